@@ -1,0 +1,116 @@
+//! Parsing a user- or partner-supplied amount string into a `Decimal`, with the
+//! rules both the widget (before asking for a quote) and the server (before
+//! calling 0Pools) enforce, so the two can never disagree.
+
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// The most decimal places an amount may carry. Fiat uses 2, stablecoins up to 6.
+pub const MAX_SCALE: u32 = 6;
+/// The most digits before the decimal point; anything larger is a typo or an attack.
+pub const MAX_INTEGER_DIGITS: usize = 12;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AmountError {
+    Empty,
+    NotANumber,
+    NotPositive,
+    TooPrecise,
+    TooLarge,
+}
+
+impl AmountError {
+    /// Stable code, shared with the server's error bodies.
+    pub fn code(self) -> &'static str {
+        match self {
+            AmountError::Empty => "amount_required",
+            AmountError::NotANumber => "amount_invalid",
+            AmountError::NotPositive => "amount_not_positive",
+            AmountError::TooPrecise => "amount_too_precise",
+            AmountError::TooLarge => "amount_too_large",
+        }
+    }
+
+    pub fn message(self) -> String {
+        match self {
+            AmountError::Empty => "Enter an amount.".into(),
+            AmountError::NotANumber => {
+                "Enter the amount as digits, with a dot before any decimals (for example 100.50).".into()
+            }
+            AmountError::NotPositive => "Enter an amount greater than zero.".into(),
+            AmountError::TooPrecise => {
+                format!("Use at most {MAX_SCALE} digits after the decimal point.")
+            }
+            AmountError::TooLarge => "That amount is too large.".into(),
+        }
+    }
+}
+
+/// Parses a plain decimal string: digits, optionally one `.` and more digits.
+/// No sign, exponent, separators or whitespace inside, so what the user typed is
+/// exactly what is sent upstream.
+pub fn parse_amount(input: &str) -> Result<Decimal, AmountError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(AmountError::Empty);
+    }
+    if s.starts_with('-') && s.len() > 1 && is_plain_decimal(&s[1..]) {
+        return Err(AmountError::NotPositive);
+    }
+    if !is_plain_decimal(s) {
+        return Err(AmountError::NotANumber);
+    }
+    let (int_part, frac_part) = s.split_once('.').unwrap_or((s, ""));
+    if frac_part.len() > MAX_SCALE as usize {
+        return Err(AmountError::TooPrecise);
+    }
+    if int_part.trim_start_matches('0').len() > MAX_INTEGER_DIGITS {
+        return Err(AmountError::TooLarge);
+    }
+    let value = Decimal::from_str(s).map_err(|_| AmountError::NotANumber)?;
+    if value <= Decimal::ZERO {
+        return Err(AmountError::NotPositive);
+    }
+    Ok(value)
+}
+
+fn is_plain_decimal(s: &str) -> bool {
+    let (int_part, frac_part) = match s.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (s, None),
+    };
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    digits(int_part) && frac_part.is_none_or(digits)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_plain_amounts_and_keeps_their_scale() {
+        assert_eq!(parse_amount("100.00").unwrap().to_string(), "100.00");
+        assert_eq!(parse_amount(" 0.10 ").unwrap().to_string(), "0.10");
+        assert_eq!(parse_amount("1.000000").unwrap().to_string(), "1.000000");
+        assert_eq!(parse_amount("007").unwrap().to_string(), "7");
+    }
+
+    #[test]
+    fn refuses_what_a_person_must_fix() {
+        assert_eq!(parse_amount(""), Err(AmountError::Empty));
+        assert_eq!(parse_amount("   "), Err(AmountError::Empty));
+        assert_eq!(parse_amount("-5"), Err(AmountError::NotPositive));
+        assert_eq!(parse_amount("0"), Err(AmountError::NotPositive));
+        assert_eq!(parse_amount("0.000"), Err(AmountError::NotPositive));
+        assert_eq!(parse_amount("1.0000001"), Err(AmountError::TooPrecise));
+        assert_eq!(parse_amount("1234567890123"), Err(AmountError::TooLarge));
+        for bad in ["1e5", "1,000", "abc", "1.", ".5", "1.2.3", "+5", "NaN", "inf", "١٢"] {
+            assert_eq!(parse_amount(bad), Err(AmountError::NotANumber), "{bad}");
+        }
+    }
+
+    #[test]
+    fn leading_zeros_do_not_count_towards_size() {
+        assert!(parse_amount("000000000000001").is_ok());
+    }
+}

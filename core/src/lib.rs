@@ -1,0 +1,7 @@
+//! Wire types and pure domain logic shared by the widget (compiled to wasm) and the
+//! companion server (native). Nothing here touches the network, the DOM or a clock:
+//! callers pass "now" in, so every rule is testable with plain `cargo test`.
+
+pub mod amount;
+pub mod countdown;
+pub mod wire;

@@ -1,0 +1,187 @@
+//! The JSON the widget and the companion server exchange. Money and rates are
+//! decimal strings on the wire and `Decimal` in memory; never floats.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// One pool the partner is entitled to, as the widget may render it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolView {
+    pub pool_id: String,
+    pub source_asset: String,
+    pub target_asset: String,
+    pub sides: Vec<String>,
+    pub networks: Vec<String>,
+    pub min_order_usdt: Decimal,
+    /// Absent when the pool has no configured maximum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_order_usdt: Option<Decimal>,
+    pub available: bool,
+}
+
+/// `GET /api/pools`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolsResponse {
+    pub pools: Vec<PoolView>,
+    /// The server's clock when it answered (RFC 3339), so the widget can correct skew.
+    pub server_time: String,
+}
+
+/// Every non-2xx answer of the widget API has this body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorBody {
+    pub error: ApiErrorDetail,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiErrorDetail {
+    /// Stable, machine-readable; the widget picks its copy from it.
+    pub code: String,
+    /// A sentence a person can act on. Never internals.
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// With `amount_out_of_limits`: the pool's limits, so the widget can show them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_order_usdt: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_order_usdt: Option<Decimal>,
+    /// With `rate_limited` and other retryable codes: when to try again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+}
+
+impl ApiErrorDetail {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiErrorDetail {
+            code: code.into(),
+            message: message.into(),
+            field: None,
+            min_order_usdt: None,
+            max_order_usdt: None,
+            retry_after_ms: None,
+        }
+    }
+}
+
+/// `POST /api/sessions`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionResponse {
+    /// Opaque; sent back as `Authorization: Bearer`.
+    pub session_token: String,
+    pub expires_at: String,
+}
+
+/// `POST /api/quotes` body: an intent. The browser never sends terms.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteIntent {
+    pub pool_id: String,
+    pub side: String,
+    /// Exactly what the user typed (validated), as a decimal string.
+    pub amount: String,
+    pub currency: String,
+    /// `indicative` or `firm`.
+    pub quote_type: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_reference: Option<String>,
+}
+
+/// `POST /api/quotes` answer: either a quote's terms or `available: false`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteView {
+    pub available: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_type: Option<String>,
+    /// Firm quotes only: the id to accept or reject.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms: Option<QuoteTerms>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unavailable_reason: Option<String>,
+    /// With `available: false`: the earliest sensible retry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_ms: Option<u64>,
+    /// The server's clock when it answered, to correct the device's clock.
+    pub server_time: String,
+}
+
+/// What a quote offers, exactly as 0Pools returned it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteTerms {
+    pub pool_id: String,
+    pub side: String,
+    pub source_asset: String,
+    pub source_amount: Decimal,
+    pub target_asset: String,
+    pub target_amount: Decimal,
+    pub rate: Decimal,
+    pub spread_bps: Decimal,
+    pub fee_bps: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_address: Option<String>,
+    pub created_at: String,
+    /// Firm quotes only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    pub executable: bool,
+}
+
+/// `POST /api/quotes/{id}/reject` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectView {
+    pub quote_id: String,
+    pub status: String,
+}
+
+/// A trade as the widget sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TradeView {
+    pub trade_id: String,
+    pub quote_id: String,
+    /// `reserved`, `settled`, `failed` or `released`.
+    pub status: String,
+    pub pool_id: String,
+    pub side: String,
+    pub source_asset: String,
+    pub source_amount: Decimal,
+    pub target_asset: String,
+    pub target_amount: Decimal,
+    pub network: String,
+    pub destination_address: String,
+    pub created_at: String,
+    pub updated_at: String,
+    pub server_time: String,
+}
+
+impl TradeView {
+    pub fn is_terminal(&self) -> bool {
+        matches!(self.status.as_str(), "settled" | "failed" | "released")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pool_decimals_round_trip_as_the_exact_strings() {
+        let json = r#"{"pool_id":"EUR-USDT","source_asset":"EUR","target_asset":"USDT","sides":["buy"],"networks":["tron"],"min_order_usdt":"10.00","max_order_usdt":"5000.00","available":true}"#;
+        let pool: PoolView = serde_json::from_str(json).unwrap();
+        assert_eq!(serde_json::to_string(&pool).unwrap(), json);
+    }
+
+    #[test]
+    fn absent_maximum_stays_absent() {
+        let json = r#"{"pool_id":"P","source_asset":"A","target_asset":"B","sides":[],"networks":[],"min_order_usdt":"1","available":false}"#;
+        let pool: PoolView = serde_json::from_str(json).unwrap();
+        assert_eq!(pool.max_order_usdt, None);
+        assert_eq!(serde_json::to_string(&pool).unwrap(), json);
+    }
+}

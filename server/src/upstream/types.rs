@@ -1,0 +1,254 @@
+//! The 0Pools wire contract (`shared/0pools-api.md`) as Rust types. The upstream
+//! client deserialises these and the sandbox serialises them. Every money, amount
+//! and rate is a `Decimal` carried as a string, which keeps the exact digits
+//! (`"0.10"` stays `"0.10"`).
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Side {
+    Buy,
+    Sell,
+}
+
+impl Side {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Buy => "buy",
+            Side::Sell => "sell",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Side> {
+        match s {
+            "buy" => Some(Side::Buy),
+            "sell" => Some(Side::Sell),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum QuoteType {
+    #[default]
+    Firm,
+    Indicative,
+}
+
+impl QuoteType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QuoteType::Firm => "firm",
+            QuoteType::Indicative => "indicative",
+        }
+    }
+}
+
+/// `GET /v1/pools` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Pool {
+    pub pool_id: String,
+    pub source_asset: String,
+    pub target_asset: String,
+    pub sides: Vec<Side>,
+    pub networks: Vec<String>,
+    pub min_order_usdt: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_order_usdt: Option<Decimal>,
+    pub available: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolList {
+    pub pools: Vec<Pool>,
+}
+
+/// `POST /v1/quotes` body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QuoteRequest {
+    pub pool_id: String,
+    pub quote_type: QuoteType,
+    pub side: Side,
+    pub amount: Decimal,
+    pub currency: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_address: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_reference: Option<String>,
+}
+
+/// An available quote's terms. Firm quotes carry `quote_id` and `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Quote {
+    pub quote_type: QuoteType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_id: Option<String>,
+    pub pool_id: String,
+    pub side: Side,
+    pub source_asset: String,
+    pub source_amount: Decimal,
+    pub target_asset: String,
+    pub target_amount: Decimal,
+    pub rate: Decimal,
+    pub spread_bps: Decimal,
+    pub fee_bps: Decimal,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_address: Option<String>,
+    pub created_at: DateTime<Utc>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<DateTime<Utc>>,
+    pub executable: bool,
+}
+
+/// Why 0Pools could not quote. Unknown reasons are kept, not rejected, so a new
+/// reason upstream degrades to generic copy instead of an error.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UnavailableReason {
+    PoolDry,
+    RateUnavailable,
+    NetworkUnavailable,
+    Maintenance,
+    #[serde(untagged)]
+    Other(String),
+}
+
+impl UnavailableReason {
+    pub fn as_str(&self) -> &str {
+        match self {
+            UnavailableReason::PoolDry => "pool_dry",
+            UnavailableReason::RateUnavailable => "rate_unavailable",
+            UnavailableReason::NetworkUnavailable => "network_unavailable",
+            UnavailableReason::Maintenance => "maintenance",
+            UnavailableReason::Other(s) => s,
+        }
+    }
+}
+
+/// A quote answer: fail-soft unavailability is a normal value, not an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum QuoteOutcome {
+    Available(Quote),
+    Unavailable { reason: UnavailableReason },
+}
+
+/// The raw shape of a quote answer, before it is split into [`QuoteOutcome`].
+#[derive(Debug, Deserialize)]
+pub(crate) struct QuoteAnswer {
+    pub available: bool,
+    #[serde(default)]
+    pub unavailable_reason: Option<UnavailableReason>,
+    #[serde(flatten)]
+    pub rest: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unavailable {
+    pub available: bool,
+    pub unavailable_reason: UnavailableReason,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectAnswer {
+    pub quote_id: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransactRequest {
+    pub quote_id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TradeStatus {
+    Reserved,
+    Settled,
+    Failed,
+    Released,
+}
+
+impl TradeStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TradeStatus::Reserved => "reserved",
+            TradeStatus::Settled => "settled",
+            TradeStatus::Failed => "failed",
+            TradeStatus::Released => "released",
+        }
+    }
+    pub fn parse(s: &str) -> Option<TradeStatus> {
+        match s {
+            "reserved" => Some(TradeStatus::Reserved),
+            "settled" => Some(TradeStatus::Settled),
+            "failed" => Some(TradeStatus::Failed),
+            "released" => Some(TradeStatus::Released),
+            _ => None,
+        }
+    }
+    pub fn is_terminal(self) -> bool {
+        !matches!(self, TradeStatus::Reserved)
+    }
+    /// Statuses only move forward: reserved → one terminal status, never back.
+    pub fn can_move_to(self, next: TradeStatus) -> bool {
+        self == TradeStatus::Reserved && next.is_terminal()
+    }
+}
+
+/// `POST /v1/transact` and `GET /v1/transact/{id}` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trade {
+    pub transact_id: String,
+    pub quote_id: String,
+    pub status: TradeStatus,
+    pub pool_id: String,
+    pub side: Side,
+    pub source_asset: String,
+    pub source_amount: Decimal,
+    pub target_asset: String,
+    pub target_amount: Decimal,
+    pub network: String,
+    pub destination_address: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A webhook delivery body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookEvent {
+    pub event_id: String,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub created_at: DateTime<Utc>,
+    pub data: WebhookData,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WebhookData {
+    pub transact_id: String,
+    pub quote_id: String,
+    pub status: TradeStatus,
+}
+
+/// Every non-2xx body: `{"error": {"code", "message", "request_id", ...extra}}`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorEnvelope {
+    pub error: ErrorBody,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ErrorBody {
+    pub code: String,
+    pub message: String,
+    #[serde(default)]
+    pub request_id: Option<String>,
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}

@@ -1,0 +1,78 @@
+// Shared end-to-end plumbing: start the real server (with its embedded sandbox) on a
+// free port and a temporary database, and drive Debian's Chromium with Playwright.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const SERVER_BIN = process.env.QW_SERVER_BIN ?? 'target/debug/quote-server';
+const WIDGET_DIR = process.env.QW_WIDGET_DIR ?? 'dist';
+
+/** Starts the server; resolves once it printed its URL. */
+export async function startServer(env = {}) {
+  const dir = mkdtempSync(join(tmpdir(), 'qw-e2e-'));
+  const child = spawn(SERVER_BIN, ['run'], {
+    env: {
+      ...process.env,
+      LISTEN_ADDR: '127.0.0.1:0',
+      DATABASE_URL: `sqlite://${join(dir, 'e2e.db')}`,
+      WIDGET_DIR,
+      RUST_LOG: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stderr.on('data', (d) => { output += d; });
+  const url = await new Promise((resolve, reject) => {
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+      output += d;
+      const m = stdout.match(/Quote widget ready at (http:\/\/\S+)/);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`server exited (${code}) before it was ready:\n${output}`)));
+  });
+  return {
+    url,
+    logs: () => output,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGINT');
+        await exited;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Launches headless Chromium with the flags this machine needs (root, no network). */
+export async function launchBrowser() {
+  const userDataDir = mkdtempSync(join(tmpdir(), 'qw-chromium-'));
+  const context = await chromium.launchPersistentContext(userDataDir, {
+    executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  return {
+    context,
+    async newPage() {
+      const page = await context.newPage();
+      const problems = [];
+      page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+      page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+      page.problems = problems;
+      return page;
+    },
+    async close() {
+      await context.close();
+      rmSync(userDataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,50 @@
+// The walking skeleton: the page served by the server loads the wasm widget, the
+// widget asks the server for pools, the server gets them from the sandbox over HTTP
+// with the secret key, and the widget renders them. A blank page fails here.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser } from './harness.mjs';
+
+const SECRET_KEY = 'sk_test_e2eSkeletonSecret0001';
+const WEBHOOK_SECRET = 'whsec_e2eSkeletonSecret0001';
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ ZEROPOOLS_SECRET_KEY: SECRET_KEY, ZEROPOOLS_WEBHOOK_SECRET: WEBHOOK_SECRET });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test('the widget starts and renders the pools discovered from the sandbox', async () => {
+  const page = await browser.newPage();
+  const apiCalls = [];
+  page.on('response', (r) => { if (r.url().includes('/api/')) apiCalls.push(`${r.status()} ${new URL(r.url()).pathname}`); });
+  await page.goto(server.url);
+  const pools = page.getByTestId('pool');
+  await pools.first().waitFor({ timeout: 20_000 });
+  const ids = await pools.evaluateAll((els) => els.map((e) => e.dataset.poolId));
+  // Exactly the entitled pools of the sandbox's default set, in discovery order.
+  assert.deepEqual(ids, ['EUR-USDT', 'USD-USDC']);
+  await assert.doesNotReject(page.getByText('EUR → USDT').waitFor());
+  assert.ok(apiCalls.includes('200 /api/pools'), `pools fetched from the server: ${apiCalls}`);
+  assert.deepEqual(page.problems, []);
+});
+
+test('no secret reaches the page, the wasm, an API answer or a log line', async () => {
+  const page = await browser.newPage();
+  const bodies = [];
+  page.on('response', async (r) => { try { bodies.push(await r.text()); } catch { /* redirects have no body */ } });
+  await page.goto(server.url);
+  await page.getByTestId('pool').first().waitFor({ timeout: 20_000 });
+  await page.waitForLoadState('networkidle');
+  assert.ok(bodies.length >= 4, `page, js, wasm and API were all loaded (${bodies.length})`);
+  for (const secret of [SECRET_KEY, WEBHOOK_SECRET]) {
+    for (const body of bodies) assert.ok(!body.includes(secret), 'a response carried a secret');
+    assert.ok(!server.logs().includes(secret), 'the server logged a secret');
+  }
+});
