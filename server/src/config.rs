@@ -71,6 +71,18 @@ pub struct ServerArgs {
     /// Partner origins allowed to call the API from a browser, comma-separated.
     #[arg(long, env = "CORS_ALLOWED_ORIGINS", value_delimiter = ',', global = true)]
     pub cors_allowed_origins: Vec<String>,
+    /// When set, sessions are minted only by the partner's backend, with this key as Bearer token.
+    #[arg(long, env = "PARTNER_API_KEY", value_parser = secret, hide_env_values = true, global = true)]
+    pub partner_api_key: Option<SecretString>,
+    /// How long a widget session lasts, in seconds.
+    #[arg(long, env = "SESSION_TTL_SECS", default_value_t = 3600, global = true)]
+    pub session_ttl_secs: u64,
+    /// Quote requests one session may make per minute (after a burst of 20).
+    #[arg(long, env = "QUOTE_RATE_PER_MINUTE", default_value_t = 120, global = true)]
+    pub quote_rate_per_minute: u32,
+    /// How often unfinished trades are reconciled against 0Pools, in milliseconds.
+    #[arg(long, env = "RECONCILE_INTERVAL_MS", default_value_t = 10_000, global = true)]
+    pub reconcile_interval_ms: u64,
     /// Sandbox: how long a firm quote stays executable, in milliseconds.
     #[arg(long, env = "SANDBOX_QUOTE_WINDOW_MS", default_value_t = 15_000, global = true)]
     pub sandbox_quote_window_ms: u64,
@@ -88,6 +100,17 @@ impl ServerArgs {
     }
     pub fn resolved_webhook_secret(&self) -> anyhow::Result<SecretString> {
         resolve(&self.webhook_secret_file, &self.webhook_secret, SANDBOX_DEFAULT_WEBHOOK_SECRET, self.upstream_url.is_some(), "ZEROPOOLS_WEBHOOK_SECRET")
+    }
+    pub fn settings(&self) -> anyhow::Result<crate::Settings> {
+        let mut settings = crate::Settings::new(self.widget_dir.clone(), self.resolved_webhook_secret()?);
+        settings.partner_api_key = self.partner_api_key.clone();
+        settings.session_ttl = Duration::from_secs(self.session_ttl_secs);
+        settings.cors_allowed_origins = self.cors_allowed_origins.clone();
+        settings.quote_rate_per_minute = self.quote_rate_per_minute;
+        Ok(settings)
+    }
+    pub fn reconcile_interval(&self) -> Duration {
+        Duration::from_millis(self.reconcile_interval_ms)
     }
     pub fn sandbox_quote_window(&self) -> Duration {
         Duration::from_millis(self.sandbox_quote_window_ms)

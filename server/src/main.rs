@@ -2,7 +2,7 @@ use clap::Parser;
 use quote_server::config::{Cli, Command, ServerArgs};
 use quote_server::sandbox::{self, Sandbox, SandboxConfig};
 use quote_server::upstream::{ClientConfig, UpstreamClient};
-use quote_server::{app, db, AppState};
+use quote_server::{app, db, reconcile, AppState};
 use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
@@ -55,7 +55,9 @@ async fn run_server(args: ServerArgs) -> anyhow::Result<()> {
     };
     let upstream = UpstreamClient::new(ClientConfig::new(upstream_url, args.resolved_secret_key()?));
     let db = db::open(&args.database_url).await?;
-    let state = AppState { upstream, db, widget_dir: args.widget_dir.clone() };
+    let state = AppState::new(upstream, db, args.settings()?);
+    // Resumes what a previous run left unfinished, then keeps trades honest.
+    reconcile::spawn(state.clone(), args.reconcile_interval());
     println!("Quote widget ready at http://{addr}");
     axum::serve(listener, app(state))
         .with_graceful_shutdown(async {

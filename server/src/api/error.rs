@@ -1,50 +1,192 @@
 //! The widget API's one error type. Each variant has a stable `code`, an HTTP status
 //! and a message a person can act on; the cause is logged, never sent.
 
+use crate::json_fields::FieldError;
+use crate::signature::SignatureError;
 use crate::upstream::{UpstreamError, UpstreamErrorKind};
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use quote_core::amount::AmountError;
 use quote_core::wire::{ApiErrorBody, ApiErrorDetail};
+use rust_decimal::Decimal;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
+    #[error("malformed body: {0}")]
+    InvalidJson(String),
+    #[error("invalid field {}: {}", .0.field, .0.message)]
+    InvalidField(FieldError),
+    #[error("invalid amount: {0:?}")]
+    Amount(AmountError),
+    #[error("request body too large")]
+    PayloadTooLarge,
+    #[error("unknown pool")]
+    UnknownPool,
+    #[error("pool {0} is not available")]
+    PoolUnavailable(String),
+    #[error("side not offered by the pool")]
+    UnsupportedSide,
+    #[error("network not offered by the pool")]
+    UnsupportedNetwork { networks: Vec<String> },
+    #[error("currency is neither of the pool's assets")]
+    UnsupportedCurrency { currencies: Vec<String> },
+    #[error("firm quote without destination")]
+    DestinationRequired,
+    #[error("amount out of limits")]
+    AmountOutOfLimits { min_order_usdt: Option<Decimal>, max_order_usdt: Option<Decimal> },
+    #[error("no session token")]
+    SessionRequired,
+    #[error("unknown session token")]
+    SessionInvalid,
+    #[error("session expired")]
+    SessionExpired,
+    #[error("partner key missing or wrong")]
+    PartnerKeyInvalid,
+    #[error("rate limited")]
+    RateLimited { retry_after_ms: u64 },
+    #[error("quote not found")]
+    QuoteNotFound,
+    #[error("trade not found")]
+    TradeNotFound,
+    #[error("quote expired")]
+    QuoteExpired,
+    #[error("quote rejected")]
+    QuoteRejected,
+    #[error("quote not executable")]
+    QuoteNotExecutable,
+    #[error("quote already accepted")]
+    QuoteAlreadyAccepted,
+    #[error("accept not confirmed yet: {0}")]
+    AcceptPending(UpstreamError),
+    #[error("webhook signature: {0}")]
+    Signature(SignatureError),
+    #[error("webhook event malformed: {0}")]
+    InvalidEvent(String),
+    #[error("not found")]
+    NotFound,
     #[error("upstream: {0}")]
     Upstream(#[from] UpstreamError),
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
 }
 
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> Self {
+        if e.field == "body" {
+            ApiError::InvalidJson(e.message)
+        } else {
+            ApiError::InvalidField(e)
+        }
+    }
+}
+
+impl From<AmountError> for ApiError {
+    fn from(e: AmountError) -> Self {
+        ApiError::Amount(e)
+    }
+}
+
+const TRY_AGAIN: &str = "Try again in a moment.";
+
 impl ApiError {
-    fn parts(&self) -> (StatusCode, &'static str, String) {
+    /// Status, stable code and a person-readable message (never internals).
+    fn detail(&self) -> (StatusCode, ApiErrorDetail) {
+        use ApiError::*;
+        let d = |code: &str, msg: &str| ApiErrorDetail::new(code, msg);
         match self {
-            ApiError::Upstream(e) => match &e.kind {
-                UpstreamErrorKind::RateLimited { .. } => (
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "upstream_busy",
-                    "The liquidity provider is busy. Try again in a few seconds.".into(),
-                ),
-                _ => (
-                    StatusCode::BAD_GATEWAY,
-                    "upstream_unavailable",
-                    "We could not reach the liquidity provider. Try again in a moment.".into(),
-                ),
-            },
-            ApiError::Database(_) => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "storage_unavailable",
-                "We could not save your request. Try again in a moment.".into(),
+            InvalidJson(_) => (StatusCode::BAD_REQUEST, d("invalid_json", "The request body must be a JSON object.")),
+            InvalidField(e) => {
+                let mut detail = d("invalid_field", &e.message);
+                detail.field = Some(e.field.clone());
+                (StatusCode::BAD_REQUEST, detail)
+            }
+            Amount(e) => {
+                let mut detail = ApiErrorDetail::new(e.code(), e.message());
+                detail.field = Some("amount".into());
+                (StatusCode::BAD_REQUEST, detail)
+            }
+            PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, d("payload_too_large", "The request is too large.")),
+            UnknownPool => (StatusCode::UNPROCESSABLE_ENTITY, d("unknown_pool", "This conversion pair is not offered. Choose one of the listed pools.")),
+            PoolUnavailable(_) => (StatusCode::UNPROCESSABLE_ENTITY, d("pool_unavailable", "This conversion pair is not available right now. Try again later or choose another pair.")),
+            UnsupportedSide => (StatusCode::UNPROCESSABLE_ENTITY, d("unsupported_side", "This pool does not offer that direction.")),
+            UnsupportedNetwork { networks } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                d("unsupported_network", &format!("Choose one of the pool's networks: {}.", networks.join(", "))),
             ),
+            UnsupportedCurrency { currencies } => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                d("unsupported_currency", &format!("The amount must be in {}.", currencies.join(" or "))),
+            ),
+            DestinationRequired => {
+                let mut detail = d("destination_required", "Enter the destination address to get a firm quote.");
+                detail.field = Some("destination_address".into());
+                (StatusCode::BAD_REQUEST, detail)
+            }
+            AmountOutOfLimits { min_order_usdt, max_order_usdt } => {
+                let message = match (min_order_usdt, max_order_usdt) {
+                    (Some(min), Some(max)) => format!("Enter an amount worth between {min} and {max} USDT."),
+                    (Some(min), None) => format!("Enter an amount worth at least {min} USDT."),
+                    _ => "This amount is outside the allowed limits.".into(),
+                };
+                let mut detail = d("amount_out_of_limits", &message);
+                detail.field = Some("amount".into());
+                detail.min_order_usdt = *min_order_usdt;
+                detail.max_order_usdt = *max_order_usdt;
+                (StatusCode::UNPROCESSABLE_ENTITY, detail)
+            }
+            SessionRequired => (StatusCode::UNAUTHORIZED, d("session_required", "Start a session first (POST /api/sessions) and send its token as a Bearer token.")),
+            SessionInvalid => (StatusCode::UNAUTHORIZED, d("session_invalid", "This session is not known. Start a new session.")),
+            SessionExpired => (StatusCode::UNAUTHORIZED, d("session_expired", "Your session expired. Start a new session.")),
+            PartnerKeyInvalid => (StatusCode::UNAUTHORIZED, d("partner_key_invalid", "Sessions are minted by the partner's backend with its partner key.")),
+            RateLimited { retry_after_ms } => {
+                let mut detail = d("rate_limited", "Too many quote requests. Wait a moment and try again.");
+                detail.retry_after_ms = Some(*retry_after_ms);
+                (StatusCode::TOO_MANY_REQUESTS, detail)
+            }
+            QuoteNotFound => (StatusCode::NOT_FOUND, d("quote_not_found", "This quote does not exist. Request a new quote.")),
+            TradeNotFound => (StatusCode::NOT_FOUND, d("trade_not_found", "This conversion does not exist.")),
+            QuoteExpired => (StatusCode::GONE, d("quote_expired", "This quote expired. Refresh to continue.")),
+            QuoteRejected => (StatusCode::CONFLICT, d("quote_rejected", "This quote was declined and can no longer be accepted. Request a new quote.")),
+            QuoteNotExecutable => (StatusCode::CONFLICT, d("quote_not_executable", "This quote cannot be accepted. Request a new quote.")),
+            QuoteAlreadyAccepted => (StatusCode::CONFLICT, d("quote_already_accepted", "This quote was already accepted.")),
+            AcceptPending(_) => {
+                let mut detail = d("accept_pending", "We could not confirm your conversion yet. Try again; you will not be charged twice.");
+                detail.retry_after_ms = Some(2_000);
+                (StatusCode::SERVICE_UNAVAILABLE, detail)
+            }
+            Signature(e) => (StatusCode::BAD_REQUEST, d(e.code(), "The webhook signature is not valid.")),
+            InvalidEvent(_) => (StatusCode::BAD_REQUEST, d("invalid_event", "The webhook body is not a 0Pools event.")),
+            NotFound => (StatusCode::NOT_FOUND, d("not_found", "No such endpoint.")),
+            Upstream(e) => match &e.kind {
+                UpstreamErrorKind::RateLimited { .. } => {
+                    let mut detail = d("upstream_busy", "The liquidity provider is busy. Try again in a few seconds.");
+                    detail.retry_after_ms = Some(3_000);
+                    (StatusCode::SERVICE_UNAVAILABLE, detail)
+                }
+                _ => (StatusCode::BAD_GATEWAY, d("upstream_unavailable", &format!("We could not reach the liquidity provider. {TRY_AGAIN}"))),
+            },
+            Database(_) => (StatusCode::SERVICE_UNAVAILABLE, d("storage_unavailable", &format!("We could not save your request. {TRY_AGAIN}"))),
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code, message) = self.parts();
-        // The cause goes to the log (with the upstream request id), not to the browser.
-        tracing::warn!(code, error = %self, "request failed");
-        let body = ApiErrorBody { error: ApiErrorDetail::new(code, message) };
-        (status, Json(body)).into_response()
+        let (status, detail) = self.detail();
+        // The cause goes to the log (with 0Pools' request id when there is one), never to the browser.
+        match &self {
+            ApiError::Upstream(e) | ApiError::AcceptPending(e) => {
+                tracing::warn!(code = %detail.code, kind = ?e.kind, upstream_request_id = ?e.request_id, cause = %e.message, "request failed upstream")
+            }
+            ApiError::Database(e) => tracing::error!(code = %detail.code, cause = %e, "request failed in storage"),
+            other => tracing::info!(code = %detail.code, cause = %other, "request refused"),
+        }
+        let retry_after = detail.retry_after_ms;
+        let mut response = (status, Json(ApiErrorBody { error: detail })).into_response();
+        if let Some(ms) = retry_after {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(ms.div_ceil(1000)));
+        }
+        response
     }
 }

@@ -14,6 +14,7 @@ mod webhooks;
 pub use config::{PoolConfig, SandboxConfig};
 pub use faults::Faults;
 
+use crate::json_fields::{self, FieldError};
 use crate::upstream::types::*;
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
@@ -31,6 +32,7 @@ use rust_decimal::Decimal;
 use secrecy::ExposeSecret;
 use serde_json::{Map, Value};
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 use subtle::ConstantTimeEq;
@@ -43,6 +45,8 @@ pub struct Sandbox {
     inner: Mutex<Inner>,
     http: reqwest::Client,
     started: Instant,
+    /// `POST /v1/transact` requests that passed authentication, replays included.
+    transact_requests: AtomicU64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,6 +111,7 @@ impl Sandbox {
                 .build()
                 .expect("client builds"),
             started: Instant::now(),
+            transact_requests: AtomicU64::new(0),
         })
     }
 
@@ -151,6 +156,11 @@ impl Sandbox {
             copies: if dropped { 0 } else if duplicated { 2 } else { 1 },
             delay: std::time::Duration::from_millis(faults.webhook_delay_ms),
         }
+    }
+
+    /// How many `POST /v1/transact` calls were made (for tests proving "exactly once").
+    pub fn transact_requests(&self) -> u64 {
+        self.transact_requests.load(Ordering::SeqCst)
     }
 
     /// How many trades exist (for tests proving "exactly one").
@@ -224,27 +234,20 @@ async fn list_pools(State(sb): State<Arc<Sandbox>>, headers: HeaderMap) -> Resul
     Ok(Json(PoolList { pools }))
 }
 
-fn parse_object(body: &[u8]) -> Result<Map<String, Value>, SandboxError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(SandboxError::invalid("body", "The body must be a JSON object.")),
-        Err(e) => Err(SandboxError::invalid("body", format!("The body is not valid JSON: {e}"))),
-    }
+fn field_error(e: FieldError) -> SandboxError {
+    SandboxError::invalid(&e.field, e.message)
 }
 
-/// An optional string field; any other JSON type is a 400 naming the field.
+fn parse_object(body: &[u8]) -> Result<Map<String, Value>, SandboxError> {
+    json_fields::object(body).map_err(field_error)
+}
+
 fn opt_str(obj: &Map<String, Value>, field: &str) -> Result<Option<String>, SandboxError> {
-    match obj.get(field) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(SandboxError::invalid(field, format!("{field} must be a string."))),
-    }
+    json_fields::opt_str(obj, field).map_err(field_error)
 }
 
 fn req_str(obj: &Map<String, Value>, field: &str) -> Result<String, SandboxError> {
-    opt_str(obj, field)?
-        .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| SandboxError::invalid(field, format!("{field} is required.")))
+    json_fields::req_str(obj, field).map_err(field_error)
 }
 
 async fn create_quote(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, body: Bytes) -> Result<Response, SandboxError> {
@@ -379,6 +382,7 @@ async fn reject_quote(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, Path(q
 
 async fn transact(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, body: Bytes) -> Result<Json<Trade>, SandboxError> {
     sb.authorize(&headers)?;
+    sb.transact_requests.fetch_add(1, Ordering::SeqCst);
     let key = headers
         .get("idempotency-key")
         .and_then(|v| v.to_str().ok())

@@ -109,3 +109,134 @@ pub async fn webhook_receiver(fail_first: u32) -> WebhookReceiver {
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     WebhookReceiver { url, rx }
 }
+
+// ---- The companion server --------------------------------------------------
+
+use quote_server::{app, db, reconcile, AppState, Settings};
+use serde_json::Value;
+
+pub struct TestServer {
+    pub url: String,
+    pub state: AppState,
+    pub http: reqwest::Client,
+    task: tokio::task::JoinHandle<()>,
+    reconciler: tokio::task::JoinHandle<()>,
+}
+
+impl TestServer {
+    /// Stops serving and reconciling, as if the process had been killed.
+    pub async fn kill(self) {
+        self.task.abort();
+        self.reconciler.abort();
+        let _ = self.task.await;
+        let _ = self.reconciler.await;
+        self.state.db.close().await;
+    }
+
+    pub async fn session(&self) -> String {
+        let r = self.http.post(format!("{}/api/sessions", self.url)).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+        r.json::<Value>().await.unwrap()["session_token"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
+        let mut req = self.http.post(format!("{}{path}", self.url)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (u16, Value) {
+        let mut req = self.http.get(format!("{}{path}", self.url));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let r = req.send().await.unwrap();
+        (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// A firm quote for EUR-USDT; returns its answer.
+    pub async fn firm_quote(&self, token: &str, amount: &str, destination: &str) -> Value {
+        let (status, body) = self
+            .post("/api/quotes", Some(token), serde_json::json!({
+                "pool_id": "EUR-USDT", "side": "buy", "amount": amount, "currency": "EUR",
+                "quote_type": "firm", "network": "tron", "destination_address": destination,
+                "partner_reference": "order_42"
+            }))
+            .await;
+        assert_eq!(status, 200, "{body}");
+        body
+    }
+}
+
+pub struct ServerOptions {
+    pub db_path: std::path::PathBuf,
+    pub sandbox_url: String,
+    pub listener: TcpListener,
+    pub reconcile_every: Duration,
+    pub settings: Box<dyn FnOnce(&mut Settings) + Send>,
+}
+
+/// Binds a listener first, so the sandbox can be told where webhooks go.
+pub async fn bind() -> (TcpListener, String) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    (listener, url)
+}
+
+pub async fn start_server(options: ServerOptions) -> TestServer {
+    let url = format!("http://{}", options.listener.local_addr().unwrap());
+    let database_url = format!("sqlite://{}", options.db_path.display());
+    let pool = db::open(&database_url).await.unwrap();
+    let mut settings = Settings::new("/nonexistent-widget".into(), SecretString::from(WEBHOOK_SECRET));
+    (options.settings)(&mut settings);
+    let state = AppState::new(UpstreamClient::new(client_config(&options.sandbox_url)), pool, settings);
+    let router = app(state.clone());
+    let listener = options.listener;
+    let task = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let reconciler = reconcile::spawn(state.clone(), options.reconcile_every);
+    TestServer { url, state, http: reqwest::Client::new(), task, reconciler }
+}
+
+/// A sandbox (webhooks to the server) and a server on a temporary database.
+pub struct Stack {
+    pub server: TestServer,
+    pub sandbox: TestSandbox,
+    pub dir: tempfile::TempDir,
+}
+
+pub async fn stack(configure: impl FnOnce(&mut SandboxConfig), settings: impl FnOnce(&mut Settings) + Send + 'static) -> Stack {
+    let dir = tempfile::tempdir().unwrap();
+    let (listener, url) = bind().await;
+    let mut config = sandbox_config();
+    config.webhook_url = Some(format!("{url}/webhooks/0pools"));
+    configure(&mut config);
+    let sandbox = start_sandbox(config).await;
+    let server = start_server(ServerOptions {
+        db_path: dir.path().join("server.db"),
+        sandbox_url: sandbox.url.clone(),
+        listener,
+        reconcile_every: Duration::from_millis(250),
+        settings: Box::new(settings),
+    })
+    .await;
+    Stack { server, sandbox, dir }
+}
+
+/// Polls `check` until it returns Some, failing the test after `secs`.
+pub async fn eventually<T, F, Fut>(secs: u64, mut check: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = std::time::Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "condition not met within {secs}s");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}

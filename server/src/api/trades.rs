@@ -1,0 +1,105 @@
+//! `GET /api/trades/{id}` and `GET /api/trades/{id}/events` (Server-Sent Events with
+//! each status change until a terminal one).
+
+use super::{server_time, sessions::Session, ApiError};
+use crate::store::{self, TradeRow};
+use crate::trading::{self, TradeUpdate};
+use crate::AppState;
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::Json;
+use futures::Stream;
+use quote_core::wire::TradeView;
+use rust_decimal::Decimal;
+use std::convert::Infallible;
+use std::str::FromStr;
+use std::time::Duration;
+use tokio::sync::broadcast::{self, error::RecvError};
+
+/// How often a live stream re-reads the database even without news, in case an
+/// update came from elsewhere (another process, a missed broadcast).
+const STREAM_BACKSTOP: Duration = Duration::from_secs(2);
+
+pub fn trade_view(t: &TradeRow) -> Result<TradeView, ApiError> {
+    let dec = |s: &str| Decimal::from_str(s).map_err(|e| ApiError::Database(sqlx::Error::Decode(Box::new(e))));
+    Ok(TradeView {
+        trade_id: t.trade_id.clone(),
+        quote_id: t.quote_id.clone(),
+        status: t.status.clone(),
+        pool_id: t.pool_id.clone(),
+        side: t.side.clone(),
+        source_asset: t.source_asset.clone(),
+        source_amount: dec(&t.source_amount)?,
+        target_asset: t.target_asset.clone(),
+        target_amount: dec(&t.target_amount)?,
+        network: t.network.clone(),
+        destination_address: t.destination_address.clone(),
+        created_at: t.created_at.clone(),
+        updated_at: t.updated_at.clone(),
+        server_time: server_time(),
+    })
+}
+
+/// `GET /api/trades/{trade_id}`.
+pub async fn get(State(state): State<AppState>, session: Session, Path(trade_id): Path<String>) -> Result<Json<TradeView>, ApiError> {
+    let trade = trading::owned_trade(&state, &session.session_id, &trade_id).await?;
+    Ok(Json(trade_view(&trade)?))
+}
+
+struct Follow {
+    state: AppState,
+    trade_id: String,
+    updates: broadcast::Receiver<TradeUpdate>,
+    last_status: Option<String>,
+    finished: bool,
+}
+
+impl Follow {
+    /// The next status to send, waiting for news when there is none.
+    async fn next_event(&mut self) -> Option<Event> {
+        if self.finished {
+            return None;
+        }
+        loop {
+            let row = store::trade(&self.state.db, &self.trade_id).await.ok().flatten()?;
+            if self.last_status.as_deref() != Some(row.status.as_str()) {
+                self.last_status = Some(row.status.clone());
+                self.finished = trading::is_terminal(&row.status);
+                let view = trade_view(&row).ok()?;
+                return Event::default().event("status").id(row.status.clone()).json_data(view).ok();
+            }
+            self.wait_for_news().await?;
+        }
+    }
+
+    async fn wait_for_news(&mut self) -> Option<()> {
+        let deadline = tokio::time::sleep(STREAM_BACKSTOP);
+        tokio::pin!(deadline);
+        loop {
+            tokio::select! {
+                update = self.updates.recv() => match update {
+                    Ok(u) if u.trade_id == self.trade_id => return Some(()),
+                    Ok(_) => continue,
+                    Err(RecvError::Lagged(_)) => return Some(()),
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = &mut deadline => return Some(()),
+            }
+        }
+    }
+}
+
+/// `GET /api/trades/{trade_id}/events`: the current status at once, then every
+/// change, closing after a terminal one.
+pub async fn events(
+    State(state): State<AppState>,
+    session: Session,
+    Path(trade_id): Path<String>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    trading::owned_trade(&state, &session.session_id, &trade_id).await?;
+    // Subscribe before the first read, so no change falls between the two.
+    let updates = state.updates.subscribe();
+    let follow = Follow { state, trade_id, updates, last_status: None, finished: false };
+    let stream = futures::stream::unfold(follow, |mut f| async move { f.next_event().await.map(|e| (Ok(e), f)) });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}

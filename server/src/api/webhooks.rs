@@ -1,0 +1,38 @@
+//! `POST /webhooks/0pools`: verify, de-duplicate by `event_id`, store, move the
+//! trade forward only, answer 2xx quickly.
+
+use super::{body::RawBody, ApiError};
+use crate::signature;
+use crate::store;
+use crate::trading;
+use crate::upstream::types::WebhookEvent;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::Json;
+use serde_json::{json, Value};
+
+pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(body): RawBody) -> Result<Json<Value>, ApiError> {
+    let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
+    signature::verify(&state.settings.webhook_secret, header, &body, chrono::Utc::now().timestamp()).map_err(ApiError::Signature)?;
+    let event: WebhookEvent = serde_json::from_slice(&body).map_err(|e| ApiError::InvalidEvent(e.to_string()))?;
+    let raw = String::from_utf8_lossy(&body);
+    let fresh = store::insert_webhook_event(
+        &state.db,
+        &event.event_id,
+        &event.event_type,
+        &event.data.transact_id,
+        &event.data.quote_id,
+        event.data.status.as_str(),
+        &store::timestamp(event.created_at),
+        &raw,
+    )
+    .await?;
+    if !fresh {
+        return Ok(Json(json!({ "received": true, "duplicate": true })));
+    }
+    // Out-of-order and unknown-trade events are stored; only a forward move applies.
+    // An event for a trade not stored yet is applied when the trade is stored.
+    trading::advance(&state, &event.data.transact_id, event.data.status.as_str(), "webhook", Some(&event.event_id), None).await?;
+    Ok(Json(json!({ "received": true, "duplicate": false })))
+}

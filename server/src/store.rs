@@ -1,0 +1,296 @@
+//! All reads and writes of the companion server's database. Status changes happen
+//! only here, as guarded updates, so "forward only" and "one trade per quote" are
+//! enforced by SQL whatever the caller does.
+
+use sqlx::{FromRow, SqlitePool};
+
+pub type Db = SqlitePool;
+
+/// RFC 3339 UTC with milliseconds: sortable as text.
+pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+pub fn now() -> String {
+    timestamp(chrono::Utc::now())
+}
+
+#[derive(Debug, Clone, FromRow)]
+pub struct SessionRow {
+    pub session_id: String,
+    pub partner_user_id: Option<String>,
+    pub expires_at: String,
+}
+
+#[derive(Debug, Clone, FromRow, Default)]
+pub struct QuoteRow {
+    pub quote_id: String,
+    pub session_id: String,
+    pub status: String,
+    pub request_id: Option<String>,
+    pub pool_id: String,
+    pub side: String,
+    pub requested_amount: String,
+    pub requested_currency: String,
+    pub network: Option<String>,
+    pub destination_address: Option<String>,
+    pub partner_reference: Option<String>,
+    pub source_asset: Option<String>,
+    pub source_amount: Option<String>,
+    pub target_asset: Option<String>,
+    pub target_amount: Option<String>,
+    pub rate: Option<String>,
+    pub spread_bps: Option<String>,
+    pub fee_bps: Option<String>,
+    pub unavailable_reason: Option<String>,
+    pub created_at: String,
+    pub expires_at: Option<String>,
+    pub accepted_at: Option<String>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct TradeRow {
+    pub trade_id: String,
+    pub quote_id: String,
+    pub session_id: String,
+    pub idempotency_key: String,
+    pub status: String,
+    pub request_id: Option<String>,
+    pub pool_id: String,
+    pub side: String,
+    pub source_asset: String,
+    pub source_amount: String,
+    pub target_asset: String,
+    pub target_amount: String,
+    pub network: String,
+    pub destination_address: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct HistoryRow {
+    pub status: String,
+    pub source: String,
+    pub event_id: Option<String>,
+    pub recorded_at: String,
+}
+
+pub async fn insert_session(db: &Db, session_id: &str, token_hash: &str, partner_user_id: Option<&str>, expires_at: &str) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO sessions (session_id, token_hash, partner_user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+        .bind(session_id)
+        .bind(token_hash)
+        .bind(partner_user_id)
+        .bind(now())
+        .bind(expires_at)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn session_by_token_hash(db: &Db, token_hash: &str) -> sqlx::Result<Option<SessionRow>> {
+    sqlx::query_as("SELECT session_id, partner_user_id, expires_at FROM sessions WHERE token_hash = ?")
+        .bind(token_hash)
+        .fetch_optional(db)
+        .await
+}
+
+pub async fn insert_quote(db: &Db, q: &QuoteRow) -> sqlx::Result<()> {
+    sqlx::query(
+        "INSERT INTO quotes (quote_id, session_id, status, request_id, pool_id, side, requested_amount, requested_currency,
+            network, destination_address, partner_reference, source_asset, source_amount, target_asset, target_amount,
+            rate, spread_bps, fee_bps, unavailable_reason, created_at, expires_at, accepted_at, idempotency_key, recorded_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&q.quote_id)
+    .bind(&q.session_id)
+    .bind(&q.status)
+    .bind(&q.request_id)
+    .bind(&q.pool_id)
+    .bind(&q.side)
+    .bind(&q.requested_amount)
+    .bind(&q.requested_currency)
+    .bind(&q.network)
+    .bind(&q.destination_address)
+    .bind(&q.partner_reference)
+    .bind(&q.source_asset)
+    .bind(&q.source_amount)
+    .bind(&q.target_asset)
+    .bind(&q.target_amount)
+    .bind(&q.rate)
+    .bind(&q.spread_bps)
+    .bind(&q.fee_bps)
+    .bind(&q.unavailable_reason)
+    .bind(&q.created_at)
+    .bind(&q.expires_at)
+    .bind(&q.accepted_at)
+    .bind(&q.idempotency_key)
+    .bind(now())
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+pub async fn quote(db: &Db, quote_id: &str) -> sqlx::Result<Option<QuoteRow>> {
+    sqlx::query_as("SELECT * FROM quotes WHERE quote_id = ?").bind(quote_id).fetch_optional(db).await
+}
+
+/// Moves a quote from one of `from` to `to`; false if it was in none of them.
+pub async fn move_quote(db: &Db, quote_id: &str, from: &[&str], to: &str) -> sqlx::Result<bool> {
+    let placeholders = vec!["?"; from.len()].join(", ");
+    let sql = format!("UPDATE quotes SET status = ? WHERE quote_id = ? AND status IN ({placeholders})");
+    let mut query = sqlx::query(&sql).bind(to).bind(quote_id);
+    for f in from {
+        query = query.bind(*f);
+    }
+    Ok(query.execute(db).await?.rows_affected() == 1)
+}
+
+/// Records the intent to execute before 0Pools is called, so that a restart finds
+/// and finishes an accept that was cut short. Only an active quote can begin.
+pub async fn begin_accept(db: &Db, quote_id: &str, idempotency_key: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE quotes SET status = 'accepting', accepted_at = ?, idempotency_key = ? WHERE quote_id = ? AND status = 'active'",
+    )
+    .bind(now())
+    .bind(idempotency_key)
+    .bind(quote_id)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Stores the trade 0Pools reserved, its first history entry, and marks the quote
+/// accepted, in one transaction. A second insert for the same quote is a no-op.
+pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    let inserted = sqlx::query(
+        "INSERT INTO trades (trade_id, quote_id, session_id, idempotency_key, status, request_id, pool_id, side, source_asset,
+            source_amount, target_asset, target_amount, network, destination_address, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(&t.trade_id)
+    .bind(&t.quote_id)
+    .bind(&t.session_id)
+    .bind(&t.idempotency_key)
+    .bind(&t.status)
+    .bind(&t.request_id)
+    .bind(&t.pool_id)
+    .bind(&t.side)
+    .bind(&t.source_asset)
+    .bind(&t.source_amount)
+    .bind(&t.target_asset)
+    .bind(&t.target_amount)
+    .bind(&t.network)
+    .bind(&t.destination_address)
+    .bind(&t.created_at)
+    .bind(&t.updated_at)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if inserted == 1 {
+        sqlx::query("INSERT INTO trade_status_history (trade_id, status, source, request_id, recorded_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(&t.trade_id)
+            .bind(&t.status)
+            .bind(source)
+            .bind(&t.request_id)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+    }
+    sqlx::query("UPDATE quotes SET status = 'accepted' WHERE quote_id = ?").bind(&t.quote_id).execute(&mut *tx).await?;
+    tx.commit().await
+}
+
+pub async fn trade(db: &Db, trade_id: &str) -> sqlx::Result<Option<TradeRow>> {
+    sqlx::query_as("SELECT * FROM trades WHERE trade_id = ?").bind(trade_id).fetch_optional(db).await
+}
+
+pub async fn trade_for_quote(db: &Db, quote_id: &str) -> sqlx::Result<Option<TradeRow>> {
+    sqlx::query_as("SELECT * FROM trades WHERE quote_id = ?").bind(quote_id).fetch_optional(db).await
+}
+
+pub async fn trade_history(db: &Db, trade_id: &str) -> sqlx::Result<Vec<HistoryRow>> {
+    sqlx::query_as("SELECT status, source, event_id, recorded_at FROM trade_status_history WHERE trade_id = ? ORDER BY id")
+        .bind(trade_id)
+        .fetch_all(db)
+        .await
+}
+
+/// Moves a reserved trade to a terminal status, recording where the news came from.
+/// Statuses only move forward: anything else is a no-op returning false.
+pub async fn advance_trade(db: &Db, trade_id: &str, status: &str, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> sqlx::Result<bool> {
+    if status == "reserved" {
+        return Ok(false);
+    }
+    let mut tx = db.begin().await?;
+    let moved = sqlx::query("UPDATE trades SET status = ?, updated_at = ? WHERE trade_id = ? AND status = 'reserved'")
+        .bind(status)
+        .bind(now())
+        .bind(trade_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+        == 1;
+    if moved {
+        sqlx::query("INSERT INTO trade_status_history (trade_id, status, source, event_id, request_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(trade_id)
+            .bind(status)
+            .bind(source)
+            .bind(event_id)
+            .bind(request_id)
+            .bind(now())
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(moved)
+}
+
+/// Stores a webhook event once; false if its `event_id` was already stored.
+pub async fn insert_webhook_event(
+    db: &Db,
+    event_id: &str,
+    event_type: &str,
+    transact_id: &str,
+    quote_id: &str,
+    status: &str,
+    created_at: &str,
+    body: &str,
+) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO webhook_events (event_id, event_type, transact_id, quote_id, status, created_at, received_at, body)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING",
+    )
+    .bind(event_id)
+    .bind(event_type)
+    .bind(transact_id)
+    .bind(quote_id)
+    .bind(status)
+    .bind(created_at)
+    .bind(now())
+    .bind(body)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A terminal status already announced by a webhook for a trade we had not stored yet.
+pub async fn stored_terminal_event(db: &Db, transact_id: &str) -> sqlx::Result<Option<(String, String)>> {
+    sqlx::query_as(
+        "SELECT event_id, status FROM webhook_events WHERE transact_id = ? AND status != 'reserved' ORDER BY received_at LIMIT 1",
+    )
+    .bind(transact_id)
+    .fetch_optional(db)
+    .await
+}
+
+pub async fn open_trade_ids(db: &Db) -> sqlx::Result<Vec<String>> {
+    sqlx::query_scalar("SELECT trade_id FROM trades WHERE status = 'reserved' ORDER BY created_at").fetch_all(db).await
+}
+
+/// Quotes whose accept began but whose trade was never stored (the process died).
+pub async fn unfinished_accepts(db: &Db) -> sqlx::Result<Vec<QuoteRow>> {
+    sqlx::query_as("SELECT * FROM quotes WHERE status = 'accepting' ORDER BY accepted_at").fetch_all(db).await
+}

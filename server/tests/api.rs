@@ -1,0 +1,480 @@
+//! Integration tests of the companion server: spawned on port 0 with a temporary
+//! SQLite file and the real sandbox, driven with a real HTTP client.
+
+mod common;
+
+use common::*;
+use quote_server::signature;
+use quote_server::store;
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
+
+fn default_stack() -> impl std::future::Future<Output = Stack> {
+    stack(|_| {}, |_| {})
+}
+
+/// Reads an SSE stream to its end, returning each `status` event's data.
+async fn read_events(mut resp: reqwest::Response) -> Vec<Value> {
+    let mut buffer = String::new();
+    while let Some(chunk) = tokio::time::timeout(Duration::from_secs(15), resp.chunk()).await.expect("events keep coming").unwrap() {
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    buffer
+        .split("\n\n")
+        .filter(|block| block.lines().any(|l| l == "event: status"))
+        .map(|block| {
+            let data: String = block.lines().filter_map(|l| l.strip_prefix("data: ")).collect();
+            serde_json::from_str(&data).unwrap()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_whole_flow_from_session_to_settled() {
+    let s = default_stack().await;
+    let srv = &s.server;
+    let token = srv.session().await;
+
+    let (status, pools) = srv.get("/api/pools", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(pools["pools"][0]["pool_id"], "EUR-USDT");
+    assert_eq!(pools["pools"][0]["min_order_usdt"], "10.00");
+    assert!(pools["server_time"].is_string());
+
+    // Indicative: terms, no id, nothing stored.
+    let (status, preview) = srv
+        .post("/api/quotes", Some(&token), json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "100", "currency": "EUR", "quote_type": "indicative"}))
+        .await;
+    assert_eq!(status, 200, "{preview}");
+    assert_eq!(preview["available"], true);
+    assert_eq!(preview["quote_type"], "indicative");
+    assert!(preview.get("quote_id").is_none());
+    assert_eq!(preview["terms"]["executable"], false);
+    let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM quotes").fetch_one(&srv.state.db).await.unwrap();
+    assert_eq!(stored, 0);
+
+    // Firm: stored with every term exactly as 0Pools returned it.
+    let quote = srv.firm_quote(&token, "100.00", DEST).await;
+    let quote_id = quote["quote_id"].as_str().unwrap().to_owned();
+    let terms = &quote["terms"];
+    assert!(quote["server_time"].is_string());
+    assert_eq!(terms["executable"], true);
+    let row = store::quote(&srv.state.db, &quote_id).await.unwrap().unwrap();
+    assert_eq!(row.status, "active");
+    assert_eq!(row.rate.as_deref(), terms["rate"].as_str());
+    assert_eq!(row.target_amount.as_deref(), terms["target_amount"].as_str());
+    assert_eq!(row.spread_bps.as_deref(), Some("35"));
+    assert_eq!(row.fee_bps.as_deref(), Some("20"));
+    assert_eq!(row.expires_at.as_deref(), terms["expires_at"].as_str());
+    assert_eq!(row.partner_reference.as_deref(), Some("order_42"));
+    assert!(row.request_id.as_deref().unwrap().starts_with("req_"), "0Pools' request id is kept for support");
+
+    // Accept, then follow the trade live until it is terminal.
+    let (status, trade) = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
+    assert_eq!(status, 200, "{trade}");
+    assert_eq!(trade["status"], "reserved");
+    assert_eq!(trade["target_amount"], terms["target_amount"]);
+    let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
+    let events = srv.http.get(format!("{}/api/trades/{trade_id}/events", srv.url)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    let statuses: Vec<_> = read_events(events).await.iter().map(|e| e["status"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(statuses.last().map(String::as_str), Some("settled"));
+    assert!(statuses.len() <= 2 && statuses.iter().all(|s| s == "reserved" || s == "settled"), "{statuses:?}");
+
+    let (status, final_trade) = srv.get(&format!("/api/trades/{trade_id}"), Some(&token)).await;
+    assert_eq!(status, 200);
+    assert_eq!(final_trade["status"], "settled");
+    let history = store::trade_history(&srv.state.db, &trade_id).await.unwrap();
+    assert_eq!(history[0].status, "reserved");
+    assert_eq!(history[0].source, "transact");
+    assert_eq!(history.last().unwrap().status, "settled");
+    assert_eq!(store::quote(&srv.state.db, &quote_id).await.unwrap().unwrap().status, "accepted");
+}
+
+#[tokio::test]
+async fn a_hundred_concurrent_accepts_make_one_upstream_transact() {
+    let s = default_stack().await;
+    let token = s.server.session().await;
+    let quote_id = s.server.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let accepts = (0..100).map(|_| {
+        let (http, url, token, quote_id) = (s.server.http.clone(), s.server.url.clone(), token.clone(), quote_id.clone());
+        tokio::spawn(async move {
+            let r = http.post(format!("{url}/api/quotes/{quote_id}/accept")).bearer_auth(token).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()["trade_id"].as_str().unwrap().to_owned()
+        })
+    });
+    let ids: std::collections::BTreeSet<_> = futures::future::join_all(accepts).await.into_iter().map(Result::unwrap).collect();
+    assert_eq!(ids.len(), 1, "every accept answered the same trade");
+    assert_eq!(s.sandbox.sandbox.transact_requests(), 1, "0Pools transact was called exactly once");
+    assert_eq!(s.sandbox.sandbox.trade_count(), 1);
+    let trades: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM trades").fetch_one(&s.server.state.db).await.unwrap();
+    assert_eq!(trades, 1);
+    let key: String = sqlx::query_scalar("SELECT idempotency_key FROM trades").fetch_one(&s.server.state.db).await.unwrap();
+    assert_eq!(key, format!("qw-accept-{quote_id}"));
+}
+
+#[tokio::test]
+async fn accept_after_expiry_is_refused_before_any_upstream_call() {
+    let s = stack(|c| c.quote_window = Duration::from_millis(300), |_| {}).await;
+    let token = s.server.session().await;
+    let quote = s.server.firm_quote(&token, "100.00", DEST).await;
+    let quote_id = quote["quote_id"].as_str().unwrap();
+    let expires_at = chrono::DateTime::parse_from_rfc3339(quote["terms"]["expires_at"].as_str().unwrap()).unwrap();
+    eventually(5, || async { (chrono::Utc::now() >= expires_at).then_some(()) }).await;
+    let (status, body) = s.server.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (410, Some("quote_expired")));
+    assert_eq!(s.sandbox.sandbox.transact_requests(), 0);
+    assert_eq!(store::quote(&s.server.state.db, quote_id).await.unwrap().unwrap().status, "expired");
+    // Asking again gives the same answer, still without calling 0Pools.
+    let (status, _) = s.server.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
+    assert_eq!(status, 410);
+    assert_eq!(s.sandbox.sandbox.transact_requests(), 0);
+}
+
+#[tokio::test]
+async fn another_sessions_ids_are_not_found() {
+    let s = default_stack().await;
+    let (alice, mallory) = (s.server.session().await, s.server.session().await);
+    let quote_id = s.server.firm_quote(&alice, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    for path in [format!("/api/quotes/{quote_id}/accept"), format!("/api/quotes/{quote_id}/reject")] {
+        let (status, body) = s.server.post(&path, Some(&mallory), json!({})).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (404, Some("quote_not_found")), "{path}");
+    }
+    assert_eq!(s.sandbox.sandbox.transact_requests(), 0);
+    let (_, trade) = s.server.post(&format!("/api/quotes/{quote_id}/accept"), Some(&alice), json!({})).await;
+    let trade_id = trade["trade_id"].as_str().unwrap();
+    for path in [format!("/api/trades/{trade_id}"), format!("/api/trades/{trade_id}/events")] {
+        let (status, body) = s.server.get(&path, Some(&mallory)).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (404, Some("trade_not_found")), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn reject_unavailable_and_single_use() {
+    let s = default_stack().await;
+    let token = s.server.session().await;
+
+    let rejected = s.server.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let (status, body) = s.server.post(&format!("/api/quotes/{rejected}/reject"), Some(&token), json!({})).await;
+    assert_eq!((status, body["status"].as_str()), (200, Some("rejected")));
+    let (status, body) = s.server.post(&format!("/api/quotes/{rejected}/accept"), Some(&token), json!({})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("quote_rejected")));
+
+    let accepted = s.server.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    s.server.post(&format!("/api/quotes/{accepted}/accept"), Some(&token), json!({})).await;
+    let (status, body) = s.server.post(&format!("/api/quotes/{accepted}/reject"), Some(&token), json!({})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("quote_already_accepted")));
+
+    // Unavailable is an answer, not an error, and it is stored (with no executable id).
+    let body = s.server.firm_quote(&token, "13.01", DEST).await;
+    assert_eq!(body["available"], false);
+    assert_eq!(body["unavailable_reason"], "pool_dry");
+    assert!(body["retry_after_ms"].as_u64().unwrap() >= 1000);
+    assert!(body.get("quote_id").is_none());
+    let (reason, status): (String, String) = sqlx::query_as("SELECT unavailable_reason, status FROM quotes WHERE status = 'unavailable'")
+        .fetch_one(&s.server.state.db)
+        .await
+        .unwrap();
+    assert_eq!((reason.as_str(), status.as_str()), ("pool_dry", "unavailable"));
+}
+
+#[tokio::test]
+async fn failed_and_released_trades_end_there() {
+    let s = default_stack().await;
+    let token = s.server.session().await;
+    for (destination, want) in [("T-dest-fail", "failed"), ("T-dest-release", "released")] {
+        let quote_id = s.server.firm_quote(&token, "100.00", destination).await["quote_id"].as_str().unwrap().to_owned();
+        let (_, trade) = s.server.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
+        let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
+        let got = eventually(10, || async {
+            let (_, t) = s.server.get(&format!("/api/trades/{trade_id}"), Some(&token)).await;
+            (t["status"] != "reserved").then(|| t["status"].as_str().unwrap().to_owned())
+        })
+        .await;
+        assert_eq!(got, want);
+    }
+}
+
+fn signed(body: &Value, secret: &str, at: i64) -> (String, String) {
+    let raw = serde_json::to_string(body).unwrap();
+    (signature::sign(&SecretString::from(secret.to_owned()), at, raw.as_bytes()), raw)
+}
+
+async fn post_webhook(srv: &TestServer, header: Option<&str>, raw: &str) -> (u16, Value) {
+    let mut req = srv.http.post(format!("{}/webhooks/0pools", srv.url)).header("content-type", "application/json").body(raw.to_owned());
+    if let Some(h) = header {
+        req = req.header(signature::HEADER, h);
+    }
+    let r = req.send().await.unwrap();
+    (r.status().as_u16(), r.json().await.unwrap_or(Value::Null))
+}
+
+#[tokio::test]
+async fn webhooks_are_verified_deduplicated_and_only_move_forward() {
+    // No sandbox webhooks and a slow settle: this test is the only source of events.
+    let s = stack(|c| {
+        c.webhook_url = None;
+        c.settle_delay = Duration::from_secs(600);
+    }, |_| {})
+    .await;
+    let srv = &s.server;
+    let token = srv.session().await;
+    let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let (_, trade) = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
+    let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
+    let now = chrono::Utc::now().timestamp();
+    let event = |id: &str, status: &str| json!({
+        "event_id": id, "type": format!("trade.{status}"), "created_at": "2026-11-21T12:00:00Z",
+        "data": { "transact_id": trade_id, "quote_id": quote_id, "status": status }
+    });
+
+    let settled = event("evt_1", "settled");
+    let (header, raw) = signed(&settled, "whsec_not_ours", now);
+    assert_eq!(post_webhook(srv, Some(&header), &raw).await.1["error"]["code"], "signature_mismatch");
+    let (header, raw) = signed(&settled, WEBHOOK_SECRET, now - 301);
+    assert_eq!(post_webhook(srv, Some(&header), &raw).await.1["error"]["code"], "signature_stale");
+    assert_eq!(post_webhook(srv, None, &raw).await.1["error"]["code"], "signature_missing");
+    assert_eq!(post_webhook(srv, Some("t=abc"), &raw).await.1["error"]["code"], "signature_malformed");
+    let (header, tampered) = signed(&settled, WEBHOOK_SECRET, now);
+    let tampered_body = tampered.replace("settled", "failed");
+    let (status, body) = post_webhook(srv, Some(&header), &tampered_body).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("signature_mismatch")));
+    let (header, raw) = signed(&json!({"hello": "world"}), WEBHOOK_SECRET, now);
+    assert_eq!(post_webhook(srv, Some(&header), &raw).await.1["error"]["code"], "invalid_event");
+    let (_, t) = srv.get(&format!("/api/trades/{trade_id}"), Some(&token)).await;
+    assert_eq!(t["status"], "reserved", "nothing unverified moved the trade");
+
+    // The real one moves the trade; a replay of it is a duplicate, stored once.
+    let (header, raw) = signed(&settled, WEBHOOK_SECRET, now);
+    let (status, body) = post_webhook(srv, Some(&header), &raw).await;
+    assert_eq!((status, body["duplicate"].as_bool()), (200, Some(false)));
+    let (status, body) = post_webhook(srv, Some(&header), &raw).await;
+    assert_eq!((status, body["duplicate"].as_bool()), (200, Some(true)));
+    let events: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events").fetch_one(&srv.state.db).await.unwrap();
+    assert_eq!(events, 1);
+
+    // Late and contradicting events are stored but never move a terminal status.
+    for (id, status) in [("evt_0", "reserved"), ("evt_2", "failed")] {
+        let (header, raw) = signed(&event(id, status), WEBHOOK_SECRET, now);
+        assert_eq!(post_webhook(srv, Some(&header), &raw).await.0, 200);
+    }
+    let (_, t) = srv.get(&format!("/api/trades/{trade_id}"), Some(&token)).await;
+    assert_eq!(t["status"], "settled");
+    let history = store::trade_history(&srv.state.db, &trade_id).await.unwrap();
+    let path: Vec<_> = history.iter().map(|h| (h.status.as_str(), h.source.as_str())).collect();
+    assert_eq!(path, [("reserved", "transact"), ("settled", "webhook")]);
+    assert_eq!(history[1].event_id.as_deref(), Some("evt_1"));
+}
+
+#[tokio::test]
+async fn an_event_for_a_trade_not_yet_stored_is_applied_when_it_is() {
+    let s = stack(|c| {
+        c.webhook_url = None;
+        c.settle_delay = Duration::from_secs(600);
+    }, |_| {})
+    .await;
+    let srv = &s.server;
+    let token = srv.session().await;
+    let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    // Execute upstream directly with the server's own key, as a crashed accept would have.
+    let key = quote_server::trading::idempotency_key(&quote_id);
+    store::begin_accept(&srv.state.db, &quote_id, &key).await.unwrap();
+    let upstream = srv.state.upstream.transact(&quote_id, &key).await.unwrap().value;
+    let event = json!({"event_id": "evt_early", "type": "trade.released", "created_at": "2026-11-21T12:00:00Z",
+        "data": {"transact_id": upstream.transact_id, "quote_id": quote_id, "status": "released"}});
+    let (header, raw) = signed(&event, WEBHOOK_SECRET, chrono::Utc::now().timestamp());
+    assert_eq!(post_webhook(srv, Some(&header), &raw).await.0, 200);
+    // The widget's accept retry now stores the trade and applies the early event.
+    let (status, trade) = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
+    assert_eq!(status, 200);
+    assert_eq!(trade["trade_id"], upstream.transact_id.as_str());
+    assert_eq!(trade["status"], "released");
+}
+
+#[tokio::test]
+async fn a_restart_finds_and_finishes_unfinished_work() {
+    // The sandbox outlives the server; its webhooks go nowhere, so only
+    // reconciliation can bring the news.
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = sandbox_config();
+    config.settle_delay = Duration::from_millis(300);
+    let sandbox = start_sandbox(config).await;
+    let options = |listener| ServerOptions {
+        db_path: dir.path().join("server.db"),
+        sandbox_url: sandbox.url.clone(),
+        listener,
+        reconcile_every: Duration::from_secs(3600),
+        settings: Box::new(|_| {}),
+    };
+
+    let first = start_server(options(bind().await.0)).await;
+    let token = first.session().await;
+    let reserved_quote = first.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let (_, trade) = first.post(&format!("/api/quotes/{reserved_quote}/accept"), Some(&token), json!({})).await;
+    let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
+    assert_eq!(trade["status"], "reserved");
+    // A second accept was cut short right after its intent was written.
+    let cut_short = first.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    store::begin_accept(&first.state.db, &cut_short, &quote_server::trading::idempotency_key(&cut_short)).await.unwrap();
+    first.kill().await;
+
+    // Meanwhile, upstream, the trade settles.
+    eventually(10, || async {
+        let t = sandbox.client.get_trade(&trade_id).await.unwrap().value;
+        (t.status == quote_server::upstream::types::TradeStatus::Settled).then_some(())
+    })
+    .await;
+
+    let second = start_server(options(bind().await.0)).await;
+    let settled = eventually(10, || async {
+        let (_, t) = second.get(&format!("/api/trades/{trade_id}"), Some(&token)).await;
+        (t["status"] == "settled").then_some(t)
+    })
+    .await;
+    assert_eq!(settled["trade_id"], trade_id.as_str());
+    let history = store::trade_history(&second.state.db, &trade_id).await.unwrap();
+    assert_eq!(history.last().unwrap().source, "reconcile");
+    // The cut-short accept was executed exactly once, with its stored key.
+    let resumed = eventually(10, || async { store::trade_for_quote(&second.state.db, &cut_short).await.unwrap() }).await;
+    assert_eq!(resumed.idempotency_key, format!("qw-accept-{cut_short}"));
+    assert_eq!(sandbox.sandbox.transact_requests(), 2);
+    assert_eq!(sandbox.sandbox.trade_count(), 2);
+    second.kill().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_4xx_with_a_stable_code() {
+    let s = default_stack().await;
+    let srv = &s.server;
+    let token = srv.session().await;
+    let base = json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "100.00", "currency": "EUR",
+                      "quote_type": "firm", "network": "tron", "destination_address": DEST});
+    let with = |k: &str, v: Value| {
+        let mut b = base.clone();
+        b[k] = v;
+        b
+    };
+    let cases: Vec<(Value, u16, &str)> = vec![
+        (with("amount", json!(100)), 400, "invalid_field"),
+        (with("amount", json!("-5")), 400, "amount_not_positive"),
+        (with("amount", json!("0")), 400, "amount_not_positive"),
+        (with("amount", json!("")), 400, "amount_required"),
+        (with("amount", json!("1e9")), 400, "amount_invalid"),
+        (with("amount", json!("99999999999999999999")), 400, "amount_too_large"),
+        (with("amount", json!("1.0000001")), 400, "amount_too_precise"),
+        (with("amount", json!("1.00")), 422, "amount_out_of_limits"),
+        (with("amount", json!("999999.00")), 422, "amount_out_of_limits"),
+        (with("pool_id", json!("DOGE-USDT")), 422, "unknown_pool"),
+        (with("pool_id", json!("GBP-USDT")), 422, "unknown_pool"),
+        (with("side", json!("sideways")), 422, "unsupported_side"),
+        (with("network", json!("solana")), 422, "unsupported_network"),
+        (with("currency", json!("JPY")), 422, "unsupported_currency"),
+        (with("destination_address", json!("")), 400, "destination_required"),
+        (with("destination_address", json!("x".repeat(201))), 400, "invalid_field"),
+        (with("quote_type", json!("binding")), 400, "invalid_field"),
+        (json!([1, 2]), 400, "invalid_json"),
+    ];
+    for (body, status, code) in cases {
+        let (got_status, got) = srv.post("/api/quotes", Some(&token), body.clone()).await;
+        assert_eq!((got_status, got["error"]["code"].as_str()), (status, Some(code)), "{body}");
+        assert!(!got["error"]["message"].as_str().unwrap().is_empty());
+    }
+    // Limits come with the pool's min and max for the widget to show.
+    let (_, limits) = srv.post("/api/quotes", Some(&token), with("amount", json!("1.00"))).await;
+    assert_eq!((limits["error"]["min_order_usdt"].as_str(), limits["error"]["max_order_usdt"].as_str()), (Some("10.00"), Some("5000.00")));
+
+    let raw = |body: &'static str| srv.http.post(format!("{}/api/quotes", srv.url)).bearer_auth(&token).header("content-type", "application/json").body(body).send();
+    let r = raw("{\"pool_id\": ").await.unwrap();
+    assert_eq!(r.status(), 400);
+    assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "invalid_json");
+    let huge = srv.http.post(format!("{}/api/quotes", srv.url)).bearer_auth(&token).body("x".repeat(100_000)).send().await.unwrap();
+    assert_eq!(huge.status(), 413);
+    assert_eq!(huge.json::<Value>().await.unwrap()["error"]["code"], "payload_too_large");
+
+    for (token, code) in [(None, "session_required"), (Some("qws_forged"), "session_invalid")] {
+        let (status, body) = srv.post("/api/quotes", token, base.clone()).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (401, Some(code)));
+    }
+    for path in ["/api/quotes/pq_test_nope/accept", "/api/quotes/pq_test_nope/reject"] {
+        let (status, body) = srv.post(path, Some(&token), json!({})).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (404, Some("quote_not_found")));
+    }
+    let (status, body) = srv.get("/api/trades/pt_test_nope", Some(&token)).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("trade_not_found")));
+    let (status, body) = srv.get("/api/no-such-thing", None).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("not_found")));
+}
+
+#[tokio::test]
+async fn sessions_expire_and_can_be_minted_only_by_the_partner_when_configured() {
+    let s = stack(|_| {}, |settings| {
+        settings.session_ttl = Duration::ZERO;
+        settings.partner_api_key = Some(SecretString::from("pk_partner_secret"));
+    })
+    .await;
+    let srv = &s.server;
+    let (status, body) = srv.post("/api/sessions", None, json!({})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("partner_key_invalid")));
+    let (status, body) = srv.post("/api/sessions", Some("pk_partner_secret"), json!({"partner_user_id": "user_7"})).await;
+    assert_eq!(status, 201);
+    let token = body["session_token"].as_str().unwrap();
+    let owner: Option<String> = sqlx::query_scalar("SELECT partner_user_id FROM sessions").fetch_one(&srv.state.db).await.unwrap();
+    assert_eq!(owner.as_deref(), Some("user_7"));
+    let (status, body) = srv.get("/api/trades/x", Some(token)).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("session_expired")));
+}
+
+#[tokio::test]
+async fn quote_creation_is_rate_limited_per_session() {
+    let s = stack(|_| {}, |settings| {
+        settings.quote_rate_burst = 3;
+        settings.quote_rate_per_minute = 1;
+    })
+    .await;
+    let (a, b) = (s.server.session().await, s.server.session().await);
+    let preview = json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "100", "currency": "EUR", "quote_type": "indicative"});
+    for _ in 0..3 {
+        assert_eq!(s.server.post("/api/quotes", Some(&a), preview.clone()).await.0, 200);
+    }
+    let r = s.server.http.post(format!("{}/api/quotes", s.server.url)).bearer_auth(&a).json(&preview).send().await.unwrap();
+    assert_eq!(r.status(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "rate_limited");
+    assert!(body["error"]["retry_after_ms"].as_u64().unwrap() > 0);
+    assert_eq!(s.server.post("/api/quotes", Some(&b), preview).await.0, 200, "another session is not limited");
+}
+
+#[tokio::test]
+async fn cors_request_ids_health_and_openapi() {
+    let s = stack(|_| {}, |settings| settings.cors_allowed_origins = vec!["https://shop.example".into()]).await;
+    let srv = &s.server;
+    let preflight = |origin: &'static str| {
+        srv.http
+            .request(reqwest::Method::OPTIONS, format!("{}/api/quotes", srv.url))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "authorization,content-type")
+            .send()
+    };
+    let allowed = preflight("https://shop.example").await.unwrap();
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "https://shop.example");
+    let refused = preflight("https://evil.example").await.unwrap();
+    assert!(!refused.headers().contains_key("access-control-allow-origin"));
+
+    let health = srv.http.get(format!("{}/healthz", srv.url)).send().await.unwrap();
+    assert_eq!(health.status(), 200);
+    assert!(health.headers().contains_key("x-request-id"));
+
+    let (status, doc) = srv.get("/api/openapi.json", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    for path in ["/api/sessions", "/api/pools", "/api/quotes", "/api/quotes/{quote_id}/accept", "/api/quotes/{quote_id}/reject",
+                 "/api/trades/{trade_id}", "/api/trades/{trade_id}/events", "/webhooks/0pools", "/healthz"] {
+        assert!(doc["paths"].get(path).is_some(), "{path} is documented");
+    }
+}
