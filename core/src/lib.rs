@@ -3,5 +3,10 @@
 //! callers pass "now" in, so every rule is testable with plain `cargo test`.
 
 pub mod amount;
+pub mod copy;
 pub mod countdown;
+pub mod display;
+pub mod flow;
+pub mod form;
+pub mod preview;
 pub mod wire;

@@ -366,6 +366,7 @@ async fn bad_input_gets_a_4xx_with_a_stable_code() {
         (with("amount", json!("1e9")), 400, "amount_invalid"),
         (with("amount", json!("99999999999999999999")), 400, "amount_too_large"),
         (with("amount", json!("1.0000001")), 400, "amount_too_precise"),
+        (with("amount", json!("100.001")), 400, "invalid_field"),
         (with("amount", json!("1.00")), 422, "amount_out_of_limits"),
         (with("amount", json!("999999.00")), 422, "amount_out_of_limits"),
         (with("pool_id", json!("DOGE-USDT")), 422, "unknown_pool"),

@@ -157,6 +157,12 @@ pub async fn create(State(state): State<AppState>, session: Session, RawBody(bod
                 },
                 UpstreamErrorKind::UnsupportedNetwork => ApiError::UnsupportedNetwork { networks: pool.networks },
                 UpstreamErrorKind::PoolNotEntitled => ApiError::UnknownPool,
+                // 0Pools' own validation (e.g. more decimals than the asset allows):
+                // its message is written for people and names the field.
+                UpstreamErrorKind::InvalidRequest { field } => ApiError::InvalidField(json_fields::FieldError {
+                    field: field.unwrap_or_else(|| "body".into()),
+                    message: e.message,
+                }),
                 _ => e.into(),
             })
         }

@@ -1,0 +1,397 @@
+//! The quote flow as a state machine: form → locking → quoted (active, expiring
+//! soon, expired) → accepting → pending → settled / failed / released, with
+//! unavailable and error side-states. Pure: time comes in as arguments.
+
+use crate::countdown;
+use crate::wire::{QuoteTerms, QuoteView, TradeView};
+use chrono::DateTime;
+
+/// The last stretch of a quote's life, when the widget says it is expiring soon.
+pub const EXPIRING_SOON_MS: i64 = 5_000;
+/// Seconds-left marks at which the live region speaks (not every second).
+pub const ANNOUNCE_AT_SECONDS: [u64; 3] = [30, 10, 5];
+
+/// A firm quote as the widget holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FirmQuote {
+    pub quote_id: String,
+    pub terms: QuoteTerms,
+    pub expires_at_ms: i64,
+    /// `server clock − device clock`, measured on the answer that brought the quote.
+    pub offset_ms: i64,
+    /// The terms of the quote this one replaced, to show what changed.
+    pub replaced: Option<QuoteTerms>,
+}
+
+impl FirmQuote {
+    /// From a firm answer, sent and received at the given device times.
+    pub fn from_answer(view: &QuoteView, sent_ms: i64, received_ms: i64, replaced: Option<QuoteTerms>) -> Option<FirmQuote> {
+        let terms = view.terms.clone()?;
+        let expires_at_ms = DateTime::parse_from_rfc3339(terms.expires_at.as_deref()?).ok()?.timestamp_millis();
+        let server_ms = DateTime::parse_from_rfc3339(&view.server_time).ok()?.timestamp_millis();
+        Some(FirmQuote {
+            quote_id: view.quote_id.clone()?,
+            terms,
+            expires_at_ms,
+            offset_ms: countdown::clock_offset_ms(server_ms, sent_ms, received_ms),
+            replaced,
+        })
+    }
+
+    pub fn seconds_left(&self, now_ms: i64) -> u64 {
+        countdown::seconds_left(self.expires_at_ms, now_ms, self.offset_ms)
+    }
+    pub fn remaining_ms(&self, now_ms: i64) -> i64 {
+        countdown::remaining_ms(self.expires_at_ms, now_ms, self.offset_ms)
+    }
+    pub fn can_accept(&self, now_ms: i64) -> bool {
+        self.terms.executable && countdown::can_accept(self.expires_at_ms, now_ms, self.offset_ms)
+    }
+}
+
+/// Why the flow stopped short of a quote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// No answer from the server.
+    Network,
+    /// The server answered with an error that has no better state.
+    Server { code: String },
+    /// The quote can no longer be accepted (rejected, used, not found).
+    QuoteGone,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unavailable {
+    pub reason: String,
+    pub retry_after_ms: u64,
+    /// How many retries have been made for this intent.
+    pub attempt: u32,
+    /// Device time the answer arrived.
+    pub at_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stage {
+    Form,
+    Locking { replacing: Option<QuoteTerms> },
+    Quoted(FirmQuote),
+    Accepting(FirmQuote),
+    Pending(TradeView),
+    Finished(TradeView),
+    Unavailable(Unavailable),
+    Problem(Problem),
+}
+
+/// What the person sees, derived from the stage and the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Display {
+    Form,
+    Locking,
+    Active,
+    ExpiringSoon,
+    Expired,
+    Accepting,
+    Pending,
+    Settled,
+    Failed,
+    Unavailable,
+    Problem,
+}
+
+impl Stage {
+    pub fn display(&self, now_ms: i64) -> Display {
+        match self {
+            Stage::Form => Display::Form,
+            Stage::Locking { .. } => Display::Locking,
+            Stage::Quoted(q) => {
+                let remaining = q.remaining_ms(now_ms);
+                if remaining <= 0 {
+                    Display::Expired
+                } else if remaining <= EXPIRING_SOON_MS {
+                    Display::ExpiringSoon
+                } else {
+                    Display::Active
+                }
+            }
+            Stage::Accepting(_) => Display::Accepting,
+            Stage::Pending(_) => Display::Pending,
+            Stage::Finished(t) if t.status == "settled" => Display::Settled,
+            Stage::Finished(_) => Display::Failed,
+            Stage::Unavailable(_) => Display::Unavailable,
+            Stage::Problem(_) => Display::Problem,
+        }
+    }
+
+    /// Accept is offered only for a quoted, unexpired, executable quote.
+    pub fn accept_enabled(&self, now_ms: i64) -> bool {
+        matches!(self, Stage::Quoted(q) if q.can_accept(now_ms))
+    }
+
+    /// The user asks to lock a firm quote (from the form, or to refresh one).
+    pub fn lock(&mut self) -> bool {
+        let replacing = match self {
+            Stage::Quoted(q) => Some(q.terms.clone()),
+            Stage::Form | Stage::Unavailable(_) | Stage::Problem(_) => None,
+            _ => return false,
+        };
+        *self = Stage::Locking { replacing };
+        true
+    }
+
+    /// The firm answer arrived.
+    pub fn locked(&mut self, view: &QuoteView, sent_ms: i64, received_ms: i64) {
+        let Stage::Locking { replacing } = self else { return };
+        let replacing = replacing.take();
+        *self = if view.available {
+            match FirmQuote::from_answer(view, sent_ms, received_ms, replacing) {
+                Some(q) => Stage::Quoted(q),
+                None => Stage::Problem(Problem::Server { code: "malformed_quote".into() }),
+            }
+        } else {
+            Stage::Unavailable(Unavailable {
+                reason: view.unavailable_reason.clone().unwrap_or_default(),
+                retry_after_ms: view.retry_after_ms.unwrap_or(10_000),
+                attempt: 0,
+                at_ms: received_ms,
+            })
+        };
+    }
+
+    /// An unavailable answer again, after a retry: the backoff grows.
+    pub fn still_unavailable(&mut self, previous_attempt: u32) {
+        if let Stage::Unavailable(u) = self {
+            u.attempt = previous_attempt + 1;
+        }
+    }
+
+    /// The user clicks Accept. True only the first time, and only before expiry:
+    /// however often it is clicked, one request is sent.
+    pub fn accept(&mut self, now_ms: i64) -> Option<String> {
+        match self {
+            Stage::Quoted(q) if q.can_accept(now_ms) => {
+                let id = q.quote_id.clone();
+                *self = Stage::Accepting(q.clone());
+                Some(id)
+            }
+            _ => None,
+        }
+    }
+
+    /// The accept answered with a trade, or a status update came: only forward.
+    pub fn trade(&mut self, trade: TradeView) {
+        let forward = match self {
+            Stage::Accepting(_) | Stage::Form | Stage::Locking { .. } | Stage::Problem(_) => true,
+            Stage::Pending(current) => current.trade_id == trade.trade_id,
+            _ => false,
+        };
+        if forward {
+            *self = if trade.is_terminal() { Stage::Finished(trade) } else { Stage::Pending(trade) };
+        }
+    }
+
+    /// The accept was refused.
+    pub fn accept_refused(&mut self, code: &str) {
+        let Stage::Accepting(q) = self else { return };
+        *self = match code {
+            // The server's clock says it expired: show it expired, offer a refresh.
+            "quote_expired" => {
+                let mut expired = q.clone();
+                expired.expires_at_ms = i64::MIN / 2;
+                Stage::Quoted(expired)
+            }
+            "quote_rejected" | "quote_not_executable" | "quote_not_found" => Stage::Problem(Problem::QuoteGone),
+            "network" => Stage::Problem(Problem::Network),
+            other => Stage::Problem(Problem::Server { code: other.into() }),
+        };
+    }
+
+    pub fn failed(&mut self, problem: Problem) {
+        *self = Stage::Problem(problem);
+    }
+
+    /// Back to the form, keeping what the user typed (it lives outside the stage).
+    pub fn back_to_form(&mut self) {
+        if !matches!(self, Stage::Accepting(_) | Stage::Pending(_)) {
+            *self = Stage::Form;
+        }
+    }
+}
+
+/// The seconds-left mark crossed between two ticks, if any, for the live region.
+pub fn crossed_mark(previous_seconds: u64, seconds: u64) -> Option<u64> {
+    ANNOUNCE_AT_SECONDS.into_iter().find(|&mark| previous_seconds > mark && seconds <= mark)
+}
+
+/// What differs between a replaced quote and its replacement, as (field, old, new).
+pub fn changes(old: &QuoteTerms, new: &QuoteTerms) -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    let mut cmp = |name: &'static str, a: String, b: String| {
+        if a != b {
+            out.push((name, a, b));
+        }
+    };
+    cmp("you_receive", old.target_amount.to_string(), new.target_amount.to_string());
+    cmp("you_pay", old.source_amount.to_string(), new.source_amount.to_string());
+    cmp("rate", old.rate.to_string(), new.rate.to_string());
+    cmp("spread", old.spread_bps.to_string(), new.spread_bps.to_string());
+    cmp("fee", old.fee_bps.to_string(), new.fee_bps.to_string());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn terms(target: &str, rate: &str) -> QuoteTerms {
+        QuoteTerms {
+            pool_id: "EUR-USDT".into(),
+            side: "buy".into(),
+            source_asset: "EUR".into(),
+            source_amount: "100.00".parse().unwrap(),
+            target_asset: "USDT".into(),
+            target_amount: target.parse().unwrap(),
+            rate: rate.parse().unwrap(),
+            spread_bps: "35".parse().unwrap(),
+            fee_bps: "20".parse().unwrap(),
+            network: Some("tron".into()),
+            destination_address: Some("T1".into()),
+            created_at: "2026-01-01T00:00:00.000Z".into(),
+            expires_at: Some("2026-01-01T00:00:15.000Z".into()),
+            executable: true,
+        }
+    }
+
+    fn firm_view() -> QuoteView {
+        QuoteView {
+            available: true,
+            quote_type: Some("firm".into()),
+            quote_id: Some("pq_1".into()),
+            terms: Some(terms("107.40", "1.074060")),
+            unavailable_reason: None,
+            retry_after_ms: None,
+            server_time: "2026-01-01T00:00:00.000Z".into(),
+        }
+    }
+
+    const T0: i64 = 1_767_225_600_000; // 2026-01-01T00:00:00Z
+
+    fn trade(status: &str) -> TradeView {
+        TradeView {
+            trade_id: "pt_1".into(),
+            quote_id: "pq_1".into(),
+            status: status.into(),
+            pool_id: "EUR-USDT".into(),
+            side: "buy".into(),
+            source_asset: "EUR".into(),
+            source_amount: "100.00".parse().unwrap(),
+            target_asset: "USDT".into(),
+            target_amount: "107.40".parse().unwrap(),
+            network: "tron".into(),
+            destination_address: "T1".into(),
+            created_at: String::new(),
+            updated_at: String::new(),
+            server_time: String::new(),
+        }
+    }
+
+    #[test]
+    fn walks_the_happy_path() {
+        let mut s = Stage::Form;
+        assert!(s.lock());
+        s.locked(&firm_view(), T0, T0);
+        assert_eq!(s.display(T0), Display::Active);
+        assert_eq!(s.display(T0 + 10_001), Display::ExpiringSoon);
+        assert_eq!(s.accept(T0 + 11_000).as_deref(), Some("pq_1"));
+        assert_eq!(s.accept(T0 + 11_001), None, "a second click sends nothing");
+        assert_eq!(s.display(T0), Display::Accepting);
+        s.trade(trade("reserved"));
+        assert_eq!(s.display(T0), Display::Pending);
+        s.trade(trade("settled"));
+        assert_eq!(s.display(T0), Display::Settled);
+        s.trade(trade("reserved"));
+        assert_eq!(s.display(T0), Display::Settled, "never backwards");
+    }
+
+    #[test]
+    fn expiry_disables_accept_and_refresh_shows_what_changed() {
+        let mut s = Stage::Form;
+        s.lock();
+        s.locked(&firm_view(), T0, T0);
+        assert!(s.accept_enabled(T0 + 14_999));
+        assert!(!s.accept_enabled(T0 + 15_000));
+        assert_eq!(s.display(T0 + 15_000), Display::Expired);
+        assert_eq!(s.accept(T0 + 15_000), None);
+        assert!(s.lock());
+        let mut fresh = firm_view();
+        fresh.terms = Some(terms("107.38", "1.073880"));
+        s.locked(&fresh, T0 + 16_000, T0 + 16_000);
+        let Stage::Quoted(q) = &s else { panic!() };
+        let diff = changes(q.replaced.as_ref().unwrap(), &q.terms);
+        assert_eq!(diff[0], ("you_receive", "107.40".into(), "107.38".into()));
+        assert_eq!(diff[1].0, "rate");
+    }
+
+    #[test]
+    fn unavailable_and_refusals() {
+        let mut s = Stage::Form;
+        s.lock();
+        let mut view = firm_view();
+        view.available = false;
+        view.terms = None;
+        view.unavailable_reason = Some("pool_dry".into());
+        view.retry_after_ms = Some(10_000);
+        s.locked(&view, T0, T0);
+        assert!(matches!(&s, Stage::Unavailable(u) if u.reason == "pool_dry" && u.retry_after_ms == 10_000));
+        s.lock();
+        s.locked(&firm_view(), T0, T0);
+        s.accept(T0);
+        s.accept_refused("quote_expired");
+        assert_eq!(s.display(T0), Display::Expired);
+        s.lock();
+        s.locked(&firm_view(), T0, T0);
+        s.accept(T0);
+        s.accept_refused("quote_rejected");
+        assert_eq!(s, Stage::Problem(Problem::QuoteGone));
+    }
+
+    #[test]
+    fn the_live_region_speaks_at_marks_only() {
+        assert_eq!(crossed_mark(31, 30), Some(30));
+        assert_eq!(crossed_mark(30, 29), None);
+        assert_eq!(crossed_mark(12, 9), Some(10));
+        assert_eq!(crossed_mark(6, 5), Some(5));
+        assert_eq!(crossed_mark(5, 4), None);
+    }
+
+    proptest! {
+        /// For any clock offset and any moment, the displayed seconds never exceed the
+        /// true remaining time, and Accept is never enabled after expiry.
+        #[test]
+        fn countdown_is_never_generous(
+            device_skew in -3_600_000i64..3_600_000,
+            latency in 0i64..5_000,
+            elapsed in -1_000i64..40_000,
+        ) {
+            // The true (server) clock starts at T0; the device clock is off by `device_skew`.
+            let sent_device = T0 - device_skew;
+            let received_device = sent_device + latency;
+            let mut s = Stage::Form;
+            s.lock();
+            let mut view = firm_view();
+            view.server_time = chrono::DateTime::from_timestamp_millis(T0 + latency / 2).unwrap()
+                .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+            s.locked(&view, sent_device, received_device);
+            let Stage::Quoted(q) = &s else { panic!("quoted") };
+            let true_now = T0 + latency + elapsed;
+            let device_now = true_now - device_skew;
+            let true_remaining = q.expires_at_ms - true_now;
+            let shown_ms = q.seconds_left(device_now) as i64 * 1000;
+            // The offset estimate is exact to within the rounding of the midpoint.
+            prop_assert!(shown_ms <= true_remaining.max(0) + 1);
+            if true_remaining < -1 {
+                prop_assert!(!s.accept_enabled(device_now));
+            }
+        }
+    }
+}
