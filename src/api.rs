@@ -1,29 +1,46 @@
-//! Calls to the companion server's widget API. Requests are abortable so a component
-//! can cancel what it no longer needs when it is cleaned up.
+//! The companion server's widget API, from the browser. Sessions are created and
+//! renewed here (an expired session is replaced and the request retried once, so the
+//! user's input is never lost); requests can be aborted; a trade is followed over
+//! the server's event stream, read with fetch so the token stays in a header.
 
-use quote_core::wire::{ApiErrorBody, PoolsResponse};
+use js_sys::{Reflect, Uint8Array};
+use quote_core::wire::{ApiErrorBody, ApiErrorDetail, PoolsResponse, QuoteIntent, QuoteView, SessionResponse, TradeView};
 use serde::de::DeserializeOwned;
 use std::fmt;
-use wasm_bindgen::JsCast;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, RequestInit, Response};
+use web_sys::{AbortSignal, Headers, ReadableStreamDefaultReader, RequestInit, Response};
 
-/// Why a call to the companion server did not give what was asked for.
+/// Why a call did not give what was asked for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FetchError {
-    /// No answer: offline, refused, aborted.
+    /// No answer: offline, refused, or the server could not be reached.
     Network,
+    /// Cancelled by us (a newer request replaced it, or the component went away).
+    Aborted,
     /// The server answered with its error shape.
-    Api { status: u16, code: String, message: String },
+    Api { status: u16, detail: ApiErrorDetail },
     /// The server answered something that is not the API's shape.
     Unexpected { status: u16 },
+}
+
+impl FetchError {
+    pub fn code(&self) -> &str {
+        match self {
+            FetchError::Network => "network",
+            FetchError::Aborted => "aborted",
+            FetchError::Api { detail, .. } => &detail.code,
+            FetchError::Unexpected { .. } => "unexpected",
+        }
+    }
 }
 
 impl fmt::Display for FetchError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FetchError::Network => write!(f, "the server could not be reached"),
-            FetchError::Api { code, message, .. } => write!(f, "{code}: {message}"),
+            FetchError::Aborted => write!(f, "the request was cancelled"),
+            FetchError::Api { detail, .. } => write!(f, "{}: {}", detail.code, detail.message),
             FetchError::Unexpected { status } => write!(f, "unexpected answer ({status})"),
         }
     }
@@ -31,44 +48,198 @@ impl fmt::Display for FetchError {
 
 impl std::error::Error for FetchError {}
 
-/// Aborts its request when dropped, so cleanup cancels what is in flight.
-pub struct AbortOnDrop(AbortController);
+/// Device time in milliseconds.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
 
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
+/// A client of one companion server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Api {
+    /// Origin (and path prefix) of the companion server; empty for the page's own.
+    base: String,
+}
+
+impl Api {
+    pub fn new(base: impl Into<String>) -> Self {
+        Api { base: base.into().trim_end_matches('/').to_owned() }
+    }
+
+    fn storage_key(&self, what: &str) -> String {
+        format!("quote-widget:{what}:{}", self.base)
+    }
+
+    fn storage() -> Option<web_sys::Storage> {
+        web_sys::window()?.local_storage().ok().flatten()
+    }
+
+    pub fn remember(&self, what: &str, value: Option<&str>) {
+        if let Some(s) = Self::storage() {
+            let key = self.storage_key(what);
+            let _ = match value {
+                Some(v) => s.set_item(&key, v),
+                None => s.remove_item(&key),
+            };
+        }
+    }
+
+    pub fn recall(&self, what: &str) -> Option<String> {
+        Self::storage()?.get_item(&self.storage_key(what)).ok().flatten()
+    }
+
+    async fn send(&self, method: &str, path: &str, body: Option<&str>, token: Option<&str>, signal: Option<&AbortSignal>) -> Result<Response, FetchError> {
+        let init = RequestInit::new();
+        init.set_method(method);
+        let headers = Headers::new().map_err(|_| FetchError::Network)?;
+        headers.set("Accept", "application/json").map_err(|_| FetchError::Network)?;
+        if let Some(t) = token {
+            headers.set("Authorization", &format!("Bearer {t}")).map_err(|_| FetchError::Network)?;
+        }
+        if let Some(b) = body {
+            headers.set("Content-Type", "application/json").map_err(|_| FetchError::Network)?;
+            init.set_body(&JsValue::from_str(b));
+        }
+        init.set_headers(&headers);
+        if let Some(s) = signal {
+            init.set_signal(Some(s));
+        }
+        let window = web_sys::window().ok_or(FetchError::Network)?;
+        let url = format!("{}{path}", self.base);
+        match JsFuture::from(window.fetch_with_str_and_init(&url, &init)).await {
+            Ok(r) => r.dyn_into().map_err(|_| FetchError::Network),
+            Err(_) if signal.is_some_and(AbortSignal::aborted) => Err(FetchError::Aborted),
+            Err(_) => Err(FetchError::Network),
+        }
+    }
+
+    async fn read<T: DeserializeOwned>(response: Response, signal: Option<&AbortSignal>) -> Result<T, FetchError> {
+        let status = response.status();
+        let text = match response.text() {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()),
+            Err(_) => None,
+        };
+        let Some(text) = text else {
+            return Err(if signal.is_some_and(AbortSignal::aborted) { FetchError::Aborted } else { FetchError::Network });
+        };
+        if response.ok() {
+            return serde_json::from_str(&text).map_err(|_| FetchError::Unexpected { status });
+        }
+        match serde_json::from_str::<ApiErrorBody>(&text) {
+            Ok(body) => Err(FetchError::Api { status, detail: body.error }),
+            Err(_) => Err(FetchError::Unexpected { status }),
+        }
+    }
+
+    /// The session token, creating a session when there is none or it has expired.
+    async fn token(&self, renew: bool) -> Result<String, FetchError> {
+        if !renew {
+            if let Some(stored) = self.recall("session").and_then(|s| serde_json::from_str::<SessionResponse>(&s).ok()) {
+                let still_valid = js_sys::Date::parse(&stored.expires_at) > js_sys::Date::now() + 5_000.0;
+                if still_valid {
+                    return Ok(stored.session_token);
+                }
+            }
+        }
+        let response = self.send("POST", "/api/sessions", Some("{}"), None, None).await?;
+        let session: SessionResponse = Self::read(response, None).await?;
+        self.remember("session", serde_json::to_string(&session).ok().as_deref());
+        Ok(session.session_token)
+    }
+
+    /// A call in the session, renewing the session once if the server says it is gone.
+    async fn call<T: DeserializeOwned>(&self, method: &str, path: &str, body: Option<&str>, signal: Option<&AbortSignal>) -> Result<T, FetchError> {
+        let mut renew = false;
+        loop {
+            let token = self.token(renew).await?;
+            let response = self.send(method, path, body, Some(&token), signal).await?;
+            match Self::read(response, signal).await {
+                Err(FetchError::Api { status: 401, detail }) if !renew && detail.code.starts_with("session_") => renew = true,
+                other => return other,
+            }
+        }
+    }
+
+    pub async fn pools(&self) -> Result<PoolsResponse, FetchError> {
+        let response = self.send("GET", "/api/pools", None, None, None).await?;
+        Self::read(response, None).await
+    }
+
+    /// Asks for a quote. Returns the answer with the device times it was sent and
+    /// received, from which the server's clock offset is estimated.
+    pub async fn quote(&self, intent: &QuoteIntent, signal: Option<&AbortSignal>) -> Result<(QuoteView, i64, i64), FetchError> {
+        let body = serde_json::to_string(intent).expect("intents serialise");
+        let sent = now_ms();
+        let view = self.call("POST", "/api/quotes", Some(&body), signal).await?;
+        Ok((view, sent, now_ms()))
+    }
+
+    pub async fn accept(&self, quote_id: &str) -> Result<TradeView, FetchError> {
+        self.call("POST", &format!("/api/quotes/{quote_id}/accept"), Some("{}"), None).await
+    }
+
+    pub async fn reject(&self, quote_id: &str) -> Result<quote_core::wire::RejectView, FetchError> {
+        self.call("POST", &format!("/api/quotes/{quote_id}/reject"), Some("{}"), None).await
+    }
+
+    pub async fn trade(&self, trade_id: &str, signal: Option<&AbortSignal>) -> Result<TradeView, FetchError> {
+        self.call("GET", &format!("/api/trades/{trade_id}"), None, signal).await
+    }
+
+    /// Reads the trade's event stream, calling `on_update` for each status, until a
+    /// terminal one (Ok) or until the stream fails (Err: fall back to polling).
+    pub async fn follow(&self, trade_id: &str, signal: &AbortSignal, mut on_update: impl FnMut(TradeView)) -> Result<(), FetchError> {
+        let token = self.token(false).await?;
+        let response = self.send("GET", &format!("/api/trades/{trade_id}/events"), None, Some(&token), Some(signal)).await?;
+        if !response.ok() {
+            return Err(FetchError::Unexpected { status: response.status() });
+        }
+        let reader: ReadableStreamDefaultReader = response
+            .body()
+            .ok_or(FetchError::Unexpected { status: 200 })?
+            .get_reader()
+            .dyn_into()
+            .map_err(|_| FetchError::Unexpected { status: 200 })?;
+        let mut buffer: Vec<u8> = Vec::new();
+        loop {
+            let chunk = JsFuture::from(reader.read()).await.map_err(|_| FetchError::Network)?;
+            if Reflect::get(&chunk, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
+                return Err(FetchError::Network);
+            }
+            let bytes = Reflect::get(&chunk, &"value".into()).map_err(|_| FetchError::Network)?;
+            buffer.extend(Uint8Array::new(&bytes).to_vec());
+            while let Some(end) = find_event_end(&buffer) {
+                let event: Vec<u8> = buffer.drain(..end + 2).collect();
+                if let Some(trade) = parse_status_event(&String::from_utf8_lossy(&event)) {
+                    let terminal = trade.is_terminal();
+                    on_update(trade);
+                    if terminal {
+                        let _ = reader.cancel();
+                        return Ok(());
+                    }
+                }
+            }
+        }
     }
 }
 
-/// `GET` a JSON document from the widget API.
-pub async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
-    let controller = AbortController::new().map_err(|_| FetchError::Network)?;
-    let guard = AbortOnDrop(controller);
-    let init = RequestInit::new();
-    init.set_method("GET");
-    init.set_signal(Some(&guard.0.signal()));
-    let window = web_sys::window().ok_or(FetchError::Network)?;
-    let response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
-        .await
-        .map_err(|_| FetchError::Network)?;
-    let response: Response = response.dyn_into().map_err(|_| FetchError::Network)?;
-    let status = response.status();
-    let text = JsFuture::from(response.text().map_err(|_| FetchError::Network)?)
-        .await
-        .map_err(|_| FetchError::Network)?
-        .as_string()
-        .unwrap_or_default();
-    // The request is complete: nothing left to abort.
-    std::mem::forget(guard);
-    if response.ok() {
-        return serde_json::from_str(&text).map_err(|_| FetchError::Unexpected { status });
-    }
-    match serde_json::from_str::<ApiErrorBody>(&text) {
-        Ok(body) => Err(FetchError::Api { status, code: body.error.code, message: body.error.message }),
-        Err(_) => Err(FetchError::Unexpected { status }),
-    }
+fn find_event_end(buffer: &[u8]) -> Option<usize> {
+    buffer.windows(2).position(|w| w == b"\n\n")
 }
 
-pub async fn fetch_pools() -> Result<PoolsResponse, FetchError> {
-    get_json("/api/pools").await
+/// A `status` event's trade, from one SSE block.
+pub fn parse_status_event(block: &str) -> Option<TradeView> {
+    let mut is_status = false;
+    let mut data = String::new();
+    for line in block.lines() {
+        if line == "event: status" {
+            is_status = true;
+        } else if let Some(d) = line.strip_prefix("data:") {
+            data.push_str(d.trim_start());
+        }
+    }
+    if is_status {
+        serde_json::from_str(&data).ok()
+    } else {
+        None
+    }
 }

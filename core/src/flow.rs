@@ -200,8 +200,9 @@ impl Stage {
                 Stage::Quoted(expired)
             }
             "quote_rejected" | "quote_not_executable" | "quote_not_found" => Stage::Problem(Problem::QuoteGone),
-            "network" => Stage::Problem(Problem::Network),
-            other => Stage::Problem(Problem::Server { code: other.into() }),
+            // Outcome unknown (no answer, or the server could not confirm yet): back to
+            // the quote, where Accept may be clicked again: the server executes once.
+            _ => Stage::Quoted(q.clone()),
         };
     }
 
@@ -353,6 +354,11 @@ mod tests {
         s.accept(T0);
         s.accept_refused("quote_rejected");
         assert_eq!(s, Stage::Problem(Problem::QuoteGone));
+        s.lock();
+        s.locked(&firm_view(), T0, T0);
+        s.accept(T0);
+        s.accept_refused("network");
+        assert!(s.accept_enabled(T0), "an accept of unknown outcome can be repeated");
     }
 
     #[test]

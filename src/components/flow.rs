@@ -1,0 +1,546 @@
+//! The quote flow, wired to the server: owns the state, the timers and the requests;
+//! renders one panel per stage. The decisions themselves are `quote_core::flow`'s.
+
+use super::form::{FieldErrors, PreviewState, QuoteForm};
+use super::{FirmQuotePanel, ProblemPanel, TradePanel, UnavailablePanel};
+use crate::api::{now_ms, Api, FetchError};
+use crate::ui::ui;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use quote_core::copy::Copy;
+use quote_core::flow::{crossed_mark, Display, Problem, Stage};
+use quote_core::form::{check_amount, check_firm, pay_currency, FieldProblem, FormInput};
+use quote_core::preview::{refresh_due, Sequencer, DEBOUNCE_MS};
+use quote_core::wire::{PoolView, QuoteIntent, TradeView};
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use web_sys::AbortController;
+
+/// Countdown and preview ticks. The exact expiry moment gets its own timer.
+const TICK: Duration = Duration::from_millis(250);
+/// Polling interval when the event stream is not available.
+const POLL_MS: i32 = 2_000;
+
+fn page_visible() -> bool {
+    document().visibility_state() == web_sys::VisibilityState::Visible
+}
+
+async fn sleep_ms(ms: i32) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Which panel is up, ignoring the countdown's sub-states (focus moves between
+/// panels, not while a quote ticks down).
+fn panel_of(stage: &Stage) -> u8 {
+    match stage {
+        Stage::Form | Stage::Locking { .. } => 0,
+        Stage::Quoted(_) | Stage::Accepting(_) => 1,
+        Stage::Pending(_) | Stage::Finished(_) => 2,
+        Stage::Unavailable(_) => 3,
+        Stage::Problem(_) => 4,
+    }
+}
+
+/// Runs the flow for the given pools.
+#[component]
+pub fn Flow(
+    /// The companion server.
+    api: Api,
+    /// Pools from discovery.
+    pools: Vec<PoolView>,
+) -> impl IntoView {
+    let ui = ui();
+    let api = StoredValue::new(api);
+    let pools = StoredValue::new(pools);
+    let first = pools.with_value(|p| p.iter().find(|p| p.available).or(p.first()).cloned());
+    let pool_id = RwSignal::new(first.as_ref().map(|p| p.pool_id.clone()).unwrap_or_default());
+    let input = RwSignal::new(FormInput {
+        side: first.as_ref().and_then(|p| p.sides.first().cloned()).unwrap_or_else(|| "buy".into()),
+        amount: String::new(),
+        network: first.as_ref().and_then(|p| p.networks.first().cloned()).unwrap_or_default(),
+        destination: String::new(),
+    });
+    let errors = RwSignal::new(FieldErrors::new());
+    let preview = RwSignal::new(PreviewState::Idle);
+    let stage = RwSignal::new(Stage::Form);
+    let now = RwSignal::new(now_ms());
+    let notice = RwSignal::new(None::<String>);
+    let announcement = RwSignal::new(String::new());
+    let sequencer = StoredValue::new(Sequencer::default());
+    let last_preview_at = StoredValue::new(None::<i64>);
+    let preview_abort = StoredValue::new_local(None::<AbortController>);
+    let follow_abort = StoredValue::new_local(None::<AbortController>);
+    let debounce = StoredValue::new(None::<TimeoutHandle>);
+    let expiry_timer = StoredValue::new(None::<TimeoutHandle>);
+    let root = NodeRef::<leptos::html::Div>::new();
+
+    let current_pool = move || pools.with_value(|p| p.iter().find(|p| p.pool_id == pool_id.get_untracked()).cloned());
+    let set_field_error = move |field: &str, message: Option<String>| {
+        errors.update(|e| {
+            e.retain(|(f, _)| f != field);
+            if let Some(m) = message {
+                e.push((field.to_owned(), m));
+            }
+        })
+    };
+    let deck_message = {
+        let ui = ui.clone();
+        move |p: &FieldProblem| p.message(&ui.deck)
+    };
+
+    // A new pool: pick a side and network it offers.
+    Effect::new(move |_| {
+        let id = pool_id.get();
+        if let Some(p) = pools.with_value(|ps| ps.iter().find(|p| p.pool_id == id).cloned()) {
+            input.update(|i| {
+                if !p.sides.contains(&i.side) {
+                    i.side = p.sides.first().cloned().unwrap_or_default();
+                }
+                if !p.networks.contains(&i.network) {
+                    i.network = p.networks.first().cloned().unwrap_or_default();
+                }
+            });
+        }
+    });
+
+    let intent = move |quote_type: &str| -> Option<QuoteIntent> {
+        let pool = current_pool()?;
+        let i = input.get_untracked();
+        let firm = quote_type == "firm";
+        Some(QuoteIntent {
+            pool_id: pool.pool_id.clone(),
+            side: i.side.clone(),
+            amount: i.amount.trim().to_owned(),
+            currency: pay_currency(&pool, &i.side).to_owned(),
+            quote_type: quote_type.to_owned(),
+            network: firm.then(|| i.network.clone()),
+            destination_address: firm.then(|| i.destination.trim().to_owned()),
+            partner_reference: None,
+        })
+    };
+
+    // ---- Indicative preview ------------------------------------------------
+    let abort_preview = move || {
+        sequencer.update_value(Sequencer::invalidate);
+        preview_abort.update_value(|c| {
+            if let Some(c) = c.take() {
+                c.abort();
+            }
+        });
+    };
+    let request_preview = {
+        let deck_message = deck_message.clone();
+        move || {
+            let Some(pool) = current_pool() else { return };
+            let typed = input.get_untracked();
+            abort_preview();
+            match check_amount(&pool, &typed) {
+                Err(problem) => {
+                    let shown = (!typed.amount.trim().is_empty()).then(|| deck_message(&problem));
+                    set_field_error("amount", shown);
+                    preview.set(PreviewState::Idle);
+                    return;
+                }
+                Ok(_) => set_field_error("amount", None),
+            }
+            let Some(intent) = intent("indicative") else { return };
+            let mut ticket = 0;
+            sequencer.update_value(|s| ticket = s.issue());
+            let controller = AbortController::new().ok();
+            let signal = controller.as_ref().map(AbortController::signal);
+            preview_abort.set_value(controller);
+            preview.update(|p| {
+                let last = match p {
+                    PreviewState::Ready(t) => Some(t.clone()),
+                    PreviewState::Loading(t) => t.clone(),
+                    _ => None,
+                };
+                *p = PreviewState::Loading(last);
+            });
+            let deck_message = deck_message.clone();
+            spawn_local(async move {
+                let result = api.get_value().quote(&intent, signal.as_ref()).await;
+                // An older answer never overwrites a newer one.
+                if !sequencer.with_value(|s| s.is_current(ticket)) {
+                    return;
+                }
+                last_preview_at.set_value(Some(now_ms()));
+                match result {
+                    Ok((view, _, _)) if view.available => preview.set(view.terms.map(PreviewState::Ready).unwrap_or(PreviewState::Failed)),
+                    Ok((view, _, _)) => preview.set(PreviewState::Unavailable(view.unavailable_reason.unwrap_or_default())),
+                    Err(FetchError::Aborted) => {}
+                    Err(FetchError::Api { detail, .. }) if detail.field.as_deref() == Some("amount") => {
+                        let message = match (detail.min_order_usdt, detail.max_order_usdt) {
+                            (Some(min), max) => deck_message(&FieldProblem::OutOfLimits { min, max }),
+                            _ => detail.message,
+                        };
+                        set_field_error("amount", Some(message));
+                        preview.set(PreviewState::Idle);
+                    }
+                    Err(_) => preview.set(PreviewState::Failed),
+                }
+            });
+        }
+    };
+    let request_preview = StoredValue::new_local(request_preview);
+
+    // Debounced on what changes the price: pool, side, amount.
+    let price_inputs = Memo::new(move |_| (pool_id.get(), input.with(|i| (i.side.clone(), i.amount.clone()))));
+    Effect::new(move |_| {
+        price_inputs.track();
+        if let Some(h) = debounce.get_value() {
+            h.clear();
+        }
+        if !matches!(stage.get_untracked(), Stage::Form) {
+            return;
+        }
+        let handle = set_timeout_with_handle(move || request_preview.with_value(|f| f()), Duration::from_millis(DEBOUNCE_MS as u64)).ok();
+        debounce.set_value(handle);
+    });
+
+    // The clock: countdowns, and idle preview refreshes while the page is visible.
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            let t = now_ms();
+            now.set(t);
+            let idle_with_estimate = matches!(stage.get_untracked(), Stage::Form)
+                && matches!(preview.get_untracked(), PreviewState::Ready(_));
+            if idle_with_estimate && refresh_due(t, last_preview_at.get_value(), page_visible()) {
+                request_preview.with_value(|f| f());
+            }
+        },
+        TICK,
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+
+    // Accept is disabled at the exact moment of expiry, not at the next tick.
+    Effect::new(move |_| {
+        if let Some(h) = expiry_timer.get_value() {
+            h.clear();
+        }
+        if let Stage::Quoted(q) = stage.get() {
+            let remaining = q.remaining_ms(now_ms());
+            if remaining > 0 {
+                let h = set_timeout_with_handle(move || now.set(now_ms()), Duration::from_millis(remaining as u64 + 1)).ok();
+                expiry_timer.set_value(h);
+            }
+        }
+    });
+
+    // The live region speaks at thresholds and on status changes, not every second.
+    let last_seconds = StoredValue::new(u64::MAX);
+    {
+        let ui = ui.clone();
+        Effect::new(move |previous: Option<Display>| {
+            let t = now.get();
+            let display = stage.with(|s| s.display(t));
+            if let Stage::Quoted(q) = stage.get_untracked() {
+                let seconds = q.seconds_left(t);
+                if let Some(mark) = crossed_mark(last_seconds.get_value(), seconds) {
+                    announcement.set(ui.fill(Copy::SecondsLeftAnnouncement, &[("seconds", &mark.to_string())]));
+                }
+                last_seconds.set_value(seconds);
+            } else {
+                last_seconds.set_value(u64::MAX);
+            }
+            if previous != Some(display) {
+                let key = match display {
+                    Display::ExpiringSoon => Some(Copy::FirmExpiringSoon),
+                    Display::Expired => Some(Copy::FirmExpired),
+                    Display::Pending => Some(Copy::TradePending),
+                    Display::Settled => Some(Copy::TradeSettled),
+                    Display::Failed => Some(Copy::TradeFailed),
+                    _ => None,
+                };
+                if let Some(key) = key {
+                    announcement.set(ui.t(key));
+                }
+            }
+            display
+        });
+    }
+
+    // Focus follows the step: the new panel's heading, so keyboard and screen-reader
+    // users land where the content changed.
+    let panel = Memo::new(move |_| stage.with(panel_of));
+    Effect::new(move |previous: Option<u8>| {
+        let current = panel.get();
+        if previous.is_some_and(|p| p != current) {
+            request_animation_frame(move || {
+                let Some(root) = root.get_untracked() else { return };
+                let target = if current == 0 {
+                    root.query_selector("[data-testid=get-firm-quote]").ok().flatten()
+                } else {
+                    root.query_selector("[data-focus-target]").ok().flatten()
+                };
+                if let Some(el) = target.and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    let _ = el.focus();
+                }
+            });
+        }
+        current
+    });
+
+    // ---- Following a trade ---------------------------------------------------
+    let follow = move |trade_id: String| {
+        follow_abort.update_value(|c| {
+            if let Some(c) = c.take() {
+                c.abort();
+            }
+        });
+        let Ok(controller) = AbortController::new() else { return };
+        let signal = controller.signal();
+        follow_abort.set_value(Some(controller));
+        spawn_local(async move {
+            let api = api.get_value();
+            let keeper = api.clone();
+            let on_update = move |t: TradeView| {
+                if t.is_terminal() {
+                    keeper.remember("pending_trade", None);
+                }
+                stage.update(|s| s.trade(t));
+            };
+            if api.follow(&trade_id, &signal, |t| on_update(t)).await.is_ok() {
+                return;
+            }
+            // The stream failed: poll until terminal (or until this widget goes away).
+            while !signal.aborted() {
+                sleep_ms(POLL_MS).await;
+                if signal.aborted() {
+                    break;
+                }
+                if let Ok(t) = api.trade(&trade_id, Some(&signal)).await {
+                    let terminal = t.is_terminal();
+                    on_update(t);
+                    if terminal {
+                        break;
+                    }
+                }
+            }
+        });
+    };
+    on_cleanup(move || {
+        for c in [preview_abort, follow_abort] {
+            c.update_value(|c| {
+                if let Some(c) = c.take() {
+                    c.abort();
+                }
+            });
+        }
+        if let Some(h) = debounce.get_value() {
+            h.clear();
+        }
+        if let Some(h) = expiry_timer.get_value() {
+            h.clear();
+        }
+    });
+
+    // A reload while pending resumes the same trade.
+    if let Some(trade_id) = api.with_value(|a| a.recall("pending_trade")) {
+        spawn_local(async move {
+            match api.get_value().trade(&trade_id, None).await {
+                Ok(t) => {
+                    let terminal = t.is_terminal();
+                    stage.update(|s| s.trade(t));
+                    if terminal {
+                        api.with_value(|a| a.remember("pending_trade", None));
+                    } else {
+                        follow(trade_id);
+                    }
+                }
+                Err(FetchError::Api { .. }) => api.with_value(|a| a.remember("pending_trade", None)),
+                Err(_) => {}
+            }
+        });
+    }
+
+    // ---- Intents ---------------------------------------------------------------
+    let lock = {
+        let deck_message = deck_message.clone();
+        move || {
+            let Some(pool) = current_pool() else { return };
+            let problems = check_firm(&pool, &input.get_untracked());
+            errors.set(problems.iter().map(|(f, p)| ((*f).to_owned(), deck_message(p))).collect());
+            if !problems.is_empty() {
+                if let Some(root) = root.get_untracked() {
+                    if let Some(el) = root.query_selector("[aria-invalid=true]").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
+                        let _ = el.focus();
+                    }
+                }
+                return;
+            }
+            let previous_attempt = match stage.get_untracked() {
+                Stage::Unavailable(u) => Some(u.attempt),
+                _ => None,
+            };
+            let mut started = false;
+            stage.update(|s| started = s.lock());
+            if !started {
+                return;
+            }
+            notice.set(None);
+            abort_preview();
+            let Some(intent) = intent("firm") else { return };
+            let deck_message = deck_message.clone();
+            spawn_local(async move {
+                match api.get_value().quote(&intent, None).await {
+                    Ok((view, sent, received)) => stage.update(|s| {
+                        s.locked(&view, sent, received);
+                        if let Some(attempt) = previous_attempt.filter(|_| !view.available) {
+                            s.still_unavailable(attempt);
+                        }
+                    }),
+                    Err(FetchError::Api { detail, .. }) if detail.field.is_some() || detail.code == "amount_out_of_limits" => {
+                        let field = match detail.field.as_deref() {
+                            Some("destination_address") => "destination",
+                            Some("network") => "network",
+                            _ => "amount",
+                        };
+                        let message = match (detail.min_order_usdt, detail.max_order_usdt) {
+                            (Some(min), max) => deck_message(&FieldProblem::OutOfLimits { min, max }),
+                            _ => detail.message,
+                        };
+                        set_field_error(field, Some(message));
+                        stage.set(Stage::Form);
+                    }
+                    Err(FetchError::Network) => stage.update(|s| s.failed(Problem::Network)),
+                    Err(e) => stage.update(|s| s.failed(Problem::Server { code: e.code().to_owned() })),
+                }
+            });
+        }
+    };
+    let lock = StoredValue::new_local(lock);
+
+    let accept = {
+        let ui = ui.clone();
+        move || {
+            let mut quote_id = None;
+            stage.update(|s| quote_id = s.accept(now_ms()));
+            // However often it is clicked, only the first click of a live quote sends.
+            let Some(quote_id) = quote_id else { return };
+            notice.set(None);
+            let ui = ui.clone();
+            spawn_local(async move {
+                match api.get_value().accept(&quote_id).await {
+                    Ok(trade) => {
+                        let (id, terminal) = (trade.trade_id.clone(), trade.is_terminal());
+                        if !terminal {
+                            api.with_value(|a| a.remember("pending_trade", Some(&id)));
+                        }
+                        stage.update(|s| s.trade(trade));
+                        if !terminal {
+                            follow(id);
+                        }
+                    }
+                    Err(e) => {
+                        if matches!(e, FetchError::Network | FetchError::Unexpected { .. }) || e.code() == "accept_pending" {
+                            notice.set(Some(ui.t(Copy::ErrorNetwork)));
+                        }
+                        stage.update(|s| s.accept_refused(e.code()));
+                    }
+                }
+            });
+        }
+    };
+
+    let back = move || {
+        // A firm quote left behind is declined, so it can never execute.
+        if let Stage::Quoted(q) = stage.get_untracked() {
+            let id = q.quote_id.clone();
+            spawn_local(async move {
+                let _ = api.get_value().reject(&id).await;
+            });
+        }
+        stage.update(Stage::back_to_form);
+        notice.set(None);
+        request_preview.with_value(|f| f());
+    };
+    let start_over = move || {
+        api.with_value(|a| a.remember("pending_trade", None));
+        stage.set(Stage::Form);
+        preview.set(PreviewState::Idle);
+        request_preview.with_value(|f| f());
+    };
+    let alternate = Signal::derive(move || {
+        let current = pool_id.get();
+        pools.with_value(|p| p.iter().find(|p| p.available && p.pool_id != current).cloned())
+    });
+
+    let on_submit = Callback::new(move |_| lock.with_value(|f| f()));
+    let on_accept = Callback::new(move |_| accept());
+    let on_back = Callback::new(move |_| back());
+    let on_new = Callback::new(move |_| start_over());
+    let on_alternate = Callback::new(move |id: String| {
+        pool_id.set(id);
+        stage.update(Stage::back_to_form);
+        request_preview.with_value(|f| f());
+    });
+
+    let locking_text = ui.t(Copy::Locking);
+    // One panel per step; within a step, panels follow the stage through signals
+    // instead of being rebuilt (which would lose focus and flicker).
+    let body = move || match panel.get() {
+        0 => {
+            let locking = move || matches!(stage.get(), Stage::Locking { .. });
+            let locking_text = locking_text.clone();
+            view! {
+                <div class="qw-form-wrap" aria-busy=move || locking().to_string()>
+                    <QuoteForm pools=pools.get_value() pool_id input errors preview on_submit />
+                    {move || locking().then(|| view! {
+                        <p class="qw-loading" role="status" data-testid="locking"><span class="qw-spinner" aria-hidden="true"></span>{locking_text.clone()}</p>
+                    })}
+                </div>
+            }
+            .into_any()
+        }
+        1 => {
+            let (Stage::Quoted(initial) | Stage::Accepting(initial)) = stage.get_untracked() else { return ().into_any() };
+            let accepting = Signal::derive(move || matches!(stage.get(), Stage::Accepting(_)));
+            let latest = StoredValue::new(initial);
+            let quote = Signal::derive(move || {
+                if let Stage::Quoted(q) | Stage::Accepting(q) = stage.get() {
+                    latest.set_value(q);
+                }
+                latest.get_value()
+            });
+            view! { <FirmQuotePanel quote now accepting notice on_accept on_refresh=on_submit on_back /> }.into_any()
+        }
+        2 => {
+            let (Stage::Pending(initial) | Stage::Finished(initial)) = stage.get_untracked() else { return ().into_any() };
+            let latest = StoredValue::new(initial);
+            let trade = Signal::derive(move || {
+                if let Stage::Pending(t) | Stage::Finished(t) = stage.get() {
+                    latest.set_value(t);
+                }
+                latest.get_value()
+            });
+            view! { <TradePanel trade on_new /> }.into_any()
+        }
+        3 => {
+            let Stage::Unavailable(initial) = stage.get_untracked() else { return ().into_any() };
+            let latest = StoredValue::new(initial);
+            let unavailable = Signal::derive(move || {
+                if let Stage::Unavailable(u) = stage.get() {
+                    latest.set_value(u);
+                }
+                latest.get_value()
+            });
+            view! { <UnavailablePanel unavailable now alternate on_retry=on_submit on_alternate on_back /> }.into_any()
+        }
+        _ => {
+            let Stage::Problem(problem) = stage.get_untracked() else { return ().into_any() };
+            view! { <ProblemPanel problem=Signal::stored(problem) on_retry=on_submit on_back /> }.into_any()
+        }
+    };
+
+    view! {
+        <div class="qw-flow" node_ref=root>
+            <p class="qw-sr-only" aria-live="polite" aria-atomic="true" data-testid="announcer">{move || announcement.get()}</p>
+            {body}
+        </div>
+    }
+}

@@ -1,0 +1,77 @@
+//! The widget's components. Thin: they render state from `quote-core` and forward
+//! intents; the rules live in `quote-core` and are tested natively.
+
+mod flow;
+mod form;
+pub mod gallery;
+mod notices;
+mod quote;
+mod trade;
+
+pub use flow::Flow;
+pub use form::{PreviewPanel, PreviewState, QuoteForm};
+pub use notices::{ProblemPanel, UnavailablePanel};
+pub use quote::FirmQuotePanel;
+pub use trade::TradePanel;
+
+use crate::api::Api;
+use crate::ui::Ui;
+use leptos::prelude::*;
+use quote_core::copy::{Copy, CopyDeck};
+use quote_core::display::Locale;
+
+/// The whole widget: loads the partner's pools, then runs the quote flow.
+#[component]
+pub fn Widget(
+    /// The companion server's base URL; empty means the page's own origin.
+    #[prop(optional, into)]
+    api_base: String,
+    /// Copy with any host overrides applied.
+    #[prop(optional)]
+    deck: Option<CopyDeck>,
+    /// Number format and copy language.
+    #[prop(optional)]
+    locale: Option<Locale>,
+) -> impl IntoView {
+    let ui = Ui::new(deck.unwrap_or_default(), locale.unwrap_or_default());
+    provide_context(ui.clone());
+    let api = Api::new(api_base);
+    let pools = LocalResource::new({
+        let api = api.clone();
+        move || {
+            let api = api.clone();
+            async move { api.pools().await }
+        }
+    });
+    let loading = ui.t(Copy::LoadingPools);
+    view! {
+        <section class="qw" data-testid="quote-widget" aria-labelledby=ui.id("title")>
+            <h1 class="qw-title" id=ui.id("title")>{ui.t(Copy::Title)}</h1>
+            <Transition fallback=move || view! { <p class="qw-loading" role="status">{loading.clone()}</p> }>
+                <ErrorBoundary fallback=move |_errors| view! { <PoolsError on_retry=Callback::new(move |_| pools.refetch()) /> }>
+                    {
+                        let api = api.clone();
+                        move || {
+                            let api = api.clone();
+                            Suspend::new(async move {
+                                pools.await.map(|answer| view! { <Flow api=api pools=answer.pools /> })
+                            })
+                        }
+                    }
+                </ErrorBoundary>
+            </Transition>
+        </section>
+    }
+}
+
+/// Discovery failed: say so, and offer to try again.
+#[component]
+pub fn PoolsError(on_retry: Callback<()>) -> impl IntoView {
+    let ui = crate::ui::ui();
+    view! {
+        <div class="qw-panel qw-notice qw-notice--error" role="alert" data-testid="pools-error">
+            <p><span class="qw-icon" aria-hidden="true">"⚠"</span>{ui.t(Copy::PoolsError)}</p>
+            <button type="button" class="qw-button" on:click=move |_| on_retry.run(())>{ui.t(Copy::Retry)}</button>
+        </div>
+    }
+}

@@ -1,0 +1,93 @@
+//! Unavailable quotes and errors: product states with approved copy, a retry that
+//! backs off, and an alternate pool when there is one.
+
+use crate::ui::{ui, Ui};
+use leptos::prelude::*;
+use quote_core::copy::Copy;
+use quote_core::flow::{Problem, Unavailable};
+use quote_core::preview::retry_backoff_ms;
+use quote_core::wire::PoolView;
+
+/// Copy for an unavailable reason; unknown reasons get generic copy, never internals.
+pub fn unavailable_text(ui: &Ui, reason: &str) -> String {
+    ui.t(match reason {
+        "pool_dry" => Copy::UnavailablePoolDry,
+        "rate_unavailable" => Copy::UnavailableRate,
+        "network_unavailable" => Copy::UnavailableNetwork,
+        "maintenance" => Copy::UnavailableMaintenance,
+        _ => Copy::UnavailableGeneric,
+    })
+}
+
+#[component]
+pub fn UnavailablePanel(
+    /// The unavailable answer and how many retries were made.
+    #[prop(into)]
+    unavailable: Signal<Unavailable>,
+    /// Device time, ticking (for the retry countdown).
+    #[prop(into)]
+    now: Signal<i64>,
+    /// Another entitled, available pool to offer.
+    #[prop(into)]
+    alternate: Signal<Option<PoolView>>,
+    on_retry: Callback<()>,
+    on_alternate: Callback<String>,
+    on_back: Callback<()>,
+) -> impl IntoView {
+    let ui = ui();
+    let wait_ms = move || {
+        unavailable.with(|u| (u.at_ms + retry_backoff_ms(u.retry_after_ms, u.attempt) as i64 - now.get()).max(0))
+    };
+    let (u1, u2, u3) = (ui.clone(), ui.clone(), ui.clone());
+    view! {
+        <div class="qw-panel qw-notice qw-notice--warn" data-testid="unavailable" data-reason=move || unavailable.with(|u| u.reason.clone())>
+            <h2 class="qw-heading" tabindex="-1" data-focus-target>
+                <span class="qw-icon" aria-hidden="true">"⚠"</span>
+                {move || unavailable_text(&u1, &unavailable.with(|u| u.reason.clone()))}
+            </h2>
+            <div class="qw-actions">
+                <button type="button" class="qw-button qw-button--primary" data-testid="retry"
+                    disabled={move || wait_ms() > 0} on:click=move |_| on_retry.run(())>
+                    {move || {
+                        let ms = wait_ms();
+                        if ms > 0 { u2.fill(Copy::RetryIn, &[("seconds", &((ms + 999) / 1000).to_string())]) } else { u2.t(Copy::Retry) }
+                    }}
+                </button>
+                {move || alternate.get().map(|p| {
+                    let id = p.pool_id.clone();
+                    let label = u3.fill(Copy::TryAlternate, &[("pool", &format!("{} → {}", p.source_asset, p.target_asset))]);
+                    view! { <button type="button" class="qw-button" data-testid="alternate" on:click=move |_| on_alternate.run(id.clone())>{label}</button> }
+                })}
+                <button type="button" class="qw-button qw-button--link" on:click=move |_| on_back.run(())>{ui.t(Copy::Back)}</button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+pub fn ProblemPanel(
+    #[prop(into)] problem: Signal<Problem>,
+    on_retry: Callback<()>,
+    on_back: Callback<()>,
+) -> impl IntoView {
+    let ui = ui();
+    let u1 = ui.clone();
+    let text = move || {
+        u1.t(match problem.get() {
+            Problem::Network => Copy::ErrorNetwork,
+            Problem::QuoteGone => Copy::ErrorQuoteGone,
+            Problem::Server { .. } => Copy::ErrorServer,
+        })
+    };
+    view! {
+        <div class="qw-panel qw-notice qw-notice--error" data-testid="problem" role="alert">
+            <h2 class="qw-heading" tabindex="-1" data-focus-target>
+                <span class="qw-icon" aria-hidden="true">"⚠"</span>{text}
+            </h2>
+            <div class="qw-actions">
+                <button type="button" class="qw-button qw-button--primary" data-testid="retry" on:click=move |_| on_retry.run(())>{ui.t(Copy::Retry)}</button>
+                <button type="button" class="qw-button qw-button--link" on:click=move |_| on_back.run(())>{ui.t(Copy::Back)}</button>
+            </div>
+        </div>
+    }
+}

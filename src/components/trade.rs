@@ -1,0 +1,59 @@
+//! After accept: pending until terminal, then settled or failed/released. Nothing
+//! here implies funds arrived while the trade is only reserved.
+
+use crate::ui::ui;
+use leptos::prelude::*;
+use quote_core::copy::Copy;
+use quote_core::display::money;
+use quote_core::wire::TradeView;
+
+#[component]
+pub fn TradePanel(
+    /// The trade as the server last reported it.
+    #[prop(into)]
+    trade: Signal<TradeView>,
+    /// Starts over, once the trade is terminal.
+    on_new: Callback<()>,
+) -> impl IntoView {
+    let ui = ui();
+    let state = move || trade.with(|t| t.status.clone());
+    let (u1, u2) = (ui.clone(), ui.clone());
+    let look = move || match state().as_str() {
+        "settled" => ("✓", Copy::TradeSettled, "qw-status--ok"),
+        "failed" | "released" => ("✕", Copy::TradeFailed, "qw-status--bad"),
+        _ => ("", Copy::TradePending, "qw-status--pending"),
+    };
+    let message = move || {
+        let (icon, key, _) = look();
+        view! {
+            {if icon.is_empty() { view! { <span class="qw-spinner" aria-hidden="true"></span> }.into_any() }
+             else { view! { <span class="qw-icon" aria-hidden="true">{icon}</span> }.into_any() }}
+            <span data-testid="trade-status">{u1.t(key)}</span>
+        }
+    };
+    let summary = move || {
+        let t = trade.get();
+        let ui = u2.clone();
+        view! {
+            <dl class="qw-terms">
+                <div><dt>{ui.t(Copy::YouPay)}</dt><dd>{money(&t.source_amount, &t.source_asset, ui.locale)}</dd></div>
+                <div><dt>{ui.t(Copy::YouReceive)}</dt><dd>{money(&t.target_amount, &t.target_asset, ui.locale)}</dd></div>
+                <div><dt>{ui.t(Copy::Network)}</dt><dd>{t.network.clone()}</dd></div>
+                <div><dt>{ui.t(Copy::Destination)}</dt><dd class="qw-mono">{t.destination_address.clone()}</dd></div>
+                <div><dt>{ui.t(Copy::TradeReference)}</dt><dd class="qw-mono" data-testid="trade-id">{t.trade_id.clone()}</dd></div>
+            </dl>
+        }
+    };
+    view! {
+        <div class="qw-panel qw-trade" data-testid="trade" data-state=state>
+            <h2 class=move || format!("qw-heading qw-status {}", look().2) tabindex="-1" data-focus-target>{message}</h2>
+            {summary}
+            {move || trade.with(TradeView::is_terminal).then(|| view! {
+                <div class="qw-actions">
+                    <button type="button" class="qw-button qw-button--primary" data-testid="new-conversion"
+                        on:click=move |_| on_new.run(())>{ui.t(Copy::NewConversion)}</button>
+                </div>
+            })}
+        </div>
+    }
+}

@@ -1,0 +1,10 @@
+import { startServer, launchBrowser } from './harness.mjs';
+const s = await startServer(); const b = await launchBrowser(); const p = await b.newPage();
+await p.setViewportSize({ width: 1500, height: 900 });
+await p.goto(s.url + '/gallery'); await p.locator('[data-state=firm-active]').waitFor();
+await p.screenshot({ path: '/tmp/gallery.png', fullPage: true });
+await p.goto(s.url); await p.getByTestId('amount').waitFor();
+await p.getByTestId('amount').fill('100'); await p.getByTestId('preview-amount').waitFor();
+await p.screenshot({ path: '/tmp/live-form.png' });
+console.log(p.problems);
+await b.close(); await s.stop();
