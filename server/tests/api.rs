@@ -348,7 +348,8 @@ async fn a_restart_finds_and_finishes_unfinished_work() {
 
 #[tokio::test]
 async fn bad_input_gets_a_4xx_with_a_stable_code() {
-    let s = default_stack().await;
+    // Many refusals from one session: more than the default burst allows.
+    let s = stack(|_| {}, |settings| settings.quote_rate_burst = 100).await;
     let srv = &s.server;
     let token = srv.session().await;
     let base = json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "100.00", "currency": "EUR",

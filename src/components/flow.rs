@@ -190,7 +190,8 @@ pub fn Flow(
     // Debounced on what changes the price: pool, side, amount.
     let price_inputs = Memo::new(move |_| (pool_id.get(), input.with(|i| (i.side.clone(), i.amount.clone()))));
     Effect::new(move |_| {
-        price_inputs.track();
+        // `get`, not `track`: the memo must recompute for later changes to reach here.
+        let _ = price_inputs.get();
         if let Some(h) = debounce.get_value() {
             h.clear();
         }

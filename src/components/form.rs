@@ -202,9 +202,11 @@ pub fn PreviewPanel(
             </div>
         }.into_any())
     };
+    // The live region stays in the DOM (so announcements are heard); it is empty
+    // until there is something to estimate.
     view! {
-        <div class="qw-preview" data-testid="preview" aria-live="polite">
-            <p class="qw-badge">{label}</p>
+        <div class="qw-preview" class:qw-preview--idle=move || state.get() == PreviewState::Idle data-testid="preview" aria-live="polite">
+            {move || (state.get() != PreviewState::Idle).then(|| view! { <p class="qw-badge">{label.clone()}</p> })}
             {body}
         </div>
     }

@@ -93,7 +93,7 @@ fn Item(
     children: Children,
 ) -> impl IntoView {
     view! {
-        <figure class="qw-gallery-item" data-state=name>
+        <figure class="qw-gallery-item" data-gallery-state=name>
             <figcaption><code>{name}</code>" — "{caption}</figcaption>
             <section class="qw" aria-label=caption>{children()}</section>
         </figure>
@@ -128,7 +128,7 @@ pub fn Gallery() -> impl IntoView {
     let ready = || PreviewState::Ready(fixture_terms("1342.31", "1.073850"));
 
     view! {
-        <main class="qw-gallery">
+        <div class="qw-gallery">
             <h1>"Quote widget — every state"</h1>
             <p>"Fixture data, frozen clock. Each frame is screenshotted by the test suite into tests/e2e/screenshots/gallery/."</p>
             <div class="qw-gallery-grid">
@@ -182,6 +182,6 @@ pub fn Gallery() -> impl IntoView {
                 <Item name="error-quote-gone" caption="Quote can no longer be accepted"><ProblemPanel problem=Signal::stored(Problem::QuoteGone) on_retry=noop on_back=noop /></Item>
                 <Item name="preview-panel" caption="Preview panel alone"><PreviewPanel state=Signal::stored(ready()) /></Item>
             </div>
-        </main>
+        </div>
     }
 }

@@ -76,3 +76,28 @@ export async function launchBrowser() {
     },
   };
 }
+
+const AXE_SOURCE = new URL('../../node_modules/axe-core/axe.min.js', import.meta.url).pathname;
+
+/** Runs axe-core (WCAG 2.1 A/AA and best practices) on the page; returns readable violations. */
+export async function axeViolations(page, context = 'body') {
+  if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) {
+    await page.addScriptTag({ path: AXE_SOURCE });
+  }
+  const result = await page.evaluate(async (ctx) => window.axe.run(ctx, {
+    runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+  }), context);
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+}
+
+/** Types an amount and waits for its estimate. */
+export async function previewFor(page, amount) {
+  await page.getByTestId('amount').fill(amount);
+}
+
+/** Fills the form for a firm quote and asks for it. */
+export async function lockFirmQuote(page, { amount = '100.00', destination = 'TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE' } = {}) {
+  await page.getByTestId('amount').fill(amount);
+  await page.getByTestId('destination').fill(destination);
+  await page.getByTestId('get-firm-quote').click();
+}

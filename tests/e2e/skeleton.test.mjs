@@ -25,12 +25,12 @@ test('the widget starts and renders the pools discovered from the sandbox', asyn
   const apiCalls = [];
   page.on('response', (r) => { if (r.url().includes('/api/')) apiCalls.push(`${r.status()} ${new URL(r.url()).pathname}`); });
   await page.goto(server.url);
-  const pools = page.getByTestId('pool');
-  await pools.first().waitFor({ timeout: 20_000 });
-  const ids = await pools.evaluateAll((els) => els.map((e) => e.dataset.poolId));
+  const select = page.getByTestId('pool-select');
+  await select.waitFor({ timeout: 20_000 });
+  const ids = await select.locator('option').evaluateAll((els) => els.map((e) => e.value));
   // Exactly the entitled pools of the sandbox's default set, in discovery order.
   assert.deepEqual(ids, ['EUR-USDT', 'USD-USDC']);
-  await assert.doesNotReject(page.getByText('EUR → USDT').waitFor());
+  assert.deepEqual(await select.locator('option').allTextContents(), ['EUR → USDT', 'USD → USDC']);
   assert.ok(apiCalls.includes('200 /api/pools'), `pools fetched from the server: ${apiCalls}`);
   assert.deepEqual(page.problems, []);
 });
@@ -40,7 +40,7 @@ test('no secret reaches the page, the wasm, an API answer or a log line', async 
   const bodies = [];
   page.on('response', async (r) => { try { bodies.push(await r.text()); } catch { /* redirects have no body */ } });
   await page.goto(server.url);
-  await page.getByTestId('pool').first().waitFor({ timeout: 20_000 });
+  await page.getByTestId('pool-select').waitFor({ timeout: 20_000 });
   await page.waitForLoadState('networkidle');
   assert.ok(bodies.length >= 4, `page, js, wasm and API were all loaded (${bodies.length})`);
   for (const secret of [SECRET_KEY, WEBHOOK_SECRET]) {
