@@ -53,20 +53,50 @@ pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
 }
 
+/// Where session tokens come from.
+#[derive(Debug, Clone)]
+pub enum TokenSource {
+    /// The widget starts its own session (`POST /api/sessions`).
+    Anonymous,
+    /// A token the host minted on its backend.
+    Fixed(String),
+    /// A host function returning a token (or a promise of one), called again when
+    /// the session expires.
+    Provider(js_sys::Function),
+}
+
 /// A client of one companion server.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct Api {
     /// Origin (and path prefix) of the companion server; empty for the page's own.
     base: String,
+    /// Separates the stored state of several widgets on one page.
+    scope: String,
+    tokens: TokenSource,
+    provided: std::rc::Rc<std::cell::RefCell<Option<String>>>,
+}
+
+fn session_error(message: &str) -> FetchError {
+    FetchError::Api { status: 401, detail: ApiErrorDetail::new("session_expired", message) }
 }
 
 impl Api {
     pub fn new(base: impl Into<String>) -> Self {
-        Api { base: base.into().trim_end_matches('/').to_owned() }
+        Api { base: base.into().trim_end_matches('/').to_owned(), scope: "default".into(), tokens: TokenSource::Anonymous, provided: Default::default() }
+    }
+
+    pub fn scoped(mut self, scope: impl Into<String>) -> Self {
+        self.scope = scope.into();
+        self
+    }
+
+    pub fn with_tokens(mut self, tokens: TokenSource) -> Self {
+        self.tokens = tokens;
+        self
     }
 
     fn storage_key(&self, what: &str) -> String {
-        format!("quote-widget:{what}:{}", self.base)
+        format!("quote-widget:{what}:{}:{}", self.base, self.scope)
     }
 
     fn storage() -> Option<web_sys::Storage> {
@@ -132,6 +162,26 @@ impl Api {
 
     /// The session token, creating a session when there is none or it has expired.
     async fn token(&self, renew: bool) -> Result<String, FetchError> {
+        match &self.tokens {
+            TokenSource::Anonymous => {}
+            TokenSource::Fixed(token) if !renew => return Ok(token.clone()),
+            TokenSource::Fixed(_) => return Err(session_error("The session the page provided has expired.")),
+            TokenSource::Provider(provide) => {
+                if !renew {
+                    if let Some(token) = self.provided.borrow().clone() {
+                        return Ok(token);
+                    }
+                }
+                let answer = provide.call0(&JsValue::NULL).map_err(|_| session_error("The page could not provide a session."))?;
+                let answer = match answer.dyn_into::<js_sys::Promise>() {
+                    Ok(promise) => JsFuture::from(promise).await.map_err(|_| session_error("The page could not provide a session."))?,
+                    Err(value) => value,
+                };
+                let token = answer.as_string().ok_or_else(|| session_error("The page provided no session token."))?;
+                *self.provided.borrow_mut() = Some(token.clone());
+                return Ok(token);
+            }
+        }
         if !renew {
             if let Some(stored) = self.recall("session").and_then(|s| serde_json::from_str::<SessionResponse>(&s).ok()) {
                 let still_valid = js_sys::Date::parse(&stored.expires_at) > js_sys::Date::now() + 5_000.0;
@@ -153,7 +203,7 @@ impl Api {
             let token = self.token(renew).await?;
             let response = self.send(method, path, body, Some(&token), signal).await?;
             match Self::read(response, signal).await {
-                Err(FetchError::Api { status: 401, detail }) if !renew && detail.code.starts_with("session_") => renew = true,
+                Err(FetchError::Api { status: 401, detail }) if !renew && detail.code.starts_with("session_") && !matches!(self.tokens, TokenSource::Fixed(_)) => renew = true,
                 other => return other,
             }
         }

@@ -1,23 +1,29 @@
-//! The quote widget: a Leptos client-side app. Components stay thin; the rules they
-//! follow live in `quote-core`, tested natively.
+//! The quote widget: a Leptos client-side app compiled to WebAssembly, embedded by
+//! host pages through `QuoteWidget.mount` or `<quote-widget>`. Components stay thin;
+//! the rules they follow live in `quote-core`, tested natively.
 
 pub mod api;
 pub mod components;
+pub mod embed;
+pub mod host;
 pub mod ui;
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// Mounts the widget on `#quote-widget` (or `<body>`) for the life of the page; `/gallery` shows the
-/// designer gallery instead (every state, from fixtures, no server calls).
+/// Runs when the module loads: defines `QuoteWidget` and `<quote-widget>`. On a
+/// `/gallery.html` page it also shows the designer gallery (every state, from fixtures).
 pub fn start() {
     console_error_panic_hook::set_once();
+    embed::register();
     let path = window().location().pathname().unwrap_or_default();
-    let gallery = path.trim_end_matches('/').ends_with("/gallery");
-    match document().get_element_by_id("quote-widget").and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
-        Some(host) if gallery => leptos::mount::mount_to(host, components::gallery::Gallery).forget(),
-        Some(host) => leptos::mount::mount_to(host, || view! { <components::Widget /> }).forget(),
-        None if gallery => leptos::mount::mount_to_body(components::gallery::Gallery),
-        None => leptos::mount::mount_to_body(|| view! { <components::Widget /> }),
+    if path.ends_with("/gallery.html") {
+        let target = document()
+            .get_element_by_id("quote-widget-gallery")
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            .or_else(|| document().body());
+        if let Some(target) = target {
+            embed::mount_gallery(&target);
+        }
     }
 }

@@ -113,7 +113,7 @@ async fn unavailable_retry_waits_and_alternate_offers_another_pool() {
             on_alternate=Callback::new(move |id: String| *sink.lock().unwrap() = id) on_back=Callback::new(|_| {}) />
     });
     leptos::task::tick().await;
-    assert!(text(&root, "h2").ends_with("This conversion is paused for maintenance. Try again later."));
+    assert!(text(&root, "h3").ends_with("This conversion is paused for maintenance. Try again later."));
     // Second attempt: 10 s doubled.
     assert_eq!(text(&root, "[data-testid=retry]"), "Try again in 20 s");
     assert!(disabled(&root, "[data-testid=retry]"));

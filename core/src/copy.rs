@@ -2,10 +2,11 @@
 //! place. Defaults are the approved copy of 0Pools' reference pages ("Product copy
 //! examples"); product teams override any key by name.
 
+use crate::display::Locale;
 use std::collections::HashMap;
 
 macro_rules! deck {
-    ($( $variant:ident => $key:literal : $text:literal ),* $(,)?) => {
+    ($( $variant:ident => $key:literal : $en:literal / $de:literal ),* $(,)?) => {
         /// A copy key. Its `name()` is the stable string product teams override.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Copy { $( $variant ),* }
@@ -17,7 +18,13 @@ macro_rules! deck {
             }
             /// The approved English text.
             pub fn default_text(self) -> &'static str {
-                match self { $( Copy::$variant => $text ),* }
+                self.text_in(Locale::En)
+            }
+            /// The approved text in a locale.
+            pub fn text_in(self, locale: Locale) -> &'static str {
+                match (self, locale) {
+                    $( (Copy::$variant, Locale::En) => $en, (Copy::$variant, Locale::De) => $de, )*
+                }
             }
             pub fn from_name(name: &str) -> Option<Copy> {
                 match name { $( $key => Some(Copy::$variant), )* _ => None }
@@ -27,80 +34,86 @@ macro_rules! deck {
 }
 
 deck! {
-    Title => "title": "Convert",
-    LoadingPools => "loading_pools": "Loading available conversions…",
-    PoolsError => "pools_error": "We could not load the available conversions. Check your connection and try again.",
-    LabelPool => "label_pool": "Conversion",
-    LabelSide => "label_side": "Direction",
-    SideBuy => "side_buy": "Buy {target} with {source}",
-    SideSell => "side_sell": "Sell {target} for {source}",
-    LabelAmount => "label_amount": "You pay ({currency})",
-    LimitsHint => "limits_hint": "Orders from {min} to {max} USDT",
-    LimitsHintNoMax => "limits_hint_no_max": "Orders from {min} USDT",
-    LabelNetwork => "label_network": "Network",
-    LabelDestination => "label_destination": "Destination address",
-    DestinationHint => "destination_hint": "The wallet that receives the funds. It cannot change after you confirm.",
-    PreviewLabel => "preview_label": "Estimate only. This price is not locked and cannot be accepted.",
-    PreviewLoading => "preview_loading": "Updating estimate…",
-    YouReceive => "you_receive": "You receive",
-    YouPay => "you_pay": "You pay",
-    Rate => "rate": "Rate",
-    Spread => "spread": "Spread",
-    Fee => "fee": "Fee",
-    Network => "network": "Network",
-    Destination => "destination": "Destination",
-    Bps => "bps": "{bps} bps",
-    GetFirmQuote => "get_firm_quote": "Review firm quote",
-    Locking => "locking": "Locking your quote…",
-    FirmQuoteTitle => "firm_quote_title": "Your quote",
-    FirmActive => "firm_active": "This quote is valid until the timer expires.",
-    FirmExpiringSoon => "firm_expiring_soon": "Quote expiring soon. Refresh if you need more time.",
-    FirmExpired => "firm_expired": "This quote expired. Refresh to continue.",
-    SecondsLeft => "seconds_left": "{seconds} s left",
-    SecondsLeftAnnouncement => "seconds_left_announcement": "{seconds} seconds left to accept this quote.",
-    Accept => "accept": "Accept quote",
-    Accepting => "accepting": "Accepting…",
-    Refresh => "refresh": "Get a new quote",
-    Back => "back": "Change details",
-    WhatChanged => "what_changed": "The new quote changed: {changes}.",
-    NothingChanged => "nothing_changed": "The new quote has the same terms.",
-    TradePending => "trade_pending": "Your conversion is pending settlement.",
-    TradeSettled => "trade_settled": "Your conversion completed.",
-    TradeFailed => "trade_failed": "We could not complete this conversion. No final credit was posted.",
-    TradeReference => "trade_reference": "Reference",
-    NewConversion => "new_conversion": "Start a new conversion",
-    UnavailablePoolDry => "unavailable_pool_dry": "This conversion is temporarily unavailable. Try again shortly.",
-    UnavailableRate => "unavailable_rate_unavailable": "We cannot get a price for this conversion right now. Try again shortly.",
-    UnavailableNetwork => "unavailable_network_unavailable": "This network is temporarily unavailable. Try another network or try again shortly.",
-    UnavailableMaintenance => "unavailable_maintenance": "This conversion is paused for maintenance. Try again later.",
-    UnavailableGeneric => "unavailable_generic": "This conversion is not available right now. Try again later.",
-    RetryIn => "retry_in": "Try again in {seconds} s",
-    Retry => "retry": "Try again",
-    TryAlternate => "try_alternate": "Try {pool} instead",
-    ErrorNetwork => "error_network": "We could not reach the server. Check your connection and try again.",
-    ErrorServer => "error_server": "Something went wrong on our side. Try again in a moment.",
-    ErrorLimits => "error_limits": "Enter an amount worth between {min} and {max} USDT.",
-    ErrorLimitsNoMax => "error_limits_no_max": "Enter an amount worth at least {min} USDT.",
-    ErrorAmountRequired => "error_amount_required": "Enter an amount.",
-    ErrorAmountInvalid => "error_amount_invalid": "Enter the amount as digits, with a dot before any decimals (for example 100.50).",
-    ErrorAmountNotPositive => "error_amount_not_positive": "Enter an amount greater than zero.",
-    ErrorAmountTooPrecise => "error_amount_too_precise": "Use at most {places} digits after the decimal point.",
-    ErrorAmountTooLarge => "error_amount_too_large": "That amount is too large.",
-    ErrorDestinationRequired => "error_destination_required": "Enter the destination address.",
-    ErrorNetworkRequired => "error_network_required": "Choose a network.",
-    ErrorQuoteGone => "error_quote_gone": "This quote can no longer be accepted. Get a new quote to continue.",
+    Title => "title": "Convert" / "Umtauschen",
+    LoadingPools => "loading_pools": "Loading available conversions…" / "Verfügbare Umtauschpaare werden geladen…",
+    PoolsError => "pools_error": "We could not load the available conversions. Check your connection and try again." / "Die verfügbaren Umtauschpaare konnten nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
+    LabelPool => "label_pool": "Conversion" / "Umtausch",
+    LabelSide => "label_side": "Direction" / "Richtung",
+    SideBuy => "side_buy": "Buy {target} with {source}" / "{target} mit {source} kaufen",
+    SideSell => "side_sell": "Sell {target} for {source}" / "{target} gegen {source} verkaufen",
+    LabelAmount => "label_amount": "You pay ({currency})" / "Sie zahlen ({currency})",
+    LimitsHint => "limits_hint": "Orders from {min} to {max} USDT" / "Aufträge von {min} bis {max} USDT",
+    LimitsHintNoMax => "limits_hint_no_max": "Orders from {min} USDT" / "Aufträge ab {min} USDT",
+    LabelNetwork => "label_network": "Network" / "Netzwerk",
+    LabelDestination => "label_destination": "Destination address" / "Zieladresse",
+    DestinationHint => "destination_hint": "The wallet that receives the funds. It cannot change after you confirm." / "Die Wallet, die den Betrag erhält. Sie kann nach der Bestätigung nicht mehr geändert werden.",
+    PreviewLabel => "preview_label": "Estimate only. This price is not locked and cannot be accepted." / "Nur eine Schätzung. Dieser Preis ist nicht fixiert und kann nicht angenommen werden.",
+    PreviewLoading => "preview_loading": "Updating estimate…" / "Schätzung wird aktualisiert…",
+    YouReceive => "you_receive": "You receive" / "Sie erhalten",
+    YouPay => "you_pay": "You pay" / "Sie zahlen",
+    Rate => "rate": "Rate" / "Kurs",
+    Spread => "spread": "Spread" / "Spread",
+    Fee => "fee": "Fee" / "Gebühr",
+    Network => "network": "Network" / "Netzwerk",
+    Destination => "destination": "Destination" / "Ziel",
+    Bps => "bps": "{bps} bps" / "{bps} Bp.",
+    GetFirmQuote => "get_firm_quote": "Review firm quote" / "Verbindliches Angebot ansehen",
+    Locking => "locking": "Locking your quote…" / "Ihr Angebot wird fixiert…",
+    FirmQuoteTitle => "firm_quote_title": "Your quote" / "Ihr Angebot",
+    FirmActive => "firm_active": "This quote is valid until the timer expires." / "Dieses Angebot gilt, bis der Timer abläuft.",
+    FirmExpiringSoon => "firm_expiring_soon": "Quote expiring soon. Refresh if you need more time." / "Das Angebot läuft bald ab. Aktualisieren Sie es, wenn Sie mehr Zeit brauchen.",
+    FirmExpired => "firm_expired": "This quote expired. Refresh to continue." / "Dieses Angebot ist abgelaufen. Aktualisieren Sie es, um fortzufahren.",
+    SecondsLeft => "seconds_left": "{seconds} s left" / "noch {seconds} s",
+    SecondsLeftAnnouncement => "seconds_left_announcement": "{seconds} seconds left to accept this quote." / "Noch {seconds} Sekunden, um dieses Angebot anzunehmen.",
+    Accept => "accept": "Accept quote" / "Angebot annehmen",
+    Accepting => "accepting": "Accepting…" / "Wird angenommen…",
+    Refresh => "refresh": "Get a new quote" / "Neues Angebot holen",
+    Back => "back": "Change details" / "Angaben ändern",
+    WhatChanged => "what_changed": "The new quote changed: {changes}." / "Das neue Angebot hat sich geändert: {changes}.",
+    NothingChanged => "nothing_changed": "The new quote has the same terms." / "Das neue Angebot hat dieselben Konditionen.",
+    TradePending => "trade_pending": "Your conversion is pending settlement." / "Ihr Umtausch wartet auf die Abwicklung.",
+    TradeSettled => "trade_settled": "Your conversion completed." / "Ihr Umtausch ist abgeschlossen.",
+    TradeFailed => "trade_failed": "We could not complete this conversion. No final credit was posted." / "Wir konnten diesen Umtausch nicht abschließen. Es wurde keine endgültige Gutschrift gebucht.",
+    TradeReference => "trade_reference": "Reference" / "Referenz",
+    NewConversion => "new_conversion": "Start a new conversion" / "Neuen Umtausch starten",
+    UnavailablePoolDry => "unavailable_pool_dry": "This conversion is temporarily unavailable. Try again shortly." / "Dieser Umtausch ist vorübergehend nicht verfügbar. Versuchen Sie es in Kürze erneut.",
+    UnavailableRate => "unavailable_rate_unavailable": "We cannot get a price for this conversion right now. Try again shortly." / "Für diesen Umtausch ist gerade kein Kurs verfügbar. Versuchen Sie es in Kürze erneut.",
+    UnavailableNetwork => "unavailable_network_unavailable": "This network is temporarily unavailable. Try another network or try again shortly." / "Dieses Netzwerk ist vorübergehend nicht verfügbar. Wählen Sie ein anderes Netzwerk oder versuchen Sie es in Kürze erneut.",
+    UnavailableMaintenance => "unavailable_maintenance": "This conversion is paused for maintenance. Try again later." / "Dieser Umtausch ist wegen Wartung pausiert. Versuchen Sie es später erneut.",
+    UnavailableGeneric => "unavailable_generic": "This conversion is not available right now. Try again later." / "Dieser Umtausch ist gerade nicht verfügbar. Versuchen Sie es später erneut.",
+    RetryIn => "retry_in": "Try again in {seconds} s" / "Erneut versuchen in {seconds} s",
+    Retry => "retry": "Try again" / "Erneut versuchen",
+    TryAlternate => "try_alternate": "Try {pool} instead" / "Stattdessen {pool} versuchen",
+    ErrorNetwork => "error_network": "We could not reach the server. Check your connection and try again." / "Der Server ist nicht erreichbar. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
+    ErrorServer => "error_server": "Something went wrong on our side. Try again in a moment." / "Bei uns ist etwas schiefgelaufen. Versuchen Sie es gleich noch einmal.",
+    ErrorLimits => "error_limits": "Enter an amount worth between {min} and {max} USDT." / "Geben Sie einen Betrag im Wert von {min} bis {max} USDT ein.",
+    ErrorLimitsNoMax => "error_limits_no_max": "Enter an amount worth at least {min} USDT." / "Geben Sie einen Betrag im Wert von mindestens {min} USDT ein.",
+    ErrorAmountRequired => "error_amount_required": "Enter an amount." / "Geben Sie einen Betrag ein.",
+    ErrorAmountInvalid => "error_amount_invalid": "Enter the amount as digits, with a dot before any decimals (for example 100.50)." / "Geben Sie den Betrag in Ziffern ein, mit einem Punkt vor den Nachkommastellen (zum Beispiel 100.50).",
+    ErrorAmountNotPositive => "error_amount_not_positive": "Enter an amount greater than zero." / "Geben Sie einen Betrag größer als null ein.",
+    ErrorAmountTooPrecise => "error_amount_too_precise": "Use at most {places} digits after the decimal point." / "Verwenden Sie höchstens {places} Nachkommastellen.",
+    ErrorAmountTooLarge => "error_amount_too_large": "That amount is too large." / "Dieser Betrag ist zu groß.",
+    ErrorDestinationRequired => "error_destination_required": "Enter the destination address." / "Geben Sie die Zieladresse ein.",
+    ErrorNetworkRequired => "error_network_required": "Choose a network." / "Wählen Sie ein Netzwerk.",
+    ErrorQuoteGone => "error_quote_gone": "This quote can no longer be accepted. Get a new quote to continue." / "Dieses Angebot kann nicht mehr angenommen werden. Holen Sie ein neues Angebot, um fortzufahren.",
 }
 
-/// The deck in use: defaults, with the host's overrides winning.
+/// The deck in use: the locale's approved copy, with the host's overrides winning.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CopyDeck {
+    locale: Locale,
     overrides: HashMap<Copy, String>,
 }
 
 impl CopyDeck {
     /// Unknown override keys are returned, so a typo is reported, not silently ignored.
     pub fn with_overrides<'a>(overrides: impl IntoIterator<Item = (&'a str, &'a str)>) -> (CopyDeck, Vec<String>) {
-        let mut deck = CopyDeck::default();
+        CopyDeck::for_locale(Locale::En, overrides)
+    }
+
+    /// The deck of `locale`, with `overrides` (by key name) on top.
+    pub fn for_locale<'a>(locale: Locale, overrides: impl IntoIterator<Item = (&'a str, &'a str)>) -> (CopyDeck, Vec<String>) {
+        let mut deck = CopyDeck { locale, overrides: HashMap::new() };
         let mut unknown = Vec::new();
         for (name, text) in overrides {
             match Copy::from_name(name) {
@@ -114,7 +127,7 @@ impl CopyDeck {
     }
 
     pub fn text(&self, key: Copy) -> String {
-        self.overrides.get(&key).cloned().unwrap_or_else(|| key.default_text().to_owned())
+        self.overrides.get(&key).cloned().unwrap_or_else(|| key.text_in(self.locale).to_owned())
     }
 
     /// The text with `{name}` placeholders filled.
@@ -147,6 +160,18 @@ mod tests {
         let (deck, unknown) = CopyDeck::with_overrides([("accept", "Confirm"), ("acept", "typo")]);
         assert_eq!(deck.text(Copy::Accept), "Confirm");
         assert_eq!(unknown, ["acept"]);
+    }
+
+    #[test]
+    fn german_is_complete_and_overrides_still_win() {
+        let (de, _) = CopyDeck::for_locale(Locale::De, [("accept", "Jetzt tauschen")]);
+        assert_eq!(de.text(Copy::TradeSettled), "Ihr Umtausch ist abgeschlossen.");
+        assert_eq!(de.text(Copy::Accept), "Jetzt tauschen");
+        for key in Copy::ALL {
+            assert_ne!(key.text_in(Locale::De), "", "{}", key.name());
+            let placeholders = |t: &str| t.matches('{').count();
+            assert_eq!(placeholders(key.text_in(Locale::De)), placeholders(key.text_in(Locale::En)), "{}", key.name());
+        }
     }
 
     #[test]

@@ -292,6 +292,7 @@ mod tests {
             destination_address: "T1".into(),
             created_at: String::new(),
             updated_at: String::new(),
+            partner_reference: None,
             server_time: String::new(),
         }
     }

@@ -157,6 +157,9 @@ pub struct TradeView {
     pub destination_address: String,
     pub created_at: String,
     pub updated_at: String,
+    /// The host's order id, as given with the quote.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_reference: Option<String>,
     pub server_time: String,
 }
 

@@ -25,6 +25,7 @@ use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -98,8 +99,11 @@ fn cors(origins: &[String]) -> CorsLayer {
 /// The whole HTTP surface: the widget API, webhooks, health, and the widget's files.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let widget = ServeDir::new(&state.settings.widget_dir)
-        .fallback(ServeFile::new(state.settings.widget_dir.join("index.html")));
+    // The widget's files have stable names (embed.js finds them next to itself), so
+    // browsers revalidate them (Last-Modified) instead of caching blindly.
+    let widget = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .service(ServeDir::new(&state.settings.widget_dir).fallback(ServeFile::new(state.settings.widget_dir.join("index.html"))));
     let timed = api::routes()
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));

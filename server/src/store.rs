@@ -67,6 +67,7 @@ pub struct TradeRow {
     pub destination_address: String,
     pub created_at: String,
     pub updated_at: String,
+    pub partner_reference: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
@@ -167,8 +168,8 @@ pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<(
     let mut tx = db.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO trades (trade_id, quote_id, session_id, idempotency_key, status, request_id, pool_id, side, source_asset,
-            source_amount, target_asset, target_amount, network, destination_address, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            source_amount, target_asset, target_amount, network, destination_address, created_at, updated_at, partner_reference)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     )
     .bind(&t.trade_id)
     .bind(&t.quote_id)
@@ -186,6 +187,7 @@ pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<(
     .bind(&t.destination_address)
     .bind(&t.created_at)
     .bind(&t.updated_at)
+    .bind(&t.partner_reference)
     .execute(&mut *tx)
     .await?
     .rows_affected();

@@ -165,6 +165,7 @@ fn trade_row(t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>)
         destination_address: t.destination_address.clone(),
         created_at: store::timestamp(t.created_at),
         updated_at: store::timestamp(t.updated_at),
+        partner_reference: quote.partner_reference.clone(),
     }
 }
 

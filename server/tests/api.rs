@@ -77,6 +77,7 @@ async fn the_whole_flow_from_session_to_settled() {
     assert_eq!(status, 200, "{trade}");
     assert_eq!(trade["status"], "reserved");
     assert_eq!(trade["target_amount"], terms["target_amount"]);
+    assert_eq!(trade["partner_reference"], "order_42", "the host's order id is stored with the trade");
     let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
     let events = srv.http.get(format!("{}/api/trades/{trade_id}/events", srv.url)).bearer_auth(&token).send().await.unwrap();
     assert_eq!(events.headers()["content-type"], "text/event-stream");

@@ -6,10 +6,12 @@ use super::{FirmQuotePanel, ProblemPanel, TradePanel, UnavailablePanel};
 use crate::api::{now_ms, Api, FetchError};
 use crate::ui::ui;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
+use leptos::reactive::owner::Owner;
+use std::future::Future;
 use quote_core::copy::Copy;
 use quote_core::flow::{crossed_mark, Display, Problem, Stage};
-use quote_core::form::{check_amount, check_firm, pay_currency, FieldProblem, FormInput};
+use quote_core::form::{check_amount, check_firm, pay_currency, FieldProblem};
+use serde_json::json;
 use quote_core::preview::{refresh_due, Sequencer, DEBOUNCE_MS};
 use quote_core::wire::{PoolView, QuoteIntent, TradeView};
 use std::time::Duration;
@@ -20,6 +22,12 @@ use web_sys::AbortController;
 const TICK: Duration = Duration::from_millis(250);
 /// Polling interval when the event stream is not available.
 const POLL_MS: i32 = 2_000;
+
+/// Runs `task` under `owner`, cancelled when the owner is cleaned up: a request that
+/// answers after the widget was destroyed (or re-rendered) touches nothing.
+fn spawn_scoped(owner: &Owner, task: impl Future<Output = ()> + 'static) {
+    owner.with(|| leptos::task::spawn_local_scoped_with_cancellation(task));
+}
 
 fn page_visible() -> bool {
     document().visibility_state() == web_sys::VisibilityState::Visible
@@ -53,16 +61,18 @@ pub fn Flow(
     pools: Vec<PoolView>,
 ) -> impl IntoView {
     let ui = ui();
-    let api = StoredValue::new(api);
+    let host = crate::host::host();
+    let emitter = host.emitter.clone();
+    let api = StoredValue::new_local(api);
     let pools = StoredValue::new(pools);
-    let first = pools.with_value(|p| p.iter().find(|p| p.available).or(p.first()).cloned());
-    let pool_id = RwSignal::new(first.as_ref().map(|p| p.pool_id.clone()).unwrap_or_default());
-    let input = RwSignal::new(FormInput {
-        side: first.as_ref().and_then(|p| p.sides.first().cloned()).unwrap_or_else(|| "buy".into()),
-        amount: String::new(),
-        network: first.as_ref().and_then(|p| p.networks.first().cloned()).unwrap_or_default(),
-        destination: String::new(),
-    });
+    let (pool_id, input) = (host.pool_id, host.input);
+    // Start on the host's pool if it is offered, else the first available one.
+    let offered = pools.with_value(|p| p.iter().any(|p| p.pool_id == pool_id.get_untracked()));
+    if !offered {
+        if let Some(first) = pools.with_value(|p| p.iter().find(|p| p.available).or(p.first()).cloned()) {
+            pool_id.set(first.pool_id.clone());
+        }
+    }
     let errors = RwSignal::new(FieldErrors::new());
     let preview = RwSignal::new(PreviewState::Idle);
     let stage = RwSignal::new(Stage::Form);
@@ -76,6 +86,7 @@ pub fn Flow(
     let debounce = StoredValue::new(None::<TimeoutHandle>);
     let expiry_timer = StoredValue::new(None::<TimeoutHandle>);
     let root = NodeRef::<leptos::html::Div>::new();
+    let owner = Owner::current().expect("components run under an owner");
 
     let current_pool = move || pools.with_value(|p| p.iter().find(|p| p.pool_id == pool_id.get_untracked()).cloned());
     let set_field_error = move |field: &str, message: Option<String>| {
@@ -118,7 +129,7 @@ pub fn Flow(
             quote_type: quote_type.to_owned(),
             network: firm.then(|| i.network.clone()),
             destination_address: firm.then(|| i.destination.trim().to_owned()),
-            partner_reference: None,
+            partner_reference: host.partner_reference.get_untracked(),
         })
     };
 
@@ -133,6 +144,8 @@ pub fn Flow(
     };
     let request_preview = {
         let deck_message = deck_message.clone();
+        let emitter = emitter.clone();
+        let owner = owner.clone();
         move || {
             let Some(pool) = current_pool() else { return };
             let typed = input.get_untracked();
@@ -161,7 +174,8 @@ pub fn Flow(
                 *p = PreviewState::Loading(last);
             });
             let deck_message = deck_message.clone();
-            spawn_local(async move {
+            let emitter = emitter.clone();
+            spawn_scoped(&owner, async move {
                 let result = api.get_value().quote(&intent, signal.as_ref()).await;
                 // An older answer never overwrites a newer one.
                 if !sequencer.with_value(|s| s.is_current(ticket)) {
@@ -169,7 +183,12 @@ pub fn Flow(
                 }
                 last_preview_at.set_value(Some(now_ms()));
                 match result {
-                    Ok((view, _, _)) if view.available => preview.set(view.terms.map(PreviewState::Ready).unwrap_or(PreviewState::Failed)),
+                    Ok((view, _, _)) if view.available => {
+                        if let Some(terms) = &view.terms {
+                            emitter.emit("preview", json!({ "pool_id": intent.pool_id, "side": intent.side, "amount": intent.amount, "terms": terms }));
+                        }
+                        preview.set(view.terms.map(PreviewState::Ready).unwrap_or(PreviewState::Failed));
+                    }
                     Ok((view, _, _)) => preview.set(PreviewState::Unavailable(view.unavailable_reason.unwrap_or_default())),
                     Err(FetchError::Aborted) => {}
                     Err(FetchError::Api { detail, .. }) if detail.field.as_deref() == Some("amount") => {
@@ -177,6 +196,7 @@ pub fn Flow(
                             (Some(min), max) => deck_message(&FieldProblem::OutOfLimits { min, max }),
                             _ => detail.message,
                         };
+                        emitter.emit("error", json!({ "code": detail.code, "message": message }));
                         set_field_error("amount", Some(message));
                         preview.set(PreviewState::Idle);
                     }
@@ -236,6 +256,7 @@ pub fn Flow(
     let last_seconds = StoredValue::new(u64::MAX);
     {
         let ui = ui.clone();
+        let emitter = emitter.clone();
         Effect::new(move |previous: Option<Display>| {
             let t = now.get();
             let display = stage.with(|s| s.display(t));
@@ -260,8 +281,36 @@ pub fn Flow(
                 if let Some(key) = key {
                     announcement.set(ui.t(key));
                 }
+                if let (Display::Expired, Stage::Quoted(q)) = (display, stage.get_untracked()) {
+                    emitter.emit("expired", json!({ "quote_id": q.quote_id, "expires_at": q.terms.expires_at }));
+                }
             }
             display
+        });
+    }
+
+    // Trade status events, whichever path brought the news (accept, stream, poll, reload).
+    {
+        let emitter = emitter.clone();
+        Effect::new(move |previous: Option<Option<(String, String)>>| {
+            let current = stage.with(|s| match s {
+                Stage::Pending(t) | Stage::Finished(t) => Some((t.trade_id.clone(), t.status.clone())),
+                _ => None,
+            });
+            if let Some((trade_id, status)) = &current {
+                if previous.flatten().as_ref() != Some(&(trade_id.clone(), status.clone())) {
+                    let quote_id = stage.with_untracked(|s| match s {
+                        Stage::Pending(t) | Stage::Finished(t) => t.quote_id.clone(),
+                        _ => String::new(),
+                    });
+                    let detail = json!({ "trade_id": trade_id, "quote_id": quote_id, "status": status });
+                    emitter.emit("status", detail.clone());
+                    if matches!(status.as_str(), "settled" | "failed" | "released") {
+                        emitter.emit("terminal", detail);
+                    }
+                }
+            }
+            current
         });
     }
 
@@ -272,7 +321,7 @@ pub fn Flow(
         let current = panel.get();
         if previous.is_some_and(|p| p != current) {
             request_animation_frame(move || {
-                let Some(root) = root.get_untracked() else { return };
+                let Some(root) = root.try_get_untracked().flatten() else { return };
                 let target = if current == 0 {
                     root.query_selector("[data-testid=get-firm-quote]").ok().flatten()
                 } else {
@@ -287,7 +336,9 @@ pub fn Flow(
     });
 
     // ---- Following a trade ---------------------------------------------------
-    let follow = move |trade_id: String| {
+    let follow = {
+        let owner = owner.clone();
+        move |trade_id: String| {
         follow_abort.update_value(|c| {
             if let Some(c) = c.take() {
                 c.abort();
@@ -296,7 +347,7 @@ pub fn Flow(
         let Ok(controller) = AbortController::new() else { return };
         let signal = controller.signal();
         follow_abort.set_value(Some(controller));
-        spawn_local(async move {
+        spawn_scoped(&owner, async move {
             let api = api.get_value();
             let keeper = api.clone();
             let on_update = move |t: TradeView| {
@@ -323,6 +374,7 @@ pub fn Flow(
                 }
             }
         });
+        }
     };
     on_cleanup(move || {
         for c in [preview_abort, follow_abort] {
@@ -342,7 +394,8 @@ pub fn Flow(
 
     // A reload while pending resumes the same trade.
     if let Some(trade_id) = api.with_value(|a| a.recall("pending_trade")) {
-        spawn_local(async move {
+        let follow = follow.clone();
+        spawn_scoped(&owner, async move {
             match api.get_value().trade(&trade_id, None).await {
                 Ok(t) => {
                     let terminal = t.is_terminal();
@@ -362,12 +415,14 @@ pub fn Flow(
     // ---- Intents ---------------------------------------------------------------
     let lock = {
         let deck_message = deck_message.clone();
+        let emitter = emitter.clone();
+        let owner = owner.clone();
         move || {
             let Some(pool) = current_pool() else { return };
             let problems = check_firm(&pool, &input.get_untracked());
             errors.set(problems.iter().map(|(f, p)| ((*f).to_owned(), deck_message(p))).collect());
             if !problems.is_empty() {
-                if let Some(root) = root.get_untracked() {
+                if let Some(root) = root.try_get_untracked().flatten() {
                     if let Some(el) = root.query_selector("[aria-invalid=true]").ok().flatten().and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok()) {
                         let _ = el.focus();
                     }
@@ -387,14 +442,22 @@ pub fn Flow(
             abort_preview();
             let Some(intent) = intent("firm") else { return };
             let deck_message = deck_message.clone();
-            spawn_local(async move {
+            let emitter = emitter.clone();
+            spawn_scoped(&owner, async move {
                 match api.get_value().quote(&intent, None).await {
-                    Ok((view, sent, received)) => stage.update(|s| {
-                        s.locked(&view, sent, received);
-                        if let Some(attempt) = previous_attempt.filter(|_| !view.available) {
-                            s.still_unavailable(attempt);
+                    Ok((view, sent, received)) => {
+                        stage.update(|s| {
+                            s.locked(&view, sent, received);
+                            if let Some(attempt) = previous_attempt.filter(|_| !view.available) {
+                                s.still_unavailable(attempt);
+                            }
+                        });
+                        match stage.get_untracked() {
+                            Stage::Quoted(q) => emitter.emit("quote", json!({ "quote_id": q.quote_id, "expires_at": q.terms.expires_at, "terms": q.terms })),
+                            Stage::Unavailable(u) => emitter.emit("unavailable", json!({ "reason": u.reason, "retry_after_ms": u.retry_after_ms })),
+                            _ => {}
                         }
-                    }),
+                    }
                     Err(FetchError::Api { detail, .. }) if detail.field.is_some() || detail.code == "amount_out_of_limits" => {
                         let field = match detail.field.as_deref() {
                             Some("destination_address") => "destination",
@@ -405,11 +468,14 @@ pub fn Flow(
                             (Some(min), max) => deck_message(&FieldProblem::OutOfLimits { min, max }),
                             _ => detail.message,
                         };
+                        emitter.emit("error", json!({ "code": detail.code, "message": message }));
                         set_field_error(field, Some(message));
                         stage.set(Stage::Form);
                     }
-                    Err(FetchError::Network) => stage.update(|s| s.failed(Problem::Network)),
-                    Err(e) => stage.update(|s| s.failed(Problem::Server { code: e.code().to_owned() })),
+                    Err(e) => {
+                        emitter.emit("error", json!({ "code": e.code(), "message": e.to_string() }));
+                        stage.update(|s| s.failed(if e == FetchError::Network { Problem::Network } else { Problem::Server { code: e.code().to_owned() } }));
+                    }
                 }
             });
         }
@@ -418,6 +484,9 @@ pub fn Flow(
 
     let accept = {
         let ui = ui.clone();
+        let emitter = emitter.clone();
+        let owner = owner.clone();
+        let follow = follow.clone();
         move || {
             let mut quote_id = None;
             stage.update(|s| quote_id = s.accept(now_ms()));
@@ -425,10 +494,13 @@ pub fn Flow(
             let Some(quote_id) = quote_id else { return };
             notice.set(None);
             let ui = ui.clone();
-            spawn_local(async move {
+            let emitter = emitter.clone();
+            let follow = follow.clone();
+            spawn_scoped(&owner, async move {
                 match api.get_value().accept(&quote_id).await {
                     Ok(trade) => {
                         let (id, terminal) = (trade.trade_id.clone(), trade.is_terminal());
+                        emitter.emit("accepted", json!({ "quote_id": quote_id, "trade_id": id, "status": trade.status }));
                         if !terminal {
                             api.with_value(|a| a.remember("pending_trade", Some(&id)));
                         }
@@ -438,6 +510,7 @@ pub fn Flow(
                         }
                     }
                     Err(e) => {
+                        emitter.emit("error", json!({ "code": e.code(), "message": e.to_string() }));
                         if matches!(e, FetchError::Network | FetchError::Unexpected { .. }) || e.code() == "accept_pending" {
                             notice.set(Some(ui.t(Copy::ErrorNetwork)));
                         }
@@ -448,17 +521,20 @@ pub fn Flow(
         }
     };
 
-    let back = move || {
+    let back = {
+        let owner = owner.clone();
+        move || {
         // A firm quote left behind is declined, so it can never execute.
         if let Stage::Quoted(q) = stage.get_untracked() {
             let id = q.quote_id.clone();
-            spawn_local(async move {
+            spawn_scoped(&owner, async move {
                 let _ = api.get_value().reject(&id).await;
             });
         }
         stage.update(Stage::back_to_form);
         notice.set(None);
         request_preview.with_value(|f| f());
+        }
     };
     let start_over = move || {
         api.with_value(|a| a.remember("pending_trade", None));
@@ -490,7 +566,7 @@ pub fn Flow(
             let locking_text = locking_text.clone();
             view! {
                 <div class="qw-form-wrap" aria-busy=move || locking().to_string()>
-                    <QuoteForm pools=pools.get_value() pool_id input errors preview on_submit />
+                    <QuoteForm pools=pools.get_value() pool_id input errors preview locked=host.locked on_submit />
                     {move || locking().then(|| view! {
                         <p class="qw-loading" role="status" data-testid="locking"><span class="qw-spinner" aria-hidden="true"></span>{locking_text.clone()}</p>
                     })}

@@ -79,6 +79,7 @@ pub fn fixture_trade(status: &str) -> TradeView {
         destination_address: "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE".into(),
         created_at: "2026-06-28T20:14:20.000Z".into(),
         updated_at: "2026-06-28T20:14:23.000Z".into(),
+        partner_reference: Some("order_1042".into()),
         server_time: "2026-06-28T20:14:23.000Z".into(),
     }
 }
@@ -94,7 +95,7 @@ fn Item(
 ) -> impl IntoView {
     view! {
         <figure class="qw-gallery-item" data-gallery-state=name>
-            <figcaption><code>{name}</code>" — "{caption}</figcaption>
+            <figcaption><h2 class="qw-gallery-caption"><code>{name}</code>" — "{caption}</h2></figcaption>
             <section class="qw" aria-label=caption>{children()}</section>
         </figure>
     }

@@ -32,10 +32,13 @@ pub fn Widget(
     /// Number format and copy language.
     #[prop(optional)]
     locale: Option<Locale>,
+    /// A configured client (session source, storage scope); wins over `api_base`.
+    #[prop(optional)]
+    api: Option<Api>,
 ) -> impl IntoView {
     let ui = Ui::new(deck.unwrap_or_default(), locale.unwrap_or_default());
     provide_context(ui.clone());
-    let api = Api::new(api_base);
+    let api = api.unwrap_or_else(|| Api::new(api_base));
     let pools = LocalResource::new({
         let api = api.clone();
         move || {
@@ -44,17 +47,22 @@ pub fn Widget(
         }
     });
     let loading = ui.t(Copy::LoadingPools);
+    // The client holds JS values (a token callback), so it is not Send; it crosses
+    // the Suspend boundary wrapped (it never leaves this thread).
+    let api_for_flow = send_wrapper::SendWrapper::new(api.clone());
     view! {
         <section class="qw" data-testid="quote-widget" aria-labelledby=ui.id("title")>
-            <h1 class="qw-title" id=ui.id("title")>{ui.t(Copy::Title)}</h1>
+            <h2 class="qw-title" id=ui.id("title")>{ui.t(Copy::Title)}</h2>
             <Transition fallback=move || view! { <p class="qw-loading" role="status">{loading.clone()}</p> }>
-                <ErrorBoundary fallback=move |_errors| view! { <PoolsError on_retry=Callback::new(move |_| pools.refetch()) /> }>
+                <ErrorBoundary fallback=move |_errors| {
+                    crate::host::host().emitter.emit("error", serde_json::json!({ "code": "pools_unavailable", "message": "The available conversions could not be loaded." }));
+                    view! { <PoolsError on_retry=Callback::new(move |_| pools.refetch()) /> }
+                }>
                     {
-                        let api = api.clone();
                         move || {
-                            let api = api.clone();
+                            let api = api_for_flow.clone();
                             Suspend::new(async move {
-                                pools.await.map(|answer| view! { <Flow api=api pools=answer.pools /> })
+                                pools.await.map(|answer| view! { <Flow api=api.take() pools=answer.pools /> })
                             })
                         }
                     }

@@ -41,10 +41,10 @@ pub fn UnavailablePanel(
     let (u1, u2, u3) = (ui.clone(), ui.clone(), ui.clone());
     view! {
         <div class="qw-panel qw-notice qw-notice--warn" data-testid="unavailable" data-reason=move || unavailable.with(|u| u.reason.clone())>
-            <h2 class="qw-heading" tabindex="-1" data-focus-target>
+            <h3 class="qw-heading" tabindex="-1" data-focus-target>
                 <span class="qw-icon" aria-hidden="true">"⚠"</span>
                 {move || unavailable_text(&u1, &unavailable.with(|u| u.reason.clone()))}
-            </h2>
+            </h3>
             <div class="qw-actions">
                 <button type="button" class="qw-button qw-button--primary" data-testid="retry"
                     disabled={move || wait_ms() > 0} on:click=move |_| on_retry.run(())>
@@ -81,9 +81,9 @@ pub fn ProblemPanel(
     };
     view! {
         <div class="qw-panel qw-notice qw-notice--error" data-testid="problem" role="alert">
-            <h2 class="qw-heading" tabindex="-1" data-focus-target>
+            <h3 class="qw-heading" tabindex="-1" data-focus-target>
                 <span class="qw-icon" aria-hidden="true">"⚠"</span>{text}
-            </h2>
+            </h3>
             <div class="qw-actions">
                 <button type="button" class="qw-button qw-button--primary" data-testid="retry" on:click=move |_| on_retry.run(())>{ui.t(Copy::Retry)}</button>
                 <button type="button" class="qw-button qw-button--link" on:click=move |_| on_back.run(())>{ui.t(Copy::Back)}</button>

@@ -105,7 +105,7 @@ pub fn FirmQuotePanel(
 
     view! {
         <div class="qw-panel qw-quote" data-testid="firm-quote" data-state=state_name>
-            <h2 class="qw-heading" tabindex="-1" data-focus-target>{ui.t(Copy::FirmQuoteTitle)}</h2>
+            <h3 class="qw-heading" tabindex="-1" data-focus-target>{ui.t(Copy::FirmQuoteTitle)}</h3>
             {terms}
             <div class="qw-countdown" class:qw-countdown--soon=move || display.get() == Display::ExpiringSoon
                 class:qw-countdown--expired=expired role="timer">

@@ -46,7 +46,7 @@ pub fn TradePanel(
     };
     view! {
         <div class="qw-panel qw-trade" data-testid="trade" data-state=state>
-            <h2 class=move || format!("qw-heading qw-status {}", look().2) tabindex="-1" data-focus-target>{message}</h2>
+            <h3 class=move || format!("qw-heading qw-status {}", look().2) tabindex="-1" data-focus-target>{message}</h3>
             {summary}
             {move || trade.with(TradeView::is_terminal).then(|| view! {
                 <div class="qw-actions">

@@ -65,7 +65,13 @@ export async function launchBrowser() {
     async newPage() {
       const page = await context.newPage();
       const problems = [];
-      page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+      page.on('console', (m) => {
+        // A 4xx answer (limits, expiry, an unavailable session) is a product state the
+        // widget handles; Chromium still logs it. Anything else is a problem.
+        if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) {
+          problems.push(`console: ${m.text()}`);
+        }
+      });
       page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
       page.problems = problems;
       return page;

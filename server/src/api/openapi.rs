@@ -66,7 +66,8 @@ pub async fn document() -> Json<Value> {
                     "trade_id": { "type": "string" }, "quote_id": { "type": "string" }, "status": { "enum": ["reserved", "settled", "failed", "released"] },
                     "pool_id": { "type": "string" }, "side": { "type": "string" }, "source_asset": { "type": "string" }, "source_amount": decimal,
                     "target_asset": { "type": "string" }, "target_amount": decimal, "network": { "type": "string" }, "destination_address": { "type": "string" },
-                    "created_at": { "type": "string" }, "updated_at": { "type": "string" }, "server_time": { "type": "string" } } }
+                    "created_at": { "type": "string" }, "updated_at": { "type": "string" }, "partner_reference": { "type": "string" },
+                    "server_time": { "type": "string" } } }
             }
         },
         "paths": {

@@ -36,6 +36,7 @@ pub fn trade_view(t: &TradeRow) -> Result<TradeView, ApiError> {
         destination_address: t.destination_address.clone(),
         created_at: t.created_at.clone(),
         updated_at: t.updated_at.clone(),
+        partner_reference: t.partner_reference.clone(),
         server_time: server_time(),
     })
 }
