@@ -145,14 +145,14 @@ async fn form_shows_problems_next_to_fields_and_respects_locks() {
     let submitted = Arc::new(AtomicBool::new(false));
     let flag = submitted.clone();
     let input = RwSignal::new(FormInput { side: "buy".into(), amount: "1".into(), network: "tron".into(), destination: String::new() });
-    let errors = RwSignal::new(vec![("amount".to_owned(), "Enter an amount worth between 10.00 and 5000.00 USDT.".to_owned())]);
+    let errors = RwSignal::new(vec![("amount".to_owned(), "Enter an amount worth between 10.00 and 5,000.00 USDT.".to_owned())]);
     let _h = leptos::mount::mount_to(root.clone(), move || view! {
         <QuoteForm pools=fixture_pools() pool_id=RwSignal::new("EUR-USDT".to_owned()) input errors preview=Signal::stored(PreviewState::Idle)
             locked=Signal::stored(vec!["destination".to_owned()]) on_submit=Callback::new(move |_| flag.store(true, Ordering::SeqCst)) />
     });
     leptos::task::tick().await;
     assert_eq!(find(&root, "[data-testid=amount]").get_attribute("aria-invalid").as_deref(), Some("true"));
-    assert!(text(&root, "[data-testid=amount-error]").ends_with("Enter an amount worth between 10.00 and 5000.00 USDT."));
+    assert!(text(&root, "[data-testid=amount-error]").ends_with("Enter an amount worth between 10.00 and 5,000.00 USDT."));
     assert!(find(&root, "[data-testid=destination]").has_attribute("readonly"));
     // Labels point at their controls.
     let amount_id = find(&root, "[data-testid=amount]").id();

@@ -126,6 +126,10 @@ impl CopyDeck {
         (deck, unknown)
     }
 
+    pub fn locale(&self) -> Locale {
+        self.locale
+    }
+
     pub fn text(&self, key: Copy) -> String {
         self.overrides.get(&key).cloned().unwrap_or_else(|| key.text_in(self.locale).to_owned())
     }

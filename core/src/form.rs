@@ -4,6 +4,7 @@
 
 use crate::amount::{parse_amount, AmountError, MAX_SCALE};
 use crate::copy::{Copy, CopyDeck};
+use crate::display::format_decimal;
 use crate::wire::PoolView;
 use rust_decimal::Decimal;
 
@@ -17,6 +18,7 @@ pub enum FieldProblem {
 
 impl FieldProblem {
     pub fn message(&self, deck: &CopyDeck) -> String {
+        let shown = |d: &Decimal| format_decimal(d, deck.locale());
         match self {
             FieldProblem::Amount(e) => match e {
                 AmountError::Empty => deck.text(Copy::ErrorAmountRequired),
@@ -26,9 +28,9 @@ impl FieldProblem {
                 AmountError::TooLarge => deck.text(Copy::ErrorAmountTooLarge),
             },
             FieldProblem::OutOfLimits { min, max: Some(max) } => {
-                deck.fill(Copy::ErrorLimits, &[("min", &min.to_string()), ("max", &max.to_string())])
+                deck.fill(Copy::ErrorLimits, &[("min", &shown(min)), ("max", &shown(max))])
             }
-            FieldProblem::OutOfLimits { min, max: None } => deck.fill(Copy::ErrorLimitsNoMax, &[("min", &min.to_string())]),
+            FieldProblem::OutOfLimits { min, max: None } => deck.fill(Copy::ErrorLimitsNoMax, &[("min", &shown(min))]),
             FieldProblem::NetworkRequired => deck.text(Copy::ErrorNetworkRequired),
             FieldProblem::DestinationRequired => deck.text(Copy::ErrorDestinationRequired),
         }
@@ -123,6 +125,8 @@ mod tests {
     fn messages_come_from_the_deck() {
         let deck = CopyDeck::default();
         let p = FieldProblem::OutOfLimits { min: "10.00".parse().unwrap(), max: Some("5000.00".parse().unwrap()) };
-        assert_eq!(p.message(&deck), "Enter an amount worth between 10.00 and 5000.00 USDT.");
+        assert_eq!(p.message(&deck), "Enter an amount worth between 10.00 and 5,000.00 USDT.");
+        let (de, _) = CopyDeck::for_locale(crate::display::Locale::De, []);
+        assert_eq!(p.message(&de), "Geben Sie einen Betrag im Wert von 10,00 bis 5.000,00 USDT ein.");
     }
 }

@@ -74,9 +74,10 @@ pub fn QuoteForm(
     };
     let ui_for_hint = ui.clone();
     let limits_hint = move || {
+        let shown = |d: &rust_decimal::Decimal| quote_core::display::format_decimal(d, ui_for_hint.locale);
         pool.get().map(|p| match p.max_order_usdt {
-            Some(max) => ui_for_hint.fill(Copy::LimitsHint, &[("min", &p.min_order_usdt.to_string()), ("max", &max.to_string())]),
-            None => ui_for_hint.fill(Copy::LimitsHintNoMax, &[("min", &p.min_order_usdt.to_string())]),
+            Some(max) => ui_for_hint.fill(Copy::LimitsHint, &[("min", &shown(&p.min_order_usdt)), ("max", &shown(&max))]),
+            None => ui_for_hint.fill(Copy::LimitsHintNoMax, &[("min", &shown(&p.min_order_usdt))]),
         })
     };
     let ui_for_sides = ui.clone();

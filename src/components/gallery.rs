@@ -124,7 +124,7 @@ pub fn Gallery() -> impl IntoView {
     let alternate = Signal::stored(fixture_pools().into_iter().nth(1));
     let firm = |seconds, replaced| Signal::stored(quote(seconds, replaced));
     let trade = |status: &str| Signal::stored(fixture_trade(status));
-    let limits = vec![("amount".to_owned(), "Enter an amount worth between 10.00 and 5000.00 USDT.".to_owned())];
+    let limits = vec![("amount".to_owned(), "Enter an amount worth between 10.00 and 5,000.00 USDT.".to_owned())];
     let missing = vec![("destination".to_owned(), "Enter the destination address.".to_owned())];
     let ready = || PreviewState::Ready(fixture_terms("1342.31", "1.073850"));
 

@@ -147,7 +147,7 @@ test('two widgets on one page, each with its own state, events, theme and locale
   await waitEvent(page, 'error', 'w1');
   const error = (await events(page, 'error', 'w1'))[0].detail;
   assert.equal(error.code, 'amount_out_of_limits');
-  assert.match(error.message, /10\.00 and 5000\.00/);
+  assert.match(error.message, /10\.00 and 5,000\.00/);
 
   // Nothing of w1 leaked into w2.
   assert.deepEqual(await events(page, 'quote', 'w2'), []);

@@ -138,7 +138,7 @@ test('each unavailable reason has its copy, a backed-off retry and an alternate 
 test('out of limits shows the minimum and maximum next to the amount', async () => {
   const page = await open();
   await page.getByTestId('amount').fill('1');
-  await page.getByTestId('amount-error').getByText('Enter an amount worth between 10.00 and 5000.00 USDT.').waitFor();
+  await page.getByTestId('amount-error').getByText('Enter an amount worth between 10.00 and 5,000.00 USDT.').waitFor();
   assert.equal(await page.getByTestId('amount').getAttribute('aria-invalid'), 'true');
   await assertAccessible(page, 'out of limits');
   // Validation before any request: a malformed amount never reaches the server.
