@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The performance record. Prints figures; asserts nothing.
-#   1. the widget's shipped bytes: .wasm and .js, raw and gzip -9 (release build).
+#   1. the widget's shipped bytes: .wasm and .js, raw and gzip -9 (release build);
+#   2. the companion server under a bounded loopback load: latency percentiles per
+#      endpoint, requests/s, and 0Pools calls per checkout.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -16,3 +18,6 @@ for f in dist/*.wasm dist/*.js; do
   printf '%-44s %12d %12d\n' "$(basename "$f")" "$raw" "$gz"
 done
 printf '%-44s %12d %12d\n' total "$total_raw" "$total_gz"
+
+echo
+cargo run --release --locked -q -p quote-server --example load -- "${BENCH_USERS:-200}" "${BENCH_CONCURRENCY:-16}"

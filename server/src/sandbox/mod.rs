@@ -47,6 +47,8 @@ pub struct Sandbox {
     started: Instant,
     /// `POST /v1/transact` requests that passed authentication, replays included.
     transact_requests: AtomicU64,
+    /// Every `/v1` request received (what a partner's upstream usage would be billed on).
+    contract_requests: AtomicU64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +114,7 @@ impl Sandbox {
                 .expect("client builds"),
             started: Instant::now(),
             transact_requests: AtomicU64::new(0),
+            contract_requests: AtomicU64::new(0),
         })
     }
 
@@ -161,6 +164,11 @@ impl Sandbox {
     /// How many `POST /v1/transact` calls were made (for tests proving "exactly once").
     pub fn transact_requests(&self) -> u64 {
         self.transact_requests.load(Ordering::SeqCst)
+    }
+
+    /// How many `/v1` requests arrived (for upstream-usage figures).
+    pub fn contract_requests(&self) -> u64 {
+        self.contract_requests.load(Ordering::SeqCst)
     }
 
     /// How many trades exist (for tests proving "exactly one").
@@ -503,6 +511,7 @@ enum FaultDecision {
 }
 
 async fn inject_faults(State(sb): State<Arc<Sandbox>>, request: Request, next: Next) -> Response {
+    sb.contract_requests.fetch_add(1, Ordering::SeqCst);
     let (latency, decision) = {
         let mut inner = sb.lock();
         let f = inner.faults.clone();

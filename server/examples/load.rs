@@ -1,0 +1,109 @@
+//! A bounded load run on loopback: the companion server and the sandbox in this
+//! process, then `USERS` simulated checkouts (`CONCURRENCY` at a time), each doing
+//! what a person does: start a session, load pools, get five live estimates while
+//! typing, lock a firm quote, accept it, read the trade. Prints latency percentiles
+//! per endpoint, requests per second, and 0Pools calls per user. Asserts nothing.
+//!
+//!     cargo run --release -p quote-server --example load [USERS] [CONCURRENCY]
+
+use quote_server::sandbox::{self, Sandbox, SandboxConfig};
+use quote_server::upstream::{ClientConfig, UpstreamClient};
+use quote_server::{app, db, AppState, Settings};
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+
+type Timings = Arc<Mutex<BTreeMap<&'static str, Vec<Duration>>>>;
+
+async fn timed(timings: &Timings, name: &'static str, request: reqwest::RequestBuilder) -> Value {
+    let started = Instant::now();
+    let response = request.send().await.expect("loopback answers");
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    timings.lock().unwrap().entry(name).or_default().push(started.elapsed());
+    assert!(status.is_success(), "{name} answered {status}: {body}");
+    body
+}
+
+async fn checkout(http: reqwest::Client, base: String, timings: Timings) {
+    let session = timed(&timings, "POST /api/sessions", http.post(format!("{base}/api/sessions"))).await;
+    let token = session["session_token"].as_str().unwrap().to_owned();
+    timed(&timings, "GET /api/pools", http.get(format!("{base}/api/pools"))).await;
+    for amount in ["12", "125", "125.5", "125.50", "1255"] {
+        let preview = json!({"pool_id": "EUR-USDT", "side": "buy", "amount": amount, "currency": "EUR", "quote_type": "indicative"});
+        timed(&timings, "POST /api/quotes (indicative)", http.post(format!("{base}/api/quotes")).bearer_auth(&token).json(&preview)).await;
+    }
+    let firm = json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "125.50", "currency": "EUR", "quote_type": "firm",
+                      "network": "tron", "destination_address": "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"});
+    let quote = timed(&timings, "POST /api/quotes (firm)", http.post(format!("{base}/api/quotes")).bearer_auth(&token).json(&firm)).await;
+    let quote_id = quote["quote_id"].as_str().unwrap();
+    let trade = timed(&timings, "POST /api/quotes/{id}/accept", http.post(format!("{base}/api/quotes/{quote_id}/accept")).bearer_auth(&token)).await;
+    let trade_id = trade["trade_id"].as_str().unwrap();
+    timed(&timings, "GET /api/trades/{id}", http.get(format!("{base}/api/trades/{trade_id}")).bearer_auth(&token)).await;
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let users: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
+    let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(16);
+
+    let dir = tempfile::tempdir()?;
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let mut config = SandboxConfig::new(SecretString::from("sk_test_load"), SecretString::from("whsec_load"));
+    config.webhook_url = Some(format!("{base}/webhooks/0pools"));
+    config.settle_delay = Duration::from_millis(200);
+    let sandbox = Sandbox::new(config);
+    let sandbox_url = sandbox::serve(Arc::clone(&sandbox), TcpListener::bind("127.0.0.1:0").await?).await?;
+    let pool = db::open(&format!("sqlite://{}", dir.path().join("load.db").display())).await?;
+    let mut settings = Settings::new(dir.path().to_owned(), SecretString::from("whsec_load"));
+    settings.quote_rate_burst = 100;
+    let upstream = UpstreamClient::new(ClientConfig::new(sandbox_url, SecretString::from("sk_test_load")));
+    let state = AppState::new(upstream, pool, settings);
+    tokio::spawn(async move { axum::serve(listener, app(state)).await });
+
+    let http = reqwest::Client::new();
+    let timings: Timings = Arc::default();
+    let before = sandbox.contract_requests();
+    let started = Instant::now();
+    let semaphore = Arc::new(tokio::sync::Semaphore::new(concurrency));
+    let mut tasks = Vec::with_capacity(users);
+    for _ in 0..users {
+        let permit = Arc::clone(&semaphore).acquire_owned().await?;
+        let (http, base, timings) = (http.clone(), base.clone(), Arc::clone(&timings));
+        tasks.push(tokio::spawn(async move {
+            checkout(http, base, timings).await;
+            drop(permit);
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    let elapsed = started.elapsed();
+    let upstream_calls = sandbox.contract_requests() - before;
+
+    let timings = timings.lock().unwrap();
+    let requests: usize = timings.values().map(Vec::len).sum();
+    println!("== companion server under load (loopback, {users} checkouts, {concurrency} at a time, in-process sandbox)");
+    println!("{:<34} {:>7} {:>9} {:>9} {:>9} {:>9}", "endpoint", "n", "p50 ms", "p90 ms", "p99 ms", "max ms");
+    for (name, samples) in timings.iter() {
+        let mut sorted = samples.clone();
+        sorted.sort();
+        let ms = |d: Duration| format!("{:.2}", d.as_secs_f64() * 1000.0);
+        println!("{:<34} {:>7} {:>9} {:>9} {:>9} {:>9}", name, sorted.len(), ms(percentile(&sorted, 0.5)),
+                 ms(percentile(&sorted, 0.9)), ms(percentile(&sorted, 0.99)), ms(*sorted.last().unwrap()));
+    }
+    println!("requests/s (all endpoints): {:.0}", requests as f64 / elapsed.as_secs_f64());
+    println!("checkouts/s: {:.1}", users as f64 / elapsed.as_secs_f64());
+    println!("0Pools calls per checkout: {:.2} ({} calls; pools discovery is cached)", upstream_calls as f64 / users as f64, upstream_calls);
+    Ok(())
+}
