@@ -200,6 +200,16 @@ async fn failed_and_released_trades_end_there() {
     }
 }
 
+/// A stack whose sandbox sends no webhooks and settles only after ten minutes, so
+/// the test itself is the only source of trade news.
+async fn quiet_stack() -> Stack {
+    stack(|c| {
+        c.webhook_url = None;
+        c.settle_delay = Duration::from_secs(600);
+    }, |_| {})
+    .await
+}
+
 fn signed(body: &Value, secret: &str, at: i64) -> (String, String) {
     let raw = serde_json::to_string(body).unwrap();
     (signature::sign(&SecretString::from(secret.to_owned()), at, raw.as_bytes()), raw)
@@ -217,11 +227,7 @@ async fn post_webhook(srv: &TestServer, header: Option<&str>, raw: &str) -> (u16
 #[tokio::test]
 async fn webhooks_are_verified_deduplicated_and_only_move_forward() {
     // No sandbox webhooks and a slow settle: this test is the only source of events.
-    let s = stack(|c| {
-        c.webhook_url = None;
-        c.settle_delay = Duration::from_secs(600);
-    }, |_| {})
-    .await;
+    let s = quiet_stack().await;
     let srv = &s.server;
     let token = srv.session().await;
     let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
@@ -273,11 +279,7 @@ async fn webhooks_are_verified_deduplicated_and_only_move_forward() {
 
 #[tokio::test]
 async fn an_event_for_a_trade_not_yet_stored_is_applied_when_it_is() {
-    let s = stack(|c| {
-        c.webhook_url = None;
-        c.settle_delay = Duration::from_secs(600);
-    }, |_| {})
-    .await;
+    let s = quiet_stack().await;
     let srv = &s.server;
     let token = srv.session().await;
     let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();

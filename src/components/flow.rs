@@ -29,6 +29,15 @@ fn spawn_scoped(owner: &Owner, task: impl Future<Output = ()> + 'static) {
     owner.with(|| leptos::task::spawn_local_scoped_with_cancellation(task));
 }
 
+/// Cancels the request a slot holds, if any.
+fn abort_in(slot: StoredValue<Option<AbortController>, LocalStorage>) {
+    slot.update_value(|c| {
+        if let Some(c) = c.take() {
+            c.abort();
+        }
+    });
+}
+
 fn page_visible() -> bool {
     document().visibility_state() == web_sys::VisibilityState::Visible
 }
@@ -136,11 +145,7 @@ pub fn Flow(
     // ---- Indicative preview ------------------------------------------------
     let abort_preview = move || {
         sequencer.update_value(Sequencer::invalidate);
-        preview_abort.update_value(|c| {
-            if let Some(c) = c.take() {
-                c.abort();
-            }
-        });
+        abort_in(preview_abort);
     };
     let request_preview = {
         let deck_message = deck_message.clone();
@@ -339,11 +344,7 @@ pub fn Flow(
     let follow = {
         let owner = owner.clone();
         move |trade_id: String| {
-        follow_abort.update_value(|c| {
-            if let Some(c) = c.take() {
-                c.abort();
-            }
-        });
+        abort_in(follow_abort);
         let Ok(controller) = AbortController::new() else { return };
         let signal = controller.signal();
         follow_abort.set_value(Some(controller));
@@ -377,13 +378,8 @@ pub fn Flow(
         }
     };
     on_cleanup(move || {
-        for c in [preview_abort, follow_abort] {
-            c.update_value(|c| {
-                if let Some(c) = c.take() {
-                    c.abort();
-                }
-            });
-        }
+        abort_in(preview_abort);
+        abort_in(follow_abort);
         if let Some(h) = debounce.get_value() {
             h.clear();
         }

@@ -131,9 +131,7 @@ pub fn QuoteForm(
                     prop:value=move || input.with(|i| i.amount.clone())
                     on:input=set(|i, v| i.amount = v) />
                 <p class="qw-hint" id=id_amount_hint>{limits_hint}</p>
-                <p class="qw-error" id=id_amount_error data-testid="amount-error">
-                    {move || amount_error().map(|m| view! { <span class="qw-icon" aria-hidden="true">"⚠"</span>{m} })}
-                </p>
+                <FieldMessage id=id_amount_error testid="amount-error" message=Signal::derive(amount_error) />
             </div>
 
             <div class="qw-field" class:qw-field--invalid=move || network_error().is_some()>
@@ -144,9 +142,7 @@ pub fn QuoteForm(
                     on:change=set(|i, v| i.network = v)>
                     {move || pool.get().map(|p| p.networks.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view())}
                 </select>
-                <p class="qw-error" id=id_network_error>
-                    {move || network_error().map(|m| view! { <span class="qw-icon" aria-hidden="true">"⚠"</span>{m} })}
-                </p>
+                <FieldMessage id=id_network_error message=Signal::derive(network_error) />
             </div>
 
             <div class="qw-field" class:qw-field--invalid=move || destination_error().is_some()>
@@ -158,15 +154,31 @@ pub fn QuoteForm(
                     prop:value=move || input.with(|i| i.destination.clone())
                     on:input=set(|i, v| i.destination = v) />
                 <p class="qw-hint" id=id_dest_hint>{ui.t(Copy::DestinationHint)}</p>
-                <p class="qw-error" id=id_dest_error data-testid="destination-error">
-                    {move || destination_error().map(|m| view! { <span class="qw-icon" aria-hidden="true">"⚠"</span>{m} })}
-                </p>
+                <FieldMessage id=id_dest_error testid="destination-error" message=Signal::derive(destination_error) />
             </div>
 
             <PreviewPanel state=preview />
 
             <button type="submit" class="qw-button qw-button--primary" data-testid="get-firm-quote">{ui.t(Copy::GetFirmQuote)}</button>
         </form>
+    }
+}
+
+/// A field's problem, shown next to it (and referenced by its `aria-describedby`).
+#[component]
+fn FieldMessage(
+    /// The element id the field's `aria-describedby` names.
+    id: String,
+    /// The problem, if any.
+    message: Signal<Option<String>>,
+    /// For tests.
+    #[prop(optional)]
+    testid: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <p class="qw-error" id=id data-testid=testid>
+            {move || message.get().map(|m| view! { <span class="qw-icon" aria-hidden="true">"⚠"</span>{m} })}
+        </p>
     }
 }
 
