@@ -89,6 +89,10 @@ pub struct ServerArgs {
     /// Sandbox: how long a reserved trade takes to reach its terminal status, in milliseconds.
     #[arg(long, env = "SANDBOX_SETTLE_DELAY_MS", default_value_t = 3_000, global = true)]
     pub sandbox_settle_delay_ms: u64,
+    /// Sandbox: faults from the start, as the JSON object `PUT /sandbox/faults` takes
+    /// (e.g. `{"latency_ms": 200, "webhook_duplicate_rate": 0.5}`).
+    #[arg(long, env = "SANDBOX_FAULTS", global = true)]
+    pub sandbox_faults: Option<String>,
     /// Sandbox: seed of the price walk and of fault draws.
     #[arg(long, env = "SANDBOX_SEED", default_value_t = 42, global = true)]
     pub sandbox_seed: u64,
@@ -111,6 +115,16 @@ impl ServerArgs {
     }
     pub fn reconcile_interval(&self) -> Duration {
         Duration::from_millis(self.reconcile_interval_ms)
+    }
+    /// The configured sandbox faults, refused (at start-up) if not a valid fault set.
+    pub fn sandbox_faults(&self) -> anyhow::Result<crate::sandbox::Faults> {
+        let Some(text) = self.sandbox_faults.as_deref().filter(|t| !t.trim().is_empty()) else {
+            return Ok(crate::sandbox::Faults::default());
+        };
+        let faults: crate::sandbox::Faults =
+            serde_json::from_str(text).map_err(|e| anyhow::anyhow!("SANDBOX_FAULTS is not a valid fault set: {e}"))?;
+        faults.validate().map_err(|e| anyhow::anyhow!("SANDBOX_FAULTS: {e}"))?;
+        Ok(faults)
     }
     pub fn sandbox_quote_window(&self) -> Duration {
         Duration::from_millis(self.sandbox_quote_window_ms)

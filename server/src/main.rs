@@ -31,7 +31,7 @@ fn sandbox_config(args: &ServerArgs, webhook_url: Option<String>) -> anyhow::Res
 
 async fn run_sandbox(args: ServerArgs, listen: SocketAddr, webhook_url: Option<String>) -> anyhow::Result<()> {
     let listener = TcpListener::bind(listen).await?;
-    let url = sandbox::serve(Sandbox::new(sandbox_config(&args, webhook_url)?), listener).await?;
+    let url = sandbox::serve(Sandbox::with_faults(sandbox_config(&args, webhook_url)?, args.sandbox_faults()?), listener).await?;
     // Printed on stdout, alone on its line, so scripts can read the address.
     println!("0Pools sandbox listening on {url}");
     tokio::signal::ctrl_c().await?;
@@ -47,7 +47,7 @@ async fn run_server(args: ServerArgs) -> anyhow::Result<()> {
             // The embedded sandbox still speaks real HTTP on loopback, so the server's
             // upstream client talks to it exactly as it would to 0Pools.
             let webhook_url = format!("http://{addr}/webhooks/0pools");
-            let sandbox = Sandbox::new(sandbox_config(&args, Some(webhook_url))?);
+            let sandbox = Sandbox::with_faults(sandbox_config(&args, Some(webhook_url))?, args.sandbox_faults()?);
             let url = sandbox::serve(sandbox, TcpListener::bind("127.0.0.1:0").await?).await?;
             tracing::info!(%url, "embedded 0Pools sandbox started");
             url

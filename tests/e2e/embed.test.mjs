@@ -1,6 +1,6 @@
 // Embedding, as a product team does it: a partner page on another origin loads
 // embed.js with one script tag, then uses <quote-widget> or QuoteWidget.mount().
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { mkdirSync } from 'node:fs';
@@ -77,6 +77,7 @@ before(async () => {
   browser = await launchBrowser();
   mkdirSync(SHOTS, { recursive: true });
 });
+afterEach(async () => { await browser?.closePages(); });
 after(async () => { await browser?.close(); await widget?.stop(); host?.close(); });
 
 const events = (page, name, target) => page.evaluate(([n, t]) => window.events.filter((e) => e.name === n && (!t || e.target === t)), [name, target]);

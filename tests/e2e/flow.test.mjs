@@ -1,6 +1,6 @@
 // The quote flow in Chromium against the real server and sandbox, with a short quote
 // window and a fast settle. axe-core runs in every state it reaches.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser, axeViolations, lockFirmQuote } from './harness.mjs';
 
@@ -12,6 +12,7 @@ before(async () => {
   server = await startServer({ SANDBOX_QUOTE_WINDOW_MS: String(WINDOW_MS), SANDBOX_SETTLE_DELAY_MS: '1500' });
   browser = await launchBrowser();
 });
+afterEach(async () => { await browser?.closePages(); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
 async function open() {

@@ -1,6 +1,6 @@
 // The designer gallery: every state rendered from fixtures (no API calls), each
 // written to tests/e2e/screenshots/gallery/<state>.png, and axe-clean.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { startServer, launchBrowser, axeViolations } from './harness.mjs';
@@ -17,6 +17,7 @@ let server;
 let browser;
 
 before(async () => { server = await startServer(); browser = await launchBrowser(); });
+afterEach(async () => { await browser?.closePages(); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
 test('every state is in the gallery, screenshotted and accessible', async () => {

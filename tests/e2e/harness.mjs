@@ -55,6 +55,9 @@ export async function launchBrowser() {
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
     headless: true,
+    // Colour transitions would make axe's contrast checks depend on timing; reduced
+    // motion turns them off (and exercises that path of the stylesheet).
+    reducedMotion: 'reduce',
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
@@ -75,6 +78,10 @@ export async function launchBrowser() {
       page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
       page.problems = problems;
       return page;
+    },
+    /** Closes every page, so no widget of one test lives on into the next. */
+    async closePages() {
+      for (const page of context.pages()) await page.close();
     },
     async close() {
       await context.close();

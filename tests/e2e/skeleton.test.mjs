@@ -1,7 +1,7 @@
 // The walking skeleton: the page served by the server loads the wasm widget, the
 // widget asks the server for pools, the server gets them from the sandbox over HTTP
 // with the secret key, and the widget renders them. A blank page fails here.
-import { test, before, after } from 'node:test';
+import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launchBrowser } from './harness.mjs';
 
@@ -15,6 +15,7 @@ before(async () => {
   browser = await launchBrowser();
 });
 
+afterEach(async () => { await browser?.closePages(); });
 after(async () => {
   await browser?.close();
   await server?.stop();
@@ -47,4 +48,21 @@ test('no secret reaches the page, the wasm, an API answer or a log line', async 
     for (const body of bodies) assert.ok(!body.includes(secret), 'a response carried a secret');
     assert.ok(!server.logs().includes(secret), 'the server logged a secret');
   }
+});
+
+test('sandbox faults can be set from configuration', async () => {
+  // Every discovery answered 503 (retries included): the widget shows its error state.
+  const faulty = await startServer({ SANDBOX_FAULTS: '{"error_rate": 1.0}' });
+  try {
+    const page = await browser.newPage();
+    await page.goto(faulty.url);
+    await page.getByTestId('pools-error').waitFor({ timeout: 20_000 });
+    assert.match(await page.getByTestId('pools-error').textContent(), /could not load the available conversions/);
+  } finally {
+    await faulty.stop();
+  }
+});
+
+test('a malformed SANDBOX_FAULTS stops start-up with a clear message', async () => {
+  await assert.rejects(startServer({ SANDBOX_FAULTS: '{"error_rat": 1}' }), /SANDBOX_FAULTS is not a valid fault set/);
 });
