@@ -72,7 +72,7 @@ pub fn verify(
     if candidates.is_empty() {
         return Err(SignatureError::Malformed);
     }
-    if (now - timestamp).abs() > TOLERANCE_SECS {
+    if now.abs_diff(timestamp) > TOLERANCE_SECS as u64 {
         return Err(SignatureError::Stale);
     }
     let expected = mac(secret, timestamp, body);
@@ -108,6 +108,11 @@ mod tests {
         assert_eq!(verify(&secret(), None, b"{}", 1_000), Err(SignatureError::Missing));
         assert_eq!(verify(&secret(), Some("v1=zz"), b"{}", 1_000), Err(SignatureError::Malformed));
         assert_eq!(verify(&secret(), Some("t=1000"), b"{}", 1_000), Err(SignatureError::Malformed));
+        // Extreme timestamps neither overflow nor pass.
+        let extreme = format!("t={},v1={}", i64::MIN, "00".repeat(32));
+        assert_eq!(verify(&secret(), Some(&extreme), b"{}", 1_000), Err(SignatureError::Stale));
+        let extreme = format!("t={},v1={}", i64::MAX, "00".repeat(32));
+        assert_eq!(verify(&secret(), Some(&extreme), b"{}", -1_000), Err(SignatureError::Stale));
     }
 
     #[test]

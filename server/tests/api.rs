@@ -483,3 +483,40 @@ async fn cors_request_ids_health_and_openapi() {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
 }
+
+#[tokio::test]
+async fn expiry_is_counted_in_this_servers_clock_when_0pools_clock_is_off() {
+    // 0Pools' clock runs a minute ahead: its expires_at is a minute "later" than ours.
+    let s = stack(|c| c.clock_skew = chrono::Duration::seconds(60), |_| {}).await;
+    let token = s.server.session().await;
+    let quote = s.server.firm_quote(&token, "100.00", DEST).await;
+    let expires = chrono::DateTime::parse_from_rfc3339(quote["terms"]["expires_at"].as_str().unwrap()).unwrap();
+    let server_now = chrono::DateTime::parse_from_rfc3339(quote["server_time"].as_str().unwrap()).unwrap();
+    let window = (expires - server_now).num_milliseconds();
+    assert!((13_000..=16_000).contains(&window), "the real 15 s window, not 75 s: {window} ms");
+    let stored = store::quote(&s.server.state.db, quote["quote_id"].as_str().unwrap()).await.unwrap().unwrap();
+    assert_eq!(stored.expires_at.as_deref(), quote["terms"]["expires_at"].as_str());
+    let (status, _) = s.server.post(&format!("/api/quotes/{}/accept", quote["quote_id"].as_str().unwrap()), Some(&token), json!({})).await;
+    assert_eq!(status, 200);
+}
+
+#[tokio::test]
+async fn a_redelivered_webhook_applies_what_an_earlier_delivery_stored_but_did_not_apply() {
+    let s = quiet_stack().await;
+    let srv = &s.server;
+    let token = srv.session().await;
+    let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let (_, trade) = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
+    let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
+    let event = json!({"event_id": "evt_half", "type": "trade.settled", "created_at": "2026-11-21T12:00:00Z",
+        "data": {"transact_id": trade_id, "quote_id": quote_id, "status": "settled"}});
+    // As if the first delivery was stored and then failed before applying (and got a 5xx).
+    store::insert_webhook_event(&srv.state.db, "evt_half", "trade.settled", &trade_id, &quote_id, "settled", "2026-11-21T12:00:00.000Z", "{}")
+        .await
+        .unwrap();
+    let (header, raw) = signed(&event, WEBHOOK_SECRET, chrono::Utc::now().timestamp());
+    let (status, body) = post_webhook(srv, Some(&header), &raw).await;
+    assert_eq!((status, body["duplicate"].as_bool()), (200, Some(true)));
+    let (_, t) = srv.get(&format!("/api/trades/{trade_id}"), Some(&token)).await;
+    assert_eq!(t["status"], "settled");
+}

@@ -101,7 +101,19 @@ fn retry_after_ms(reason: &UnavailableReason) -> u64 {
     }
 }
 
-fn terms(q: &Quote) -> QuoteTerms {
+/// `expires_at` in this server's clock. 0Pools stamps it with its own clock; when the
+/// offset measured from its `Date` header is beyond that header's one-second
+/// resolution, the difference is taken out, so the server (and the widget, which
+/// corrects against this server's clock) count down the real window.
+fn local_expiry(q: &Quote, clock_offset_ms: Option<i64>) -> Option<chrono::DateTime<chrono::Utc>> {
+    let offset = clock_offset_ms.filter(|o| o.abs() >= CLOCK_NOISE_MS).unwrap_or(0);
+    q.expires_at.map(|e| e - chrono::Duration::milliseconds(offset))
+}
+
+/// Offsets below this are the `Date` header's resolution, not a skew.
+const CLOCK_NOISE_MS: i64 = 2_000;
+
+fn terms(q: &Quote, expires_at: Option<chrono::DateTime<chrono::Utc>>) -> QuoteTerms {
     QuoteTerms {
         pool_id: q.pool_id.clone(),
         side: q.side.as_str().to_owned(),
@@ -115,7 +127,7 @@ fn terms(q: &Quote) -> QuoteTerms {
         network: q.network.clone(),
         destination_address: q.destination_address.clone(),
         created_at: store::timestamp(q.created_at),
-        expires_at: q.expires_at.map(store::timestamp),
+        expires_at: expires_at.map(store::timestamp),
         executable: q.executable,
     }
 }
@@ -169,8 +181,16 @@ pub async fn create(State(state): State<AppState>, session: Session, RawBody(bod
     };
     let view = match answer.value {
         QuoteOutcome::Available(q) => {
+            let expires_at = local_expiry(&q, answer.clock_offset_ms);
             if firm {
-                let quote_id = q.quote_id.clone().expect("the client refuses firm quotes without an id");
+                // The upstream client refuses firm answers without an id; never panic on it.
+                let Some(quote_id) = q.quote_id.clone() else {
+                    return Err(ApiError::Upstream(crate::upstream::UpstreamError {
+                        kind: UpstreamErrorKind::MalformedResponse,
+                        message: "a firm quote without quote_id".into(),
+                        request_id: answer.request_id,
+                    }));
+                };
                 let row = QuoteRow {
                     source_asset: Some(q.source_asset.clone()),
                     source_amount: Some(q.source_amount.to_string()),
@@ -182,7 +202,7 @@ pub async fn create(State(state): State<AppState>, session: Session, RawBody(bod
                     network: q.network.clone(),
                     destination_address: q.destination_address.clone(),
                     created_at: store::timestamp(q.created_at),
-                    expires_at: q.expires_at.map(store::timestamp),
+                    expires_at: expires_at.map(store::timestamp),
                     ..base_row(&session, &intent, quote_id, "active", answer.request_id.clone())
                 };
                 store::insert_quote(&state.db, &row).await?;
@@ -192,7 +212,7 @@ pub async fn create(State(state): State<AppState>, session: Session, RawBody(bod
                 available: true,
                 quote_type: Some(q.quote_type.as_str().into()),
                 quote_id: q.quote_id.clone(),
-                terms: Some(terms(&q)),
+                terms: Some(terms(&q, expires_at)),
                 unavailable_reason: None,
                 retry_after_ms: None,
                 server_time: server_time(),

@@ -28,11 +28,10 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
         &raw,
     )
     .await?;
-    if !fresh {
-        return Ok(Json(json!({ "received": true, "duplicate": true })));
-    }
     // Out-of-order and unknown-trade events are stored; only a forward move applies.
-    // An event for a trade not stored yet is applied when the trade is stored.
+    // An event for a trade not stored yet is applied when the trade is stored. A
+    // duplicate is applied again too (a no-op when it already was): if an earlier
+    // delivery was stored but failed to apply, 0Pools' retry must still apply it.
     trading::advance(&state, &event.data.transact_id, event.data.status.as_str(), "webhook", Some(&event.event_id), None).await?;
-    Ok(Json(json!({ "received": true, "duplicate": false })))
+    Ok(Json(json!({ "received": true, "duplicate": !fresh })))
 }

@@ -37,6 +37,9 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// How often the price walk takes a step.
     pub price_tick: Duration,
+    /// How far the sandbox's clock is from the real one (its timestamps and its
+    /// `Date` header), to test clients against a 0Pools whose clock is off.
+    pub clock_skew: chrono::Duration,
     pub webhook_max_attempts: u32,
     pub webhook_retry_base: Duration,
     pub pools: Vec<PoolConfig>,
@@ -103,6 +106,7 @@ impl SandboxConfig {
             settle_delay: Duration::from_secs(3),
             seed: 42,
             price_tick: Duration::from_secs(1),
+            clock_skew: chrono::Duration::zero(),
             webhook_max_attempts: 8,
             webhook_retry_base: Duration::from_millis(500),
             pools: default_pools(),

@@ -76,9 +76,6 @@ struct Inner {
     held_events: HashMap<String, WebhookEvent>,
 }
 
-fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(3)
-}
 
 fn new_id(prefix: &str) -> String {
     format!("{prefix}{}", uuid::Uuid::new_v4().simple().to_string().to_ascii_uppercase()[..20].to_owned())
@@ -116,6 +113,11 @@ impl Sandbox {
             transact_requests: AtomicU64::new(0),
             contract_requests: AtomicU64::new(0),
         })
+    }
+
+    /// The sandbox's clock (the real one plus any configured skew), to the millisecond.
+    fn now(&self) -> DateTime<Utc> {
+        (Utc::now() + self.config.clock_skew).trunc_subsecs(3)
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -186,11 +188,11 @@ impl Sandbox {
         Ok(())
     }
 
-    fn event(trade: &Trade) -> WebhookEvent {
+    fn event(&self, trade: &Trade) -> WebhookEvent {
         WebhookEvent {
             event_id: new_id("evt_test_"),
             event_type: format!("trade.{}", trade.status.as_str()),
-            created_at: now(),
+            created_at: self.now(),
             data: WebhookData {
                 transact_id: trade.transact_id.clone(),
                 quote_id: trade.quote_id.clone(),
@@ -208,8 +210,10 @@ impl Sandbox {
                 return;
             }
             trade.status = status;
-            trade.updated_at = now();
-            let terminal = Self::event(trade);
+            let updated_at = self.now();
+            trade.updated_at = updated_at;
+            let trade = trade.clone();
+            let terminal = self.event(&trade);
             let mut events = vec![terminal];
             events.extend(inner.held_events.remove(transact_id));
             events
@@ -328,7 +332,7 @@ async fn create_quote(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, body: 
         return Err(limits_error(&pool));
     }
 
-    let created_at = now();
+    let created_at = sb.now();
     let firm = quote_type == QuoteType::Firm;
     let quote = Quote {
         quote_type,
@@ -422,13 +426,13 @@ async fn transact(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, body: Byte
             QuoteState::Active => {}
         }
         let quote = &stored.quote;
-        if quote.expires_at.is_none_or(|exp| Utc::now() >= exp) {
+        if quote.expires_at.is_none_or(|exp| sb.now() >= exp) {
             return Err(SandboxError::new(StatusCode::GONE, "quote_expired", "This quote expired. Request a new quote."));
         }
         if !quote.executable || down.contains_key(&quote.pool_id) {
             return Err(SandboxError::new(StatusCode::UNPROCESSABLE_ENTITY, "quote_not_executable", "This quote cannot be executed now."));
         }
-        let created_at = now();
+        let created_at = sb.now();
         let destination = quote.destination_address.clone().unwrap_or_default();
         let trade = Trade {
             transact_id: new_id("pt_test_"),
@@ -449,7 +453,7 @@ async fn transact(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, body: Byte
         inner.quotes.get_mut(&quote_id).expect("present").state = QuoteState::Consumed;
         inner.trades.insert(trade.transact_id.clone(), trade.clone());
         inner.idempotency.insert(key, (quote_id, trade.clone()));
-        let reserved = Sandbox::event(&trade);
+        let reserved = sb.event(&trade);
         let reserved_event = if reorder {
             inner.held_events.insert(trade.transact_id.clone(), reserved);
             None
@@ -495,11 +499,15 @@ async fn not_found() -> SandboxError {
 
 // ---- Middleware ----------------------------------------------------------
 
-/// Gives every answer an `X-Request-Id` and makes it visible to error bodies.
-async fn request_id(request: Request, next: Next) -> Response {
+/// Gives every answer an `X-Request-Id` (visible to error bodies too) and a `Date`
+/// from the sandbox's own clock.
+async fn request_id(State(sb): State<Arc<Sandbox>>, request: Request, next: Next) -> Response {
     let id = new_id("req_");
     let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
-    response.headers_mut().insert("x-request-id", HeaderValue::from_str(&id).expect("ids are ASCII"));
+    let headers = response.headers_mut();
+    headers.insert("x-request-id", HeaderValue::from_str(&id).expect("ids are ASCII"));
+    let date = httpdate::fmt_http_date(std::time::SystemTime::from(sb.now()));
+    headers.insert(axum::http::header::DATE, HeaderValue::from_str(&date).expect("HTTP dates are ASCII"));
     response
 }
 
@@ -567,7 +575,7 @@ pub fn router(sandbox: Arc<Sandbox>) -> Router {
         .merge(contract)
         .route("/sandbox/faults", get(get_faults).put(put_faults))
         .fallback(not_found)
-        .layer(middleware::from_fn(request_id))
+        .layer(middleware::from_fn_with_state(Arc::clone(&sandbox), request_id))
         .with_state(sandbox)
 }
 

@@ -39,7 +39,9 @@ impl ClientConfig {
         ClientConfig {
             base_url: base_url.into(),
             secret_key,
-            timeout: Duration::from_secs(10),
+            // Three attempts of 8 s plus backoff stay inside the server's 30 s
+            // request timeout, so a slow 0Pools still gets a proper answer.
+            timeout: Duration::from_secs(8),
             max_attempts: 3,
             retry_base: Duration::from_millis(100),
         }
@@ -91,7 +93,7 @@ impl UpstreamClient {
         };
         let body = serde_json::to_value(request).expect("QuoteRequest serialises");
         let answer: Upstream<QuoteAnswer> = self.call(Method::POST, "/v1/quotes", Some(body), None, retry).await?;
-        let outcome = split_quote_answer(answer.value).map_err(|mut e| {
+        let outcome = split_quote_answer(answer.value, request.quote_type).map_err(|mut e| {
             e.request_id = answer.request_id.clone();
             e
         })?;
@@ -239,7 +241,7 @@ fn transport_error(e: reqwest::Error) -> UpstreamError {
     }
 }
 
-fn split_quote_answer(answer: QuoteAnswer) -> Result<QuoteOutcome, UpstreamError> {
+fn split_quote_answer(answer: QuoteAnswer, requested: QuoteType) -> Result<QuoteOutcome, UpstreamError> {
     let malformed = |why: String| UpstreamError::new(UpstreamErrorKind::MalformedResponse, why);
     if !answer.available {
         let reason = answer
@@ -248,6 +250,9 @@ fn split_quote_answer(answer: QuoteAnswer) -> Result<QuoteOutcome, UpstreamError
         return Ok(QuoteOutcome::Unavailable { reason });
     }
     let quote: Quote = serde_json::from_value(serde_json::Value::Object(answer.rest)).map_err(|e| malformed(format!("quote terms: {e}")))?;
+    if quote.quote_type != requested {
+        return Err(malformed(format!("asked for a {} quote, got a {} one", requested.as_str(), quote.quote_type.as_str())));
+    }
     if quote.quote_type == QuoteType::Firm && (quote.quote_id.is_none() || quote.expires_at.is_none() || !quote.executable) {
         return Err(malformed("a firm quote came without quote_id, expires_at or executable".into()));
     }
@@ -262,4 +267,32 @@ fn path_segment(id: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(json: serde_json::Value) -> QuoteAnswer {
+        serde_json::from_value(json).unwrap()
+    }
+
+    #[test]
+    fn an_answer_of_another_quote_type_is_malformed_not_trusted() {
+        let indicative = serde_json::json!({
+            "available": true, "quote_type": "indicative", "pool_id": "EUR-USDT", "side": "buy",
+            "source_asset": "EUR", "source_amount": "100.00", "target_asset": "USDT", "target_amount": "107.40",
+            "rate": "1.074060", "spread_bps": "35", "fee_bps": "20", "created_at": "2026-01-01T00:00:00Z", "executable": false
+        });
+        let err = split_quote_answer(answer(indicative.clone()), QuoteType::Firm).unwrap_err();
+        assert_eq!(err.kind, UpstreamErrorKind::MalformedResponse);
+        assert!(matches!(split_quote_answer(answer(indicative), QuoteType::Indicative), Ok(QuoteOutcome::Available(_))));
+        let firm_without_id = serde_json::json!({
+            "available": true, "quote_type": "firm", "pool_id": "EUR-USDT", "side": "buy",
+            "source_asset": "EUR", "source_amount": "100.00", "target_asset": "USDT", "target_amount": "107.40",
+            "rate": "1.074060", "spread_bps": "35", "fee_bps": "20", "created_at": "2026-01-01T00:00:00Z",
+            "expires_at": "2026-01-01T00:00:15Z", "executable": true
+        });
+        assert_eq!(split_quote_answer(answer(firm_without_id), QuoteType::Firm).unwrap_err().kind, UpstreamErrorKind::MalformedResponse);
+    }
 }
