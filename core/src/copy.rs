@@ -67,6 +67,7 @@ deck! {
     SecondsLeftAnnouncement => "seconds_left_announcement": "{seconds} seconds left to accept this quote." / "Noch {seconds} Sekunden, um dieses Angebot anzunehmen.",
     Accept => "accept": "Accept quote" / "Angebot annehmen",
     Accepting => "accepting": "Accepting…" / "Wird angenommen…",
+    AcceptUnconfirmed => "accept_unconfirmed": "We could not confirm your conversion yet. We are trying again; it will not be made twice." / "Wir konnten Ihren Umtausch noch nicht bestätigen. Wir versuchen es erneut; er wird nicht doppelt ausgeführt.",
     Refresh => "refresh": "Get a new quote" / "Neues Angebot holen",
     Back => "back": "Change details" / "Angaben ändern",
     WhatChanged => "what_changed": "The new quote changed: {changes}." / "Das neue Angebot hat sich geändert: {changes}.",

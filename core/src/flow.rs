@@ -11,8 +11,8 @@ pub const EXPIRING_SOON_MS: i64 = 5_000;
 /// Seconds-left marks at which the live region speaks (not every second).
 pub const ANNOUNCE_AT_SECONDS: [u64; 3] = [30, 10, 5];
 
-/// A firm quote as the widget holds it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A firm quote as the widget holds it (and keeps across a reload while accepting).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FirmQuote {
     pub quote_id: String,
     pub terms: QuoteTerms,
@@ -189,9 +189,19 @@ impl Stage {
         }
     }
 
-    /// The accept was refused.
+    /// Whether an accept's failure is a definite answer. Anything else (no answer,
+    /// a timeout, "not confirmed yet") leaves the outcome unknown: the same quote is
+    /// accepted again, never a new one, because the first may have executed.
+    pub fn is_definite_refusal(code: &str) -> bool {
+        matches!(code, "quote_expired" | "quote_rejected" | "quote_not_executable" | "quote_not_found")
+    }
+
+    /// The accept was refused. An unknown outcome keeps the stage at Accepting.
     pub fn accept_refused(&mut self, code: &str) {
         let Stage::Accepting(q) = self else { return };
+        if !Self::is_definite_refusal(code) {
+            return;
+        }
         *self = match code {
             // The server's clock says it expired: show it expired, offer a refresh.
             "quote_expired" => {
@@ -199,10 +209,7 @@ impl Stage {
                 expired.expires_at_ms = i64::MIN / 2;
                 Stage::Quoted(expired)
             }
-            "quote_rejected" | "quote_not_executable" | "quote_not_found" => Stage::Problem(Problem::QuoteGone),
-            // Outcome unknown (no answer, or the server could not confirm yet): back to
-            // the quote, where Accept may be clicked again: the server executes once.
-            _ => Stage::Quoted(q.clone()),
+            _ => Stage::Problem(Problem::QuoteGone),
         };
     }
 
@@ -359,7 +366,9 @@ mod tests {
         s.locked(&firm_view(), T0, T0);
         s.accept(T0);
         s.accept_refused("network");
-        assert!(s.accept_enabled(T0), "an accept of unknown outcome can be repeated");
+        s.accept_refused("accept_pending");
+        assert_eq!(s.display(T0 + 60_000), Display::Accepting, "an unknown outcome never offers a new quote");
+        assert!(s.clone().lock() == false, "nor can a new quote be locked meanwhile");
     }
 
     #[test]

@@ -22,6 +22,9 @@ use web_sys::AbortController;
 const TICK: Duration = Duration::from_millis(250);
 /// Polling interval when the event stream is not available.
 const POLL_MS: i32 = 2_000;
+/// First wait before accepting again after an unknown outcome; doubled up to the max.
+const ACCEPT_RETRY_FIRST_MS: i32 = 1_000;
+const ACCEPT_RETRY_MAX_MS: i32 = 15_000;
 
 /// Runs `task` under `owner`, cancelled when the owner is cleaned up: a request that
 /// answers after the widget was destroyed (or re-rendered) touches nothing.
@@ -478,44 +481,75 @@ pub fn Flow(
     };
     let lock = StoredValue::new_local(lock);
 
-    let accept = {
+    // Accepting runs until the answer is definite. With no answer (or "not confirmed
+    // yet") the same quote is accepted again, with backoff, past its expiry if need
+    // be: the server executes a quote at most once, and offering a new quote while
+    // the first may have executed could make a second conversion.
+    let run_accept = {
         let ui = ui.clone();
         let emitter = emitter.clone();
         let owner = owner.clone();
         let follow = follow.clone();
-        move || {
-            let mut quote_id = None;
-            stage.update(|s| quote_id = s.accept(now_ms()));
-            // However often it is clicked, only the first click of a live quote sends.
-            let Some(quote_id) = quote_id else { return };
-            notice.set(None);
+        move |quote_id: String| {
             let ui = ui.clone();
             let emitter = emitter.clone();
             let follow = follow.clone();
             spawn_scoped(&owner, async move {
-                match api.get_value().accept(&quote_id).await {
-                    Ok(trade) => {
-                        let (id, terminal) = (trade.trade_id.clone(), trade.is_terminal());
-                        emitter.emit("accepted", json!({ "quote_id": quote_id, "trade_id": id, "status": trade.status }));
-                        if !terminal {
-                            api.with_value(|a| a.remember("pending_trade", Some(&id)));
+                let mut wait_ms = ACCEPT_RETRY_FIRST_MS;
+                loop {
+                    match api.get_value().accept(&quote_id).await {
+                        Ok(trade) => {
+                            let (id, terminal) = (trade.trade_id.clone(), trade.is_terminal());
+                            api.with_value(|a| {
+                                a.remember("pending_accept", None);
+                                a.remember("pending_trade", (!terminal).then_some(id.as_str()));
+                            });
+                            notice.set(None);
+                            emitter.emit("accepted", json!({ "quote_id": quote_id, "trade_id": id, "status": trade.status }));
+                            stage.update(|s| s.trade(trade));
+                            if !terminal {
+                                follow(id);
+                            }
+                            return;
                         }
-                        stage.update(|s| s.trade(trade));
-                        if !terminal {
-                            follow(id);
+                        Err(e) if Stage::is_definite_refusal(e.code()) => {
+                            api.with_value(|a| a.remember("pending_accept", None));
+                            emitter.emit("error", json!({ "code": e.code(), "message": e.to_string() }));
+                            stage.update(|s| s.accept_refused(e.code()));
+                            return;
                         }
-                    }
-                    Err(e) => {
-                        emitter.emit("error", json!({ "code": e.code(), "message": e.to_string() }));
-                        if matches!(e, FetchError::Network | FetchError::Unexpected { .. }) || e.code() == "accept_pending" {
-                            notice.set(Some(ui.t(Copy::ErrorNetwork)));
+                        Err(e) => {
+                            emitter.emit("error", json!({ "code": e.code(), "message": e.to_string() }));
+                            notice.set(Some(ui.t(Copy::AcceptUnconfirmed)));
+                            sleep_ms(wait_ms).await;
+                            wait_ms = (wait_ms * 2).min(ACCEPT_RETRY_MAX_MS);
                         }
-                        stage.update(|s| s.accept_refused(e.code()));
                     }
                 }
             });
         }
     };
+    let accept = {
+        let run_accept = run_accept.clone();
+        move || {
+            let mut quote_id = None;
+            stage.update(|s| quote_id = s.accept(now_ms()));
+            // However often it is clicked, only the first click of a live quote sends.
+            let Some(quote_id) = quote_id else { return };
+            if let Stage::Accepting(q) = stage.get_untracked() {
+                api.with_value(|a| a.remember("pending_accept", serde_json::to_string(&q).ok().as_deref()));
+            }
+            notice.set(None);
+            run_accept(quote_id);
+        }
+    };
+    // A reload during an accept whose outcome is unknown carries on with that accept.
+    if let Some(q) = api.with_value(|a| a.recall("pending_accept")).and_then(|j| serde_json::from_str::<quote_core::flow::FirmQuote>(&j).ok()) {
+        let id = q.quote_id.clone();
+        stage.set(Stage::Accepting(q));
+        notice.set(Some(ui.t(Copy::AcceptUnconfirmed)));
+        run_accept(id);
+    }
 
     let back = {
         let owner = owner.clone();

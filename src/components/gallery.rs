@@ -156,8 +156,8 @@ pub fn Gallery() -> impl IntoView {
                 <Item name="accepting" caption="Accept sent">
                     <FirmQuotePanel quote=firm(9, None) now accepting=Signal::stored(true) on_accept=noop on_refresh=noop on_back=noop />
                 </Item>
-                <Item name="accept-unconfirmed" caption="Accept could not be confirmed (safe to retry)">
-                    <FirmQuotePanel quote=firm(9, None) now accepting=no notice=Signal::stored(Some("We could not reach the server. Check your connection and try again.".to_owned())) on_accept=noop on_refresh=noop on_back=noop />
+                <Item name="accept-unconfirmed" caption="Accept not confirmed yet: retrying the same quote">
+                    <FirmQuotePanel quote=firm(9, None) now accepting=Signal::stored(true) notice=Signal::stored(Some("We could not confirm your conversion yet. We are trying again; it will not be made twice.".to_owned())) on_accept=noop on_refresh=noop on_back=noop />
                 </Item>
                 <Item name="trade-pending" caption="Reserved: pending settlement"><TradePanel trade=trade("reserved") on_new=noop /></Item>
                 <Item name="trade-settled" caption="Settled"><TradePanel trade=trade("settled") on_new=noop /></Item>

@@ -233,3 +233,28 @@ test('the whole flow works from the keyboard alone', async () => {
   await page.keyboard.press('Enter');
   await page.locator('[data-testid=trade][data-state=settled]').waitFor({ timeout: 10_000 });
 });
+
+test('an accept whose answer is lost is retried on the same quote, never a new one', async () => {
+  const page = await open();
+  let attempts = 0;
+  let madeTrade;
+  await page.route('**/api/quotes/*/accept', async (route) => {
+    attempts += 1;
+    if (attempts === 1) {
+      const response = await route.fetch(); // it reaches the server: the trade is made…
+      madeTrade = (await response.json()).trade_id;
+      await route.abort('connectionreset'); // …but the answer never arrives
+    } else {
+      await route.continue();
+    }
+  });
+  await lockFirmQuote(page);
+  await page.getByTestId('accept').click();
+  await page.getByText('We could not confirm your conversion yet.').waitFor();
+  assert.equal(await page.getByTestId('refresh').isDisabled(), true, 'no new quote while the outcome is unknown');
+  await page.locator('[data-testid=trade]').waitFor({ timeout: 15_000 });
+  assert.match(madeTrade, /^pt_test_/);
+  assert.equal(await page.getByTestId('trade-id').textContent(), madeTrade, 'the trade that was made, not a second one');
+  assert.ok(attempts >= 2);
+  await page.locator('[data-testid=trade][data-state=settled]').waitFor({ timeout: 10_000 });
+});
