@@ -210,6 +210,16 @@ async fn quiet_stack() -> Stack {
     .await
 }
 
+/// A new session with one accepted (reserved) trade: (token, quote id, trade id).
+async fn accepted_trade(srv: &TestServer) -> (String, String, String) {
+    let token = srv.session().await;
+    let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let (status, trade) = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
+    assert_eq!(status, 200, "{trade}");
+    let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
+    (token, quote_id, trade_id)
+}
+
 fn signed(body: &Value, secret: &str, at: i64) -> (String, String) {
     let raw = serde_json::to_string(body).unwrap();
     (signature::sign(&SecretString::from(secret.to_owned()), at, raw.as_bytes()), raw)
@@ -229,10 +239,7 @@ async fn webhooks_are_verified_deduplicated_and_only_move_forward() {
     // No sandbox webhooks and a slow settle: this test is the only source of events.
     let s = quiet_stack().await;
     let srv = &s.server;
-    let token = srv.session().await;
-    let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
-    let (_, trade) = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
-    let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
+    let (token, quote_id, trade_id) = accepted_trade(srv).await;
     let now = chrono::Utc::now().timestamp();
     let event = |id: &str, status: &str| json!({
         "event_id": id, "type": format!("trade.{status}"), "created_at": "2026-11-21T12:00:00Z",
@@ -504,10 +511,7 @@ async fn expiry_is_counted_in_this_servers_clock_when_0pools_clock_is_off() {
 async fn a_redelivered_webhook_applies_what_an_earlier_delivery_stored_but_did_not_apply() {
     let s = quiet_stack().await;
     let srv = &s.server;
-    let token = srv.session().await;
-    let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
-    let (_, trade) = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
-    let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
+    let (token, quote_id, trade_id) = accepted_trade(srv).await;
     let event = json!({"event_id": "evt_half", "type": "trade.settled", "created_at": "2026-11-21T12:00:00Z",
         "data": {"transact_id": trade_id, "quote_id": quote_id, "status": "settled"}});
     // As if the first delivery was stored and then failed before applying (and got a 5xx).
