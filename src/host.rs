@@ -92,10 +92,6 @@ impl Host {
         });
     }
 
-    pub fn is_locked(&self, field: &str) -> bool {
-        self.locked.with_untracked(|l| l.iter().any(|f| f == field))
-    }
-
 }
 
 pub fn host() -> Host {
