@@ -13,4 +13,5 @@ echo "[run] building the companion server" >&2
 cargo build --release --locked -q -p quote-server
 
 export WIDGET_DIR="${WIDGET_DIR:-$ROOT/dist}"
-exec "$ROOT/target/release/quote-server" run
+# The demo run: anonymous sessions, the demo checkout and gallery, the embedded sandbox.
+exec "$ROOT/target/release/quote-server" run --demo

@@ -300,6 +300,7 @@ mod tests {
             created_at: String::new(),
             updated_at: String::new(),
             partner_reference: None,
+            terms_mismatch: None,
             server_time: String::new(),
         }
     }

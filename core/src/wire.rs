@@ -49,6 +49,15 @@ pub struct ApiErrorDetail {
     /// With `rate_limited` and other retryable codes: when to try again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
+    /// The checkout's one trade, when the refusal is "this checkout already converted".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade_id: Option<String>,
+    /// The quote whose accept is still being confirmed, when that is the refusal.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote_id: Option<String>,
+    /// An id support can look up, when something ended without a trade.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub support_id: Option<String>,
 }
 
 impl ApiErrorDetail {
@@ -60,6 +69,9 @@ impl ApiErrorDetail {
             min_order_usdt: None,
             max_order_usdt: None,
             retry_after_ms: None,
+            trade_id: None,
+            quote_id: None,
+            support_id: None,
         }
     }
 }
@@ -160,7 +172,88 @@ pub struct TradeView {
     /// The host's order id, as given with the quote.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_reference: Option<String>,
+    /// Terms of the executed trade that differ from the accepted quote's (an exception
+    /// support follows up); absent when they agree.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub terms_mismatch: Option<Vec<String>>,
     pub server_time: String,
+}
+
+/// What the partner's backend bound a checkout to; absent fields are the user's choice.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutBindings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side: Option<String>,
+    /// An exact amount, in `currency`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<Decimal>,
+    /// The currency `amount` or `amount_min`/`amount_max` are in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_min: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount_max: Option<Decimal>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_address: Option<String>,
+}
+
+impl CheckoutBindings {
+    /// The widget's form fields these bindings lock.
+    pub fn locked_fields(&self) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        if self.pool_id.is_some() {
+            fields.push("pool");
+        }
+        if self.side.is_some() {
+            fields.push("side");
+        }
+        if self.amount.is_some() {
+            fields.push("amount");
+        }
+        if self.network.is_some() {
+            fields.push("network");
+        }
+        if self.destination_address.is_some() {
+            fields.push("destination");
+        }
+        fields
+    }
+}
+
+/// A checkout as its partner and its widget see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutView {
+    pub checkout_id: String,
+    /// `open`, `accepting` (an accept's outcome is being confirmed), `converted` or `expired`.
+    pub status: String,
+    pub bindings: CheckoutBindings,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_reference: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_user_id: Option<String>,
+    pub created_at: String,
+    pub expires_at: String,
+    /// The quote whose accept began, once one did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accept_quote_id: Option<String>,
+    /// The one trade this checkout converted into.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade: Option<TradeView>,
+    pub server_time: String,
+}
+
+/// `POST /api/checkouts` (and a fresh token for an existing checkout): the checkout,
+/// and a client token for the widget.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutCreated {
+    pub checkout: CheckoutView,
+    pub client_token: String,
+    pub client_token_expires_at: String,
 }
 
 impl TradeView {

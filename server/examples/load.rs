@@ -1,20 +1,23 @@
 //! A bounded load run on loopback: the companion server and the sandbox in this
 //! process, then `USERS` simulated checkouts (`CONCURRENCY` at a time), each doing
-//! what a person does: start a session, load pools, get five live estimates while
+//! what a person does: get a checkout from the partner, load pools, get five live estimates while
 //! typing, lock a firm quote, accept it, read the trade. Prints latency percentiles
 //! per endpoint, requests per second, and 0Pools calls per user. Asserts nothing.
 //!
 //!     cargo run --release -p quote-server --example load [USERS] [CONCURRENCY]
 
-use quote_server::sandbox::{self, Sandbox, SandboxConfig};
-use quote_server::upstream::{ClientConfig, UpstreamClient};
-use quote_server::{app, db, AppState, Settings};
+use quote_server::config::{SandboxArgs, UpstreamChoice};
+use quote_server::sandbox::Faults;
+use quote_server::startup::{Application, Parts};
+use quote_server::Settings;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+
+const PARTNER_KEY: &str = "pk_load_partner_key_0123456789";
 
 type Timings = Arc<Mutex<BTreeMap<&'static str, Vec<Duration>>>>;
 
@@ -29,8 +32,9 @@ async fn timed(timings: &Timings, name: &'static str, request: reqwest::RequestB
 }
 
 async fn checkout(http: reqwest::Client, base: String, timings: Timings) {
-    let session = timed(&timings, "POST /api/sessions", http.post(format!("{base}/api/sessions"))).await;
-    let token = session["session_token"].as_str().unwrap().to_owned();
+    // The partner's backend mints the checkout; the widget gets its client token.
+    let created = timed(&timings, "POST /api/checkouts", http.post(format!("{base}/api/checkouts")).bearer_auth(PARTNER_KEY).json(&json!({}))).await;
+    let token = created["client_token"].as_str().unwrap().to_owned();
     timed(&timings, "GET /api/pools", http.get(format!("{base}/api/pools"))).await;
     for amount in ["12", "125", "125.5", "125.50", "1255"] {
         let preview = json!({"pool_id": "EUR-USDT", "side": "buy", "amount": amount, "currency": "EUR", "quote_type": "indicative"});
@@ -58,18 +62,33 @@ async fn main() -> anyhow::Result<()> {
 
     let dir = tempfile::tempdir()?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let base = format!("http://{}", listener.local_addr()?);
-    let mut config = SandboxConfig::new(SecretString::from("sk_test_load"), SecretString::from("whsec_load"));
-    config.webhook_url = Some(format!("{base}/webhooks/0pools"));
-    config.settle_delay = Duration::from_millis(200);
-    let sandbox = Sandbox::new(config);
-    let sandbox_url = sandbox::serve(Arc::clone(&sandbox), TcpListener::bind("127.0.0.1:0").await?).await?;
-    let pool = db::open(&format!("sqlite://{}", dir.path().join("load.db").display())).await?;
-    let mut settings = Settings::new(dir.path().to_owned(), SecretString::from("whsec_load"));
-    settings.quote_rate_burst = 100;
-    let upstream = UpstreamClient::new(ClientConfig::new(sandbox_url, SecretString::from("sk_test_load")));
-    let state = AppState::new(upstream, pool, settings);
-    tokio::spawn(async move { axum::serve(listener, app(state)).await });
+    let mut settings = Settings::new(dir.path().to_owned(), SecretString::from("whsec_load_0123456789"));
+    settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
+    settings.limits.quote_burst = 100;
+    // The load is the point here: the shared upstream budget must not shed it.
+    settings.limits.upstream_quotes_per_second = 10_000;
+    let app = Application::build(Parts {
+        listener,
+        database_url: format!("sqlite://{}", dir.path().join("load.db").display()),
+        upstream: UpstreamChoice::EmbeddedSandbox,
+        secret_key: SecretString::from("sk_test_load_0123456789"),
+        settings,
+        reconcile_interval: Duration::from_secs(10),
+        sweep_interval: Duration::from_secs(30),
+        sandbox: SandboxArgs {
+            quote_window: Duration::from_secs(15),
+            settle_delay: Duration::from_millis(200),
+            seed: 42,
+            faults: Faults::default(),
+            webhook_secret: SecretString::from("whsec_load_0123456789"),
+        },
+        client: Box::new(|_| {}),
+        sandbox_config: Box::new(|_| {}),
+    })
+    .await?;
+    let running = app.spawn();
+    let base = running.url.clone();
+    let sandbox = running.sandbox.clone().expect("the embedded sandbox");
 
     let http = reqwest::Client::new();
     let timings: Timings = Arc::default();

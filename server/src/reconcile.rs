@@ -17,7 +17,9 @@ pub struct Report {
 /// One pass. Errors on one item are logged and the pass goes on.
 pub async fn reconcile_once(state: &AppState) -> Result<Report, sqlx::Error> {
     let mut report = Report::default();
-    for quote in store::unfinished_accepts(&state.db).await? {
+    // Accepts older than the retry age are no longer retried: the sweep alerts on them.
+    let since = store::timestamp(chrono::Utc::now() - state.settings.accept_retry_max_age);
+    for quote in store::unfinished_accepts(&state.db, &since).await? {
         let _serialised = state.accept_locks.lock(&quote.quote_id).await;
         if store::trade_for_quote(&state.db, &quote.quote_id).await?.is_some() {
             continue;

@@ -1,18 +1,52 @@
 //! The rules of accepting, rejecting and following a trade, shared by the widget API,
 //! the webhook receiver and the reconciler. Every status change goes through
-//! [`advance`], which writes it (forward only) and announces it to live streams.
+//! [`advance`], which writes it (forward only), queues the partner's webhook and
+//! announces it to live streams. Errors are [`TradeError`]; HTTP is the API's concern.
 
-use crate::api::ApiError;
-use crate::store::{self, QuoteRow, TradeRow};
+use crate::store::{self, Claim, QuoteRow, TradeRow};
 use crate::upstream::types::{Trade, TradeStatus};
-use crate::upstream::UpstreamErrorKind;
+use crate::upstream::{UpstreamError, UpstreamErrorKind};
 use crate::AppState;
+use quote_core::wire::TradeView;
+use rust_decimal::Decimal;
+use std::str::FromStr;
 
 /// A trade's status changed; live event streams listen for these.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TradeUpdate {
     pub trade_id: String,
     pub status: String,
+}
+
+/// Why accepting, rejecting or reading a trade did not give a trade.
+#[derive(Debug, thiserror::Error)]
+pub enum TradeError {
+    #[error("quote not found")]
+    QuoteNotFound,
+    #[error("trade not found")]
+    TradeNotFound,
+    #[error("quote expired")]
+    QuoteExpired,
+    #[error("quote rejected")]
+    QuoteRejected,
+    #[error("quote not executable")]
+    QuoteNotExecutable,
+    #[error("quote already accepted")]
+    QuoteAlreadyAccepted,
+    /// Another quote of the same checkout is being accepted; its outcome is not known yet.
+    #[error("checkout busy with the accept of {quote_id}")]
+    AcceptInProgress { quote_id: String },
+    /// The outcome is not known yet: retrying the same quote is safe.
+    #[error("accept not confirmed yet: {0}")]
+    AcceptPending(UpstreamError),
+    /// A definite end without a trade that support must look at (e.g. 0Pools answered
+    /// `idempotency_conflict`): the quote id is the support id.
+    #[error("accept failed for good ({reason}); support id {support_id}")]
+    AcceptFailed { support_id: String, reason: String },
+    #[error("upstream: {0}")]
+    Upstream(#[from] UpstreamError),
+    #[error("storage: {0}")]
+    Storage(#[from] sqlx::Error),
 }
 
 /// The idempotency key for executing a quote: derived from the stored quote, so
@@ -28,18 +62,20 @@ fn has_expired(quote: &QuoteRow) -> bool {
     }
 }
 
-/// Accepts `quote_id` for `session_id`: at most one upstream transact per quote,
-/// however many accepts arrive at once, and the same trade for every one of them.
-pub async fn accept(state: &AppState, session_id: &str, quote_id: &str) -> Result<TradeRow, ApiError> {
+/// Accepts `quote_id` in `checkout_id`: at most one upstream transact per quote (and
+/// one conversion per checkout), however many accepts arrive at once, and the same
+/// trade for every one of them.
+pub async fn accept(state: &AppState, checkout_id: &str, quote_id: &str) -> Result<TradeRow, TradeError> {
     let _serialised = state.accept_locks.lock(quote_id).await;
-    let quote = owned_quote(state, session_id, quote_id).await?;
+    let quote = owned_quote(state, checkout_id, quote_id).await?;
     if let Some(trade) = store::trade_for_quote(&state.db, quote_id).await? {
         return Ok(trade);
     }
     match quote.status.as_str() {
-        "rejected" => return Err(ApiError::QuoteRejected),
-        "unavailable" => return Err(ApiError::QuoteNotExecutable),
-        "expired" => return Err(ApiError::QuoteExpired),
+        "rejected" => return Err(TradeError::QuoteRejected),
+        "unavailable" => return Err(TradeError::QuoteNotExecutable),
+        "expired" => return Err(TradeError::QuoteExpired),
+        "accept_failed" => return Err(failed(&quote)),
         // An earlier accept reached this point and may have reached 0Pools: resume
         // it with the same key rather than judge expiry again.
         "accepting" | "accepted" => {}
@@ -47,60 +83,120 @@ pub async fn accept(state: &AppState, session_id: &str, quote_id: &str) -> Resul
             // Refused before any upstream call, by the server's own clock.
             if has_expired(&quote) {
                 store::move_quote(&state.db, quote_id, &["active"], "expired").await?;
-                return Err(ApiError::QuoteExpired);
+                return Err(TradeError::QuoteExpired);
             }
-            store::begin_accept(&state.db, quote_id, &idempotency_key(quote_id)).await?;
+            match store::begin_accept(&state.db, checkout_id, quote_id, &idempotency_key(quote_id)).await? {
+                Claim::Held => {}
+                // The checkout already converted (or is converting) with another quote:
+                // every later accept answers that trade, never a second conversion.
+                Claim::Taken { trade_id: Some(trade_id), .. } => {
+                    return store::trade(&state.db, &trade_id).await?.ok_or(TradeError::TradeNotFound);
+                }
+                Claim::Taken { quote_id, trade_id: None } => return Err(TradeError::AcceptInProgress { quote_id }),
+            }
         }
     }
     execute(state, &quote).await
 }
 
+fn failed(quote: &QuoteRow) -> TradeError {
+    TradeError::AcceptFailed { support_id: quote.quote_id.clone(), reason: quote.accept_failure.clone().unwrap_or_else(|| "unknown".into()) }
+}
+
 /// Calls 0Pools transact for a quote whose accept has begun, and stores the trade.
-pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, ApiError> {
+pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, TradeError> {
     let key = idempotency_key(&quote.quote_id);
     match state.upstream.transact(&quote.quote_id, &key).await {
-        Ok(answer) => {
-            let row = trade_row(&answer.value, quote, &key, answer.request_id);
-            store::insert_trade(&state.db, &row, "transact").await?;
-            // A terminal webhook may have arrived before the trade was stored.
-            if let Some((event_id, status)) = store::stored_terminal_event(&state.db, &row.trade_id).await? {
-                advance(state, &row.trade_id, &status, "webhook", Some(&event_id), None).await?;
-            }
-            Ok(store::trade(&state.db, &row.trade_id).await?.unwrap_or(row))
-        }
+        Ok(answer) => record_trade(state, &answer.value, quote, &key, answer.request_id, "transact").await,
         Err(e) => {
             let id = quote.quote_id.as_str();
-            let pending = ["active", "accepting"];
             match e.kind {
                 UpstreamErrorKind::QuoteExpired => {
-                    store::move_quote(&state.db, id, &pending, "expired").await?;
-                    Err(ApiError::QuoteExpired)
+                    store::end_accept(&state.db, quote, "expired", None).await?;
+                    Err(TradeError::QuoteExpired)
                 }
                 UpstreamErrorKind::QuoteRejected => {
-                    store::move_quote(&state.db, id, &pending, "rejected").await?;
-                    Err(ApiError::QuoteRejected)
+                    store::end_accept(&state.db, quote, "rejected", None).await?;
+                    Err(TradeError::QuoteRejected)
                 }
-                UpstreamErrorKind::QuoteNotExecutable | UpstreamErrorKind::QuoteNotFound | UpstreamErrorKind::QuoteConsumed => {
+                // Executed, but not by this request: only our key exists for this
+                // quote, so the trade is ours. Find it (a webhook names it) rather
+                // than call the quote unavailable; until then the outcome is open.
+                UpstreamErrorKind::QuoteConsumed => resolve_consumed(state, quote, e).await,
+                UpstreamErrorKind::QuoteNotExecutable | UpstreamErrorKind::QuoteNotFound => {
                     tracing::error!(quote_id = id, kind = ?e.kind, upstream_request_id = ?e.request_id, "0Pools refused to execute a quote we hold");
-                    store::move_quote(&state.db, id, &pending, "unavailable").await?;
-                    Err(ApiError::QuoteNotExecutable)
+                    store::end_accept(&state.db, quote, "unavailable", Some(upstream_code(&e.kind))).await?;
+                    Err(TradeError::QuoteNotExecutable)
+                }
+                // Permanent answers: a definite, explained end, with an alert.
+                UpstreamErrorKind::IdempotencyConflict
+                | UpstreamErrorKind::Unauthorized
+                | UpstreamErrorKind::PoolNotEntitled
+                | UpstreamErrorKind::InvalidRequest { .. } => {
+                    let reason = upstream_code(&e.kind);
+                    tracing::error!(quote_id = id, reason, upstream_request_id = ?e.request_id, "accept ended without a trade");
+                    raise_alert(state, "accept_failed", id, &format!("0Pools answered {reason} to the accept of {id}")).await;
+                    store::end_accept(&state.db, quote, "accept_failed", Some(reason)).await?;
+                    Err(TradeError::AcceptFailed { support_id: id.to_owned(), reason: reason.to_owned() })
                 }
                 // Unknown outcome: the accept stays begun, and a retry (or the
                 // reconciler) repeats it with the same key.
-                _ => Err(ApiError::AcceptPending(e)),
+                _ => Err(TradeError::AcceptPending(e)),
             }
         }
     }
 }
 
+/// A stable name for an upstream refusal, for the record and support.
+fn upstream_code(kind: &UpstreamErrorKind) -> &'static str {
+    match kind {
+        UpstreamErrorKind::IdempotencyConflict => "idempotency_conflict",
+        UpstreamErrorKind::Unauthorized => "unauthorized",
+        UpstreamErrorKind::PoolNotEntitled => "pool_not_entitled",
+        UpstreamErrorKind::InvalidRequest { .. } => "invalid_request",
+        UpstreamErrorKind::QuoteNotExecutable => "quote_not_executable",
+        UpstreamErrorKind::QuoteNotFound => "quote_not_found",
+        UpstreamErrorKind::QuoteConsumed => "quote_consumed",
+        _ => "upstream_error",
+    }
+}
+
+async fn resolve_consumed(state: &AppState, quote: &QuoteRow, e: UpstreamError) -> Result<TradeRow, TradeError> {
+    if let Some(transact_id) = store::webhook_transact_for_quote(&state.db, &quote.quote_id).await? {
+        let answer = state.upstream.get_trade(&transact_id).await?;
+        if answer.value.quote_id == quote.quote_id {
+            let key = idempotency_key(&quote.quote_id);
+            return record_trade(state, &answer.value, quote, &key, answer.request_id, "reconcile").await;
+        }
+    }
+    tracing::warn!(quote_id = %quote.quote_id, "quote consumed upstream; waiting for the trade's webhook to name it");
+    Err(TradeError::AcceptPending(e))
+}
+
+/// Stores the trade 0Pools reserved (comparing it with the quote's terms), then
+/// applies any terminal webhook that arrived before it was stored.
+async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>, source: &str) -> Result<TradeRow, TradeError> {
+    let row = trade_row(t, quote, key, request_id);
+    if let Some(mismatch) = &row.terms_mismatch {
+        tracing::error!(trade_id = %row.trade_id, quote_id = %quote.quote_id, mismatch, "executed trade differs from the accepted quote");
+        raise_alert(state, "terms_mismatch", &row.trade_id, &format!("trade {} differs from quote {} in {mismatch}", row.trade_id, quote.quote_id)).await;
+    }
+    store::insert_trade(&state.db, &row, source).await?;
+    announce(state, &row.trade_id).await?;
+    if let Some((event_id, status)) = store::stored_terminal_event(&state.db, &row.trade_id).await? {
+        advance(state, &row.trade_id, &status, "webhook", Some(&event_id), None).await?;
+    }
+    Ok(store::trade(&state.db, &row.trade_id).await?.unwrap_or(row))
+}
+
 /// Declines a quote so it can never execute.
-pub async fn reject(state: &AppState, session_id: &str, quote_id: &str) -> Result<String, ApiError> {
+pub async fn reject(state: &AppState, checkout_id: &str, quote_id: &str) -> Result<String, TradeError> {
     let _serialised = state.accept_locks.lock(quote_id).await;
-    let quote = owned_quote(state, session_id, quote_id).await?;
+    let quote = owned_quote(state, checkout_id, quote_id).await?;
     match quote.status.as_str() {
         "rejected" => Ok("rejected".into()),
-        "accepting" | "accepted" => Err(ApiError::QuoteAlreadyAccepted),
-        "unavailable" => Err(ApiError::QuoteNotExecutable),
+        "accepting" | "accepted" => Err(TradeError::QuoteAlreadyAccepted),
+        "unavailable" | "accept_failed" => Err(TradeError::QuoteNotExecutable),
         // Already dead upstream; recording the decision is enough.
         "expired" => {
             store::move_quote(&state.db, quote_id, &["expired"], "rejected").await?;
@@ -110,7 +206,7 @@ pub async fn reject(state: &AppState, session_id: &str, quote_id: &str) -> Resul
             match state.upstream.reject_quote(quote_id).await {
                 Ok(_) => {}
                 Err(e) if e.kind == UpstreamErrorKind::QuoteExpired => {}
-                Err(e) if e.kind == UpstreamErrorKind::QuoteConsumed => return Err(ApiError::QuoteAlreadyAccepted),
+                Err(e) if e.kind == UpstreamErrorKind::QuoteConsumed => return Err(TradeError::QuoteAlreadyAccepted),
                 Err(e) => return Err(e.into()),
             }
             store::move_quote(&state.db, quote_id, &["active"], "rejected").await?;
@@ -119,35 +215,89 @@ pub async fn reject(state: &AppState, session_id: &str, quote_id: &str) -> Resul
     }
 }
 
-/// Moves a trade forward and tells live streams. A no-op (false) when the trade is
-/// already terminal or the status would not be a move forward.
-pub async fn advance(state: &AppState, trade_id: &str, status: &str, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> Result<bool, ApiError> {
+/// Moves a reserved trade forward and tells live streams and the partner. A no-op
+/// (false) when the trade is already terminal or the status would not be a move forward.
+pub async fn advance(state: &AppState, trade_id: &str, status: &str, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> Result<bool, TradeError> {
     let moved = store::advance_trade(&state.db, trade_id, status, source, event_id, request_id).await?;
     if moved {
         tracing::info!(trade_id, status, source, "trade status changed");
-        // No listener is fine: nobody is watching this trade live.
-        let _ = state.updates.send(TradeUpdate { trade_id: trade_id.to_owned(), status: status.to_owned() });
+        announce(state, trade_id).await?;
     }
     Ok(moved)
 }
 
-/// A quote of this session, or 404 whether it does not exist or is another's.
-pub async fn owned_quote(state: &AppState, session_id: &str, quote_id: &str) -> Result<QuoteRow, ApiError> {
-    store::quote(&state.db, quote_id)
-        .await?
-        .filter(|q| q.session_id == session_id)
-        .ok_or(ApiError::QuoteNotFound)
+/// Queues the partner's webhook for the trade's current status and wakes live streams.
+async fn announce(state: &AppState, trade_id: &str) -> Result<(), TradeError> {
+    if let Some(trade) = store::trade(&state.db, trade_id).await? {
+        state.outbox.queue(&trade_view(&trade)?, trade.checkout_id.as_deref()).await?;
+        // No listener is fine: nobody is watching this trade live.
+        let _ = state.updates.send(TradeUpdate { trade_id: trade_id.to_owned(), status: trade.status.clone() });
+    }
+    Ok(())
 }
 
-/// A trade of this session, or 404.
-pub async fn owned_trade(state: &AppState, session_id: &str, trade_id: &str) -> Result<TradeRow, ApiError> {
+/// Records an alert (once per kind and subject) and logs it; storage trouble here
+/// must not hide the original outcome, so it is only logged.
+pub async fn raise_alert(state: &AppState, kind: &str, subject: &str, message: &str) {
+    match store::raise_alert(&state.db, kind, subject, message).await {
+        Ok(true) => tracing::error!(alert = kind, subject, message, "alert raised"),
+        Ok(false) => {}
+        Err(e) => tracing::error!(alert = kind, subject, message, cause = %e, "alert could not be stored"),
+    }
+}
+
+/// A quote of this checkout, or not found whether it does not exist or is another's.
+pub async fn owned_quote(state: &AppState, checkout_id: &str, quote_id: &str) -> Result<QuoteRow, TradeError> {
+    store::quote(&state.db, quote_id)
+        .await?
+        .filter(|q| q.checkout_id == checkout_id)
+        .ok_or(TradeError::QuoteNotFound)
+}
+
+/// A trade of this checkout, or not found.
+pub async fn owned_trade(state: &AppState, checkout_id: &str, trade_id: &str) -> Result<TradeRow, TradeError> {
     store::trade(&state.db, trade_id)
         .await?
-        .filter(|t| t.session_id == session_id)
-        .ok_or(ApiError::TradeNotFound)
+        .filter(|t| t.checkout_id.as_deref() == Some(checkout_id))
+        .ok_or(TradeError::TradeNotFound)
+}
+
+/// The terms of the executed trade that differ from the quote the user accepted.
+fn mismatched_terms(t: &Trade, q: &QuoteRow) -> Vec<&'static str> {
+    let same_decimal = |stored: &Option<String>, actual: Decimal| stored.as_deref().and_then(|s| Decimal::from_str(s).ok()) == Some(actual);
+    let mut fields = Vec::new();
+    if t.quote_id != q.quote_id {
+        fields.push("quote_id");
+    }
+    if t.pool_id != q.pool_id {
+        fields.push("pool_id");
+    }
+    if t.side.as_str() != q.side {
+        fields.push("side");
+    }
+    if q.source_asset.as_deref() != Some(t.source_asset.as_str()) {
+        fields.push("source_asset");
+    }
+    if !same_decimal(&q.source_amount, t.source_amount) {
+        fields.push("source_amount");
+    }
+    if q.target_asset.as_deref() != Some(t.target_asset.as_str()) {
+        fields.push("target_asset");
+    }
+    if !same_decimal(&q.target_amount, t.target_amount) {
+        fields.push("target_amount");
+    }
+    if q.network.as_deref() != Some(t.network.as_str()) {
+        fields.push("network");
+    }
+    if q.destination_address.as_deref() != Some(t.destination_address.as_str()) {
+        fields.push("destination_address");
+    }
+    fields
 }
 
 fn trade_row(t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>) -> TradeRow {
+    let mismatch = mismatched_terms(t, quote);
     TradeRow {
         trade_id: t.transact_id.clone(),
         quote_id: quote.quote_id.clone(),
@@ -166,10 +316,84 @@ fn trade_row(t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>)
         created_at: store::timestamp(t.created_at),
         updated_at: store::timestamp(t.updated_at),
         partner_reference: quote.partner_reference.clone(),
+        checkout_id: Some(quote.checkout_id.clone()),
+        terms_mismatch: (!mismatch.is_empty()).then(|| mismatch.join(",")),
     }
+}
+
+/// The trade as the widget and the partner see it.
+pub fn trade_view(t: &TradeRow) -> Result<TradeView, sqlx::Error> {
+    let dec = |s: &str| Decimal::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)));
+    Ok(TradeView {
+        trade_id: t.trade_id.clone(),
+        quote_id: t.quote_id.clone(),
+        status: t.status.clone(),
+        pool_id: t.pool_id.clone(),
+        side: t.side.clone(),
+        source_asset: t.source_asset.clone(),
+        source_amount: dec(&t.source_amount)?,
+        target_asset: t.target_asset.clone(),
+        target_amount: dec(&t.target_amount)?,
+        network: t.network.clone(),
+        destination_address: t.destination_address.clone(),
+        created_at: t.created_at.clone(),
+        updated_at: t.updated_at.clone(),
+        partner_reference: t.partner_reference.clone(),
+        terms_mismatch: t.terms_mismatch.as_ref().map(|m| m.split(',').map(str::to_owned).collect()),
+        server_time: store::now(),
+    })
 }
 
 /// Whether a status string is one of the contract's terminal statuses.
 pub fn is_terminal(status: &str) -> bool {
     TradeStatus::parse(status).is_some_and(TradeStatus::is_terminal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::upstream::types::Side;
+
+    fn quote() -> QuoteRow {
+        QuoteRow {
+            quote_id: "pq_1".into(),
+            pool_id: "EUR-USDT".into(),
+            side: "buy".into(),
+            source_asset: Some("EUR".into()),
+            source_amount: Some("100.00".into()),
+            target_asset: Some("USDT".into()),
+            target_amount: Some("107.42".into()),
+            network: Some("tron".into()),
+            destination_address: Some("T1".into()),
+            ..QuoteRow::default()
+        }
+    }
+
+    fn trade() -> Trade {
+        let at = chrono::Utc::now();
+        Trade {
+            transact_id: "pt_1".into(),
+            quote_id: "pq_1".into(),
+            status: TradeStatus::Reserved,
+            pool_id: "EUR-USDT".into(),
+            side: Side::Buy,
+            source_asset: "EUR".into(),
+            source_amount: Decimal::from_str("100.0").unwrap(),
+            target_asset: "USDT".into(),
+            target_amount: Decimal::from_str("107.42").unwrap(),
+            network: "tron".into(),
+            destination_address: "T1".into(),
+            created_at: at,
+            updated_at: at,
+        }
+    }
+
+    #[test]
+    fn the_executed_trade_is_compared_with_every_term_of_the_quote() {
+        assert!(mismatched_terms(&trade(), &quote()).is_empty(), "100.0 equals 100.00");
+        let t = Trade { target_amount: Decimal::from_str("107.41").unwrap(), destination_address: "T9".into(), ..trade() };
+        assert_eq!(mismatched_terms(&t, &quote()), vec!["target_amount", "destination_address"]);
+        let t = Trade { network: "ethereum".into(), target_asset: "USDC".into(), ..trade() };
+        assert_eq!(mismatched_terms(&t, &quote()), vec!["target_asset", "network"]);
+    }
 }

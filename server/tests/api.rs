@@ -97,7 +97,8 @@ async fn the_whole_flow_from_session_to_settled() {
 
 #[tokio::test]
 async fn a_hundred_concurrent_accepts_make_one_upstream_transact() {
-    let s = default_stack().await;
+    // A hundred at once from one checkout is far past its accept limit; lift it here.
+    let s = stack(|_| {}, |settings| settings.limits.accept_burst = 200).await;
     let token = s.server.session().await;
     let quote_id = s.server.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
     let accepts = (0..100).map(|_| {
@@ -165,11 +166,6 @@ async fn reject_unavailable_and_single_use() {
     let (status, body) = s.server.post(&format!("/api/quotes/{rejected}/accept"), Some(&token), json!({})).await;
     assert_eq!((status, body["error"]["code"].as_str()), (409, Some("quote_rejected")));
 
-    let accepted = s.server.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
-    s.server.post(&format!("/api/quotes/{accepted}/accept"), Some(&token), json!({})).await;
-    let (status, body) = s.server.post(&format!("/api/quotes/{accepted}/reject"), Some(&token), json!({})).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("quote_already_accepted")));
-
     // Unavailable is an answer, not an error, and it is stored (with no executable id).
     let body = s.server.firm_quote(&token, "13.01", DEST).await;
     assert_eq!(body["available"], false);
@@ -181,13 +177,19 @@ async fn reject_unavailable_and_single_use() {
         .await
         .unwrap();
     assert_eq!((reason.as_str(), status.as_str()), ("pool_dry", "unavailable"));
+
+    let accepted = s.server.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    s.server.post(&format!("/api/quotes/{accepted}/accept"), Some(&token), json!({})).await;
+    let (status, body) = s.server.post(&format!("/api/quotes/{accepted}/reject"), Some(&token), json!({})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (409, Some("quote_already_accepted")));
 }
 
 #[tokio::test]
 async fn failed_and_released_trades_end_there() {
     let s = default_stack().await;
-    let token = s.server.session().await;
     for (destination, want) in [("T-dest-fail", "failed"), ("T-dest-release", "released")] {
+        // One conversion per checkout: each outcome gets its own.
+        let token = s.server.session().await;
         let quote_id = s.server.firm_quote(&token, "100.00", destination).await["quote_id"].as_str().unwrap().to_owned();
         let (_, trade) = s.server.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
         let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
@@ -292,7 +294,8 @@ async fn an_event_for_a_trade_not_yet_stored_is_applied_when_it_is() {
     let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
     // Execute upstream directly with the server's own key, as a crashed accept would have.
     let key = quote_server::trading::idempotency_key(&quote_id);
-    store::begin_accept(&srv.state.db, &quote_id, &key).await.unwrap();
+    let checkout_id = store::quote(&srv.state.db, &quote_id).await.unwrap().unwrap().checkout_id;
+    store::begin_accept(&srv.state.db, &checkout_id, &quote_id, &key).await.unwrap();
     let upstream = srv.state.upstream.transact(&quote_id, &key).await.unwrap().value;
     let event = json!({"event_id": "evt_early", "type": "trade.released", "created_at": "2026-11-21T12:00:00Z",
         "data": {"transact_id": upstream.transact_id, "quote_id": quote_id, "status": "released"}});
@@ -327,9 +330,11 @@ async fn a_restart_finds_and_finishes_unfinished_work() {
     let (_, trade) = first.post(&format!("/api/quotes/{reserved_quote}/accept"), Some(&token), json!({})).await;
     let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
     assert_eq!(trade["status"], "reserved");
-    // A second accept was cut short right after its intent was written.
-    let cut_short = first.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
-    store::begin_accept(&first.state.db, &cut_short, &quote_server::trading::idempotency_key(&cut_short)).await.unwrap();
+    // A second accept (in another checkout) was cut short right after its intent was written.
+    let other = first.session().await;
+    let cut_short = first.firm_quote(&other, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let other_checkout = store::quote(&first.state.db, &cut_short).await.unwrap().unwrap().checkout_id;
+    store::begin_accept(&first.state.db, &other_checkout, &cut_short, &quote_server::trading::idempotency_key(&cut_short)).await.unwrap();
     first.kill().await;
 
     // Meanwhile, upstream, the trade settles.
@@ -359,7 +364,7 @@ async fn a_restart_finds_and_finishes_unfinished_work() {
 #[tokio::test]
 async fn bad_input_gets_a_4xx_with_a_stable_code() {
     // Many refusals from one session: more than the default burst allows.
-    let s = stack(|_| {}, |settings| settings.quote_rate_burst = 100).await;
+    let s = stack(|_| {}, |settings| settings.limits.quote_burst = 100).await;
     let srv = &s.server;
     let token = srv.session().await;
     let base = json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "100.00", "currency": "EUR",
@@ -422,16 +427,18 @@ async fn bad_input_gets_a_4xx_with_a_stable_code() {
 }
 
 #[tokio::test]
-async fn sessions_expire_and_can_be_minted_only_by_the_partner_when_configured() {
+async fn sessions_expire_and_can_be_minted_only_by_the_partner_outside_demo_mode() {
     let s = stack(|_| {}, |settings| {
         settings.session_ttl = Duration::ZERO;
-        settings.partner_api_key = Some(SecretString::from("pk_partner_secret"));
+        settings.partner_api_key = Some(SecretString::from("pk_partner_secret_0123456789"));
     })
     .await;
     let srv = &s.server;
     let (status, body) = srv.post("/api/sessions", None, json!({})).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("anonymous_sessions_disabled")));
+    let (status, body) = srv.post("/api/sessions", Some("pk_wrong"), json!({})).await;
     assert_eq!((status, body["error"]["code"].as_str()), (401, Some("partner_key_invalid")));
-    let (status, body) = srv.post("/api/sessions", Some("pk_partner_secret"), json!({"partner_user_id": "user_7"})).await;
+    let (status, body) = srv.post("/api/sessions", Some("pk_partner_secret_0123456789"), json!({"partner_user_id": "user_7"})).await;
     assert_eq!(status, 201);
     let token = body["session_token"].as_str().unwrap();
     let owner: Option<String> = sqlx::query_scalar("SELECT partner_user_id FROM sessions").fetch_one(&srv.state.db).await.unwrap();
@@ -443,8 +450,8 @@ async fn sessions_expire_and_can_be_minted_only_by_the_partner_when_configured()
 #[tokio::test]
 async fn quote_creation_is_rate_limited_per_session() {
     let s = stack(|_| {}, |settings| {
-        settings.quote_rate_burst = 3;
-        settings.quote_rate_per_minute = 1;
+        settings.limits.quote_burst = 3;
+        settings.limits.quotes_per_minute = 1;
     })
     .await;
     let (a, b) = (s.server.session().await, s.server.session().await);

@@ -80,6 +80,7 @@ pub fn fixture_trade(status: &str) -> TradeView {
         created_at: "2026-06-28T20:14:20.000Z".into(),
         updated_at: "2026-06-28T20:14:23.000Z".into(),
         partner_reference: Some("order_1042".into()),
+        terms_mismatch: None,
         server_time: "2026-06-28T20:14:23.000Z".into(),
     }
 }

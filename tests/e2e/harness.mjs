@@ -16,6 +16,7 @@ export async function startServer(env = {}) {
     env: {
       ...process.env,
       LISTEN_ADDR: '127.0.0.1:0',
+      DEMO_MODE: 'true',
       DATABASE_URL: `sqlite://${join(dir, 'e2e.db')}`,
       WIDGET_DIR,
       RUST_LOG: 'info',

@@ -20,3 +20,34 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
             .map_err(|_| ApiError::PayloadTooLarge)
     }
 }
+
+/// A JSON body read into a derived type. A wrong type, a missing or an unknown
+/// field is refused naming the field (its path), so a person can act on it.
+pub struct StrictJson<T>(pub T);
+
+/// Reads `T` from `bytes` (an empty body reads as `{}`), naming the failing field.
+pub fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { bytes };
+    if !matches!(serde_json::from_slice::<serde_json::Value>(bytes), Ok(serde_json::Value::Object(_))) {
+        return Err(ApiError::InvalidJson("not a JSON object".into()));
+    }
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let field = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        // serde's message names the expectation ("invalid type: integer, expected a
+        // string"); the position suffix is noise for a person.
+        let reason = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
+        let field = if field == "." { reason.split('`').nth(1).unwrap_or("body").to_owned() } else { field };
+        ApiError::InvalidField(crate::json_fields::FieldError { message: format!("{field}: {reason}."), field })
+    })
+}
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for StrictJson<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
+        from_json(&bytes).map(StrictJson)
+    }
+}

@@ -1,7 +1,9 @@
 //! The widget API's one error type. Each variant has a stable `code`, an HTTP status
 //! and a message a person can act on; the cause is logged, never sent.
 
+use crate::checkouts::CheckoutError;
 use crate::json_fields::FieldError;
+use crate::trading::TradeError;
 use crate::signature::SignatureError;
 use crate::upstream::{UpstreamError, UpstreamErrorKind};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -43,6 +45,24 @@ pub enum ApiError {
     SessionExpired,
     #[error("partner key missing or wrong")]
     PartnerKeyInvalid,
+    #[error("anonymous sessions are off outside demo mode")]
+    AnonymousSessionsDisabled,
+    #[error("checkout not found")]
+    CheckoutNotFound,
+    #[error("checkout expired")]
+    CheckoutExpired,
+    #[error("partner_reference used by {checkout_id} with other bindings")]
+    ReferenceConflict { checkout_id: String },
+    #[error("field {field} is bound by the checkout")]
+    FieldLocked { field: String, message: String },
+    #[error("checkout converted into {trade_id}")]
+    CheckoutConverted { trade_id: String },
+    #[error("accept of {quote_id} being confirmed")]
+    AcceptInProgress { quote_id: String },
+    #[error("accept failed for good: {reason}")]
+    AcceptFailed { support_id: String, reason: String },
+    #[error("too many live streams")]
+    TooManyStreams,
     #[error("rate limited")]
     RateLimited { retry_after_ms: u64 },
     #[error("quote not found")]
@@ -77,6 +97,40 @@ impl From<FieldError> for ApiError {
             ApiError::InvalidJson(e.message)
         } else {
             ApiError::InvalidField(e)
+        }
+    }
+}
+
+impl From<TradeError> for ApiError {
+    fn from(e: TradeError) -> Self {
+        match e {
+            TradeError::QuoteNotFound => ApiError::QuoteNotFound,
+            TradeError::TradeNotFound => ApiError::TradeNotFound,
+            TradeError::QuoteExpired => ApiError::QuoteExpired,
+            TradeError::QuoteRejected => ApiError::QuoteRejected,
+            TradeError::QuoteNotExecutable => ApiError::QuoteNotExecutable,
+            TradeError::QuoteAlreadyAccepted => ApiError::QuoteAlreadyAccepted,
+            TradeError::AcceptInProgress { quote_id } => ApiError::AcceptInProgress { quote_id },
+            TradeError::AcceptPending(e) => ApiError::AcceptPending(e),
+            TradeError::AcceptFailed { support_id, reason } => ApiError::AcceptFailed { support_id, reason },
+            TradeError::Upstream(e) => ApiError::Upstream(e),
+            TradeError::Storage(e) => ApiError::Database(e),
+        }
+    }
+}
+
+impl From<CheckoutError> for ApiError {
+    fn from(e: CheckoutError) -> Self {
+        match e {
+            CheckoutError::ReferenceConflict { checkout_id } => ApiError::ReferenceConflict { checkout_id },
+            CheckoutError::NotFound => ApiError::CheckoutNotFound,
+            CheckoutError::Expired => ApiError::CheckoutExpired,
+            CheckoutError::FieldLocked { field, message } => ApiError::FieldLocked { field: field.into(), message },
+            CheckoutError::Converted { trade_id } => ApiError::CheckoutConverted { trade_id },
+            CheckoutError::AcceptInProgress { quote_id } => ApiError::AcceptInProgress { quote_id },
+            CheckoutError::InvalidBinding { field, message } => ApiError::InvalidField(FieldError { field: field.into(), message }),
+            CheckoutError::Upstream(e) => ApiError::Upstream(e),
+            CheckoutError::Storage(e) => ApiError::Database(e),
         }
     }
 }
@@ -138,9 +192,46 @@ impl ApiError {
             SessionRequired => (StatusCode::UNAUTHORIZED, d("session_required", "Start a session first (POST /api/sessions) and send its token as a Bearer token.")),
             SessionInvalid => (StatusCode::UNAUTHORIZED, d("session_invalid", "This session is not known. Start a new session.")),
             SessionExpired => (StatusCode::UNAUTHORIZED, d("session_expired", "Your session expired. Start a new session.")),
-            PartnerKeyInvalid => (StatusCode::UNAUTHORIZED, d("partner_key_invalid", "Sessions are minted by the partner's backend with its partner key.")),
+            PartnerKeyInvalid => (StatusCode::UNAUTHORIZED, d("partner_key_invalid", "This call is for the partner's backend: send the partner key as a Bearer token.")),
+            AnonymousSessionsDisabled => (
+                StatusCode::UNAUTHORIZED,
+                d("anonymous_sessions_disabled", "Sessions are minted by the partner's backend: create a checkout (POST /api/checkouts) and give its client token to the widget."),
+            ),
+            CheckoutNotFound => (StatusCode::NOT_FOUND, d("checkout_not_found", "This checkout does not exist.")),
+            CheckoutExpired => (StatusCode::GONE, d("checkout_expired", "This checkout has expired. Start the payment again.")),
+            ReferenceConflict { .. } => {
+                let mut detail = d("partner_reference_conflict", "A checkout for this partner_reference already exists with other terms. Use a new reference for a new order.");
+                detail.field = Some("partner_reference".into());
+                (StatusCode::CONFLICT, detail)
+            }
+            FieldLocked { field, message } => {
+                let mut detail = d("field_locked", message);
+                detail.field = Some(field.clone());
+                (StatusCode::UNPROCESSABLE_ENTITY, detail)
+            }
+            CheckoutConverted { trade_id } => {
+                let mut detail = d("checkout_converted", "This checkout is already paid. Follow its conversion.");
+                detail.trade_id = Some(trade_id.clone());
+                (StatusCode::CONFLICT, detail)
+            }
+            AcceptInProgress { quote_id } => {
+                let mut detail = d("accept_in_progress", "We are still confirming your conversion. Wait for it; you will not be charged twice.");
+                detail.quote_id = Some(quote_id.clone());
+                detail.retry_after_ms = Some(2_000);
+                (StatusCode::CONFLICT, detail)
+            }
+            AcceptFailed { support_id, .. } => {
+                let mut detail = d("accept_failed", "This conversion could not be completed and nothing was charged by it. Contact support with the id shown.");
+                detail.support_id = Some(support_id.clone());
+                (StatusCode::CONFLICT, detail)
+            }
+            TooManyStreams => {
+                let mut detail = d("too_many_streams", "Too many live updates are open. Close other tabs of this checkout and try again.");
+                detail.retry_after_ms = Some(5_000);
+                (StatusCode::TOO_MANY_REQUESTS, detail)
+            }
             RateLimited { retry_after_ms } => {
-                let mut detail = d("rate_limited", "Too many quote requests. Wait a moment and try again.");
+                let mut detail = d("rate_limited", "Too many requests. Wait a moment and try again.");
                 detail.retry_after_ms = Some(*retry_after_ms);
                 (StatusCode::TOO_MANY_REQUESTS, detail)
             }

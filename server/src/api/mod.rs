@@ -1,7 +1,9 @@
 //! The widget API: what the browser may call. It sends intents and ids, never terms
 //! or keys; everything it gets back was decided here or by 0Pools.
 
+pub mod auth;
 mod body;
+pub mod checkouts;
 mod error;
 mod openapi;
 mod quotes;
@@ -10,7 +12,6 @@ mod trades;
 mod webhooks;
 
 pub use error::ApiError;
-pub use trades::trade_view;
 
 use crate::AppState;
 use axum::extract::State;
@@ -22,6 +23,10 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/sessions", post(sessions::create))
+        .route("/api/checkouts", post(checkouts::create))
+        .route("/api/checkouts/{checkout_id}", get(checkouts::get))
+        .route("/api/checkouts/{checkout_id}/client_tokens", post(checkouts::client_token))
+        .route("/api/checkout", get(checkouts::current))
         .route("/api/pools", get(list_pools))
         .route("/api/quotes", post(quotes::create))
         .route("/api/quotes/{quote_id}/accept", post(quotes::accept))

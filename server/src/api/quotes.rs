@@ -2,9 +2,13 @@
 //! The browser sends an intent; the server validates it, asks 0Pools, stores what
 //! 0Pools answered (firm quotes and unavailable answers) and returns it.
 
-use super::{body::RawBody, server_time, sessions::Session, trades::trade_view, ApiError};
-use crate::json_fields;
-use crate::store::{self, QuoteRow};
+use super::auth::Session;
+use super::body::StrictJson;
+use super::checkouts::bounded_text;
+use super::{server_time, ApiError};
+use crate::checkouts::{self, IntentFields};
+use crate::json_fields::FieldError;
+use crate::store::{self, CheckoutRow, QuoteRow};
 use crate::trading;
 use crate::upstream::types::{Pool, Quote, QuoteOutcome, QuoteRequest, QuoteType, Side, UnavailableReason};
 use crate::upstream::UpstreamErrorKind;
@@ -12,9 +16,26 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use quote_core::wire::{QuoteTerms, QuoteView, RejectView, TradeView};
+use serde::Deserialize;
 
-/// Longest free text the API stores (destination, partner reference).
-const MAX_TEXT: usize = 200;
+/// The intent as the browser sends it (`POST /api/quotes`).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct QuoteBody {
+    pool_id: String,
+    side: String,
+    #[serde(default)]
+    amount: String,
+    currency: String,
+    #[serde(default)]
+    quote_type: Option<String>,
+    #[serde(default)]
+    network: Option<String>,
+    #[serde(default)]
+    destination_address: Option<String>,
+    #[serde(default)]
+    partner_reference: Option<String>,
+}
 
 /// A validated intent, ready for 0Pools.
 struct Intent {
@@ -22,39 +43,37 @@ struct Intent {
     amount_text: String,
 }
 
-fn bounded(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
-    match value {
-        Some(v) if v.chars().count() > MAX_TEXT => Err(ApiError::InvalidField(json_fields::FieldError {
-            field: field.into(),
-            message: format!("{field} may be at most {MAX_TEXT} characters."),
-        })),
-        Some(v) => Ok(Some(v.trim().to_owned())),
-        None => Ok(None),
-    }
-}
-
-/// Reads and checks an intent against the pool it names, before any quote is asked for.
-async fn read_intent(state: &AppState, body: &[u8]) -> Result<(Intent, Pool), ApiError> {
-    let obj = json_fields::object(body)?;
-    let pool_id = json_fields::req_str(&obj, "pool_id")?;
-    let side_text = json_fields::req_str(&obj, "side")?;
-    let amount_text = json_fields::opt_str(&obj, "amount")?.unwrap_or_default();
-    let currency = json_fields::req_str(&obj, "currency")?;
-    let quote_type = match json_fields::opt_str(&obj, "quote_type")?.as_deref() {
+/// Checks an intent against the checkout's bindings and the pool it names, before
+/// any quote is asked for. The checkout's own reference wins over the browser's.
+async fn read_intent(state: &AppState, checkout: &CheckoutRow, body: QuoteBody) -> Result<(Intent, Pool), ApiError> {
+    let quote_type = match body.quote_type.as_deref() {
         None | Some("firm") => QuoteType::Firm,
         Some("indicative") => QuoteType::Indicative,
-        Some(_) => {
-            return Err(ApiError::InvalidField(json_fields::FieldError {
-                field: "quote_type".into(),
-                message: "quote_type must be indicative or firm.".into(),
-            }))
-        }
+        Some(_) => return Err(ApiError::InvalidField(FieldError { field: "quote_type".into(), message: "quote_type must be indicative or firm.".into() })),
     };
-    let network = bounded("network", json_fields::opt_str(&obj, "network")?)?.filter(|n| !n.is_empty());
-    let destination = bounded("destination_address", json_fields::opt_str(&obj, "destination_address")?)?.filter(|d| !d.is_empty());
-    let partner_reference = bounded("partner_reference", json_fields::opt_str(&obj, "partner_reference")?)?;
+    let required = |field: &str, v: String| bounded_text(field, Some(v))?.ok_or_else(|| ApiError::InvalidField(FieldError { field: field.into(), message: format!("{field} is required.") }));
+    let pool_id = required("pool_id", body.pool_id)?;
+    let side_text = required("side", body.side)?;
+    let currency = required("currency", body.currency)?;
+    let network = bounded_text("network", body.network)?;
+    let sent_reference = bounded_text("partner_reference", body.partner_reference)?;
+    let mut destination = bounded_text("destination_address", body.destination_address)?;
+    let amount = quote_core::amount::parse_amount(&body.amount)?;
+    checkouts::check_intent(checkout, &IntentFields {
+        pool_id: &pool_id,
+        side: &side_text,
+        amount,
+        currency: &currency,
+        network: network.as_deref(),
+        destination_address: destination.as_deref(),
+        partner_reference: sent_reference.as_deref(),
+    })?;
+    // A bound destination is the partner's, whether or not the browser repeated it.
+    if destination.is_none() {
+        destination = checkout.destination_address.clone();
+    }
+    let partner_reference = checkout.partner_reference.clone().or(sent_reference);
 
-    let amount = quote_core::amount::parse_amount(&amount_text)?;
     let pool = state.pools.find(&state.upstream, &pool_id).await?.ok_or(ApiError::UnknownPool)?;
     if !pool.available {
         return Err(ApiError::PoolUnavailable(pool_id));
@@ -87,7 +106,7 @@ async fn read_intent(state: &AppState, body: &[u8]) -> Result<(Intent, Pool), Ap
         destination_address: destination,
         partner_reference,
     };
-    Ok((Intent { request, amount_text: amount_text.trim().to_owned() }, pool))
+    Ok((Intent { request, amount_text: body.amount.trim().to_owned() }, pool))
 }
 
 /// When the widget may sensibly ask again after an unavailable answer.
@@ -112,6 +131,20 @@ fn local_expiry(q: &Quote, clock_offset_ms: Option<i64>) -> Option<chrono::DateT
 
 /// Offsets below this are the `Date` header's resolution, not a skew.
 const CLOCK_NOISE_MS: i64 = 2_000;
+/// Offsets beyond this are a broken `Date` header, not a clock: ignored (and
+/// alerted), so one bad header cannot make every quote expire on arrival.
+pub const CLOCK_OFFSET_MAX_MS: i64 = 10 * 60 * 1000;
+
+/// The measured offset when it is believable; an absurd one is dropped with an alert.
+async fn believable_offset(state: &AppState, offset: Option<i64>) -> Option<i64> {
+    match offset {
+        Some(o) if o.abs() > CLOCK_OFFSET_MAX_MS => {
+            trading::raise_alert(state, "upstream_clock", "date_header", &format!("0Pools' Date header is {o} ms off this server's clock; ignored")).await;
+            None
+        }
+        other => other,
+    }
+}
 
 fn terms(q: &Quote, expires_at: Option<chrono::DateTime<chrono::Utc>>) -> QuoteTerms {
     QuoteTerms {
@@ -137,6 +170,7 @@ fn base_row(session: &Session, intent: &Intent, quote_id: String, status: &str, 
     QuoteRow {
         quote_id,
         session_id: session.session_id.clone(),
+        checkout_id: session.checkout_id.clone(),
         status: status.into(),
         request_id,
         pool_id: r.pool_id.clone(),
@@ -152,13 +186,26 @@ fn base_row(session: &Session, intent: &Intent, quote_id: String, status: &str, 
 }
 
 /// `POST /api/quotes`.
-pub async fn create(State(state): State<AppState>, session: Session, RawBody(body): RawBody) -> Result<Json<QuoteView>, ApiError> {
-    state
-        .limiter
-        .check(&session.session_id)
-        .map_err(|wait| ApiError::RateLimited { retry_after_ms: wait.as_millis() as u64 })?;
-    let (intent, pool) = read_intent(&state, &body).await?;
+pub async fn create(State(state): State<AppState>, session: Session, StrictJson(body): StrictJson<QuoteBody>) -> Result<Json<QuoteView>, ApiError> {
+    state.limiters.quote(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
+    let checkout = checkouts::find(&state, &session.checkout_id).await?;
+    let firm_asked = body.quote_type.as_deref() != Some("indicative");
+    checkouts::admit_quote(&checkout, firm_asked)?;
+    let (intent, pool) = read_intent(&state, &checkout, body).await?;
     let firm = intent.request.quote_type == QuoteType::Firm;
+    // The server's shared budget of upstream quote calls: beyond it, a fail-soft
+    // answer the widget backs off from, before 0Pools' own quota is spent.
+    if let Err(wait) = state.limiters.upstream_quote() {
+        return Ok(Json(QuoteView {
+            available: false,
+            quote_type: Some(intent.request.quote_type.as_str().into()),
+            quote_id: None,
+            terms: None,
+            unavailable_reason: Some("busy".into()),
+            retry_after_ms: Some(wait.millis().max(1_000)),
+            server_time: server_time(),
+        }));
+    }
     let answer = match state.upstream.create_quote(&intent.request).await {
         Ok(answer) => answer,
         Err(e) => {
@@ -169,19 +216,23 @@ pub async fn create(State(state): State<AppState>, session: Session, RawBody(bod
                 },
                 UpstreamErrorKind::UnsupportedNetwork => ApiError::UnsupportedNetwork { networks: pool.networks },
                 UpstreamErrorKind::PoolNotEntitled => ApiError::UnknownPool,
-                // 0Pools' own validation (e.g. more decimals than the asset allows):
-                // its message is written for people and names the field.
-                UpstreamErrorKind::InvalidRequest { field } => ApiError::InvalidField(json_fields::FieldError {
-                    field: field.unwrap_or_else(|| "body".into()),
-                    message: e.message,
-                }),
+                // 0Pools' own validation (e.g. more decimals than the asset allows).
+                // Its message is logged, never passed on: ours names the field.
+                UpstreamErrorKind::InvalidRequest { field } => {
+                    let field = field.filter(|f| KNOWN_FIELDS.contains(&f.as_str())).unwrap_or_else(|| "amount".into());
+                    tracing::info!(%field, upstream_message = %e.message, upstream_request_id = ?e.request_id, "0Pools refused a field");
+                    ApiError::InvalidField(FieldError {
+                        message: format!("The liquidity provider does not accept this {}. Check it and try again.", field.replace('_', " ")),
+                        field,
+                    })
+                }
                 _ => e.into(),
             })
         }
     };
     let view = match answer.value {
         QuoteOutcome::Available(q) => {
-            let expires_at = local_expiry(&q, answer.clock_offset_ms);
+            let expires_at = local_expiry(&q, believable_offset(&state, answer.clock_offset_ms).await);
             if firm {
                 // The upstream client refuses firm answers without an id; never panic on it.
                 let Some(quote_id) = q.quote_id.clone() else {
@@ -241,14 +292,18 @@ pub async fn create(State(state): State<AppState>, session: Session, RawBody(bod
     Ok(Json(view))
 }
 
+/// Fields of an intent an upstream `invalid_request` may name.
+const KNOWN_FIELDS: [&str; 6] = ["amount", "currency", "network", "destination_address", "side", "pool_id"];
+
 /// `POST /api/quotes/{quote_id}/accept`.
 pub async fn accept(State(state): State<AppState>, session: Session, Path(quote_id): Path<String>) -> Result<Json<TradeView>, ApiError> {
-    let trade = trading::accept(&state, &session.session_id, &quote_id).await?;
-    Ok(Json(trade_view(&trade)?))
+    state.limiters.accept(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
+    let trade = trading::accept(&state, &session.checkout_id, &quote_id).await?;
+    Ok(Json(trading::trade_view(&trade)?))
 }
 
 /// `POST /api/quotes/{quote_id}/reject`.
 pub async fn reject(State(state): State<AppState>, session: Session, Path(quote_id): Path<String>) -> Result<Json<RejectView>, ApiError> {
-    let status = trading::reject(&state, &session.session_id, &quote_id).await?;
+    let status = trading::reject(&state, &session.checkout_id, &quote_id).await?;
     Ok(Json(RejectView { quote_id, status }))
 }

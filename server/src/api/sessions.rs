@@ -1,67 +1,55 @@
-//! Widget sessions: an opaque bearer token per checkout. Only its hash is stored.
+//! `POST /api/sessions`: a client token for the widget. Outside demo mode only the
+//! partner's backend may mint one (better: `POST /api/checkouts`, which also binds
+//! what is being paid for). In demo mode anyone may, limited per client address, and
+//! an expired demo token is renewed on the same checkout, so nothing it owned (an
+//! accept whose outcome is still open) is orphaned.
 
+use super::auth::{bearer, is_partner, ClientAddr};
+use super::body::from_json;
 use super::{body::RawBody, ApiError};
-use crate::json_fields;
+use crate::checkouts::{self, token_hash, NewCheckout};
 use crate::store;
 use crate::AppState;
-use axum::extract::{FromRequestParts, State};
-use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use quote_core::wire::SessionResponse;
-use rand::RngCore;
-use secrecy::ExposeSecret;
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
+use serde::Deserialize;
 
-/// The session a request is made in.
-pub struct Session {
-    pub session_id: String,
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct PartnerSessionRequest {
+    #[serde(default)]
+    partner_user_id: Option<String>,
 }
 
-fn token_hash(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
+pub async fn create(State(state): State<AppState>, ClientAddr(addr): ClientAddr, headers: HeaderMap, RawBody(body): RawBody) -> Result<(StatusCode, Json<SessionResponse>), ApiError> {
+    let (checkout, partner_user_id) = if is_partner(&headers, &state) {
+        let request: PartnerSessionRequest = from_json(&body)?;
+        let user = super::checkouts::bounded_text("partner_user_id", request.partner_user_id)?;
+        let new = NewCheckout { partner_user_id: user.clone(), ..NewCheckout::default() };
+        (checkouts::create(&state, new).await?.0, user)
+    } else if state.settings.demo {
+        state.limiters.mint(&addr.to_string()).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
+        (demo_checkout(&state, &headers).await?, None)
+    } else if state.settings.partner_api_key.is_some() && bearer(&headers).is_some() {
+        return Err(ApiError::PartnerKeyInvalid);
+    } else {
+        return Err(ApiError::AnonymousSessionsDisabled);
+    };
+    let (session_token, expires_at) = checkouts::mint_client_token(&state, &checkout, partner_user_id.as_deref()).await?;
+    Ok((StatusCode::CREATED, Json(SessionResponse { session_token, expires_at })))
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
-}
-
-impl FromRequestParts<AppState> for Session {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(&parts.headers).filter(|t| !t.is_empty()).ok_or(ApiError::SessionRequired)?;
-        let row = store::session_by_token_hash(&state.db, &token_hash(token)).await?.ok_or(ApiError::SessionInvalid)?;
-        if row.expires_at <= store::now() {
-            return Err(ApiError::SessionExpired);
-        }
-        Ok(Session { session_id: row.session_id })
-    }
-}
-
-/// `POST /api/sessions`. With `PARTNER_API_KEY` configured, only the partner's
-/// backend (sending that key as its Bearer token, and optionally
-/// `{"partner_user_id": "…"}`) may mint; otherwise anyone may, as in an anonymous
-/// checkout.
-pub async fn create(State(state): State<AppState>, headers: HeaderMap, RawBody(body): RawBody) -> Result<(StatusCode, Json<SessionResponse>), ApiError> {
-    let mut partner_user_id = None;
-    if let Some(key) = &state.settings.partner_api_key {
-        let presented = bearer(&headers).unwrap_or("");
-        let expected = key.expose_secret();
-        if !(presented.len() == expected.len() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))) {
-            return Err(ApiError::PartnerKeyInvalid);
-        }
-        if !body.is_empty() {
-            partner_user_id = json_fields::opt_str(&json_fields::object(&body)?, "partner_user_id")?;
+/// The anonymous checkout an earlier (possibly expired) demo token belonged to, while
+/// that checkout lasts; otherwise a new one.
+async fn demo_checkout(state: &AppState, headers: &HeaderMap) -> Result<store::CheckoutRow, ApiError> {
+    if let Some(previous) = bearer(headers) {
+        if let Some(checkout_id) = store::session_checkout(&state.db, &token_hash(previous)).await? {
+            if let Some(c) = store::checkout(&state.db, &checkout_id).await?.filter(|c| c.anonymous && !store::checkout_expired(c)) {
+                return Ok(c);
+            }
         }
     }
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = format!("qws_{}", hex::encode(bytes));
-    let session_id = format!("ses_{}", uuid::Uuid::new_v4().simple());
-    let expires_at = store::timestamp(chrono::Utc::now() + state.settings.session_ttl);
-    store::insert_session(&state.db, &session_id, &token_hash(&token), partner_user_id.as_deref(), &expires_at).await?;
-    tracing::info!(%session_id, "session started");
-    Ok((StatusCode::CREATED, Json(SessionResponse { session_token: token, expires_at })))
+    Ok(checkouts::create(state, NewCheckout { anonymous: true, ..NewCheckout::default() }).await?.0)
 }

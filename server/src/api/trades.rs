@@ -1,18 +1,17 @@
 //! `GET /api/trades/{id}` and `GET /api/trades/{id}/events` (Server-Sent Events with
 //! each status change until a terminal one).
 
-use super::{server_time, sessions::Session, ApiError};
-use crate::store::{self, TradeRow};
-use crate::trading::{self, TradeUpdate};
+use super::{auth::Session, ApiError};
+use crate::limits::{StreamCap, StreamSlot};
+use crate::store;
+use crate::trading::{self, trade_view, TradeUpdate};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use futures::Stream;
 use quote_core::wire::TradeView;
-use rust_decimal::Decimal;
 use std::convert::Infallible;
-use std::str::FromStr;
 use std::time::Duration;
 use tokio::sync::broadcast::{self, error::RecvError};
 
@@ -20,30 +19,9 @@ use tokio::sync::broadcast::{self, error::RecvError};
 /// update came from elsewhere (another process, a missed broadcast).
 const STREAM_BACKSTOP: Duration = Duration::from_secs(2);
 
-pub fn trade_view(t: &TradeRow) -> Result<TradeView, ApiError> {
-    let dec = |s: &str| Decimal::from_str(s).map_err(|e| ApiError::Database(sqlx::Error::Decode(Box::new(e))));
-    Ok(TradeView {
-        trade_id: t.trade_id.clone(),
-        quote_id: t.quote_id.clone(),
-        status: t.status.clone(),
-        pool_id: t.pool_id.clone(),
-        side: t.side.clone(),
-        source_asset: t.source_asset.clone(),
-        source_amount: dec(&t.source_amount)?,
-        target_asset: t.target_asset.clone(),
-        target_amount: dec(&t.target_amount)?,
-        network: t.network.clone(),
-        destination_address: t.destination_address.clone(),
-        created_at: t.created_at.clone(),
-        updated_at: t.updated_at.clone(),
-        partner_reference: t.partner_reference.clone(),
-        server_time: server_time(),
-    })
-}
-
 /// `GET /api/trades/{trade_id}`.
 pub async fn get(State(state): State<AppState>, session: Session, Path(trade_id): Path<String>) -> Result<Json<TradeView>, ApiError> {
-    let trade = trading::owned_trade(&state, &session.session_id, &trade_id).await?;
+    let trade = trading::owned_trade(&state, &session.checkout_id, &trade_id).await?;
     Ok(Json(trade_view(&trade)?))
 }
 
@@ -53,6 +31,8 @@ struct Follow {
     updates: broadcast::Receiver<TradeUpdate>,
     last_status: Option<String>,
     finished: bool,
+    /// Held while the stream is open; dropping the stream frees it.
+    _slot: StreamSlot,
 }
 
 impl Follow {
@@ -97,10 +77,16 @@ pub async fn events(
     session: Session,
     Path(trade_id): Path<String>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    trading::owned_trade(&state, &session.session_id, &trade_id).await?;
+    trading::owned_trade(&state, &session.checkout_id, &trade_id).await?;
+    let slot = state.streams.acquire(&session.checkout_id).map_err(|cap| {
+        tracing::warn!(checkout_id = %session.checkout_id, ?cap, "live stream refused");
+        match cap {
+            StreamCap::PerCheckout | StreamCap::Total => ApiError::TooManyStreams,
+        }
+    })?;
     // Subscribe before the first read, so no change falls between the two.
     let updates = state.updates.subscribe();
-    let follow = Follow { state, trade_id, updates, last_status: None, finished: false };
+    let follow = Follow { state, trade_id, updates, last_status: None, finished: false, _slot: slot };
     let stream = futures::stream::unfold(follow, |mut f| async move { f.next_event().await.map(|e| (Ok(e), f)) });
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

@@ -112,31 +112,39 @@ pub async fn webhook_receiver(fail_first: u32) -> WebhookReceiver {
 
 // ---- The companion server --------------------------------------------------
 
-use quote_server::{app, db, reconcile, AppState, Settings};
+use quote_server::config::{SandboxArgs, UpstreamChoice};
+use quote_server::startup::{Application, Parts, Running};
+use quote_server::{AppState, Settings};
 use serde_json::Value;
+
+/// The partner key every test server is configured with.
+pub const PARTNER_KEY: &str = "pk_test_partner_key_0123456789";
 
 pub struct TestServer {
     pub url: String,
     pub state: AppState,
     pub http: reqwest::Client,
-    task: tokio::task::JoinHandle<()>,
-    reconciler: tokio::task::JoinHandle<()>,
+    running: Running,
 }
 
 impl TestServer {
-    /// Stops serving and reconciling, as if the process had been killed.
+    /// Stops serving and every worker, as if the process had been killed.
     pub async fn kill(self) {
-        self.task.abort();
-        self.reconciler.abort();
-        let _ = self.task.await;
-        let _ = self.reconciler.await;
-        self.state.db.close().await;
+        self.running.stop().await;
     }
 
+    /// A client token for a new, unbound checkout (minted by the partner backend).
     pub async fn session(&self) -> String {
-        let r = self.http.post(format!("{}/api/sessions", self.url)).send().await.unwrap();
-        assert_eq!(r.status(), 201);
-        r.json::<Value>().await.unwrap()["session_token"].as_str().unwrap().to_owned()
+        let (status, body) = self.post("/api/checkouts", Some(PARTNER_KEY), serde_json::json!({})).await;
+        assert_eq!(status, 201, "{body}");
+        body["client_token"].as_str().unwrap().to_owned()
+    }
+
+    /// A checkout with these bindings; returns (checkout id, client token).
+    pub async fn checkout(&self, body: Value) -> (String, String) {
+        let (status, created) = self.post("/api/checkouts", Some(PARTNER_KEY), body).await;
+        assert!(status == 201 || status == 200, "{status} {created}");
+        (created["checkout"]["checkout_id"].as_str().unwrap().to_owned(), created["client_token"].as_str().unwrap().to_owned())
     }
 
     pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (u16, Value) {
@@ -186,18 +194,36 @@ pub async fn bind() -> (TcpListener, String) {
     (listener, url)
 }
 
+/// The server as `main` builds it (the same builder), pointed at a test sandbox.
 pub async fn start_server(options: ServerOptions) -> TestServer {
-    let url = format!("http://{}", options.listener.local_addr().unwrap());
-    let database_url = format!("sqlite://{}", options.db_path.display());
-    let pool = db::open(&database_url).await.unwrap();
     let mut settings = Settings::new("/nonexistent-widget".into(), SecretString::from(WEBHOOK_SECRET));
+    settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
     (options.settings)(&mut settings);
-    let state = AppState::new(UpstreamClient::new(client_config(&options.sandbox_url)), pool, settings);
-    let router = app(state.clone());
-    let listener = options.listener;
-    let task = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-    let reconciler = reconcile::spawn(state.clone(), options.reconcile_every);
-    TestServer { url, state, http: reqwest::Client::new(), task, reconciler }
+    let app = Application::build(Parts {
+        listener: options.listener,
+        database_url: format!("sqlite://{}", options.db_path.display()),
+        upstream: UpstreamChoice::Url(options.sandbox_url.clone()),
+        secret_key: SecretString::from(KEY),
+        settings,
+        reconcile_interval: options.reconcile_every,
+        sweep_interval: Duration::from_secs(3600),
+        sandbox: SandboxArgs {
+            quote_window: Duration::from_secs(15),
+            settle_delay: Duration::from_secs(3),
+            seed: 42,
+            faults: Faults::default(),
+            webhook_secret: SecretString::from(WEBHOOK_SECRET),
+        },
+        client: Box::new(|c| {
+            c.timeout = Duration::from_secs(5);
+            c.retry_base = Duration::from_millis(10);
+        }),
+        sandbox_config: Box::new(|_| {}),
+    })
+    .await
+    .unwrap();
+    let running = app.spawn();
+    TestServer { url: running.url.clone(), state: running.state.clone(), http: reqwest::Client::new(), running }
 }
 
 /// A sandbox (webhooks to the server) and a server on a temporary database.

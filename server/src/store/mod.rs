@@ -4,6 +4,13 @@
 
 use sqlx::{FromRow, SqlitePool};
 
+mod checkouts;
+mod outbox;
+mod retention;
+pub use checkouts::*;
+pub use outbox::*;
+pub use retention::*;
+
 pub type Db = SqlitePool;
 
 /// RFC 3339 UTC with milliseconds: sortable as text.
@@ -18,6 +25,7 @@ pub fn now() -> String {
 #[derive(Debug, Clone, FromRow)]
 pub struct SessionRow {
     pub session_id: String,
+    pub checkout_id: String,
     pub partner_user_id: Option<String>,
     pub expires_at: String,
 }
@@ -26,6 +34,7 @@ pub struct SessionRow {
 pub struct QuoteRow {
     pub quote_id: String,
     pub session_id: String,
+    pub checkout_id: String,
     pub status: String,
     pub request_id: Option<String>,
     pub pool_id: String,
@@ -47,6 +56,7 @@ pub struct QuoteRow {
     pub expires_at: Option<String>,
     pub accepted_at: Option<String>,
     pub idempotency_key: Option<String>,
+    pub accept_failure: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
@@ -68,6 +78,8 @@ pub struct TradeRow {
     pub created_at: String,
     pub updated_at: String,
     pub partner_reference: Option<String>,
+    pub checkout_id: Option<String>,
+    pub terms_mismatch: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
@@ -78,9 +90,10 @@ pub struct HistoryRow {
     pub recorded_at: String,
 }
 
-pub async fn insert_session(db: &Db, session_id: &str, token_hash: &str, partner_user_id: Option<&str>, expires_at: &str) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO sessions (session_id, token_hash, partner_user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+pub async fn insert_session(db: &Db, session_id: &str, checkout_id: &str, token_hash: &str, partner_user_id: Option<&str>, expires_at: &str) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO sessions (session_id, checkout_id, token_hash, partner_user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(session_id)
+        .bind(checkout_id)
         .bind(token_hash)
         .bind(partner_user_id)
         .bind(now())
@@ -91,7 +104,7 @@ pub async fn insert_session(db: &Db, session_id: &str, token_hash: &str, partner
 }
 
 pub async fn session_by_token_hash(db: &Db, token_hash: &str) -> sqlx::Result<Option<SessionRow>> {
-    sqlx::query_as("SELECT session_id, partner_user_id, expires_at FROM sessions WHERE token_hash = ?")
+    sqlx::query_as("SELECT session_id, checkout_id, partner_user_id, expires_at FROM sessions WHERE token_hash = ?")
         .bind(token_hash)
         .fetch_optional(db)
         .await
@@ -99,13 +112,14 @@ pub async fn session_by_token_hash(db: &Db, token_hash: &str) -> sqlx::Result<Op
 
 pub async fn insert_quote(db: &Db, q: &QuoteRow) -> sqlx::Result<()> {
     sqlx::query(
-        "INSERT INTO quotes (quote_id, session_id, status, request_id, pool_id, side, requested_amount, requested_currency,
+        "INSERT INTO quotes (quote_id, session_id, checkout_id, status, request_id, pool_id, side, requested_amount, requested_currency,
             network, destination_address, partner_reference, source_asset, source_amount, target_asset, target_amount,
             rate, spread_bps, fee_bps, unavailable_reason, created_at, expires_at, accepted_at, idempotency_key, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(&q.quote_id)
     .bind(&q.session_id)
+    .bind(&q.checkout_id)
     .bind(&q.status)
     .bind(&q.request_id)
     .bind(&q.pool_id)
@@ -148,18 +162,59 @@ pub async fn move_quote(db: &Db, quote_id: &str, from: &[&str], to: &str) -> sql
     Ok(query.execute(db).await?.rows_affected() == 1)
 }
 
-/// Records the intent to execute before 0Pools is called, so that a restart finds
-/// and finishes an accept that was cut short. Only an active quote can begin.
-pub async fn begin_accept(db: &Db, quote_id: &str, idempotency_key: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE quotes SET status = 'accepting', accepted_at = ?, idempotency_key = ? WHERE quote_id = ? AND status = 'active'",
-    )
-    .bind(now())
-    .bind(idempotency_key)
-    .bind(quote_id)
-    .execute(db)
-    .await?;
-    Ok(done.rows_affected() == 1)
+/// How claiming a checkout's one conversion for a quote went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This quote holds the claim (now, or already from an earlier accept).
+    Held,
+    /// Another quote of the checkout holds it; its trade, once there is one.
+    Taken { quote_id: String, trade_id: Option<String> },
+}
+
+/// Claims the checkout's one conversion for `quote_id` and records the intent to
+/// execute, in one transaction, before 0Pools is called: a restart finds and
+/// finishes an accept that was cut short, and no second quote of the checkout can
+/// begin while this one's outcome is open. Only an active quote can begin.
+pub async fn begin_accept(db: &Db, checkout_id: &str, quote_id: &str, idempotency_key: &str) -> sqlx::Result<Claim> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE checkouts SET accept_quote_id = ? WHERE checkout_id = ? AND accept_quote_id IS NULL")
+        .bind(quote_id)
+        .bind(checkout_id)
+        .execute(&mut *tx)
+        .await?;
+    let (holder, trade_id): (Option<String>, Option<String>) =
+        sqlx::query_as("SELECT accept_quote_id, trade_id FROM checkouts WHERE checkout_id = ?").bind(checkout_id).fetch_one(&mut *tx).await?;
+    if holder.as_deref() != Some(quote_id) {
+        tx.rollback().await?;
+        return Ok(Claim::Taken { quote_id: holder.unwrap_or_default(), trade_id });
+    }
+    sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = ?, idempotency_key = ? WHERE quote_id = ? AND status = 'active'")
+        .bind(now())
+        .bind(idempotency_key)
+        .bind(quote_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(Claim::Held)
+}
+
+/// Ends an accept without a trade: the quote moves to `to` (from `active` or
+/// `accepting`) with the reason, and the checkout's claim is released so the user
+/// may convert with a new quote.
+pub async fn end_accept(db: &Db, quote: &QuoteRow, to: &str, failure: Option<&str>) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    sqlx::query("UPDATE quotes SET status = ?, accept_failure = COALESCE(?, accept_failure) WHERE quote_id = ? AND status IN ('active', 'accepting')")
+        .bind(to)
+        .bind(failure)
+        .bind(&quote.quote_id)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE checkouts SET accept_quote_id = NULL WHERE checkout_id = ? AND accept_quote_id = ? AND trade_id IS NULL")
+        .bind(&quote.checkout_id)
+        .bind(&quote.quote_id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
 }
 
 /// Stores the trade 0Pools reserved, its first history entry, and marks the quote
@@ -168,8 +223,9 @@ pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<(
     let mut tx = db.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO trades (trade_id, quote_id, session_id, idempotency_key, status, request_id, pool_id, side, source_asset,
-            source_amount, target_asset, target_amount, network, destination_address, created_at, updated_at, partner_reference)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            source_amount, target_asset, target_amount, network, destination_address, created_at, updated_at, partner_reference,
+            checkout_id, terms_mismatch)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
     )
     .bind(&t.trade_id)
     .bind(&t.quote_id)
@@ -188,6 +244,8 @@ pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<(
     .bind(&t.created_at)
     .bind(&t.updated_at)
     .bind(&t.partner_reference)
+    .bind(&t.checkout_id)
+    .bind(&t.terms_mismatch)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -202,6 +260,13 @@ pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<(
             .await?;
     }
     sqlx::query("UPDATE quotes SET status = 'accepted' WHERE quote_id = ?").bind(&t.quote_id).execute(&mut *tx).await?;
+    // The checkout converted: this is its one trade, whatever any later request says.
+    sqlx::query("UPDATE checkouts SET trade_id = ?, accept_quote_id = ? WHERE checkout_id = ? AND trade_id IS NULL")
+        .bind(&t.trade_id)
+        .bind(&t.quote_id)
+        .bind(&t.checkout_id)
+        .execute(&mut *tx)
+        .await?;
     tx.commit().await
 }
 
@@ -292,7 +357,33 @@ pub async fn open_trade_ids(db: &Db) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar("SELECT trade_id FROM trades WHERE status = 'reserved' ORDER BY created_at").fetch_all(db).await
 }
 
-/// Quotes whose accept began but whose trade was never stored (the process died).
-pub async fn unfinished_accepts(db: &Db) -> sqlx::Result<Vec<QuoteRow>> {
-    sqlx::query_as("SELECT * FROM quotes WHERE status = 'accepting' ORDER BY accepted_at").fetch_all(db).await
+/// Quotes whose accept began but whose trade was never stored (the process died, or
+/// the answer was lost), begun after `since`: older ones are no longer retried.
+pub async fn unfinished_accepts(db: &Db, since: &str) -> sqlx::Result<Vec<QuoteRow>> {
+    sqlx::query_as("SELECT * FROM quotes WHERE status = 'accepting' AND accepted_at >= ? ORDER BY accepted_at").bind(since).fetch_all(db).await
+}
+
+/// Accepts still unresolved that began before `before` (retries stopped: alert).
+pub async fn stale_accepts(db: &Db, before: &str) -> sqlx::Result<Vec<QuoteRow>> {
+    sqlx::query_as("SELECT * FROM quotes WHERE status = 'accepting' AND accepted_at < ? ORDER BY accepted_at").bind(before).fetch_all(db).await
+}
+
+/// The transact id a webhook named for this quote, if any came.
+pub async fn webhook_transact_for_quote(db: &Db, quote_id: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT transact_id FROM webhook_events WHERE quote_id = ? ORDER BY received_at LIMIT 1")
+        .bind(quote_id)
+        .fetch_optional(db)
+        .await
+}
+
+/// Records an alert once per (kind, subject); true when it is new.
+pub async fn raise_alert(db: &Db, kind: &str, subject: &str, message: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query("INSERT INTO alerts (kind, subject, message, raised_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+        .bind(kind)
+        .bind(subject)
+        .bind(message)
+        .bind(now())
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
 }

@@ -1,0 +1,85 @@
+//! Who is calling: a widget with a client token (bound to one checkout), or the
+//! partner's backend with the partner key. Also the client's address, for limits.
+
+use super::ApiError;
+use crate::checkouts::token_hash;
+use crate::store;
+use crate::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use secrecy::ExposeSecret;
+use std::net::{IpAddr, SocketAddr};
+use subtle::ConstantTimeEq;
+
+/// The session (client token) a widget request is made in, and its checkout.
+pub struct Session {
+    pub session_id: String,
+    pub checkout_id: String,
+}
+
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(&parts.headers).ok_or(ApiError::SessionRequired)?;
+        let row = store::session_by_token_hash(&state.db, &token_hash(token)).await?.ok_or(ApiError::SessionInvalid)?;
+        if row.expires_at <= store::now() {
+            return Err(ApiError::SessionExpired);
+        }
+        Ok(Session { session_id: row.session_id, checkout_id: row.checkout_id })
+    }
+}
+
+/// The partner's backend, proven by the partner key (constant-time compare). With
+/// no key configured, nothing is open: every partner call is refused.
+pub struct Partner;
+
+pub fn is_partner(headers: &HeaderMap, state: &AppState) -> bool {
+    let Some(key) = &state.settings.partner_api_key else { return false };
+    let presented = bearer(headers).unwrap_or("");
+    let expected = key.expose_secret();
+    presented.len() == expected.len() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
+}
+
+impl FromRequestParts<AppState> for Partner {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if is_partner(&parts.headers, state) {
+            Ok(Partner)
+        } else {
+            Err(ApiError::PartnerKeyInvalid)
+        }
+    }
+}
+
+/// The calling client's address: the TCP peer, or, behind a trusted proxy
+/// (`TRUST_FORWARDED_FOR`), the last hop that proxy appended to `X-Forwarded-For`.
+pub struct ClientAddr(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if state.settings.trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
+                .last();
+            if let Some(ip) = forwarded {
+                return Ok(ClientAddr(ip));
+            }
+        }
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        Ok(ClientAddr(peer.unwrap_or(IpAddr::from([0, 0, 0, 0]))))
+    }
+}

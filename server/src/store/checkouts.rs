@@ -1,0 +1,69 @@
+//! Checkout rows: created by the partner's backend (or, in demo mode, for an
+//! anonymous session), read by every request made with one of its client tokens.
+
+use super::{now, Db};
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow, Default, PartialEq, Eq)]
+pub struct CheckoutRow {
+    pub checkout_id: String,
+    pub partner_reference: Option<String>,
+    pub partner_user_id: Option<String>,
+    pub pool_id: Option<String>,
+    pub side: Option<String>,
+    pub amount: Option<String>,
+    pub currency: Option<String>,
+    pub amount_min: Option<String>,
+    pub amount_max: Option<String>,
+    pub network: Option<String>,
+    pub destination_address: Option<String>,
+    pub anonymous: bool,
+    pub accept_quote_id: Option<String>,
+    pub trade_id: Option<String>,
+    pub created_at: String,
+    pub expires_at: String,
+}
+
+/// Inserts a checkout; false when its `partner_reference` is already taken.
+pub async fn insert_checkout(db: &Db, c: &CheckoutRow) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO checkouts (checkout_id, partner_reference, partner_user_id, pool_id, side, amount, currency, amount_min,
+            amount_max, network, destination_address, anonymous, created_at, expires_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(partner_reference) DO NOTHING",
+    )
+    .bind(&c.checkout_id)
+    .bind(&c.partner_reference)
+    .bind(&c.partner_user_id)
+    .bind(&c.pool_id)
+    .bind(&c.side)
+    .bind(&c.amount)
+    .bind(&c.currency)
+    .bind(&c.amount_min)
+    .bind(&c.amount_max)
+    .bind(&c.network)
+    .bind(&c.destination_address)
+    .bind(c.anonymous)
+    .bind(&c.created_at)
+    .bind(&c.expires_at)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn checkout(db: &Db, checkout_id: &str) -> sqlx::Result<Option<CheckoutRow>> {
+    sqlx::query_as("SELECT * FROM checkouts WHERE checkout_id = ?").bind(checkout_id).fetch_optional(db).await
+}
+
+pub async fn checkout_by_reference(db: &Db, partner_reference: &str) -> sqlx::Result<Option<CheckoutRow>> {
+    sqlx::query_as("SELECT * FROM checkouts WHERE partner_reference = ?").bind(partner_reference).fetch_optional(db).await
+}
+
+/// The session (client token) row behind an expired or live token, for renewal.
+pub async fn session_checkout(db: &Db, token_hash: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT checkout_id FROM sessions WHERE token_hash = ?").bind(token_hash).fetch_optional(db).await
+}
+
+/// Whether the checkout is past its lifetime.
+pub fn checkout_expired(c: &CheckoutRow) -> bool {
+    c.expires_at <= now()
+}

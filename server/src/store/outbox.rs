@@ -1,0 +1,66 @@
+//! Webhooks owed to the partner's backend: written in the same breath as the status
+//! change they announce, delivered (with retries) by the outbox worker.
+
+use super::{now, Db};
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct PartnerEventRow {
+    pub event_id: String,
+    pub checkout_id: String,
+    pub trade_id: String,
+    pub status: String,
+    pub body: String,
+    pub created_at: String,
+    pub attempts: i64,
+    pub next_attempt_at: String,
+    pub delivered_at: Option<String>,
+    pub last_error: Option<String>,
+}
+
+/// Queues one event per (trade, status); a repeat is a no-op.
+pub async fn queue_partner_event(db: &Db, event_id: &str, checkout_id: &str, trade_id: &str, status: &str, body: &str) -> sqlx::Result<bool> {
+    let at = now();
+    let done = sqlx::query(
+        "INSERT INTO partner_events (event_id, checkout_id, trade_id, status, body, created_at, next_attempt_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(trade_id, status) DO NOTHING",
+    )
+    .bind(event_id)
+    .bind(checkout_id)
+    .bind(trade_id)
+    .bind(status)
+    .bind(body)
+    .bind(&at)
+    .bind(&at)
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Undelivered events whose next attempt is due, oldest first.
+pub async fn due_partner_events(db: &Db, limit: i64) -> sqlx::Result<Vec<PartnerEventRow>> {
+    sqlx::query_as("SELECT * FROM partner_events WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY created_at LIMIT ?")
+        .bind(now())
+        .bind(limit)
+        .fetch_all(db)
+        .await
+}
+
+pub async fn partner_event_delivered(db: &Db, event_id: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE partner_events SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE event_id = ?")
+        .bind(now())
+        .bind(event_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+pub async fn partner_event_failed(db: &Db, event_id: &str, next_attempt_at: &str, error: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE partner_events SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE event_id = ?")
+        .bind(next_attempt_at)
+        .bind(error)
+        .bind(event_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,55 @@
+//! The periodic sweep's writes: expire quotes whose window passed, and delete what
+//! retention allows (sessions, unaccepted quotes, webhook bodies), never a trade or
+//! any row a trade's evidence points to.
+
+use super::{now, Db};
+
+/// Marks active quotes past their `expires_at` as expired (releasing nothing: an
+/// active quote holds no claim). Returns how many moved.
+pub async fn expire_quotes(db: &Db) -> sqlx::Result<u64> {
+    Ok(sqlx::query("UPDATE quotes SET status = 'expired' WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= ?")
+        .bind(now())
+        .execute(db)
+        .await?
+        .rows_affected())
+}
+
+/// What one retention pass removed.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Purged {
+    pub quotes: u64,
+    pub sessions: u64,
+    pub webhook_bodies: u64,
+}
+
+/// Deletes, older than `cutoff`: quotes that never became a trade (and are not an
+/// accept still being confirmed), sessions no quote or trade points to, and the raw
+/// bodies of webhook events (their ids, statuses and times stay as evidence).
+pub async fn purge_before(db: &Db, cutoff: &str) -> sqlx::Result<Purged> {
+    let mut tx = db.begin().await?;
+    let quotes = sqlx::query(
+        "DELETE FROM quotes WHERE created_at < ? AND status IN ('active', 'expired', 'rejected', 'unavailable')
+           AND quote_id NOT IN (SELECT quote_id FROM trades)
+           AND quote_id NOT IN (SELECT accept_quote_id FROM checkouts WHERE accept_quote_id IS NOT NULL)",
+    )
+    .bind(cutoff)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let sessions = sqlx::query(
+        "DELETE FROM sessions WHERE expires_at < ?
+           AND session_id NOT IN (SELECT session_id FROM quotes)
+           AND session_id NOT IN (SELECT session_id FROM trades)",
+    )
+    .bind(cutoff)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    let webhook_bodies = sqlx::query("UPDATE webhook_events SET body = '' WHERE received_at < ? AND body != ''")
+        .bind(cutoff)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    tx.commit().await?;
+    Ok(Purged { quotes, sessions, webhook_bodies })
+}

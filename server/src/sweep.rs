@@ -1,0 +1,51 @@
+//! Housekeeping on a timer: quotes past their window are marked expired, retention
+//! deletes what may go (never trades or their evidence), rate limiters forget idle
+//! clients, and accepts unresolved past their retry age raise an alert.
+
+use crate::store;
+use crate::trading;
+use crate::AppState;
+use std::time::Duration;
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SweepReport {
+    pub quotes_expired: u64,
+    pub purged: store::Purged,
+    pub stale_accepts: usize,
+}
+
+pub async fn sweep_once(state: &AppState) -> Result<SweepReport, sqlx::Error> {
+    let quotes_expired = store::expire_quotes(&state.db).await?;
+    let cutoff = store::timestamp(chrono::Utc::now() - state.settings.retention);
+    let purged = store::purge_before(&state.db, &cutoff).await?;
+    state.limiters.forget_idle();
+    let stale_before = store::timestamp(chrono::Utc::now() - state.settings.accept_retry_max_age);
+    let stale = store::stale_accepts(&state.db, &stale_before).await?;
+    for quote in &stale {
+        let message = format!(
+            "the accept of {} (idempotency key {}) is still unconfirmed since {}; retries stopped: check the trade with 0Pools",
+            quote.quote_id,
+            quote.idempotency_key.as_deref().unwrap_or("-"),
+            quote.accepted_at.as_deref().unwrap_or("-")
+        );
+        trading::raise_alert(state, "accept_stuck", &quote.quote_id, &message).await;
+    }
+    let report = SweepReport { quotes_expired, purged, stale_accepts: stale.len() };
+    if report != SweepReport::default() {
+        tracing::info!(?report, "swept");
+    }
+    Ok(report)
+}
+
+/// Sweeps now, then every `interval`, for the life of the process.
+pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = sweep_once(&state).await {
+                tracing::error!(cause = %e, "sweep failed");
+            }
+            tokio::time::sleep(interval).await;
+        }
+    })
+}
