@@ -123,10 +123,20 @@ fn retry_after_ms(reason: &UnavailableReason) -> u64 {
 /// `expires_at` in this server's clock. 0Pools stamps it with its own clock; when the
 /// offset measured from its `Date` header is beyond that header's one-second
 /// resolution, the difference is taken out, so the server (and the widget, which
-/// corrects against this server's clock) count down the real window.
+/// corrects against this server's clock) count down the real window. An absurd
+/// offset is a broken header, not a clock: then the quote's own window
+/// (`expires_at - created_at`, both in 0Pools' clock) is counted from now.
 fn local_expiry(q: &Quote, clock_offset_ms: Option<i64>) -> Option<chrono::DateTime<chrono::Utc>> {
-    let offset = clock_offset_ms.filter(|o| o.abs() >= CLOCK_NOISE_MS).unwrap_or(0);
-    q.expires_at.map(|e| e - chrono::Duration::milliseconds(offset))
+    match clock_offset_ms {
+        Some(o) if o.abs() > CLOCK_OFFSET_MAX_MS => {
+            let window = q.expires_at.map(|e| (e - q.created_at).clamp(chrono::Duration::zero(), chrono::Duration::milliseconds(CLOCK_OFFSET_MAX_MS)));
+            window.map(|w| chrono::Utc::now() + w)
+        }
+        other => {
+            let offset = other.filter(|o| o.abs() >= CLOCK_NOISE_MS).unwrap_or(0);
+            q.expires_at.map(|e| e - chrono::Duration::milliseconds(offset))
+        }
+    }
 }
 
 /// Offsets below this are the `Date` header's resolution, not a skew.
@@ -135,14 +145,10 @@ const CLOCK_NOISE_MS: i64 = 2_000;
 /// alerted), so one bad header cannot make every quote expire on arrival.
 pub const CLOCK_OFFSET_MAX_MS: i64 = 10 * 60 * 1000;
 
-/// The measured offset when it is believable; an absurd one is dropped with an alert.
-async fn believable_offset(state: &AppState, offset: Option<i64>) -> Option<i64> {
-    match offset {
-        Some(o) if o.abs() > CLOCK_OFFSET_MAX_MS => {
-            trading::raise_alert(state, "upstream_clock", "date_header", &format!("0Pools' Date header is {o} ms off this server's clock; ignored")).await;
-            None
-        }
-        other => other,
+/// Alerts (once) on an absurd offset, which [`local_expiry`] then ignores.
+async fn alert_on_absurd_offset(state: &AppState, offset: Option<i64>) {
+    if let Some(o) = offset.filter(|o| o.abs() > CLOCK_OFFSET_MAX_MS) {
+        trading::raise_alert(state, "upstream_clock", "date_header", &format!("0Pools' Date header is {o} ms off this server's clock; ignored")).await;
     }
 }
 
@@ -232,7 +238,8 @@ pub async fn create(State(state): State<AppState>, session: Session, StrictJson(
     };
     let view = match answer.value {
         QuoteOutcome::Available(q) => {
-            let expires_at = local_expiry(&q, believable_offset(&state, answer.clock_offset_ms).await);
+            alert_on_absurd_offset(&state, answer.clock_offset_ms).await;
+            let expires_at = local_expiry(&q, answer.clock_offset_ms);
             if firm {
                 // The upstream client refuses firm answers without an id; never panic on it.
                 let Some(quote_id) = q.quote_id.clone() else {

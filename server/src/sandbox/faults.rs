@@ -31,6 +31,12 @@ pub struct Faults {
     pub webhook_delay_ms: u64,
     /// Hold `trade.reserved` back and deliver it after the terminal event.
     pub webhook_reorder: bool,
+    /// Transact reserves a trade whose `target_amount` is one cent (0.01) short of the
+    /// quote's: a 0Pools that breaks its word, so clients can test their term checks.
+    pub transact_terms_drift: bool,
+    /// Every answer's `Date` header says 1 January 1970 (the sandbox's timestamps in
+    /// bodies stay right): a broken header clients must not trust.
+    pub bad_date_header: bool,
     /// Pools that answer `available: false` with this reason (and show unavailable in discovery).
     pub pool_unavailable: BTreeMap<String, UnavailableReason>,
 }

@@ -443,7 +443,7 @@ async fn transact(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, body: Byte
             source_asset: quote.source_asset.clone(),
             source_amount: quote.source_amount,
             target_asset: quote.target_asset.clone(),
-            target_amount: quote.target_amount,
+            target_amount: if inner.faults.transact_terms_drift { quote.target_amount - rust_decimal::Decimal::new(1, 2) } else { quote.target_amount },
             network: quote.network.clone().unwrap_or_default(),
             destination_address: destination.clone(),
             created_at,
@@ -506,7 +506,11 @@ async fn request_id(State(sb): State<Arc<Sandbox>>, request: Request, next: Next
     let mut response = REQUEST_ID.scope(id.clone(), next.run(request)).await;
     let headers = response.headers_mut();
     headers.insert("x-request-id", HeaderValue::from_str(&id).expect("ids are ASCII"));
-    let date = httpdate::fmt_http_date(std::time::SystemTime::from(sb.now()));
+    let date = if sb.faults().bad_date_header {
+        httpdate::fmt_http_date(std::time::SystemTime::UNIX_EPOCH)
+    } else {
+        httpdate::fmt_http_date(std::time::SystemTime::from(sb.now()))
+    };
     headers.insert(axum::http::header::DATE, HeaderValue::from_str(&date).expect("HTTP dates are ASCII"));
     response
 }

@@ -1,0 +1,266 @@
+//! Resource limits, housekeeping, outgoing webhooks and fail-closed start-up: each
+//! test is an abuse or a misconfiguration the server must withstand.
+
+mod common;
+
+use common::*;
+use quote_server::sandbox::Faults;
+use quote_server::{partner_webhooks, signature, store, sweep};
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
+
+#[tokio::test]
+async fn a_quote_loop_across_many_checkouts_is_held_to_the_upstream_budget() {
+    let s = stack(|_| {}, |settings| settings.limits.upstream_quotes_per_second = 5).await;
+    let srv = &s.server;
+    let before = s.sandbox.sandbox.contract_requests();
+    let started = Instant::now();
+    let (mut busy, mut served) = (0, 0);
+    for _ in 0..10 {
+        let token = srv.session().await;
+        for _ in 0..20 {
+            let body = srv.firm_quote(&token, "100.00", DEST).await;
+            match body["unavailable_reason"].as_str() {
+                Some("busy") => {
+                    assert!(body["retry_after_ms"].as_u64().unwrap() >= 1000);
+                    busy += 1;
+                }
+                _ => served += 1,
+            }
+        }
+    }
+    let upstream = s.sandbox.sandbox.contract_requests() - before;
+    // Burst of 5, then 5 a second, plus pools discovery for the first intent.
+    let allowed = 5 + (started.elapsed().as_secs_f64() * 5.0).ceil() as u64 + 2;
+    assert!(upstream <= allowed, "0Pools received {upstream} calls, the budget allows {allowed}");
+    assert!(busy > 100, "the rest were answered busy, fail-soft: {busy} busy, {served} served");
+}
+
+#[tokio::test]
+async fn a_broken_date_header_neither_expires_quotes_on_arrival_nor_goes_unnoticed() {
+    let s = stack(|_| {}, |_| {}).await;
+    s.sandbox.set_faults(Faults { bad_date_header: true, ..Faults::default() });
+    let token = s.server.session().await;
+    let quote = s.server.firm_quote(&token, "100.00", DEST).await;
+    let expires = chrono::DateTime::parse_from_rfc3339(quote["terms"]["expires_at"].as_str().unwrap()).unwrap();
+    let now = chrono::DateTime::parse_from_rfc3339(quote["server_time"].as_str().unwrap()).unwrap();
+    let window = (expires - now).num_milliseconds();
+    assert!((13_000..=16_000).contains(&window), "the quote's own 15 s window: {window} ms");
+    let (status, _) = s.server.post(&format!("/api/quotes/{}/accept", quote["quote_id"].as_str().unwrap()), Some(&token), json!({})).await;
+    assert_eq!(status, 200);
+    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'upstream_clock'").fetch_one(&s.server.state.db).await.unwrap();
+    assert_eq!(alerts, 1);
+}
+
+#[tokio::test]
+async fn live_streams_are_capped_per_checkout_and_freed_when_closed() {
+    let s = stack(|c| c.settle_delay = Duration::from_secs(600), |settings| settings.limits.sse_per_checkout = 2).await;
+    let srv = &s.server;
+    let token = srv.session().await;
+    let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let trade_id = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
+    let open = || srv.http.get(format!("{}/api/trades/{trade_id}/events", srv.url)).bearer_auth(&token).send();
+    let first = open().await.unwrap();
+    let second = open().await.unwrap();
+    assert_eq!((first.status().as_u16(), second.status().as_u16()), (200, 200));
+    let third = open().await.unwrap();
+    assert_eq!(third.status(), 429);
+    assert_eq!(third.json::<Value>().await.unwrap()["error"]["code"], "too_many_streams");
+    drop(first);
+    eventually(5, || async { (open().await.unwrap().status() == 200).then_some(()) }).await;
+    drop(second);
+}
+
+#[tokio::test]
+async fn the_sweep_expires_quotes_and_retention_deletes_all_but_trades_and_their_evidence() {
+    let s = stack(|c| c.quote_window = Duration::from_millis(1500), |settings| settings.retention = Duration::ZERO).await;
+    let srv = &s.server;
+    let (token, other) = (srv.session().await, srv.session().await);
+    let unaccepted = srv.firm_quote(&other, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let kept = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let trade = srv.post(&format!("/api/quotes/{kept}/accept"), Some(&token), json!({})).await.1;
+    let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
+    eventually(10, || async {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events WHERE transact_id = ?").bind(&trade_id).fetch_one(&srv.state.db).await.unwrap();
+        (n >= 2).then_some(())
+    })
+    .await;
+    eventually(5, || async { (store::now() > store::quote(&srv.state.db, &unaccepted).await.unwrap().unwrap().expires_at.unwrap()).then_some(()) }).await;
+
+    let report = sweep::sweep_once(&srv.state).await.unwrap();
+    assert!(report.quotes_expired >= 1, "{report:?}");
+    assert!(report.purged.quotes >= 1 && report.purged.webhook_bodies >= 2, "{report:?}");
+    assert!(store::quote(&srv.state.db, &unaccepted).await.unwrap().is_none(), "an unaccepted quote is deleted");
+    let row = store::trade(&srv.state.db, &trade_id).await.unwrap().expect("trades are never deleted");
+    assert!(store::quote(&srv.state.db, &row.quote_id).await.unwrap().is_some(), "nor the quote a trade was made from");
+    assert_eq!(store::trade_history(&srv.state.db, &trade_id).await.unwrap().len(), 2);
+    let (status, view) = srv.get(&format!("/api/trades/{trade_id}"), Some(PARTNER_KEY)).await;
+    assert_eq!(status, 401, "{view}");
+    let events: Vec<(String, String)> = sqlx::query_as("SELECT event_id, body FROM webhook_events WHERE transact_id = ?").bind(&trade_id).fetch_all(&srv.state.db).await.unwrap();
+    assert!(events.len() >= 2 && events.iter().all(|(_, body)| body.is_empty()), "event ids kept as evidence, bodies gone");
+}
+
+#[tokio::test]
+async fn the_partners_backend_gets_signed_deduplicable_webhooks_retried_until_it_answers() {
+    let mut receiver = webhook_receiver(1).await;
+    let secret = "whsec_partner_outgoing_0123456789";
+    let url = receiver.url.clone();
+    let s = stack(|_| {}, move |settings| settings.partner_webhook = Some((url, SecretString::from(secret)))).await;
+    let srv = &s.server;
+    let (checkout_id, token) = srv.checkout(json!({"partner_reference": "order_42"})).await;
+    let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let trade_id = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
+
+    let mut seen = Vec::new();
+    let count = |seen: &[(String, String)], kind: &str| seen.iter().filter(|(t, _)| t == kind).count();
+    while count(&seen, "trade.settled") < 1 || count(&seen, "trade.reserved") < 2 {
+        let delivery = receiver.next(15).await;
+        let header = delivery.headers.get(partner_webhooks::HEADER).and_then(|v| v.to_str().ok());
+        signature::verify(&SecretString::from(secret), header, &delivery.body, chrono::Utc::now().timestamp()).expect("signed with the partner secret");
+        assert!(signature::verify(&SecretString::from("whsec_someone_else_000000"), header, &delivery.body, chrono::Utc::now().timestamp()).is_err());
+        let event = delivery.json();
+        assert_eq!(event["data"]["checkout_id"], checkout_id.as_str());
+        assert_eq!(event["data"]["trade"]["trade_id"], trade_id.as_str());
+        assert_eq!(event["data"]["trade"]["partner_reference"], "order_42");
+        seen.push((event["type"].as_str().unwrap().to_owned(), event["event_id"].as_str().unwrap().to_owned()));
+    }
+    // The first delivery was refused (500) and retried with the same event id; the
+    // settled event may overtake that retry (partners order by the trade's status).
+    assert_eq!(seen[0].0, "trade.reserved");
+    let reserved: Vec<_> = seen.iter().filter(|(t, _)| t == "trade.reserved").collect();
+    assert_eq!(reserved[0], reserved[1], "a retry carries the same event_id");
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    eventually(5, || async {
+        let undelivered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM partner_events WHERE delivered_at IS NULL").fetch_one(&srv.state.db).await.unwrap();
+        (undelivered == 0).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn unknown_paths_are_404_and_demo_pages_exist_only_in_demo_mode() {
+    let site = tempfile::tempdir().unwrap();
+    for (name, text) in [("index.html", "<title>demo</title>"), ("gallery.html", "gallery"), ("embed.js", "export {}")] {
+        std::fs::write(site.path().join(name), text).unwrap();
+    }
+    for demo in [false, true] {
+        let dir = site.path().to_owned();
+        let s = stack(|_| {}, move |settings| {
+            settings.widget_dir = dir;
+            settings.demo = demo;
+        })
+        .await;
+        let status = |path: &'static str| {
+            let http = s.server.http.clone();
+            let url = format!("{}{path}", s.server.url);
+            async move { http.get(url).send().await.unwrap().status().as_u16() }
+        };
+        assert_eq!(status("/embed.js").await, 200, "hosts always load the widget");
+        for path in ["/metrics", "/typo", "/api/typo", "/.env"] {
+            assert_eq!(status(path).await, 404, "{path} (demo: {demo})");
+        }
+        let page = if demo { 200 } else { 404 };
+        for path in ["/", "/index.html", "/gallery.html"] {
+            assert_eq!(status(path).await, page, "{path} (demo: {demo})");
+        }
+        let (code, body) = s.server.post("/api/sessions", None, json!({})).await;
+        assert_eq!(code, if demo { 201 } else { 401 }, "{body}");
+    }
+}
+
+#[tokio::test]
+async fn client_request_ids_are_checked_before_they_reach_a_log() {
+    let s = stack(|_| {}, |_| {}).await;
+    let echo = |id: &'static str| {
+        let req = s.server.http.get(format!("{}/healthz", s.server.url)).header("x-request-id", id);
+        async move { req.send().await.unwrap().headers()["x-request-id"].to_str().unwrap().to_owned() }
+    };
+    assert_eq!(echo("checkout-7f3a:retry.2").await, "checkout-7f3a:retry.2");
+    for bad in ["id with spaces", "a\"b", "x;rm -rf", "{\"json\":1}"] {
+        let got = echo(bad).await;
+        assert_ne!(got, bad);
+        assert!(uuid::Uuid::parse_str(&got).is_ok(), "replaced by our own id: {got}");
+    }
+    let long: &'static str = Box::leak("a".repeat(300).into_boxed_str());
+    assert_eq!(echo(long).await.len(), 36);
+}
+
+/// Runs the real binary with only these settings; (exit code, stderr).
+fn start_with(vars: &[(&str, &str)], cwd: &std::path::Path) -> (Option<i32>, String) {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_quote-server"));
+    command.arg("run").current_dir(cwd).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("LISTEN_ADDR", "127.0.0.1:0");
+    for (k, v) in vars {
+        command.env(k, v);
+    }
+    let output = command.output().unwrap();
+    (output.status.code(), String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+#[test]
+fn start_up_refuses_every_misconfiguration_with_a_clear_message_and_no_panic() {
+    let cwd = tempfile::tempdir().unwrap();
+    let empty = cwd.path().join("empty-secret");
+    std::fs::write(&empty, "\n").unwrap();
+    let empty = empty.to_str().unwrap().to_owned();
+    let sandbox = ("EMBEDDED_SANDBOX", "true");
+    let cases: Vec<(Vec<(&str, &str)>, i32, &str)> = vec![
+        (vec![], 78, "ZEROPOOLS_BASE_URL: is required"),
+        (vec![sandbox, ("ZEROPOOLS_SECRET_KEY", "sk_live_0123456789abcdef")], 78, "ZEROPOOLS_SECRET_KEY: is a live key"),
+        (vec![sandbox, ("ZEROPOOLS_WEBHOOK_SECRET_FILE", &empty)], 78, "ZEROPOOLS_WEBHOOK_SECRET: is empty"),
+        (vec![sandbox, ("ZEROPOOLS_WEBHOOK_SECRET", "short")], 78, "ZEROPOOLS_WEBHOOK_SECRET: is too short"),
+        (vec![sandbox, ("CORS_ALLOWED_ORIGINS", "*")], 78, "CORS_ALLOWED_ORIGINS: a wildcard"),
+        (vec![sandbox, ("DATABASE_URL", "postgres://app:secret@localhost/quotes")], 78, "DATABASE_URL: Postgres is not supported"),
+        (vec![sandbox, ("PARTNER_API_KEY", "123")], 78, "PARTNER_API_KEY"),
+        (vec![("ZEROPOOLS_BASE_URL", "https://api.0pools.example"), ("ZEROPOOLS_SECRET_KEY", "sk_live_0123456789abcdef")], 78, "ZEROPOOLS_WEBHOOK_SECRET: is required"),
+        (vec![sandbox, ("SESSION_TTL_SECS", "99999999999999999999")], 2, "SESSION_TTL_SECS"),
+        (vec![sandbox, ("QUOTE_RATE_PER_MINUTE", "0")], 2, "QUOTE_RATE_PER_MINUTE"),
+        (vec![sandbox, ("RECONCILE_INTERVAL_MS", "-5")], 2, "RECONCILE_INTERVAL_MS"),
+    ];
+    for (vars, code, message) in cases {
+        let (got, stderr) = start_with(&vars, cwd.path());
+        assert_eq!(got, Some(code), "{vars:?}: {stderr}");
+        assert!(stderr.contains(message), "{vars:?} should say {message:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        for secret in ["sk_live_0123456789abcdef", "app:secret"] {
+            assert!(!stderr.contains(secret), "{stderr}");
+        }
+    }
+    let left: Vec<_> = std::fs::read_dir(cwd.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(left.len(), 1, "no stray database file was created: {left:?}");
+}
+
+#[test]
+fn start_up_prints_each_setting_with_secrets_redacted() {
+    let cwd = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_quote-server"))
+        .arg("run")
+        .current_dir(cwd.path())
+        .env_clear()
+        .env("LISTEN_ADDR", "127.0.0.1:0")
+        .env("EMBEDDED_SANDBOX", "true")
+        .env("DATABASE_URL", "sqlite://db/test.db")
+        .env("ZEROPOOLS_SECRET_KEY", "sk_test_0123456789abcdef")
+        .env("ZEROPOOLS_WEBHOOK_SECRET", "whsec_0123456789abcdef")
+        .env("PARTNER_API_KEY", "pk_0123456789abcdef")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+    assert!(line.starts_with("Quote widget ready at http://127.0.0.1:"), "{line}");
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for expected in ["mode: production", "0Pools: embedded test-mode sandbox", "0Pools secret key: test key (redacted)", "partner API key: set (redacted)", "limits:", "retention:"] {
+        assert!(stderr.contains(expected), "{expected:?} missing from:\n{stderr}");
+    }
+    for secret in ["sk_test_0123456789abcdef", "whsec_0123456789abcdef", "pk_0123456789abcdef"] {
+        assert!(!stderr.contains(secret), "a secret was printed:\n{stderr}");
+    }
+}
