@@ -121,6 +121,12 @@ pub struct ServerArgs {
     /// Days sessions, unaccepted quotes and webhook bodies are kept (trades are kept forever) (1–3650).
     #[arg(long, env = "RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3_650), global = true)]
     pub retention_days: u32,
+    /// Longest a client may take to send a request's headers, or to start its next request on an idle connection, in seconds (1–300).
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300), global = true)]
+    pub header_read_timeout_secs: u64,
+    /// Open connections the server accepts at once (16–1000000).
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(16..=1_000_000), global = true)]
+    pub max_connections: u64,
     /// How often unfinished trades are reconciled against 0Pools, in milliseconds (100–3600000).
     #[arg(long, env = "RECONCILE_INTERVAL_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=3_600_000), global = true)]
     pub reconcile_interval_ms: u64,
@@ -236,6 +242,8 @@ impl ServerArgs {
         settings.limits.sse_total = self.sse_max_total;
         settings.trust_forwarded_for = self.trust_forwarded_for;
         settings.retention = Duration::from_secs(u64::from(self.retention_days) * 86_400);
+        settings.serve.header_read_timeout = Duration::from_secs(self.header_read_timeout_secs);
+        settings.serve.max_connections = self.max_connections as usize;
         Ok(Config {
             listen: self.listen,
             database_url,
@@ -307,6 +315,7 @@ impl Config {
                 s.limits.quotes_per_minute, s.limits.mints_per_minute, s.limits.upstream_quotes_per_second, s.limits.sse_per_checkout, s.limits.sse_total
             ),
             format!("retention: {} days (trades kept forever)", s.retention.as_secs() / 86_400),
+            format!("connections: at most {}, header read timeout {}s", s.serve.max_connections, s.serve.header_read_timeout.as_secs()),
             format!("reconcile every {} ms", self.reconcile_interval.as_millis()),
         ]
     }

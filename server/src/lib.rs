@@ -15,6 +15,7 @@ pub mod startup;
 pub mod sweep;
 pub mod reconcile;
 pub mod sandbox;
+pub mod serve;
 pub mod signature;
 pub mod store;
 pub mod trading;
@@ -87,6 +88,8 @@ pub struct Settings {
     /// An accept whose outcome is still unknown after this long stops being retried
     /// and raises an alert.
     pub accept_retry_max_age: Duration,
+    /// Connection-level limits of the HTTP server.
+    pub serve: serve::ServeLimits,
 }
 
 impl Settings {
@@ -105,6 +108,7 @@ impl Settings {
             retention: Duration::from_secs(30 * 86_400),
             pools_cache_ttl: Duration::from_secs(30),
             accept_retry_max_age: Duration::from_secs(15 * 60),
+            serve: serve::ServeLimits::default(),
         }
     }
 }
@@ -209,6 +213,11 @@ pub fn app(state: AppState) -> Router {
             tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
         }))
         .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        // A bug must answer a JSON 500 (logged), not drop the connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
+            tracing::error!("a request handler panicked");
+            api::ApiError::Internal.into_response()
+        }))
         .layer(axum::middleware::map_request(drop_bad_request_id))
         .with_state(state)
 }

@@ -7,6 +7,7 @@
 use crate::config::{Config, SandboxArgs, UpstreamChoice};
 use crate::sandbox::{self, Sandbox, SandboxConfig};
 use crate::upstream::{ClientConfig, UpstreamClient};
+use crate::serve;
 use crate::{app, db, reconcile, sweep, AppState, Settings};
 use secrecy::SecretString;
 use std::future::Future;
@@ -130,9 +131,7 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let workers = self.workers();
         let router = app(self.state.clone());
-        let served = axum::serve(self.listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await;
+        let served = serve::serve(self.listener, router, self.state.settings.serve, shutdown).await;
         for task in workers {
             task.abort();
         }
@@ -144,9 +143,10 @@ impl Application {
         let mut tasks = self.workers();
         let (url, state, sandbox) = (self.url.clone(), self.state.clone(), self.sandbox.clone());
         let router = app(self.state.clone());
+        let limits = self.state.settings.serve;
         let listener = self.listener;
         tasks.push(tokio::spawn(async move {
-            let _ = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>()).await;
+            let _ = serve::serve(listener, router, limits, std::future::pending()).await;
         }));
         Running { url, state, sandbox, tasks }
     }

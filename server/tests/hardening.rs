@@ -264,3 +264,34 @@ fn start_up_prints_each_setting_with_secrets_redacted() {
         assert!(!stderr.contains(secret), "a secret was printed:\n{stderr}");
     }
 }
+
+#[tokio::test]
+async fn a_client_that_trickles_its_headers_is_cut_off_and_connections_are_capped() {
+    let s = stack(|_| {}, |settings| {
+        settings.serve.header_read_timeout = Duration::from_millis(500);
+        settings.serve.max_connections = 16;
+    })
+    .await;
+    let addr = s.server.url.trim_start_matches("http://").to_owned();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let started = Instant::now();
+    let mut buffer = Vec::new();
+    // The server closes the connection (maybe with a 408) instead of waiting forever.
+    let _ = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buffer)).await.expect("closed by the server");
+    assert!(started.elapsed() < Duration::from_secs(3));
+
+    // Beyond the cap, new connections are closed at once; below it, served.
+    let mut held = Vec::new();
+    for _ in 0..16 {
+        held.push(tokio::net::TcpStream::connect(&addr).await.unwrap());
+    }
+    let mut extra = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let _ = extra.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), extra.read_to_end(&mut answer)).await.expect("closed at once");
+    assert!(!String::from_utf8_lossy(&answer).contains("200 OK"), "no answer beyond the cap");
+    drop(held);
+    eventually(5, || async { s.server.http.get(format!("{}/healthz", s.server.url)).send().await.ok().filter(|r| r.status() == 200) }).await;
+}

@@ -85,6 +85,8 @@ pub enum ApiError {
     InvalidEvent(String),
     #[error("not found")]
     NotFound,
+    #[error("internal error")]
+    Internal,
     #[error("upstream: {0}")]
     Upstream(#[from] UpstreamError),
     #[error("database: {0}")]
@@ -257,6 +259,7 @@ impl ApiError {
                 }
                 _ => (StatusCode::BAD_GATEWAY, d("upstream_unavailable", &format!("We could not reach the liquidity provider. {TRY_AGAIN}"))),
             },
+            Internal => (StatusCode::INTERNAL_SERVER_ERROR, d("internal_error", &format!("Something went wrong on our side. {TRY_AGAIN}"))),
             Database(_) => (StatusCode::SERVICE_UNAVAILABLE, d("storage_unavailable", &format!("We could not save your request. {TRY_AGAIN}"))),
         }
     }
