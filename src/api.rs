@@ -4,7 +4,7 @@
 //! the server's event stream, read with fetch so the token stays in a header.
 
 use js_sys::{Reflect, Uint8Array};
-use quote_core::wire::{ApiErrorBody, ApiErrorDetail, PoolsResponse, QuoteIntent, QuoteView, SessionResponse, TradeView};
+use quote_core::wire::{ApiErrorBody, ApiErrorDetail, CheckoutView, PoolsResponse, QuoteIntent, QuoteView, SessionResponse, TradeView};
 use serde::de::DeserializeOwned;
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
@@ -190,7 +190,10 @@ impl Api {
                 }
             }
         }
-        let response = self.send("POST", "/api/sessions", Some("{}"), None, None).await?;
+        // A demo session is renewed with the token it replaces, so the server keeps the
+        // same checkout (and whatever it owns, such as an accept still being confirmed).
+        let previous = self.recall("session").and_then(|s| serde_json::from_str::<SessionResponse>(&s).ok()).map(|s| s.session_token);
+        let response = self.send("POST", "/api/sessions", Some("{}"), previous.as_deref(), None).await?;
         let session: SessionResponse = Self::read(response, None).await?;
         self.remember("session", serde_json::to_string(&session).ok().as_deref());
         Ok(session.session_token)
@@ -221,6 +224,24 @@ impl Api {
         let sent = now_ms();
         let view = self.call("POST", "/api/quotes", Some(&body), signal).await?;
         Ok((view, sent, now_ms()))
+    }
+
+    /// Drops a demo session, so the next call starts a new checkout. Tokens the host
+    /// provides belong to its checkout and are kept.
+    pub fn forget_session(&self) {
+        if matches!(self.tokens, TokenSource::Anonymous) {
+            self.remember("session", None);
+        }
+    }
+
+    /// Whether this widget may start a new checkout itself (demo sessions only).
+    pub fn starts_own_checkouts(&self) -> bool {
+        matches!(self.tokens, TokenSource::Anonymous)
+    }
+
+    /// The checkout this session belongs to: what the partner bound, and its trade.
+    pub async fn checkout(&self) -> Result<CheckoutView, FetchError> {
+        self.call("GET", "/api/checkout", None, None).await
     }
 
     pub async fn accept(&self, quote_id: &str) -> Result<TradeView, FetchError> {

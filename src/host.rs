@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 use quote_core::form::FormInput;
+use quote_core::wire::CheckoutBindings;
 use send_wrapper::SendWrapper;
 use serde_json::Value;
 
@@ -47,8 +48,11 @@ pub struct Host {
     /// The form's state lives here, so it survives a re-render (e.g. a locale change).
     pub pool_id: RwSignal<String>,
     pub input: RwSignal<FormInput>,
-    /// Fields the user may not change: `pool`, `side`, `amount`, `network`, `destination`.
+    /// Fields the host locked: `pool`, `side`, `amount`, `network`, `destination`.
     pub locked: RwSignal<Vec<String>>,
+    /// Fields the partner's checkout bound: locked whatever the host's options say,
+    /// and never overwritten by them.
+    pub bound: RwSignal<Vec<String>>,
     /// The host's order id, sent with every quote and stored with the trade.
     pub partner_reference: RwSignal<Option<String>>,
     pub emitter: Emitter,
@@ -60,6 +64,7 @@ impl Host {
             pool_id: RwSignal::new(String::new()),
             input: RwSignal::new(FormInput::default()),
             locked: RwSignal::new(Vec::new()),
+            bound: RwSignal::new(Vec::new()),
             partner_reference: RwSignal::new(None),
             emitter,
         }
@@ -73,19 +78,49 @@ impl Host {
             pool_id: RwSignal::new(self.pool_id.get_untracked()),
             input: RwSignal::new(self.input.get_untracked()),
             locked: RwSignal::new(self.locked.get_untracked()),
+            bound: RwSignal::new(self.bound.get_untracked()),
             partner_reference: RwSignal::new(self.partner_reference.get_untracked()),
             emitter: self.emitter.clone(),
         }
     }
 
-    /// Applies the defaults the host gave (only those it gave).
+    /// Applies what the partner's backend bound the checkout to: those values, locked.
+    pub fn apply_bindings(&self, b: &CheckoutBindings) {
+        self.bound.set(Vec::new());
+        self.apply_defaults(&Defaults {
+            pool: b.pool_id.clone(),
+            side: b.side.clone(),
+            amount: b.amount.map(|a| a.to_string()),
+            network: b.network.clone(),
+            destination: b.destination_address.clone(),
+        });
+        self.bound.set(b.locked_fields().into_iter().map(str::to_owned).collect());
+    }
+
+    /// Every locked field: the host's and the checkout's.
+    pub fn all_locked(&self) -> Signal<Vec<String>> {
+        let (locked, bound) = (self.locked, self.bound);
+        Signal::derive(move || {
+            let mut all = locked.get();
+            for field in bound.get() {
+                if !all.contains(&field) {
+                    all.push(field);
+                }
+            }
+            all
+        })
+    }
+
+    /// Applies the defaults the host gave (only those it gave, and none the checkout bound).
     pub fn apply_defaults(&self, d: &Defaults) {
-        if let Some(pool) = &d.pool {
+        let bound = self.bound.get_untracked();
+        let free = |name: &str| !bound.iter().any(|f| f == name);
+        if let (Some(pool), true) = (&d.pool, free("pool")) {
             self.pool_id.set(pool.clone());
         }
         self.input.update(|i| {
-            for (value, field) in [(&d.side, &mut i.side), (&d.amount, &mut i.amount), (&d.network, &mut i.network), (&d.destination, &mut i.destination)] {
-                if let Some(v) = value {
+            for (name, value, field) in [("side", &d.side, &mut i.side), ("amount", &d.amount, &mut i.amount), ("network", &d.network, &mut i.network), ("destination", &d.destination, &mut i.destination)] {
+                if let (Some(v), true) = (value, free(name)) {
                     *field = v.clone();
                 }
             }

@@ -96,6 +96,11 @@ deck! {
     ErrorAmountTooLarge => "error_amount_too_large": "That amount is too large." / "Dieser Betrag ist zu groß.",
     ErrorDestinationRequired => "error_destination_required": "Enter the destination address." / "Geben Sie die Zieladresse ein.",
     ErrorNetworkRequired => "error_network_required": "Choose a network." / "Wählen Sie ein Netzwerk.",
+    ErrorAcceptFailed => "error_accept_failed": "This conversion could not be completed and nothing was converted. Contact support with this reference: {support_id}." / "Dieser Umtausch konnte nicht abgeschlossen werden; es wurde nichts umgetauscht. Wenden Sie sich mit dieser Referenz an den Support: {support_id}.",
+    ErrorStillConfirming => "error_still_confirming": "We are still confirming your earlier conversion. Wait a moment before you ask for a new quote." / "Wir bestätigen noch Ihren vorherigen Umtausch. Warten Sie einen Moment, bevor Sie ein neues Angebot anfordern.",
+    ErrorCheckoutExpired => "error_checkout_expired": "This checkout has expired. Return to the shop and start the payment again." / "Dieser Bezahlvorgang ist abgelaufen. Kehren Sie zum Shop zurück und starten Sie die Zahlung erneut.",
+    UnavailableBusy => "unavailable_busy": "We are handling many requests right now. Try again in a moment." / "Wir bearbeiten gerade sehr viele Anfragen. Versuchen Sie es gleich noch einmal.",
+    TradeTermsMismatch => "trade_terms_mismatch": "The executed conversion differs from your quote ({fields}). It has been flagged for review; keep your reference." / "Der ausgeführte Umtausch weicht von Ihrem Angebot ab ({fields}). Er wurde zur Prüfung markiert; bewahren Sie Ihre Referenz auf.",
     ErrorQuoteGone => "error_quote_gone": "This quote can no longer be accepted. Get a new quote to continue." / "Dieses Angebot kann nicht mehr angenommen werden. Holen Sie ein neues Angebot, um fortzufahren.",
 }
 

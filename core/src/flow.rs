@@ -58,6 +58,26 @@ pub enum Problem {
     Server { code: String },
     /// The quote can no longer be accepted (rejected, used, not found).
     QuoteGone,
+    /// The accept ended for good without a conversion; support needs this id.
+    AcceptFailed { support_id: String },
+    /// An earlier accept of this checkout is still being confirmed: no new quote yet.
+    StillConfirming,
+    /// The checkout the partner minted is over.
+    CheckoutExpired,
+}
+
+impl Problem {
+    /// The problem a refused request stands for, by the server's error code.
+    pub fn from_code(code: &str, support_id: Option<&str>) -> Problem {
+        match code {
+            "network" => Problem::Network,
+            "accept_failed" => Problem::AcceptFailed { support_id: support_id.unwrap_or_default().to_owned() },
+            "accept_in_progress" => Problem::StillConfirming,
+            "checkout_expired" => Problem::CheckoutExpired,
+            "quote_rejected" | "quote_not_executable" | "quote_not_found" => Problem::QuoteGone,
+            other => Problem::Server { code: other.to_owned() },
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,11 +213,12 @@ impl Stage {
     /// a timeout, "not confirmed yet") leaves the outcome unknown: the same quote is
     /// accepted again, never a new one, because the first may have executed.
     pub fn is_definite_refusal(code: &str) -> bool {
-        matches!(code, "quote_expired" | "quote_rejected" | "quote_not_executable" | "quote_not_found")
+        matches!(code, "quote_expired" | "quote_rejected" | "quote_not_executable" | "quote_not_found" | "accept_failed" | "checkout_expired")
     }
 
     /// The accept was refused. An unknown outcome keeps the stage at Accepting.
-    pub fn accept_refused(&mut self, code: &str) {
+    /// (`support_id` comes with `accept_failed`.)
+    pub fn accept_refused(&mut self, code: &str, support_id: Option<&str>) {
         let Stage::Accepting(q) = self else { return };
         if !Self::is_definite_refusal(code) {
             return;
@@ -209,7 +230,7 @@ impl Stage {
                 expired.expires_at_ms = i64::MIN / 2;
                 Stage::Quoted(expired)
             }
-            _ => Stage::Problem(Problem::QuoteGone),
+            other => Stage::Problem(Problem::from_code(other, support_id)),
         };
     }
 
@@ -356,18 +377,24 @@ mod tests {
         s.lock();
         s.locked(&firm_view(), T0, T0);
         s.accept(T0);
-        s.accept_refused("quote_expired");
+        s.accept_refused("quote_expired", None);
         assert_eq!(s.display(T0), Display::Expired);
         s.lock();
         s.locked(&firm_view(), T0, T0);
         s.accept(T0);
-        s.accept_refused("quote_rejected");
+        s.accept_refused("quote_rejected", None);
         assert_eq!(s, Stage::Problem(Problem::QuoteGone));
         s.lock();
         s.locked(&firm_view(), T0, T0);
         s.accept(T0);
-        s.accept_refused("network");
-        s.accept_refused("accept_pending");
+        s.accept_refused("accept_failed", Some("pq_test_1"));
+        assert_eq!(s, Stage::Problem(Problem::AcceptFailed { support_id: "pq_test_1".into() }), "a definite failure names its support id");
+        s.lock();
+        s.locked(&firm_view(), T0, T0);
+        s.accept(T0);
+        s.accept_refused("network", None);
+        s.accept_refused("accept_pending", None);
+        s.accept_refused("accept_in_progress", None);
         assert_eq!(s.display(T0 + 60_000), Display::Accepting, "an unknown outcome never offers a new quote");
         assert!(s.clone().lock() == false, "nor can a new quote be locked meanwhile");
     }

@@ -94,8 +94,8 @@ pub struct ServerArgs {
     /// Secret that signs the webhooks sent to the partner (required with PARTNER_WEBHOOK_URL).
     #[arg(long, env = "PARTNER_WEBHOOK_SECRET", value_parser = secret, hide_env_values = true, global = true)]
     pub partner_webhook_secret: Option<SecretString>,
-    /// How long a widget client token lasts, in seconds (60–86400).
-    #[arg(long, env = "SESSION_TTL_SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(60..=86_400), global = true)]
+    /// How long a widget client token lasts, in seconds (10–86400).
+    #[arg(long, env = "SESSION_TTL_SECS", default_value_t = 3600, value_parser = clap::value_parser!(u64).range(10..=86_400), global = true)]
     pub session_ttl_secs: u64,
     /// How long a checkout lasts when its creator does not say, in seconds (60–604800).
     #[arg(long, env = "CHECKOUT_TTL_SECS", default_value_t = 86_400, value_parser = clap::value_parser!(u64).range(60..=604_800), global = true)]

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod json_fields;
 pub mod locks;
 pub mod pools;
@@ -171,8 +172,9 @@ async fn drop_bad_request_id(mut req: axum::extract::Request) -> axum::extract::
     req
 }
 
-/// Pages only a demo serves: the demo partner checkout and the designer gallery.
-const DEMO_PAGES: [&str; 3] = ["/", "/index.html", "/gallery.html"];
+/// Pages only a demo serves: the demo partner checkout, the designer gallery and the
+/// sandbox playground.
+const DEMO_PAGES: [&str; 4] = ["/", "/index.html", "/gallery.html", "/playground.html"];
 
 /// The widget's files (what `embed.js` loads) for any host; the demo pages only in
 /// demo mode. Anything else is a 404, never the demo page.
@@ -201,6 +203,7 @@ fn widget_files(settings: &Settings) -> Router<AppState> {
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     let timed = api::routes()
+        .merge(demo::routes(state.settings.demo))
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
     Router::new()

@@ -10,10 +10,26 @@ use leptos::reactive::owner::Owner;
 use std::future::Future;
 use quote_core::copy::Copy;
 use quote_core::flow::{crossed_mark, Display, Problem, Stage};
+
+/// The product state a refused request stands for (with its support id, if any).
+fn problem_of(e: &FetchError) -> Problem {
+    let support_id = match e {
+        FetchError::Api { detail, .. } => detail.support_id.as_deref(),
+        _ => None,
+    };
+    Problem::from_code(e.code(), support_id)
+}
+
+fn support_id_of(e: &FetchError) -> Option<String> {
+    match e {
+        FetchError::Api { detail, .. } => detail.support_id.clone(),
+        _ => None,
+    }
+}
 use quote_core::form::{check_amount, check_firm, pay_currency, FieldProblem};
 use serde_json::json;
 use quote_core::preview::{refresh_due, Sequencer, DEBOUNCE_MS};
-use quote_core::wire::{PoolView, QuoteIntent, TradeView};
+use quote_core::wire::{CheckoutView, PoolView, QuoteIntent, TradeView};
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 use web_sys::AbortController;
@@ -71,6 +87,9 @@ pub fn Flow(
     api: Api,
     /// Pools from discovery.
     pools: Vec<PoolView>,
+    /// The checkout this session belongs to: its bindings are locked, its trade shown.
+    #[prop(optional)]
+    checkout: Option<CheckoutView>,
 ) -> impl IntoView {
     let ui = ui();
     let host = crate::host::host();
@@ -78,6 +97,10 @@ pub fn Flow(
     let api = StoredValue::new_local(api);
     let pools = StoredValue::new(pools);
     let (pool_id, input) = (host.pool_id, host.input);
+    // What the partner's backend bound is not the user's to change.
+    if let Some(c) = &checkout {
+        host.apply_bindings(&c.bindings);
+    }
     // Start on the host's pool if it is offered, else the first available one.
     let offered = pools.with_value(|p| p.iter().any(|p| p.pool_id == pool_id.get_untracked()));
     if !offered {
@@ -411,11 +434,31 @@ pub fn Flow(
         });
     }
 
+    // A checkout that already converted (in another tab, or before a reload) shows
+    // its one trade; an expired one says so.
+    let show_trade = {
+        let follow = follow.clone();
+        move |trade: TradeView| {
+            let (id, terminal) = (trade.trade_id.clone(), trade.is_terminal());
+            api.with_value(|a| a.remember("pending_trade", (!terminal).then_some(id.as_str())));
+            stage.update(|s| s.trade(trade));
+            if !terminal {
+                follow(id);
+            }
+        }
+    };
+    match checkout.as_ref() {
+        Some(CheckoutView { trade: Some(trade), .. }) => show_trade(trade.clone()),
+        Some(c) if c.status == "expired" => stage.set(Stage::Problem(Problem::CheckoutExpired)),
+        _ => {}
+    }
+
     // ---- Intents ---------------------------------------------------------------
     let lock = {
         let deck_message = deck_message.clone();
         let emitter = emitter.clone();
         let owner = owner.clone();
+        let show_trade = show_trade.clone();
         move || {
             let Some(pool) = current_pool() else { return };
             let problems = check_firm(&pool, &input.get_untracked());
@@ -442,6 +485,7 @@ pub fn Flow(
             let Some(intent) = intent("firm") else { return };
             let deck_message = deck_message.clone();
             let emitter = emitter.clone();
+            let show_trade = show_trade.clone();
             spawn_scoped(&owner, async move {
                 match api.get_value().quote(&intent, None).await {
                     Ok((view, sent, received)) => {
@@ -455,6 +499,14 @@ pub fn Flow(
                             Stage::Quoted(q) => emitter.emit("quote", json!({ "quote_id": q.quote_id, "expires_at": q.terms.expires_at, "terms": q.terms })),
                             Stage::Unavailable(u) => emitter.emit("unavailable", json!({ "reason": u.reason, "retry_after_ms": u.retry_after_ms })),
                             _ => {}
+                        }
+                    }
+                    // The checkout converted meanwhile (another tab): show that trade.
+                    Err(FetchError::Api { detail, .. }) if detail.code == "checkout_converted" && detail.trade_id.is_some() => {
+                        let trade_id = detail.trade_id.unwrap_or_default();
+                        match api.get_value().trade(&trade_id, None).await {
+                            Ok(trade) => show_trade(trade),
+                            Err(e) => stage.update(|s| s.failed(problem_of(&e))),
                         }
                     }
                     Err(FetchError::Api { detail, .. }) if detail.field.is_some() || detail.code == "amount_out_of_limits" => {
@@ -473,7 +525,7 @@ pub fn Flow(
                     }
                     Err(e) => {
                         emitter.emit("error", json!({ "code": e.code(), "message": e.to_string() }));
-                        stage.update(|s| s.failed(if e == FetchError::Network { Problem::Network } else { Problem::Server { code: e.code().to_owned() } }));
+                        stage.update(|s| s.failed(problem_of(&e)));
                     }
                 }
             });
@@ -515,7 +567,8 @@ pub fn Flow(
                         Err(e) if Stage::is_definite_refusal(e.code()) => {
                             api.with_value(|a| a.remember("pending_accept", None));
                             emitter.emit("error", json!({ "code": e.code(), "message": e.to_string() }));
-                            stage.update(|s| s.accept_refused(e.code()));
+                            let support_id = support_id_of(&e);
+                            stage.update(|s| s.accept_refused(e.code(), support_id.as_deref()));
                             return;
                         }
                         Err(e) => {
@@ -566,8 +619,25 @@ pub fn Flow(
         request_preview.with_value(|f| f());
         }
     };
+    // The host changed a quote-bound input (`update()`) while a firm quote was live:
+    // that quote no longer matches what is being paid for, so it is declined
+    // upstream and the user is back on the form with the new values.
+    {
+        let back = back.clone();
+        Effect::new(move |previous: Option<(String, quote_core::form::FormInput)>| {
+            let current = (pool_id.get(), input.get());
+            if previous.is_some_and(|p| p != current) && matches!(stage.get_untracked(), Stage::Quoted(_)) {
+                back();
+            }
+            current
+        });
+    }
     let start_over = move || {
-        api.with_value(|a| a.remember("pending_trade", None));
+        api.with_value(|a| {
+            a.remember("pending_trade", None);
+            // A checkout converts once: a new conversion needs a new (demo) checkout.
+            a.forget_session();
+        });
         stage.set(Stage::Form);
         preview.set(PreviewState::Idle);
         request_preview.with_value(|f| f());
@@ -588,6 +658,7 @@ pub fn Flow(
     });
 
     let locking_text = ui.t(Copy::Locking);
+    let all_locked = host.all_locked();
     // One panel per step; within a step, panels follow the stage through signals
     // instead of being rebuilt (which would lose focus and flicker).
     let body = move || match panel.get() {
@@ -596,7 +667,7 @@ pub fn Flow(
             let locking_text = locking_text.clone();
             view! {
                 <div class="qw-form-wrap" aria-busy=move || locking().to_string()>
-                    <QuoteForm pools=pools.get_value() pool_id input errors preview locked=host.locked on_submit />
+                    <QuoteForm pools=pools.get_value() pool_id input errors preview locked=all_locked on_submit />
                     {move || locking().then(|| view! {
                         <p class="qw-loading" role="status" data-testid="locking"><span class="qw-spinner" aria-hidden="true"></span>{locking_text.clone()}</p>
                     })}
@@ -625,7 +696,8 @@ pub fn Flow(
                 }
                 latest.get_value()
             });
-            view! { <TradePanel trade on_new /> }.into_any()
+            let can_start_new = api.with_value(Api::starts_own_checkouts);
+            view! { <TradePanel trade on_new can_start_new /> }.into_any()
         }
         3 => {
             let Stage::Unavailable(initial) = stage.get_untracked() else { return ().into_any() };

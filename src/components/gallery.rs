@@ -103,10 +103,15 @@ fn Item(
 }
 
 fn form(amount: &str, destination: &str, errors: FieldErrors, preview: PreviewState) -> impl IntoView {
+    bound_form(amount, destination, errors, preview, vec![])
+}
+
+/// A form whose `locked` fields the partner's checkout bound.
+fn bound_form(amount: &str, destination: &str, errors: FieldErrors, preview: PreviewState, locked: Vec<String>) -> impl IntoView {
     let input = RwSignal::new(FormInput { side: "buy".into(), amount: amount.into(), network: "tron".into(), destination: destination.into() });
     view! {
         <QuoteForm pools=fixture_pools() pool_id=RwSignal::new("EUR-USDT".to_owned()) input
-            errors=Signal::stored(errors) preview=Signal::stored(preview) on_submit=Callback::new(|_| {}) />
+            errors=Signal::stored(errors) preview=Signal::stored(preview) locked=Signal::stored(locked) on_submit=Callback::new(|_| {}) />
     }
 }
 
@@ -142,6 +147,9 @@ pub fn Gallery() -> impl IntoView {
                 <Item name="form-preview-unavailable" caption="Preview unavailable">{form("13.01", "", vec![], PreviewState::Unavailable("pool_dry".into()))}</Item>
                 <Item name="form-out-of-limits" caption="Amount out of limits">{form("1.00", "", limits, PreviewState::Idle)}</Item>
                 <Item name="form-missing-destination" caption="Firm quote asked without destination">{form("1250.00", "", missing, ready())}</Item>
+                <Item name="form-bound" caption="Partner checkout: pool, amount, network and wallet bound">
+                    {bound_form("1250.00", "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE", vec![], ready(), ["pool", "side", "amount", "network", "destination"].map(String::from).to_vec())}
+                </Item>
                 <Item name="firm-active" caption="Firm quote, timer running">
                     <FirmQuotePanel quote=firm(12, None) now accepting=no on_accept=noop on_refresh=noop on_back=noop />
                 </Item>
@@ -164,6 +172,12 @@ pub fn Gallery() -> impl IntoView {
                 <Item name="trade-settled" caption="Settled"><TradePanel trade=trade("settled") on_new=noop /></Item>
                 <Item name="trade-failed" caption="Failed"><TradePanel trade=trade("failed") on_new=noop /></Item>
                 <Item name="trade-released" caption="Released"><TradePanel trade=trade("released") on_new=noop /></Item>
+                <Item name="trade-terms-mismatch" caption="Executed terms differ from the quote (exception)">
+                    <TradePanel trade=Signal::stored(TradeView { terms_mismatch: Some(vec!["target_amount".into()]), ..fixture_trade("reserved") }) on_new=noop />
+                </Item>
+                <Item name="trade-settled-partner" caption="Settled in a partner checkout (no new conversion here)">
+                    <TradePanel trade=trade("settled") on_new=noop can_start_new=false />
+                </Item>
                 <Item name="unavailable-pool-dry" caption="Unavailable: pool dry, with alternate pool">
                     <UnavailablePanel unavailable=unavailable("pool_dry", 0) now alternate on_retry=noop on_alternate=noop_pool on_back=noop />
                 </Item>
@@ -176,12 +190,24 @@ pub fn Gallery() -> impl IntoView {
                 <Item name="unavailable-maintenance" caption="Unavailable: maintenance">
                     <UnavailablePanel unavailable=unavailable("maintenance", 0) now alternate=Signal::stored(None) on_retry=noop on_alternate=noop_pool on_back=noop />
                 </Item>
+                <Item name="unavailable-busy" caption="Unavailable: server busy (upstream budget)">
+                    <UnavailablePanel unavailable=unavailable("busy", 0) now alternate=Signal::stored(None) on_retry=noop on_alternate=noop_pool on_back=noop />
+                </Item>
                 <Item name="unavailable-retry-ready" caption="Unavailable, retry allowed again">
                     <UnavailablePanel unavailable=Signal::stored(Unavailable { reason: "pool_dry".into(), retry_after_ms: 1_000, attempt: 0, at_ms: NOW - 60_000 }) now alternate on_retry=noop on_alternate=noop_pool on_back=noop />
                 </Item>
                 <Item name="error-network" caption="Server unreachable"><ProblemPanel problem=Signal::stored(Problem::Network) on_retry=noop on_back=noop /></Item>
                 <Item name="error-server" caption="Server error"><ProblemPanel problem=Signal::stored(Problem::Server { code: "upstream_unavailable".into() }) on_retry=noop on_back=noop /></Item>
                 <Item name="error-quote-gone" caption="Quote can no longer be accepted"><ProblemPanel problem=Signal::stored(Problem::QuoteGone) on_retry=noop on_back=noop /></Item>
+                <Item name="error-accept-failed" caption="Accept ended without a conversion: support id">
+                    <ProblemPanel problem=Signal::stored(Problem::AcceptFailed { support_id: "pq_test_01J4Q7ZK".into() }) on_retry=noop on_back=noop />
+                </Item>
+                <Item name="error-still-confirming" caption="Earlier accept still being confirmed">
+                    <ProblemPanel problem=Signal::stored(Problem::StillConfirming) on_retry=noop on_back=noop />
+                </Item>
+                <Item name="error-checkout-expired" caption="Partner checkout expired">
+                    <ProblemPanel problem=Signal::stored(Problem::CheckoutExpired) on_retry=noop on_back=noop />
+                </Item>
                 <Item name="preview-panel" caption="Preview panel alone"><PreviewPanel state=Signal::stored(ready()) /></Item>
             </div>
         </div>

@@ -39,11 +39,17 @@ pub fn Widget(
     let ui = Ui::new(deck.unwrap_or_default(), locale.unwrap_or_default());
     provide_context(ui.clone());
     let api = api.unwrap_or_else(|| Api::new(api_base));
+    // Discovery, and the checkout this session belongs to (what the partner bound,
+    // and its trade if it already converted). Without a checkout answer the widget
+    // still runs: the server enforces the bindings either way.
     let pools = LocalResource::new({
         let api = api.clone();
         move || {
             let api = api.clone();
-            async move { api.pools().await }
+            async move {
+                let pools = api.pools().await?;
+                Ok::<_, crate::api::FetchError>((pools, api.checkout().await.ok()))
+            }
         }
     });
     let loading = ui.t(Copy::LoadingPools);
@@ -62,7 +68,10 @@ pub fn Widget(
                         move || {
                             let api = api_for_flow.clone();
                             Suspend::new(async move {
-                                pools.await.map(|answer| view! { <Flow api=api.take() pools=answer.pools /> })
+                                pools.await.map(|(answer, checkout)| match checkout {
+                                    Some(checkout) => view! { <Flow api=api.take() pools=answer.pools checkout /> }.into_any(),
+                                    None => view! { <Flow api=api.take() pools=answer.pools /> }.into_any(),
+                                })
                             })
                         }
                     }

@@ -15,6 +15,7 @@ pub fn unavailable_text(ui: &Ui, reason: &str) -> String {
         "rate_unavailable" => Copy::UnavailableRate,
         "network_unavailable" => Copy::UnavailableNetwork,
         "maintenance" => Copy::UnavailableMaintenance,
+        "busy" => Copy::UnavailableBusy,
         _ => Copy::UnavailableGeneric,
     })
 }
@@ -72,22 +73,30 @@ pub fn ProblemPanel(
 ) -> impl IntoView {
     let ui = ui();
     let u1 = ui.clone();
-    let text = move || {
-        u1.t(match problem.get() {
-            Problem::Network => Copy::ErrorNetwork,
-            Problem::QuoteGone => Copy::ErrorQuoteGone,
-            Problem::Server { .. } => Copy::ErrorServer,
-        })
+    let text = move || match problem.get() {
+        Problem::Network => u1.t(Copy::ErrorNetwork),
+        Problem::QuoteGone => u1.t(Copy::ErrorQuoteGone),
+        Problem::Server { .. } => u1.t(Copy::ErrorServer),
+        Problem::AcceptFailed { support_id } => u1.fill(Copy::ErrorAcceptFailed, &[("support_id", &support_id)]),
+        Problem::StillConfirming => u1.t(Copy::ErrorStillConfirming),
+        Problem::CheckoutExpired => u1.t(Copy::ErrorCheckoutExpired),
     };
+    // An expired checkout cannot be retried from here: only the shop can start a new one.
+    let can_retry = move || !matches!(problem.get(), Problem::CheckoutExpired);
     view! {
         <div class="qw-panel qw-notice qw-notice--error" data-testid="problem" role="alert">
             <h3 class="qw-heading" tabindex="-1" data-focus-target>
                 <span class="qw-icon" aria-hidden="true">"⚠"</span>{text}
             </h3>
-            <div class="qw-actions">
-                <button type="button" class="qw-button qw-button--primary" data-testid="retry" on:click=move |_| on_retry.run(())>{ui.t(Copy::Retry)}</button>
-                <button type="button" class="qw-button qw-button--link" on:click=move |_| on_back.run(())>{ui.t(Copy::Back)}</button>
-            </div>
+            {move || can_retry().then(|| {
+                let ui = ui.clone();
+                view! {
+                    <div class="qw-actions">
+                        <button type="button" class="qw-button qw-button--primary" data-testid="retry" on:click=move |_| on_retry.run(())>{ui.t(Copy::Retry)}</button>
+                        <button type="button" class="qw-button qw-button--link" on:click=move |_| on_back.run(())>{ui.t(Copy::Back)}</button>
+                    </div>
+                }
+            })}
         </div>
     }
 }

@@ -14,10 +14,14 @@ pub fn TradePanel(
     trade: Signal<TradeView>,
     /// Starts over, once the trade is terminal.
     on_new: Callback<()>,
+    /// Whether a new conversion can start here (a partner's checkout converts once:
+    /// only the partner can start another).
+    #[prop(default = true)]
+    can_start_new: bool,
 ) -> impl IntoView {
     let ui = ui();
     let state = move || trade.with(|t| t.status.clone());
-    let (u1, u2) = (ui.clone(), ui.clone());
+    let (u1, u2, u3) = (ui.clone(), ui.clone(), ui.clone());
     let look = move || match state().as_str() {
         "settled" => ("✓", Copy::TradeSettled, "qw-status--ok"),
         "failed" | "released" => ("✕", Copy::TradeFailed, "qw-status--bad"),
@@ -48,7 +52,14 @@ pub fn TradePanel(
         <div class="qw-panel qw-trade" data-testid="trade" data-state=state>
             <h3 class=move || format!("qw-heading qw-status {}", look().2) tabindex="-1" data-focus-target>{message}</h3>
             {summary}
-            {move || trade.with(TradeView::is_terminal).then(|| view! {
+            // Told as it is: the conversion that was executed differs from the quote.
+            {move || trade.with(|t| t.terms_mismatch.clone()).map(|fields| view! {
+                <p class="qw-notice qw-notice--error" role="alert" data-testid="terms-mismatch">
+                    <span class="qw-icon" aria-hidden="true">"⚠"</span>
+                    {u3.fill(Copy::TradeTermsMismatch, &[("fields", &fields.join(", ").replace('_', " "))])}
+                </p>
+            })}
+            {move || (can_start_new && trade.with(TradeView::is_terminal)).then(|| view! {
                 <div class="qw-actions">
                     <button type="button" class="qw-button qw-button--primary" data-testid="new-conversion"
                         on:click=move |_| on_new.run(())>{ui.t(Copy::NewConversion)}</button>

@@ -57,6 +57,7 @@ const pages = {
         const r = await fetch('${w}/api/sessions', { method: 'POST' });
         return (await r.json()).session_token;
       };
+      window.getSessionToken = getSessionToken;
       window.handle = QuoteWidget.mount(document.getElementById('slot'), {
         pool: 'EUR-USDT', amount: '100.00', locale: 'en', getSessionToken, id: 'mounted',
       });
@@ -201,6 +202,30 @@ test('mount(), update() and destroy() with a host-provided session', async () =>
   // Watch past a debounce, several ticks and a poll interval: nothing more goes out.
   await page.waitForTimeout(2500);
   assert.deepEqual(after, []);
+  assert.deepEqual(page.problems, []);
+});
+
+test('update() of a bound input while a firm quote is live declines that quote and returns to the form', async () => {
+  const page = await browser.newPage();
+  const rejected = new Promise((resolve) => {
+    page.on('request', (r) => { if (/\/api\/quotes\/[^/]+\/reject$/.test(new URL(r.url()).pathname)) resolve(r.url()); });
+  });
+  await page.goto(`${hostUrl}/mount.html`);
+  await page.waitForFunction(() => window.mounted);
+  const slot = page.locator('#slot');
+  await slot.getByTestId('preview-amount').waitFor();
+  await slot.getByTestId('destination').fill('TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE');
+  await slot.getByTestId('get-firm-quote').click();
+  await slot.getByTestId('firm-quote').waitFor();
+  // The host's cart changed (same session, same language: no re-render): the live
+  // quote is for the old amount.
+  await page.evaluate(() => window.handle.update({
+    pool: 'EUR-USDT', amount: '250.00', locale: 'en', id: 'mounted', getSessionToken: window.getSessionToken,
+  }));
+  await slot.getByTestId('amount').waitFor();
+  assert.equal(await slot.getByTestId('amount').inputValue(), '250.00');
+  assert.equal(await slot.getByTestId('firm-quote').count(), 0, 'the old quote cannot be accepted any more');
+  assert.match(await rejected, /\/api\/quotes\/pq_test_\w+\/reject$/, 'the old quote was declined upstream');
   assert.deepEqual(page.problems, []);
 });
 

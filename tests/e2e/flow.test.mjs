@@ -15,9 +15,10 @@ before(async () => {
 afterEach(async () => { await browser?.closePages(); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
+// The sandbox playground: an unbound demo checkout, so every magic value can be typed.
 async function open() {
   const page = await browser.newPage();
-  await page.goto(server.url);
+  await page.goto(`${server.url}/playground.html`);
   await page.getByTestId('amount').waitFor();
   return page;
 }
@@ -191,7 +192,7 @@ test('a device clock minutes wrong still counts down from the server clock', asy
     }
     window.Date = SkewedDate;
   });
-  await page.goto(server.url);
+  await page.goto(`${server.url}/playground.html`);
   await page.getByTestId('amount').waitFor();
   await lockFirmQuote(page);
   await page.getByTestId('firm-quote').waitFor();

@@ -8,10 +8,12 @@ import { startServer, launchBrowser, axeViolations } from './harness.mjs';
 const OUT = new URL('./screenshots/gallery/', import.meta.url).pathname;
 const EXPECTED = [
   'pools-loading', 'pools-error', 'form-empty', 'form-preview', 'form-preview-updating', 'form-preview-unavailable',
-  'form-out-of-limits', 'form-missing-destination', 'firm-active', 'firm-expiring-soon', 'firm-expired', 'firm-refreshed',
+  'form-out-of-limits', 'form-missing-destination', 'form-bound', 'firm-active', 'firm-expiring-soon', 'firm-expired', 'firm-refreshed',
   'accepting', 'accept-unconfirmed', 'trade-pending', 'trade-settled', 'trade-failed', 'trade-released',
-  'unavailable-pool-dry', 'unavailable-rate', 'unavailable-network', 'unavailable-maintenance', 'unavailable-retry-ready',
-  'error-network', 'error-server', 'error-quote-gone', 'preview-panel',
+  'trade-terms-mismatch', 'trade-settled-partner',
+  'unavailable-pool-dry', 'unavailable-rate', 'unavailable-network', 'unavailable-maintenance', 'unavailable-busy',
+  'unavailable-retry-ready', 'error-network', 'error-server', 'error-quote-gone', 'error-accept-failed',
+  'error-still-confirming', 'error-checkout-expired', 'preview-panel',
 ];
 let server;
 let browser;
@@ -47,4 +49,12 @@ test('every state is in the gallery, screenshotted and accessible', async () => 
   assert.match(await text('trade-pending'), /Your conversion is pending settlement\./);
   assert.match(await text('trade-settled'), /Your conversion completed\./);
   assert.match(await text('trade-released'), /We could not complete this conversion\. No final credit was posted\./);
+  assert.match(await text('error-accept-failed'), /Contact support with this reference: pq_test_01J4Q7ZK\./);
+  assert.match(await text('trade-terms-mismatch'), /differs from your quote \(target amount\)/);
+  assert.match(await text('unavailable-busy'), /We are handling many requests right now\./);
+  assert.equal(await page.locator('[data-gallery-state=trade-settled-partner] [data-testid=new-conversion]').count(), 0);
+  assert.equal(await page.locator('[data-gallery-state=error-checkout-expired] [data-testid=retry]').count(), 0);
+  for (const field of ['amount', 'destination']) {
+    assert.equal(await page.locator(`[data-gallery-state=form-bound] [data-testid=${field}]`).getAttribute('readonly'), '');
+  }
 });

@@ -64,5 +64,5 @@ test('sandbox faults can be set from configuration', async () => {
 });
 
 test('a malformed SANDBOX_FAULTS stops start-up with a clear message', async () => {
-  await assert.rejects(startServer({ SANDBOX_FAULTS: '{"error_rat": 1}' }), /SANDBOX_FAULTS is not a valid fault set/);
+  await assert.rejects(startServer({ SANDBOX_FAULTS: '{"error_rat": 1}' }), /SANDBOX_FAULTS: is not a valid fault set/);
 });

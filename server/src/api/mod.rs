@@ -11,6 +11,7 @@ pub mod sessions;
 mod trades;
 mod webhooks;
 
+pub use body::StrictJson;
 pub use error::ApiError;
 
 use crate::AppState;

@@ -1,0 +1,79 @@
+//! The demo partner's backend, served only in demo mode: what a real partner's
+//! server does for its checkout page. Lumen's page asks for the checkout of its
+//! order; this "backend" decides what is being paid for (the order's amount, the
+//! user's Lumen wallet as destination) and answers the widget's client token. The
+//! browser never chooses those; it only sees them.
+
+use crate::api::auth::ClientAddr;
+use crate::api::ApiError;
+use crate::checkouts::{self, NewCheckout};
+use crate::AppState;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use quote_core::wire::CheckoutBindings;
+use rand::Rng;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// The demo order: 100.00 EUR into USDT on Tron, to the user's Lumen wallet.
+const ORDER_AMOUNT: i64 = 10_000; // in cents
+const WALLET: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
+
+pub fn routes(demo: bool) -> Router<AppState> {
+    if demo {
+        Router::new().route("/demo/checkouts", post(checkout_for_order))
+    } else {
+        Router::new()
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct OrderRequest {
+    /// The order the page is paying (kept across reloads); a new one when absent.
+    #[serde(default)]
+    order: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DemoCheckout {
+    order: String,
+    amount: Decimal,
+    currency: &'static str,
+    wallet: &'static str,
+    network: &'static str,
+    checkout_id: String,
+    client_token: String,
+}
+
+fn valid_order(order: &str) -> bool {
+    order.len() == 9 && order.starts_with("LUM-") && order[4..].bytes().all(|b| b.is_ascii_digit())
+}
+
+async fn checkout_for_order(State(state): State<AppState>, ClientAddr(addr): ClientAddr, crate::api::StrictJson(request): crate::api::StrictJson<OrderRequest>) -> Result<Json<DemoCheckout>, ApiError> {
+    state.limiters.mint(&addr.to_string()).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
+    let order = match request.order {
+        Some(order) if valid_order(&order) => order,
+        Some(_) => return Err(ApiError::InvalidField(crate::json_fields::FieldError { field: "order".into(), message: "order must look like LUM-12345.".into() })),
+        None => format!("LUM-{:05}", rand::thread_rng().gen_range(0..100_000)),
+    };
+    let amount = Decimal::new(ORDER_AMOUNT, 2);
+    let new = NewCheckout {
+        bindings: CheckoutBindings {
+            pool_id: Some("EUR-USDT".into()),
+            side: Some("buy".into()),
+            amount: Some(amount),
+            currency: Some("EUR".into()),
+            network: Some("tron".into()),
+            destination_address: Some(WALLET.into()),
+            ..CheckoutBindings::default()
+        },
+        partner_reference: Some(order.clone()),
+        partner_user_id: Some("demo_user_alex".into()),
+        ..NewCheckout::default()
+    };
+    let (checkout, _) = checkouts::create(&state, new).await?;
+    let (client_token, _) = checkouts::mint_client_token(&state, &checkout, None).await?;
+    Ok(Json(DemoCheckout { order, amount, currency: "EUR", wallet: WALLET, network: "tron", checkout_id: checkout.checkout_id, client_token }))
+}

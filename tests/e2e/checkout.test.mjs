@@ -1,0 +1,94 @@
+// Checkouts as a partner runs them: the demo page's backend binds the order (amount,
+// the user's wallet) and the widget locks what it was given; a paid checkout shows
+// its one conversion after a reload; and a client token that expires while an accept's
+// outcome is unknown is renewed on the same checkout, ending in exactly one trade.
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { startServer, launchBrowser, axeViolations } from './harness.mjs';
+
+const SHOTS = new URL('./screenshots/checkout/', import.meta.url).pathname;
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer({ SESSION_TTL_SECS: '10', SANDBOX_QUOTE_WINDOW_MS: '8000', SANDBOX_SETTLE_DELAY_MS: '1000' });
+  browser = await launchBrowser();
+  mkdirSync(SHOTS, { recursive: true });
+});
+afterEach(async () => { await browser?.closePages(); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+test('the demo checkout binds the order: the user confirms, never types what the shop knows', async () => {
+  const page = await browser.newPage();
+  const quoteBodies = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/quotes') quoteBodies.push(JSON.parse(r.postData())); });
+  await page.setViewportSize({ width: 1200, height: 1000 });
+  await page.goto(server.url);
+  const widget = page.locator('#checkout-widget');
+  await widget.getByTestId('amount').waitFor();
+  await page.waitForFunction(() => /^LUM-\d{5}$/.test(document.getElementById('order-ref').textContent));
+  const order = await page.locator('#order-ref').textContent();
+  assert.equal(await widget.getByTestId('amount').inputValue(), '100.00');
+  for (const field of ['amount', 'destination']) {
+    assert.equal(await widget.getByTestId(field).getAttribute('readonly'), '', `${field} is bound by the checkout`);
+  }
+  assert.equal(await widget.getByTestId('destination').inputValue(), 'TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE');
+  assert.equal(await widget.getByTestId('pool-select').isDisabled(), true);
+  await widget.getByTestId('preview-amount').waitFor();
+  await page.screenshot({ path: `${SHOTS}bound-form.png` });
+  assert.deepEqual(await axeViolations(page), []);
+
+  await widget.getByTestId('get-firm-quote').click();
+  await widget.getByTestId('firm-quote').waitFor();
+  assert.equal(await widget.getByTestId('destination-value').textContent(), 'TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE');
+  await widget.getByTestId('accept').click();
+  await widget.locator('[data-testid=trade][data-state=settled]').waitFor({ timeout: 15_000 });
+  const tradeId = await widget.getByTestId('trade-id').textContent();
+  assert.equal(await widget.getByTestId('new-conversion').count(), 0, 'only the shop can start another checkout');
+  assert.ok(quoteBodies.every((b) => b.amount === '100.00' && !('partner_reference' in b)), JSON.stringify(quoteBodies));
+
+  // A reload of the paid order shows its conversion, not a new quote.
+  await page.reload();
+  await widget.locator('[data-testid=trade][data-state=settled]').waitFor({ timeout: 15_000 });
+  assert.equal(await widget.getByTestId('trade-id').textContent(), tradeId);
+  assert.equal(await page.locator('#order-ref').textContent(), order);
+  await page.screenshot({ path: `${SHOTS}paid-order.png` });
+  assert.deepEqual(page.problems, []);
+});
+
+test('a token that expires while an accept is unknown is renewed on its checkout: one trade, shown', async () => {
+  const page = await browser.newPage();
+  const firmAsks = [];
+  page.on('request', (r) => {
+    if (new URL(r.url()).pathname === '/api/quotes' && JSON.parse(r.postData()).quote_type === 'firm') firmAsks.push(r.url());
+  });
+  let madeTrade;
+  let attempts = 0;
+  const started = Date.now();
+  // Every answer to an accept is lost until the 10 s client token has expired.
+  await page.route('**/api/quotes/*/accept', async (route) => {
+    attempts += 1;
+    if (Date.now() - started < 11_000) {
+      const response = await route.fetch();
+      if (response.status() === 200) madeTrade = (await response.json()).trade_id;
+      await route.abort('connectionreset');
+    } else {
+      await route.continue();
+    }
+  });
+  await page.goto(`${server.url}/playground.html`);
+  await page.getByTestId('amount').fill('100.00');
+  await page.getByTestId('destination').fill('TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE');
+  await page.getByTestId('get-firm-quote').click();
+  await page.getByTestId('firm-quote').waitFor();
+  await page.getByTestId('accept').click();
+  await page.getByText('We could not confirm your conversion yet.').waitFor();
+  await page.locator('[data-testid=trade]').waitFor({ timeout: 40_000 });
+  assert.match(madeTrade, /^pt_test_/);
+  assert.equal(await page.getByTestId('trade-id').textContent(), madeTrade, 'the trade that was made, not a second one');
+  assert.equal(firmAsks.length, 1, 'no new firm quote was asked for meanwhile');
+  assert.ok(attempts >= 3, `the same quote was retried (${attempts} attempts)`);
+  assert.match(server.logs(), /client token minted/);
+  assert.deepEqual(page.problems, []);
+});
