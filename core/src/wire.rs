@@ -6,21 +6,25 @@ use serde::{Deserialize, Serialize};
 
 /// One pool the partner is entitled to, as the widget may render it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoolView {
     pub pool_id: String,
     pub source_asset: String,
     pub target_asset: String,
     pub sides: Vec<String>,
     pub networks: Vec<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub min_order_usdt: Decimal,
     /// Absent when the pool has no configured maximum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub max_order_usdt: Option<Decimal>,
     pub available: bool,
 }
 
 /// `GET /api/pools`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PoolsResponse {
     pub pools: Vec<PoolView>,
     /// The server's clock when it answered (RFC 3339), so the widget can correct skew.
@@ -29,11 +33,13 @@ pub struct PoolsResponse {
 
 /// Every non-2xx answer of the widget API has this body.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiErrorBody {
     pub error: ApiErrorDetail,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiErrorDetail {
     /// Stable, machine-readable; the widget picks its copy from it.
     pub code: String,
@@ -43,8 +49,10 @@ pub struct ApiErrorDetail {
     pub field: Option<String>,
     /// With `amount_out_of_limits`: the pool's limits, so the widget can show them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub min_order_usdt: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub max_order_usdt: Option<Decimal>,
     /// With `rate_limited` and other retryable codes: when to try again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -78,6 +86,7 @@ impl ApiErrorDetail {
 
 /// `POST /api/sessions`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionResponse {
     /// Opaque; sent back as `Authorization: Bearer`.
     pub session_token: String,
@@ -86,6 +95,7 @@ pub struct SessionResponse {
 
 /// `POST /api/quotes` body: an intent. The browser never sends terms.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuoteIntent {
     pub pool_id: String,
     pub side: String,
@@ -104,6 +114,7 @@ pub struct QuoteIntent {
 
 /// `POST /api/quotes` answer: either a quote's terms or `available: false`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuoteView {
     pub available: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -124,15 +135,21 @@ pub struct QuoteView {
 
 /// What a quote offers, exactly as 0Pools returned it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuoteTerms {
     pub pool_id: String,
     pub side: String,
     pub source_asset: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub source_amount: Decimal,
     pub target_asset: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub target_amount: Decimal,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub rate: Decimal,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub spread_bps: Decimal,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub fee_bps: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
@@ -147,6 +164,7 @@ pub struct QuoteTerms {
 
 /// `POST /api/quotes/{id}/reject` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RejectView {
     pub quote_id: String,
     pub status: String,
@@ -154,6 +172,7 @@ pub struct RejectView {
 
 /// A trade as the widget sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TradeView {
     pub trade_id: String,
     pub quote_id: String,
@@ -162,8 +181,10 @@ pub struct TradeView {
     pub pool_id: String,
     pub side: String,
     pub source_asset: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub source_amount: Decimal,
     pub target_asset: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub target_amount: Decimal,
     pub network: String,
     pub destination_address: String,
@@ -181,6 +202,7 @@ pub struct TradeView {
 
 /// What the partner's backend bound a checkout to; absent fields are the user's choice.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckoutBindings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pool_id: Option<String>,
@@ -188,13 +210,16 @@ pub struct CheckoutBindings {
     pub side: Option<String>,
     /// An exact amount, in `currency`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub amount: Option<Decimal>,
     /// The currency `amount` or `amount_min`/`amount_max` are in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub amount_min: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub amount_max: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
@@ -227,6 +252,7 @@ impl CheckoutBindings {
 
 /// A checkout as its partner and its widget see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckoutView {
     pub checkout_id: String,
     /// `open`, `accepting` (an accept's outcome is being confirmed), `converted` or `expired`.
@@ -250,6 +276,7 @@ pub struct CheckoutView {
 /// `POST /api/checkouts` (and a fresh token for an existing checkout): the checkout,
 /// and a client token for the widget.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckoutCreated {
     pub checkout: CheckoutView,
     pub client_token: String,

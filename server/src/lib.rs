@@ -5,7 +5,6 @@
 pub mod api;
 pub mod config;
 pub mod db;
-pub mod demo;
 pub mod json_fields;
 pub mod locks;
 pub mod pools;
@@ -202,9 +201,7 @@ fn widget_files(settings: &Settings) -> Router<AppState> {
 /// The whole HTTP surface: the widget API, webhooks, health, and the widget's files.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let timed = api::routes()
-        .merge(demo::routes(state.settings.demo))
-        .route("/healthz", axum::routing::get(|| async { "ok" }))
+    let timed = api::routes(state.settings.demo)
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
     Router::new()
         .merge(timed)

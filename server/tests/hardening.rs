@@ -295,3 +295,54 @@ async fn a_client_that_trickles_its_headers_is_cut_off_and_connections_are_cappe
     drop(held);
     eventually(5, || async { s.server.http.get(format!("{}/healthz", s.server.url)).send().await.ok().filter(|r| r.status() == 200) }).await;
 }
+
+#[tokio::test]
+async fn the_openapi_document_lists_every_route_with_every_status_links_and_real_constraints() {
+    let s = stack(|_| {}, |_| {}).await;
+    let (status, doc) = s.server.get("/api/openapi.json", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(doc["openapi"], "3.1.0");
+    let expected = [
+        ("post", "/api/sessions"), ("post", "/api/checkouts"), ("get", "/api/checkouts/{checkout_id}"),
+        ("post", "/api/checkouts/{checkout_id}/client_tokens"), ("get", "/api/checkout"), ("get", "/api/pools"),
+        ("post", "/api/quotes"), ("post", "/api/quotes/{quote_id}/accept"), ("post", "/api/quotes/{quote_id}/reject"),
+        ("get", "/api/trades/{trade_id}"), ("get", "/api/trades/{trade_id}/events"), ("post", "/webhooks/0pools"), ("get", "/healthz"),
+    ];
+    let documented: Vec<(String, String)> = doc["paths"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .flat_map(|(path, item)| item.as_object().unwrap().keys().map(move |m| (m.clone(), path.clone())))
+        .collect();
+    assert_eq!(documented.len(), expected.len(), "{documented:?}");
+    for (method, path) in expected {
+        let operation = &doc["paths"][path][method];
+        assert!(operation.is_object(), "{method} {path} is documented");
+        // Each documented route exists: its method is routed (not the JSON 404 of unknown paths).
+        let url = format!("{}{}", s.server.url, path.replace("{checkout_id}", "chk_x").replace("{quote_id}", "pq_x").replace("{trade_id}", "pt_x"));
+        let answer = s.server.http.request(method.to_uppercase().parse().unwrap(), url).send().await.unwrap();
+        let code = answer.status().as_u16();
+        let body: Value = answer.json().await.unwrap_or(Value::Null);
+        assert!(code != 405 && body["error"]["code"] != "not_found", "{method} {path} is routed: {code} {body}");
+        // Every refusal it can give is documented with the error body.
+        let authenticated = operation.get("security").is_some_and(|s| s.as_array().unwrap().iter().any(|r| !r.as_object().unwrap().is_empty()));
+        if authenticated && !path.starts_with("/webhooks") && path != "/api/sessions" {
+            assert!(operation["responses"]["401"].is_object(), "{method} {path} documents 401");
+        }
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            if status.starts_with('4') || status.starts_with('5') {
+                assert_eq!(response["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ApiErrorBody", "{method} {path} {status}");
+            }
+        }
+    }
+    // The flow can be walked from the document alone.
+    assert_eq!(doc["paths"]["/api/quotes"]["post"]["responses"]["200"]["links"]["AcceptQuote"]["parameters"]["quote_id"], "$response.body#/quote_id");
+    assert_eq!(doc["paths"]["/api/quotes/{quote_id}/accept"]["post"]["responses"]["200"]["links"]["GetTrade"]["operationId"], "get_trade");
+    assert!(doc["paths"]["/api/checkouts"]["post"]["responses"]["201"]["links"]["CreateQuote"].is_object());
+    // Request schemas carry the server's real constraints.
+    let quote = &doc["components"]["schemas"]["QuoteBody"];
+    assert!(quote["properties"]["amount"]["pattern"].as_str().unwrap().contains("{1,6}"));
+    assert_eq!(quote["properties"]["destination_address"]["maxLength"], 200);
+    assert_eq!(doc["components"]["schemas"]["SideName"]["enum"], json!(["buy", "sell"]));
+    assert!(doc["components"]["securitySchemes"]["partner_key"].is_object());
+}

@@ -1,11 +1,16 @@
-//! The widget API: what the browser may call. It sends intents and ids, never terms
-//! or keys; everything it gets back was decided here or by 0Pools.
+//! The HTTP API: the widget's (client token), the partner's backend's (partner key),
+//! 0Pools' webhooks, and in demo mode the demo shop's backend. The browser sends
+//! intents and ids, never terms or keys; everything it gets back was decided here or
+//! by 0Pools. Every route is registered with its OpenAPI description
+//! (`utoipa_axum::routes!`), so the document at `/api/openapi.json` lists exactly the
+//! routes that exist.
 
 pub mod auth;
 mod body;
 pub mod checkouts;
+mod demo;
 mod error;
-mod openapi;
+pub mod openapi;
 mod quotes;
 pub mod sessions;
 mod trades;
@@ -16,25 +21,52 @@ pub use error::ApiError;
 
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::{any, get, post};
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use quote_core::wire::{PoolView, PoolsResponse};
+use utoipa::OpenApi as _;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/openapi.json", get(openapi::document))
-        .route("/api/sessions", post(sessions::create))
-        .route("/api/checkouts", post(checkouts::create))
-        .route("/api/checkouts/{checkout_id}", get(checkouts::get))
-        .route("/api/checkouts/{checkout_id}/client_tokens", post(checkouts::client_token))
-        .route("/api/checkout", get(checkouts::current))
-        .route("/api/pools", get(list_pools))
-        .route("/api/quotes", post(quotes::create))
-        .route("/api/quotes/{quote_id}/accept", post(quotes::accept))
-        .route("/api/quotes/{quote_id}/reject", post(quotes::reject))
-        .route("/api/trades/{trade_id}", get(trades::get))
-        .route("/api/trades/{trade_id}/events", get(trades::events))
-        .route("/webhooks/0pools", post(webhooks::receive))
+#[derive(utoipa::OpenApi)]
+#[openapi(tags(
+    (name = "widget", description = "Called by the widget with a checkout's client token."),
+    (name = "partner", description = "Called by the partner's backend with the partner key."),
+    (name = "0pools", description = "Called by 0Pools."),
+    (name = "demo", description = "Demo mode only."),
+))]
+struct ApiDoc;
+
+/// The API's routes and their OpenAPI document, from one list.
+pub fn documented(demo: bool) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let mut router = OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(sessions::create))
+        .routes(routes!(checkouts::create))
+        .routes(routes!(checkouts::get))
+        .routes(routes!(checkouts::client_token))
+        .routes(routes!(checkouts::current))
+        .routes(routes!(list_pools))
+        .routes(routes!(quotes::create))
+        .routes(routes!(quotes::accept))
+        .routes(routes!(quotes::reject))
+        .routes(routes!(trades::get))
+        .routes(routes!(trades::events))
+        .routes(routes!(webhooks::receive))
+        .routes(routes!(health));
+    if demo {
+        router = router.routes(routes!(demo::checkout_for_order));
+    }
+    let (router, mut doc) = router.split_for_parts();
+    // Links and security need every path in place.
+    utoipa::Modify::modify(&openapi::Document, &mut doc);
+    (router, doc)
+}
+
+pub fn routes(demo: bool) -> Router<AppState> {
+    let (router, doc) = documented(demo);
+    let doc = std::sync::Arc::new(openapi::to_json(&doc));
+    router
+        .route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
         // Unknown API paths answer JSON 404, not the widget's page.
         .route("/api/{*rest}", any(|| async { ApiError::NotFound }))
 }
@@ -44,7 +76,19 @@ pub fn server_time() -> String {
     crate::store::now()
 }
 
+/// Liveness.
+#[utoipa::path(get, path = "/healthz", operation_id = "health", tag = "widget", responses((status = 200, description = "`ok`", body = String)))]
+async fn health() -> &'static str {
+    "ok"
+}
+
 /// `GET /api/pools`: the entitled pools, from (briefly cached) 0Pools discovery.
+#[utoipa::path(get, path = "/api/pools", operation_id = "list_pools", tag = "widget",
+    responses(
+        (status = 200, description = "Entitled pools with sides, networks and limits", body = PoolsResponse),
+        (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`upstream_busy`", body = quote_core::wire::ApiErrorBody),
+    ))]
 async fn list_pools(State(state): State<AppState>) -> Result<Json<PoolsResponse>, ApiError> {
     let list = state.pools.all(&state.upstream).await?;
     let pools = list

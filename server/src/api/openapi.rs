@@ -1,100 +1,143 @@
-//! `GET /api/openapi.json`: the widget API described for partners' tooling.
+//! `GET /api/openapi.json`: generated from the handlers' `#[utoipa::path]`
+//! annotations and the wire types, collected by the same router that serves them
+//! (`utoipa_axum`), so a route cannot exist undocumented. This module adds what
+//! the annotations cannot say: the security schemes, the request constraints shared
+//! by several bodies, and the links that walk a client through the flow
+//! (checkout → quote → accept → trade).
 
-use axum::Json;
-use serde_json::{json, Value};
+use serde::Deserialize;
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi;
+use utoipa::{Modify, ToSchema};
 
-fn error_responses(codes: &[(&str, &str)]) -> Value {
-    let mut responses = serde_json::Map::new();
-    for (status, description) in codes {
-        responses.insert(
-            (*status).into(),
-            json!({ "description": description, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Error" } } } }),
+/// A positive decimal string as the server parses it: digits, an optional `.` and up
+/// to six more, at most twelve integer digits (leading zeros aside), not zero.
+pub const AMOUNT_PATTERN: &str = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$";
+/// Free text: 1–200 characters, no control characters, not blank.
+pub const TEXT_PATTERN: &str = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$";
+
+/// The direction of a conversion.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SideName {
+    Buy,
+    Sell,
+}
+
+/// An indicative estimate (never executable) or a firm, executable quote.
+#[derive(Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum QuoteTypeName {
+    Indicative,
+    Firm,
+}
+
+/// What `POST /webhooks/0pools` receives (see 0Pools' contract).
+#[derive(Deserialize, ToSchema)]
+pub struct WebhookEventBody {
+    pub event_id: String,
+    #[serde(rename = "type")]
+    #[schema(rename = "type", example = "trade.settled")]
+    pub event_type: String,
+    pub created_at: String,
+    pub data: WebhookEventData,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WebhookEventData {
+    pub transact_id: String,
+    pub quote_id: String,
+    #[schema(example = "settled")]
+    pub status: String,
+}
+
+/// `{"received": true, "duplicate": false}`.
+#[derive(serde::Serialize, ToSchema)]
+pub struct WebhookReceived {
+    pub received: bool,
+    pub duplicate: bool,
+}
+
+/// Info, servers and security schemes.
+pub struct Document;
+
+impl Modify for Document {
+    fn modify(&self, doc: &mut OpenApi) {
+        doc.info.title = "Quote widget companion server".into();
+        doc.info.description = Some(
+            "The widget API (client token), the partner API (partner key) and 0Pools' webhooks. The browser sends intents and ids; \
+             the server holds every key and term. Every error is `{\"error\": {\"code\", \"message\", …}}` with a stable `code`."
+                .into(),
         );
+        let components = doc.components.get_or_insert_with(Default::default);
+        let bearer = |what: &str| {
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some(what.to_owned())).build())
+        };
+        components.add_security_scheme("client_token", bearer("A checkout's client token (`qws_…`), given to the widget by the partner's backend."));
+        components.add_security_scheme("partner_key", bearer("The partner's API key (`PARTNER_API_KEY`): server to server only."));
+        components.add_security_scheme(
+            "webhook_signature",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "0Pools-Signature",
+                "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>",
+            ))),
+        );
+        add_links(doc);
     }
-    Value::Object(responses)
 }
 
-fn merge(mut a: Value, b: Value) -> Value {
-    if let (Some(a), Value::Object(b)) = (a.as_object_mut(), b) {
-        a.extend(b);
-    }
-    a
-}
-
-fn ok(schema: &str) -> Value {
-    json!({ "200": { "description": "OK", "content": { "application/json": { "schema": { "$ref": format!("#/components/schemas/{schema}") } } } } })
-}
-
-pub async fn document() -> Json<Value> {
-    let auth = json!([{ "session": [] }]);
-    let quote_id = json!([{ "name": "quote_id", "in": "path", "required": true, "schema": { "type": "string" } }]);
-    let trade_id = json!([{ "name": "trade_id", "in": "path", "required": true, "schema": { "type": "string" } }]);
-    let decimal = json!({ "type": "string", "pattern": "^[0-9]+(\\.[0-9]+)?$", "description": "exact decimal string" });
-    Json(json!({
-        "openapi": "3.1.0",
-        "info": { "title": "Quote widget API", "version": env!("CARGO_PKG_VERSION"),
-                  "description": "The companion server's API for the quote widget. The browser sends intents and ids; the server holds every key and term." },
-        "components": {
-            "securitySchemes": { "session": { "type": "http", "scheme": "bearer", "description": "session_token from POST /api/sessions" } },
-            "schemas": {
-                "Error": { "type": "object", "required": ["error"], "properties": { "error": { "type": "object", "required": ["code", "message"], "properties": {
-                    "code": { "type": "string" }, "message": { "type": "string" }, "field": { "type": "string" },
-                    "min_order_usdt": decimal, "max_order_usdt": decimal, "retry_after_ms": { "type": "integer" } } } } },
-                "Session": { "type": "object", "required": ["session_token", "expires_at"], "properties": {
-                    "session_token": { "type": "string" }, "expires_at": { "type": "string", "format": "date-time" } } },
-                "Pools": { "type": "object", "required": ["pools", "server_time"], "properties": {
-                    "server_time": { "type": "string", "format": "date-time" },
-                    "pools": { "type": "array", "items": { "type": "object", "properties": {
-                        "pool_id": { "type": "string" }, "source_asset": { "type": "string" }, "target_asset": { "type": "string" },
-                        "sides": { "type": "array", "items": { "enum": ["buy", "sell"] } }, "networks": { "type": "array", "items": { "type": "string" } },
-                        "min_order_usdt": decimal, "max_order_usdt": decimal, "available": { "type": "boolean" } } } } } },
-                "QuoteIntent": { "type": "object", "required": ["pool_id", "side", "amount", "currency"], "properties": {
-                    "pool_id": { "type": "string" }, "side": { "enum": ["buy", "sell"] }, "amount": decimal, "currency": { "type": "string" },
-                    "quote_type": { "enum": ["indicative", "firm"], "default": "firm" }, "network": { "type": "string" },
-                    "destination_address": { "type": "string" }, "partner_reference": { "type": "string" } } },
-                "Quote": { "type": "object", "required": ["available", "server_time"], "properties": {
-                    "available": { "type": "boolean" }, "quote_type": { "enum": ["indicative", "firm"] }, "quote_id": { "type": "string" },
-                    "unavailable_reason": { "type": "string" }, "retry_after_ms": { "type": "integer" }, "server_time": { "type": "string", "format": "date-time" },
-                    "terms": { "type": "object", "properties": {
-                        "pool_id": { "type": "string" }, "side": { "type": "string" }, "source_asset": { "type": "string" }, "source_amount": decimal,
-                        "target_asset": { "type": "string" }, "target_amount": decimal, "rate": decimal, "spread_bps": decimal, "fee_bps": decimal,
-                        "network": { "type": "string" }, "destination_address": { "type": "string" },
-                        "created_at": { "type": "string", "format": "date-time" }, "expires_at": { "type": "string", "format": "date-time" },
-                        "executable": { "type": "boolean" } } } } },
-                "Reject": { "type": "object", "properties": { "quote_id": { "type": "string" }, "status": { "const": "rejected" } } },
-                "Trade": { "type": "object", "properties": {
-                    "trade_id": { "type": "string" }, "quote_id": { "type": "string" }, "status": { "enum": ["reserved", "settled", "failed", "released"] },
-                    "pool_id": { "type": "string" }, "side": { "type": "string" }, "source_asset": { "type": "string" }, "source_amount": decimal,
-                    "target_asset": { "type": "string" }, "target_amount": decimal, "network": { "type": "string" }, "destination_address": { "type": "string" },
-                    "created_at": { "type": "string" }, "updated_at": { "type": "string" }, "partner_reference": { "type": "string" },
-                    "server_time": { "type": "string" } } }
+/// The document as JSON. utoipa 5 writes a link's fields in snake_case
+/// (`operation_id`); OpenAPI spells them `operationId`, `operationRef`,
+/// `requestBody`, so they are renamed here.
+pub fn to_json(doc: &OpenApi) -> serde_json::Value {
+    let mut value = serde_json::to_value(doc).unwrap_or_default();
+    if let Some(paths) = value.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for operation in paths.values_mut().filter_map(|item| item.as_object_mut()).flat_map(|item| item.values_mut()) {
+            let Some(responses) = operation.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
+            for links in responses.values_mut().filter_map(|r| r.get_mut("links")).filter_map(|l| l.as_object_mut()) {
+                for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
+                    for (from, to) in [("operation_id", "operationId"), ("operation_ref", "operationRef"), ("request_body", "requestBody")] {
+                        if let Some(v) = link.remove(from) {
+                            link.insert(to.to_owned(), v);
+                        }
+                    }
+                }
             }
-        },
-        "paths": {
-            "/api/sessions": { "post": { "summary": "Start a widget session (with PARTNER_API_KEY set: the partner backend mints, with that key as Bearer)",
-                "responses": merge(json!({ "201": { "description": "Created", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Session" } } } } }),
-                                   error_responses(&[("401", "partner_key_invalid")])) } },
-            "/api/pools": { "get": { "summary": "Entitled pools", "responses": merge(ok("Pools"), error_responses(&[("502", "upstream_unavailable")])) } },
-            "/api/quotes": { "post": { "summary": "Ask for an indicative or firm quote", "security": auth,
-                "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/QuoteIntent" } } } },
-                "responses": merge(ok("Quote"), error_responses(&[
-                    ("400", "invalid_json, invalid_field, amount_required, amount_invalid, amount_not_positive, amount_too_precise, amount_too_large, destination_required"),
-                    ("401", "session_required, session_invalid, session_expired"), ("413", "payload_too_large"),
-                    ("422", "unknown_pool, pool_unavailable, unsupported_side, unsupported_network, unsupported_currency, amount_out_of_limits"),
-                    ("429", "rate_limited"), ("502", "upstream_unavailable"), ("503", "upstream_busy, storage_unavailable")])) } },
-            "/api/quotes/{quote_id}/accept": { "post": { "summary": "Execute a firm quote, once", "security": auth, "parameters": quote_id,
-                "responses": merge(ok("Trade"), error_responses(&[("401", "session_*"), ("404", "quote_not_found"), ("409", "quote_rejected, quote_not_executable"),
-                    ("410", "quote_expired"), ("503", "accept_pending (retry: never executes twice)")])) } },
-            "/api/quotes/{quote_id}/reject": { "post": { "summary": "Decline a firm quote", "security": auth, "parameters": quote_id,
-                "responses": merge(ok("Reject"), error_responses(&[("404", "quote_not_found"), ("409", "quote_already_accepted, quote_not_executable")])) } },
-            "/api/trades/{trade_id}": { "get": { "summary": "A trade's status", "security": auth, "parameters": trade_id,
-                "responses": merge(ok("Trade"), error_responses(&[("404", "trade_not_found")])) } },
-            "/api/trades/{trade_id}/events": { "get": { "summary": "Server-Sent Events: `status` events carrying a Trade, until a terminal status", "security": auth, "parameters": trade_id,
-                "responses": merge(json!({ "200": { "description": "text/event-stream", "content": { "text/event-stream": {} } } }), error_responses(&[("404", "trade_not_found")])) } },
-            "/webhooks/0pools": { "post": { "summary": "0Pools webhooks (signed with 0Pools-Signature)",
-                "responses": merge(json!({ "200": { "description": "Received (or a duplicate)" } }),
-                                   error_responses(&[("400", "signature_missing, signature_malformed, signature_stale, signature_mismatch, invalid_event")])) } },
-            "/healthz": { "get": { "summary": "Liveness", "responses": { "200": { "description": "ok" } } } }
         }
-    }))
+    }
+    value
+}
+
+/// Links from created ids to the operations that take them.
+fn add_links(doc: &mut OpenApi) {
+    let link = |operation: &str, parameter: Option<(&str, &str)>, description: &str| {
+        let mut b = LinkBuilder::new().operation_id(operation).description(description);
+        if let Some((name, from)) = parameter {
+            b = b.parameter(name, from);
+        }
+        b.build()
+    };
+    let mut attach = |path: &str, status: &str, links: Vec<(&str, utoipa::openapi::link::Link)>| {
+        let Some(item) = doc.paths.paths.get_mut(path) else { return };
+        let operation = item.post.as_mut().or(item.get.as_mut());
+        let Some(operation) = operation else { return };
+        if let Some(utoipa::openapi::RefOr::T(response)) = operation.responses.responses.get_mut(status) {
+            for (name, l) in links {
+                response.links.insert(name.to_owned(), l.into());
+            }
+        }
+    };
+    attach("/api/checkouts", "201", vec![
+        ("GetCheckout", link("get_checkout", Some(("checkout_id", "$response.body#/checkout/checkout_id")), "Read the checkout's status and trade (partner key).")),
+        ("CreateQuote", link("create_quote", None, "Ask for a quote in this checkout with `client_token` as the Bearer token.")),
+    ]);
+    attach("/api/quotes", "200", vec![
+        ("AcceptQuote", link("accept_quote", Some(("quote_id", "$response.body#/quote_id")), "Accept a firm quote (once; repeats answer the same trade).")),
+        ("RejectQuote", link("reject_quote", Some(("quote_id", "$response.body#/quote_id")), "Decline a firm quote.")),
+    ]);
+    attach("/api/quotes/{quote_id}/accept", "200", vec![
+        ("GetTrade", link("get_trade", Some(("trade_id", "$response.body#/trade_id")), "Read the trade.")),
+        ("FollowTrade", link("trade_events", Some(("trade_id", "$response.body#/trade_id")), "Follow the trade's status as Server-Sent Events.")),
+    ]);
 }

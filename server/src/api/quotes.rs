@@ -16,24 +16,40 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use quote_core::wire::{QuoteTerms, QuoteView, RejectView, TradeView};
+use super::openapi::{QuoteTypeName, SideName};
 use serde::Deserialize;
 
 /// The intent as the browser sends it (`POST /api/quotes`).
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct QuoteBody {
+    /// A pool from `GET /api/pools`.
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$", example = "EUR-USDT")]
     pool_id: String,
+    #[schema(value_type = SideName)]
     side: String,
+    /// In `currency`; within the pool's limits (else `422 amount_out_of_limits`).
     #[serde(default)]
+    #[schema(pattern = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$", example = "100.00")]
     amount: String,
+    /// One of the pool's two assets.
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$", example = "EUR")]
     currency: String,
+    /// Default `firm`.
     #[serde(default)]
+    #[schema(value_type = Option<QuoteTypeName>)]
     quote_type: Option<String>,
+    /// One of the pool's networks; required for a firm quote.
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$", example = "tron")]
     network: Option<String>,
+    /// Required for a firm quote (unless the checkout bound it).
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$")]
     destination_address: Option<String>,
+    /// Must equal the checkout's own reference when it has one.
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$")]
     partner_reference: Option<String>,
 }
 
@@ -192,6 +208,21 @@ fn base_row(session: &Session, intent: &Intent, quote_id: String, status: &str, 
 }
 
 /// `POST /api/quotes`.
+#[utoipa::path(post, path = "/api/quotes", operation_id = "create_quote", tag = "widget",
+    request_body = QuoteBody, security(("client_token" = [])),
+    responses(
+        (status = 200, description = "A quote, or `available: false` with `unavailable_reason` (`pool_dry`, `rate_unavailable`, `network_unavailable`, `maintenance`, `busy`) and `retry_after_ms`", body = QuoteView),
+        (status = 400, description = "`invalid_json`, `invalid_field`, `amount_required`, `amount_invalid`, `amount_not_positive`, `amount_too_precise`, `amount_too_large`, `destination_required`", body = quote_core::wire::ApiErrorBody),
+        (status = 401, description = "`session_required`, `session_invalid`, `session_expired`", body = quote_core::wire::ApiErrorBody),
+        (status = 404, description = "`checkout_not_found`", body = quote_core::wire::ApiErrorBody),
+        (status = 409, description = "`checkout_converted` (with `trade_id`), `accept_in_progress` (with `quote_id`)", body = quote_core::wire::ApiErrorBody),
+        (status = 410, description = "`checkout_expired`", body = quote_core::wire::ApiErrorBody),
+        (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
+        (status = 422, description = "`unknown_pool`, `pool_unavailable`, `unsupported_side`, `unsupported_network`, `unsupported_currency`, `amount_out_of_limits`, `field_locked` (names the bound field)", body = quote_core::wire::ApiErrorBody),
+        (status = 429, description = "`rate_limited`", body = quote_core::wire::ApiErrorBody),
+        (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
 pub async fn create(State(state): State<AppState>, session: Session, StrictJson(body): StrictJson<QuoteBody>) -> Result<Json<QuoteView>, ApiError> {
     state.limiters.quote(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
     let checkout = checkouts::find(&state, &session.checkout_id).await?;
@@ -303,6 +334,19 @@ pub async fn create(State(state): State<AppState>, session: Session, StrictJson(
 const KNOWN_FIELDS: [&str; 6] = ["amount", "currency", "network", "destination_address", "side", "pool_id"];
 
 /// `POST /api/quotes/{quote_id}/accept`.
+#[utoipa::path(post, path = "/api/quotes/{quote_id}/accept", operation_id = "accept_quote", tag = "widget",
+    params(("quote_id" = String, Path, description = "A firm quote's id")), security(("client_token" = [])),
+    responses(
+        (status = 200, description = "The trade (the same one for every repeat, and for any quote of a converted checkout)", body = TradeView),
+        (status = 401, description = "`session_required`, `session_invalid`, `session_expired`", body = quote_core::wire::ApiErrorBody),
+        (status = 404, description = "`quote_not_found` (also another checkout's)", body = quote_core::wire::ApiErrorBody),
+        (status = 409, description = "`quote_rejected`, `quote_not_executable`, `accept_in_progress`, `accept_failed` (with `support_id`)", body = quote_core::wire::ApiErrorBody),
+        (status = 410, description = "`quote_expired`", body = quote_core::wire::ApiErrorBody),
+        (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
+        (status = 429, description = "`rate_limited`", body = quote_core::wire::ApiErrorBody),
+        (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`accept_pending`: not confirmed yet, retry the same quote; `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
 pub async fn accept(State(state): State<AppState>, session: Session, Path(quote_id): Path<String>) -> Result<Json<TradeView>, ApiError> {
     state.limiters.accept(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
     let trade = trading::accept(&state, &session.checkout_id, &quote_id).await?;
@@ -310,6 +354,17 @@ pub async fn accept(State(state): State<AppState>, session: Session, Path(quote_
 }
 
 /// `POST /api/quotes/{quote_id}/reject`.
+#[utoipa::path(post, path = "/api/quotes/{quote_id}/reject", operation_id = "reject_quote", tag = "widget",
+    params(("quote_id" = String, Path)), security(("client_token" = [])),
+    responses(
+        (status = 200, description = "Declined", body = RejectView),
+        (status = 401, description = "`session_required`, `session_invalid`, `session_expired`", body = quote_core::wire::ApiErrorBody),
+        (status = 404, description = "`quote_not_found`", body = quote_core::wire::ApiErrorBody),
+        (status = 409, description = "`quote_already_accepted`, `quote_not_executable`", body = quote_core::wire::ApiErrorBody),
+        (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
+        (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
 pub async fn reject(State(state): State<AppState>, session: Session, Path(quote_id): Path<String>) -> Result<Json<RejectView>, ApiError> {
     let status = trading::reject(&state, &session.checkout_id, &quote_id).await?;
     Ok(Json(RejectView { quote_id, status }))

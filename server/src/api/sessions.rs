@@ -16,13 +16,28 @@ use axum::Json;
 use quote_core::wire::SessionResponse;
 use serde::Deserialize;
 
-#[derive(Deserialize, Default)]
+/// The partner's optional body for `POST /api/sessions`.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct PartnerSessionRequest {
+pub struct PartnerSessionRequest {
+    /// Your user's id, kept with the session for support.
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*$")]
     partner_user_id: Option<String>,
 }
 
+/// A client token for a new, unbound checkout.
+#[utoipa::path(post, path = "/api/sessions", operation_id = "create_session", tag = "widget",
+    request_body(content = Option<PartnerSessionRequest>, description = "Partner key only: optional user id."),
+    security((), ("partner_key" = [])),
+    responses(
+        (status = 201, description = "A client token", body = SessionResponse),
+        (status = 400, description = "`invalid_json`, `invalid_field`", body = quote_core::wire::ApiErrorBody),
+        (status = 401, description = "`anonymous_sessions_disabled` (outside demo mode), `partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
+        (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
+        (status = 429, description = "`rate_limited` (demo mints per client address)", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
 pub async fn create(State(state): State<AppState>, ClientAddr(addr): ClientAddr, headers: HeaderMap, RawBody(body): RawBody) -> Result<(StatusCode, Json<SessionResponse>), ApiError> {
     let (checkout, partner_user_id) = if is_partner(&headers, &state) {
         let request: PartnerSessionRequest = from_json(&body)?;

@@ -20,6 +20,14 @@ use tokio::sync::broadcast::{self, error::RecvError};
 const STREAM_BACKSTOP: Duration = Duration::from_secs(2);
 
 /// `GET /api/trades/{trade_id}`.
+#[utoipa::path(get, path = "/api/trades/{trade_id}", operation_id = "get_trade", tag = "widget",
+    params(("trade_id" = String, Path)), security(("client_token" = [])),
+    responses(
+        (status = 200, description = "The trade", body = TradeView),
+        (status = 401, description = "`session_required`, `session_invalid`, `session_expired`", body = quote_core::wire::ApiErrorBody),
+        (status = 404, description = "`trade_not_found` (also another checkout's)", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
 pub async fn get(State(state): State<AppState>, session: Session, Path(trade_id): Path<String>) -> Result<Json<TradeView>, ApiError> {
     let trade = trading::owned_trade(&state, &session.checkout_id, &trade_id).await?;
     Ok(Json(trade_view(&trade)?))
@@ -72,6 +80,15 @@ impl Follow {
 
 /// `GET /api/trades/{trade_id}/events`: the current status at once, then every
 /// change, closing after a terminal one.
+#[utoipa::path(get, path = "/api/trades/{trade_id}/events", operation_id = "trade_events", tag = "widget",
+    params(("trade_id" = String, Path)), security(("client_token" = [])),
+    responses(
+        (status = 200, description = "Server-Sent Events: `event: status`, `data:` a TradeView, until a terminal status", content_type = "text/event-stream", body = String),
+        (status = 401, description = "`session_required`, `session_invalid`, `session_expired`", body = quote_core::wire::ApiErrorBody),
+        (status = 404, description = "`trade_not_found`", body = quote_core::wire::ApiErrorBody),
+        (status = 429, description = "`too_many_streams`", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
 pub async fn events(
     State(state): State<AppState>,
     session: Session,

@@ -10,9 +10,17 @@ use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
-use serde_json::{json, Value};
 
-pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(body): RawBody) -> Result<Json<Value>, ApiError> {
+/// `POST /webhooks/0pools`.
+#[utoipa::path(post, path = "/webhooks/0pools", operation_id = "receive_0pools_webhook", tag = "0pools",
+    request_body = super::openapi::WebhookEventBody, security(("webhook_signature" = [])),
+    responses(
+        (status = 200, description = "Stored (and applied if it moves the trade forward)", body = super::openapi::WebhookReceived),
+        (status = 400, description = "`signature_missing`, `signature_malformed`, `signature_stale`, `signature_mismatch`, `invalid_event`", body = quote_core::wire::ApiErrorBody),
+        (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
+pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(body): RawBody) -> Result<Json<super::openapi::WebhookReceived>, ApiError> {
     let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
     signature::verify(&state.settings.webhook_secret, header, &body, chrono::Utc::now().timestamp()).map_err(ApiError::Signature)?;
     let event: WebhookEvent = serde_json::from_slice(&body).map_err(|e| ApiError::InvalidEvent(e.to_string()))?;
@@ -33,5 +41,5 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
     // duplicate is applied again too (a no-op when it already was): if an earlier
     // delivery was stored but failed to apply, 0Pools' retry must still apply it.
     trading::advance(&state, &event.data.transact_id, event.data.status.as_str(), "webhook", Some(&event.event_id), None).await?;
-    Ok(Json(json!({ "received": true, "duplicate": !fresh })))
+    Ok(Json(super::openapi::WebhookReceived { received: true, duplicate: !fresh }))
 }

@@ -4,13 +4,13 @@
 //! user's Lumen wallet as destination) and answers the widget's client token. The
 //! browser never chooses those; it only sees them.
 
-use crate::api::auth::ClientAddr;
-use crate::api::ApiError;
+use super::auth::ClientAddr;
+use super::body::StrictJson;
+use super::ApiError;
 use crate::checkouts::{self, NewCheckout};
 use crate::AppState;
 use axum::extract::State;
-use axum::routing::post;
-use axum::{Json, Router};
+use axum::Json;
 use quote_core::wire::CheckoutBindings;
 use rand::Rng;
 use rust_decimal::Decimal;
@@ -20,25 +20,21 @@ use serde::{Deserialize, Serialize};
 const ORDER_AMOUNT: i64 = 10_000; // in cents
 const WALLET: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
 
-pub fn routes(demo: bool) -> Router<AppState> {
-    if demo {
-        Router::new().route("/demo/checkouts", post(checkout_for_order))
-    } else {
-        Router::new()
-    }
-}
-
-#[derive(Deserialize, Default)]
+/// The demo shop's order.
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct OrderRequest {
+pub struct OrderRequest {
     /// The order the page is paying (kept across reloads); a new one when absent.
     #[serde(default)]
+    #[schema(pattern = r"^LUM-[0-9]{5}$")]
     order: Option<String>,
 }
 
-#[derive(Serialize)]
-struct DemoCheckout {
+/// The demo order's checkout, and the widget's client token.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DemoCheckout {
     order: String,
+    #[schema(value_type = String, example = "100.00")]
     amount: Decimal,
     currency: &'static str,
     wallet: &'static str,
@@ -51,7 +47,20 @@ fn valid_order(order: &str) -> bool {
     order.len() == 9 && order.starts_with("LUM-") && order[4..].bytes().all(|b| b.is_ascii_digit())
 }
 
-async fn checkout_for_order(State(state): State<AppState>, ClientAddr(addr): ClientAddr, crate::api::StrictJson(request): crate::api::StrictJson<OrderRequest>) -> Result<Json<DemoCheckout>, ApiError> {
+/// Demo mode only: the demo shop's backend minting the checkout of its order.
+#[utoipa::path(post, path = "/demo/checkouts", operation_id = "demo_checkout", tag = "demo",
+    request_body = OrderRequest,
+    responses(
+        (status = 200, description = "The order's checkout (the same one for the same order) and a client token", body = DemoCheckout),
+        (status = 400, description = "`invalid_json`, `invalid_field`", body = quote_core::wire::ApiErrorBody),
+        (status = 409, description = "`partner_reference_conflict`", body = quote_core::wire::ApiErrorBody),
+        (status = 410, description = "`checkout_expired`", body = quote_core::wire::ApiErrorBody),
+        (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
+        (status = 429, description = "`rate_limited`", body = quote_core::wire::ApiErrorBody),
+        (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
+pub async fn checkout_for_order(State(state): State<AppState>, ClientAddr(addr): ClientAddr, StrictJson(request): StrictJson<OrderRequest>) -> Result<Json<DemoCheckout>, ApiError> {
     state.limiters.mint(&addr.to_string()).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
     let order = match request.order {
         Some(order) if valid_order(&order) => order,
