@@ -3,6 +3,7 @@
 //! Also ships the 0Pools sandbox.
 
 pub mod api;
+pub use api::app::app;
 pub mod config;
 pub mod db;
 pub mod json_fields;
@@ -21,19 +22,10 @@ pub mod store;
 pub mod trading;
 pub mod upstream;
 
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
-use axum::Router;
 use secrecy::SecretString;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use axum::response::IntoResponse;
-use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
 
 /// Abuse and resource limits (see the README's configuration table).
 #[derive(Clone, Debug)]
@@ -143,81 +135,3 @@ impl AppState {
     }
 }
 
-/// Longest a request may take to produce its response head before the server
-/// answers 408. (Event-stream bodies flow after the head and are not cut.)
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-
-fn cors(origins: &[String]) -> CorsLayer {
-    // Origins were checked at start-up (config.rs): no wildcard, each parses.
-    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
-    CorsLayer::new()
-        .allow_origin(AllowOrigin::list(allowed))
-        .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-        .max_age(Duration::from_secs(600))
-}
-
-/// A client's `X-Request-Id` goes into logs and back out; one that is not a plain
-/// token (length, characters) is dropped here and replaced by our own.
-fn valid_request_id(value: &HeaderValue) -> bool {
-    let bytes = value.as_bytes();
-    (1..=128).contains(&bytes.len()) && bytes.iter().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(b))
-}
-
-async fn drop_bad_request_id(mut req: axum::extract::Request) -> axum::extract::Request {
-    if req.headers().get("x-request-id").is_some_and(|v| !valid_request_id(v)) {
-        req.headers_mut().remove("x-request-id");
-    }
-    req
-}
-
-/// Pages only a demo serves: the demo partner checkout, the designer gallery and the
-/// sandbox playground.
-const DEMO_PAGES: [&str; 4] = ["/", "/index.html", "/gallery.html", "/playground.html"];
-
-/// The widget's files (what `embed.js` loads) for any host; the demo pages only in
-/// demo mode. Anything else is a 404, never the demo page.
-fn widget_files(settings: &Settings) -> Router<AppState> {
-    let dir = &settings.widget_dir;
-    let files = ServeDir::new(dir).append_index_html_on_directories(settings.demo);
-    // The widget's files have stable names (embed.js finds them next to itself), so
-    // browsers revalidate them (Last-Modified) instead of caching blindly.
-    let files = tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
-        .service(files);
-    let demo = settings.demo;
-    Router::new().fallback_service(files).layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| async move {
-        if !demo && DEMO_PAGES.contains(&req.uri().path()) {
-            return api::ApiError::NotFound.into_response();
-        }
-        let response = next.run(req).await;
-        if response.status() == StatusCode::NOT_FOUND {
-            return api::ApiError::NotFound.into_response();
-        }
-        response
-    }))
-}
-
-/// The whole HTTP surface: the widget API, webhooks, health, and the widget's files.
-pub fn app(state: AppState) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
-    let timed = api::routes(state.settings.demo)
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
-    Router::new()
-        .merge(timed)
-        .merge(widget_files(&state.settings))
-        .layer(cors(&state.settings.cors_allowed_origins))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
-            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
-        }))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        // A bug must answer a JSON 500 (logged), not drop the connection.
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(|_: Box<dyn std::any::Any + Send>| {
-            tracing::error!("a request handler panicked");
-            api::ApiError::Internal.into_response()
-        }))
-        .layer(axum::middleware::map_request(drop_bad_request_id))
-        .with_state(state)
-}

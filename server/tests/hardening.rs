@@ -13,14 +13,26 @@ use std::time::{Duration, Instant};
 const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
 
 #[tokio::test]
-async fn a_quote_loop_across_many_checkouts_is_held_to_the_upstream_budget() {
-    let s = stack(|_| {}, |settings| settings.limits.upstream_quotes_per_second = 5).await;
+async fn a_loop_of_new_sessions_and_firm_quotes_hits_the_mint_limit_and_0pools_gets_at_most_the_budget() {
+    let s = stack(|_| {}, |settings| {
+        settings.demo = true;
+        settings.partner_api_key = None;
+        settings.limits.upstream_quotes_per_second = 5;
+    })
+    .await;
     let srv = &s.server;
     let before = s.sandbox.sandbox.contract_requests();
     let started = Instant::now();
-    let (mut busy, mut served) = (0, 0);
-    for _ in 0..10 {
-        let token = srv.session().await;
+    let (mut minted, mut refused, mut busy, mut served) = (0, 0, 0, 0);
+    for _ in 0..30 {
+        let (status, session) = srv.post("/api/sessions", None, json!({})).await;
+        if status == 429 {
+            refused += 1;
+            continue;
+        }
+        assert_eq!(status, 201, "{session}");
+        minted += 1;
+        let token = session["session_token"].as_str().unwrap().to_owned();
         for _ in 0..20 {
             let body = srv.firm_quote(&token, "100.00", DEST).await;
             match body["unavailable_reason"].as_str() {
@@ -32,6 +44,7 @@ async fn a_quote_loop_across_many_checkouts_is_held_to_the_upstream_budget() {
             }
         }
     }
+    assert_eq!((minted, refused), (10, 20), "one address mints its burst, then is refused");
     let upstream = s.sandbox.sandbox.contract_requests() - before;
     // Burst of 5, then 5 a second, plus pools discovery for the first intent.
     let allowed = 5 + (started.elapsed().as_secs_f64() * 5.0).ceil() as u64 + 2;

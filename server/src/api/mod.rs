@@ -5,6 +5,7 @@
 //! (`utoipa_axum::routes!`), so the document at `/api/openapi.json` lists exactly the
 //! routes that exist.
 
+pub mod app;
 pub mod auth;
 mod body;
 pub mod checkouts;
