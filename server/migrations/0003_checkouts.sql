@@ -35,8 +35,11 @@ UPDATE sessions SET checkout_id = 'chk_' || session_id;
 CREATE INDEX sessions_checkout ON sessions(checkout_id);
 
 -- quotes is rebuilt: its status CHECK gains accept_failed, and it gains checkout_id
--- and the reason a definite accept failure is explained with.
+-- and the reason a definite accept failure is explained with. Trades reference quotes,
+-- so the rows are set aside, the table replaced, and the rows put back (putting the
+-- parent rows back settles the deferred foreign-key checks the drop raised).
 PRAGMA defer_foreign_keys = ON;
+CREATE TEMP TABLE quotes_before_0003 AS SELECT * FROM quotes;
 CREATE TABLE quotes_new (
     quote_id            TEXT PRIMARY KEY,
     session_id          TEXT NOT NULL REFERENCES sessions(session_id),
@@ -66,7 +69,9 @@ CREATE TABLE quotes_new (
     -- Why an accept ended without a trade (e.g. idempotency_conflict), for support.
     accept_failure      TEXT
 );
-INSERT INTO quotes_new (quote_id, session_id, checkout_id, status, request_id, pool_id, side, requested_amount,
+DROP TABLE quotes;
+ALTER TABLE quotes_new RENAME TO quotes;
+INSERT INTO quotes (quote_id, session_id, checkout_id, status, request_id, pool_id, side, requested_amount,
         requested_currency, network, destination_address, partner_reference, source_asset, source_amount, target_asset,
         target_amount, rate, spread_bps, fee_bps, unavailable_reason, created_at, expires_at, accepted_at,
         idempotency_key, recorded_at)
@@ -74,9 +79,8 @@ INSERT INTO quotes_new (quote_id, session_id, checkout_id, status, request_id, p
         requested_currency, network, destination_address, partner_reference, source_asset, source_amount, target_asset,
         target_amount, rate, spread_bps, fee_bps, unavailable_reason, created_at, expires_at, accepted_at,
         idempotency_key, recorded_at
-    FROM quotes;
-DROP TABLE quotes;
-ALTER TABLE quotes_new RENAME TO quotes;
+    FROM quotes_before_0003;
+DROP TABLE quotes_before_0003;
 CREATE INDEX quotes_session ON quotes(session_id);
 CREATE INDEX quotes_checkout ON quotes(checkout_id);
 CREATE INDEX quotes_status ON quotes(status);
@@ -88,9 +92,12 @@ CREATE INDEX trades_checkout ON trades(checkout_id);
 -- the fields that differ (comma-separated), stored as an exception.
 ALTER TABLE trades ADD COLUMN terms_mismatch TEXT;
 
--- Checkouts that existed had at most the trades their one session made.
-UPDATE checkouts SET trade_id = (SELECT trade_id FROM trades WHERE trades.checkout_id = checkouts.checkout_id LIMIT 1),
-                     accept_quote_id = (SELECT quote_id FROM trades WHERE trades.checkout_id = checkouts.checkout_id LIMIT 1);
+-- A checkout that existed holds its first trade, or else the accept it had begun
+-- (so no second quote of it can begin while the reconciler finishes that one).
+UPDATE checkouts SET trade_id = (SELECT trade_id FROM trades WHERE trades.checkout_id = checkouts.checkout_id ORDER BY created_at LIMIT 1),
+                     accept_quote_id = COALESCE(
+                         (SELECT quote_id FROM trades WHERE trades.checkout_id = checkouts.checkout_id ORDER BY created_at LIMIT 1),
+                         (SELECT quote_id FROM quotes WHERE quotes.checkout_id = checkouts.checkout_id AND status = 'accepting' ORDER BY accepted_at LIMIT 1));
 
 -- Signed webhooks owed to the partner's backend: one row per trade status change,
 -- delivered with retries; the row id is the event id the partner de-duplicates by.

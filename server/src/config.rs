@@ -124,6 +124,9 @@ pub struct ServerArgs {
     /// Longest a client may take to send a request's headers, or to start its next request on an idle connection, in seconds (1–300).
     #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300), global = true)]
     pub header_read_timeout_secs: u64,
+    /// Longest a connection may see no bytes either way, in seconds (20–3600; above the 15 s stream keep-alive).
+    #[arg(long, env = "IDLE_TIMEOUT_SECS", default_value_t = 45, value_parser = clap::value_parser!(u64).range(20..=3_600), global = true)]
+    pub idle_timeout_secs: u64,
     /// Open connections the server accepts at once (16–1000000).
     #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(16..=1_000_000), global = true)]
     pub max_connections: u64,
@@ -205,16 +208,17 @@ impl ServerArgs {
         if sandbox && secret_key.expose_secret().starts_with("sk_live_") {
             return refuse("ZEROPOOLS_SECRET_KEY", "is a live key (sk_live_…) but the upstream is the test-mode sandbox: never send a live key to the sandbox");
         }
-        let webhook_secret = resolve(&self.webhook_secret_file, &self.webhook_secret, SANDBOX_DEFAULT_WEBHOOK_SECRET, sandbox, "ZEROPOOLS_WEBHOOK_SECRET")?;
-        if let Some(key) = &self.partner_api_key {
-            long_enough("PARTNER_API_KEY", key)?;
+        if self.demo && secret_key.expose_secret().starts_with("sk_live_") {
+            return refuse("DEMO_MODE", "cannot run with a live key (sk_live_…): demo mode lets anyone start a checkout");
         }
+        let webhook_secret = resolve(&self.webhook_secret_file, &self.webhook_secret, SANDBOX_DEFAULT_WEBHOOK_SECRET, sandbox, "ZEROPOOLS_WEBHOOK_SECRET")?;
+        let partner_api_key = match &self.partner_api_key {
+            Some(key) => Some(trimmed("PARTNER_API_KEY", key)?),
+            None => None,
+        };
         let partner_webhook = match (&self.partner_webhook_url, &self.partner_webhook_secret) {
             (None, None) => None,
-            (Some(url), Some(secret)) => {
-                long_enough("PARTNER_WEBHOOK_SECRET", secret)?;
-                Some((checked_url("PARTNER_WEBHOOK_URL", url)?, secret.clone()))
-            }
+            (Some(url), Some(secret)) => Some((checked_url("PARTNER_WEBHOOK_URL", url)?, trimmed("PARTNER_WEBHOOK_SECRET", secret)?)),
             (Some(_), None) => return refuse("PARTNER_WEBHOOK_SECRET", "is required with PARTNER_WEBHOOK_URL (it signs the webhooks your backend verifies)"),
             (None, Some(_)) => return refuse("PARTNER_WEBHOOK_URL", "is required with PARTNER_WEBHOOK_SECRET"),
         };
@@ -230,7 +234,7 @@ impl ServerArgs {
 
         let mut settings = crate::Settings::new(self.widget_dir.clone(), webhook_secret.clone());
         settings.demo = self.demo;
-        settings.partner_api_key = self.partner_api_key.clone();
+        settings.partner_api_key = partner_api_key;
         settings.partner_webhook = partner_webhook;
         settings.session_ttl = Duration::from_secs(self.session_ttl_secs);
         settings.checkout_ttl = Duration::from_secs(self.checkout_ttl_secs);
@@ -244,6 +248,7 @@ impl ServerArgs {
         settings.retention = Duration::from_secs(u64::from(self.retention_days) * 86_400);
         settings.serve.header_read_timeout = Duration::from_secs(self.header_read_timeout_secs);
         settings.serve.max_connections = self.max_connections as usize;
+        settings.serve.idle_timeout = Duration::from_secs(self.idle_timeout_secs);
         Ok(Config {
             listen: self.listen,
             database_url,
@@ -297,7 +302,7 @@ impl Config {
             format!("listen: {}", self.listen),
             format!("database: {}", self.database_url),
             match &self.upstream {
-                UpstreamChoice::Url(url) => format!("0Pools: {url}"),
+                UpstreamChoice::Url(url) => format!("0Pools: {}", redacted_url(url)),
                 UpstreamChoice::EmbeddedSandbox => "0Pools: embedded test-mode sandbox on loopback".into(),
             },
             format!("0Pools secret key: {}", key_kind(&self.secret_key)),
@@ -305,7 +310,7 @@ impl Config {
             format!("partner API key: {}", set(s.partner_api_key.is_some())),
             format!(
                 "partner webhooks: {}",
-                s.partner_webhook.as_ref().map_or("off".to_owned(), |(url, _)| format!("{url} (secret redacted)"))
+                s.partner_webhook.as_ref().map_or("off".to_owned(), |(url, _)| format!("{} (secret redacted)", redacted_url(url)))
             ),
             format!("CORS origins: {}", if s.cors_allowed_origins.is_empty() { "none".into() } else { s.cors_allowed_origins.join(", ") }),
             format!("trust X-Forwarded-For: {}", on(s.trust_forwarded_for)),
@@ -315,7 +320,12 @@ impl Config {
                 s.limits.quotes_per_minute, s.limits.mints_per_minute, s.limits.upstream_quotes_per_second, s.limits.sse_per_checkout, s.limits.sse_total
             ),
             format!("retention: {} days (trades kept forever)", s.retention.as_secs() / 86_400),
-            format!("connections: at most {}, header read timeout {}s", s.serve.max_connections, s.serve.header_read_timeout.as_secs()),
+            format!(
+                "connections: at most {}, header read timeout {}s, idle timeout {}s",
+                s.serve.max_connections,
+                s.serve.header_read_timeout.as_secs(),
+                s.serve.idle_timeout.as_secs()
+            ),
             format!("reconcile every {} ms", self.reconcile_interval.as_millis()),
         ]
     }
@@ -346,8 +356,28 @@ fn checked_url(setting: &'static str, url: &str) -> Result<String, ConfigError> 
     let url = url.trim().trim_end_matches('/');
     match url.parse::<reqwest::Url>() {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host_str().is_some() => Ok(url.to_owned()),
-        _ => refuse(setting, format!("{url:?} is not an http(s) URL")),
+        // Not echoed: a mistyped URL may still carry a token.
+        _ => refuse(setting, "is not an http(s) URL (write https://host[:port][/path])"),
     }
+}
+
+/// A URL for the log: scheme, host, port and path; never credentials or a query.
+pub fn redacted_url(url: &str) -> String {
+    match url.parse::<reqwest::Url>() {
+        Ok(u) => {
+            let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+            let hidden = if u.username().is_empty() && u.password().is_none() && u.query().is_none() { "" } else { " (credentials or query redacted)" };
+            format!("{}://{}{port}{}{hidden}", u.scheme(), u.host_str().unwrap_or("?"), u.path().trim_end_matches('/'))
+        }
+        Err(_) => "(unparsable, redacted)".into(),
+    }
+}
+
+/// A secret as it will be used: trimmed, and long enough.
+fn trimmed(setting: &'static str, secret: &SecretString) -> Result<SecretString, ConfigError> {
+    let secret = SecretString::from(secret.expose_secret().trim().to_owned());
+    long_enough(setting, &secret)?;
+    Ok(secret)
 }
 
 /// A browser origin: scheme, host and optional port, nothing else. `*` is refused:
@@ -447,6 +477,21 @@ mod tests {
         }
         assert!(summary.contains("live key (redacted)"));
         assert!(summary.contains("mode: production"));
+    }
+
+    #[test]
+    fn urls_are_logged_without_credentials_and_secrets_trimmed() {
+        let config = args(&[
+            "--upstream-url", "https://user:pass@api.0pools.example/v1?token=abc", "--secret-key", "sk_live_abcdefghijklmnop",
+            "--webhook-secret", "whsec_0123456789abcdef", "--partner-api-key", " pk_0123456789abcdef\n",
+        ])
+        .unwrap();
+        let summary = config.summary().join("\n");
+        assert!(summary.contains("0Pools: https://api.0pools.example/v1 (credentials or query redacted)"), "{summary}");
+        assert!(!summary.contains("pass") && !summary.contains("abc"), "{summary}");
+        assert_eq!(config.settings.partner_api_key.as_ref().unwrap().expose_secret(), "pk_0123456789abcdef");
+        let live_demo = args(&["--demo", "--secret-key", "sk_live_abcdefghijklmnop", "--upstream-url", "https://api.0pools.example", "--webhook-secret", "whsec_0123456789abcdef"]);
+        assert_eq!(live_demo.err().map(|e| e.setting), Some("DEMO_MODE"));
     }
 
     #[test]

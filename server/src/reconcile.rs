@@ -19,9 +19,17 @@ pub async fn reconcile_once(state: &AppState) -> Result<Report, sqlx::Error> {
     let mut report = Report::default();
     // Accepts older than the retry age are no longer retried: the sweep alerts on them.
     let since = store::timestamp(chrono::Utc::now() - state.settings.accept_retry_max_age);
-    for quote in store::unfinished_accepts(&state.db, &since).await? {
-        let _serialised = state.accept_locks.lock(&quote.quote_id).await;
+    for listed in store::unfinished_accepts(&state.db, &since).await? {
+        let _serialised = state.accept_locks.lock(&listed.quote_id).await;
+        // Re-read under the lock: the list is stale by now. Only an accept still open
+        // that still holds its checkout's claim may be resumed; anything else could be
+        // a second conversion.
+        let Some(quote) = store::quote(&state.db, &listed.quote_id).await?.filter(|q| q.status == "accepting") else { continue };
         if store::trade_for_quote(&state.db, &quote.quote_id).await?.is_some() {
+            continue;
+        }
+        if !store::holds_claim(&state.db, &quote).await? {
+            trading::raise_alert(state, "accept_without_claim", &quote.quote_id, &format!("quote {} is accepting but does not hold checkout {}'s conversion; not resumed", quote.quote_id, quote.checkout_id)).await;
             continue;
         }
         match trading::execute(state, &quote).await {

@@ -1,9 +1,11 @@
 //! The HTTP server loop: axum's router on hyper, with what `axum::serve` lacks for a
 //! public endpoint. A header-read timeout closes connections that trickle their
-//! headers (slowloris); it also bounds how long an idle keep-alive connection waits
-//! for its next request. Open connections are capped (beyond the cap a new one is
-//! closed at once). Shutdown stops accepting, lets in-flight requests finish, and
-//! gives up after a grace period (live event streams would otherwise hold it open).
+//! headers (slowloris); an idle timeout closes connections on which nothing moves
+//! either way (a silent client, or a kept-alive one that never asks again; live
+//! event streams send keep-alives well within it). Open connections are capped
+//! (beyond the cap a new one is closed at once). Shutdown stops accepting, lets
+//! in-flight requests finish, and gives up after a grace period (live event streams
+//! would otherwise hold it open).
 
 use axum::extract::ConnectInfo;
 use axum::Router;
@@ -12,6 +14,10 @@ use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,6 +30,8 @@ pub struct ServeLimits {
     /// Longest a client may take to send a request's headers (or to start its next
     /// request on a kept-alive connection).
     pub header_read_timeout: Duration,
+    /// Longest a connection may see no bytes in either direction.
+    pub idle_timeout: Duration,
     pub max_connections: usize,
     /// How long shutdown waits for open connections before it gives up on them.
     pub shutdown_grace: Duration,
@@ -31,15 +39,21 @@ pub struct ServeLimits {
 
 impl Default for ServeLimits {
     fn default() -> Self {
-        ServeLimits { header_read_timeout: Duration::from_secs(10), max_connections: 10_000, shutdown_grace: Duration::from_secs(10) }
+        ServeLimits {
+            header_read_timeout: Duration::from_secs(10),
+            idle_timeout: Duration::from_secs(45),
+            max_connections: 10_000,
+            shutdown_grace: Duration::from_secs(10),
+        }
     }
 }
 
 /// Serves `router` on `listener` until `shutdown` completes.
 pub async fn serve(listener: TcpListener, router: Router, limits: ServeLimits, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
-    let mut builder = Builder::new(TokioExecutor::new());
+    // HTTP/1 only: the protocol sniffing of a dual-protocol server has no timeout, so
+    // silent connections could fill the cap. (A reverse proxy in front may speak h2.)
+    let mut builder = Builder::new(TokioExecutor::new()).http1_only();
     builder.http1().timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
-    builder.http2().timer(TokioTimer::new());
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     tokio::pin!(shutdown);
@@ -66,7 +80,8 @@ pub async fn serve(listener: TcpListener, router: Router, limits: ServeLimits, s
             request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
             router.clone().oneshot(request)
         });
-        let connection = graceful.watch(builder.serve_connection_with_upgrades(TokioIo::new(stream), service).into_owned());
+        let io = TokioIo::new(IdleTimeout::new(stream, limits.idle_timeout));
+        let connection = graceful.watch(builder.serve_connection_with_upgrades(io, service).into_owned());
         tokio::spawn(async move {
             // Errors here are the client's (reset, timeout, bad bytes): nothing to report.
             let _ = connection.await;
@@ -78,4 +93,71 @@ pub async fn serve(listener: TcpListener, router: Router, limits: ServeLimits, s
         tracing::warn!(grace_secs = limits.shutdown_grace.as_secs(), "shutdown: connections still open after the grace period were dropped");
     }
     Ok(())
+}
+
+/// A stream that fails with `TimedOut` once no byte has moved in either direction
+/// for `limit`; any progress restarts the clock.
+pub struct IdleTimeout<S> {
+    inner: S,
+    limit: Duration,
+    deadline: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl<S> IdleTimeout<S> {
+    pub fn new(inner: S, limit: Duration) -> Self {
+        IdleTimeout { inner, limit, deadline: Box::pin(tokio::time::sleep(limit)) }
+    }
+
+    fn progressed(&mut self) {
+        let next = tokio::time::Instant::now() + self.limit;
+        self.deadline.as_mut().reset(next);
+    }
+
+    /// Pending work is fine until the deadline; past it, the connection is over.
+    fn expired(&mut self, cx: &mut Context<'_>) -> bool {
+        self.deadline.as_mut().poll(cx).is_ready()
+    }
+}
+
+fn idle() -> io::Error {
+    io::Error::new(io::ErrorKind::TimedOut, "connection idle")
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for IdleTimeout<S> {
+    fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        match Pin::new(&mut self.inner).poll_read(cx, buf) {
+            Poll::Ready(result) => {
+                if buf.filled().len() > before {
+                    self.progressed();
+                }
+                Poll::Ready(result)
+            }
+            Poll::Pending if self.expired(cx) => Poll::Ready(Err(idle())),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for IdleTimeout<S> {
+    fn poll_write(mut self: Pin<&mut Self>, cx: &mut Context<'_>, data: &[u8]) -> Poll<io::Result<usize>> {
+        match Pin::new(&mut self.inner).poll_write(cx, data) {
+            Poll::Ready(Ok(n)) => {
+                if n > 0 {
+                    self.progressed();
+                }
+                Poll::Ready(Ok(n))
+            }
+            Poll::Pending if self.expired(cx) => Poll::Ready(Err(idle())),
+            other => other,
+        }
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
 }

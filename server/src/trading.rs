@@ -69,6 +69,8 @@ pub async fn accept(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
     let _serialised = state.accept_locks.lock(quote_id).await;
     let quote = owned_quote(state, checkout_id, quote_id).await?;
     if let Some(trade) = store::trade_for_quote(&state.db, quote_id).await? {
+        // Makes up for an announcement an earlier call may have died before.
+        announce(state, &trade.trade_id).await?;
         return Ok(trade);
     }
     match quote.status.as_str() {
@@ -93,6 +95,7 @@ pub async fn accept(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
                     return store::trade(&state.db, &trade_id).await?.ok_or(TradeError::TradeNotFound);
                 }
                 Claim::Taken { quote_id, trade_id: None } => return Err(TradeError::AcceptInProgress { quote_id }),
+                Claim::NotActive => return Err(TradeError::QuoteExpired),
             }
         }
     }
@@ -128,11 +131,18 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
                     store::end_accept(&state.db, quote, "unavailable", Some(upstream_code(&e.kind))).await?;
                     Err(TradeError::QuoteNotExecutable)
                 }
-                // Permanent answers: a definite, explained end, with an alert.
-                UpstreamErrorKind::IdempotencyConflict
-                | UpstreamErrorKind::Unauthorized
-                | UpstreamErrorKind::PoolNotEntitled
-                | UpstreamErrorKind::InvalidRequest { .. } => {
+                // Refused before 0Pools looked at the quote or the key (our key or
+                // entitlement is wrong): an earlier attempt may still have executed,
+                // so the claim stays and the accept stays open, with an alert.
+                UpstreamErrorKind::Unauthorized | UpstreamErrorKind::PoolNotEntitled => {
+                    let reason = upstream_code(&e.kind);
+                    raise_alert(state, "accept_refused_by_credentials", id, &format!("0Pools answered {reason} to the accept of {id}: check the secret key and entitlements")).await;
+                    Err(TradeError::AcceptPending(e))
+                }
+                // Permanent answers about this very request: a definite, explained end,
+                // with an alert. (A same-key replay of an executed quote would have
+                // answered its trade instead.)
+                UpstreamErrorKind::IdempotencyConflict | UpstreamErrorKind::InvalidRequest { .. } => {
                     let reason = upstream_code(&e.kind);
                     tracing::error!(quote_id = id, reason, upstream_request_id = ?e.request_id, "accept ended without a trade");
                     raise_alert(state, "accept_failed", id, &format!("0Pools answered {reason} to the accept of {id}")).await;
@@ -181,7 +191,11 @@ async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, key: &str, 
         tracing::error!(trade_id = %row.trade_id, quote_id = %quote.quote_id, mismatch, "executed trade differs from the accepted quote");
         raise_alert(state, "terms_mismatch", &row.trade_id, &format!("trade {} differs from quote {} in {mismatch}", row.trade_id, quote.quote_id)).await;
     }
-    store::insert_trade(&state.db, &row, source).await?;
+    if !store::insert_trade(&state.db, &row, source).await? {
+        let checkout = quote.checkout_id.as_str();
+        tracing::error!(trade_id = %row.trade_id, checkout_id = checkout, "a second trade for a checkout that had already converted");
+        raise_alert(state, "second_trade", &row.trade_id, &format!("checkout {checkout} already converted; trade {} came from quote {}", row.trade_id, quote.quote_id)).await;
+    }
     announce(state, &row.trade_id).await?;
     if let Some((event_id, status)) = store::stored_terminal_event(&state.db, &row.trade_id).await? {
         advance(state, &row.trade_id, &status, "webhook", Some(&event_id), None).await?;
@@ -217,12 +231,14 @@ pub async fn reject(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
 
 /// Moves a reserved trade forward and tells live streams and the partner. A no-op
 /// (false) when the trade is already terminal or the status would not be a move forward.
+/// The partner's event is queued even then (once per status): if an earlier call
+/// stored the status but died before queueing, a redelivery or reconcile makes up for it.
 pub async fn advance(state: &AppState, trade_id: &str, status: &str, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> Result<bool, TradeError> {
     let moved = store::advance_trade(&state.db, trade_id, status, source, event_id, request_id).await?;
     if moved {
         tracing::info!(trade_id, status, source, "trade status changed");
-        announce(state, trade_id).await?;
     }
+    announce(state, trade_id).await?;
     Ok(moved)
 }
 

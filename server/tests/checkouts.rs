@@ -268,3 +268,29 @@ async fn demo_sessions_are_limited_per_address_and_renewed_on_the_same_checkout(
     }
     assert!(refused >= 10, "only the burst is minted: {refused} refused");
 }
+
+#[tokio::test]
+async fn the_reconciler_never_resumes_an_accept_that_does_not_hold_its_checkout() {
+    let s = stack(|_| {}, |_| {}).await;
+    let srv = &s.server;
+    let token = srv.session().await;
+    let a = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let b = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let checkout = store::quote(&srv.state.db, &a).await.unwrap().unwrap().checkout_id;
+    // A began (and holds the checkout); B is left "accepting" without the claim, as a
+    // stale list or an old release could leave it.
+    assert_eq!(store::begin_accept(&srv.state.db, &checkout, &a, &quote_server::trading::idempotency_key(&a)).await.unwrap(), store::Claim::Held);
+    sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = ?, idempotency_key = ? WHERE quote_id = ?")
+        .bind(store::now())
+        .bind(quote_server::trading::idempotency_key(&b))
+        .bind(&b)
+        .execute(&srv.state.db)
+        .await
+        .unwrap();
+    quote_server::reconcile::reconcile_once(&srv.state).await.unwrap();
+    assert!(store::trade_for_quote(&srv.state.db, &a).await.unwrap().is_some(), "the claim holder is finished");
+    assert!(store::trade_for_quote(&srv.state.db, &b).await.unwrap().is_none(), "the other is never executed");
+    assert_eq!(s.sandbox.sandbox.trade_count(), 1);
+    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'accept_without_claim' AND subject = ?").bind(&b).fetch_one(&srv.state.db).await.unwrap();
+    assert_eq!(alerts, 1);
+}

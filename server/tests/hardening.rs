@@ -179,6 +179,11 @@ async fn unknown_paths_are_404_and_demo_pages_exist_only_in_demo_mode() {
         for path in ["/", "/index.html", "/gallery.html"] {
             assert_eq!(status(path).await, page, "{path} (demo: {demo})");
         }
+        if !demo {
+            for path in ["/%67allery.html", "//gallery.html", "/./index.html", "/INDEX.HTML", "/gallery.html?x=1"] {
+                assert_eq!(status(path).await, 404, "{path} stays hidden outside demo mode");
+            }
+        }
         let (code, body) = s.server.post("/api/sessions", None, json!({})).await;
         assert_eq!(code, if demo { 201 } else { 401 }, "{body}");
     }
@@ -282,6 +287,7 @@ fn start_up_prints_each_setting_with_secrets_redacted() {
 async fn a_client_that_trickles_its_headers_is_cut_off_and_connections_are_capped() {
     let s = stack(|_| {}, |settings| {
         settings.serve.header_read_timeout = Duration::from_millis(500);
+        settings.serve.idle_timeout = Duration::from_millis(800);
         settings.serve.max_connections = 16;
     })
     .await;
@@ -294,6 +300,11 @@ async fn a_client_that_trickles_its_headers_is_cut_off_and_connections_are_cappe
     // The server closes the connection (maybe with a 408) instead of waiting forever.
     let _ = tokio::time::timeout(Duration::from_secs(5), slow.read_to_end(&mut buffer)).await.expect("closed by the server");
     assert!(started.elapsed() < Duration::from_secs(3));
+
+    // Silent connections are closed after the timeout too: they cannot hold the cap.
+    let mut silent = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut nothing = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), silent.read_to_end(&mut nothing)).await.expect("a silent connection is closed");
 
     // Beyond the cap, new connections are closed at once; below it, served.
     let mut held = Vec::new();

@@ -46,6 +46,15 @@ async fn drop_bad_request_id(mut req: axum::extract::Request) -> axum::extract::
 /// sandbox playground.
 const DEMO_PAGES: [&str; 4] = ["/", "/index.html", "/gallery.html", "/playground.html"];
 
+/// Whether a path could reach a demo page. The widget's own files are plain names
+/// (`embed.js`, `quote-widget_bg.wasm`), so anything encoded, doubled, dotted or
+/// ending in `.html` or `/` is treated as a demo page, whatever `ServeDir` would
+/// make of it.
+fn is_demo_page(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    DEMO_PAGES.contains(&path) || lower.ends_with(".html") || lower.ends_with('/') || lower.contains('%') || lower.contains("//") || lower.contains("/.")
+}
+
 /// The widget's files (what `embed.js` loads) for any host; the demo pages only in
 /// demo mode. Anything else is a 404, never the demo page.
 fn widget_files(settings: &Settings) -> Router<AppState> {
@@ -58,7 +67,7 @@ fn widget_files(settings: &Settings) -> Router<AppState> {
         .service(files);
     let demo = settings.demo;
     Router::new().fallback_service(files).layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| async move {
-        if !demo && DEMO_PAGES.contains(&req.uri().path()) {
+        if !demo && is_demo_page(req.uri().path()) {
             return ApiError::NotFound.into_response();
         }
         let response = next.run(req).await;

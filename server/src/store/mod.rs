@@ -169,6 +169,8 @@ pub enum Claim {
     Held,
     /// Another quote of the checkout holds it; its trade, once there is one.
     Taken { quote_id: String, trade_id: Option<String> },
+    /// The quote is no longer active (the sweep expired it meanwhile): nothing began.
+    NotActive,
 }
 
 /// Claims the checkout's one conversion for `quote_id` and records the intent to
@@ -188,14 +190,29 @@ pub async fn begin_accept(db: &Db, checkout_id: &str, quote_id: &str, idempotenc
         tx.rollback().await?;
         return Ok(Claim::Taken { quote_id: holder.unwrap_or_default(), trade_id });
     }
-    sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = ?, idempotency_key = ? WHERE quote_id = ? AND status = 'active'")
+    let began = sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = ?, idempotency_key = ? WHERE quote_id = ? AND status = 'active'")
         .bind(now())
         .bind(idempotency_key)
         .bind(quote_id)
         .execute(&mut *tx)
-        .await?;
+        .await?
+        .rows_affected();
+    if began != 1 {
+        tx.rollback().await?;
+        return Ok(Claim::NotActive);
+    }
     tx.commit().await?;
     Ok(Claim::Held)
+}
+
+/// Whether `quote_id` still holds its checkout's one conversion (and is accepting):
+/// only then may an accept of it be resumed.
+pub async fn holds_claim(db: &Db, quote: &QuoteRow) -> sqlx::Result<bool> {
+    let holder: Option<Option<String>> = sqlx::query_scalar("SELECT accept_quote_id FROM checkouts WHERE checkout_id = ?")
+        .bind(&quote.checkout_id)
+        .fetch_optional(db)
+        .await?;
+    Ok(holder.flatten().as_deref() == Some(quote.quote_id.as_str()))
 }
 
 /// Ends an accept without a trade: the quote moves to `to` (from `active` or
@@ -219,7 +236,9 @@ pub async fn end_accept(db: &Db, quote: &QuoteRow, to: &str, failure: Option<&st
 
 /// Stores the trade 0Pools reserved, its first history entry, and marks the quote
 /// accepted, in one transaction. A second insert for the same quote is a no-op.
-pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<()> {
+/// Returns false when the checkout's one conversion is another trade's (an
+/// exception: it must be alerted, never happen silently).
+pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<bool> {
     let mut tx = db.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO trades (trade_id, quote_id, session_id, idempotency_key, status, request_id, pool_id, side, source_asset,
@@ -267,7 +286,9 @@ pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<(
         .bind(&t.checkout_id)
         .execute(&mut *tx)
         .await?;
-    tx.commit().await
+    let owner: Option<Option<String>> = sqlx::query_scalar("SELECT trade_id FROM checkouts WHERE checkout_id = ?").bind(&t.checkout_id).fetch_optional(&mut *tx).await?;
+    tx.commit().await?;
+    Ok(owner.flatten().is_none_or(|id| id == t.trade_id))
 }
 
 pub async fn trade(db: &Db, trade_id: &str) -> sqlx::Result<Option<TradeRow>> {
