@@ -126,6 +126,12 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
                 // quote, so the trade is ours. Find it (a webhook names it) rather
                 // than call the quote unavailable; until then the outcome is open.
                 UpstreamErrorKind::QuoteConsumed => resolve_consumed(state, quote, e).await,
+                // The partner's balance could not cover it: nothing executed.
+                UpstreamErrorKind::Unavailable { reason } => {
+                    tracing::warn!(quote_id = id, reason = reason.as_str(), "0Pools could not execute a quote now");
+                    store::end_accept(&state.db, quote, "unavailable", Some(reason.as_str())).await?;
+                    Err(TradeError::QuoteNotExecutable)
+                }
                 UpstreamErrorKind::QuoteNotExecutable | UpstreamErrorKind::QuoteNotFound => {
                     tracing::error!(quote_id = id, kind = ?e.kind, upstream_request_id = ?e.request_id, "0Pools refused to execute a quote we hold");
                     store::end_accept(&state.db, quote, "unavailable", Some(upstream_code(&e.kind))).await?;

@@ -294,3 +294,20 @@ async fn the_reconciler_never_resumes_an_accept_that_does_not_hold_its_checkout(
     let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'accept_without_claim' AND subject = ?").bind(&b).fetch_one(&srv.state.db).await.unwrap();
     assert_eq!(alerts, 1);
 }
+
+#[tokio::test]
+async fn an_accept_the_partner_balance_cannot_cover_ends_definitely_and_frees_the_checkout() {
+    let s = stack(|c| c.starting_balances = vec![("USDT".into(), rust_decimal::Decimal::new(15_000, 2))], |_| {}).await;
+    let srv = &s.server;
+    let (first, second) = (srv.session().await, srv.session().await);
+    let a = srv.firm_quote(&first, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let b = srv.firm_quote(&second, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    assert_eq!(srv.post(&format!("/api/quotes/{a}/accept"), Some(&first), json!({})).await.0, 200);
+    let (status, refused) = srv.post(&format!("/api/quotes/{b}/accept"), Some(&second), json!({})).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (409, Some("quote_not_executable")), "not a 503 retried forever");
+    let row = store::quote(&srv.state.db, &b).await.unwrap().unwrap();
+    assert_eq!((row.status.as_str(), row.accept_failure.as_deref()), ("unavailable", Some("pool_dry")));
+    // Nothing converted in that checkout: it may ask again, and hears the lane is dry.
+    let again = srv.firm_quote(&second, "100.00", DEST).await;
+    assert_eq!((again["available"].as_bool(), again["unavailable_reason"].as_str()), (Some(false), Some("pool_dry")));
+}

@@ -448,6 +448,11 @@ pub fn Flow(
         }
     };
     match checkout.as_ref() {
+        // A demo checkout whose conversion is over starts afresh (as "Start a new
+        // conversion" would); a partner's checkout shows its one conversion.
+        Some(CheckoutView { trade: Some(trade), .. }) if trade.is_terminal() && api.with_value(Api::starts_own_checkouts) => {
+            api.with_value(Api::forget_session);
+        }
         Some(CheckoutView { trade: Some(trade), .. }) => show_trade(trade.clone()),
         Some(c) if c.status == "expired" => stage.set(Stage::Problem(Problem::CheckoutExpired)),
         _ => {}

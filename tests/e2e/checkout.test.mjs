@@ -90,5 +90,6 @@ test('a token that expires while an accept is unknown is renewed on its checkout
   assert.equal(firmAsks.length, 1, 'no new firm quote was asked for meanwhile');
   assert.ok(attempts >= 3, `the same quote was retried (${attempts} attempts)`);
   assert.match(server.logs(), /client token minted/);
-  assert.deepEqual(page.problems, []);
+  // The resets are the answers this test cut off; nothing else went wrong.
+  assert.deepEqual(page.problems.filter((p) => !p.includes('ERR_CONNECTION_RESET')), []);
 });

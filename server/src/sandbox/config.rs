@@ -24,6 +24,8 @@ pub struct PoolConfig {
     pub volatility_tenth_bps: u32,
     /// Whether the sandbox's key may use this pool (403 otherwise).
     pub entitled: bool,
+    /// The partner's approved daily band for this pool, in USDT.
+    pub daily_band_usdt: Decimal,
 }
 
 #[derive(Debug, Clone)]
@@ -43,6 +45,8 @@ pub struct SandboxConfig {
     pub webhook_max_attempts: u32,
     pub webhook_retry_base: Duration,
     pub pools: Vec<PoolConfig>,
+    /// The partner's prefunded balance per asset at start (a `top_up` row each).
+    pub starting_balances: Vec<(String, Decimal)>,
 }
 
 fn dec(s: &str) -> Decimal {
@@ -64,6 +68,7 @@ pub fn default_pools() -> Vec<PoolConfig> {
             fee_bps: dec("20"),
             volatility_tenth_bps: 5,
             entitled: true,
+            daily_band_usdt: dec("200000.00"),
         },
         PoolConfig {
             pool_id: "USD-USDC".into(),
@@ -78,6 +83,7 @@ pub fn default_pools() -> Vec<PoolConfig> {
             fee_bps: dec("20"),
             volatility_tenth_bps: 1,
             entitled: true,
+            daily_band_usdt: dec("200000.00"),
         },
         PoolConfig {
             pool_id: "GBP-USDT".into(),
@@ -92,6 +98,7 @@ pub fn default_pools() -> Vec<PoolConfig> {
             fee_bps: dec("20"),
             volatility_tenth_bps: 5,
             entitled: false,
+            daily_band_usdt: dec("50000.00"),
         },
     ]
 }
@@ -110,6 +117,7 @@ impl SandboxConfig {
             webhook_max_attempts: 8,
             webhook_retry_base: Duration::from_millis(500),
             pools: default_pools(),
+            starting_balances: vec![("USDT".into(), dec("25000.00")), ("USDC".into(), dec("25000.00"))],
         }
     }
 }

@@ -4,9 +4,11 @@
 //! State lives in memory for the life of the process, like a test-mode account
 //! that is reset when restarted.
 
+mod balances;
 pub mod config;
 mod error;
 pub mod faults;
+pub mod ledger;
 pub mod magic;
 pub mod pricing;
 mod webhooks;
@@ -74,6 +76,8 @@ struct Inner {
     idempotency: HashMap<String, (String, Trade)>,
     /// `trade.reserved` events held back by the reorder fault, by transact id.
     held_events: HashMap<String, WebhookEvent>,
+    /// The partner's prefunded balance, its ledger and daily bands.
+    ledger: ledger::Ledger,
 }
 
 
@@ -101,6 +105,11 @@ impl Sandbox {
             trades: HashMap::new(),
             idempotency: HashMap::new(),
             held_events: HashMap::new(),
+            ledger: ledger::Ledger::new(
+                &config.starting_balances,
+                &config.pools.iter().filter(|p| p.entitled).map(|p| (p.pool_id.clone(), p.daily_band_usdt)).collect::<Vec<_>>(),
+                Utc::now() + config.clock_skew,
+            ),
         };
         Arc::new(Sandbox {
             config,
@@ -213,6 +222,12 @@ impl Sandbox {
             let updated_at = self.now();
             trade.updated_at = updated_at;
             let trade = trade.clone();
+            let entry = match status {
+                TradeStatus::Settled => ledger::LedgerEntryType::Settle,
+                TradeStatus::Failed => ledger::LedgerEntryType::Fail,
+                _ => ledger::LedgerEntryType::Release,
+            };
+            inner.ledger.finish(transact_id, entry, updated_at);
             let terminal = self.event(&trade);
             let mut events = vec![terminal];
             events.extend(inner.held_events.remove(transact_id));
@@ -352,12 +367,24 @@ async fn create_quote(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, body: 
         expires_at: firm.then(|| created_at + chrono::Duration::from_std(sb.config.quote_window).expect("window fits")),
         executable: firm,
     };
+    // A firm quote whose stablecoin leg the partner's balance cannot cover is
+    // fail-soft unavailable: the lane is dry until a top-up.
+    let (asset, leg) = stablecoin_leg(&pool, &quote);
+    if firm && !sb.lock().ledger.can_cover(&asset, leg) {
+        return Ok(Json(Unavailable { available: false, unavailable_reason: UnavailableReason::PoolDry }).into_response());
+    }
     if let Some(id) = &quote.quote_id {
         sb.lock().quotes.insert(id.clone(), StoredQuote { quote: quote.clone(), requested_amount: amount, state: QuoteState::Active });
     }
     let mut json = serde_json::to_value(&quote).expect("quotes serialise");
     json.as_object_mut().expect("object").insert("available".into(), Value::Bool(true));
     Ok(Json(json).into_response())
+}
+
+/// The stablecoin a trade moves (the pool's target asset) and how much of it.
+fn stablecoin_leg(pool: &PoolConfig, quote: &Quote) -> (String, Decimal) {
+    let amount = if quote.target_asset == pool.target_asset { quote.target_amount } else { quote.source_amount };
+    (pool.target_asset.clone(), amount)
 }
 
 fn limits_error(pool: &PoolConfig) -> SandboxError {
@@ -392,7 +419,7 @@ async fn reject_quote(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, Path(q
     }
 }
 
-async fn transact(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, body: Bytes) -> Result<Json<Trade>, SandboxError> {
+async fn transact(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, body: Bytes) -> Result<Response, SandboxError> {
     sb.authorize(&headers)?;
     sb.transact_requests.fetch_add(1, Ordering::SeqCst);
     let key = headers
@@ -415,7 +442,7 @@ async fn transact(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, body: Byte
             if *first_quote != quote_id {
                 return Err(SandboxError::new(StatusCode::CONFLICT, "idempotency_conflict", "This Idempotency-Key was already used with a different body."));
             }
-            return Ok(Json(trade.clone()));
+            return Ok(Json(trade.clone()).into_response());
         }
         let down = inner.faults.pool_unavailable.clone();
         let reorder = inner.faults.webhook_reorder;
@@ -450,6 +477,14 @@ async fn transact(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, body: Byte
             updated_at: created_at,
         };
         let outcome = magic::trade_outcome(stored.requested_amount, &destination);
+        let pool = sb.entitled_pool(&quote.pool_id)?.clone();
+        let (asset, leg) = stablecoin_leg(&pool, quote);
+        let spoil = ledger::Spoil::for_requested_amount(stored.requested_amount);
+        // Execution is fail-soft unavailable too when the balance cannot cover it; the
+        // quote stays active (a top-up and a retry may still execute it).
+        if !inner.ledger.reserve(&trade.transact_id, &trade.pool_id, &asset, leg, spoil, created_at) {
+            return Ok(Json(Unavailable { available: false, unavailable_reason: UnavailableReason::PoolDry }).into_response());
+        }
         inner.quotes.get_mut(&quote_id).expect("present").state = QuoteState::Consumed;
         inner.trades.insert(trade.transact_id.clone(), trade.clone());
         inner.idempotency.insert(key, (quote_id, trade.clone()));
@@ -470,7 +505,7 @@ async fn transact(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, body: Byte
         tokio::time::sleep(delay).await;
         sandbox.finish_trade(&id, outcome.status);
     });
-    Ok(Json(trade))
+    Ok(Json(trade).into_response())
 }
 
 async fn get_trade(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<Trade>, SandboxError> {
@@ -574,10 +609,13 @@ pub fn router(sandbox: Arc<Sandbox>) -> Router {
         .route("/v1/quotes/{quote_id}/reject", post(reject_quote))
         .route("/v1/transact", post(transact))
         .route("/v1/transact/{transact_id}", get(get_trade))
+        .route("/v1/balances", get(balances::balances))
+        .route("/v1/ledger", get(balances::ledger))
         .layer(middleware::from_fn_with_state(Arc::clone(&sandbox), inject_faults));
     Router::new()
         .merge(contract)
         .route("/sandbox/faults", get(get_faults).put(put_faults))
+        .route("/sandbox/top_up", post(balances::top_up))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(Arc::clone(&sandbox), request_id))
         .with_state(sandbox)

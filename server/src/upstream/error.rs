@@ -28,6 +28,8 @@ pub enum UpstreamErrorKind {
     QuoteRejected,
     /// 422 `quote_not_executable`.
     QuoteNotExecutable,
+    /// 200 fail-soft `available: false` on execution: nothing was executed.
+    Unavailable { reason: crate::upstream::types::UnavailableReason },
     /// 409 `idempotency_conflict`.
     IdempotencyConflict,
     /// 404 for anything else (e.g. an unknown transact id).

@@ -2,7 +2,10 @@
 //! that stands in for it: same code, same wire, only the base URL differs.
 
 mod error;
+pub mod balances;
 pub mod types;
+
+use balances::{Balances, LedgerPage};
 
 pub use error::{UpstreamError, UpstreamErrorKind};
 use types::*;
@@ -107,10 +110,34 @@ impl UpstreamClient {
     }
 
     /// `POST /v1/transact`. Retried only because the same `Idempotency-Key` makes a
-    /// repeat a replay of the first attempt, never a second trade.
+    /// repeat a replay of the first attempt, never a second trade. A fail-soft
+    /// unavailable answer (the partner's balance cannot cover it) is an
+    /// [`UpstreamErrorKind::Unavailable`]: nothing was executed.
     pub async fn transact(&self, quote_id: &str, idempotency_key: &str) -> Result<Upstream<Trade>, UpstreamError> {
         let body = serde_json::to_value(TransactRequest { quote_id: quote_id.to_owned() }).expect("serialises");
-        self.call(Method::POST, "/v1/transact", Some(body), Some(idempotency_key), Retry::Safe).await
+        let answer: Upstream<TransactAnswer> = self.call(Method::POST, "/v1/transact", Some(body), Some(idempotency_key), Retry::Safe).await?;
+        match answer.value {
+            TransactAnswer::Trade(trade) => Ok(Upstream { value: trade, request_id: answer.request_id, clock_offset_ms: answer.clock_offset_ms }),
+            TransactAnswer::Unavailable(u) => Err(UpstreamError {
+                message: format!("0Pools could not execute now: {}", u.unavailable_reason.as_str()),
+                kind: UpstreamErrorKind::Unavailable { reason: u.unavailable_reason },
+                request_id: answer.request_id,
+            }),
+        }
+    }
+
+    /// `GET /v1/balances`: the partner's prefunded capacity per asset, and daily bands.
+    pub async fn balances(&self) -> Result<Upstream<Balances>, UpstreamError> {
+        self.call(Method::GET, "/v1/balances", None, None, Retry::Safe).await
+    }
+
+    /// `GET /v1/ledger`: one page of the partner's ledger after `after` (oldest first).
+    pub async fn ledger(&self, after: Option<&str>, limit: u32) -> Result<Upstream<LedgerPage>, UpstreamError> {
+        let mut path = format!("/v1/ledger?limit={}", limit.clamp(1, 500));
+        if let Some(after) = after {
+            path.push_str(&format!("&after={}", path_segment(after)));
+        }
+        self.call(Method::GET, &path, None, None, Retry::Safe).await
     }
 
     /// `GET /v1/transact/{id}`.

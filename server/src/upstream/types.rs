@@ -149,6 +149,14 @@ pub(crate) struct QuoteAnswer {
     pub rest: serde_json::Map<String, serde_json::Value>,
 }
 
+/// What `POST /v1/transact` answers: the trade, or fail-soft unavailable.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum TransactAnswer {
+    Trade(Trade),
+    Unavailable(Unavailable),
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unavailable {
     pub available: bool,
