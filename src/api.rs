@@ -178,6 +178,13 @@ impl Api {
                     Err(value) => value,
                 };
                 let token = answer.as_string().ok_or_else(|| session_error("The page provided no session token."))?;
+                // Two requests may have asked at once: the first answer wins, so every
+                // request of this widget uses one checkout.
+                if !renew {
+                    if let Some(first) = self.provided.borrow().clone() {
+                        return Ok(first);
+                    }
+                }
                 *self.provided.borrow_mut() = Some(token.clone());
                 return Ok(token);
             }
@@ -195,6 +202,14 @@ impl Api {
         let previous = self.recall("session").and_then(|s| serde_json::from_str::<SessionResponse>(&s).ok()).map(|s| s.session_token);
         let response = self.send("POST", "/api/sessions", Some("{}"), previous.as_deref(), None).await?;
         let session: SessionResponse = Self::read(response, None).await?;
+        // Two requests may have started a session at once (a preview and a lock): the
+        // first one stored wins, so quotes and accepts never land in two checkouts.
+        let stored = self.recall("session");
+        if let Some(first) = stored.as_deref().and_then(|s| serde_json::from_str::<SessionResponse>(s).ok()) {
+            if Some(&first.session_token) != previous.as_ref() && js_sys::Date::parse(&first.expires_at) > js_sys::Date::now() + 5_000.0 {
+                return Ok(first.session_token);
+            }
+        }
         self.remember("session", serde_json::to_string(&session).ok().as_deref());
         Ok(session.session_token)
     }

@@ -10,6 +10,8 @@ pub mod json_fields;
 pub mod locks;
 pub mod pools;
 pub mod checkouts;
+pub mod ledger_match;
+pub mod ledger_sync;
 pub mod limits;
 pub mod partner_webhooks;
 pub mod startup;
@@ -82,6 +84,8 @@ pub struct Settings {
     pub accept_retry_max_age: Duration,
     /// Connection-level limits of the HTTP server.
     pub serve: serve::ServeLimits,
+    /// How long ledger rows may lag a trade before their absence is an exception.
+    pub ledger_grace: Duration,
 }
 
 impl Settings {
@@ -101,6 +105,7 @@ impl Settings {
             pools_cache_ttl: Duration::from_secs(30),
             accept_retry_max_age: Duration::from_secs(15 * 60),
             serve: serve::ServeLimits::default(),
+            ledger_grace: Duration::from_secs(120),
         }
     }
 }

@@ -64,6 +64,10 @@ pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()>
             if let Err(e) = reconcile_once(&state).await {
                 tracing::error!(error = %e, "reconciliation pass failed");
             }
+            // Then the ledger: new rows pulled, trades judged against them.
+            if let Err(e) = crate::ledger_sync::sync_once(&state).await {
+                tracing::warn!(error = %e, "ledger reconciliation pass failed");
+            }
             tokio::time::sleep(interval).await;
         }
     })

@@ -5,9 +5,11 @@
 use sqlx::{FromRow, SqlitePool};
 
 mod checkouts;
+mod ledger;
 mod outbox;
 mod retention;
 pub use checkouts::*;
+pub use ledger::*;
 pub use outbox::*;
 pub use retention::*;
 
@@ -313,8 +315,9 @@ pub async fn advance_trade(db: &Db, trade_id: &str, status: &str, source: &str, 
         return Ok(false);
     }
     let mut tx = db.begin().await?;
-    let moved = sqlx::query("UPDATE trades SET status = ?, updated_at = ? WHERE trade_id = ? AND status = 'reserved'")
+    let moved = sqlx::query("UPDATE trades SET status = ?, updated_at = ?, terminal_at = ? WHERE trade_id = ? AND status = 'reserved'")
         .bind(status)
+        .bind(now())
         .bind(now())
         .bind(trade_id)
         .execute(&mut *tx)

@@ -1,0 +1,96 @@
+//! Ledger reconciliation: pulls 0Pools' ledger incrementally (the cursor is stored,
+//! so each pass reads only new rows), mirrors every row, and judges each trade not
+//! yet matched by its rows (`ledger_match`): `open`, `matched`, or `exception` with
+//! the reason, raising an alert when an exception first appears.
+
+use crate::ledger_match::{self, Row, TradeFacts};
+use crate::store;
+use crate::trading;
+use crate::upstream::UpstreamError;
+use crate::AppState;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// The cursor's name in `sync_cursors`.
+const CURSOR: &str = "ledger";
+/// Rows asked for per page (the contract's maximum).
+const PAGE: u32 = 500;
+
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct SyncReport {
+    pub rows_pulled: usize,
+    pub trades_judged: usize,
+    pub newly_matched: usize,
+    pub new_exceptions: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error("upstream: {0}")]
+    Upstream(#[from] UpstreamError),
+    #[error("storage: {0}")]
+    Storage(#[from] sqlx::Error),
+}
+
+fn time(text: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_default()
+}
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap_or_default()
+}
+
+/// One pass: pull what is new, then judge every trade not yet matched.
+pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    let mut cursor = store::sync_cursor(&state.db, CURSOR).await?;
+    loop {
+        let page = state.upstream.ledger(cursor.as_deref(), PAGE).await?.value;
+        let Some(last) = page.entries.last().map(|e| e.ledger_id.clone()) else { break };
+        // Rows and the cursor move together: a pass cut short re-reads, never skips.
+        store::insert_ledger_page(&state.db, &page.entries, CURSOR, &last).await?;
+        report.rows_pulled += page.entries.len();
+        cursor = Some(last);
+        if !page.has_more {
+            break;
+        }
+    }
+    let now = chrono::Utc::now();
+    let grace = chrono::Duration::from_std(state.settings.ledger_grace).unwrap_or(chrono::Duration::seconds(60));
+    for trade in store::trades_to_reconcile(&state.db).await? {
+        report.trades_judged += 1;
+        let rows: Vec<Row> = store::ledger_rows_for(&state.db, &trade.trade_id)
+            .await?
+            .into_iter()
+            .filter_map(|r| Some(Row { entry_type: serde_json::from_value(serde_json::Value::String(r.entry_type)).ok()?, asset: r.asset, amount: dec(&r.amount) }))
+            .collect();
+        // The stablecoin leg is whichever side of the trade the ledger moves.
+        let leg_asset = rows.first().map(|r| r.asset.clone()).unwrap_or_else(|| trade.target_asset.clone());
+        let leg_amount = if leg_asset == trade.source_asset { dec(&trade.source_amount) } else { dec(&trade.target_amount) };
+        let facts = TradeFacts {
+            status: trade.status.clone(),
+            leg_asset,
+            leg_amount,
+            created_at: time(&trade.created_at),
+            terminal_at: trade.terminal_at.as_deref().map(time),
+        };
+        let verdict = ledger_match::reconcile(&facts, &rows, now, grace);
+        let state_name = verdict.state();
+        if state_name == trade.reconciliation_state && verdict.reason() == trade.reconciliation_reason.as_deref() {
+            continue;
+        }
+        store::set_reconciliation(&state.db, &trade.trade_id, state_name, verdict.reason()).await?;
+        match &verdict {
+            ledger_match::Reconciliation::Matched => report.newly_matched += 1,
+            ledger_match::Reconciliation::Exception(reason) => {
+                report.new_exceptions += 1;
+                trading::raise_alert(state, "ledger_exception", &trade.trade_id, &format!("trade {}: {reason}", trade.trade_id)).await;
+            }
+            ledger_match::Reconciliation::Open => {}
+        }
+    }
+    if report.rows_pulled > 0 || report.newly_matched > 0 || report.new_exceptions > 0 {
+        tracing::info!(?report, "ledger reconciled");
+    }
+    Ok(report)
+}

@@ -1,0 +1,93 @@
+//! 0Pools' ledger as mirrored here, the pull cursor, and each trade's
+//! reconciliation state.
+
+use super::{now, Db};
+use crate::upstream::balances::LedgerEntry;
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct LedgerRow {
+    pub ledger_id: String,
+    pub entry_type: String,
+    pub asset: String,
+    pub amount: String,
+    pub available_after: String,
+    pub reserved_after: String,
+    pub transact_id: Option<String>,
+    pub created_at: String,
+    pub pulled_at: String,
+}
+
+/// A trade as reconciliation reads it.
+#[derive(Debug, Clone, FromRow)]
+pub struct ReconcileTrade {
+    pub trade_id: String,
+    pub status: String,
+    pub source_asset: String,
+    pub source_amount: String,
+    pub target_asset: String,
+    pub target_amount: String,
+    pub created_at: String,
+    pub terminal_at: Option<String>,
+    pub reconciliation_state: String,
+    pub reconciliation_reason: Option<String>,
+}
+
+pub async fn sync_cursor(db: &Db, name: &str) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar("SELECT cursor FROM sync_cursors WHERE name = ?").bind(name).fetch_optional(db).await
+}
+
+/// Stores a page of rows (each once) and moves the cursor, in one transaction.
+pub async fn insert_ledger_page(db: &Db, entries: &[LedgerEntry], cursor_name: &str, cursor: &str) -> sqlx::Result<()> {
+    let mut tx = db.begin().await?;
+    let pulled_at = now();
+    for e in entries {
+        sqlx::query(
+            "INSERT INTO ledger_entries (ledger_id, entry_type, asset, amount, available_after, reserved_after, transact_id, created_at, pulled_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ledger_id) DO NOTHING",
+        )
+        .bind(&e.ledger_id)
+        .bind(e.entry_type.as_str())
+        .bind(&e.asset)
+        .bind(e.amount.to_string())
+        .bind(e.available_after.to_string())
+        .bind(e.reserved_after.to_string())
+        .bind(&e.transact_id)
+        .bind(super::timestamp(e.created_at))
+        .bind(&pulled_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    sqlx::query("INSERT INTO sync_cursors (name, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at")
+        .bind(cursor_name)
+        .bind(cursor)
+        .bind(&pulled_at)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await
+}
+
+pub async fn ledger_rows_for(db: &Db, transact_id: &str) -> sqlx::Result<Vec<LedgerRow>> {
+    sqlx::query_as("SELECT * FROM ledger_entries WHERE transact_id = ? ORDER BY ledger_id").bind(transact_id).fetch_all(db).await
+}
+
+/// Trades whose reconciliation can still change (not matched yet).
+pub async fn trades_to_reconcile(db: &Db) -> sqlx::Result<Vec<ReconcileTrade>> {
+    sqlx::query_as(
+        "SELECT trade_id, status, source_asset, source_amount, target_asset, target_amount, created_at, terminal_at,
+                reconciliation_state, reconciliation_reason
+         FROM trades WHERE reconciliation_state != 'matched' ORDER BY created_at",
+    )
+    .fetch_all(db)
+    .await
+}
+
+pub async fn set_reconciliation(db: &Db, trade_id: &str, state: &str, reason: Option<&str>) -> sqlx::Result<()> {
+    sqlx::query("UPDATE trades SET reconciliation_state = ?, reconciliation_reason = ? WHERE trade_id = ?")
+        .bind(state)
+        .bind(reason)
+        .bind(trade_id)
+        .execute(db)
+        .await?;
+    Ok(())
+}
