@@ -51,6 +51,8 @@ pub struct Sandbox {
     transact_requests: AtomicU64,
     /// Every `/v1` request received (what a partner's upstream usage would be billed on).
     contract_requests: AtomicU64,
+    /// `POST /v1/quotes` requests that passed authentication.
+    quote_requests: AtomicU64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,6 +123,7 @@ impl Sandbox {
             started: Instant::now(),
             transact_requests: AtomicU64::new(0),
             contract_requests: AtomicU64::new(0),
+            quote_requests: AtomicU64::new(0),
         })
     }
 
@@ -180,6 +183,11 @@ impl Sandbox {
     /// How many `/v1` requests arrived (for upstream-usage figures).
     pub fn contract_requests(&self) -> u64 {
         self.contract_requests.load(Ordering::SeqCst)
+    }
+
+    /// How many `POST /v1/quotes` calls were made (for tests of the quote budget).
+    pub fn quote_requests(&self) -> u64 {
+        self.quote_requests.load(Ordering::SeqCst)
     }
 
     /// How many trades exist (for tests proving "exactly one").
@@ -279,6 +287,7 @@ fn req_str(obj: &Map<String, Value>, field: &str) -> Result<String, SandboxError
 
 async fn create_quote(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, body: Bytes) -> Result<Response, SandboxError> {
     sb.authorize(&headers)?;
+    sb.quote_requests.fetch_add(1, Ordering::SeqCst);
     let obj = parse_object(&body)?;
     let pool_id = req_str(&obj, "pool_id")?;
     let pool = sb.entitled_pool(&pool_id)?.clone();
