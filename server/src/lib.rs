@@ -23,6 +23,7 @@ pub mod signature;
 pub mod store;
 pub mod trading;
 pub mod upstream;
+pub mod utilization;
 
 use secrecy::SecretString;
 use std::path::PathBuf;

@@ -84,7 +84,9 @@ pub async fn accept(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
         _active => {
             // Refused before any upstream call, by the server's own clock.
             if has_expired(&quote) {
-                store::move_quote(&state.db, quote_id, &["active"], "expired").await?;
+                if store::move_quote(&state.db, quote_id, &["active"], "expired").await? {
+                    record_expiry(state, &quote).await;
+                }
                 return Err(TradeError::QuoteExpired);
             }
             match store::begin_accept(&state.db, checkout_id, quote_id, &idempotency_key(quote_id)).await? {
@@ -116,6 +118,7 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
             match e.kind {
                 UpstreamErrorKind::QuoteExpired => {
                     store::end_accept(&state.db, quote, "expired", None).await?;
+                    record_expiry(state, quote).await;
                     Err(TradeError::QuoteExpired)
                 }
                 UpstreamErrorKind::QuoteRejected => {
@@ -160,6 +163,23 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
                 _ => Err(TradeError::AcceptPending(e)),
             }
         }
+    }
+}
+
+/// Records a firm quote that expired unaccepted (utilization counts these); a
+/// failure to record is logged, never allowed to change the answer.
+async fn record_expiry(state: &AppState, quote: &QuoteRow) {
+    let row = store::OutcomeRow {
+        pool_id: quote.pool_id.clone(),
+        side: Some(quote.side.clone()),
+        quote_type: "firm".into(),
+        outcome: "expired".into(),
+        checkout_id: Some(quote.checkout_id.clone()),
+        quote_id: Some(quote.quote_id.clone()),
+        ..store::OutcomeRow::default()
+    };
+    if let Err(e) = store::record_outcome(&state.db, &row).await {
+        tracing::warn!(cause = %e, "an expiry could not be recorded");
     }
 }
 

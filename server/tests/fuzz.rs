@@ -29,6 +29,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/trades/{id}/events"),
     ("POST", "/webhooks/0pools"),
     ("GET", "/api/openapi.json"),
+    ("GET", "/api/partner/utilization?window={id}"),
     ("GET", "/healthz"),
 ];
 

@@ -265,6 +265,13 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The stable code this error answers with.
+    pub fn code(&self) -> String {
+        self.detail().1.code
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, detail) = self.detail();

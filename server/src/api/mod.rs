@@ -12,6 +12,7 @@ pub mod checkouts;
 mod demo;
 mod error;
 pub mod openapi;
+mod partner;
 mod quotes;
 pub mod sessions;
 mod trades;
@@ -53,6 +54,7 @@ pub fn documented(demo: bool) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(trades::get))
         .routes(routes!(trades::events))
         .routes(routes!(webhooks::receive))
+        .routes(routes!(partner::utilization))
         .routes(routes!(health));
     if demo {
         router = router.routes(routes!(demo::checkout_for_order));

@@ -224,6 +224,57 @@ fn base_row(session: &Session, intent: &Intent, quote_id: String, status: &str, 
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
 pub async fn create(State(state): State<AppState>, session: Session, StrictJson(body): StrictJson<QuoteBody>) -> Result<Json<QuoteView>, ApiError> {
+    let asked = Asked {
+        pool_id: body.pool_id.trim().to_owned(),
+        side: body.side.trim().to_owned(),
+        quote_type: if body.quote_type.as_deref() == Some("indicative") { "indicative" } else { "firm" },
+    };
+    let answer = answer_quote(&state, &session, body).await;
+    record_quote(&state, &session, &asked, &answer).await;
+    answer.map(Json)
+}
+
+/// What a quote request asked for, kept to record its outcome.
+struct Asked {
+    pool_id: String,
+    side: String,
+    quote_type: &'static str,
+}
+
+/// The stablecoin leg of terms, for the pool whose stablecoin is its target asset.
+fn stablecoin_leg(pool: &Pool, target_asset: &str, target_amount: rust_decimal::Decimal, source_amount: rust_decimal::Decimal) -> String {
+    if target_asset == pool.target_asset { target_amount.to_string() } else { source_amount.to_string() }
+}
+
+/// Records every answer to a quote request as one outcome row (for utilization). A
+/// pool this partner is not offered is not attributed; a failure to record is logged.
+async fn record_quote(state: &AppState, session: &Session, asked: &Asked, answer: &Result<QuoteView, ApiError>) {
+    let Ok(Some(pool)) = state.pools.find(&state.upstream, &asked.pool_id).await else { return };
+    let (outcome, reason, notional, quote_id) = match answer {
+        Ok(v) if v.available => ("available", None, v.terms.as_ref().map(|t| stablecoin_leg(&pool, &t.target_asset, t.target_amount, t.source_amount)), v.quote_id.clone()),
+        Ok(v) => ("unavailable", v.unavailable_reason.clone(), None, None),
+        Err(ApiError::AmountOutOfLimits { .. }) => ("limit_error", Some("amount_out_of_limits".to_owned()), None, None),
+        Err(ApiError::RateLimited { .. }) => ("rate_limited", None, None, None),
+        Err(e) => ("refused", Some(e.code()), None, None),
+    };
+    let row = store::OutcomeRow {
+        pool_id: pool.pool_id.clone(),
+        side: Some(asked.side.clone()),
+        quote_type: asked.quote_type.into(),
+        outcome: outcome.into(),
+        reason,
+        notional_usdt: notional,
+        checkout_id: Some(session.checkout_id.clone()),
+        quote_id,
+        ..store::OutcomeRow::default()
+    };
+    if let Err(e) = store::record_outcome(&state.db, &row).await {
+        tracing::warn!(cause = %e, "a quote outcome could not be recorded");
+    }
+}
+
+async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> Result<QuoteView, ApiError> {
+    let state = state.clone();
     state.limiters.quote(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
     let checkout = checkouts::find(&state, &session.checkout_id).await?;
     let firm_asked = body.quote_type.as_deref() != Some("indicative");
@@ -233,7 +284,7 @@ pub async fn create(State(state): State<AppState>, session: Session, StrictJson(
     // The server's shared budget of upstream quote calls: beyond it, a fail-soft
     // answer the widget backs off from, before 0Pools' own quota is spent.
     if let Err(wait) = state.limiters.upstream_quote() {
-        return Ok(Json(QuoteView {
+        return Ok(QuoteView {
             available: false,
             quote_type: Some(intent.request.quote_type.as_str().into()),
             quote_id: None,
@@ -241,7 +292,7 @@ pub async fn create(State(state): State<AppState>, session: Session, StrictJson(
             unavailable_reason: Some("busy".into()),
             retry_after_ms: Some(wait.millis().max(1_000)),
             server_time: server_time(),
-        }));
+        });
     }
     let answer = match state.upstream.create_quote(&intent.request).await {
         Ok(answer) => answer,
@@ -292,7 +343,7 @@ pub async fn create(State(state): State<AppState>, session: Session, StrictJson(
                     destination_address: q.destination_address.clone(),
                     created_at: store::timestamp(q.created_at),
                     expires_at: expires_at.map(store::timestamp),
-                    ..base_row(&session, &intent, quote_id, "active", answer.request_id.clone())
+                    ..base_row(session, &intent, quote_id, "active", answer.request_id.clone())
                 };
                 store::insert_quote(&state.db, &row).await?;
             }
@@ -312,7 +363,7 @@ pub async fn create(State(state): State<AppState>, session: Session, StrictJson(
                 let local_id = format!("qu_{}", uuid::Uuid::new_v4().simple());
                 let row = QuoteRow {
                     unavailable_reason: Some(reason.as_str().into()),
-                    ..base_row(&session, &intent, local_id, "unavailable", answer.request_id.clone())
+                    ..base_row(session, &intent, local_id, "unavailable", answer.request_id.clone())
                 };
                 store::insert_quote(&state.db, &row).await?;
             }
@@ -327,7 +378,7 @@ pub async fn create(State(state): State<AppState>, session: Session, StrictJson(
             }
         }
     };
-    Ok(Json(view))
+    Ok(view)
 }
 
 /// Fields of an intent an upstream `invalid_request` may name.
@@ -349,8 +400,41 @@ const KNOWN_FIELDS: [&str; 6] = ["amount", "currency", "network", "destination_a
     ))]
 pub async fn accept(State(state): State<AppState>, session: Session, Path(quote_id): Path<String>) -> Result<Json<TradeView>, ApiError> {
     state.limiters.accept(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
-    let trade = trading::accept(&state, &session.checkout_id, &quote_id).await?;
-    Ok(Json(trading::trade_view(&trade)?))
+    let answer = trading::accept(&state, &session.checkout_id, &quote_id).await.map_err(ApiError::from);
+    record_accept(&state, &session, &quote_id, &answer).await;
+    Ok(Json(trading::trade_view(&answer?)?))
+}
+
+/// Records an accept's outcome (for utilization): the trade's stablecoin leg, or the
+/// refusal's code. Quotes of other checkouts are not attributed.
+async fn record_accept(state: &AppState, session: &Session, quote_id: &str, answer: &Result<store::TradeRow, ApiError>) {
+    let Ok(Some(quote)) = store::quote(&state.db, quote_id).await else { return };
+    if quote.checkout_id != session.checkout_id {
+        return;
+    }
+    let pool = state.pools.find(&state.upstream, &quote.pool_id).await.ok().flatten();
+    let (outcome, reason, notional) = match answer {
+        Ok(t) => {
+            let dec = |s: &str| s.parse().unwrap_or_default();
+            let leg = pool.as_ref().map(|p| stablecoin_leg(p, &t.target_asset, dec(&t.target_amount), dec(&t.source_amount)));
+            ("accepted", None, leg)
+        }
+        Err(e) => ("accept_refused", Some(e.code()), None),
+    };
+    let row = store::OutcomeRow {
+        pool_id: quote.pool_id.clone(),
+        side: Some(quote.side.clone()),
+        quote_type: "accept".into(),
+        outcome: outcome.into(),
+        reason,
+        notional_usdt: notional,
+        checkout_id: Some(session.checkout_id.clone()),
+        quote_id: Some(quote_id.to_owned()),
+        ..store::OutcomeRow::default()
+    };
+    if let Err(e) = store::record_outcome(&state.db, &row).await {
+        tracing::warn!(cause = %e, "an accept outcome could not be recorded");
+    }
 }
 
 /// `POST /api/quotes/{quote_id}/reject`.

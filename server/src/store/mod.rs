@@ -6,10 +6,12 @@ use sqlx::{FromRow, SqlitePool};
 
 mod checkouts;
 mod ledger;
+mod outcomes;
 mod outbox;
 mod retention;
 pub use checkouts::*;
 pub use ledger::*;
+pub use outcomes::*;
 pub use outbox::*;
 pub use retention::*;
 

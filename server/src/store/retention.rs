@@ -5,13 +5,29 @@
 use super::{now, Db};
 
 /// Marks active quotes past their `expires_at` as expired (releasing nothing: an
-/// active quote holds no claim). Returns how many moved.
+/// active quote holds no claim), recording each as an `expired` outcome in the same
+/// transaction. Returns how many moved.
 pub async fn expire_quotes(db: &Db) -> sqlx::Result<u64> {
-    Ok(sqlx::query("UPDATE quotes SET status = 'expired' WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= ?")
-        .bind(now())
-        .execute(db)
-        .await?
-        .rows_affected())
+    let mut tx = db.begin().await?;
+    let expired: Vec<(String, String, String, String)> = sqlx::query_as(
+        "UPDATE quotes SET status = 'expired' WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= ?
+         RETURNING quote_id, checkout_id, pool_id, side",
+    )
+    .bind(now())
+    .fetch_all(&mut *tx)
+    .await?;
+    for (quote_id, checkout_id, pool_id, side) in &expired {
+        sqlx::query("INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, checkout_id, quote_id) VALUES (?, ?, ?, 'firm', 'expired', ?, ?)")
+            .bind(now())
+            .bind(pool_id)
+            .bind(side)
+            .bind(checkout_id)
+            .bind(quote_id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(expired.len() as u64)
 }
 
 /// What one retention pass removed.

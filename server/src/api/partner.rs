@@ -1,0 +1,131 @@
+//! The partner's operations API (partner key, never a client token), under
+//! `/api/partner/`: utilization per pool for a window, with buckets for a graph and
+//! the partner's balance and daily band beside it.
+
+use super::auth::Partner;
+use super::ApiError;
+use crate::json_fields::FieldError;
+use crate::store;
+use crate::utilization::{self, PoolUtilization, TradeLeg, Window};
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::Json;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+/// `GET /api/partner/utilization` parameters.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UtilizationQuery {
+    /// `1h`, `24h` (default) or `7d`, ending now (or at `to`).
+    #[param(pattern = r"^(1h|24h|7d)$")]
+    window: Option<String>,
+    /// Start of a custom period (RFC 3339); with `to` (default now), at most 31 days.
+    from: Option<String>,
+    to: Option<String>,
+    /// Only this pool.
+    #[param(max_length = 200)]
+    pool_id: Option<String>,
+}
+
+/// How much of today's approved band settled and reserved volume uses.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct BandUse {
+    pub period: String,
+    #[schema(value_type = String)]
+    pub approved_usdt: Decimal,
+    #[schema(value_type = String)]
+    pub used_usdt: Decimal,
+    /// used / approved, 4 decimals.
+    #[schema(value_type = String)]
+    pub utilization: Decimal,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct PoolReport {
+    #[serde(flatten)]
+    pub utilization: PoolUtilization,
+    /// The pool's stablecoin, and the partner's available balance of it now (null when 0Pools could not be asked).
+    pub balance_asset: String,
+    #[schema(value_type = Option<String>)]
+    pub balance_available: Option<Decimal>,
+    pub daily_band: Option<BandUse>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct UtilizationReport {
+    /// `1h`, `24h`, `7d` or `custom`.
+    pub window: String,
+    pub period: utilization::Period,
+    pub generated_at: String,
+    pub pools: Vec<PoolReport>,
+}
+
+fn dec(text: &str) -> Decimal {
+    Decimal::from_str(text).unwrap_or_default()
+}
+
+fn time(text: &str) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_default()
+}
+
+/// `GET /api/partner/utilization`.
+#[utoipa::path(get, path = "/api/partner/utilization", operation_id = "partner_utilization", tag = "partner",
+    params(UtilizationQuery), security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "Per pool: counts, rates and notional for the period, buckets for a graph, balance and band", body = UtilizationReport),
+        (status = 400, description = "`invalid_field` (window, from, to)", body = quote_core::wire::ApiErrorBody),
+        (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
+        (status = 502, description = "`upstream_unavailable` (pool discovery)", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
+pub async fn utilization(State(state): State<AppState>, _: Partner, Query(q): Query<UtilizationQuery>) -> Result<Json<UtilizationReport>, ApiError> {
+    let now = chrono::Utc::now();
+    let window = Window::parse(q.window.as_deref(), q.from.as_deref(), q.to.as_deref(), now)
+        .map_err(|(field, message)| ApiError::InvalidField(FieldError { field: field.into(), message }))?;
+    let discovered = state.pools.all(&state.upstream).await?;
+    let pools: Vec<_> = discovered.pools.iter().filter(|p| q.pool_id.as_deref().is_none_or(|id| id == p.pool_id)).collect();
+    let (from, to) = (store::timestamp(window.from), store::timestamp(window.to));
+    let outcomes = store::outcomes_between(&state.db, &from, &to, q.pool_id.as_deref()).await?;
+    let trades = store::trades_touching(&state.db, &from, &to).await?;
+    let legs: Vec<TradeLeg> = trades
+        .into_iter()
+        .filter_map(|t| {
+            let pool = pools.iter().find(|p| p.pool_id == t.pool_id)?;
+            // The stablecoin leg is whichever side is the pool's stablecoin.
+            let leg = if t.target_asset == pool.target_asset { dec(&t.target_amount) } else { dec(&t.source_amount) };
+            Some(TradeLeg { pool_id: t.pool_id, status: t.status, leg, created_at: time(&t.created_at), terminal_at: t.terminal_at.as_deref().map(time) })
+        })
+        .collect();
+    let ids: Vec<String> = pools.iter().map(|p| p.pool_id.clone()).collect();
+    let figures = utilization::compute(&window, &ids, &outcomes, &legs, now);
+    // Balance and band are 0Pools' to say; without them the figures still stand.
+    let balances = match state.upstream.balances().await {
+        Ok(answer) => Some(answer.value),
+        Err(e) => {
+            tracing::warn!(kind = ?e.kind, "balances unavailable for the utilization report");
+            None
+        }
+    };
+    let reports = figures
+        .into_iter()
+        .zip(pools.iter())
+        .map(|(u, pool)| {
+            let balance_available = balances.as_ref().and_then(|b| b.balances.iter().find(|a| a.asset == pool.target_asset)).map(|a| a.available);
+            let daily_band = balances.as_ref().and_then(|b| b.daily_bands.iter().find(|d| d.pool_id == pool.pool_id)).map(|d| BandUse {
+                period: d.period.clone(),
+                approved_usdt: d.approved_usdt,
+                used_usdt: d.used_usdt,
+                utilization: if d.approved_usdt.is_zero() { Decimal::ZERO } else { (d.used_usdt / d.approved_usdt).round_dp(4).normalize() },
+            });
+            PoolReport { utilization: u, balance_asset: pool.target_asset.clone(), balance_available, daily_band }
+        })
+        .collect();
+    Ok(Json(UtilizationReport {
+        window: window.label.clone(),
+        period: utilization::Period { from, to },
+        generated_at: store::now(),
+        pools: reports,
+    }))
+}

@@ -1,0 +1,82 @@
+//! Every quote outcome, one compact row each (indicative and firm answers, refusals,
+//! limit errors, rate limits, expiries, accepts), so that utilization can always be
+//! rebuilt from stored rows.
+
+use super::{now, Db};
+use sqlx::FromRow;
+
+#[derive(Debug, Clone, Default, FromRow, PartialEq, Eq)]
+pub struct OutcomeRow {
+    pub at: String,
+    pub pool_id: String,
+    pub side: Option<String>,
+    /// `indicative`, `firm` or `accept`.
+    pub quote_type: String,
+    /// `available`, `unavailable`, `limit_error`, `rate_limited`, `refused`,
+    /// `expired`, `accepted`, `accept_refused`.
+    pub outcome: String,
+    pub reason: Option<String>,
+    pub notional_usdt: Option<String>,
+    pub checkout_id: Option<String>,
+    pub quote_id: Option<String>,
+}
+
+pub async fn record_outcome(db: &Db, o: &OutcomeRow) -> sqlx::Result<()> {
+    let at = if o.at.is_empty() { now() } else { o.at.clone() };
+    sqlx::query(
+        "INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, reason, notional_usdt, checkout_id, quote_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(at)
+    .bind(&o.pool_id)
+    .bind(&o.side)
+    .bind(&o.quote_type)
+    .bind(&o.outcome)
+    .bind(&o.reason)
+    .bind(&o.notional_usdt)
+    .bind(&o.checkout_id)
+    .bind(&o.quote_id)
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Outcomes in `[from, to)`, optionally of one pool, oldest first.
+pub async fn outcomes_between(db: &Db, from: &str, to: &str, pool_id: Option<&str>) -> sqlx::Result<Vec<OutcomeRow>> {
+    sqlx::query_as(
+        "SELECT at, pool_id, side, quote_type, outcome, reason, notional_usdt, checkout_id, quote_id FROM quote_outcomes
+         WHERE at >= ? AND at < ? AND (? IS NULL OR pool_id = ?) ORDER BY at",
+    )
+    .bind(from)
+    .bind(to)
+    .bind(pool_id)
+    .bind(pool_id)
+    .fetch_all(db)
+    .await
+}
+
+/// A trade as utilization reads it.
+#[derive(Debug, Clone, FromRow)]
+pub struct TradeFigures {
+    pub trade_id: String,
+    pub pool_id: String,
+    pub status: String,
+    pub source_asset: String,
+    pub source_amount: String,
+    pub target_asset: String,
+    pub target_amount: String,
+    pub created_at: String,
+    pub terminal_at: Option<String>,
+}
+
+/// Trades that were reserved at some moment of `[from, to)`.
+pub async fn trades_touching(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec<TradeFigures>> {
+    sqlx::query_as(
+        "SELECT trade_id, pool_id, status, source_asset, source_amount, target_asset, target_amount, created_at, terminal_at
+         FROM trades WHERE created_at < ? AND (terminal_at IS NULL OR terminal_at >= ?) ORDER BY created_at",
+    )
+    .bind(to)
+    .bind(from)
+    .fetch_all(db)
+    .await
+}

@@ -1,0 +1,74 @@
+//! The partner's operations API over real HTTP: utilization rebuilt from the
+//! recorded outcomes of a scripted run of checkouts, exact to the digit.
+
+mod common;
+
+use common::*;
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+use std::str::FromStr;
+
+const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
+
+fn preview(amount: &str) -> Value {
+    json!({"pool_id": "EUR-USDT", "side": "buy", "amount": amount, "currency": "EUR", "quote_type": "indicative"})
+}
+
+#[tokio::test]
+async fn utilization_counts_a_scripted_run_exactly_and_only_for_the_partner() {
+    let s = stack(|_| {}, |_| {}).await;
+    let srv = &s.server;
+    let token = srv.session().await;
+    // Two previews, a pool_dry answer, a limit error, a firm quote that is accepted
+    // (twice: one conversion), and one that is left to be declined.
+    for amount in ["100", "120"] {
+        assert_eq!(srv.post("/api/quotes", Some(&token), preview(amount)).await.0, 200);
+    }
+    assert_eq!(srv.firm_quote(&token, "13.01", DEST).await["unavailable_reason"], "pool_dry");
+    let (status, _) = srv.post("/api/quotes", Some(&token), json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "1.00", "currency": "EUR",
+        "quote_type": "firm", "network": "tron", "destination_address": DEST})).await;
+    assert_eq!(status, 422);
+    let quote = srv.firm_quote(&token, "100.00", DEST).await;
+    let quote_id = quote["quote_id"].as_str().unwrap();
+    let leg = Decimal::from_str(quote["terms"]["target_amount"].as_str().unwrap()).unwrap();
+    for _ in 0..2 {
+        assert_eq!(srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.0, 200);
+    }
+    let trade_id = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
+    eventually(10, || async {
+        let (_, t) = srv.get(&format!("/api/trades/{trade_id}"), Some(&token)).await;
+        (t["status"] == "settled").then_some(())
+    })
+    .await;
+
+    let (status, report) = srv.get("/api/partner/utilization?window=1h", Some(PARTNER_KEY)).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["window"], "1h");
+    let eur = report["pools"].as_array().unwrap().iter().find(|p| p["pool_id"] == "EUR-USDT").unwrap();
+    assert_eq!(eur["quote_requests"], 5);
+    assert_eq!((eur["indicative_requests"].as_u64(), eur["firm_requests"].as_u64()), (Some(2), Some(3)));
+    assert_eq!((eur["firm_quotes"].as_u64(), eur["accepted_quotes"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(eur["limit_errors"], 1);
+    assert_eq!(eur["unavailable_reasons"], json!({"pool_dry": 1}));
+    assert_eq!(eur["unavailable_rate"], "0.25", "1 unavailable of 4 answers");
+    assert_eq!(eur["quote_success_rate"], "0.6", "3 available of 5 requests");
+    assert_eq!(eur["settled_notional"].as_str().map(|s| Decimal::from_str(s).unwrap()), Some(leg));
+    assert_eq!(eur["reserved_notional"], "0");
+    assert_eq!(eur["balance_asset"], "USDT");
+    assert_eq!(eur["balance_available"].as_str().map(|s| Decimal::from_str(s).unwrap()), Some(Decimal::from_str("25000.00").unwrap() - leg));
+    assert_eq!(eur["daily_band"]["approved_usdt"], "200000.00");
+    assert_eq!(eur["buckets"].as_array().unwrap().len(), 12);
+    let bucketed: u64 = eur["buckets"].as_array().unwrap().iter().map(|b| b["quote_requests"].as_u64().unwrap()).sum();
+    assert_eq!(bucketed, 5);
+    let usd = report["pools"].as_array().unwrap().iter().find(|p| p["pool_id"] == "USD-USDC").unwrap();
+    assert_eq!(usd["quote_requests"], 0);
+
+    // A window before any of it is empty; bad windows say what to fix; the widget cannot read it.
+    let (_, earlier) = srv.get("/api/partner/utilization?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&pool_id=EUR-USDT", Some(PARTNER_KEY)).await;
+    assert_eq!(earlier["pools"][0]["quote_requests"], 0);
+    assert_eq!(earlier["pools"].as_array().unwrap().len(), 1);
+    let (status, bad) = srv.get("/api/partner/utilization?window=2h", Some(PARTNER_KEY)).await;
+    assert_eq!((status, bad["error"]["field"].as_str()), (400, Some("window")));
+    assert_eq!(srv.get("/api/partner/utilization", Some(&token)).await.0, 401);
+    assert_eq!(srv.get("/api/partner/utilization", None).await.0, 401);
+}
