@@ -30,6 +30,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("POST", "/webhooks/0pools"),
     ("GET", "/api/openapi.json"),
     ("GET", "/api/partner/utilization?window={id}"),
+    ("GET", "/api/partner/lookup/{id}"),
     ("GET", "/healthz"),
 ];
 

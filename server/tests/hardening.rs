@@ -331,7 +331,7 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
         ("post", "/api/checkouts/{checkout_id}/client_tokens"), ("get", "/api/checkout"), ("get", "/api/pools"),
         ("post", "/api/quotes"), ("post", "/api/quotes/{quote_id}/accept"), ("post", "/api/quotes/{quote_id}/reject"),
         ("get", "/api/trades/{trade_id}"), ("get", "/api/trades/{trade_id}/events"), ("post", "/webhooks/0pools"), ("get", "/healthz"),
-        ("get", "/api/partner/utilization"),
+        ("get", "/api/partner/utilization"), ("get", "/api/partner/lookup/{id}"),
     ];
     let documented: Vec<(String, String)> = doc["paths"]
         .as_object()
@@ -344,7 +344,7 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
         let operation = &doc["paths"][path][method];
         assert!(operation.is_object(), "{method} {path} is documented");
         // Each documented route exists: its method is routed (not the JSON 404 of unknown paths).
-        let url = format!("{}{}", s.server.url, path.replace("{checkout_id}", "chk_x").replace("{quote_id}", "pq_x").replace("{trade_id}", "pt_x"));
+        let url = format!("{}{}", s.server.url, path.replace("{checkout_id}", "chk_x").replace("{quote_id}", "pq_x").replace("{trade_id}", "pt_x").replace("{id}", "x"));
         let answer = s.server.http.request(method.to_uppercase().parse().unwrap(), url).send().await.unwrap();
         let code = answer.status().as_u16();
         let body: Value = answer.json().await.unwrap_or(Value::Null);

@@ -72,3 +72,59 @@ async fn utilization_counts_a_scripted_run_exactly_and_only_for_the_partner() {
     assert_eq!(srv.get("/api/partner/utilization", Some(&token)).await.0, 401);
     assert_eq!(srv.get("/api/partner/utilization", None).await.0, 401);
 }
+
+#[tokio::test]
+async fn any_id_of_a_checkout_looks_up_the_same_evidence_packet_with_no_secret_in_it() {
+    let s = stack(|_| {}, |_| {}).await;
+    let srv = &s.server;
+    let (checkout_id, token) = srv.checkout(json!({"partner_reference": "order_42", "partner_user_id": "user_7"})).await;
+    let quote = srv.firm_quote(&token, "100.00", DEST).await;
+    let quote_id = quote["quote_id"].as_str().unwrap().to_owned();
+    let trade_id = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
+    eventually(10, || async {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events WHERE transact_id = ? AND status = 'settled'").bind(&trade_id).fetch_one(&srv.state.db).await.unwrap();
+        (n > 0).then_some(())
+    })
+    .await;
+    quote_server::ledger_sync::sync_once(&srv.state).await.unwrap();
+
+    let db = &srv.state.db;
+    let scalar = |sql: &'static str| async move { sqlx::query_scalar::<_, String>(sql).fetch_one(db).await.unwrap() };
+    let ids = [
+        ("checkout_id", checkout_id.clone()),
+        ("session_id", scalar("SELECT session_id FROM sessions ORDER BY created_at LIMIT 1").await),
+        ("quote_id", quote_id.clone()),
+        ("transact_id", trade_id.clone()),
+        ("request_id", scalar("SELECT request_id FROM quotes LIMIT 1").await),
+        ("webhook_event_id", scalar("SELECT event_id FROM webhook_events LIMIT 1").await),
+        ("ledger_id", scalar("SELECT ledger_id FROM ledger_entries WHERE transact_id IS NOT NULL LIMIT 1").await),
+        ("partner_reference", "order_42".to_owned()),
+    ];
+    let mut packets = Vec::new();
+    for (kind, id) in &ids {
+        let (status, mut packet) = srv.get(&format!("/api/partner/lookup/{id}"), Some(PARTNER_KEY)).await;
+        assert_eq!(status, 200, "{kind} {id}: {packet}");
+        assert_eq!(packet["matched"]["kind"], *kind, "{id}");
+        packet.as_object_mut().unwrap().remove("matched");
+        packets.push(packet);
+    }
+    assert!(packets.windows(2).all(|w| w[0] == w[1]), "every id gives the same packet");
+    let p = &packets[0];
+    assert_eq!(p["record"]["transact_id"], trade_id.as_str());
+    assert_eq!(p["record"]["partner_reference"], "order_42");
+    assert_eq!(p["record"]["status"], "settled");
+    assert_eq!(p["record"]["reconciliation_state"], "matched");
+    assert_eq!(p["quotes"][0]["rate"], quote["terms"]["rate"], "terms exactly as returned");
+    assert_eq!(p["quotes"][0]["target_amount"], quote["terms"]["target_amount"]);
+    let sources: Vec<_> = p["trades"][0]["status_history"].as_array().unwrap().iter().map(|h| h["source"].as_str().unwrap().to_owned()).collect();
+    assert_eq!(sources[0], "transact", "what moved each status is kept");
+    assert_eq!(p["ledger_rows"].as_array().unwrap().len(), 2);
+    assert!(p["webhook_events"].as_array().unwrap().len() >= 2);
+    let text = p.to_string();
+    for secret in [token.as_str(), PARTNER_KEY, KEY, WEBHOOK_SECRET] {
+        assert!(!text.contains(secret), "no credential in the packet");
+    }
+    let (status, body) = srv.get("/api/partner/lookup/pq_nobody_has_this", Some(PARTNER_KEY)).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (404, Some("evidence_not_found")));
+    assert_eq!(srv.get(&format!("/api/partner/lookup/{quote_id}"), Some(&token)).await.0, 401);
+}

@@ -63,6 +63,8 @@ pub enum ApiError {
     AcceptFailed { support_id: String, reason: String },
     #[error("too many live streams")]
     TooManyStreams,
+    #[error("no record has this id")]
+    EvidenceNotFound,
     #[error("rate limited")]
     RateLimited { retry_after_ms: u64 },
     #[error("quote not found")]
@@ -227,6 +229,7 @@ impl ApiError {
                 detail.support_id = Some(support_id.clone());
                 (StatusCode::CONFLICT, detail)
             }
+            EvidenceNotFound => (StatusCode::NOT_FOUND, d("evidence_not_found", "No checkout, quote, trade, event or ledger row has this id.")),
             TooManyStreams => {
                 let mut detail = d("too_many_streams", "Too many live updates are open. Close other tabs of this checkout and try again.");
                 detail.retry_after_ms = Some(5_000);

@@ -11,6 +11,7 @@ mod body;
 pub mod checkouts;
 mod demo;
 mod error;
+mod lookup;
 pub mod openapi;
 mod partner;
 mod quotes;
@@ -55,6 +56,7 @@ pub fn documented(demo: bool) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(trades::events))
         .routes(routes!(webhooks::receive))
         .routes(routes!(partner::utilization))
+        .routes(routes!(lookup::lookup))
         .routes(routes!(health));
     if demo {
         router = router.routes(routes!(demo::checkout_for_order));

@@ -5,11 +5,13 @@
 use sqlx::{FromRow, SqlitePool};
 
 mod checkouts;
+mod evidence;
 mod ledger;
 mod outcomes;
 mod outbox;
 mod retention;
 pub use checkouts::*;
+pub use evidence::*;
 pub use ledger::*;
 pub use outcomes::*;
 pub use outbox::*;
