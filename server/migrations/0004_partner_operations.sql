@@ -46,3 +46,12 @@ ALTER TABLE trades ADD COLUMN reconciliation_reason TEXT;
 ALTER TABLE trades ADD COLUMN terminal_at TEXT;
 UPDATE trades SET terminal_at = updated_at WHERE status IN ('settled', 'failed', 'released');
 CREATE INDEX trades_reconciliation ON trades(reconciliation_state);
+
+-- Webhook deliveries refused for their signature (a wrong secret, tampering, replay):
+-- counted for the partner's alerts.
+CREATE TABLE webhook_failures (
+    id   INTEGER PRIMARY KEY AUTOINCREMENT,
+    at   TEXT NOT NULL,
+    code TEXT NOT NULL
+);
+CREATE INDEX webhook_failures_at ON webhook_failures(at);

@@ -87,6 +87,38 @@ pub struct Settings {
     pub serve: serve::ServeLimits,
     /// How long ledger rows may lag a trade before their absence is an exception.
     pub ledger_grace: Duration,
+    /// Thresholds of the partner's alerts.
+    pub alerts: AlertThresholds,
+}
+
+/// When the partner's alerts fire.
+#[derive(Clone, Debug)]
+pub struct AlertThresholds {
+    /// A trade reserved longer than this.
+    pub reserved_longer_than: Duration,
+    /// A pool whose answers in the last `unavailable_window` were at least this many
+    /// unavailable ones, and at least half of all.
+    pub unavailable_at_least: i64,
+    pub unavailable_window: Duration,
+    /// An available balance below this (in the asset), per asset.
+    pub balance_below: rust_decimal::Decimal,
+    /// Any webhook signature failure in the last this-long.
+    pub webhook_failures_window: Duration,
+    /// An accept unconfirmed for longer than this.
+    pub accept_open_longer_than: Duration,
+}
+
+impl Default for AlertThresholds {
+    fn default() -> Self {
+        AlertThresholds {
+            reserved_longer_than: Duration::from_secs(15 * 60),
+            unavailable_at_least: 5,
+            unavailable_window: Duration::from_secs(15 * 60),
+            balance_below: rust_decimal::Decimal::new(1_000, 0),
+            webhook_failures_window: Duration::from_secs(3600),
+            accept_open_longer_than: Duration::from_secs(120),
+        }
+    }
 }
 
 impl Settings {
@@ -107,6 +139,7 @@ impl Settings {
             accept_retry_max_age: Duration::from_secs(15 * 60),
             serve: serve::ServeLimits::default(),
             ledger_grace: Duration::from_secs(120),
+            alerts: AlertThresholds::default(),
         }
     }
 }

@@ -31,6 +31,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/openapi.json"),
     ("GET", "/api/partner/utilization?window={id}"),
     ("GET", "/api/partner/lookup/{id}"),
+    ("GET", "/api/partner/alerts"),
     ("GET", "/healthz"),
 ];
 

@@ -128,3 +128,57 @@ async fn any_id_of_a_checkout_looks_up_the_same_evidence_packet_with_no_secret_i
     assert_eq!((status, body["error"]["code"].as_str()), (404, Some("evidence_not_found")));
     assert_eq!(srv.get(&format!("/api/partner/lookup/{quote_id}"), Some(&token)).await.0, 401);
 }
+
+fn active(report: &Value, kind: &str) -> Vec<String> {
+    report["active"].as_array().unwrap().iter().filter(|a| a["kind"] == kind).map(|a| a["subject"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn alerts_fire_while_their_condition_holds_and_clear_when_it_ends() {
+    // No webhooks from the sandbox and a ten-minute settle: this test moves the trade.
+    let s = stack(|c| {
+        c.webhook_url = None;
+        c.settle_delay = std::time::Duration::from_secs(600);
+    }, |settings| {
+        settings.alerts.reserved_longer_than = std::time::Duration::from_millis(300);
+        settings.alerts.unavailable_at_least = 2;
+        settings.alerts.balance_below = Decimal::from_str("25000.00").unwrap();
+    })
+    .await;
+    let srv = &s.server;
+    let report = || async { srv.get("/api/partner/alerts", Some(PARTNER_KEY)).await.1 };
+    assert!(report().await["active"].as_array().unwrap().is_empty(), "{}", report().await);
+
+    let token = srv.session().await;
+    let quote = srv.firm_quote(&token, "100.00", DEST).await;
+    let quote_id = quote["quote_id"].as_str().unwrap().to_owned();
+    let trade_id = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
+    for _ in 0..2 {
+        srv.firm_quote(&srv.session().await, "13.01", DEST).await;
+    }
+    let fired = eventually(5, || async {
+        let r = report().await;
+        (active(&r, "trade_reserved_too_long") == [trade_id.clone()]).then_some(r)
+    })
+    .await;
+    assert_eq!(active(&fired, "unavailable_spike"), ["EUR-USDT"]);
+    assert_eq!(active(&fired, "balance_low"), ["USDT"], "25000.00 less the trade's leg");
+
+    // A webhook with a wrong signature is counted.
+    let (status, _) = srv.post("/webhooks/0pools", None, json!({"event_id": "evt_forged"})).await;
+    assert_eq!(status, 400);
+    assert_eq!(active(&report().await, "webhook_verification_failures"), ["/webhooks/0pools"]);
+
+    // The trade settles (a signed webhook) and the balance is topped up: both clear.
+    let event = json!({"event_id": "evt_settle", "type": "trade.settled", "created_at": "2026-11-21T12:00:00Z",
+        "data": {"transact_id": trade_id, "quote_id": quote_id, "status": "settled"}});
+    let raw = event.to_string();
+    let header = quote_server::signature::sign(&secrecy::SecretString::from(WEBHOOK_SECRET), chrono::Utc::now().timestamp(), raw.as_bytes());
+    let r = srv.http.post(format!("{}/webhooks/0pools", srv.url)).header(quote_server::signature::HEADER, header).body(raw).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    reqwest::Client::new().post(format!("{}/sandbox/top_up", s.sandbox.url)).json(&json!({"asset": "USDT", "amount": "1000.00"})).send().await.unwrap();
+    let cleared = report().await;
+    assert!(active(&cleared, "trade_reserved_too_long").is_empty(), "{cleared}");
+    assert!(active(&cleared, "balance_low").is_empty(), "{cleared}");
+    assert_eq!(srv.get("/api/partner/alerts", Some(&token)).await.0, 401);
+}

@@ -5,6 +5,7 @@
 //! (`utoipa_axum::routes!`), so the document at `/api/openapi.json` lists exactly the
 //! routes that exist.
 
+mod alerts;
 pub mod app;
 pub mod auth;
 mod body;
@@ -57,6 +58,7 @@ pub fn documented(demo: bool) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(webhooks::receive))
         .routes(routes!(partner::utilization))
         .routes(routes!(lookup::lookup))
+        .routes(routes!(alerts::alerts))
         .routes(routes!(health));
     if demo {
         router = router.routes(routes!(demo::checkout_for_order));

@@ -4,12 +4,14 @@
 
 use sqlx::{FromRow, SqlitePool};
 
+mod alerts;
 mod checkouts;
 mod evidence;
 mod ledger;
 mod outcomes;
 mod outbox;
 mod retention;
+pub use alerts::*;
 pub use checkouts::*;
 pub use evidence::*;
 pub use ledger::*;
