@@ -32,6 +32,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/partner/utilization?window={id}"),
     ("GET", "/api/partner/lookup/{id}"),
     ("GET", "/api/partner/alerts"),
+    ("GET", "/api/partner/ledger?after={id}&limit=7"),
+    ("GET", "/api/partner/exports/trades.csv?from={id}"),
+    ("GET", "/api/partner/exports/ledger.csv"),
     ("GET", "/healthz"),
 ];
 

@@ -332,6 +332,7 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
         ("post", "/api/quotes"), ("post", "/api/quotes/{quote_id}/accept"), ("post", "/api/quotes/{quote_id}/reject"),
         ("get", "/api/trades/{trade_id}"), ("get", "/api/trades/{trade_id}/events"), ("post", "/webhooks/0pools"), ("get", "/healthz"),
         ("get", "/api/partner/utilization"), ("get", "/api/partner/lookup/{id}"), ("get", "/api/partner/alerts"),
+        ("get", "/api/partner/ledger"), ("get", "/api/partner/exports/trades.csv"), ("get", "/api/partner/exports/ledger.csv"),
     ];
     let documented: Vec<(String, String)> = doc["paths"]
         .as_object()

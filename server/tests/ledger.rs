@@ -73,5 +73,27 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
     assert_eq!(reconciliation(&srv, &more).await.0, "matched");
     let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'ledger_exception'").fetch_one(&srv.state.db).await.unwrap();
     assert_eq!(alerts, 2);
+
+    // Finance reads the same, with each row's match, page by page and as CSV.
+    let (status, first_page) = srv.get("/api/partner/ledger?limit=4", Some(PARTNER_KEY)).await;
+    assert_eq!(status, 200, "{first_page}");
+    assert_eq!(first_page["has_more"], true);
+    let last = first_page["entries"][3]["ledger_id"].as_str().unwrap().to_owned();
+    let (_, rest) = srv.get(&format!("/api/partner/ledger?after={last}&limit=500"), Some(PARTNER_KEY)).await;
+    assert_eq!((rest["entries"].as_array().unwrap().len(), rest["has_more"].as_bool()), (5, Some(false)));
+    let all: Vec<serde_json::Value> = first_page["entries"].as_array().unwrap().iter().chain(rest["entries"].as_array().unwrap()).cloned().collect();
+    assert!(all[0]["match"].is_null(), "a top-up belongs to no trade");
+    let off_rows: Vec<_> = all.iter().filter(|r| r["transact_id"] == off.as_str()).collect();
+    assert!(off_rows.iter().all(|r| r["match"]["reconciliation_state"] == "exception"));
+    let csv = srv.http.get(format!("{}/api/partner/exports/ledger.csv", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = csv.text().await.unwrap();
+    assert_eq!(text.lines().count(), 1 + 9);
+    assert!(text.starts_with("ledger_id,type,asset,amount,"));
+    let trades_csv = srv.http.get(format!("{}/api/partner/exports/trades.csv", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap().text().await.unwrap();
+    assert_eq!(trades_csv.lines().count(), 1 + 4);
+    let off_line = trades_csv.lines().find(|l| l.starts_with(&off)).unwrap();
+    assert!(off_line.contains(",settled,") && off_line.contains(",exception,"), "{off_line}");
+    assert_eq!(srv.http.get(format!("{}/api/partner/exports/trades.csv", srv.url)).send().await.unwrap().status(), 401);
     srv.kill().await;
 }

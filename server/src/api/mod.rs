@@ -12,6 +12,7 @@ mod body;
 pub mod checkouts;
 mod demo;
 mod error;
+mod finance;
 mod lookup;
 pub mod openapi;
 mod partner;
@@ -59,6 +60,9 @@ pub fn documented(demo: bool) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(partner::utilization))
         .routes(routes!(lookup::lookup))
         .routes(routes!(alerts::alerts))
+        .routes(routes!(finance::ledger))
+        .routes(routes!(finance::trades_csv))
+        .routes(routes!(finance::ledger_csv))
         .routes(routes!(health));
     if demo {
         router = router.routes(routes!(demo::checkout_for_order));

@@ -91,3 +91,46 @@ pub async fn set_reconciliation(db: &Db, trade_id: &str, state: &str, reason: Op
         .await?;
     Ok(())
 }
+
+/// A mirrored ledger row with the trade it belongs to (if any) and that trade's state.
+#[derive(Debug, Clone, FromRow)]
+pub struct MatchedLedgerRow {
+    pub ledger_id: String,
+    pub entry_type: String,
+    pub asset: String,
+    pub amount: String,
+    pub available_after: String,
+    pub reserved_after: String,
+    pub transact_id: Option<String>,
+    pub created_at: String,
+    pub trade_id: Option<String>,
+    pub reconciliation_state: Option<String>,
+    pub reconciliation_reason: Option<String>,
+}
+
+/// Mirrored rows after `after` (exclusive, by ledger id), oldest first.
+pub async fn ledger_page(db: &Db, after: Option<&str>, limit: i64) -> sqlx::Result<Vec<MatchedLedgerRow>> {
+    sqlx::query_as(
+        "SELECT l.ledger_id, l.entry_type, l.asset, l.amount, l.available_after, l.reserved_after, l.transact_id, l.created_at,
+                t.trade_id, t.reconciliation_state, t.reconciliation_reason
+         FROM ledger_entries l LEFT JOIN trades t ON t.trade_id = l.transact_id
+         WHERE (? IS NULL OR l.ledger_id > ?) ORDER BY l.ledger_id LIMIT ?",
+    )
+    .bind(after)
+    .bind(after)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
+/// Trades created in `[from, to)`, oldest first, for finance's export.
+pub async fn trades_created_between(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec<(super::TradeRow, String, Option<String>, Option<String>)>> {
+    let rows: Vec<super::TradeRow> = sqlx::query_as("SELECT * FROM trades WHERE created_at >= ? AND created_at < ? ORDER BY created_at").bind(from).bind(to).fetch_all(db).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for t in rows {
+        let (state, reason, terminal_at): (String, Option<String>, Option<String>) =
+            sqlx::query_as("SELECT reconciliation_state, reconciliation_reason, terminal_at FROM trades WHERE trade_id = ?").bind(&t.trade_id).fetch_one(db).await?;
+        out.push((t, state, reason, terminal_at));
+    }
+    Ok(out)
+}

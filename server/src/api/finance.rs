@@ -1,0 +1,227 @@
+//! For finance (partner key): the mirrored ledger with each row's match, and CSV
+//! exports of trades and ledger rows, exact decimal strings as 0Pools sent them.
+
+use super::auth::Partner;
+use super::ApiError;
+use crate::json_fields::FieldError;
+use crate::store;
+use crate::AppState;
+use axum::extract::{Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LedgerQuery {
+    /// Rows after this ledger id (exclusive).
+    after: Option<String>,
+    /// 1–500, default 100.
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+}
+
+/// The row's trade and how it reconciled; `null` when no trade of ours has its transact id.
+#[derive(Serialize, ToSchema)]
+pub struct RowMatch {
+    pub trade_id: String,
+    /// `open`, `matched` or `exception`.
+    pub reconciliation_state: String,
+    pub reason: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LedgerRowView {
+    pub ledger_id: String,
+    #[serde(rename = "type")]
+    pub entry_type: String,
+    pub asset: String,
+    pub amount: String,
+    pub available_after: String,
+    pub reserved_after: String,
+    pub transact_id: Option<String>,
+    pub created_at: String,
+    #[serde(rename = "match")]
+    pub matched: Option<RowMatch>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LedgerListing {
+    pub entries: Vec<LedgerRowView>,
+    pub has_more: bool,
+}
+
+fn view(r: store::MatchedLedgerRow) -> LedgerRowView {
+    let matched = r.trade_id.map(|trade_id| RowMatch {
+        trade_id,
+        reconciliation_state: r.reconciliation_state.unwrap_or_else(|| "open".into()),
+        reason: r.reconciliation_reason,
+    });
+    LedgerRowView {
+        ledger_id: r.ledger_id,
+        entry_type: r.entry_type,
+        asset: r.asset,
+        amount: r.amount,
+        available_after: r.available_after,
+        reserved_after: r.reserved_after,
+        transact_id: r.transact_id,
+        created_at: r.created_at,
+        matched,
+    }
+}
+
+/// `GET /api/partner/ledger`.
+#[utoipa::path(get, path = "/api/partner/ledger", operation_id = "partner_ledger", tag = "partner", params(LedgerQuery), security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "Mirrored ledger rows, oldest first, each with its trade's reconciliation", body = LedgerListing),
+        (status = 400, description = "`invalid_field` (limit)", body = quote_core::wire::ApiErrorBody),
+        (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
+pub async fn ledger(State(state): State<AppState>, _: Partner, Query(q): Query<LedgerQuery>) -> Result<Json<LedgerListing>, ApiError> {
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::InvalidField(FieldError { field: "limit".into(), message: "limit must be from 1 to 500.".into() }));
+    }
+    let mut rows = store::ledger_page(&state.db, q.after.as_deref(), limit + 1).await?;
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok(Json(LedgerListing { entries: rows.into_iter().map(view).collect(), has_more }))
+}
+
+/// A CSV field: quoted when it must be, and text that a spreadsheet would run as a
+/// formula is defused with a leading apostrophe (numbers are left exact).
+fn field(value: &str, text: bool) -> String {
+    let defused = if text && value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_owned() };
+    if defused.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", defused.replace('"', "\"\""))
+    } else {
+        defused
+    }
+}
+
+fn csv(name: &str, header_row: &[&str], rows: Vec<Vec<(String, bool)>>) -> Response {
+    let mut body = header_row.join(",");
+    body.push('\n');
+    for row in rows {
+        body.push_str(&row.iter().map(|(v, text)| field(v, *text)).collect::<Vec<_>>().join(","));
+        body.push('\n');
+    }
+    (
+        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
+        body,
+    )
+        .into_response()
+}
+
+fn opt(v: &Option<String>) -> String {
+    v.clone().unwrap_or_default()
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct Period {
+    /// Trades created from (RFC 3339; default: 30 days ago).
+    from: Option<String>,
+    /// …until (exclusive; default: now).
+    to: Option<String>,
+}
+
+/// `GET /api/partner/exports/trades.csv`.
+#[utoipa::path(get, path = "/api/partner/exports/trades.csv", operation_id = "export_trades", tag = "partner", params(Period), security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "One row per trade", content_type = "text/csv", body = String),
+        (status = 400, description = "`invalid_field` (from, to)", body = quote_core::wire::ApiErrorBody),
+        (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
+pub async fn trades_csv(State(state): State<AppState>, _: Partner, Query(p): Query<Period>) -> Result<Response, ApiError> {
+    let now = chrono::Utc::now();
+    let window = crate::utilization::Window::parse(
+        None,
+        Some(p.from.as_deref().unwrap_or(&store::timestamp(now - chrono::Duration::days(30)))),
+        p.to.as_deref(),
+        now,
+    )
+    .map_err(|(field, message)| ApiError::InvalidField(FieldError { field: field.into(), message }))?;
+    let trades = store::trades_created_between(&state.db, &store::timestamp(window.from), &store::timestamp(window.to)).await?;
+    let rows = trades
+        .into_iter()
+        .map(|(t, reconciliation, reason, terminal_at)| {
+            vec![
+                (t.trade_id, false),
+                (t.quote_id, false),
+                (opt(&t.checkout_id), false),
+                (opt(&t.partner_reference), true),
+                (t.status, false),
+                (t.pool_id, false),
+                (t.side, false),
+                (t.source_asset, false),
+                (t.source_amount, false),
+                (t.target_asset, false),
+                (t.target_amount, false),
+                (t.network, false),
+                (t.destination_address, true),
+                (t.created_at, false),
+                (opt(&terminal_at), false),
+                (reconciliation, false),
+                (opt(&reason), true),
+                (opt(&t.terms_mismatch), false),
+                (opt(&t.request_id), false),
+            ]
+        })
+        .collect();
+    Ok(csv(
+        "trades.csv",
+        &["transact_id", "quote_id", "checkout_id", "partner_reference", "status", "pool_id", "side", "source_asset", "source_amount", "target_asset", "target_amount", "network", "destination_address", "created_at", "terminal_at", "reconciliation_state", "reconciliation_reason", "terms_mismatch", "request_id"],
+        rows,
+    ))
+}
+
+/// `GET /api/partner/exports/ledger.csv`.
+#[utoipa::path(get, path = "/api/partner/exports/ledger.csv", operation_id = "export_ledger", tag = "partner", security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "Every mirrored ledger row with its match", content_type = "text/csv", body = String),
+        (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
+pub async fn ledger_csv(State(state): State<AppState>, _: Partner) -> Result<Response, ApiError> {
+    let rows = store::ledger_page(&state.db, None, i64::MAX)
+        .await?
+        .into_iter()
+        .map(|r| {
+            vec![
+                (r.ledger_id, false),
+                (r.entry_type, false),
+                (r.asset, false),
+                (r.amount, false),
+                (r.available_after, false),
+                (r.reserved_after, false),
+                (opt(&r.transact_id), false),
+                (r.created_at, false),
+                (r.reconciliation_state.unwrap_or_else(|| if r.transact_id.is_some() { "unmatched".into() } else { String::new() }), false),
+                (opt(&r.reconciliation_reason), true),
+            ]
+        })
+        .collect();
+    Ok(csv(
+        "ledger.csv",
+        &["ledger_id", "type", "asset", "amount", "available_after", "reserved_after", "transact_id", "created_at", "reconciliation_state", "reconciliation_reason"],
+        rows,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::field;
+
+    #[test]
+    fn csv_fields_are_quoted_and_formulas_defused_but_numbers_stay_exact() {
+        assert_eq!(field("-107.42", false), "-107.42");
+        assert_eq!(field("=HYPERLINK(\"x\")", true), "\"'=HYPERLINK(\"\"x\"\")\"");
+        assert_eq!(field("a,b", true), "\"a,b\"");
+        assert_eq!(field("order_1042", true), "order_1042");
+    }
+}
