@@ -55,6 +55,12 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
             break;
         }
     }
+    // The balance gauge follows each pass (0Pools' answer, not our arithmetic).
+    if let Ok(answer) = state.upstream.balances().await {
+        for b in &answer.value.balances {
+            crate::telemetry::balance(&b.asset, b.available.to_string().parse().unwrap_or(0.0));
+        }
+    }
     let now = chrono::Utc::now();
     let grace = chrono::Duration::from_std(state.settings.ledger_grace).unwrap_or(chrono::Duration::seconds(60));
     for trade in store::trades_to_reconcile(&state.db).await? {

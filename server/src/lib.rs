@@ -21,6 +21,7 @@ pub mod sandbox;
 pub mod serve;
 pub mod signature;
 pub mod store;
+pub mod telemetry;
 pub mod trading;
 pub mod upstream;
 pub mod utilization;

@@ -108,6 +108,8 @@ impl Application {
         };
         let mut client = ClientConfig::new(upstream_url, parts.secret_key);
         (parts.client)(&mut client);
+        // The metrics recorder, once per process, before anything counts.
+        crate::telemetry::handle();
         let db = db::open(&parts.database_url).await?;
         let state = AppState::new(UpstreamClient::new(client), db, parts.settings);
         Ok(Application {

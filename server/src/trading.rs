@@ -263,6 +263,11 @@ pub async fn advance(state: &AppState, trade_id: &str, status: &str, source: &st
     let moved = store::advance_trade(&state.db, trade_id, status, source, event_id, request_id).await?;
     if moved {
         tracing::info!(trade_id, status, source, "trade status changed");
+        if let Some(t) = store::trade(&state.db, trade_id).await? {
+            if let Ok(created) = chrono::DateTime::parse_from_rfc3339(&t.created_at) {
+                crate::telemetry::settlement(status, (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);
+            }
+        }
     }
     announce(state, trade_id).await?;
     Ok(moved)
@@ -282,7 +287,10 @@ async fn announce(state: &AppState, trade_id: &str) -> Result<(), TradeError> {
 /// must not hide the original outcome, so it is only logged.
 pub async fn raise_alert(state: &AppState, kind: &str, subject: &str, message: &str) {
     match store::raise_alert(&state.db, kind, subject, message).await {
-        Ok(true) => tracing::error!(alert = kind, subject, message, "alert raised"),
+        Ok(true) => {
+            crate::telemetry::alert(kind);
+            tracing::error!(alert = kind, subject, message, "alert raised");
+        }
         Ok(false) => {}
         Err(e) => tracing::error!(alert = kind, subject, message, cause = %e, "alert could not be stored"),
     }

@@ -35,6 +35,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/partner/ledger?after={id}&limit=7"),
     ("GET", "/api/partner/exports/trades.csv?from={id}"),
     ("GET", "/api/partner/exports/ledger.csv"),
+    ("GET", "/metrics"),
     ("GET", "/healthz"),
 ];
 

@@ -172,7 +172,7 @@ async fn unknown_paths_are_404_and_demo_pages_exist_only_in_demo_mode() {
             async move { http.get(url).send().await.unwrap().status().as_u16() }
         };
         assert_eq!(status("/embed.js").await, 200, "hosts always load the widget");
-        for path in ["/metrics", "/typo", "/api/typo", "/.env"] {
+        for path in ["/metricz", "/typo", "/api/typo", "/.env"] {
             assert_eq!(status(path).await, 404, "{path} (demo: {demo})");
         }
         let page = if demo { 200 } else { 404 };
@@ -332,7 +332,7 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
         ("post", "/api/quotes"), ("post", "/api/quotes/{quote_id}/accept"), ("post", "/api/quotes/{quote_id}/reject"),
         ("get", "/api/trades/{trade_id}"), ("get", "/api/trades/{trade_id}/events"), ("post", "/webhooks/0pools"), ("get", "/healthz"),
         ("get", "/api/partner/utilization"), ("get", "/api/partner/lookup/{id}"), ("get", "/api/partner/alerts"),
-        ("get", "/api/partner/ledger"), ("get", "/api/partner/exports/trades.csv"), ("get", "/api/partner/exports/ledger.csv"),
+        ("get", "/api/partner/ledger"), ("get", "/api/partner/exports/trades.csv"), ("get", "/api/partner/exports/ledger.csv"), ("get", "/metrics"),
     ];
     let documented: Vec<(String, String)> = doc["paths"]
         .as_object()

@@ -182,3 +182,57 @@ async fn alerts_fire_while_their_condition_holds_and_clear_when_it_ends() {
     assert!(active(&cleared, "balance_low").is_empty(), "{cleared}");
     assert_eq!(srv.get("/api/partner/alerts", Some(&token)).await.0, 401);
 }
+
+/// The summed value of every sample of `name` whose labels include all of `labels`.
+fn sample(text: &str, name: &str, labels: &[&str]) -> f64 {
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")) || l.starts_with(&format!("{name} ")))
+        .filter(|l| labels.iter().all(|want| l.contains(want)))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
+}
+
+#[tokio::test]
+async fn metrics_are_prometheus_text_behind_the_partner_key_and_move_with_traffic() {
+    let s = stack(|_| {}, |_| {}).await;
+    let srv = &s.server;
+    let scrape = || async {
+        let r = srv.http.get(format!("{}/metrics", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap();
+        assert_eq!(r.status(), 200);
+        assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
+        r.text().await.unwrap()
+    };
+    let token = srv.session().await;
+    assert_eq!(srv.http.get(format!("{}/metrics", srv.url)).send().await.unwrap().status(), 401);
+    assert_eq!(srv.http.get(format!("{}/metrics", srv.url)).bearer_auth(&token).send().await.unwrap().status(), 401);
+
+    let labels = ["pool=\"EUR-USDT\"", "type=\"indicative\"", "outcome=\"available\""];
+    let before = sample(&scrape().await, "quote_server_quotes_total", &labels);
+    for amount in ["100", "101", "102"] {
+        assert_eq!(srv.post("/api/quotes", Some(&token), preview(amount)).await.0, 200);
+    }
+    let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    assert_eq!(srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.0, 200);
+    let text = eventually(10, || async {
+        let text = scrape().await;
+        (sample(&text, "quote_server_settlement_seconds_count", &[]) >= 1.0).then_some(text)
+    })
+    .await;
+    assert!(sample(&text, "quote_server_quotes_total", &labels) >= before + 3.0, "three previews counted");
+    assert!(sample(&text, "quote_server_accepts_total", &["outcome=\"accepted\""]) >= 1.0);
+    assert!(sample(&text, "quote_server_upstream_seconds_count", &["endpoint=\"/v1/transact\""]) >= 1.0);
+    for gauge in ["quote_server_sse_streams", "quote_server_oldest_reserved_seconds"] {
+        assert!(text.lines().any(|l| l.starts_with(gauge)), "{gauge} is exported");
+    }
+    eventually(5, || async { scrape().await.contains("quote_server_balance_available{asset=\"USDT\"}").then_some(()) }).await;
+    // Every sample line is `name{labels} value`, every other line a comment.
+    for line in text.lines().filter(|l| !l.is_empty() && !l.starts_with('#')) {
+        let (series, value) = line.rsplit_once(' ').unwrap_or_else(|| panic!("no value: {line}"));
+        assert!(value.parse::<f64>().is_ok() || value == "+Inf", "{line}");
+        let name = series.split('{').next().unwrap();
+        assert!(!name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':'), "{line}");
+        if series.contains('{') {
+            assert!(series.ends_with('}'), "{line}");
+        }
+    }
+}

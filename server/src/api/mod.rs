@@ -14,6 +14,7 @@ mod demo;
 mod error;
 mod finance;
 mod lookup;
+mod metrics;
 pub mod openapi;
 mod partner;
 mod quotes;
@@ -63,6 +64,7 @@ pub fn documented(demo: bool) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(finance::ledger))
         .routes(routes!(finance::trades_csv))
         .routes(routes!(finance::ledger_csv))
+        .routes(routes!(metrics::metrics))
         .routes(routes!(health));
     if demo {
         router = router.routes(routes!(demo::checkout_for_order));

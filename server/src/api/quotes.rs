@@ -268,6 +268,7 @@ async fn record_quote(state: &AppState, session: &Session, asked: &Asked, answer
         quote_id,
         ..store::OutcomeRow::default()
     };
+    crate::telemetry::quote(&row.pool_id, &row.quote_type, &row.outcome);
     if let Err(e) = store::record_outcome(&state.db, &row).await {
         tracing::warn!(cause = %e, "a quote outcome could not be recorded");
     }
@@ -432,6 +433,7 @@ async fn record_accept(state: &AppState, session: &Session, quote_id: &str, answ
         quote_id: Some(quote_id.to_owned()),
         ..store::OutcomeRow::default()
     };
+    crate::telemetry::accept(row.reason.as_deref().unwrap_or(&row.outcome));
     if let Err(e) = store::record_outcome(&state.db, &row).await {
         tracing::warn!(cause = %e, "an accept outcome could not be recorded");
     }
