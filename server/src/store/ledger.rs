@@ -18,20 +18,6 @@ pub struct LedgerRow {
     pub pulled_at: String,
 }
 
-/// A trade as reconciliation reads it.
-#[derive(Debug, Clone, FromRow)]
-pub struct ReconcileTrade {
-    pub trade_id: String,
-    pub status: String,
-    pub source_asset: String,
-    pub source_amount: String,
-    pub target_asset: String,
-    pub target_amount: String,
-    pub created_at: String,
-    pub terminal_at: Option<String>,
-    pub reconciliation_state: String,
-    pub reconciliation_reason: Option<String>,
-}
 
 pub async fn sync_cursor(db: &Db, name: &str) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar("SELECT cursor FROM sync_cursors WHERE name = ?").bind(name).fetch_optional(db).await
@@ -72,9 +58,9 @@ pub async fn ledger_rows_for(db: &Db, transact_id: &str) -> sqlx::Result<Vec<Led
 }
 
 /// Trades whose reconciliation can still change (not matched yet).
-pub async fn trades_to_reconcile(db: &Db) -> sqlx::Result<Vec<ReconcileTrade>> {
+pub async fn trades_to_reconcile(db: &Db) -> sqlx::Result<Vec<super::TradeFigures>> {
     sqlx::query_as(
-        "SELECT trade_id, status, source_asset, source_amount, target_asset, target_amount, created_at, terminal_at,
+        "SELECT trade_id, pool_id, status, source_asset, source_amount, target_asset, target_amount, created_at, terminal_at,
                 reconciliation_state, reconciliation_reason
          FROM trades WHERE reconciliation_state != 'matched' ORDER BY created_at",
     )

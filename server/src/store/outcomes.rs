@@ -55,7 +55,7 @@ pub async fn outcomes_between(db: &Db, from: &str, to: &str, pool_id: Option<&st
     .await
 }
 
-/// A trade as utilization reads it.
+/// A trade as utilization and reconciliation read it.
 #[derive(Debug, Clone, FromRow)]
 pub struct TradeFigures {
     pub trade_id: String,
@@ -67,12 +67,15 @@ pub struct TradeFigures {
     pub target_amount: String,
     pub created_at: String,
     pub terminal_at: Option<String>,
+    pub reconciliation_state: String,
+    pub reconciliation_reason: Option<String>,
 }
 
 /// Trades that were reserved at some moment of `[from, to)`.
 pub async fn trades_touching(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec<TradeFigures>> {
     sqlx::query_as(
-        "SELECT trade_id, pool_id, status, source_asset, source_amount, target_asset, target_amount, created_at, terminal_at
+        "SELECT trade_id, pool_id, status, source_asset, source_amount, target_asset, target_amount, created_at, terminal_at,
+                reconciliation_state, reconciliation_reason
          FROM trades WHERE created_at < ? AND (terminal_at IS NULL OR terminal_at >= ?) ORDER BY created_at",
     )
     .bind(to)
