@@ -70,8 +70,10 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
             .into_iter()
             .filter_map(|r| Some(Row { entry_type: serde_json::from_value(serde_json::Value::String(r.entry_type)).ok()?, asset: r.asset, amount: dec(&r.amount) }))
             .collect();
-        // The stablecoin leg is whichever side of the trade the ledger moves.
-        let leg_asset = rows.first().map(|r| r.asset.clone()).unwrap_or_else(|| trade.target_asset.clone());
+        // The stablecoin leg is the pool's stablecoin (its target asset), never taken
+        // from the ledger itself: a row of the wrong asset must not match.
+        let pool = state.pools.find(&state.upstream, &trade.pool_id).await.ok().flatten();
+        let leg_asset = pool.map_or_else(|| trade.target_asset.clone(), |p| p.target_asset);
         let leg_amount = if leg_asset == trade.source_asset { dec(&trade.source_amount) } else { dec(&trade.target_amount) };
         let facts = TradeFacts {
             status: trade.status.clone(),

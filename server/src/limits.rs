@@ -27,6 +27,10 @@ pub struct Limiters {
     quotes: DefaultKeyedRateLimiter<String>,
     accepts: DefaultKeyedRateLimiter<String>,
     upstream_quotes: DefaultDirectRateLimiter,
+    /// Paces the records of refusals (rate limits, bad webhook signatures), so a
+    /// caller cannot turn refusals into database writes.
+    outcome_writes: DefaultKeyedRateLimiter<String>,
+    webhook_failure_writes: DefaultDirectRateLimiter,
     clock: DefaultClock,
 }
 
@@ -48,6 +52,8 @@ impl Limiters {
             quotes: RateLimiter::keyed(per_minute(limits.quotes_per_minute, limits.quote_burst)),
             accepts: RateLimiter::keyed(per_minute(limits.accepts_per_minute, limits.accept_burst)),
             upstream_quotes: RateLimiter::direct(upstream),
+            outcome_writes: RateLimiter::keyed(per_minute(6, 1)),
+            webhook_failure_writes: RateLimiter::direct(per_minute(60, 10)),
             clock: DefaultClock::default(),
         }
     }
@@ -76,9 +82,19 @@ impl Limiters {
         self.upstream_quotes.check().map_err(|not_until| RetryAfter(not_until.wait_time_from(self.clock.now())))
     }
 
+    /// Whether a refusal of `checkout_id` may be written down now.
+    pub fn outcome_write(&self, checkout_id: &str) -> Result<(), RetryAfter> {
+        self.keyed(&self.outcome_writes, checkout_id)
+    }
+
+    /// Whether a webhook signature failure may be written down now.
+    pub fn webhook_failure_write(&self) -> Result<(), RetryAfter> {
+        self.webhook_failure_writes.check().map_err(|not_until| RetryAfter(not_until.wait_time_from(self.clock.now())))
+    }
+
     /// Drops keys whose buckets are full again, so memory follows active clients only.
     pub fn forget_idle(&self) {
-        for limiter in [&self.mints, &self.quotes, &self.accepts] {
+        for limiter in [&self.mints, &self.quotes, &self.accepts, &self.outcome_writes] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }

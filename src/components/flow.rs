@@ -448,12 +448,20 @@ pub fn Flow(
         }
     };
     match checkout.as_ref() {
-        // A demo checkout whose conversion is over starts afresh (as "Start a new
-        // conversion" would); a partner's checkout shows its one conversion.
-        Some(CheckoutView { trade: Some(trade), .. }) if trade.is_terminal() && api.with_value(Api::starts_own_checkouts) => {
+        // A demo checkout whose conversion is over, and was seen to its end, starts
+        // afresh (as "Start a new conversion" would); a partner's checkout, or one
+        // this page was still waiting on, shows its one conversion.
+        Some(CheckoutView { trade: Some(trade), .. })
+            if trade.is_terminal()
+                && api.with_value(|a| a.starts_own_checkouts() && a.recall("pending_accept").is_none() && a.recall("pending_trade").is_none()) =>
+        {
             api.with_value(Api::forget_session);
         }
-        Some(CheckoutView { trade: Some(trade), .. }) => show_trade(trade.clone()),
+        Some(CheckoutView { trade: Some(trade), .. }) => {
+            // The accept this page may have been retrying is answered: this is its trade.
+            api.with_value(|a| a.remember("pending_accept", None));
+            show_trade(trade.clone());
+        }
         Some(c) if c.status == "expired" => stage.set(Stage::Problem(Problem::CheckoutExpired)),
         _ => {}
     }
@@ -488,11 +496,21 @@ pub fn Flow(
             notice.set(None);
             abort_preview();
             let Some(intent) = intent("firm") else { return };
+            let asked_for = (pool_id.get_untracked(), input.get_untracked());
             let deck_message = deck_message.clone();
             let emitter = emitter.clone();
             let show_trade = show_trade.clone();
             spawn_scoped(&owner, async move {
                 match api.get_value().quote(&intent, None).await {
+                    // The host changed what is being paid for while the quote was being
+                    // locked: that quote is declined, never shown for accepting.
+                    Ok((view, _, _)) if (pool_id.get_untracked(), input.get_untracked()) != asked_for => {
+                        if let Some(id) = view.quote_id {
+                            let _ = api.get_value().reject(&id).await;
+                        }
+                        stage.set(Stage::Form);
+                        request_preview.with_value(|f| f());
+                    }
                     Ok((view, sent, received)) => {
                         stage.update(|s| {
                             s.locked(&view, sent, received);

@@ -81,7 +81,10 @@ pub async fn alerts(State(state): State<AppState>, _: Partner) -> Result<Json<Al
             kind: "webhook_verification_failures",
             severity: "critical",
             subject: "/webhooks/0pools".into(),
-            message: format!("{failures} webhook deliveries failed signature checks in the last hour: check ZEROPOOLS_WEBHOOK_SECRET; trades are still reconciled by status reads."),
+            message: format!(
+                "{failures} webhook deliveries failed signature checks in the last {} minutes: check ZEROPOOLS_WEBHOOK_SECRET; trades are still reconciled by status reads.",
+                t.webhook_failures_window.as_secs() / 60
+            ),
             since: None,
         });
     }

@@ -138,18 +138,12 @@ pub struct Period {
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
 pub async fn trades_csv(State(state): State<AppState>, _: Partner, Query(p): Query<Period>) -> Result<Response, ApiError> {
-    let now = chrono::Utc::now();
-    let window = crate::utilization::Window::parse(
-        None,
-        Some(p.from.as_deref().unwrap_or(&store::timestamp(now - chrono::Duration::days(30)))),
-        p.to.as_deref(),
-        now,
-    )
-    .map_err(|(field, message)| ApiError::InvalidField(FieldError { field: field.into(), message }))?;
+    let window = export_window(&p)?;
     let trades = store::trades_created_between(&state.db, &store::timestamp(window.from), &store::timestamp(window.to)).await?;
     let rows = trades
         .into_iter()
-        .map(|(t, reconciliation, reason, terminal_at)| {
+        .map(|e| {
+            let (t, reconciliation, reason, terminal_at) = (e.trade, e.reconciliation_state, e.reconciliation_reason, e.terminal_at);
             vec![
                 (t.trade_id, false),
                 (t.quote_id, false),
@@ -180,15 +174,24 @@ pub async fn trades_csv(State(state): State<AppState>, _: Partner, Query(p): Que
     ))
 }
 
+/// The export's period: `from`/`to` (at most 31 days), the last 30 days by default.
+fn export_window(p: &Period) -> Result<crate::utilization::Window, ApiError> {
+    let now = chrono::Utc::now();
+    crate::utilization::Window::parse(None, Some(p.from.as_deref().unwrap_or(&store::timestamp(now - chrono::Duration::days(30)))), p.to.as_deref(), now)
+        .map_err(|(field, message)| ApiError::InvalidField(FieldError { field: field.into(), message }))
+}
+
 /// `GET /api/partner/exports/ledger.csv`.
-#[utoipa::path(get, path = "/api/partner/exports/ledger.csv", operation_id = "export_ledger", tag = "partner", security(("partner_key" = [])),
+#[utoipa::path(get, path = "/api/partner/exports/ledger.csv", operation_id = "export_ledger", tag = "partner", params(Period), security(("partner_key" = [])),
     responses(
-        (status = 200, description = "Every mirrored ledger row with its match", content_type = "text/csv", body = String),
+        (status = 200, description = "The period's mirrored ledger rows with their matches", content_type = "text/csv", body = String),
+        (status = 400, description = "`invalid_field` (from, to)", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn ledger_csv(State(state): State<AppState>, _: Partner) -> Result<Response, ApiError> {
-    let rows = store::ledger_page(&state.db, None, i64::MAX)
+pub async fn ledger_csv(State(state): State<AppState>, _: Partner, Query(p): Query<Period>) -> Result<Response, ApiError> {
+    let window = export_window(&p)?;
+    let rows = store::ledger_rows_between(&state.db, &store::timestamp(window.from), &store::timestamp(window.to))
         .await?
         .into_iter()
         .map(|r| {

@@ -252,8 +252,16 @@ async fn record_quote(state: &AppState, session: &Session, asked: &Asked, answer
     let Ok(Some(pool)) = state.pools.find(&state.upstream, &asked.pool_id).await else { return };
     let (outcome, reason, notional, quote_id) = match answer {
         Ok(v) if v.available => ("available", None, v.terms.as_ref().map(|t| stablecoin_leg(&pool, &t.target_asset, t.target_amount, t.source_amount)), v.quote_id.clone()),
+        // Our own upstream budget, not the pool: counted as throttled, never as unavailable.
+        Ok(v) if v.unavailable_reason.as_deref() == Some("busy") => ("rate_limited", Some("busy".to_owned()), None, None),
         Ok(v) => ("unavailable", v.unavailable_reason.clone(), None, None),
         Err(ApiError::AmountOutOfLimits { .. }) => ("limit_error", Some("amount_out_of_limits".to_owned()), None, None),
+        // Refusals by rate are logged to the table at a bounded pace (a client must not
+        // turn refusals into database writes); the metric counts each one.
+        Err(ApiError::RateLimited { .. }) if state.limiters.outcome_write(&session.checkout_id).is_err() => {
+            crate::telemetry::quote(&pool.pool_id, asked.quote_type, "rate_limited");
+            return;
+        }
         Err(ApiError::RateLimited { .. }) => ("rate_limited", None, None, None),
         Err(e) => ("refused", Some(e.code()), None, None),
     };
@@ -420,6 +428,7 @@ async fn record_accept(state: &AppState, session: &Session, quote_id: &str, answ
             let leg = pool.as_ref().map(|p| stablecoin_leg(p, &t.target_asset, dec(&t.target_amount), dec(&t.source_amount)));
             ("accepted", None, leg)
         }
+        Err(ApiError::RateLimited { .. }) if state.limiters.outcome_write(&session.checkout_id).is_err() => return,
         Err(e) => ("accept_refused", Some(e.code()), None),
     };
     let row = store::OutcomeRow {
@@ -430,7 +439,8 @@ async fn record_accept(state: &AppState, session: &Session, quote_id: &str, answ
         reason,
         notional_usdt: notional,
         checkout_id: Some(session.checkout_id.clone()),
-        quote_id: Some(quote_id.to_owned()),
+        // The quote that converted (a converted checkout answers its trade to any quote).
+        quote_id: Some(answer.as_ref().map_or_else(|_| quote_id.to_owned(), |t| t.quote_id.clone())),
         ..store::OutcomeRow::default()
     };
     crate::telemetry::accept(row.reason.as_deref().unwrap_or(&row.outcome));

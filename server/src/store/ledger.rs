@@ -43,6 +43,13 @@ pub async fn insert_ledger_page(db: &Db, entries: &[LedgerEntry], cursor_name: &
         .bind(&pulled_at)
         .execute(&mut *tx)
         .await?;
+        // A new row for a matched trade (a duplicate, a late correction) reopens it.
+        if let Some(transact_id) = &e.transact_id {
+            sqlx::query("UPDATE trades SET reconciliation_state = 'open', reconciliation_reason = NULL WHERE trade_id = ? AND reconciliation_state = 'matched'")
+                .bind(transact_id)
+                .execute(&mut *tx)
+                .await?;
+        }
     }
     sqlx::query("INSERT INTO sync_cursors (name, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at")
         .bind(cursor_name)
@@ -109,14 +116,31 @@ pub async fn ledger_page(db: &Db, after: Option<&str>, limit: i64) -> sqlx::Resu
     .await
 }
 
+/// A trade with its reconciliation, for finance's export.
+#[derive(Debug, Clone, FromRow)]
+pub struct TradeExport {
+    #[sqlx(flatten)]
+    pub trade: super::TradeRow,
+    pub reconciliation_state: String,
+    pub reconciliation_reason: Option<String>,
+    pub terminal_at: Option<String>,
+}
+
 /// Trades created in `[from, to)`, oldest first, for finance's export.
-pub async fn trades_created_between(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec<(super::TradeRow, String, Option<String>, Option<String>)>> {
-    let rows: Vec<super::TradeRow> = sqlx::query_as("SELECT * FROM trades WHERE created_at >= ? AND created_at < ? ORDER BY created_at").bind(from).bind(to).fetch_all(db).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for t in rows {
-        let (state, reason, terminal_at): (String, Option<String>, Option<String>) =
-            sqlx::query_as("SELECT reconciliation_state, reconciliation_reason, terminal_at FROM trades WHERE trade_id = ?").bind(&t.trade_id).fetch_one(db).await?;
-        out.push((t, state, reason, terminal_at));
-    }
-    Ok(out)
+pub async fn trades_created_between(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec<TradeExport>> {
+    sqlx::query_as("SELECT * FROM trades WHERE created_at >= ? AND created_at < ? ORDER BY created_at").bind(from).bind(to).fetch_all(db).await
+}
+
+/// Mirrored rows created in `[from, to)`, oldest first, with their matches.
+pub async fn ledger_rows_between(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec<MatchedLedgerRow>> {
+    sqlx::query_as(
+        "SELECT l.ledger_id, l.entry_type, l.asset, l.amount, l.available_after, l.reserved_after, l.transact_id, l.created_at,
+                t.trade_id, t.reconciliation_state, t.reconciliation_reason
+         FROM ledger_entries l LEFT JOIN trades t ON t.trade_id = l.transact_id
+         WHERE l.created_at >= ? AND l.created_at < ? ORDER BY l.ledger_id",
+    )
+    .bind(from)
+    .bind(to)
+    .fetch_all(db)
+    .await
 }

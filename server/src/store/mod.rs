@@ -294,6 +294,12 @@ pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<b
         .bind(&t.checkout_id)
         .execute(&mut *tx)
         .await?;
+    // A trade first seen already terminal (resolved by a status read) ends now, here.
+    sqlx::query("UPDATE trades SET terminal_at = COALESCE(terminal_at, ?) WHERE trade_id = ? AND status IN ('settled', 'failed', 'released')")
+        .bind(now())
+        .bind(&t.trade_id)
+        .execute(&mut *tx)
+        .await?;
     let owner: Option<Option<String>> = sqlx::query_scalar("SELECT trade_id FROM checkouts WHERE checkout_id = ?").bind(&t.checkout_id).fetch_optional(&mut *tx).await?;
     tx.commit().await?;
     Ok(owner.flatten().is_none_or(|id| id == t.trade_id))

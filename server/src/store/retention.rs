@@ -66,6 +66,10 @@ pub async fn purge_before(db: &Db, cutoff: &str) -> sqlx::Result<Purged> {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+    // Counters of refusals and utilization rows age out with the rest.
+    for table in ["webhook_failures", "quote_outcomes"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE at < ?")).bind(cutoff).execute(&mut *tx).await?;
+    }
     tx.commit().await?;
     Ok(Purged { quotes, sessions, webhook_bodies })
 }
