@@ -16,6 +16,7 @@ mod finance;
 mod lookup;
 mod metrics;
 pub mod openapi;
+mod outcomes;
 mod partner;
 mod quotes;
 pub mod sessions;

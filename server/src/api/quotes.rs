@@ -3,6 +3,7 @@
 //! 0Pools answered (firm quotes and unavailable answers) and returns it.
 
 use super::auth::Session;
+use super::outcomes;
 use super::body::StrictJson;
 use super::checkouts::bounded_text;
 use super::{server_time, ApiError};
@@ -224,62 +225,14 @@ fn base_row(session: &Session, intent: &Intent, quote_id: String, status: &str, 
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
 pub async fn create(State(state): State<AppState>, session: Session, StrictJson(body): StrictJson<QuoteBody>) -> Result<Json<QuoteView>, ApiError> {
-    let asked = Asked {
+    let asked = outcomes::Asked {
         pool_id: body.pool_id.trim().to_owned(),
         side: body.side.trim().to_owned(),
         quote_type: if body.quote_type.as_deref() == Some("indicative") { "indicative" } else { "firm" },
     };
     let answer = answer_quote(&state, &session, body).await;
-    record_quote(&state, &session, &asked, &answer).await;
+    outcomes::record_quote(&state, &session, &asked, &answer).await;
     answer.map(Json)
-}
-
-/// What a quote request asked for, kept to record its outcome.
-struct Asked {
-    pool_id: String,
-    side: String,
-    quote_type: &'static str,
-}
-
-/// The stablecoin leg of terms, for the pool whose stablecoin is its target asset.
-fn stablecoin_leg(pool: &Pool, target_asset: &str, target_amount: rust_decimal::Decimal, source_amount: rust_decimal::Decimal) -> String {
-    if target_asset == pool.target_asset { target_amount.to_string() } else { source_amount.to_string() }
-}
-
-/// Records every answer to a quote request as one outcome row (for utilization). A
-/// pool this partner is not offered is not attributed; a failure to record is logged.
-async fn record_quote(state: &AppState, session: &Session, asked: &Asked, answer: &Result<QuoteView, ApiError>) {
-    let Ok(Some(pool)) = state.pools.find(&state.upstream, &asked.pool_id).await else { return };
-    let (outcome, reason, notional, quote_id) = match answer {
-        Ok(v) if v.available => ("available", None, v.terms.as_ref().map(|t| stablecoin_leg(&pool, &t.target_asset, t.target_amount, t.source_amount)), v.quote_id.clone()),
-        // Our own upstream budget, not the pool: counted as throttled, never as unavailable.
-        Ok(v) if v.unavailable_reason.as_deref() == Some("busy") => ("rate_limited", Some("busy".to_owned()), None, None),
-        Ok(v) => ("unavailable", v.unavailable_reason.clone(), None, None),
-        Err(ApiError::AmountOutOfLimits { .. }) => ("limit_error", Some("amount_out_of_limits".to_owned()), None, None),
-        // Refusals by rate are logged to the table at a bounded pace (a client must not
-        // turn refusals into database writes); the metric counts each one.
-        Err(ApiError::RateLimited { .. }) if state.limiters.outcome_write(&session.checkout_id).is_err() => {
-            crate::telemetry::quote(&pool.pool_id, asked.quote_type, "rate_limited");
-            return;
-        }
-        Err(ApiError::RateLimited { .. }) => ("rate_limited", None, None, None),
-        Err(e) => ("refused", Some(e.code()), None, None),
-    };
-    let row = store::OutcomeRow {
-        pool_id: pool.pool_id.clone(),
-        side: Some(asked.side.clone()),
-        quote_type: asked.quote_type.into(),
-        outcome: outcome.into(),
-        reason,
-        notional_usdt: notional,
-        checkout_id: Some(session.checkout_id.clone()),
-        quote_id,
-        ..store::OutcomeRow::default()
-    };
-    crate::telemetry::quote(&row.pool_id, &row.quote_type, &row.outcome);
-    if let Err(e) = store::record_outcome(&state.db, &row).await {
-        tracing::warn!(cause = %e, "a quote outcome could not be recorded");
-    }
 }
 
 async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> Result<QuoteView, ApiError> {
@@ -410,43 +363,8 @@ const KNOWN_FIELDS: [&str; 6] = ["amount", "currency", "network", "destination_a
 pub async fn accept(State(state): State<AppState>, session: Session, Path(quote_id): Path<String>) -> Result<Json<TradeView>, ApiError> {
     state.limiters.accept(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
     let answer = trading::accept(&state, &session.checkout_id, &quote_id).await.map_err(ApiError::from);
-    record_accept(&state, &session, &quote_id, &answer).await;
+    outcomes::record_accept(&state, &session, &quote_id, &answer).await;
     Ok(Json(trading::trade_view(&answer?)?))
-}
-
-/// Records an accept's outcome (for utilization): the trade's stablecoin leg, or the
-/// refusal's code. Quotes of other checkouts are not attributed.
-async fn record_accept(state: &AppState, session: &Session, quote_id: &str, answer: &Result<store::TradeRow, ApiError>) {
-    let Ok(Some(quote)) = store::quote(&state.db, quote_id).await else { return };
-    if quote.checkout_id != session.checkout_id {
-        return;
-    }
-    let pool = state.pools.find(&state.upstream, &quote.pool_id).await.ok().flatten();
-    let (outcome, reason, notional) = match answer {
-        Ok(t) => {
-            let dec = |s: &str| s.parse().unwrap_or_default();
-            let leg = pool.as_ref().map(|p| stablecoin_leg(p, &t.target_asset, dec(&t.target_amount), dec(&t.source_amount)));
-            ("accepted", None, leg)
-        }
-        Err(ApiError::RateLimited { .. }) if state.limiters.outcome_write(&session.checkout_id).is_err() => return,
-        Err(e) => ("accept_refused", Some(e.code()), None),
-    };
-    let row = store::OutcomeRow {
-        pool_id: quote.pool_id.clone(),
-        side: Some(quote.side.clone()),
-        quote_type: "accept".into(),
-        outcome: outcome.into(),
-        reason,
-        notional_usdt: notional,
-        checkout_id: Some(session.checkout_id.clone()),
-        // The quote that converted (a converted checkout answers its trade to any quote).
-        quote_id: Some(answer.as_ref().map_or_else(|_| quote_id.to_owned(), |t| t.quote_id.clone())),
-        ..store::OutcomeRow::default()
-    };
-    crate::telemetry::accept(row.reason.as_deref().unwrap_or(&row.outcome));
-    if let Err(e) = store::record_outcome(&state.db, &row).await {
-        tracing::warn!(cause = %e, "an accept outcome could not be recorded");
-    }
 }
 
 /// `POST /api/quotes/{quote_id}/reject`.
