@@ -8,5 +8,6 @@ pub mod countdown;
 pub mod display;
 pub mod flow;
 pub mod form;
+pub mod partner;
 pub mod preview;
 pub mod wire;

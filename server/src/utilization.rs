@@ -19,7 +19,6 @@
 use crate::store::OutcomeRow;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The period asked for.
@@ -92,61 +91,7 @@ pub struct TradeLeg {
     pub terminal_at: Option<DateTime<Utc>>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct Period {
-    pub from: String,
-    pub to: String,
-}
-
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct Figures {
-    pub quote_requests: u64,
-    pub indicative_requests: u64,
-    pub firm_requests: u64,
-    pub firm_quotes: u64,
-    pub accepted_quotes: u64,
-    pub expired_quotes: u64,
-    pub limit_errors: u64,
-    pub rate_limited: u64,
-    pub unavailable_answers: u64,
-    pub unavailable_reasons: BTreeMap<String, u64>,
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
-    pub unavailable_rate: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
-    pub quote_success_rate: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
-    pub reserved_notional: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
-    pub settled_notional: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
-    pub failed_notional: Decimal,
-    #[serde(with = "rust_decimal::serde::str")]
-    #[schema(value_type = String)]
-    pub released_notional: Decimal,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct Bucket {
-    pub period: Period,
-    #[serde(flatten)]
-    pub figures: Figures,
-}
-
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
-pub struct PoolUtilization {
-    pub pool_id: String,
-    pub period: Period,
-    #[serde(flatten)]
-    pub figures: Figures,
-    pub availability_minutes: u64,
-    pub period_minutes: u64,
-    pub buckets: Vec<Bucket>,
-}
+pub use quote_core::partner::{Bucket, Figures, Period, PoolUtilization};
 
 fn stamp(t: DateTime<Utc>) -> String {
     crate::store::timestamp(t)

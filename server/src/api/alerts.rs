@@ -8,37 +8,7 @@ use crate::store;
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
-use serde::Serialize;
-use utoipa::ToSchema;
-
-/// One active condition.
-#[derive(Serialize, ToSchema, Debug, PartialEq, Eq)]
-pub struct ActiveAlert {
-    /// `trade_reserved_too_long`, `unavailable_spike`, `webhook_verification_failures`,
-    /// `balance_low`, `ledger_exception`, `accept_stuck`, or `balance_unknown`.
-    pub kind: &'static str,
-    /// `warning` or `critical`.
-    pub severity: &'static str,
-    /// The trade, quote, pool or asset it is about (look it up for the evidence).
-    pub subject: String,
-    pub message: String,
-    pub since: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct RecordedAlert {
-    pub kind: String,
-    pub subject: String,
-    pub message: String,
-    pub raised_at: String,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AlertsReport {
-    pub generated_at: String,
-    pub active: Vec<ActiveAlert>,
-    pub recorded: Vec<RecordedAlert>,
-}
+use quote_core::partner::{ActiveAlert, AlertKind, AlertsReport, RecordedAlert, Severity};
 
 fn ago(d: std::time::Duration) -> String {
     store::timestamp(chrono::Utc::now() - d)
@@ -57,8 +27,8 @@ pub async fn alerts(State(state): State<AppState>, _: Partner) -> Result<Json<Al
     let mut active = Vec::new();
     for (trade_id, created_at) in store::reserved_before(db, &ago(t.reserved_longer_than)).await? {
         active.push(ActiveAlert {
-            kind: "trade_reserved_too_long",
-            severity: "warning",
+            kind: AlertKind::TradeReservedTooLong,
+            severity: Severity::Warning,
             message: format!("Trade {trade_id} is still reserved after {} minutes: check it with 0Pools before telling the user anything final.", t.reserved_longer_than.as_secs() / 60),
             subject: trade_id,
             since: Some(created_at),
@@ -67,8 +37,8 @@ pub async fn alerts(State(state): State<AppState>, _: Partner) -> Result<Json<Al
     for (pool_id, unavailable, answers) in store::unavailability_since(db, &ago(t.unavailable_window)).await? {
         if unavailable >= t.unavailable_at_least && unavailable * 2 >= answers {
             active.push(ActiveAlert {
-                kind: "unavailable_spike",
-                severity: "warning",
+                kind: AlertKind::UnavailableSpike,
+                severity: Severity::Warning,
                 message: format!("{unavailable} of {answers} answers for {pool_id} were unavailable in the last {} minutes: offer an alternate pool or pause it.", t.unavailable_window.as_secs() / 60),
                 subject: pool_id,
                 since: None,
@@ -78,8 +48,8 @@ pub async fn alerts(State(state): State<AppState>, _: Partner) -> Result<Json<Al
     let failures = store::webhook_failures_since(db, &ago(t.webhook_failures_window)).await?;
     if failures > 0 {
         active.push(ActiveAlert {
-            kind: "webhook_verification_failures",
-            severity: "critical",
+            kind: AlertKind::WebhookVerificationFailures,
+            severity: Severity::Critical,
             subject: "/webhooks/0pools".into(),
             message: format!(
                 "{failures} webhook deliveries failed signature checks in the last {} minutes: check ZEROPOOLS_WEBHOOK_SECRET; trades are still reconciled by status reads.",
@@ -90,8 +60,8 @@ pub async fn alerts(State(state): State<AppState>, _: Partner) -> Result<Json<Al
     }
     for (trade_id, reason) in store::ledger_exceptions(db).await? {
         active.push(ActiveAlert {
-            kind: "ledger_exception",
-            severity: "critical",
+            kind: AlertKind::LedgerException,
+            severity: Severity::Critical,
             message: format!("Trade {trade_id} disagrees with the ledger: {}.", reason.unwrap_or_else(|| "see its evidence".into())),
             subject: trade_id,
             since: None,
@@ -99,8 +69,8 @@ pub async fn alerts(State(state): State<AppState>, _: Partner) -> Result<Json<Al
     }
     for (quote_id, accepted_at) in store::accepts_open_before(db, &ago(t.accept_open_longer_than)).await? {
         active.push(ActiveAlert {
-            kind: "accept_stuck",
-            severity: "critical",
+            kind: AlertKind::AcceptStuck,
+            severity: Severity::Critical,
             message: format!("The accept of {quote_id} is still unconfirmed: the widget keeps the user waiting; check the trade with 0Pools."),
             subject: quote_id,
             since: accepted_at,
@@ -110,8 +80,8 @@ pub async fn alerts(State(state): State<AppState>, _: Partner) -> Result<Json<Al
         Ok(answer) => {
             for b in answer.value.balances.iter().filter(|b| b.available < t.balance_below) {
                 active.push(ActiveAlert {
-                    kind: "balance_low",
-                    severity: "warning",
+                    kind: AlertKind::BalanceLow,
+                    severity: Severity::Warning,
                     subject: b.asset.clone(),
                     message: format!("{} available {} is below {}: top up before users see the lane run dry.", b.asset, b.available, t.balance_below),
                     since: None,
@@ -119,8 +89,8 @@ pub async fn alerts(State(state): State<AppState>, _: Partner) -> Result<Json<Al
             }
         }
         Err(e) => active.push(ActiveAlert {
-            kind: "balance_unknown",
-            severity: "warning",
+            kind: AlertKind::BalanceUnknown,
+            severity: Severity::Warning,
             subject: "balances".into(),
             message: format!("0Pools' balance could not be read ({:?}).", e.kind),
             since: None,

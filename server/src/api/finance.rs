@@ -10,8 +10,8 @@ use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use quote_core::partner::{LedgerListing, LedgerRowView, ReconciliationState, RowMatch};
+use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -23,40 +23,10 @@ pub struct LedgerQuery {
     limit: Option<i64>,
 }
 
-/// The row's trade and how it reconciled; `null` when no trade of ours has its transact id.
-#[derive(Serialize, ToSchema)]
-pub struct RowMatch {
-    pub trade_id: String,
-    /// `open`, `matched` or `exception`.
-    pub reconciliation_state: String,
-    pub reason: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct LedgerRowView {
-    pub ledger_id: String,
-    #[serde(rename = "type")]
-    pub entry_type: String,
-    pub asset: String,
-    pub amount: String,
-    pub available_after: String,
-    pub reserved_after: String,
-    pub transact_id: Option<String>,
-    pub created_at: String,
-    #[serde(rename = "match")]
-    pub matched: Option<RowMatch>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct LedgerListing {
-    pub entries: Vec<LedgerRowView>,
-    pub has_more: bool,
-}
-
 fn view(r: store::MatchedLedgerRow) -> LedgerRowView {
     let matched = r.trade_id.map(|trade_id| RowMatch {
         trade_id,
-        reconciliation_state: r.reconciliation_state.unwrap_or_else(|| "open".into()),
+        reconciliation_state: r.reconciliation_state.as_deref().map_or(ReconciliationState::Open, ReconciliationState::parse),
         reason: r.reconciliation_reason,
     });
     LedgerRowView {

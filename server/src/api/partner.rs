@@ -6,12 +6,13 @@ use super::auth::Partner;
 use super::ApiError;
 use crate::json_fields::FieldError;
 use crate::store;
-use crate::utilization::{self, PoolUtilization, TradeLeg, Window};
+use crate::utilization::{self, TradeLeg, Window};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::Json;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use quote_core::partner::{BandUse, PoolReport, UtilizationReport};
+use serde::Deserialize;
 use std::str::FromStr;
 
 /// `GET /api/partner/utilization` parameters.
@@ -27,39 +28,6 @@ pub struct UtilizationQuery {
     /// Only this pool.
     #[param(max_length = 200)]
     pool_id: Option<String>,
-}
-
-/// How much of today's approved band settled and reserved volume uses.
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct BandUse {
-    pub period: String,
-    #[schema(value_type = String)]
-    pub approved_usdt: Decimal,
-    #[schema(value_type = String)]
-    pub used_usdt: Decimal,
-    /// used / approved, 4 decimals.
-    #[schema(value_type = String)]
-    pub utilization: Decimal,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct PoolReport {
-    #[serde(flatten)]
-    pub utilization: PoolUtilization,
-    /// The pool's stablecoin, and the partner's available balance of it now (null when 0Pools could not be asked).
-    pub balance_asset: String,
-    #[schema(value_type = Option<String>)]
-    pub balance_available: Option<Decimal>,
-    pub daily_band: Option<BandUse>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct UtilizationReport {
-    /// `1h`, `24h`, `7d` or `custom`.
-    pub window: String,
-    pub period: utilization::Period,
-    pub generated_at: String,
-    pub pools: Vec<PoolReport>,
 }
 
 fn dec(text: &str) -> Decimal {
