@@ -34,6 +34,8 @@ pub struct Cli {
 pub enum Command {
     /// Run the companion server (the default).
     Run,
+    /// Read a console password on stdin and print its Argon2 hash for CONSOLE_PASSWORD_HASH.
+    HashConsolePassword,
     /// Run only the 0Pools sandbox, standalone, e.g. for a partner's own end-to-end suite.
     Sandbox {
         /// Address the standalone sandbox listens on.
@@ -88,6 +90,24 @@ pub struct ServerArgs {
     /// The partner backend's key (Bearer) for minting checkouts and reading their outcome.
     #[arg(long, env = "PARTNER_API_KEY", value_parser = secret, hide_env_values = true, global = true)]
     pub partner_api_key: Option<SecretString>,
+    /// The partner console's user name.
+    #[arg(long, env = "CONSOLE_USER", default_value = "partner", global = true)]
+    pub console_user: String,
+    /// The console password as an Argon2 PHC string (`quote-server hash-console-password` prints one). Without it (or the file) no console is served.
+    #[arg(long, env = "CONSOLE_PASSWORD_HASH", value_parser = secret, hide_env_values = true, global = true)]
+    pub console_password_hash: Option<SecretString>,
+    /// File holding the console password itself (hashed at start, then forgotten); at least 12 characters.
+    #[arg(long, env = "CONSOLE_PASSWORD_FILE", global = true)]
+    pub console_password_file: Option<PathBuf>,
+    /// Directory of the built console (its own Trunk build) served at `/console/`.
+    #[arg(long, env = "CONSOLE_DIR", default_value = "dist-console", global = true)]
+    pub console_dir: PathBuf,
+    /// How long a console sign-in lasts, in seconds (300–86400).
+    #[arg(long, env = "CONSOLE_SESSION_TTL_SECS", default_value_t = 8 * 3600, value_parser = clap::value_parser!(u64).range(300..=86_400), global = true)]
+    pub console_session_ttl_secs: u64,
+    /// Mark the console cookie `Secure` (HTTPS only). Defaults to on, off in demo mode (plain-HTTP loopback).
+    #[arg(long, env = "CONSOLE_COOKIE_SECURE", value_parser = BoolishValueParser::new(), global = true)]
+    pub console_cookie_secure: Option<bool>,
     /// Where trade status changes are sent as signed webhooks to the partner's backend.
     #[arg(long, env = "PARTNER_WEBHOOK_URL", global = true)]
     pub partner_webhook_url: Option<String>,
@@ -230,12 +250,14 @@ impl ServerArgs {
             .map(checked_origin)
             .collect::<Result<Vec<_>, _>>()?;
         let database_url = checked_database_url(&self.database_url)?;
+        let console = self.console()?;
         let faults = self.sandbox_faults()?;
 
         let mut settings = crate::Settings::new(self.widget_dir.clone(), webhook_secret.clone());
         settings.demo = self.demo;
         settings.partner_api_key = partner_api_key;
         settings.partner_webhook = partner_webhook;
+        settings.console = console;
         settings.session_ttl = Duration::from_secs(self.session_ttl_secs);
         settings.checkout_ttl = Duration::from_secs(self.checkout_ttl_secs);
         settings.cors_allowed_origins = cors_allowed_origins;
@@ -264,6 +286,29 @@ impl ServerArgs {
                 webhook_secret,
             },
         })
+    }
+
+    /// The partner console, when a credential is configured (hash or password file).
+    fn console(&self) -> Result<Option<crate::console::ConsoleSettings>, ConfigError> {
+        use crate::console::ConsoleCredential;
+        let credential = match (&self.console_password_hash, &self.console_password_file) {
+            (None, None) => return Ok(None),
+            (Some(_), Some(_)) => return refuse("CONSOLE_PASSWORD_FILE", "cannot be combined with CONSOLE_PASSWORD_HASH: choose one"),
+            (Some(hash), None) => ConsoleCredential::from_hash(&self.console_user, hash.expose_secret()).map_err(|e| ConfigError { setting: "CONSOLE_PASSWORD_HASH", message: e.to_string() })?,
+            (None, Some(path)) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError { setting: "CONSOLE_PASSWORD_FILE", message: format!("cannot be read ({}): {e}", path.display()) })?;
+                ConsoleCredential::from_password(&self.console_user, &SecretString::from(text)).map_err(|e| ConfigError { setting: "CONSOLE_PASSWORD_FILE", message: format!("holds a password that {e}") })?
+            }
+        };
+        if !self.console_dir.join("index.html").is_file() {
+            return refuse("CONSOLE_DIR", format!("has no index.html ({}): build the console (trunk build --config console/Trunk.toml) or point CONSOLE_DIR at it", self.console_dir.display()));
+        }
+        Ok(Some(crate::console::ConsoleSettings {
+            credential,
+            dir: self.console_dir.clone(),
+            session_ttl: Duration::from_secs(self.console_session_ttl_secs),
+            cookie_secure: self.console_cookie_secure.unwrap_or(!self.demo),
+        }))
     }
 
     /// The configured sandbox faults, refused (at start-up) if not a valid fault set.
@@ -308,6 +353,15 @@ impl Config {
             format!("0Pools secret key: {}", key_kind(&self.secret_key)),
             "0Pools webhook secret: set (redacted)".into(),
             format!("partner API key: {}", set(s.partner_api_key.is_some())),
+            match &s.console {
+                Some(c) => format!(
+                    "partner console: /console/ (user {}, password hash set (redacted), {} cookie, sign-ins last {}s)",
+                    c.credential.user(),
+                    if c.cookie_secure { "Secure" } else { "non-Secure (plain-HTTP demo)" },
+                    c.session_ttl.as_secs()
+                ),
+                None => "partner console: off (no CONSOLE_PASSWORD_HASH or CONSOLE_PASSWORD_FILE)".into(),
+            },
             format!(
                 "partner webhooks: {}",
                 s.partner_webhook.as_ref().map_or("off".to_owned(), |(url, _)| format!("{} (secret redacted)", redacted_url(url)))
@@ -450,6 +504,8 @@ mod tests {
             (&["--embedded-sandbox", "--database-url", "postgres://u:p@localhost/db"], "DATABASE_URL"),
             (&["--embedded-sandbox", "--database-url", "mysql://x"], "DATABASE_URL"),
             (&["--embedded-sandbox", "--partner-api-key", "pk"], "PARTNER_API_KEY"),
+            (&["--embedded-sandbox", "--console-password-hash", "hunter2-but-longer"], "CONSOLE_PASSWORD_HASH"),
+            (&["--embedded-sandbox", "--console-password-file", "/nonexistent/console-password"], "CONSOLE_PASSWORD_FILE"),
             (&["--embedded-sandbox", "--partner-webhook-url", "https://p.example/hook"], "PARTNER_WEBHOOK_SECRET"),
             (&["--upstream-url", "https://api.0pools.example"], "ZEROPOOLS_SECRET_KEY"),
             (&["--upstream-url", "not a url", "--secret-key", "sk_live_abcdefghijklmnop"], "ZEROPOOLS_BASE_URL"),

@@ -5,6 +5,7 @@
 pub mod api;
 pub use api::app::app;
 pub mod config;
+pub mod console;
 pub mod db;
 pub mod json_fields;
 pub mod locks;
@@ -90,6 +91,8 @@ pub struct Settings {
     pub ledger_grace: Duration,
     /// Thresholds of the partner's alerts.
     pub alerts: AlertThresholds,
+    /// The partner console (sign-in credential, files); `None` serves none of it.
+    pub console: Option<console::ConsoleSettings>,
 }
 
 /// When the partner's alerts fire.
@@ -141,6 +144,7 @@ impl Settings {
             serve: serve::ServeLimits::default(),
             ledger_grace: Duration::from_secs(120),
             alerts: AlertThresholds::default(),
+            console: None,
         }
     }
 }

@@ -24,6 +24,7 @@ fn per_minute(n: u32, burst: u32) -> Quota {
 
 pub struct Limiters {
     mints: DefaultKeyedRateLimiter<String>,
+    sign_ins: DefaultKeyedRateLimiter<String>,
     quotes: DefaultKeyedRateLimiter<String>,
     accepts: DefaultKeyedRateLimiter<String>,
     upstream_quotes: DefaultDirectRateLimiter,
@@ -49,6 +50,8 @@ impl Limiters {
         let upstream = Quota::per_second(nonzero(limits.upstream_quotes_per_second)).allow_burst(nonzero(limits.upstream_quotes_per_second));
         Limiters {
             mints: RateLimiter::keyed(per_minute(limits.mints_per_minute, 10)),
+            // Password guessing: five tries, then one every 10 s per address.
+            sign_ins: RateLimiter::keyed(per_minute(6, 5)),
             quotes: RateLimiter::keyed(per_minute(limits.quotes_per_minute, limits.quote_burst)),
             accepts: RateLimiter::keyed(per_minute(limits.accepts_per_minute, limits.accept_burst)),
             upstream_quotes: RateLimiter::direct(upstream),
@@ -60,6 +63,11 @@ impl Limiters {
 
     fn keyed(&self, limiter: &DefaultKeyedRateLimiter<String>, key: &str) -> Result<(), RetryAfter> {
         limiter.check_key(&key.to_owned()).map_err(|not_until| RetryAfter(not_until.wait_time_from(self.clock.now())))
+    }
+
+    /// One console sign-in attempt from `client` (an address).
+    pub fn sign_in(&self, client: &str) -> Result<(), RetryAfter> {
+        self.keyed(&self.sign_ins, client)
     }
 
     /// One session or checkout minted from `client` (an address).
@@ -94,7 +102,7 @@ impl Limiters {
 
     /// Drops keys whose buckets are full again, so memory follows active clients only.
     pub fn forget_idle(&self) {
-        for limiter in [&self.mints, &self.quotes, &self.accepts, &self.outcome_writes] {
+        for limiter in [&self.mints, &self.sign_ins, &self.quotes, &self.accepts, &self.outcome_writes] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
         }
@@ -102,7 +110,7 @@ impl Limiters {
 
     /// Keys currently remembered (for tests of bounded memory).
     pub fn remembered(&self) -> usize {
-        self.mints.len() + self.quotes.len() + self.accepts.len()
+        self.mints.len() + self.sign_ins.len() + self.quotes.len() + self.accepts.len()
     }
 }
 

@@ -19,6 +19,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
         Some(Command::Sandbox { listen, webhook_url }) => run_sandbox(cli.server, listen, webhook_url).await,
+        Some(Command::HashConsolePassword) => hash_console_password(),
         None | Some(Command::Run) => run_server(cli.server).await,
     };
     match outcome {
@@ -34,6 +35,16 @@ async fn main() -> ExitCode {
             }
         },
     }
+}
+
+/// Prints the PHC string of the password read on stdin (one line), and nothing else.
+fn hash_console_password() -> anyhow::Result<()> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let hash = quote_server::console::hash_password(&secrecy::SecretString::from(line))
+        .map_err(|e| ConfigError { setting: "CONSOLE_PASSWORD_HASH", message: format!("the password {e}") })?;
+    println!("{hash}");
+    Ok(())
 }
 
 async fn run_sandbox(args: ServerArgs, listen: SocketAddr, webhook_url: Option<String>) -> anyhow::Result<()> {
@@ -56,9 +67,13 @@ async fn run_server(args: ServerArgs) -> anyhow::Result<()> {
     for line in config.summary() {
         tracing::info!("config: {line}");
     }
+    let console = config.settings.console.as_ref().map(|c| c.credential.user().to_owned());
     let listener = TcpListener::bind(config.listen).await?;
     let app = Application::build(Parts::from_config(config, listener)).await?;
     println!("Quote widget ready at {}", app.url);
+    if let Some(user) = console {
+        println!("Partner console at {}/console/ (user {user})", app.url);
+    }
     app.run_until(async {
         let _ = tokio::signal::ctrl_c().await;
     })

@@ -1,6 +1,6 @@
 //! Housekeeping on a timer: quotes past their window are marked expired, retention
 //! deletes what may go (never trades or their evidence), rate limiters forget idle
-//! clients, and accepts unresolved past their retry age raise an alert.
+//! clients, ended console sessions are forgotten, and accepts unresolved past their retry age raise an alert.
 
 use crate::store;
 use crate::trading;
@@ -13,12 +13,14 @@ pub struct SweepReport {
     pub quotes_expired: u64,
     pub purged: store::Purged,
     pub stale_accepts: usize,
+    pub console_sessions_ended: u64,
 }
 
 pub async fn sweep_once(state: &AppState) -> Result<SweepReport, sqlx::Error> {
     let quotes_expired = store::expire_quotes(&state.db).await?;
     let cutoff = store::timestamp(chrono::Utc::now() - state.settings.retention);
     let purged = store::purge_before(&state.db, &cutoff).await?;
+    let console_sessions_ended = store::purge_console_sessions(&state.db).await?;
     state.limiters.forget_idle();
     let stale_before = store::timestamp(chrono::Utc::now() - state.settings.accept_retry_max_age);
     let stale = store::stale_accepts(&state.db, &stale_before).await?;
@@ -31,7 +33,7 @@ pub async fn sweep_once(state: &AppState) -> Result<SweepReport, sqlx::Error> {
         );
         trading::raise_alert(state, "accept_stuck", &quote.quote_id, &message).await;
     }
-    let report = SweepReport { quotes_expired, purged, stale_accepts: stale.len() };
+    let report = SweepReport { quotes_expired, purged, stale_accepts: stale.len(), console_sessions_ended };
     if report != SweepReport::default() {
         tracing::info!(?report, "swept");
     }

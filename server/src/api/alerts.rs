@@ -2,7 +2,7 @@
 //! stored state each time (so an alert clears by itself when its condition ends),
 //! and the alerts the server recorded when something happened.
 
-use super::auth::Partner;
+use super::auth::PartnerReader;
 use super::ApiError;
 use crate::store;
 use crate::AppState;
@@ -15,13 +15,13 @@ fn ago(d: std::time::Duration) -> String {
 }
 
 /// `GET /api/partner/alerts`.
-#[utoipa::path(get, path = "/api/partner/alerts", operation_id = "partner_alerts", tag = "partner", security(("partner_key" = [])),
+#[utoipa::path(get, path = "/api/partner/alerts", operation_id = "partner_alerts", tag = "partner", security(("partner_key" = []), ("console_session" = [])),
     responses(
         (status = 200, description = "Active conditions and recorded alerts", body = AlertsReport),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn alerts(State(state): State<AppState>, _: Partner) -> Result<Json<AlertsReport>, ApiError> {
+pub async fn alerts(State(state): State<AppState>, _: PartnerReader) -> Result<Json<AlertsReport>, ApiError> {
     let t = &state.settings.alerts;
     let db = &state.db;
     let mut active = Vec::new();

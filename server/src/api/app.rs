@@ -78,6 +78,25 @@ fn widget_files(settings: &Settings) -> Router<AppState> {
     }))
 }
 
+/// The partner console's files (its own Trunk build) at `/console/`, only when a
+/// console credential is configured. The console is for people of the partner, never
+/// framed by another page.
+fn console_files(settings: &Settings) -> Router<AppState> {
+    let Some(console) = &settings.console else { return Router::new() };
+    let files = ServeDir::new(&console.dir).append_index_html_on_directories(true);
+    let files = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .service(files);
+    Router::new()
+        .route("/console", axum::routing::get(|| async { axum::response::Redirect::permanent("/console/") }))
+        .nest_service("/console/", files)
+        .route("/console/api/{*rest}", axum::routing::any(|| async { ApiError::NotFound }))
+}
+
 /// The whole HTTP surface: the widget API, webhooks, health, and the widget's files.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
@@ -85,6 +104,7 @@ pub fn app(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
     Router::new()
         .merge(timed)
+        .merge(console_files(&state.settings))
         .merge(widget_files(&state.settings))
         .layer(cors(&state.settings.cors_allowed_origins))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

@@ -1,5 +1,6 @@
 //! Who is calling: a widget with a client token (bound to one checkout), or the
-//! partner's backend with the partner key. Also the client's address, for limits.
+//! partner's backend with the partner key, or a person signed in to the partner
+//! console. Also the client's address, for limits.
 
 use super::ApiError;
 use crate::checkouts::token_hash;
@@ -54,6 +55,39 @@ impl FromRequestParts<AppState> for Partner {
             Ok(Partner)
         } else {
             Err(ApiError::PartnerKeyInvalid)
+        }
+    }
+}
+
+/// A reader of the partner's operations data: the partner's backend (partner key)
+/// or a person signed in to the partner console (session cookie). Only reads take
+/// it; minting checkouts stays with the partner key.
+pub enum PartnerReader {
+    Backend,
+    Console { user: String },
+}
+
+/// The console user of a live console session cookie, if the request carries one.
+pub async fn console_user(headers: &HeaderMap, state: &AppState) -> Result<Option<(String, String)>, ApiError> {
+    if state.settings.console.is_none() {
+        return Ok(None);
+    }
+    let cookies = headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok());
+    let Some(token) = crate::console::token_from_cookies(cookies) else { return Ok(None) };
+    Ok(store::console_session(&state.db, &token_hash(&token)).await?)
+}
+
+impl FromRequestParts<AppState> for PartnerReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if is_partner(&parts.headers, state) {
+            return Ok(PartnerReader::Backend);
+        }
+        match console_user(&parts.headers, state).await? {
+            Some((user, _)) => Ok(PartnerReader::Console { user }),
+            None if bearer(&parts.headers).is_some() || state.settings.console.is_none() => Err(ApiError::PartnerKeyInvalid),
+            None => Err(ApiError::ConsoleSignInRequired),
         }
     }
 }

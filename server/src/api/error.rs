@@ -45,6 +45,10 @@ pub enum ApiError {
     SessionExpired,
     #[error("partner key missing or wrong")]
     PartnerKeyInvalid,
+    #[error("console credentials wrong")]
+    ConsoleCredentialsInvalid,
+    #[error("console sign-in required")]
+    ConsoleSignInRequired,
     #[error("anonymous sessions are off outside demo mode")]
     AnonymousSessionsDisabled,
     #[error("checkout not found")]
@@ -197,6 +201,8 @@ impl ApiError {
             SessionInvalid => (StatusCode::UNAUTHORIZED, d("session_invalid", "This session is not known. Start a new session.")),
             SessionExpired => (StatusCode::UNAUTHORIZED, d("session_expired", "Your session expired. Start a new session.")),
             PartnerKeyInvalid => (StatusCode::UNAUTHORIZED, d("partner_key_invalid", "This call is for the partner's backend: send the partner key as a Bearer token.")),
+            ConsoleCredentialsInvalid => (StatusCode::UNAUTHORIZED, d("console_credentials_invalid", "The user name or password is wrong.")),
+            ConsoleSignInRequired => (StatusCode::UNAUTHORIZED, d("console_sign_in_required", "Sign in to the partner console, or send the partner key as a Bearer token.")),
             AnonymousSessionsDisabled => (
                 StatusCode::UNAUTHORIZED,
                 d("anonymous_sessions_disabled", "Sessions are minted by the partner's backend: create a checkout (POST /api/checkouts) and give its client token to the widget."),

@@ -1,7 +1,7 @@
 //! For finance (partner key): the mirrored ledger with each row's match, and CSV
 //! exports of trades and ledger rows, exact decimal strings as 0Pools sent them.
 
-use super::auth::Partner;
+use super::auth::PartnerReader;
 use super::ApiError;
 use crate::json_fields::FieldError;
 use crate::store;
@@ -43,14 +43,14 @@ fn view(r: store::MatchedLedgerRow) -> LedgerRowView {
 }
 
 /// `GET /api/partner/ledger`.
-#[utoipa::path(get, path = "/api/partner/ledger", operation_id = "partner_ledger", tag = "partner", params(LedgerQuery), security(("partner_key" = [])),
+#[utoipa::path(get, path = "/api/partner/ledger", operation_id = "partner_ledger", tag = "partner", params(LedgerQuery), security(("partner_key" = []), ("console_session" = [])),
     responses(
         (status = 200, description = "Mirrored ledger rows, oldest first, each with its trade's reconciliation", body = LedgerListing),
         (status = 400, description = "`invalid_field` (limit)", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn ledger(State(state): State<AppState>, _: Partner, Query(q): Query<LedgerQuery>) -> Result<Json<LedgerListing>, ApiError> {
+pub async fn ledger(State(state): State<AppState>, _: PartnerReader, Query(q): Query<LedgerQuery>) -> Result<Json<LedgerListing>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::InvalidField(FieldError { field: "limit".into(), message: "limit must be from 1 to 500.".into() }));
@@ -100,14 +100,14 @@ pub struct Period {
 }
 
 /// `GET /api/partner/exports/trades.csv`.
-#[utoipa::path(get, path = "/api/partner/exports/trades.csv", operation_id = "export_trades", tag = "partner", params(Period), security(("partner_key" = [])),
+#[utoipa::path(get, path = "/api/partner/exports/trades.csv", operation_id = "export_trades", tag = "partner", params(Period), security(("partner_key" = []), ("console_session" = [])),
     responses(
         (status = 200, description = "One row per trade", content_type = "text/csv", body = String),
         (status = 400, description = "`invalid_field` (from, to)", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn trades_csv(State(state): State<AppState>, _: Partner, Query(p): Query<Period>) -> Result<Response, ApiError> {
+pub async fn trades_csv(State(state): State<AppState>, _: PartnerReader, Query(p): Query<Period>) -> Result<Response, ApiError> {
     let window = export_window(&p)?;
     let trades = store::trades_created_between(&state.db, &store::timestamp(window.from), &store::timestamp(window.to)).await?;
     let rows = trades
@@ -152,14 +152,14 @@ fn export_window(p: &Period) -> Result<crate::utilization::Window, ApiError> {
 }
 
 /// `GET /api/partner/exports/ledger.csv`.
-#[utoipa::path(get, path = "/api/partner/exports/ledger.csv", operation_id = "export_ledger", tag = "partner", params(Period), security(("partner_key" = [])),
+#[utoipa::path(get, path = "/api/partner/exports/ledger.csv", operation_id = "export_ledger", tag = "partner", params(Period), security(("partner_key" = []), ("console_session" = [])),
     responses(
         (status = 200, description = "The period's mirrored ledger rows with their matches", content_type = "text/csv", body = String),
         (status = 400, description = "`invalid_field` (from, to)", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn ledger_csv(State(state): State<AppState>, _: Partner, Query(p): Query<Period>) -> Result<Response, ApiError> {
+pub async fn ledger_csv(State(state): State<AppState>, _: PartnerReader, Query(p): Query<Period>) -> Result<Response, ApiError> {
     let window = export_window(&p)?;
     let rows = store::ledger_rows_between(&state.db, &store::timestamp(window.from), &store::timestamp(window.to))
         .await?

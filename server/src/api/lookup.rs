@@ -3,7 +3,7 @@
 //! partner reference, session or checkout id, partner event id). Every id of one
 //! checkout gives the same packet; no token, key or raw provider payload is in it.
 
-use super::auth::Partner;
+use super::auth::PartnerReader;
 use super::ApiError;
 use crate::checkouts;
 use crate::store::{self, Evidence};
@@ -289,14 +289,14 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
 /// `GET /api/partner/lookup/{id}`.
 #[utoipa::path(get, path = "/api/partner/lookup/{id}", operation_id = "partner_lookup", tag = "partner",
     params(("id" = String, Path, description = "Any id: request, quote, transact, webhook event, ledger, partner event, session or checkout id, or a partner reference")),
-    security(("partner_key" = [])),
+    security(("partner_key" = []), ("console_session" = [])),
     responses(
         (status = 200, description = "The evidence packet of the checkout the id belongs to", body = EvidencePacket),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 404, description = "`evidence_not_found`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn lookup(State(state): State<AppState>, _: Partner, Path(id): Path<String>) -> Result<Json<EvidencePacket>, ApiError> {
+pub async fn lookup(State(state): State<AppState>, _: PartnerReader, Path(id): Path<String>) -> Result<Json<EvidencePacket>, ApiError> {
     let id = id.trim();
     let (checkout_id, kind) = store::checkout_for_id(&state.db, id).await?.ok_or(ApiError::EvidenceNotFound)?;
     let evidence = store::evidence(&state.db, &checkout_id).await?.ok_or(ApiError::EvidenceNotFound)?;

@@ -9,6 +9,7 @@ mod alerts;
 pub mod app;
 pub mod auth;
 mod body;
+pub mod console;
 pub mod checkouts;
 mod demo;
 mod error;
@@ -40,6 +41,7 @@ use utoipa_axum::routes;
     (name = "widget", description = "Called by the widget with a checkout's client token."),
     (name = "partner", description = "Called by the partner's backend with the partner key."),
     (name = "0pools", description = "Called by 0Pools."),
+    (name = "console", description = "The partner console's sign-in (a person, not a backend)."),
     (name = "demo", description = "Demo mode only."),
 ))]
 struct ApiDoc;
@@ -66,6 +68,7 @@ pub fn documented(demo: bool) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(finance::trades_csv))
         .routes(routes!(finance::ledger_csv))
         .routes(routes!(metrics::metrics))
+        .routes(routes!(console::sign_in, console::current, console::sign_out))
         .routes(routes!(health));
     if demo {
         router = router.routes(routes!(demo::checkout_for_order));

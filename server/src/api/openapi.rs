@@ -77,6 +77,13 @@ impl Modify for Document {
         components.add_security_scheme("client_token", bearer("A checkout's client token (`qws_…`), given to the widget by the partner's backend."));
         components.add_security_scheme("partner_key", bearer("The partner's API key (`PARTNER_API_KEY`): server to server only."));
         components.add_security_scheme(
+            "console_session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::console::COOKIE,
+                "A partner console sign-in (POST /console/api/session): HttpOnly, SameSite=Strict. Reads only.",
+            ))),
+        );
+        components.add_security_scheme(
             "webhook_signature",
             SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
                 "0Pools-Signature",

@@ -2,7 +2,7 @@
 //! `/api/partner/`: utilization per pool for a window, with buckets for a graph and
 //! the partner's balance and daily band beside it.
 
-use super::auth::Partner;
+use super::auth::PartnerReader;
 use super::ApiError;
 use crate::json_fields::FieldError;
 use crate::store;
@@ -40,7 +40,7 @@ fn time(text: &str) -> chrono::DateTime<chrono::Utc> {
 
 /// `GET /api/partner/utilization`.
 #[utoipa::path(get, path = "/api/partner/utilization", operation_id = "partner_utilization", tag = "partner",
-    params(UtilizationQuery), security(("partner_key" = [])),
+    params(UtilizationQuery), security(("partner_key" = []), ("console_session" = [])),
     responses(
         (status = 200, description = "Per pool: counts, rates and notional for the period, buckets for a graph, balance and band", body = UtilizationReport),
         (status = 400, description = "`invalid_field` (window, from, to)", body = quote_core::wire::ApiErrorBody),
@@ -48,7 +48,7 @@ fn time(text: &str) -> chrono::DateTime<chrono::Utc> {
         (status = 502, description = "`upstream_unavailable` (pool discovery)", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn utilization(State(state): State<AppState>, _: Partner, Query(q): Query<UtilizationQuery>) -> Result<Json<UtilizationReport>, ApiError> {
+pub async fn utilization(State(state): State<AppState>, _: PartnerReader, Query(q): Query<UtilizationQuery>) -> Result<Json<UtilizationReport>, ApiError> {
     let now = chrono::Utc::now();
     let window = Window::parse(q.window.as_deref(), q.from.as_deref(), q.to.as_deref(), now)
         .map_err(|(field, message)| ApiError::InvalidField(FieldError { field: field.into(), message }))?;

@@ -6,6 +6,7 @@ use sqlx::{FromRow, SqlitePool};
 
 mod alerts;
 mod checkouts;
+mod console;
 mod evidence;
 mod ledger;
 mod outcomes;
@@ -13,6 +14,7 @@ mod outbox;
 mod retention;
 pub use alerts::*;
 pub use checkouts::*;
+pub use console::*;
 pub use evidence::*;
 pub use ledger::*;
 pub use outcomes::*;
