@@ -11,19 +11,22 @@ started=$SECONDS
 step() { printf '\n[test] == %s (%ss elapsed)\n' "$*" "$((SECONDS - started))"; }
 
 step "native tests"
-cargo test --locked --workspace --exclude quote-widget
+# The widget and the console are wasm apps (their logic lives in core, tested here);
+# the widget's components are tested in Chromium below, the console end to end.
+cargo test --locked --workspace --exclude quote-widget --exclude quote-console
 
 step "in-browser component tests (headless Chromium)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER=/usr/bin/chromedriver \
   cargo test --locked -p quote-widget --target wasm32-unknown-unknown
 
-step "building the widget and server for end-to-end tests"
+step "building the widget, the partner console and the server for end-to-end tests"
 trunk build --release --offline >/dev/null
+trunk build --release --offline --config console/Trunk.toml >/dev/null
 cargo build --locked -p quote-server
 
 step "end-to-end tests (Chromium against the real server)"
-QW_SERVER_BIN="$ROOT/target/debug/quote-server" QW_WIDGET_DIR="$ROOT/dist" \
+QW_SERVER_BIN="$ROOT/target/debug/quote-server" QW_WIDGET_DIR="$ROOT/dist" QW_CONSOLE_DIR="$ROOT/dist-console" \
   node --test --test-concurrency=1 tests/e2e/
 
 step "all green"

@@ -3,6 +3,7 @@
 //! callers pass "now" in, so every rule is testable with plain `cargo test`.
 
 pub mod amount;
+pub mod chart;
 pub mod copy;
 pub mod countdown;
 pub mod display;

@@ -117,6 +117,34 @@ pub enum AlertKind {
     BalanceUnknown,
 }
 
+impl AlertKind {
+    /// The wire name (`trade_reserved_too_long`), for data attributes and logs.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertKind::TradeReservedTooLong => "trade_reserved_too_long",
+            AlertKind::UnavailableSpike => "unavailable_spike",
+            AlertKind::WebhookVerificationFailures => "webhook_verification_failures",
+            AlertKind::BalanceLow => "balance_low",
+            AlertKind::LedgerException => "ledger_exception",
+            AlertKind::AcceptStuck => "accept_stuck",
+            AlertKind::BalanceUnknown => "balance_unknown",
+        }
+    }
+
+    /// What a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            AlertKind::TradeReservedTooLong => "Trade reserved too long",
+            AlertKind::UnavailableSpike => "Unavailable answers rising",
+            AlertKind::WebhookVerificationFailures => "Webhook signature failures",
+            AlertKind::BalanceLow => "Balance low",
+            AlertKind::LedgerException => "Ledger exception",
+            AlertKind::AcceptStuck => "Accept unconfirmed",
+            AlertKind::BalanceUnknown => "Balance unknown",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -240,7 +268,17 @@ mod tests {
         let json = serde_json::to_value(&figures).unwrap();
         assert_eq!(json["reserved_notional"], "107.420001");
         assert_eq!(serde_json::from_value::<Figures>(json).unwrap(), figures);
-        assert_eq!(serde_json::to_value(AlertKind::TradeReservedTooLong).unwrap(), "trade_reserved_too_long");
+        for kind in [
+            AlertKind::TradeReservedTooLong,
+            AlertKind::UnavailableSpike,
+            AlertKind::WebhookVerificationFailures,
+            AlertKind::BalanceLow,
+            AlertKind::LedgerException,
+            AlertKind::AcceptStuck,
+            AlertKind::BalanceUnknown,
+        ] {
+            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str(), "as_str is the wire name");
+        }
     }
 
     #[test]

@@ -90,6 +90,9 @@ pub struct ServerArgs {
     /// The partner backend's key (Bearer) for minting checkouts and reading their outcome.
     #[arg(long, env = "PARTNER_API_KEY", value_parser = secret, hide_env_values = true, global = true)]
     pub partner_api_key: Option<SecretString>,
+    /// Alert (and prompt a top-up in the console) when an asset's available balance is below this (a decimal, in the asset).
+    #[arg(long, env = "ALERT_BALANCE_BELOW", default_value = "1000", global = true)]
+    pub alert_balance_below: String,
     /// The partner console's user name.
     #[arg(long, env = "CONSOLE_USER", default_value = "partner", global = true)]
     pub console_user: String,
@@ -251,6 +254,10 @@ impl ServerArgs {
             .collect::<Result<Vec<_>, _>>()?;
         let database_url = checked_database_url(&self.database_url)?;
         let console = self.console()?;
+        let balance_below = match self.alert_balance_below.trim().parse::<rust_decimal::Decimal>() {
+            Ok(d) if !d.is_sign_negative() => d,
+            _ => return refuse("ALERT_BALANCE_BELOW", format!("must be a non-negative decimal such as 1000 or 250.50, not {:?}", self.alert_balance_below)),
+        };
         let faults = self.sandbox_faults()?;
 
         let mut settings = crate::Settings::new(self.widget_dir.clone(), webhook_secret.clone());
@@ -258,6 +265,7 @@ impl ServerArgs {
         settings.partner_api_key = partner_api_key;
         settings.partner_webhook = partner_webhook;
         settings.console = console;
+        settings.alerts.balance_below = balance_below;
         settings.session_ttl = Duration::from_secs(self.session_ttl_secs);
         settings.checkout_ttl = Duration::from_secs(self.checkout_ttl_secs);
         settings.cors_allowed_origins = cors_allowed_origins;
@@ -504,6 +512,8 @@ mod tests {
             (&["--embedded-sandbox", "--database-url", "postgres://u:p@localhost/db"], "DATABASE_URL"),
             (&["--embedded-sandbox", "--database-url", "mysql://x"], "DATABASE_URL"),
             (&["--embedded-sandbox", "--partner-api-key", "pk"], "PARTNER_API_KEY"),
+            (&["--embedded-sandbox", "--alert-balance-below=-5"], "ALERT_BALANCE_BELOW"),
+            (&["--embedded-sandbox", "--alert-balance-below", "lots"], "ALERT_BALANCE_BELOW"),
             (&["--embedded-sandbox", "--console-password-hash", "hunter2-but-longer"], "CONSOLE_PASSWORD_HASH"),
             (&["--embedded-sandbox", "--console-password-file", "/nonexistent/console-password"], "CONSOLE_PASSWORD_FILE"),
             (&["--embedded-sandbox", "--partner-webhook-url", "https://p.example/hook"], "PARTNER_WEBHOOK_SECRET"),

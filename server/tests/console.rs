@@ -137,3 +137,24 @@ async fn an_expired_console_session_reads_nothing_and_the_sweep_forgets_it() {
     let report = quote_server::sweep::sweep_once(&srv.state).await.unwrap();
     assert_eq!(report.console_sessions_ended, 1);
 }
+
+#[tokio::test]
+async fn a_demo_serves_the_console_beside_its_pages() {
+    let files = tempfile::tempdir().unwrap();
+    let mut console = console_at(files.path());
+    console.cookie_secure = false;
+    let s = stack(|_| {}, move |settings| {
+        settings.demo = true;
+        settings.console = Some(console);
+    })
+    .await;
+    let srv = &s.server;
+    let redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let bare = redirect.get(format!("{}/console", srv.url)).send().await.unwrap();
+    assert_eq!((bare.status().as_u16(), bare.headers()["location"].to_str().unwrap()), (308, "/console/"));
+    let page = srv.http.get(format!("{}/console/", srv.url)).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("Partner console"));
+    let signed = sign_in(srv, "finance", PASSWORD).await;
+    assert!(!signed.headers()[SET_COOKIE].to_str().unwrap().contains("Secure"), "plain-HTTP demo cookie");
+}

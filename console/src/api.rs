@@ -1,0 +1,114 @@
+//! The companion server, from the console: same-origin calls that carry the console
+//! session cookie (HttpOnly: this code never sees it). Every answer is either the
+//! typed body or the API's error detail.
+
+use gloo_net::http::{Request, Response};
+use quote_core::partner::{AlertsReport, LedgerListing, UtilizationReport};
+use quote_core::wire::ApiErrorBody;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApiError {
+    /// No answer: offline or the server is down.
+    Network,
+    /// Not signed in (or the session ended): back to the sign-in form.
+    SignedOut,
+    /// The server's own error shape.
+    Refused { status: u16, code: String, message: String },
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Network => write!(f, "The server could not be reached. Check your connection and refresh."),
+            ApiError::SignedOut => write!(f, "Your sign-in ended. Sign in again."),
+            ApiError::Refused { message, .. } => write!(f, "{message}"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ConsoleSession {
+    pub user: String,
+}
+
+#[derive(Serialize)]
+struct SignIn<'a> {
+    user: &'a str,
+    password: &'a str,
+}
+
+async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> Result<T, ApiError> {
+    let response = sent.map_err(|_| ApiError::Network)?;
+    let status = response.status();
+    if response.ok() {
+        return response.json::<T>().await.map_err(|_| ApiError::Refused { status, code: "unexpected".into(), message: "The server's answer could not be read.".into() });
+    }
+    let detail = response.json::<ApiErrorBody>().await.ok().map(|b| b.error);
+    match detail {
+        Some(d) if status == 401 && d.code == "console_sign_in_required" => Err(ApiError::SignedOut),
+        Some(d) => Err(ApiError::Refused { status, code: d.code, message: d.message }),
+        None => Err(ApiError::Refused { status, code: "unexpected".into(), message: format!("The server answered {status}.") }),
+    }
+}
+
+pub async fn session() -> Result<ConsoleSession, ApiError> {
+    read(Request::get("/console/api/session").send().await).await
+}
+
+pub async fn sign_in(user: &str, password: &str) -> Result<ConsoleSession, ApiError> {
+    let request = Request::post("/console/api/session").json(&SignIn { user, password }).map_err(|_| ApiError::Network)?;
+    read(request.send().await).await
+}
+
+pub async fn sign_out() {
+    let _ = Request::delete("/console/api/session").send().await;
+}
+
+pub async fn utilization(window: &str) -> Result<UtilizationReport, ApiError> {
+    read(Request::get("/api/partner/utilization").query([("window", window)]).send().await).await
+}
+
+pub async fn alerts() -> Result<AlertsReport, ApiError> {
+    read(Request::get("/api/partner/alerts").send().await).await
+}
+
+/// The most recent ledger rows: pages forward from the start (the API is oldest
+/// first), keeping the last `keep`.
+pub async fn recent_ledger(keep: usize) -> Result<LedgerListing, ApiError> {
+    let mut rows = Vec::new();
+    let mut after: Option<String> = None;
+    for _ in 0..20 {
+        let mut request = Request::get("/api/partner/ledger").query([("limit", "500")]);
+        if let Some(a) = &after {
+            request = request.query([("after", a.as_str())]);
+        }
+        let page: LedgerListing = read(request.send().await).await?;
+        after = page.entries.last().map(|r| r.ledger_id.clone());
+        rows.extend(page.entries);
+        if !page.has_more {
+            break;
+        }
+    }
+    let skip = rows.len().saturating_sub(keep);
+    let mut entries: Vec<_> = rows.into_iter().skip(skip).collect();
+    entries.reverse();
+    Ok(LedgerListing { entries, has_more: skip > 0 })
+}
+
+/// The evidence packet for any id, as the server wrote it.
+pub async fn lookup(id: &str) -> Result<serde_json::Value, ApiError> {
+    let path = format!("/api/partner/lookup/{}", encode(id));
+    read(Request::get(&path).send().await).await
+}
+
+/// Percent-encodes an id for a path segment (ids are plain, but people paste anything).
+fn encode(id: &str) -> String {
+    id.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}

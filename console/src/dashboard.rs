@@ -1,0 +1,139 @@
+//! The signed-in page: one refresh clock (a button and every 15 s) drives the
+//! utilization, alerts and ledger reads; each section renders its own answer.
+
+use crate::alerts::Alerts;
+use crate::api::{self, ApiError};
+use crate::balance::Balance;
+use crate::ledger::Ledger;
+use crate::lookup::Lookup;
+use crate::theme::ThemePicker;
+use crate::utilization::Utilization;
+use leptos::prelude::*;
+use std::time::Duration;
+
+/// The windows the utilization report offers.
+const WINDOWS: [(&str, &str); 3] = [("1h", "Last hour"), ("24h", "Last 24 hours"), ("7d", "Last 7 days")];
+
+/// A failed read: signed out goes back to the form, anything else is said in place.
+pub fn failed(error: ApiError, on_signed_out: Callback<()>) -> AnyView {
+    if error == ApiError::SignedOut {
+        on_signed_out.run(());
+    }
+    view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
+}
+
+/// Props: the signed-in `user`; `on_signed_out` when the session ends or is ended.
+#[component]
+pub fn Dashboard(user: String, on_signed_out: Callback<()>) -> impl IntoView {
+    let window = RwSignal::new("24h".to_owned());
+    let tick = RwSignal::new(0u32);
+    let report = LocalResource::new(move || {
+        let w = window.get();
+        tick.track();
+        async move { api::utilization(&w).await }
+    });
+    let alerts = LocalResource::new(move || {
+        tick.track();
+        api::alerts()
+    });
+    let ledger = LocalResource::new(move || {
+        tick.track();
+        api::recent_ledger(50)
+    });
+    let clock = set_interval_with_handle(move || tick.update(|t| *t += 1), Duration::from_secs(15)).ok();
+    on_cleanup(move || {
+        if let Some(handle) = clock {
+            handle.clear();
+        }
+    });
+    let sign_out = move |_| {
+        leptos::task::spawn_local(async move {
+            api::sign_out().await;
+            on_signed_out.run(());
+        });
+    };
+    view! {
+        <header class="topbar">
+            <h1>"Partner console"</h1>
+            <nav aria-label="Sections">
+                <a href="#utilization">"Utilization"</a>
+                <a href="#balance">"Balance"</a>
+                <a href="#alerts">"Alerts"</a>
+                <a href="#lookup">"Lookup"</a>
+                <a href="#ledger">"Ledger"</a>
+            </nav>
+            <div class="who">
+                <span data-testid="signed-in-as">"Signed in as " <strong>{user}</strong></span>
+                <ThemePicker />
+                <button type="button" on:click=sign_out data-testid="sign-out">"Sign out"</button>
+            </div>
+        </header>
+        <main class="dashboard">
+            <section id="utilization" aria-labelledby="utilization-title">
+                <div class="section-head">
+                    <h2 id="utilization-title">"Utilization"</h2>
+                    <div class="toolbar">
+                        <div role="group" aria-label="Period" class="segmented">
+                            {WINDOWS.map(|(key, label)| view! {
+                                <button type="button" aria-pressed=move || (window.get() == key).to_string()
+                                    on:click=move |_| window.set(key.to_owned()) data-testid=format!("window-{key}")>{label}</button>
+                            }).collect_view()}
+                        </div>
+                        <button type="button" on:click=move |_| tick.update(|t| *t += 1) data-testid="refresh">"Refresh"</button>
+                    </div>
+                </div>
+                <Transition fallback=|| view! { <p role="status">"Loading utilization…"</p> }>
+                    {move || Suspend::new(async move {
+                        match report.await {
+                            Ok(r) => view! { <Utilization report=r /> }.into_any(),
+                            Err(e) => failed(e, on_signed_out),
+                        }
+                    })}
+                </Transition>
+            </section>
+            <section id="balance" aria-labelledby="balance-title">
+                <h2 id="balance-title">"Balance"</h2>
+                <Transition fallback=|| view! { <p role="status">"Loading balance…"</p> }>
+                    {move || Suspend::new(async move {
+                        match (report.await, alerts.await) {
+                            (Ok(r), Ok(a)) => view! { <Balance report=r alerts=a /> }.into_any(),
+                            (Err(e), _) | (_, Err(e)) => failed(e, on_signed_out),
+                        }
+                    })}
+                </Transition>
+            </section>
+            <section id="alerts" aria-labelledby="alerts-title">
+                <h2 id="alerts-title">"Alerts"</h2>
+                <Transition fallback=|| view! { <p role="status">"Loading alerts…"</p> }>
+                    {move || Suspend::new(async move {
+                        match alerts.await {
+                            Ok(a) => view! { <Alerts report=a /> }.into_any(),
+                            Err(e) => failed(e, on_signed_out),
+                        }
+                    })}
+                </Transition>
+            </section>
+            <section id="lookup" aria-labelledby="lookup-title">
+                <h2 id="lookup-title">"Lookup"</h2>
+                <Lookup on_signed_out />
+            </section>
+            <section id="ledger" aria-labelledby="ledger-title">
+                <div class="section-head">
+                    <h2 id="ledger-title">"Ledger"</h2>
+                    <div class="toolbar">
+                        <a class="button" href="/api/partner/exports/trades.csv" download="trades.csv">"Export trades (CSV)"</a>
+                        <a class="button" href="/api/partner/exports/ledger.csv" download="ledger.csv">"Export ledger (CSV)"</a>
+                    </div>
+                </div>
+                <Transition fallback=|| view! { <p role="status">"Loading the ledger…"</p> }>
+                    {move || Suspend::new(async move {
+                        match ledger.await {
+                            Ok(l) => view! { <Ledger listing=l /> }.into_any(),
+                            Err(e) => failed(e, on_signed_out),
+                        }
+                    })}
+                </Transition>
+            </section>
+        </main>
+    }
+}

@@ -1,0 +1,64 @@
+//! The mirrored ledger, newest first, each row with its trade's reconciliation;
+//! exceptions are highlighted (colour, a badge and the reason, not colour alone).
+
+use leptos::prelude::*;
+use quote_core::partner::{LedgerListing, ReconciliationState};
+
+/// Props: the `listing` (newest first).
+#[component]
+pub fn Ledger(listing: LedgerListing) -> impl IntoView {
+    let exceptions = listing.entries.iter().filter(|r| r.matched.as_ref().is_some_and(|m| m.reconciliation_state == ReconciliationState::Exception)).count();
+    let empty = listing.entries.is_empty();
+    let rows = listing
+        .entries
+        .into_iter()
+        .map(|r| {
+            let state = r.matched.as_ref().map(|m| m.reconciliation_state);
+            let exception = state == Some(ReconciliationState::Exception);
+            let trade = r.matched.as_ref().map(|m| m.trade_id.clone()).unwrap_or_else(|| "—".into());
+            let ledger_id = r.ledger_id.clone();
+            let reason = r.matched.as_ref().and_then(|m| m.reason.clone());
+            view! {
+                <tr class:exception=exception data-ledger-id=ledger_id>
+                    <td><code>{r.ledger_id}</code></td>
+                    <td>{r.created_at.replace('T', " ").get(..19).unwrap_or_default().to_owned()}</td>
+                    <td>{r.entry_type}</td>
+                    <td class="num">{r.amount}" " {r.asset}</td>
+                    <td class="num">{r.available_after}</td>
+                    <td><code>{trade}</code></td>
+                    <td>
+                        {match state {
+                            Some(ReconciliationState::Exception) => view! { <mark class="exception-badge">"Exception"</mark> }.into_any(),
+                            Some(s) => view! { <span class="state">{s.as_str()}</span> }.into_any(),
+                            None => view! { <span class="muted">"no trade"</span> }.into_any(),
+                        }}
+                        {reason.map(|r| view! { <span class="sub">{r}</span> })}
+                    </td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="muted" data-testid="ledger-summary">
+            {if exceptions == 0 { "All shown rows reconcile or are still open.".to_owned() } else { format!("{exceptions} row(s) disagree with our trades: look up the trade for its evidence.") }}
+            {listing.has_more.then_some(" Showing the 50 most recent rows.")}
+        </p>
+        {empty.then(|| view! { <p class="muted">"No ledger rows yet."</p> })}
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Ledger rows">
+            <table data-testid="ledger-rows">
+                <thead>
+                    <tr>
+                        <th scope="col">"Ledger id"</th>
+                        <th scope="col">"Time (UTC)"</th>
+                        <th scope="col">"Type"</th>
+                        <th scope="col">"Amount"</th>
+                        <th scope="col">"Available after"</th>
+                        <th scope="col">"Trade"</th>
+                        <th scope="col">"Reconciliation"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+    }
+}

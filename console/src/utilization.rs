@@ -1,0 +1,97 @@
+//! The utilization report: one row per pool with the period's figures, then each
+//! pool's graphs (counts, and reserved / settled notional) over its buckets.
+
+use crate::chart::BarChart;
+use leptos::prelude::*;
+use quote_core::chart::{percent, COUNTS, NOTIONAL};
+use quote_core::partner::{PoolReport, UtilizationReport};
+
+fn unavailable_reasons(pool: &PoolReport) -> String {
+    let reasons = &pool.utilization.figures.unavailable_reasons;
+    if reasons.is_empty() {
+        return "—".into();
+    }
+    reasons.iter().map(|(reason, n)| format!("{reason} {n}")).collect::<Vec<_>>().join(", ")
+}
+
+/// Props: the `report` as the server computed it.
+#[component]
+pub fn Utilization(report: UtilizationReport) -> impl IntoView {
+    let period = format!("{} to {} (UTC)", report.period.from.replace('T', " ").get(..16).unwrap_or_default(), report.period.to.replace('T', " ").get(..16).unwrap_or_default());
+    let rows = report
+        .pools
+        .iter()
+        .map(|p| {
+            let f = &p.utilization.figures;
+            let u = &p.utilization;
+            view! {
+                <tr data-pool=u.pool_id.clone()>
+                    <th scope="row">{u.pool_id.clone()}</th>
+                    <td data-testid="quote-requests">{f.quote_requests}</td>
+                    <td>{f.firm_quotes}</td>
+                    <td data-testid="accepted">{f.accepted_quotes}</td>
+                    <td>{f.expired_quotes}</td>
+                    <td>{percent(f.quote_success_rate)}</td>
+                    <td>{percent(f.unavailable_rate)}<span class="sub">{unavailable_reasons(p)}</span></td>
+                    <td>{f.limit_errors}</td>
+                    <td class="num" data-testid="reserved">{f.reserved_notional.normalize().to_string()}</td>
+                    <td class="num" data-testid="settled">{f.settled_notional.normalize().to_string()}</td>
+                    <td class="num">{f.failed_notional.normalize().to_string()}" / "{f.released_notional.normalize().to_string()}</td>
+                    <td>{format!("{} of {} min", u.availability_minutes, u.period_minutes)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let graphs = report
+        .pools
+        .into_iter()
+        .map(|p| {
+            let u = p.utilization;
+            let f = &u.figures;
+            let counts_summary = format!(
+                "{}: {} quote requests, {} accepted, {} unavailable answers in the period, per bucket.",
+                u.pool_id, f.quote_requests, f.accepted_quotes, f.unavailable_answers
+            );
+            let notional_summary = format!(
+                "{}: {} USDT reserved and {} USDT settled in the period, per bucket.",
+                u.pool_id,
+                f.reserved_notional.normalize(),
+                f.settled_notional.normalize()
+            );
+            view! {
+                <article class="pool-graphs card" data-pool=u.pool_id.clone()>
+                    <h3>{u.pool_id.clone()}</h3>
+                    <div class="graphs">
+                        <BarChart buckets=u.buckets.clone() measures=&COUNTS summary=counts_summary testid=format!("chart-counts-{}", u.pool_id) />
+                        <BarChart buckets=u.buckets measures=&NOTIONAL summary=notional_summary testid=format!("chart-notional-{}", u.pool_id) />
+                    </div>
+                </article>
+            }
+        })
+        .collect_view();
+    view! {
+        <p class="muted" data-testid="period">{period}" · updated " {report.generated_at.get(11..19).unwrap_or_default().to_owned()}" UTC"</p>
+        <div class="table-wrap" tabindex="0" role="region" aria-label="Utilization per pool">
+            <table class="figures" data-testid="utilization-rows">
+                <thead>
+                    <tr>
+                        <th scope="col">"Pool"</th>
+                        <th scope="col">"Quote requests"</th>
+                        <th scope="col">"Firm quotes"</th>
+                        <th scope="col">"Accepted"</th>
+                        <th scope="col">"Expired"</th>
+                        <th scope="col">"Success rate"</th>
+                        <th scope="col">"Unavailable"</th>
+                        <th scope="col">"Limit errors"</th>
+                        <th scope="col">"Reserved (USDT)"</th>
+                        <th scope="col">"Settled (USDT)"</th>
+                        <th scope="col">"Failed / released"</th>
+                        <th scope="col">"Available"</th>
+                    </tr>
+                </thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </div>
+        {graphs}
+    }
+}

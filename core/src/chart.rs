@@ -1,0 +1,204 @@
+//! The partner console's graph, as numbers: a "nice" axis ceiling, bar heights in
+//! whole pixels, percentages and bucket labels. Exact decimals throughout (no
+//! floats), so the same figures always draw the same picture and are testable here.
+
+use crate::partner::{Bucket, Figures};
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// What one graph plots per bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Measure {
+    QuoteRequests,
+    AcceptedQuotes,
+    UnavailableAnswers,
+    ReservedNotional,
+    SettledNotional,
+}
+
+impl Measure {
+    pub fn label(self) -> &'static str {
+        match self {
+            Measure::QuoteRequests => "Quote requests",
+            Measure::AcceptedQuotes => "Accepted",
+            Measure::UnavailableAnswers => "Unavailable",
+            Measure::ReservedNotional => "Reserved (USDT)",
+            Measure::SettledNotional => "Settled (USDT)",
+        }
+    }
+
+    /// A stable name for styling (`series-…`) and tests.
+    pub fn key(self) -> &'static str {
+        match self {
+            Measure::QuoteRequests => "quotes",
+            Measure::AcceptedQuotes => "accepted",
+            Measure::UnavailableAnswers => "unavailable",
+            Measure::ReservedNotional => "reserved",
+            Measure::SettledNotional => "settled",
+        }
+    }
+
+    pub fn of(self, f: &Figures) -> Decimal {
+        match self {
+            Measure::QuoteRequests => Decimal::from(f.quote_requests),
+            Measure::AcceptedQuotes => Decimal::from(f.accepted_quotes),
+            Measure::UnavailableAnswers => Decimal::from(f.unavailable_answers),
+            Measure::ReservedNotional => f.reserved_notional,
+            Measure::SettledNotional => f.settled_notional,
+        }
+    }
+}
+
+/// The counts graph and the notional graph.
+pub const COUNTS: [Measure; 3] = [Measure::QuoteRequests, Measure::AcceptedQuotes, Measure::UnavailableAnswers];
+pub const NOTIONAL: [Measure; 2] = [Measure::ReservedNotional, Measure::SettledNotional];
+
+/// The smallest 1, 2 or 5 × 10ⁿ at or above `max` (1 for nothing), so the axis
+/// reads in round numbers.
+pub fn nice_ceiling(max: Decimal) -> Decimal {
+    if max <= Decimal::ONE {
+        return Decimal::ONE;
+    }
+    let mut step = Decimal::ONE;
+    loop {
+        for m in [1u32, 2, 5] {
+            let candidate = step * Decimal::from(m);
+            if candidate >= max {
+                return candidate;
+            }
+        }
+        step *= Decimal::TEN;
+    }
+}
+
+/// `value` as a height out of `full` pixels against `ceiling`: at least 1 px for
+/// any non-zero value (so activity is never invisible), never above `full`.
+pub fn height(value: Decimal, ceiling: Decimal, full: u32) -> u32 {
+    if value <= Decimal::ZERO || ceiling <= Decimal::ZERO {
+        return 0;
+    }
+    let scaled = (value * Decimal::from(full) / ceiling).round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
+    scaled.to_u32().unwrap_or(full).clamp(1, full)
+}
+
+/// One drawn bar: which bucket and measure, its height, and the exact value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bar {
+    pub bucket: usize,
+    pub measure: Measure,
+    pub value: Decimal,
+    pub height: u32,
+}
+
+/// A graph of `measures` over `buckets`, `full` pixels tall: the axis ceiling and
+/// every bar.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Graph {
+    pub ceiling: Decimal,
+    pub bars: Vec<Bar>,
+}
+
+pub fn graph(buckets: &[Bucket], measures: &[Measure], full: u32) -> Graph {
+    let max = buckets.iter().flat_map(|b| measures.iter().map(move |m| m.of(&b.figures))).max().unwrap_or_default();
+    let ceiling = nice_ceiling(max);
+    let bars = buckets
+        .iter()
+        .enumerate()
+        .flat_map(|(i, b)| {
+            measures.iter().map(move |&m| {
+                let value = m.of(&b.figures);
+                Bar { bucket: i, measure: m, value, height: height(value, ceiling, full) }
+            })
+        })
+        .collect();
+    Graph { ceiling, bars }
+}
+
+/// A rate (0–1, 4 decimals) as a percentage: `0.125` → `12.5 %`.
+pub fn percent(rate: Decimal) -> String {
+    format!("{} %", (rate * Decimal::ONE_HUNDRED).round_dp(2).normalize())
+}
+
+/// A bucket's label from its start (RFC 3339 text): the hour for hourly buckets,
+/// the day for daily ones, in UTC as the report's periods are.
+pub fn bucket_label(from: &str, daily: bool) -> String {
+    let (date, time) = from.split_once('T').unwrap_or((from, ""));
+    if daily {
+        date.get(5..).unwrap_or(date).to_owned()
+    } else {
+        time.get(..5).unwrap_or(time).to_owned()
+    }
+}
+
+/// Whether buckets of this period are days (their starts are a day apart).
+pub fn daily_buckets(buckets: &[Bucket]) -> bool {
+    match buckets {
+        [a, b, ..] => a.period.from.get(..10) != b.period.from.get(..10) && a.period.from.get(11..13) == b.period.from.get(11..13),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::partner::Period;
+    use proptest::prelude::*;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    fn bucket(from: &str, quotes: u64, settled: &str) -> Bucket {
+        Bucket {
+            period: Period { from: from.into(), to: from.into() },
+            figures: Figures { quote_requests: quotes, settled_notional: d(settled), ..Figures::default() },
+        }
+    }
+
+    #[test]
+    fn ceilings_are_round_numbers_at_or_above_the_maximum() {
+        for (max, ceiling) in [("0", "1"), ("1", "1"), ("3", "5"), ("7", "10"), ("10", "10"), ("11", "20"), ("107.42", "200"), ("2500", "5000")] {
+            assert_eq!(nice_ceiling(d(max)), d(ceiling), "{max}");
+        }
+    }
+
+    #[test]
+    fn bars_scale_to_the_ceiling_and_tiny_values_stay_visible() {
+        let buckets = [bucket("2026-11-22T10:00:00.000Z", 7, "0"), bucket("2026-11-22T11:00:00.000Z", 0, "107.42"), bucket("2026-11-22T12:00:00.000Z", 10, "0.01")];
+        let counts = graph(&buckets, &[Measure::QuoteRequests], 100);
+        assert_eq!(counts.ceiling, d("10"));
+        assert_eq!(counts.bars.iter().map(|b| b.height).collect::<Vec<_>>(), [70, 0, 100]);
+        let money = graph(&buckets, &[Measure::SettledNotional], 100);
+        assert_eq!(money.ceiling, d("200"));
+        assert_eq!(money.bars.iter().map(|b| b.height).collect::<Vec<_>>(), [0, 54, 1]);
+        assert_eq!(money.bars[1].value, d("107.42"), "the exact figure travels with its bar");
+        assert_eq!(graph(&[], &COUNTS, 100), Graph { ceiling: Decimal::ONE, bars: vec![] });
+    }
+
+    #[test]
+    fn percentages_and_labels() {
+        assert_eq!(percent(d("0.125")), "12.5 %");
+        assert_eq!(percent(d("1")), "100 %");
+        assert_eq!(percent(d("0")), "0 %");
+        assert_eq!(bucket_label("2026-11-22T14:00:00.000Z", false), "14:00");
+        assert_eq!(bucket_label("2026-11-22T00:00:00.000Z", true), "11-22");
+        let hourly = [bucket("2026-11-22T10:00:00.000Z", 0, "0"), bucket("2026-11-22T11:00:00.000Z", 0, "0")];
+        let daily = [bucket("2026-11-21T00:00:00.000Z", 0, "0"), bucket("2026-11-22T00:00:00.000Z", 0, "0")];
+        assert!(!daily_buckets(&hourly));
+        assert!(daily_buckets(&daily));
+    }
+
+    proptest! {
+        #[test]
+        fn no_bar_is_taller_than_the_graph_and_order_is_kept(values in proptest::collection::vec(0u64..1_000_000, 1..30), full in 1u32..400) {
+            let buckets: Vec<Bucket> = values.iter().map(|&v| bucket("2026-11-22T10:00:00.000Z", v, "0")).collect();
+            let g = graph(&buckets, &[Measure::QuoteRequests], full);
+            prop_assert!(g.ceiling >= Decimal::from(*values.iter().max().unwrap()));
+            for (a, b) in g.bars.iter().zip(g.bars.iter().skip(1)) {
+                prop_assert!(a.height <= full);
+                if a.value <= b.value { prop_assert!(a.height <= b.height); }
+                if a.value > Decimal::ZERO { prop_assert!(a.height >= 1); }
+            }
+        }
+    }
+}
