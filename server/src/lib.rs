@@ -14,6 +14,7 @@ pub mod checkouts;
 pub mod ledger_match;
 pub mod ledger_sync;
 pub mod limits;
+pub mod outcomes;
 pub mod partner_webhooks;
 pub mod startup;
 pub mod sweep;

@@ -33,7 +33,12 @@ pub async fn reconcile_once(state: &AppState) -> Result<Report, sqlx::Error> {
             continue;
         }
         match trading::execute(state, &quote).await {
-            Ok(_) => report.accepts_resumed += 1,
+            Ok(trade) => {
+                report.accepts_resumed += 1;
+                // The user's accept request never got this answer: count it here.
+                let row = crate::outcomes::accepted_row(state, &quote, &trade).await;
+                crate::outcomes::record(state, &row).await;
+            }
             Err(e) => tracing::warn!(quote_id = %quote.quote_id, error = %e, "could not resume an accept"),
         }
     }

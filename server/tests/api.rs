@@ -356,6 +356,14 @@ async fn a_restart_finds_and_finishes_unfinished_work() {
     // The cut-short accept was executed exactly once, with its stored key.
     let resumed = eventually(10, || async { store::trade_for_quote(&second.state.db, &cut_short).await.unwrap() }).await;
     assert_eq!(resumed.idempotency_key, format!("qw-accept-{cut_short}"));
+    // …and counted as accepted, with its notional, though no accept request got the answer.
+    let accepted: Vec<(Option<String>, Option<String>)> =
+        sqlx::query_as("SELECT quote_id, notional_usdt FROM quote_outcomes WHERE quote_type = 'accept' AND outcome = 'accepted' AND checkout_id = ?")
+            .bind(&other_checkout)
+            .fetch_all(&second.state.db)
+            .await
+            .unwrap();
+    assert_eq!(accepted, vec![(Some(cut_short.clone()), Some(resumed.target_amount.clone()))]);
     assert_eq!(sandbox.sandbox.transact_requests(), 2);
     assert_eq!(sandbox.sandbox.trade_count(), 2);
     second.kill().await;

@@ -5,7 +5,7 @@
 use super::auth::Session;
 use super::ApiError;
 use crate::store;
-use crate::upstream::types::Pool;
+use crate::outcomes::{self, stablecoin_leg};
 use crate::AppState;
 use quote_core::wire::QuoteView;
 
@@ -14,11 +14,6 @@ pub struct Asked {
     pub pool_id: String,
     pub side: String,
     pub quote_type: &'static str,
-}
-
-/// The stablecoin leg of terms, for the pool whose stablecoin is its target asset.
-fn stablecoin_leg(pool: &Pool, target_asset: &str, target_amount: rust_decimal::Decimal, source_amount: rust_decimal::Decimal) -> String {
-    if target_asset == pool.target_asset { target_amount.to_string() } else { source_amount.to_string() }
 }
 
 /// Records every answer to a quote request as one outcome row (for utilization). A
@@ -51,10 +46,7 @@ pub async fn record_quote(state: &AppState, session: &Session, asked: &Asked, an
         quote_id,
         ..store::OutcomeRow::default()
     };
-    crate::telemetry::quote(&row.pool_id, &row.quote_type, &row.outcome);
-    if let Err(e) = store::record_outcome(&state.db, &row).await {
-        tracing::warn!(cause = %e, "a quote outcome could not be recorded");
-    }
+    outcomes::record(state, &row).await;
 }
 
 /// Records an accept's outcome (for utilization): the trade's stablecoin leg, or the
@@ -64,30 +56,19 @@ pub async fn record_accept(state: &AppState, session: &Session, quote_id: &str, 
     if quote.checkout_id != session.checkout_id {
         return;
     }
-    let pool = state.pools.find(&state.upstream, &quote.pool_id).await.ok().flatten();
-    let (outcome, reason, notional) = match answer {
-        Ok(t) => {
-            let dec = |s: &str| s.parse().unwrap_or_default();
-            let leg = pool.as_ref().map(|p| stablecoin_leg(p, &t.target_asset, dec(&t.target_amount), dec(&t.source_amount)));
-            ("accepted", None, leg)
-        }
+    let row = match answer {
+        Ok(trade) => outcomes::accepted_row(state, &quote, trade).await,
         Err(ApiError::RateLimited { .. }) if state.limiters.outcome_write(&session.checkout_id).is_err() => return,
-        Err(e) => ("accept_refused", Some(e.code()), None),
+        Err(e) => store::OutcomeRow {
+            pool_id: quote.pool_id.clone(),
+            side: Some(quote.side.clone()),
+            quote_type: "accept".into(),
+            outcome: "accept_refused".into(),
+            reason: Some(e.code()),
+            checkout_id: Some(session.checkout_id.clone()),
+            quote_id: Some(quote_id.to_owned()),
+            ..store::OutcomeRow::default()
+        },
     };
-    let row = store::OutcomeRow {
-        pool_id: quote.pool_id.clone(),
-        side: Some(quote.side.clone()),
-        quote_type: "accept".into(),
-        outcome: outcome.into(),
-        reason,
-        notional_usdt: notional,
-        checkout_id: Some(session.checkout_id.clone()),
-        // The quote that converted (a converted checkout answers its trade to any quote).
-        quote_id: Some(answer.as_ref().map_or_else(|_| quote_id.to_owned(), |t| t.quote_id.clone())),
-        ..store::OutcomeRow::default()
-    };
-    crate::telemetry::accept(row.reason.as_deref().unwrap_or(&row.outcome));
-    if let Err(e) = store::record_outcome(&state.db, &row).await {
-        tracing::warn!(cause = %e, "an accept outcome could not be recorded");
-    }
+    outcomes::record(state, &row).await;
 }

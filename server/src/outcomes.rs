@@ -1,0 +1,41 @@
+//! Recording an executed accept as an outcome row, wherever the trade was recorded
+//! (the accept request, or the reconciler finishing an accept whose answer was lost),
+//! so utilization's accepted counts and notional do not depend on who finished it.
+
+use crate::store::{self, QuoteRow, TradeRow};
+use crate::upstream::types::Pool;
+use crate::AppState;
+use rust_decimal::Decimal;
+
+/// The stablecoin leg of terms: whichever side is the pool's stablecoin (its target asset).
+pub fn stablecoin_leg(pool: &Pool, target_asset: &str, target_amount: Decimal, source_amount: Decimal) -> String {
+    if target_asset == pool.target_asset { target_amount.to_string() } else { source_amount.to_string() }
+}
+
+/// The `accepted` outcome row of `trade` (the quote that converted is the trade's).
+pub async fn accepted_row(state: &AppState, quote: &QuoteRow, trade: &TradeRow) -> store::OutcomeRow {
+    let pool = state.pools.find(&state.upstream, &quote.pool_id).await.ok().flatten();
+    let dec = |s: &str| s.parse().unwrap_or_default();
+    store::OutcomeRow {
+        pool_id: quote.pool_id.clone(),
+        side: Some(quote.side.clone()),
+        quote_type: "accept".into(),
+        outcome: "accepted".into(),
+        notional_usdt: pool.as_ref().map(|p| stablecoin_leg(p, &trade.target_asset, dec(&trade.target_amount), dec(&trade.source_amount))),
+        checkout_id: Some(quote.checkout_id.clone()),
+        quote_id: Some(trade.quote_id.clone()),
+        ..store::OutcomeRow::default()
+    }
+}
+
+/// Records the row and counts it; a failure to record is logged, never raised.
+pub async fn record(state: &AppState, row: &store::OutcomeRow) {
+    if row.quote_type == "accept" {
+        crate::telemetry::accept(row.reason.as_deref().unwrap_or(&row.outcome));
+    } else {
+        crate::telemetry::quote(&row.pool_id, &row.quote_type, &row.outcome);
+    }
+    if let Err(e) = store::record_outcome(&state.db, row).await {
+        tracing::warn!(cause = %e, "an outcome could not be recorded");
+    }
+}
