@@ -132,6 +132,9 @@ pub struct ServerArgs {
     /// Upstream quote calls per second the whole server may make; beyond it quotes answer `busy` (1–10000).
     #[arg(long, env = "UPSTREAM_QUOTES_PER_SECOND", default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000), global = true)]
     pub upstream_quotes_per_second: u32,
+    /// How long an indicative answer is reused for an identical preview, in milliseconds (0–1000; 0 shares only calls in flight). Firm quotes are never reused.
+    #[arg(long, env = "PREVIEW_WINDOW_MS", default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(0..=1_000), global = true)]
+    pub preview_window_ms: u64,
     /// Trust the last `X-Forwarded-For` hop as the client address (only behind your own proxy).
     #[arg(long, env = "TRUST_FORWARDED_FOR", value_parser = BoolishValueParser::new(), default_value_t = false, num_args = 0..=1, default_missing_value = "true", global = true)]
     pub trust_forwarded_for: bool,
@@ -275,6 +278,7 @@ impl ServerArgs {
         settings.limits.sse_per_checkout = self.sse_max_per_checkout;
         settings.limits.sse_total = self.sse_max_total;
         settings.trust_forwarded_for = self.trust_forwarded_for;
+        settings.preview_window = Duration::from_millis(self.preview_window_ms);
         settings.retention = Duration::from_secs(u64::from(self.retention_days) * 86_400);
         settings.serve.header_read_timeout = Duration::from_secs(self.header_read_timeout_secs);
         settings.serve.max_connections = self.max_connections as usize;
@@ -376,6 +380,7 @@ impl Config {
             ),
             format!("CORS origins: {}", if s.cors_allowed_origins.is_empty() { "none".into() } else { s.cors_allowed_origins.join(", ") }),
             format!("trust X-Forwarded-For: {}", on(s.trust_forwarded_for)),
+            format!("indicative previews: identical ones in flight share a call, answers reused for {} ms", s.preview_window.as_millis()),
             format!("session ttl: {}s, checkout ttl: {}s", s.session_ttl.as_secs(), s.checkout_ttl.as_secs()),
             format!(
                 "limits: {} quotes/min per checkout, {} mints/min per address, {} upstream quotes/s, {} streams per checkout, {} streams in all",

@@ -10,6 +10,7 @@ pub mod db;
 pub mod json_fields;
 pub mod locks;
 pub mod pools;
+pub mod previews;
 pub mod checkouts;
 pub mod ledger_match;
 pub mod ledger_sync;
@@ -83,6 +84,9 @@ pub struct Settings {
     /// How long sessions, unaccepted quotes and webhook bodies are kept.
     pub retention: Duration,
     pub pools_cache_ttl: Duration,
+    /// How long an indicative answer is reused for an identical intent (zero: only
+    /// calls in flight are shared). Never applies to firm quotes.
+    pub preview_window: Duration,
     /// An accept whose outcome is still unknown after this long stops being retried
     /// and raises an alert.
     pub accept_retry_max_age: Duration,
@@ -141,6 +145,7 @@ impl Settings {
             trust_forwarded_for: false,
             retention: Duration::from_secs(30 * 86_400),
             pools_cache_ttl: Duration::from_secs(30),
+            preview_window: Duration::from_millis(1_000),
             accept_retry_max_age: Duration::from_secs(15 * 60),
             serve: serve::ServeLimits::default(),
             ledger_grace: Duration::from_secs(120),
@@ -162,6 +167,8 @@ pub struct AppState {
     pub updates: tokio::sync::broadcast::Sender<trading::TradeUpdate>,
     pub accept_locks: Arc<locks::StripedLocks>,
     pub outbox: partner_webhooks::Outbox,
+    /// Indicative previews: identical intents share one upstream call.
+    pub previews: Arc<previews::Coalescer<previews::Preview>>,
 }
 
 impl AppState {
@@ -174,6 +181,7 @@ impl AppState {
             updates: tokio::sync::broadcast::channel(1024).0,
             accept_locks: Arc::new(locks::StripedLocks::new(64)),
             outbox: partner_webhooks::Outbox::new(db.clone(), settings.partner_webhook.clone()),
+            previews: Arc::new(previews::Coalescer::new(settings.preview_window)),
             db,
             settings: Arc::new(settings),
         }

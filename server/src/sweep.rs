@@ -22,6 +22,7 @@ pub async fn sweep_once(state: &AppState) -> Result<SweepReport, sqlx::Error> {
     let purged = store::purge_before(&state.db, &cutoff).await?;
     let console_sessions_ended = store::purge_console_sessions(&state.db).await?;
     state.limiters.forget_idle();
+    state.previews.forget_stale();
     let stale_before = store::timestamp(chrono::Utc::now() - state.settings.accept_retry_max_age);
     let stale = store::stale_accepts(&state.db, &stale_before).await?;
     for quote in &stale {

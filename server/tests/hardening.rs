@@ -328,7 +328,16 @@ async fn a_client_that_trickles_its_headers_is_cut_off_and_connections_are_cappe
 
 #[tokio::test]
 async fn the_openapi_document_lists_every_route_with_every_status_links_and_real_constraints() {
-    let s = stack(|_| {}, |_| {}).await;
+    // With a console configured, so its sign-in routes answer (they are 404 without one).
+    let files = tempfile::tempdir().unwrap();
+    std::fs::write(files.path().join("index.html"), "console").unwrap();
+    let console = quote_server::console::ConsoleSettings {
+        credential: quote_server::console::ConsoleCredential::from_password("finance", &SecretString::from("a-console-password")).unwrap(),
+        dir: files.path().to_owned(),
+        session_ttl: Duration::from_secs(60),
+        cookie_secure: true,
+    };
+    let s = stack(|_| {}, move |settings| settings.console = Some(console)).await;
     let (status, doc) = s.server.get("/api/openapi.json", None).await;
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.1.0");
@@ -339,6 +348,7 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
         ("get", "/api/trades/{trade_id}"), ("get", "/api/trades/{trade_id}/events"), ("post", "/webhooks/0pools"), ("get", "/healthz"),
         ("get", "/api/partner/utilization"), ("get", "/api/partner/lookup/{id}"), ("get", "/api/partner/alerts"),
         ("get", "/api/partner/ledger"), ("get", "/api/partner/exports/trades.csv"), ("get", "/api/partner/exports/ledger.csv"), ("get", "/metrics"),
+        ("post", "/console/api/session"), ("get", "/console/api/session"), ("delete", "/console/api/session"),
     ];
     let documented: Vec<(String, String)> = doc["paths"]
         .as_object()
@@ -377,4 +387,5 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
     assert_eq!(quote["properties"]["destination_address"]["maxLength"], 200);
     assert_eq!(doc["components"]["schemas"]["SideName"]["enum"], json!(["buy", "sell"]));
     assert!(doc["components"]["securitySchemes"]["partner_key"].is_object());
+    assert_eq!(doc["components"]["securitySchemes"]["console_session"]["in"], "cookie");
 }

@@ -10,6 +10,7 @@ use super::{server_time, ApiError};
 use crate::checkouts::{self, IntentFields};
 use crate::json_fields::FieldError;
 use crate::store::{self, CheckoutRow, QuoteRow};
+use crate::previews::{self, Preview};
 use crate::trading;
 use crate::upstream::types::{Pool, Quote, QuoteOutcome, QuoteRequest, QuoteType, Side, UnavailableReason};
 use crate::upstream::UpstreamErrorKind;
@@ -235,6 +236,18 @@ pub async fn create(State(state): State<AppState>, session: Session, StrictJson(
     answer.map(Json)
 }
 
+/// One upstream quote call within the server's shared budget of them: beyond it, a
+/// fail-soft `busy` the widget backs off from, before 0Pools' own quota is spent.
+async fn call_upstream(state: &AppState, request: &QuoteRequest) -> Preview {
+    if let Err(wait) = state.limiters.upstream_quote() {
+        return Preview::Busy { retry_after_ms: wait.millis().max(1_000) };
+    }
+    match state.upstream.create_quote(request).await {
+        Ok(answer) => Preview::Answered(answer),
+        Err(e) => Preview::Failed(e),
+    }
+}
+
 async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> Result<QuoteView, ApiError> {
     let state = state.clone();
     state.limiters.quote(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
@@ -243,22 +256,28 @@ async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> R
     checkouts::admit_quote(&checkout, firm_asked)?;
     let (intent, pool) = read_intent(&state, &checkout, body).await?;
     let firm = intent.request.quote_type == QuoteType::Firm;
-    // The server's shared budget of upstream quote calls: beyond it, a fail-soft
-    // answer the widget backs off from, before 0Pools' own quota is spent.
-    if let Err(wait) = state.limiters.upstream_quote() {
-        return Ok(QuoteView {
-            available: false,
-            quote_type: Some(intent.request.quote_type.as_str().into()),
-            quote_id: None,
-            terms: None,
-            unavailable_reason: Some("busy".into()),
-            retry_after_ms: Some(wait.millis().max(1_000)),
-            server_time: server_time(),
-        });
-    }
-    let answer = match state.upstream.create_quote(&intent.request).await {
-        Ok(answer) => answer,
-        Err(e) => {
+    // Previews of the same question share one upstream call (and, briefly, its
+    // answer); each firm quote is its own call.
+    let fetched = if firm {
+        call_upstream(&state, &intent.request).await
+    } else {
+        let request = previews::preview_request(&intent.request);
+        state.previews.get(&previews::key(&request), Preview::reusable, || call_upstream(&state, &request)).await.0
+    };
+    let answer = match fetched {
+        Preview::Answered(answer) => answer,
+        Preview::Busy { retry_after_ms } => {
+            return Ok(QuoteView {
+                available: false,
+                quote_type: Some(intent.request.quote_type.as_str().into()),
+                quote_id: None,
+                terms: None,
+                unavailable_reason: Some("busy".into()),
+                retry_after_ms: Some(retry_after_ms),
+                server_time: server_time(),
+            })
+        }
+        Preview::Failed(e) => {
             return Err(match e.kind {
                 UpstreamErrorKind::AmountOutOfLimits { min_order_usdt, max_order_usdt } => ApiError::AmountOutOfLimits {
                     min_order_usdt: min_order_usdt.or(Some(pool.min_order_usdt)),
