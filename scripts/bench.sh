@@ -2,7 +2,8 @@
 # The performance record. Prints figures; asserts nothing.
 #   1. the widget's shipped bytes: .wasm and .js, raw and gzip -9 (release build);
 #   2. the companion server under a bounded loopback load: latency percentiles per
-#      endpoint, requests/s, and 0Pools calls per checkout.
+#      endpoint, requests/s, and 0Pools calls per checkout; then 1,000 widgets
+#      previewing at once: 0Pools indicative calls per checkout and per second.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -20,4 +21,4 @@ done
 printf '%-44s %12d %12d\n' total "$total_raw" "$total_gz"
 
 echo
-cargo run --release --locked -q -p quote-server --example load -- "${BENCH_USERS:-200}" "${BENCH_CONCURRENCY:-16}"
+cargo run --release --locked -q -p quote-server --example load -- "${BENCH_USERS:-200}" "${BENCH_CONCURRENCY:-16}" "${BENCH_WIDGETS:-1000}"

@@ -2,9 +2,12 @@
 //! process, then `USERS` simulated checkouts (`CONCURRENCY` at a time), each doing
 //! what a person does: get a checkout from the partner, load pools, get five live estimates while
 //! typing, lock a firm quote, accept it, read the trade. Prints latency percentiles
-//! per endpoint, requests per second, and 0Pools calls per user. Asserts nothing.
+//! per endpoint, requests per second, and 0Pools calls per user. Then `WIDGETS`
+//! previewing widgets (1,000 by default) type amounts at once, with the preview
+//! window on and off: upstream indicative calls per checkout and per second.
+//! Asserts nothing.
 //!
-//!     cargo run --release -p quote-server --example load [USERS] [CONCURRENCY]
+//!     cargo run --release -p quote-server --example load [USERS] [CONCURRENCY] [WIDGETS]
 
 use quote_server::config::{SandboxArgs, UpstreamChoice};
 use quote_server::sandbox::Faults;
@@ -49,17 +52,8 @@ async fn checkout(http: reqwest::Client, base: String, timings: Timings) {
     timed(&timings, "GET /api/trades/{id}", http.get(format!("{base}/api/trades/{trade_id}")).bearer_auth(&token)).await;
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index.min(sorted.len() - 1)]
-}
-
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
-    let users: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
-    let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(16);
-
+/// The server with its embedded sandbox, on a temporary database.
+async fn start(preview_window: Duration) -> anyhow::Result<(quote_server::startup::Running, std::sync::Arc<quote_server::sandbox::Sandbox>, tempfile::TempDir)> {
     let dir = tempfile::tempdir()?;
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let mut settings = Settings::new(dir.path().to_owned(), SecretString::from("whsec_load_0123456789"));
@@ -67,6 +61,8 @@ async fn main() -> anyhow::Result<()> {
     settings.limits.quote_burst = 100;
     // The load is the point here: the shared upstream budget must not shed it.
     settings.limits.upstream_quotes_per_second = 10_000;
+    settings.limits.mints_per_minute = 6_000;
+    settings.preview_window = preview_window;
     let app = Application::build(Parts {
         listener,
         database_url: format!("sqlite://{}", dir.path().join("load.db").display()),
@@ -83,12 +79,71 @@ async fn main() -> anyhow::Result<()> {
             webhook_secret: SecretString::from("whsec_load_0123456789"),
         },
         client: Box::new(|_| {}),
-        sandbox_config: Box::new(|_| {}),
+        // Enough prefunded balance that no run drains it (pool_dry would end the load).
+        sandbox_config: Box::new(|c| {
+            c.starting_balances = vec![("USDT".into(), "100000000".parse().unwrap()), ("USDC".into(), "100000000".parse().unwrap())];
+        }),
     })
     .await?;
     let running = app.spawn();
-    let base = running.url.clone();
     let sandbox = running.sandbox.clone().expect("the embedded sandbox");
+    Ok((running, sandbox, dir))
+
+}
+
+/// `widgets` widgets, each in its own checkout, previewing while their users type
+/// (a keystroke's preview every 300 ms, after the widget's debounce), all at once.
+/// Returns (upstream indicative calls, previews, seconds).
+async fn previewing(base: &str, sandbox: &quote_server::sandbox::Sandbox, widgets: usize) -> anyhow::Result<(u64, usize, f64)> {
+    let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+    let mut tokens = Vec::with_capacity(widgets);
+    for _ in 0..widgets {
+        let created: Value = http.post(format!("{base}/api/checkouts")).bearer_auth(PARTNER_KEY).json(&json!({})).send().await?.json().await?;
+        tokens.push(created["client_token"].as_str().unwrap_or_default().to_owned());
+    }
+    // What people type: most go for a round amount, every tenth for their own.
+    let typed = |i: usize| -> Vec<String> {
+        let target = if i % 10 == 0 { format!("{}", 37 + i) } else { ["50", "100", "250", "500", "1000"][i % 5].to_owned() };
+        (1..=target.len()).map(|n| target[..n].to_owned()).collect()
+    };
+    let before = sandbox.quote_requests();
+    let started = Instant::now();
+    let mut tasks = Vec::with_capacity(widgets);
+    for (i, token) in tokens.into_iter().enumerate() {
+        let (http, base, amounts) = (http.clone(), base.to_owned(), typed(i));
+        tasks.push(tokio::spawn(async move {
+            let mut sent = 0;
+            for amount in amounts {
+                let preview = json!({"pool_id": "EUR-USDT", "side": "buy", "amount": amount, "currency": "EUR", "quote_type": "indicative"});
+                if http.post(format!("{base}/api/quotes")).bearer_auth(&token).json(&preview).send().await.is_ok() {
+                    sent += 1;
+                }
+                tokio::time::sleep(Duration::from_millis(300)).await;
+            }
+            sent
+        }));
+    }
+    let mut previews = 0;
+    for t in tasks {
+        previews += t.await?;
+    }
+    Ok((sandbox.quote_requests() - before, previews, started.elapsed().as_secs_f64()))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[index.min(sorted.len() - 1)]
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let users: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(200);
+    let concurrency: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(16);
+
+    let widgets: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(1_000);
+    let (running, sandbox, _dir) = start(Duration::from_millis(1_000)).await?;
+    let base = running.url.clone();
 
     let http = reqwest::Client::new();
     let timings: Timings = Arc::default();
@@ -124,5 +179,18 @@ async fn main() -> anyhow::Result<()> {
     println!("requests/s (all endpoints): {:.0}", requests as f64 / elapsed.as_secs_f64());
     println!("checkouts/s: {:.1}", users as f64 / elapsed.as_secs_f64());
     println!("0Pools calls per checkout: {:.2} ({} calls; pools discovery is cached)", upstream_calls as f64 / users as f64, upstream_calls);
+    drop(timings);
+    running.stop().await;
+
+    println!();
+    println!("== {widgets} widgets previewing at once (one checkout each, a preview per keystroke every 300 ms)");
+    println!("{:<44} {:>9} {:>14} {:>12} {:>10}", "preview window", "previews", "0Pools calls", "per checkout", "calls/s");
+    for (label, window) in [("1000 ms (default): in flight + reuse", 1_000), ("0 ms: calls in flight shared only", 0)] {
+        let (running, sandbox, _dir) = start(Duration::from_millis(window)).await?;
+        let (calls, previews, secs) = previewing(&running.url, &sandbox, widgets).await?;
+        println!("{:<44} {:>9} {:>14} {:>12.3} {:>10.1}", label, previews, calls, calls as f64 / widgets as f64, calls as f64 / secs);
+        running.stop().await;
+    }
+    println!("(without sharing, each preview would be its own 0Pools call)");
     Ok(())
 }
