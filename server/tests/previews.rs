@@ -83,9 +83,12 @@ async fn a_failed_preview_is_not_served_again() {
     let s = stack(|_| {}, |settings| settings.preview_window = Duration::from_secs(60)).await;
     let srv = &s.server;
     let token = srv.session().await;
-    s.sandbox.set_faults(Faults { fail_next_requests: 3, ..Faults::default() });
+    // 0Pools down (every call fails: background reads share the sandbox, so a
+    // count of failures would race them), then back.
+    s.sandbox.set_faults(Faults { error_rate: 1.0, ..Faults::default() });
     let (status, _) = srv.post("/api/quotes", Some(&token), preview("100", "T1")).await;
     assert!(status >= 500, "0Pools down: {status}");
+    s.sandbox.set_faults(Faults::default());
     let (status, body) = srv.post("/api/quotes", Some(&token), preview("100", "T1")).await;
     assert_eq!((status, body["available"].as_bool()), (200, Some(true)), "the error was not cached: {body}");
 }
