@@ -11,6 +11,7 @@ pub mod json_fields;
 pub mod locks;
 pub mod pools;
 pub mod previews;
+pub mod readiness;
 pub mod checkouts;
 pub mod ledger_match;
 pub mod ledger_sync;
@@ -87,6 +88,8 @@ pub struct Settings {
     /// How long an indicative answer is reused for an identical intent (zero: only
     /// calls in flight are shared). Never applies to firm quotes.
     pub preview_window: Duration,
+    /// How often readiness asks 0Pools whether it answers (at most).
+    pub readiness_probe_interval: Duration,
     /// An accept whose outcome is still unknown after this long stops being retried
     /// and raises an alert.
     pub accept_retry_max_age: Duration,
@@ -146,6 +149,7 @@ impl Settings {
             retention: Duration::from_secs(30 * 86_400),
             pools_cache_ttl: Duration::from_secs(30),
             preview_window: Duration::from_millis(1_000),
+            readiness_probe_interval: Duration::from_secs(5),
             accept_retry_max_age: Duration::from_secs(15 * 60),
             serve: serve::ServeLimits::default(),
             ledger_grace: Duration::from_secs(120),
@@ -169,6 +173,9 @@ pub struct AppState {
     pub outbox: partner_webhooks::Outbox,
     /// Indicative previews: identical intents share one upstream call.
     pub previews: Arc<previews::Coalescer<previews::Preview>>,
+    /// Set when the process begins to stop (readiness fails, live streams end).
+    pub stopping: readiness::Stopping,
+    pub upstream_probe: Arc<readiness::UpstreamProbe>,
 }
 
 impl AppState {
@@ -182,6 +189,8 @@ impl AppState {
             accept_locks: Arc::new(locks::StripedLocks::new(64)),
             outbox: partner_webhooks::Outbox::new(db.clone(), settings.partner_webhook.clone()),
             previews: Arc::new(previews::Coalescer::new(settings.preview_window)),
+            stopping: readiness::Stopping::default(),
+            upstream_probe: Arc::new(readiness::UpstreamProbe::new(settings.readiness_probe_interval)),
             db,
             settings: Arc::new(settings),
         }

@@ -70,12 +70,33 @@ async fn run_server(args: ServerArgs) -> anyhow::Result<()> {
     let console = config.settings.console.as_ref().map(|c| c.credential.user().to_owned());
     let listener = TcpListener::bind(config.listen).await?;
     let app = Application::build(Parts::from_config(config, listener)).await?;
+    let stop = stop_requested()?;
     println!("Quote widget ready at {}", app.url);
     if let Some(user) = console {
         println!("Partner console at {}/console/ (user {user})", app.url);
     }
-    app.run_until(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await
+    app.run_until(stop).await
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM (what container orchestrators send before killing).
+/// The handlers are installed here, at once, so a signal that arrives right after
+/// "ready" is printed is not missed (and does not kill the process ungracefully).
+fn stop_requested() -> std::io::Result<impl std::future::Future<Output = ()>> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let (mut interrupt, mut terminate) = (signal(SignalKind::interrupt())?, signal(SignalKind::terminate())?);
+        Ok(async move {
+            tokio::select! {
+                _ = interrupt.recv() => {}
+                _ = terminate.recv() => {}
+            }
+        })
+    }
+    #[cfg(not(unix))]
+    {
+        Ok(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+    }
 }

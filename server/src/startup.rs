@@ -133,6 +133,12 @@ impl Application {
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
         let workers = self.workers();
         let router = app(self.state.clone());
+        let stopping = self.state.stopping.clone();
+        let shutdown = async move {
+            shutdown.await;
+            tracing::info!("stopping: readiness fails, live streams end, in-flight requests finish");
+            stopping.begin();
+        };
         let served = serve::serve(self.listener, router, self.state.settings.serve, shutdown).await;
         for task in workers {
             task.abort();

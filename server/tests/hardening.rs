@@ -278,9 +278,21 @@ fn start_up_prints_each_setting_with_secrets_redacted() {
     let mut line = String::new();
     std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
     assert!(line.starts_with("Quote widget ready at http://127.0.0.1:"), "{line}");
-    child.kill().unwrap();
+    // What an orchestrator sends: SIGTERM stops the server gracefully, exit code 0.
+    let term = std::process::Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(term.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status:?}");
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("stopping: readiness fails"), "{stderr}");
     for expected in ["mode: production", "0Pools: embedded test-mode sandbox", "0Pools secret key: test key (redacted)", "partner API key: set (redacted)", "limits:", "retention:"] {
         assert!(stderr.contains(expected), "{expected:?} missing from:\n{stderr}");
     }

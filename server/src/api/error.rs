@@ -49,6 +49,8 @@ pub enum ApiError {
     ConsoleCredentialsInvalid,
     #[error("console sign-in required")]
     ConsoleSignInRequired,
+    #[error("not ready: {0}")]
+    NotReady(String),
     #[error("anonymous sessions are off outside demo mode")]
     AnonymousSessionsDisabled,
     #[error("checkout not found")]
@@ -260,6 +262,7 @@ impl ApiError {
             Signature(e) => (StatusCode::BAD_REQUEST, d(e.code(), "The webhook signature is not valid.")),
             InvalidEvent(_) => (StatusCode::BAD_REQUEST, d("invalid_event", "The webhook body is not a 0Pools event.")),
             NotFound => (StatusCode::NOT_FOUND, d("not_found", "No such endpoint.")),
+            NotReady(what) => (StatusCode::SERVICE_UNAVAILABLE, d("not_ready", &format!("This replica should not get traffic now: {what}."))),
             Upstream(e) => match &e.kind {
                 UpstreamErrorKind::RateLimited { .. } => {
                     let mut detail = d("upstream_busy", "The liquidity provider is busy. Try again in a few seconds.");

@@ -69,7 +69,8 @@ pub fn documented(demo: bool) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(finance::ledger_csv))
         .routes(routes!(metrics::metrics))
         .routes(routes!(console::sign_in, console::current, console::sign_out))
-        .routes(routes!(health));
+        .routes(routes!(health))
+        .routes(routes!(ready));
     if demo {
         router = router.routes(routes!(demo::checkout_for_order));
     }
@@ -97,6 +98,29 @@ pub fn server_time() -> String {
 #[utoipa::path(get, path = "/healthz", operation_id = "health", tag = "widget", responses((status = 200, description = "`ok`", body = String)))]
 async fn health() -> &'static str {
     "ok"
+}
+
+/// Readiness: the database answers, 0Pools answered (probed at most every few
+/// seconds), and the process is not stopping. A load balancer sends traffic only
+/// to ready replicas.
+#[utoipa::path(get, path = "/readyz", operation_id = "ready", tag = "widget",
+    responses(
+        (status = 200, description = "`ready`", body = String),
+        (status = 503, description = "`not_ready`, naming what is missing", body = quote_core::wire::ApiErrorBody),
+    ))]
+async fn ready(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    if state.stopping.is_set() {
+        return Err(ApiError::NotReady("it is shutting down".into()));
+    }
+    if let Err(e) = sqlx::query("SELECT 1").execute(&state.db).await {
+        tracing::warn!(cause = %e, "readiness: the database does not answer");
+        return Err(ApiError::NotReady("the database does not answer".into()));
+    }
+    if let Err(kind) = state.upstream_probe.check(&state.upstream).await {
+        tracing::warn!(%kind, "readiness: 0Pools does not answer");
+        return Err(ApiError::NotReady(format!("0Pools does not answer ({kind})")));
+    }
+    Ok("ready")
 }
 
 /// `GET /api/pools`: the entitled pools, from (briefly cached) 0Pools discovery.

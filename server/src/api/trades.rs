@@ -64,8 +64,14 @@ impl Follow {
     async fn wait_for_news(&mut self) -> Option<()> {
         let deadline = tokio::time::sleep(STREAM_BACKSTOP);
         tokio::pin!(deadline);
+        let stopping = self.state.stopping.clone();
+        let stopping = stopping.wait();
+        tokio::pin!(stopping);
         loop {
             tokio::select! {
+                // This replica is stopping: end the stream so the widget reconnects
+                // (to another replica) instead of being cut off at the grace period.
+                _ = &mut stopping => return None,
                 update = self.updates.recv() => match update {
                     Ok(u) if u.trade_id == self.trade_id => return Some(()),
                     Ok(_) => continue,

@@ -194,12 +194,12 @@ pub async fn bind() -> (TcpListener, String) {
     (listener, url)
 }
 
-/// The server as `main` builds it (the same builder), pointed at a test sandbox.
-pub async fn start_server(options: ServerOptions) -> TestServer {
+/// The server as `main` builds it (the same builder), pointed at a test sandbox, not yet serving.
+pub async fn build_server(options: ServerOptions) -> Application {
     let mut settings = Settings::new("/nonexistent-widget".into(), SecretString::from(WEBHOOK_SECRET));
     settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
     (options.settings)(&mut settings);
-    let app = Application::build(Parts {
+    Application::build(Parts {
         listener: options.listener,
         database_url: format!("sqlite://{}", options.db_path.display()),
         upstream: UpstreamChoice::Url(options.sandbox_url.clone()),
@@ -221,7 +221,12 @@ pub async fn start_server(options: ServerOptions) -> TestServer {
         sandbox_config: Box::new(|_| {}),
     })
     .await
-    .unwrap();
+    .unwrap()
+}
+
+/// The server as `main` builds it, serving in the background.
+pub async fn start_server(options: ServerOptions) -> TestServer {
+    let app = build_server(options).await;
     let running = app.spawn();
     TestServer { url: running.url.clone(), state: running.state.clone(), http: reqwest::Client::new(), running }
 }
