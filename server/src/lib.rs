@@ -16,6 +16,7 @@ pub mod checkouts;
 pub mod ledger_match;
 pub mod ledger_sync;
 pub mod limits;
+pub mod outcome_writer;
 pub mod outcomes;
 pub mod partner_webhooks;
 pub mod startup;
@@ -176,6 +177,8 @@ pub struct AppState {
     /// Set when the process begins to stop (readiness fails, live streams end).
     pub stopping: readiness::Stopping,
     pub upstream_probe: Arc<readiness::UpstreamProbe>,
+    /// Outcome rows, group-committed.
+    pub outcome_writer: outcome_writer::OutcomeWriter,
 }
 
 impl AppState {
@@ -190,6 +193,7 @@ impl AppState {
             outbox: partner_webhooks::Outbox::new(db.clone(), settings.partner_webhook.clone()),
             previews: Arc::new(previews::Coalescer::new(settings.preview_window)),
             stopping: readiness::Stopping::default(),
+            outcome_writer: outcome_writer::OutcomeWriter::spawn(db.clone()),
             upstream_probe: Arc::new(readiness::UpstreamProbe::new(settings.readiness_probe_interval)),
             db,
             settings: Arc::new(settings),

@@ -35,7 +35,7 @@ pub async fn record(state: &AppState, row: &store::OutcomeRow) {
     } else {
         crate::telemetry::quote(&row.pool_id, &row.quote_type, &row.outcome);
     }
-    if let Err(e) = store::record_outcome(&state.db, row).await {
+    if let Err(e) = state.outcome_writer.record(row.clone()).await {
         tracing::warn!(cause = %e, "an outcome could not be recorded");
     }
 }

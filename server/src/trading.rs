@@ -178,7 +178,7 @@ async fn record_expiry(state: &AppState, quote: &QuoteRow) {
         quote_id: Some(quote.quote_id.clone()),
         ..store::OutcomeRow::default()
     };
-    if let Err(e) = store::record_outcome(&state.db, &row).await {
+    if let Err(e) = state.outcome_writer.record(row).await {
         tracing::warn!(cause = %e, "an expiry could not be recorded");
     }
 }

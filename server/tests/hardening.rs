@@ -360,7 +360,7 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
         ("get", "/api/trades/{trade_id}"), ("get", "/api/trades/{trade_id}/events"), ("post", "/webhooks/0pools"), ("get", "/healthz"),
         ("get", "/api/partner/utilization"), ("get", "/api/partner/lookup/{id}"), ("get", "/api/partner/alerts"),
         ("get", "/api/partner/ledger"), ("get", "/api/partner/exports/trades.csv"), ("get", "/api/partner/exports/ledger.csv"), ("get", "/metrics"),
-        ("post", "/console/api/session"), ("get", "/console/api/session"), ("delete", "/console/api/session"),
+        ("post", "/console/api/session"), ("get", "/console/api/session"), ("delete", "/console/api/session"), ("get", "/readyz"),
     ];
     let documented: Vec<(String, String)> = doc["paths"]
         .as_object()

@@ -22,6 +22,12 @@ pub struct OutcomeRow {
 }
 
 pub async fn record_outcome(db: &Db, o: &OutcomeRow) -> sqlx::Result<()> {
+    let mut conn = db.acquire().await?;
+    insert_outcome(&mut conn, o).await
+}
+
+/// One outcome row, on a connection or inside a transaction (group commits).
+pub async fn insert_outcome(conn: &mut sqlx::SqliteConnection, o: &OutcomeRow) -> sqlx::Result<()> {
     let at = if o.at.is_empty() { now() } else { o.at.clone() };
     sqlx::query(
         "INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, reason, notional_usdt, checkout_id, quote_id)
@@ -36,7 +42,7 @@ pub async fn record_outcome(db: &Db, o: &OutcomeRow) -> sqlx::Result<()> {
     .bind(&o.notional_usdt)
     .bind(&o.checkout_id)
     .bind(&o.quote_id)
-    .execute(db)
+    .execute(conn)
     .await?;
     Ok(())
 }
