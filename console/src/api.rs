@@ -77,27 +77,10 @@ pub async fn alerts() -> Result<AlertsReport, ApiError> {
     read(Request::get("/api/partner/alerts").send().await).await
 }
 
-/// The most recent ledger rows: pages forward from the start (the API is oldest
-/// first), keeping the last `keep`.
+/// The `keep` most recent ledger rows, newest first.
 pub async fn recent_ledger(keep: usize) -> Result<LedgerListing, ApiError> {
-    let mut rows = Vec::new();
-    let mut after: Option<String> = None;
-    for _ in 0..20 {
-        let mut request = Request::get("/api/partner/ledger").query([("limit", "500")]);
-        if let Some(a) = &after {
-            request = request.query([("after", a.as_str())]);
-        }
-        let page: LedgerListing = read(request.send().await).await?;
-        after = page.entries.last().map(|r| r.ledger_id.clone());
-        rows.extend(page.entries);
-        if !page.has_more {
-            break;
-        }
-    }
-    let skip = rows.len().saturating_sub(keep);
-    let mut entries: Vec<_> = rows.into_iter().skip(skip).collect();
-    entries.reverse();
-    Ok(LedgerListing { entries, has_more: skip > 0 })
+    let limit = keep.to_string();
+    read(Request::get("/api/partner/ledger").query([("order", "newest"), ("limit", limit.as_str())]).send().await).await
 }
 
 /// The evidence packet for any id, as the server wrote it.

@@ -3,7 +3,7 @@
 
 use crate::chart::BarChart;
 use leptos::prelude::*;
-use quote_core::chart::{percent, COUNTS, NOTIONAL};
+use quote_core::chart::{percent, COUNTS, NOTIONAL, RATE};
 use quote_core::partner::{PoolReport, UtilizationReport};
 
 fn unavailable_reasons(pool: &PoolReport) -> String {
@@ -52,6 +52,7 @@ pub fn Utilization(report: UtilizationReport) -> impl IntoView {
                 "{}: {} quote requests, {} accepted, {} unavailable answers in the period, per bucket.",
                 u.pool_id, f.quote_requests, f.accepted_quotes, f.unavailable_answers
             );
+            let rate_summary = format!("{}: {} of answers unavailable in the period, per bucket.", u.pool_id, percent(f.unavailable_rate));
             let notional_summary = format!(
                 "{}: {} USDT reserved and {} USDT settled in the period, per bucket.",
                 u.pool_id,
@@ -63,6 +64,7 @@ pub fn Utilization(report: UtilizationReport) -> impl IntoView {
                     <h3>{u.pool_id.clone()}</h3>
                     <div class="graphs">
                         <BarChart buckets=u.buckets.clone() measures=&COUNTS summary=counts_summary testid=format!("chart-counts-{}", u.pool_id) />
+                        <BarChart buckets=u.buckets.clone() measures=&RATE summary=rate_summary testid=format!("chart-rate-{}", u.pool_id) />
                         <BarChart buckets=u.buckets measures=&NOTIONAL summary=notional_summary testid=format!("chart-notional-{}", u.pool_id) />
                     </div>
                 </article>

@@ -12,6 +12,8 @@ pub enum Measure {
     QuoteRequests,
     AcceptedQuotes,
     UnavailableAnswers,
+    /// Unavailable answers / answers, in percent.
+    UnavailableRate,
     ReservedNotional,
     SettledNotional,
 }
@@ -22,6 +24,7 @@ impl Measure {
             Measure::QuoteRequests => "Quote requests",
             Measure::AcceptedQuotes => "Accepted",
             Measure::UnavailableAnswers => "Unavailable",
+            Measure::UnavailableRate => "Unavailable (%)",
             Measure::ReservedNotional => "Reserved (USDT)",
             Measure::SettledNotional => "Settled (USDT)",
         }
@@ -33,6 +36,7 @@ impl Measure {
             Measure::QuoteRequests => "quotes",
             Measure::AcceptedQuotes => "accepted",
             Measure::UnavailableAnswers => "unavailable",
+            Measure::UnavailableRate => "unavailable-rate",
             Measure::ReservedNotional => "reserved",
             Measure::SettledNotional => "settled",
         }
@@ -43,15 +47,27 @@ impl Measure {
             Measure::QuoteRequests => Decimal::from(f.quote_requests),
             Measure::AcceptedQuotes => Decimal::from(f.accepted_quotes),
             Measure::UnavailableAnswers => Decimal::from(f.unavailable_answers),
+            Measure::UnavailableRate => (f.unavailable_rate * Decimal::ONE_HUNDRED).normalize(),
             Measure::ReservedNotional => f.reserved_notional,
             Measure::SettledNotional => f.settled_notional,
         }
     }
 }
 
-/// The counts graph and the notional graph.
+/// The graphs of a pool: counts, the unavailable rate, and notional.
 pub const COUNTS: [Measure; 3] = [Measure::QuoteRequests, Measure::AcceptedQuotes, Measure::UnavailableAnswers];
+pub const RATE: [Measure; 1] = [Measure::UnavailableRate];
 pub const NOTIONAL: [Measure; 2] = [Measure::ReservedNotional, Measure::SettledNotional];
+
+/// The axis ceiling for `measures`: rates are percentages, so their axis is 100
+/// whatever the data (a 3 % rate must not fill the graph).
+pub fn ceiling_for(measures: &[Measure], max: Decimal) -> Decimal {
+    if measures.iter().all(|m| *m == Measure::UnavailableRate) {
+        Decimal::ONE_HUNDRED
+    } else {
+        nice_ceiling(max)
+    }
+}
 
 /// The smallest 1, 2 or 5 × 10ⁿ at or above `max` (1 for nothing), so the axis
 /// reads in round numbers.
@@ -100,7 +116,7 @@ pub struct Graph {
 
 pub fn graph(buckets: &[Bucket], measures: &[Measure], full: u32) -> Graph {
     let max = buckets.iter().flat_map(|b| measures.iter().map(move |m| m.of(&b.figures))).max().unwrap_or_default();
-    let ceiling = nice_ceiling(max);
+    let ceiling = ceiling_for(measures, max);
     let bars = buckets
         .iter()
         .enumerate()
@@ -173,6 +189,15 @@ mod tests {
         assert_eq!(money.bars.iter().map(|b| b.height).collect::<Vec<_>>(), [0, 54, 1]);
         assert_eq!(money.bars[1].value, d("107.42"), "the exact figure travels with its bar");
         assert_eq!(graph(&[], &COUNTS, 100), Graph { ceiling: Decimal::ONE, bars: vec![] });
+    }
+
+    #[test]
+    fn the_unavailable_rate_is_drawn_in_percent_against_a_full_scale() {
+        let mut b = bucket("2026-11-22T10:00:00.000Z", 4, "0");
+        b.figures.unavailable_rate = d("0.25");
+        let g = graph(&[b], &RATE, 100);
+        assert_eq!(g.ceiling, d("100"));
+        assert_eq!((g.bars[0].value, g.bars[0].height), (d("25"), 25));
     }
 
     #[test]

@@ -83,6 +83,18 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
     assert_eq!((rest["entries"].as_array().unwrap().len(), rest["has_more"].as_bool()), (5, Some(false)));
     let all: Vec<serde_json::Value> = first_page["entries"].as_array().unwrap().iter().chain(rest["entries"].as_array().unwrap()).cloned().collect();
     assert!(all[0]["match"].is_null(), "a top-up belongs to no trade");
+    // Newest first (what the console shows), paged backwards.
+    let (_, newest) = srv.get("/api/partner/ledger?order=newest&limit=5", Some(PARTNER_KEY)).await;
+    let newest_ids: Vec<&str> = newest["entries"].as_array().unwrap().iter().map(|r| r["ledger_id"].as_str().unwrap()).collect();
+    let mut expected: Vec<&str> = all.iter().rev().take(5).map(|r| r["ledger_id"].as_str().unwrap()).collect();
+    assert_eq!(newest_ids, expected);
+    assert_eq!(newest["has_more"], true);
+    let (_, older) = srv.get(&format!("/api/partner/ledger?order=newest&before={}&limit=500", newest_ids[4]), Some(PARTNER_KEY)).await;
+    expected = all.iter().rev().skip(5).map(|r| r["ledger_id"].as_str().unwrap()).collect();
+    let older_ids: Vec<&str> = older["entries"].as_array().unwrap().iter().map(|r| r["ledger_id"].as_str().unwrap()).collect();
+    assert_eq!((older_ids, older["has_more"].as_bool()), (expected, Some(false)));
+    let (status, refused) = srv.get("/api/partner/ledger?order=sideways", Some(PARTNER_KEY)).await;
+    assert_eq!((status, refused["error"]["field"].as_str()), (400, Some("order")));
     let off_rows: Vec<_> = all.iter().filter(|r| r["transact_id"] == off.as_str()).collect();
     assert!(off_rows.iter().all(|r| r["match"]["reconciliation_state"] == "exception"));
     let csv = srv.http.get(format!("{}/api/partner/exports/ledger.csv", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap();

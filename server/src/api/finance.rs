@@ -16,8 +16,13 @@ use serde::Deserialize;
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LedgerQuery {
-    /// Rows after this ledger id (exclusive).
+    /// `oldest` (default: oldest first, paged with `after`) or `newest` (newest first, paged with `before`).
+    #[param(pattern = r"^(oldest|newest)$")]
+    order: Option<String>,
+    /// Oldest first: rows after this ledger id (exclusive).
     after: Option<String>,
+    /// Newest first: rows before this ledger id (exclusive).
+    before: Option<String>,
     /// 1–500, default 100.
     #[param(minimum = 1, maximum = 500)]
     limit: Option<i64>,
@@ -45,8 +50,8 @@ fn view(r: store::MatchedLedgerRow) -> LedgerRowView {
 /// `GET /api/partner/ledger`.
 #[utoipa::path(get, path = "/api/partner/ledger", operation_id = "partner_ledger", tag = "partner", params(LedgerQuery), security(("partner_key" = []), ("console_session" = [])),
     responses(
-        (status = 200, description = "Mirrored ledger rows, oldest first, each with its trade's reconciliation", body = LedgerListing),
-        (status = 400, description = "`invalid_field` (limit)", body = quote_core::wire::ApiErrorBody),
+        (status = 200, description = "Mirrored ledger rows in the asked order, each with its trade's reconciliation", body = LedgerListing),
+        (status = 400, description = "`invalid_field` (limit, order)", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
@@ -55,7 +60,11 @@ pub async fn ledger(State(state): State<AppState>, _: PartnerReader, Query(q): Q
     if !(1..=500).contains(&limit) {
         return Err(ApiError::InvalidField(FieldError { field: "limit".into(), message: "limit must be from 1 to 500.".into() }));
     }
-    let mut rows = store::ledger_page(&state.db, q.after.as_deref(), limit + 1).await?;
+    let mut rows = match q.order.as_deref() {
+        None | Some("oldest") => store::ledger_page(&state.db, q.after.as_deref(), limit + 1).await?,
+        Some("newest") => store::ledger_page_newest(&state.db, q.before.as_deref(), limit + 1).await?,
+        Some(_) => return Err(ApiError::InvalidField(FieldError { field: "order".into(), message: "order must be oldest or newest.".into() })),
+    };
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     Ok(Json(LedgerListing { entries: rows.into_iter().map(view).collect(), has_more }))

@@ -116,6 +116,21 @@ pub async fn ledger_page(db: &Db, after: Option<&str>, limit: i64) -> sqlx::Resu
     .await
 }
 
+/// The newest rows first, before `before` (exclusive): what a person reads first.
+pub async fn ledger_page_newest(db: &Db, before: Option<&str>, limit: i64) -> sqlx::Result<Vec<MatchedLedgerRow>> {
+    sqlx::query_as(
+        "SELECT l.ledger_id, l.entry_type, l.asset, l.amount, l.available_after, l.reserved_after, l.transact_id, l.created_at,
+                t.trade_id, t.reconciliation_state, t.reconciliation_reason
+         FROM ledger_entries l LEFT JOIN trades t ON t.trade_id = l.transact_id
+         WHERE (? IS NULL OR l.ledger_id < ?) ORDER BY l.ledger_id DESC LIMIT ?",
+    )
+    .bind(before)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(db)
+    .await
+}
+
 /// A trade with its reconciliation, for finance's export.
 #[derive(Debug, Clone, FromRow)]
 pub struct TradeExport {
