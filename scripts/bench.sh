@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The performance record. Prints figures; asserts nothing.
-#   1. the widget's shipped bytes: .wasm and .js, raw and gzip -9 (release build);
+#   1. the widget's shipped bytes: embed.js + JS glue + .wasm, raw and gzip -9 (release
+#      build), and each crate's and each project module's share of the wasm (twiggy);
 #   2. the companion server under a bounded loopback load: latency percentiles per
 #      endpoint, requests/s, and 0Pools calls per checkout; then 1,000 widgets
 #      previewing at once: 0Pools indicative calls per checkout and per second.
@@ -8,9 +9,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/setup.sh
-trunk build --release --offline >/dev/null
+scripts/build-web.sh
 
-echo "== widget bundle (dist/, release, wasm-opt -Oz)"
+echo "== widget bundle: what a host downloads (dist/, release, wasm-opt -Oz)"
 printf '%-44s %12s %12s\n' file raw gzip-9
 total_raw=0; total_gz=0
 for f in dist/*.wasm dist/*.js; do
@@ -19,6 +20,18 @@ for f in dist/*.wasm dist/*.js; do
   printf '%-44s %12d %12d\n' "$(basename "$f")" "$raw" "$gz"
 done
 printf '%-44s %12d %12d\n' total "$total_raw" "$total_gz"
+
+# Who the wasm's bytes belong to: the same build, optimised the same way but keeping
+# its name section, read by twiggy (installed on first use).
+command -v twiggy >/dev/null || cargo install --locked --version 0.8.0 twiggy
+mkdir -p bench/out/wasm
+wasm-bindgen --target web --out-dir bench/out/wasm target/wasm32-unknown-unknown/release/quote-widget.wasm
+wasm-opt -Oz -g --enable-bulk-memory --enable-nontrapping-float-to-int \
+  bench/out/wasm/quote-widget_bg.wasm -o bench/out/wasm/named.wasm
+echo
+echo "== the widget's wasm by crate and by project module (code + data, before gzip)"
+twiggy top -n 1000000 --format csv bench/out/wasm/named.wasm > bench/out/wasm/top.csv
+python3 scripts/lib/wasm_shares.py < bench/out/wasm/top.csv
 
 echo
 cargo run --release --locked -q -p quote-server --example load -- "${BENCH_USERS:-200}" "${BENCH_CONCURRENCY:-16}" "${BENCH_WIDGETS:-1000}"

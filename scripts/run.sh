@@ -7,10 +7,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source scripts/setup.sh
 
-echo "[run] building the widget (trunk build --release)" >&2
-trunk build --release --offline >/dev/null
-echo "[run] building the partner console (trunk build --release --config console/Trunk.toml)" >&2
-trunk build --release --offline --config console/Trunk.toml >/dev/null
+echo "[run] building the widget, the designer gallery and the partner console (scripts/build-web.sh)" >&2
+scripts/build-web.sh
 echo "[run] building the companion server" >&2
 cargo build --release --locked -q -p quote-server
 

@@ -18,11 +18,10 @@ cargo test --locked --workspace --exclude quote-widget --exclude quote-console
 step "in-browser component tests (headless Chromium)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
 CHROMEDRIVER=/usr/bin/chromedriver \
-  cargo test --locked -p quote-widget --target wasm32-unknown-unknown
+  cargo test --locked -p quote-widget --features gallery --target wasm32-unknown-unknown
 
-step "building the widget, the partner console and the server for end-to-end tests"
-trunk build --release --offline >/dev/null
-trunk build --release --offline --config console/Trunk.toml >/dev/null
+step "building the widget, the gallery, the partner console and the server for end-to-end tests"
+scripts/build-web.sh
 cargo build --locked -p quote-server
 
 step "end-to-end tests (Chromium against the real server)"

@@ -3,9 +3,11 @@
 //! user's input is never lost); requests can be aborted; a trade is followed over
 //! the server's event stream, read with fetch so the token stays in a header.
 
-use js_sys::{Reflect, Uint8Array};
+use js_sys::{Reflect, Uint8Array, JSON};
+use quote_core::sse::EventBuffer;
 use quote_core::wire::{ApiErrorBody, ApiErrorDetail, CheckoutView, PoolsResponse, QuoteIntent, QuoteView, SessionResponse, TradeView};
 use serde::de::DeserializeOwned;
+use serde::Serialize;
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -95,7 +97,8 @@ impl Api {
         self
     }
 
-    fn storage_key(&self, what: &str) -> String {
+    /// The `localStorage` key of `what` for this widget (shared by every tab of the page).
+    pub fn storage_key(&self, what: &str) -> String {
         format!("quote-widget:{what}:{}:{}", self.base, self.scope)
     }
 
@@ -115,6 +118,17 @@ impl Api {
 
     pub fn recall(&self, what: &str) -> Option<String> {
         Self::storage()?.get_item(&self.storage_key(what)).ok().flatten()
+    }
+
+    /// Stores a value as JSON text (or forgets it).
+    pub fn remember_json<T: Serialize>(&self, what: &str, value: Option<&T>) {
+        let text = value.and_then(to_json_text);
+        self.remember(what, text.as_deref());
+    }
+
+    /// A stored value, if there is one and it still reads as a `T`.
+    pub fn recall_json<T: DeserializeOwned>(&self, what: &str) -> Option<T> {
+        from_js(JSON::parse(&self.recall(what)?).ok()?)
     }
 
     async fn send(&self, method: &str, path: &str, body: Option<&str>, token: Option<&str>, signal: Option<&AbortSignal>) -> Result<Response, FetchError> {
@@ -151,12 +165,16 @@ impl Api {
         let Some(text) = text else {
             return Err(if signal.is_some_and(AbortSignal::aborted) { FetchError::Aborted } else { FetchError::Network });
         };
+        // The browser's JSON parser, then straight into the Rust type: no JSON text
+        // parser of our own in the wasm. Not JSON at all (a proxy's error page) is
+        // an unexpected answer.
+        let Ok(body) = JSON::parse(&text) else { return Err(FetchError::Unexpected { status }) };
         if response.ok() {
-            return serde_json::from_str(&text).map_err(|_| FetchError::Unexpected { status });
+            return from_js(body).ok_or(FetchError::Unexpected { status });
         }
-        match serde_json::from_str::<ApiErrorBody>(&text) {
-            Ok(body) => Err(FetchError::Api { status, detail: body.error }),
-            Err(_) => Err(FetchError::Unexpected { status }),
+        match from_js::<ApiErrorBody>(body) {
+            Some(body) => Err(FetchError::Api { status, detail: body.error }),
+            None => Err(FetchError::Unexpected { status }),
         }
     }
 
@@ -190,7 +208,7 @@ impl Api {
             }
         }
         if !renew {
-            if let Some(stored) = self.recall("session").and_then(|s| serde_json::from_str::<SessionResponse>(&s).ok()) {
+            if let Some(stored) = self.recall_json::<SessionResponse>("session") {
                 let still_valid = js_sys::Date::parse(&stored.expires_at) > js_sys::Date::now() + 5_000.0;
                 if still_valid {
                     return Ok(stored.session_token);
@@ -199,18 +217,17 @@ impl Api {
         }
         // A demo session is renewed with the token it replaces, so the server keeps the
         // same checkout (and whatever it owns, such as an accept still being confirmed).
-        let previous = self.recall("session").and_then(|s| serde_json::from_str::<SessionResponse>(&s).ok()).map(|s| s.session_token);
+        let previous = self.recall_json::<SessionResponse>("session").map(|s| s.session_token);
         let response = self.send("POST", "/api/sessions", Some("{}"), previous.as_deref(), None).await?;
         let session: SessionResponse = Self::read(response, None).await?;
         // Two requests may have started a session at once (a preview and a lock): the
         // first one stored wins, so quotes and accepts never land in two checkouts.
-        let stored = self.recall("session");
-        if let Some(first) = stored.as_deref().and_then(|s| serde_json::from_str::<SessionResponse>(s).ok()) {
+        if let Some(first) = self.recall_json::<SessionResponse>("session") {
             if Some(&first.session_token) != previous.as_ref() && js_sys::Date::parse(&first.expires_at) > js_sys::Date::now() + 5_000.0 {
                 return Ok(first.session_token);
             }
         }
-        self.remember("session", serde_json::to_string(&session).ok().as_deref());
+        self.remember_json("session", Some(&session));
         Ok(session.session_token)
     }
 
@@ -235,7 +252,7 @@ impl Api {
     /// Asks for a quote. Returns the answer with the device times it was sent and
     /// received, from which the server's clock offset is estimated.
     pub async fn quote(&self, intent: &QuoteIntent, signal: Option<&AbortSignal>) -> Result<(QuoteView, i64, i64), FetchError> {
-        let body = serde_json::to_string(intent).expect("intents serialise");
+        let body = to_json_text(intent).ok_or(FetchError::Unexpected { status: 0 })?;
         let sent = now_ms();
         let view = self.call("POST", "/api/quotes", Some(&body), signal).await?;
         Ok((view, sent, now_ms()))
@@ -285,17 +302,16 @@ impl Api {
             .get_reader()
             .dyn_into()
             .map_err(|_| FetchError::Unexpected { status: 200 })?;
-        let mut buffer: Vec<u8> = Vec::new();
+        let mut buffer = EventBuffer::default();
         loop {
             let chunk = JsFuture::from(reader.read()).await.map_err(|_| FetchError::Network)?;
             if Reflect::get(&chunk, &"done".into()).ok().and_then(|d| d.as_bool()).unwrap_or(true) {
                 return Err(FetchError::Network);
             }
             let bytes = Reflect::get(&chunk, &"value".into()).map_err(|_| FetchError::Network)?;
-            buffer.extend(Uint8Array::new(&bytes).to_vec());
-            while let Some(end) = find_event_end(&buffer) {
-                let event: Vec<u8> = buffer.drain(..end + 2).collect();
-                if let Some(trade) = parse_status_event(&String::from_utf8_lossy(&event)) {
+            for event in buffer.push(&Uint8Array::new(&bytes).to_vec()) {
+                let trade = (event.name == "status").then(|| JSON::parse(&event.data).ok().and_then(from_js::<TradeView>)).flatten();
+                if let Some(trade) = trade {
                     let terminal = trade.is_terminal();
                     on_update(trade);
                     if terminal {
@@ -308,24 +324,17 @@ impl Api {
     }
 }
 
-fn find_event_end(buffer: &[u8]) -> Option<usize> {
-    buffer.windows(2).position(|w| w == b"\n\n")
+/// A JS value (parsed JSON) as a Rust type, if it has that shape.
+pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Option<T> {
+    serde_wasm_bindgen::from_value(value).ok()
 }
 
-/// A `status` event's trade, from one SSE block.
-pub fn parse_status_event(block: &str) -> Option<TradeView> {
-    let mut is_status = false;
-    let mut data = String::new();
-    for line in block.lines() {
-        if line == "event: status" {
-            is_status = true;
-        } else if let Some(d) = line.strip_prefix("data:") {
-            data.push_str(d.trim_start());
-        }
-    }
-    if is_status {
-        serde_json::from_str(&data).ok()
-    } else {
-        None
-    }
+/// A Rust value as a JS value shaped as JSON would be (objects, not `Map`s; `null`).
+pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Option<JsValue> {
+    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()
+}
+
+/// A Rust value as JSON text (request bodies, stored state), via the browser's `JSON`.
+fn to_json_text<T: Serialize + ?Sized>(value: &T) -> Option<String> {
+    JSON::stringify(&to_js(value)?).ok()?.as_string()
 }

@@ -4,10 +4,11 @@
 //! host CSS cannot break it and its CSS cannot leak out.
 
 use crate::api::{Api, TokenSource};
-use crate::components::gallery::Gallery;
 use crate::components::Widget;
 use crate::host::{Defaults, Emitter, Host};
 use js_sys::{Array, Function, Object, Reflect};
+use serde::Deserialize;
+use std::collections::BTreeMap;
 use leptos::prelude::*;
 use quote_core::copy::CopyDeck;
 use quote_core::display::Locale;
@@ -55,7 +56,51 @@ enum Theme {
     Dark,
 }
 
-/// Options as the host gave them (camelCase, all optional).
+/// The mount options exactly as a host may write them (camelCase, all optional). A
+/// name the widget does not know, or a value of the wrong type, is refused with the
+/// option named, so a typo fails at mount instead of being silently ignored.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct MountOptions {
+    api_base: Option<String>,
+    session_token: Option<String>,
+    /// A function: kept as the JS value it is.
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    get_session_token: JsValue,
+    id: Option<String>,
+    /// The element's `widget-id` attribute (an alias of `id`).
+    widget_id: Option<String>,
+    pool: Option<String>,
+    side: Option<String>,
+    amount: Option<String>,
+    network: Option<String>,
+    destination: Option<String>,
+    lock: Option<LockOption>,
+    partner_reference: Option<String>,
+    locale: Option<String>,
+    copy: Option<BTreeMap<String, String>>,
+    theme: Option<String>,
+}
+
+/// Every option name `MountOptions` reads. (serde-wasm-bindgen looks up a struct's
+/// fields by name and never sees other keys, so unknown names are checked here.)
+const OPTION_NAMES: [&str; 15] = [
+    "apiBase", "sessionToken", "getSessionToken", "id", "widgetId", "pool", "side", "amount", "network", "destination",
+    "lock", "partnerReference", "locale", "copy", "theme",
+];
+
+/// `lock`: an array of field names, or one string of names separated by commas or spaces.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum LockOption {
+    List(Vec<String>),
+    Text(String),
+}
+
+/// The fields a host can lock.
+const LOCKABLE: [&str; 5] = ["pool", "side", "amount", "network", "destination"];
+
+/// Options as the widget uses them.
 #[derive(Clone)]
 struct Options {
     api_base: String,
@@ -69,65 +114,76 @@ struct Options {
     theme: Theme,
 }
 
-fn string(options: &JsValue, key: &str) -> Option<String> {
-    Reflect::get(options, &key.into()).ok()?.as_string().filter(|s| !s.is_empty())
+/// An error a host sees thrown from `mount()` or `update()`.
+fn option_error(option: &str, problem: impl std::fmt::Display) -> JsValue {
+    let option = if option.is_empty() || option == "." { String::from("options") } else { format!("option `{option}`") };
+    JsValue::from(js_sys::Error::new(&format!("QuoteWidget: {option}: {problem}")))
+}
+
+/// An empty text option is the same as an absent one (an attribute set to "").
+fn given(value: Option<String>) -> Option<String> {
+    value.filter(|s| !s.is_empty())
 }
 
 impl Options {
     fn read(options: &JsValue, element: &HtmlElement) -> Result<Options, JsValue> {
-        if !options.is_undefined() && !options.is_null() && !options.is_object() {
-            return Err(JsValue::from_str("QuoteWidget: options must be an object"));
-        }
-        let o = if options.is_object() { options.clone() } else { Object::new().into() };
+        let o: MountOptions = if options.is_undefined() || options.is_null() {
+            MountOptions::default()
+        } else if !options.is_object() || options.is_function() || Array::is_array(options) {
+            return Err(option_error("", "must be an object"));
+        } else {
+            if let Some(unknown) = Object::keys(options.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).find(|k| !OPTION_NAMES.contains(&k.as_str())) {
+                return Err(option_error("", format!("unknown field `{unknown}`, expected one of {}", OPTION_NAMES.join(", "))));
+            }
+            serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(options.clone()))
+                .map_err(|e| option_error(&e.path().to_string(), e.inner().to_string().trim_start_matches("Error: ")))?
+        };
         // Served by the companion server, the loader tells us where the server is.
         let default_base = Reflect::get(&window(), &"QuoteWidget".into())
             .ok()
             .and_then(|q| Reflect::get(&q, &"defaultApiBase".into()).ok())
             .and_then(|v| v.as_string())
             .unwrap_or_default();
-        let tokens = match (Reflect::get(&o, &"getSessionToken".into()).ok().and_then(|f| f.dyn_into::<Function>().ok()), string(&o, "sessionToken")) {
+        let provider = if o.get_session_token.is_undefined() || o.get_session_token.is_null() {
+            None
+        } else {
+            Some(o.get_session_token.dyn_into::<Function>().map_err(|_| option_error("getSessionToken", "must be a function"))?)
+        };
+        let tokens = match (provider, given(o.session_token)) {
             (Some(f), _) => TokenSource::Provider(f),
             (None, Some(t)) => TokenSource::Fixed(t),
             (None, None) => TokenSource::Anonymous,
         };
-        let lock = match Reflect::get(&o, &"lock".into()) {
-            Ok(v) if Array::is_array(&v) => Array::from(&v).iter().filter_map(|x| x.as_string()).collect(),
-            Ok(v) => v.as_string().map(|s| s.split([',', ' ']).filter(|x| !x.is_empty()).map(str::to_owned).collect()).unwrap_or_default(),
-            Err(_) => Vec::new(),
+        let lock: Vec<String> = match o.lock {
+            Some(LockOption::List(names)) => names,
+            Some(LockOption::Text(text)) => text.split([',', ' ']).filter(|x| !x.is_empty()).map(str::to_owned).collect(),
+            None => Vec::new(),
         };
-        let copy = Reflect::get(&o, &"copy".into())
-            .ok()
-            .filter(JsValue::is_object)
-            .map(|c| {
-                Object::entries(&c.unchecked_into())
-                    .iter()
-                    .filter_map(|pair| {
-                        let pair = Array::from(&pair);
-                        Some((pair.get(0).as_string()?, pair.get(1).as_string()?))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        if let Some(unknown) = lock.iter().find(|f| !LOCKABLE.contains(&f.as_str())) {
+            return Err(option_error("lock", format!("unknown field \"{unknown}\" (lockable: {})", LOCKABLE.join(", "))));
+        }
+        let theme = match given(o.theme).as_deref() {
+            None | Some("auto") => Theme::Auto,
+            Some("light") => Theme::Light,
+            Some("dark") => Theme::Dark,
+            Some(other) => return Err(option_error("theme", format!("\"{other}\" is not one of \"light\", \"dark\", \"auto\""))),
+        };
         Ok(Options {
-            api_base: string(&o, "apiBase").unwrap_or(default_base),
+            api_base: given(o.api_base).unwrap_or(default_base),
             tokens,
-            id: string(&o, "id").or_else(|| Some(element.id()).filter(|i| !i.is_empty())).unwrap_or_else(|| "default".into()),
+            id: given(o.id).or(given(o.widget_id)).or_else(|| given(Some(element.id()))).unwrap_or_else(|| "default".into()),
             defaults: Defaults {
-                pool: string(&o, "pool"),
-                side: string(&o, "side"),
-                amount: string(&o, "amount"),
-                network: string(&o, "network"),
-                destination: string(&o, "destination"),
+                pool: given(o.pool),
+                side: given(o.side),
+                amount: given(o.amount),
+                network: given(o.network),
+                destination: given(o.destination),
             },
             lock,
-            partner_reference: string(&o, "partnerReference"),
-            locale: Locale::parse(&string(&o, "locale").unwrap_or_default()),
-            copy,
-            theme: match string(&o, "theme").as_deref() {
-                Some("dark") => Theme::Dark,
-                Some("light") => Theme::Light,
-                _ => Theme::Auto,
-            },
+            partner_reference: given(o.partner_reference),
+            locale: Locale::parse(&o.locale.unwrap_or_default()),
+            copy: o.copy.unwrap_or_default().into_iter().collect(),
+            theme,
         })
     }
 
@@ -138,7 +194,7 @@ impl Options {
 }
 
 /// Creates `<div>` ▸ shadow root ▸ (`<style>`, `<div class="qw-root">`) inside `element`.
-fn shadow_root(element: &HtmlElement) -> Result<(HtmlElement, HtmlElement), JsValue> {
+pub fn shadow_root(element: &HtmlElement) -> Result<(HtmlElement, HtmlElement), JsValue> {
     let doc = document();
     let host: HtmlElement = doc.create_element("div")?.unchecked_into();
     host.set_attribute("data-quote-widget-host", "")?;
@@ -223,8 +279,16 @@ impl Instance {
     }
 
     fn destroy(mut self) {
-        self.mounted = None;
         let _ = self.element.remove_child(&self.shadow_host);
+        // A view mounted in this same tick (a re-rendering `update()` just before) has
+        // effects whose first run is already queued; unmounting under them would have
+        // them read disposed signals. Unmount once they have run: that drops every
+        // timer, request and stream of the widget.
+        let mounted = self.mounted.take();
+        leptos::task::spawn_local(async move {
+            leptos::task::tick().await;
+            drop(mounted);
+        });
     }
 }
 
@@ -284,10 +348,3 @@ pub fn register() {
     mount.forget();
 }
 
-/// The designer gallery, in a shadow root like any widget, on `element`.
-pub fn mount_gallery(element: &HtmlElement) {
-    if let Ok((_, root)) = shadow_root(element) {
-        root.set_class_name("qw-root");
-        leptos::mount::mount_to(root, Gallery).forget();
-    }
-}

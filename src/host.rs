@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use quote_core::form::FormInput;
 use quote_core::wire::CheckoutBindings;
 use send_wrapper::SendWrapper;
-use serde_json::Value;
+use quote_core::host_event::HostEvent;
 
 /// Initial form values a host may set (and lock).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -28,16 +28,16 @@ impl Emitter {
         Emitter(Some(SendWrapper::new(target)))
     }
 
-    /// Dispatches `quote-widget:<name>` with `detail`.
-    pub fn emit(&self, name: &str, detail: Value) {
+    /// Dispatches `quote-widget:<name>` with the event's fields as `detail`.
+    pub fn emit(&self, event: HostEvent) {
         let Some(target) = &self.0 else { return };
         let init = web_sys::CustomEventInit::new();
         init.set_bubbles(true);
         init.set_composed(true);
-        if let Ok(detail) = js_sys::JSON::parse(&detail.to_string()) {
+        if let Some(detail) = crate::api::to_js(&event) {
             init.set_detail(&detail);
         }
-        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(&format!("quote-widget:{name}"), &init) {
+        if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(&format!("quote-widget:{}", event.name()), &init) {
             let _ = target.dispatch_event(&event);
         }
     }

@@ -5,25 +5,29 @@
 pub mod api;
 pub mod components;
 pub mod embed;
+#[cfg(feature = "gallery")]
+pub mod gallery;
 pub mod host;
 pub mod ui;
 
-use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-
-/// Runs when the module loads: defines `QuoteWidget` and `<quote-widget>`. On a
-/// `/gallery.html` page it also shows the designer gallery (every state, from fixtures).
+/// Runs when the module loads: defines `QuoteWidget` and `<quote-widget>`.
 pub fn start() {
     console_error_panic_hook::set_once();
     embed::register();
-    let path = window().location().pathname().unwrap_or_default();
-    if path.ends_with("/gallery.html") {
-        let target = document()
-            .get_element_by_id("quote-widget-gallery")
-            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
-            .or_else(|| document().body());
-        if let Some(target) = target {
-            embed::mount_gallery(&target);
-        }
+}
+
+/// The designer gallery's entry point (its own build): every state, from fixtures,
+/// in `#quote-widget-gallery` (or the body).
+#[cfg(feature = "gallery")]
+pub fn start_gallery() {
+    use leptos::prelude::document;
+    use wasm_bindgen::JsCast;
+    console_error_panic_hook::set_once();
+    let target = document()
+        .get_element_by_id("quote-widget-gallery")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        .or_else(|| document().body());
+    if let Some(target) = target {
+        gallery::mount(&target);
     }
 }

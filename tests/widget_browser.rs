@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use quote_core::flow::{FirmQuote, Unavailable};
 use quote_core::form::FormInput;
-use quote_widget::components::gallery::{fixture_pools, fixture_terms, fixture_trade, Gallery};
+use quote_widget::gallery::{fixture_pools, fixture_terms, fixture_trade, Gallery};
 use quote_widget::components::{FirmQuotePanel, PreviewPanel, PreviewState, QuoteForm, TradePanel, UnavailablePanel, Widget};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};

@@ -4,7 +4,6 @@
 
 use crate::countdown;
 use crate::wire::{QuoteTerms, QuoteView, TradeView};
-use chrono::DateTime;
 
 /// The last stretch of a quote's life, when the widget says it is expiring soon.
 pub const EXPIRING_SOON_MS: i64 = 5_000;
@@ -27,8 +26,8 @@ impl FirmQuote {
     /// From a firm answer, sent and received at the given device times.
     pub fn from_answer(view: &QuoteView, sent_ms: i64, received_ms: i64, replaced: Option<QuoteTerms>) -> Option<FirmQuote> {
         let terms = view.terms.clone()?;
-        let expires_at_ms = DateTime::parse_from_rfc3339(terms.expires_at.as_deref()?).ok()?.timestamp_millis();
-        let server_ms = DateTime::parse_from_rfc3339(&view.server_time).ok()?.timestamp_millis();
+        let expires_at_ms = crate::time::parse_rfc3339_ms(terms.expires_at.as_deref()?)?;
+        let server_ms = crate::time::parse_rfc3339_ms(&view.server_time)?;
         Some(FirmQuote {
             quote_id: view.quote_id.clone()?,
             terms,
@@ -209,6 +208,21 @@ impl Stage {
         }
     }
 
+    /// The checkout converted in another tab of this browser: its trade replaces
+    /// whatever this tab showed (a form, a live quote, an unavailable answer), since a
+    /// checkout converts once and nothing here may be accepted any more. News of the
+    /// trade this tab already follows moves only forward, as [`Stage::trade`] does.
+    pub fn converted_elsewhere(&mut self, trade: TradeView) {
+        match self {
+            Stage::Pending(current) | Stage::Finished(current) if current.trade_id == trade.trade_id => {
+                if matches!(self, Stage::Pending(_)) {
+                    self.trade(trade);
+                }
+            }
+            _ => *self = if trade.is_terminal() { Stage::Finished(trade) } else { Stage::Pending(trade) },
+        }
+    }
+
     /// Whether an accept's failure is a definite answer. Anything else (no answer,
     /// a timeout, "not confirmed yet") leaves the outcome unknown: the same quote is
     /// accepted again, never a new one, because the first may have executed.
@@ -324,6 +338,34 @@ mod tests {
             terms_mismatch: None,
             server_time: String::new(),
         }
+    }
+
+    #[test]
+    fn a_conversion_in_another_tab_ends_every_offer_here() {
+        let quoted = || {
+            let mut s = Stage::Form;
+            s.lock();
+            s.locked(&firm_view(), T0, T0 + 100);
+            assert!(matches!(s, Stage::Quoted(_)));
+            s
+        };
+        let other = TradeView { trade_id: "pt_other".into(), ..trade("reserved") };
+        for mut s in [Stage::Form, quoted(), Stage::Problem(Problem::Network)] {
+            s.converted_elsewhere(other.clone());
+            assert_eq!(s, Stage::Pending(other.clone()));
+            assert!(!s.accept_enabled(T0 + 200), "no Accept once the checkout converted");
+        }
+        let mut accepting = quoted();
+        assert!(accepting.accept(T0 + 200).is_some());
+        accepting.converted_elsewhere(TradeView { status: "settled".into(), ..other.clone() });
+        assert!(matches!(accepting, Stage::Finished(ref t) if t.trade_id == "pt_other"));
+        // The trade this tab follows: only forward.
+        let mut settled = Stage::Finished(trade("settled"));
+        settled.converted_elsewhere(trade("reserved"));
+        assert_eq!(settled, Stage::Finished(trade("settled")));
+        let mut pending = Stage::Pending(trade("reserved"));
+        pending.converted_elsewhere(trade("settled"));
+        assert_eq!(pending, Stage::Finished(trade("settled")));
     }
 
     #[test]

@@ -162,7 +162,8 @@ async fn the_partners_backend_gets_signed_deduplicable_webhooks_retried_until_it
 #[tokio::test]
 async fn unknown_paths_are_404_and_demo_pages_exist_only_in_demo_mode() {
     let site = tempfile::tempdir().unwrap();
-    for (name, text) in [("index.html", "<title>demo</title>"), ("gallery.html", "gallery"), ("embed.js", "export {}")] {
+    std::fs::create_dir(site.path().join("gallery")).unwrap();
+    for (name, text) in [("index.html", "<title>demo</title>"), ("gallery.html", "gallery"), ("embed.js", "export {}"), ("embed.d.ts", "export {};"), ("gallery/index.html", "gallery"), ("gallery/quote-gallery_bg.wasm", "wasm")] {
         std::fs::write(site.path().join(name), text).unwrap();
     }
     for demo in [false, true] {
@@ -178,11 +179,14 @@ async fn unknown_paths_are_404_and_demo_pages_exist_only_in_demo_mode() {
             async move { http.get(url).send().await.unwrap().status().as_u16() }
         };
         assert_eq!(status("/embed.js").await, 200, "hosts always load the widget");
+        let types = s.server.http.get(format!("{}/embed.d.ts", s.server.url)).send().await.unwrap();
+        assert_eq!(types.status(), 200, "product teams always get the declarations");
+        assert_eq!(types.headers()["content-type"], "application/typescript; charset=utf-8");
         for path in ["/metricz", "/typo", "/api/typo", "/.env"] {
             assert_eq!(status(path).await, 404, "{path} (demo: {demo})");
         }
         let page = if demo { 200 } else { 404 };
-        for path in ["/", "/index.html", "/gallery.html"] {
+        for path in ["/", "/index.html", "/gallery.html", "/gallery/", "/gallery/quote-gallery_bg.wasm"] {
             assert_eq!(status(path).await, page, "{path} (demo: {demo})");
         }
         if !demo {

@@ -20,6 +20,11 @@ fn problem_of(e: &FetchError) -> Problem {
     Problem::from_code(e.code(), support_id)
 }
 
+/// What the host hears of a refused request.
+fn error_event(e: &FetchError) -> HostEvent {
+    HostEvent::Error { code: e.code().to_owned(), message: e.to_string() }
+}
+
 fn support_id_of(e: &FetchError) -> Option<String> {
     match e {
         FetchError::Api { detail, .. } => detail.support_id.clone(),
@@ -27,20 +32,20 @@ fn support_id_of(e: &FetchError) -> Option<String> {
     }
 }
 use quote_core::form::{check_amount, check_firm, pay_currency, FieldProblem};
-use serde_json::json;
+use quote_core::host_event::HostEvent;
 use quote_core::preview::{refresh_due, Sequencer, DEBOUNCE_MS};
 use quote_core::wire::{CheckoutView, PoolView, QuoteIntent, TradeView};
-use std::time::Duration;
+use gloo_timers::callback::{Interval, Timeout};
 use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
 /// Countdown and preview ticks. The exact expiry moment gets its own timer.
-const TICK: Duration = Duration::from_millis(250);
+const TICK_MS: u32 = 250;
 /// Polling interval when the event stream is not available.
-const POLL_MS: i32 = 2_000;
+const POLL_MS: u32 = 2_000;
 /// First wait before accepting again after an unknown outcome; doubled up to the max.
-const ACCEPT_RETRY_FIRST_MS: i32 = 1_000;
-const ACCEPT_RETRY_MAX_MS: i32 = 15_000;
+const ACCEPT_RETRY_FIRST_MS: u32 = 1_000;
+const ACCEPT_RETRY_MAX_MS: u32 = 15_000;
 
 /// Runs `task` under `owner`, cancelled when the owner is cleaned up: a request that
 /// answers after the widget was destroyed (or re-rendered) touches nothing.
@@ -61,11 +66,10 @@ fn page_visible() -> bool {
     document().visibility_state() == web_sys::VisibilityState::Visible
 }
 
-async fn sleep_ms(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        let _ = window().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+/// Waits `ms`. The wait is a `gloo-timers` future: a task cancelled while waiting
+/// (the widget went away) drops it, and dropping it clears the browser's timeout.
+async fn sleep_ms(ms: u32) {
+    gloo_timers::future::TimeoutFuture::new(ms).await;
 }
 
 /// Which panel is up, ignoring the countdown's sub-states (focus moves between
@@ -118,8 +122,9 @@ pub fn Flow(
     let last_preview_at = StoredValue::new(None::<i64>);
     let preview_abort = StoredValue::new_local(None::<AbortController>);
     let follow_abort = StoredValue::new_local(None::<AbortController>);
-    let debounce = StoredValue::new(None::<TimeoutHandle>);
-    let expiry_timer = StoredValue::new(None::<TimeoutHandle>);
+    // Timers are `gloo-timers` values: replacing or dropping one clears it.
+    let debounce = StoredValue::new_local(None::<Timeout>);
+    let expiry_timer = StoredValue::new_local(None::<Timeout>);
     let root = NodeRef::<leptos::html::Div>::new();
     let owner = Owner::current().expect("components run under an owner");
 
@@ -216,7 +221,7 @@ pub fn Flow(
                 match result {
                     Ok((view, _, _)) if view.available => {
                         if let Some(terms) = &view.terms {
-                            emitter.emit("preview", json!({ "pool_id": intent.pool_id, "side": intent.side, "amount": intent.amount, "terms": terms }));
+                            emitter.emit(HostEvent::Preview { pool_id: intent.pool_id.clone(), side: intent.side.clone(), amount: intent.amount.clone(), terms: terms.clone() });
                         }
                         preview.set(view.terms.map(PreviewState::Ready).unwrap_or(PreviewState::Failed));
                     }
@@ -227,7 +232,7 @@ pub fn Flow(
                             (Some(min), max) => deck_message(&FieldProblem::OutOfLimits { min, max }),
                             _ => detail.message,
                         };
-                        emitter.emit("error", json!({ "code": detail.code, "message": message }));
+                        emitter.emit(HostEvent::Error { code: detail.code.clone(), message: message.clone() });
                         set_field_error("amount", Some(message));
                         preview.set(PreviewState::Idle);
                     }
@@ -243,44 +248,38 @@ pub fn Flow(
     Effect::new(move |_| {
         // `get`, not `track`: the memo must recompute for later changes to reach here.
         let _ = price_inputs.get();
-        if let Some(h) = debounce.get_value() {
-            h.clear();
-        }
         if !matches!(stage.get_untracked(), Stage::Form) {
+            debounce.set_value(None);
             return;
         }
-        let handle = set_timeout_with_handle(move || request_preview.with_value(|f| f()), Duration::from_millis(DEBOUNCE_MS as u64)).ok();
-        debounce.set_value(handle);
+        debounce.set_value(Some(Timeout::new(DEBOUNCE_MS as u32, move || {
+            let _ = request_preview.try_with_value(|f| f());
+        })));
     });
 
     // The clock: countdowns, and idle preview refreshes while the page is visible.
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            let t = now_ms();
-            now.set(t);
-            let idle_with_estimate = matches!(stage.get_untracked(), Stage::Form)
-                && matches!(preview.get_untracked(), PreviewState::Ready(_));
-            if idle_with_estimate && refresh_due(t, last_preview_at.get_value(), page_visible()) {
-                request_preview.with_value(|f| f());
-            }
-        },
-        TICK,
-    ) {
-        on_cleanup(move || handle.clear());
-    }
+    let clock = Interval::new(TICK_MS, move || {
+        let t = now_ms();
+        now.set(t);
+        let idle_with_estimate = matches!(stage.get_untracked(), Stage::Form)
+            && matches!(preview.get_untracked(), PreviewState::Ready(_));
+        if idle_with_estimate && refresh_due(t, last_preview_at.get_value(), page_visible()) {
+            request_preview.with_value(|f| f());
+        }
+    });
+    let clock = send_wrapper::SendWrapper::new(clock);
+    on_cleanup(move || drop(clock));
 
     // Accept is disabled at the exact moment of expiry, not at the next tick.
     Effect::new(move |_| {
-        if let Some(h) = expiry_timer.get_value() {
-            h.clear();
-        }
-        if let Stage::Quoted(q) = stage.get() {
-            let remaining = q.remaining_ms(now_ms());
-            if remaining > 0 {
-                let h = set_timeout_with_handle(move || now.set(now_ms()), Duration::from_millis(remaining as u64 + 1)).ok();
-                expiry_timer.set_value(h);
+        let timer = match stage.get() {
+            Stage::Quoted(q) if q.remaining_ms(now_ms()) > 0 => {
+                let remaining = q.remaining_ms(now_ms());
+                Some(Timeout::new(u32::try_from(remaining + 1).unwrap_or(u32::MAX), move || now.set(now_ms())))
             }
-        }
+            _ => None,
+        };
+        expiry_timer.set_value(timer);
     });
 
     // The live region speaks at thresholds and on status changes, not every second.
@@ -313,7 +312,7 @@ pub fn Flow(
                     announcement.set(ui.t(key));
                 }
                 if let (Display::Expired, Stage::Quoted(q)) = (display, stage.get_untracked()) {
-                    emitter.emit("expired", json!({ "quote_id": q.quote_id, "expires_at": q.terms.expires_at }));
+                    emitter.emit(HostEvent::Expired { quote_id: q.quote_id.clone(), expires_at: q.terms.expires_at.clone() });
                 }
             }
             display
@@ -334,10 +333,11 @@ pub fn Flow(
                         Stage::Pending(t) | Stage::Finished(t) => t.quote_id.clone(),
                         _ => String::new(),
                     });
-                    let detail = json!({ "trade_id": trade_id, "quote_id": quote_id, "status": status });
-                    emitter.emit("status", detail.clone());
-                    if matches!(status.as_str(), "settled" | "failed" | "released") {
-                        emitter.emit("terminal", detail);
+                    let (trade_id, status) = (trade_id.clone(), status.clone());
+                    let terminal = matches!(status.as_str(), "settled" | "failed" | "released");
+                    emitter.emit(HostEvent::Status { trade_id: trade_id.clone(), quote_id: quote_id.clone(), status: status.clone() });
+                    if terminal {
+                        emitter.emit(HostEvent::Terminal { trade_id, quote_id, status });
                     }
                 }
             }
@@ -406,12 +406,8 @@ pub fn Flow(
     on_cleanup(move || {
         abort_in(preview_abort);
         abort_in(follow_abort);
-        if let Some(h) = debounce.get_value() {
-            h.clear();
-        }
-        if let Some(h) = expiry_timer.get_value() {
-            h.clear();
-        }
+        debounce.try_set_value(None);
+        expiry_timer.try_set_value(None);
     });
 
     // A reload while pending resumes the same trade.
@@ -464,6 +460,34 @@ pub fn Flow(
         }
         Some(c) if c.status == "expired" => stage.set(Stage::Problem(Problem::CheckoutExpired)),
         _ => {}
+    }
+
+    // Another tab of this checkout accepted (it wrote the trade it follows into the
+    // storage both tabs share): show that trade here at once. The server would refuse
+    // a second conversion anyway; this keeps Accept from being offered at all.
+    {
+        let owner = owner.clone();
+        let follow = follow.clone();
+        let key = api.with_value(|a| a.storage_key("pending_trade"));
+        let listener = window_event_listener(leptos::ev::storage, move |e: web_sys::StorageEvent| {
+            let Some(trade_id) = e.new_value().filter(|_| e.key().as_deref() == Some(key.as_str())) else { return };
+            let shown = stage.with_untracked(|s| matches!(s, Stage::Pending(t) | Stage::Finished(t) if t.trade_id == trade_id));
+            if shown {
+                return;
+            }
+            let follow = follow.clone();
+            spawn_scoped(&owner, async move {
+                if let Ok(trade) = api.get_value().trade(&trade_id, None).await {
+                    let terminal = trade.is_terminal();
+                    stage.update(|s| s.converted_elsewhere(trade));
+                    if !terminal {
+                        follow(trade_id);
+                    }
+                }
+            });
+        });
+        let listener = send_wrapper::SendWrapper::new(listener);
+        on_cleanup(move || listener.take().remove());
     }
 
     // ---- Intents ---------------------------------------------------------------
@@ -519,8 +543,8 @@ pub fn Flow(
                             }
                         });
                         match stage.get_untracked() {
-                            Stage::Quoted(q) => emitter.emit("quote", json!({ "quote_id": q.quote_id, "expires_at": q.terms.expires_at, "terms": q.terms })),
-                            Stage::Unavailable(u) => emitter.emit("unavailable", json!({ "reason": u.reason, "retry_after_ms": u.retry_after_ms })),
+                            Stage::Quoted(q) => emitter.emit(HostEvent::Quote { quote_id: q.quote_id, expires_at: q.terms.expires_at.clone(), terms: q.terms }),
+                            Stage::Unavailable(u) => emitter.emit(HostEvent::Unavailable { reason: u.reason, retry_after_ms: u.retry_after_ms }),
                             _ => {}
                         }
                     }
@@ -542,12 +566,12 @@ pub fn Flow(
                             (Some(min), max) => deck_message(&FieldProblem::OutOfLimits { min, max }),
                             _ => detail.message,
                         };
-                        emitter.emit("error", json!({ "code": detail.code, "message": message }));
+                        emitter.emit(HostEvent::Error { code: detail.code.clone(), message: message.clone() });
                         set_field_error(field, Some(message));
                         stage.set(Stage::Form);
                     }
                     Err(e) => {
-                        emitter.emit("error", json!({ "code": e.code(), "message": e.to_string() }));
+                        emitter.emit(error_event(&e));
                         stage.update(|s| s.failed(problem_of(&e)));
                     }
                 }
@@ -580,7 +604,7 @@ pub fn Flow(
                                 a.remember("pending_trade", (!terminal).then_some(id.as_str()));
                             });
                             notice.set(None);
-                            emitter.emit("accepted", json!({ "quote_id": quote_id, "trade_id": id, "status": trade.status }));
+                            emitter.emit(HostEvent::Accepted { quote_id: quote_id.clone(), trade_id: id.clone(), status: trade.status.clone() });
                             stage.update(|s| s.trade(trade));
                             if !terminal {
                                 follow(id);
@@ -589,13 +613,13 @@ pub fn Flow(
                         }
                         Err(e) if Stage::is_definite_refusal(e.code()) => {
                             api.with_value(|a| a.remember("pending_accept", None));
-                            emitter.emit("error", json!({ "code": e.code(), "message": e.to_string() }));
+                            emitter.emit(error_event(&e));
                             let support_id = support_id_of(&e);
                             stage.update(|s| s.accept_refused(e.code(), support_id.as_deref()));
                             return;
                         }
                         Err(e) => {
-                            emitter.emit("error", json!({ "code": e.code(), "message": e.to_string() }));
+                            emitter.emit(error_event(&e));
                             notice.set(Some(ui.t(Copy::AcceptUnconfirmed)));
                             sleep_ms(wait_ms).await;
                             wait_ms = (wait_ms * 2).min(ACCEPT_RETRY_MAX_MS);
@@ -613,14 +637,14 @@ pub fn Flow(
             // However often it is clicked, only the first click of a live quote sends.
             let Some(quote_id) = quote_id else { return };
             if let Stage::Accepting(q) = stage.get_untracked() {
-                api.with_value(|a| a.remember("pending_accept", serde_json::to_string(&q).ok().as_deref()));
+                api.with_value(|a| a.remember_json("pending_accept", Some(&q)));
             }
             notice.set(None);
             run_accept(quote_id);
         }
     };
     // A reload during an accept whose outcome is unknown carries on with that accept.
-    if let Some(q) = api.with_value(|a| a.recall("pending_accept")).and_then(|j| serde_json::from_str::<quote_core::flow::FirmQuote>(&j).ok()) {
+    if let Some(q) = api.with_value(|a| a.recall_json::<quote_core::flow::FirmQuote>("pending_accept")) {
         let id = q.quote_id.clone();
         stage.set(Stage::Accepting(q));
         notice.set(Some(ui.t(Copy::AcceptUnconfirmed)));

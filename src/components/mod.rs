@@ -3,13 +3,12 @@
 
 mod flow;
 mod form;
-pub mod gallery;
 mod notices;
 mod quote;
 mod trade;
 
 pub use flow::Flow;
-pub use form::{PreviewPanel, PreviewState, QuoteForm};
+pub use form::{FieldErrors, PreviewPanel, PreviewState, QuoteForm};
 pub use notices::{ProblemPanel, UnavailablePanel};
 pub use quote::FirmQuotePanel;
 pub use trade::TradePanel;
@@ -61,7 +60,10 @@ pub fn Widget(
             <h2 class="qw-title" id=ui.id("title")>{ui.t(Copy::Title)}</h2>
             <Transition fallback=move || view! { <p class="qw-loading" role="status">{loading.clone()}</p> }>
                 <ErrorBoundary fallback=move |_errors| {
-                    crate::host::host().emitter.emit("error", serde_json::json!({ "code": "pools_unavailable", "message": "The available conversions could not be loaded." }));
+                    crate::host::host().emitter.emit(quote_core::host_event::HostEvent::Error {
+                        code: "pools_unavailable".into(),
+                        message: "The available conversions could not be loaded.".into(),
+                    });
                     view! { <PoolsError on_retry=Callback::new(move |_| pools.refetch()) /> }
                 }>
                     {

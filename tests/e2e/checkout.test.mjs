@@ -57,6 +57,42 @@ test('the demo checkout binds the order: the user confirms, never types what the
   assert.deepEqual(page.problems, []);
 });
 
+test('two tabs of one order: an accept in one shows its trade in the other within a second, and Accept is gone there', async () => {
+  const first = await browser.newPage();
+  await first.goto(server.url);
+  await first.waitForFunction(() => /^LUM-\d{5}$/.test(document.getElementById('order-ref').textContent));
+  const order = await first.locator('#order-ref').textContent();
+  // The same order in a second tab (window.open copies the tab's order: the same checkout).
+  const [second] = await Promise.all([browser.context.waitForEvent('page'), first.evaluate(() => { window.open(location.href); })]);
+  const secondProblems = [];
+  second.on('pageerror', (e) => secondProblems.push(e.message));
+  await second.waitForFunction(() => /^LUM-\d{5}$/.test(document.getElementById('order-ref').textContent));
+  assert.equal(await second.locator('#order-ref').textContent(), order, 'the same order, so the same checkout');
+  const [w1, w2] = [first.locator('#checkout-widget'), second.locator('#checkout-widget')];
+  // Both tabs hold a live firm quote.
+  for (const w of [w2, w1]) {
+    await w.getByTestId('preview-amount').waitFor();
+    await w.getByTestId('get-firm-quote').click();
+    await w.getByTestId('firm-quote').waitFor();
+  }
+  assert.equal(await w2.getByTestId('accept').isEnabled(), true);
+  await w1.getByTestId('accept').click();
+  await w1.getByTestId('trade').waitFor();
+  const tradeId = await w1.getByTestId('trade-id').textContent();
+  const shownAt = Date.now();
+  await w2.getByTestId('trade').waitFor({ timeout: 1_000 });
+  assert.ok(Date.now() - shownAt <= 1_000, 'the other tab shows the trade within a second');
+  assert.equal(await w2.getByTestId('trade-id').textContent(), tradeId, 'the one conversion of the checkout');
+  assert.equal(await w2.getByTestId('accept').count(), 0, 'no Accept left in the other tab');
+  // It follows the trade to its end like the first tab, and a reload still shows it.
+  await w2.locator('[data-testid=trade][data-state=settled]').waitFor({ timeout: 15_000 });
+  await second.reload();
+  await w2.locator('[data-testid=trade][data-state=settled]').waitFor({ timeout: 15_000 });
+  assert.equal(await w2.getByTestId('trade-id').textContent(), tradeId);
+  assert.deepEqual(first.problems, []);
+  assert.deepEqual(secondProblems, []);
+});
+
 test('a token that expires while an accept is unknown is renewed on its checkout: one trade, shown', async () => {
   const page = await browser.newPage();
   const firmAsks = [];

@@ -47,6 +47,15 @@ const pages = {
       const si = window.setInterval.bind(window), ci = window.clearInterval.bind(window);
       window.setInterval = (...a) => { const id = si(...a); window.liveIntervals.add(id); return id; };
       window.clearInterval = (id) => { window.liveIntervals.delete(id); return ci(id); };
+      // Timeouts still to fire (a debounce, an expiry timer, a backoff).
+      window.liveTimeouts = new Set();
+      const st = window.setTimeout.bind(window), ct = window.clearTimeout.bind(window);
+      window.setTimeout = (f, ms, ...a) => {
+        const id = st((...x) => { window.liveTimeouts.delete(id); return typeof f === 'function' ? f(...x) : undefined; }, ms, ...a);
+        window.liveTimeouts.add(id);
+        return id;
+      };
+      window.clearTimeout = (id) => { window.liveTimeouts.delete(id); return ct(id); };
     </script>
     <script type="module">
       import { QuoteWidget } from '${w}/embed.js';
@@ -193,15 +202,49 @@ test('mount(), update() and destroy() with a host-provided session', async () =>
   const liveBefore = await page.evaluate(() => window.liveIntervals.size);
   assert.ok(liveBefore >= 1, 'the widget ticks while mounted');
   const after = [];
-  await page.evaluate(() => window.handle.destroy());
+  // A new amount starts the preview's debounce; destroy() comes while it is pending.
+  const pendingAtDestroy = await page.evaluate(() => {
+    window.handle.update({ pool: 'EUR-USDT', locale: 'de', amount: '300.00', lock: ['amount'] });
+    const pending = window.liveTimeouts.size;
+    window.handle.destroy();
+    return pending;
+  });
   page.on('request', (r) => after.push(r.url()));
+  assert.ok(pendingAtDestroy >= 1, 'a debounce was pending when the widget was destroyed');
   assert.equal(await page.evaluate(() => window.liveIntervals.size), 0, 'no interval left behind');
+  assert.equal(await page.evaluate(() => window.liveTimeouts.size), 0, 'no timeout left behind');
   assert.equal(await slot.evaluate((el) => el.childElementCount), 0, 'the widget removed itself');
   // A second destroy, and an update after destroy, are harmless.
   await page.evaluate(() => { window.handle.destroy(); window.handle.update({ amount: '1' }); });
   // Watch past a debounce, several ticks and a poll interval: nothing more goes out.
   await page.waitForTimeout(2500);
   assert.deepEqual(after, []);
+  assert.deepEqual(page.problems, []);
+});
+
+test('mount options are checked: a wrong name or type throws, naming the option', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${hostUrl}/mount.html`);
+  await page.waitForFunction(() => window.mounted);
+  const errors = await page.evaluate(() => {
+    const el = document.createElement('div');
+    document.body.append(el);
+    const cases = [{ amonut: '10' }, { amount: 10 }, { lock: ['amount', 'wallet'] }, { theme: 'pink' },
+      { getSessionToken: 'token' }, { copy: { submit: 3 } }, 'EUR-USDT'];
+    const out = cases.map((options) => {
+      try { QuoteWidget.mount(el, options); return 'mounted'; } catch (e) { return String(e.message ?? e); }
+    });
+    out.push(el.childElementCount);
+    return out;
+  });
+  assert.match(errors[0], /^QuoteWidget: options: unknown field `amonut`/);
+  assert.match(errors[1], /^QuoteWidget: option `amount`: invalid type/);
+  assert.match(errors[2], /^QuoteWidget: option `lock`: unknown field "wallet"/);
+  assert.match(errors[3], /^QuoteWidget: option `theme`: "pink" is not one of/);
+  assert.match(errors[4], /^QuoteWidget: option `getSessionToken`: must be a function/);
+  assert.match(errors[5], /^QuoteWidget: option `copy.submit`: invalid type/);
+  assert.match(errors[6], /^QuoteWidget: options: must be an object/);
+  assert.equal(errors[7], 0, 'nothing was mounted by a refused call');
   assert.deepEqual(page.problems, []);
 });
 

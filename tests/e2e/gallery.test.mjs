@@ -28,7 +28,7 @@ test('every state is in the gallery, screenshotted and accessible', async () => 
   page.on('request', (r) => { if (new URL(r.url()).pathname.startsWith('/api/')) apiCalls.push(r.url()); });
   await page.setViewportSize({ width: 1500, height: 1000 });
   await page.emulateMedia({ reducedMotion: 'reduce' });
-  await page.goto(`${server.url}/gallery.html`);
+  await page.goto(`${server.url}/gallery/`);
   await page.locator('[data-gallery-state=preview-panel]').waitFor();
   const states = await page.locator('.qw-gallery-item').evaluateAll((els) => els.map((e) => e.dataset.galleryState));
   assert.deepEqual(states, EXPECTED);

@@ -42,8 +42,8 @@ async fn drop_bad_request_id(mut req: axum::extract::Request) -> axum::extract::
     req
 }
 
-/// Pages only a demo serves: the demo partner checkout, the designer gallery and the
-/// sandbox playground.
+/// Pages only a demo serves: the demo partner checkout, the designer gallery (and its
+/// own build under `/gallery/`) and the sandbox playground.
 const DEMO_PAGES: [&str; 4] = ["/", "/index.html", "/gallery.html", "/playground.html"];
 
 /// Whether a path could reach a demo page. The widget's own files are plain names
@@ -52,7 +52,7 @@ const DEMO_PAGES: [&str; 4] = ["/", "/index.html", "/gallery.html", "/playground
 /// make of it.
 fn is_demo_page(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    DEMO_PAGES.contains(&path) || lower.ends_with(".html") || lower.ends_with('/') || lower.contains('%') || lower.contains("//") || lower.contains("/.")
+    DEMO_PAGES.contains(&path) || lower.starts_with("/gallery") || lower.ends_with(".html") || lower.ends_with('/') || lower.contains('%') || lower.contains("//") || lower.contains("/.")
 }
 
 /// The widget's files (what `embed.js` loads) for any host; the demo pages only in
@@ -70,9 +70,14 @@ fn widget_files(settings: &Settings) -> Router<AppState> {
         if !demo && is_demo_page(req.uri().path()) {
             return ApiError::NotFound.into_response();
         }
-        let response = next.run(req).await;
+        let declarations = req.uri().path().ends_with(".d.ts");
+        let mut response = next.run(req).await;
         if response.status() == StatusCode::NOT_FOUND {
             return ApiError::NotFound.into_response();
+        }
+        // `.ts` would be guessed as an MPEG transport stream.
+        if declarations {
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/typescript; charset=utf-8"));
         }
         response
     }))

@@ -1,8 +1,10 @@
-//! The designer gallery (`/gallery`): every state of the widget side by side, from
+//! The designer gallery (`/gallery/`): every state of the widget side by side, from
 //! the same components, with fixture data and a frozen clock. No server calls.
+//! Its own build target (feature `gallery`, bin `quote-gallery`): none of this is in
+//! the wasm a host downloads for the widget.
 
-use super::form::{FieldErrors, PreviewState};
-use super::{FirmQuotePanel, PoolsError, PreviewPanel, ProblemPanel, QuoteForm, TradePanel, UnavailablePanel};
+use crate::components::{FieldErrors, PreviewState};
+use crate::components::{FirmQuotePanel, PoolsError, PreviewPanel, ProblemPanel, QuoteForm, TradePanel, UnavailablePanel};
 use crate::ui::Ui;
 use leptos::prelude::*;
 use quote_core::copy::CopyDeck;
@@ -211,5 +213,13 @@ pub fn Gallery() -> impl IntoView {
                 <Item name="preview-panel" caption="Preview panel alone"><PreviewPanel state=Signal::stored(ready()) /></Item>
             </div>
         </div>
+    }
+}
+
+/// The gallery, in a shadow root with the widget's stylesheet like any widget, on `element`.
+pub fn mount(element: &web_sys::HtmlElement) {
+    if let Ok((_, root)) = crate::embed::shadow_root(element) {
+        root.set_class_name("qw-root");
+        leptos::mount::mount_to(root, Gallery).forget();
     }
 }
