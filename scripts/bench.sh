@@ -2,6 +2,8 @@
 # The performance record. Prints figures; asserts nothing.
 #   1. the widget's shipped bytes: embed.js + JS glue + .wasm, raw and gzip -9 (release
 #      build), and each crate's and each project module's share of the wasm (twiggy);
+#   1b. start-up: navigation to an enabled Amount field, demo page vs a static page vs a
+#      bare Leptos counter built the same way (median of cold loads, ratios);
 #   2. the companion server under a bounded loopback load: latency percentiles per
 #      endpoint, requests/s, and 0Pools calls per checkout; then 1,000 widgets
 #      previewing at once: 0Pools indicative calls per checkout and per second.
@@ -32,6 +34,13 @@ echo
 echo "== the widget's wasm by crate and by project module (code + data, before gzip)"
 twiggy top -n 1000000 --format csv bench/out/wasm/named.wasm > bench/out/wasm/top.csv
 python3 scripts/lib/wasm_shares.py < bench/out/wasm/top.csv
+
+# Start-up: the demo page against a static page and a bare Leptos counter built the
+# same way (bench/counter/), side by side in one run.
+echo
+trunk build --release --offline --config bench/counter/Trunk.toml >/dev/null
+cargo build --release --locked -q -p quote-server
+QW_SERVER_BIN=target/release/quote-server node scripts/lib/startup.mjs
 
 echo
 cargo run --release --locked -q -p quote-server --example load -- "${BENCH_USERS:-200}" "${BENCH_CONCURRENCY:-16}" "${BENCH_WIDGETS:-1000}"

@@ -5,7 +5,7 @@
 
 use js_sys::{Reflect, Uint8Array, JSON};
 use quote_core::sse::EventBuffer;
-use quote_core::wire::{ApiErrorBody, ApiErrorDetail, CheckoutView, PoolsResponse, QuoteIntent, QuoteView, SessionResponse, TradeView};
+use quote_core::wire::{ApiErrorBody, ApiErrorDetail, ErrorCode, CheckoutView, PoolsResponse, QuoteIntent, QuoteView, SessionResponse, TradeView};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
@@ -27,12 +27,19 @@ pub enum FetchError {
 }
 
 impl FetchError {
-    pub fn code(&self) -> &str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            FetchError::Network => "network",
-            FetchError::Aborted => "aborted",
-            FetchError::Api { detail, .. } => &detail.code,
-            FetchError::Unexpected { .. } => "unexpected",
+            FetchError::Network => ErrorCode::Network,
+            FetchError::Aborted => ErrorCode::Aborted,
+            FetchError::Api { detail, .. } => detail.code.clone(),
+            FetchError::Unexpected { .. } => ErrorCode::Unexpected,
+        }
+    }
+    /// The id support can look up, when the server gave one.
+    pub fn support_id(&self) -> Option<&str> {
+        match self {
+            FetchError::Api { detail, .. } => detail.support_id.as_deref(),
+            _ => None,
         }
     }
 }
@@ -79,7 +86,7 @@ pub struct Api {
 }
 
 fn session_error(message: &str) -> FetchError {
-    FetchError::Api { status: 401, detail: ApiErrorDetail::new("session_expired", message) }
+    FetchError::Api { status: 401, detail: ApiErrorDetail::new(ErrorCode::SessionExpired, message) }
 }
 
 impl Api {
@@ -238,7 +245,7 @@ impl Api {
             let token = self.token(renew).await?;
             let response = self.send(method, path, body, Some(&token), signal).await?;
             match Self::read(response, signal).await {
-                Err(FetchError::Api { status: 401, detail }) if !renew && detail.code.starts_with("session_") && !matches!(self.tokens, TokenSource::Fixed(_)) => renew = true,
+                Err(FetchError::Api { status: 401, detail }) if !renew && detail.code.is_session() && !matches!(self.tokens, TokenSource::Fixed(_)) => renew = true,
                 other => return other,
             }
         }

@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 use leptos::prelude::*;
 use quote_core::copy::CopyDeck;
 use quote_core::display::Locale;
+use quote_core::wire::Side;
 use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -168,13 +169,17 @@ impl Options {
             Some("dark") => Theme::Dark,
             Some(other) => return Err(option_error("theme", format!("\"{other}\" is not one of \"light\", \"dark\", \"auto\""))),
         };
+        let side = match given(o.side) {
+            None => None,
+            Some(word) => Some(Side::parse(&word).ok_or_else(|| option_error("side", format!("\"{word}\" is not one of \"buy\", \"sell\"")))?),
+        };
         Ok(Options {
             api_base: given(o.api_base).unwrap_or(default_base),
             tokens,
             id: given(o.id).or(given(o.widget_id)).or_else(|| given(Some(element.id()))).unwrap_or_else(|| "default".into()),
             defaults: Defaults {
                 pool: given(o.pool),
-                side: given(o.side),
+                side,
                 amount: given(o.amount),
                 network: given(o.network),
                 destination: given(o.destination),

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use quote_core::form::FormInput;
-use quote_core::wire::CheckoutBindings;
+use quote_core::wire::{CheckoutBindings, Side};
 use send_wrapper::SendWrapper;
 use quote_core::host_event::HostEvent;
 
@@ -12,7 +12,7 @@ use quote_core::host_event::HostEvent;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Defaults {
     pub pool: Option<String>,
-    pub side: Option<String>,
+    pub side: Option<Side>,
     pub amount: Option<String>,
     pub network: Option<String>,
     pub destination: Option<String>,
@@ -89,7 +89,7 @@ impl Host {
         self.bound.set(Vec::new());
         self.apply_defaults(&Defaults {
             pool: b.pool_id.clone(),
-            side: b.side.clone(),
+            side: b.side.as_deref().and_then(Side::parse),
             amount: b.amount.map(|a| a.to_string()),
             network: b.network.clone(),
             destination: b.destination_address.clone(),
@@ -119,7 +119,10 @@ impl Host {
             self.pool_id.set(pool.clone());
         }
         self.input.update(|i| {
-            for (name, value, field) in [("side", &d.side, &mut i.side), ("amount", &d.amount, &mut i.amount), ("network", &d.network, &mut i.network), ("destination", &d.destination, &mut i.destination)] {
+            if let (Some(side), true) = (d.side, free("side")) {
+                i.side = side;
+            }
+            for (name, value, field) in [("amount", &d.amount, &mut i.amount), ("network", &d.network, &mut i.network), ("destination", &d.destination, &mut i.destination)] {
                 if let (Some(v), true) = (value, free(name)) {
                     *field = v.clone();
                 }

@@ -13,6 +13,9 @@ pub struct Ui {
     pub locale: Locale,
     /// Prefix making element ids unique when several widgets share a page.
     pub id_prefix: String,
+    /// The designer gallery's record of which keys a frame rendered (gallery builds only).
+    #[cfg(feature = "gallery")]
+    pub trace: Option<Arc<std::sync::Mutex<Vec<Copy>>>>,
 }
 
 static INSTANCES: AtomicU32 = AtomicU32::new(0);
@@ -20,13 +23,32 @@ static INSTANCES: AtomicU32 = AtomicU32::new(0);
 impl Ui {
     pub fn new(deck: CopyDeck, locale: Locale) -> Self {
         let n = INSTANCES.fetch_add(1, Ordering::Relaxed) + 1;
-        Ui { deck: Arc::new(deck), locale, id_prefix: format!("qw{n}") }
+        Ui {
+            deck: Arc::new(deck),
+            locale,
+            id_prefix: format!("qw{n}"),
+            #[cfg(feature = "gallery")]
+            trace: None,
+        }
     }
     pub fn t(&self, key: Copy) -> String {
+        self.note(key);
         self.deck.text(key)
     }
     pub fn fill(&self, key: Copy, args: &[(&str, &str)]) -> String {
+        self.note(key);
         self.deck.fill(key, args)
+    }
+    /// Records that `key` was shown (in the gallery; nothing in the widget).
+    pub fn note(&self, #[allow(unused_variables)] key: Copy) {
+        #[cfg(feature = "gallery")]
+        if let Some(trace) = &self.trace {
+            if let Ok(mut keys) = trace.lock() {
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
     }
     pub fn id(&self, name: &str) -> String {
         format!("{}-{name}", self.id_prefix)

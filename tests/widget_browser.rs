@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use quote_core::flow::{FirmQuote, Unavailable};
 use quote_core::form::FormInput;
+use quote_core::wire::{Side, TradeStatus};
 use quote_widget::gallery::{fixture_pools, fixture_terms, fixture_trade, Gallery};
 use quote_widget::components::{FirmQuotePanel, PreviewPanel, PreviewState, QuoteForm, TradePanel, UnavailablePanel, Widget};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -86,16 +87,16 @@ async fn firm_quote_counts_down_and_disables_accept_at_expiry() {
 #[wasm_bindgen_test]
 async fn trade_panel_shows_pending_until_terminal() {
     let root = container();
-    let trade = RwSignal::new(fixture_trade("reserved"));
+    let trade = RwSignal::new(fixture_trade(TradeStatus::Reserved));
     let _h = leptos::mount::mount_to(root.clone(), move || view! { <TradePanel trade on_new=Callback::new(|_| {}) /> });
     leptos::task::tick().await;
     assert_eq!(text(&root, "[data-testid=trade-status]"), "Your conversion is pending settlement.");
     assert!(root.query_selector("[data-testid=new-conversion]").unwrap().is_none(), "no way out while reserved");
-    trade.set(fixture_trade("settled"));
+    trade.set(fixture_trade(TradeStatus::Settled));
     leptos::task::tick().await;
     assert_eq!(text(&root, "[data-testid=trade-status]"), "Your conversion completed.");
     assert!(root.query_selector("[data-testid=new-conversion]").unwrap().is_some());
-    trade.set(fixture_trade("released"));
+    trade.set(fixture_trade(TradeStatus::Released));
     leptos::task::tick().await;
     assert_eq!(text(&root, "[data-testid=trade-status]"), "We could not complete this conversion. No final credit was posted.");
 }
@@ -106,7 +107,7 @@ async fn unavailable_retry_waits_and_alternate_offers_another_pool() {
     let now = RwSignal::new(T);
     let chosen = Arc::new(Mutex::new(String::new()));
     let sink = chosen.clone();
-    let unavailable = Signal::stored(Unavailable { reason: "maintenance".into(), retry_after_ms: 10_000, attempt: 1, at_ms: T });
+    let unavailable = Signal::stored(Unavailable { reason: quote_core::wire::UnavailableReason::Maintenance, retry_after_ms: 10_000, attempt: 1, at_ms: T });
     let alternate = Signal::stored(fixture_pools().into_iter().nth(1));
     let _h = leptos::mount::mount_to(root.clone(), move || view! {
         <UnavailablePanel unavailable now alternate on_retry=Callback::new(|_| {})
@@ -144,7 +145,7 @@ async fn form_shows_problems_next_to_fields_and_respects_locks() {
     let root = container();
     let submitted = Arc::new(AtomicBool::new(false));
     let flag = submitted.clone();
-    let input = RwSignal::new(FormInput { side: "buy".into(), amount: "1".into(), network: "tron".into(), destination: String::new() });
+    let input = RwSignal::new(FormInput { side: Side::Buy, amount: "1".into(), network: "tron".into(), destination: String::new() });
     let errors = RwSignal::new(vec![("amount".to_owned(), "Enter an amount worth between 10.00 and 5,000.00 USDT.".to_owned())]);
     let _h = leptos::mount::mount_to(root.clone(), move || view! {
         <QuoteForm pools=fixture_pools() pool_id=RwSignal::new("EUR-USDT".to_owned()) input errors preview=Signal::stored(PreviewState::Idle)

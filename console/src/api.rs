@@ -4,7 +4,7 @@
 
 use gloo_net::http::{Request, Response};
 use quote_core::partner::{AlertsReport, LedgerListing, UtilizationReport};
-use quote_core::wire::ApiErrorBody;
+use quote_core::wire::{ApiErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -16,7 +16,7 @@ pub enum ApiError {
     /// Not signed in (or the session ended): back to the sign-in form.
     SignedOut,
     /// The server's own error shape.
-    Refused { status: u16, code: String, message: String },
+    Refused { status: u16, code: ErrorCode, message: String },
 }
 
 impl fmt::Display for ApiError {
@@ -46,13 +46,13 @@ async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> R
     let response = sent.map_err(|_| ApiError::Network)?;
     let status = response.status();
     if response.ok() {
-        return response.json::<T>().await.map_err(|_| ApiError::Refused { status, code: "unexpected".into(), message: "The server's answer could not be read.".into() });
+        return response.json::<T>().await.map_err(|_| ApiError::Refused { status, code: ErrorCode::Unexpected, message: "The server's answer could not be read.".into() });
     }
     let detail = response.json::<ApiErrorBody>().await.ok().map(|b| b.error);
     match detail {
-        Some(d) if status == 401 && d.code == "console_sign_in_required" => Err(ApiError::SignedOut),
+        Some(d) if status == 401 && d.code == ErrorCode::ConsoleSignInRequired => Err(ApiError::SignedOut),
         Some(d) => Err(ApiError::Refused { status, code: d.code, message: d.message }),
-        None => Err(ApiError::Refused { status, code: "unexpected".into(), message: format!("The server answered {status}.") }),
+        None => Err(ApiError::Refused { status, code: ErrorCode::Unexpected, message: format!("The server answered {status}.") }),
     }
 }
 

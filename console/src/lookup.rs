@@ -3,6 +3,7 @@
 //! section as the server wrote it.
 
 use crate::api::{self, ApiError};
+use quote_core::wire::ErrorCode;
 use crate::dashboard::failed;
 use leptos::prelude::*;
 use serde_json::Value;
@@ -100,7 +101,7 @@ pub fn Lookup(on_signed_out: Callback<()>) -> impl IntoView {
                     }).collect_view();
                     view! { <div class="card evidence">{sections}</div> }.into_any()
                 }
-                Err(ApiError::Refused { code, .. }) if code == "evidence_not_found" => {
+                Err(ApiError::Refused { code: ErrorCode::EvidenceNotFound, .. }) => {
                     view! { <p class="error" role="alert">"Nothing has this id. Check it and try again: ids are case-sensitive."</p> }.into_any()
                 }
                 Err(e) => failed(e, on_signed_out),

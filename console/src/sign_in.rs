@@ -2,6 +2,7 @@
 //! HttpOnly cookie this code never reads.
 
 use crate::api::{self, ApiError};
+use quote_core::wire::ErrorCode;
 use crate::theme::ThemePicker;
 use leptos::prelude::*;
 
@@ -26,8 +27,8 @@ pub fn SignIn(on_signed_in: Callback<String>) -> impl IntoView {
                 Err(e) => {
                     password.set(String::new());
                     error.set(Some(match e {
-                        ApiError::Refused { code, .. } if code == "console_credentials_invalid" => "The user name or password is wrong.".to_owned(),
-                        ApiError::Refused { code, .. } if code == "rate_limited" => "Too many attempts. Wait a minute, then try again.".to_owned(),
+                        ApiError::Refused { code: ErrorCode::ConsoleCredentialsInvalid, .. } => "The user name or password is wrong.".to_owned(),
+                        ApiError::Refused { code: ErrorCode::RateLimited, .. } => "Too many attempts. Wait a minute, then try again.".to_owned(),
                         other => other.to_string(),
                     }));
                 }

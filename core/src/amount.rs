@@ -21,13 +21,14 @@ pub enum AmountError {
 
 impl AmountError {
     /// Stable code, shared with the server's error bodies.
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> crate::vocab::ErrorCode {
+        use crate::vocab::ErrorCode;
         match self {
-            AmountError::Empty => "amount_required",
-            AmountError::NotANumber => "amount_invalid",
-            AmountError::NotPositive => "amount_not_positive",
-            AmountError::TooPrecise => "amount_too_precise",
-            AmountError::TooLarge => "amount_too_large",
+            AmountError::Empty => ErrorCode::AmountRequired,
+            AmountError::NotANumber => ErrorCode::AmountInvalid,
+            AmountError::NotPositive => ErrorCode::AmountNotPositive,
+            AmountError::TooPrecise => ErrorCode::AmountTooPrecise,
+            AmountError::TooLarge => ErrorCode::AmountTooLarge,
         }
     }
 

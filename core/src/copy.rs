@@ -155,17 +155,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn approved_copy_is_the_default() {
-        let deck = CopyDeck::default();
-        assert_eq!(deck.text(Copy::FirmExpiringSoon), "Quote expiring soon. Refresh if you need more time.");
-        assert_eq!(deck.text(Copy::FirmExpired), "This quote expired. Refresh to continue.");
-        assert_eq!(deck.text(Copy::TradePending), "Your conversion is pending settlement.");
-        assert_eq!(deck.text(Copy::TradeSettled), "Your conversion completed.");
-        assert_eq!(deck.text(Copy::TradeFailed), "We could not complete this conversion. No final credit was posted.");
-        assert_eq!(deck.text(Copy::FirmActive), "This quote is valid until the timer expires.");
-    }
-
-    #[test]
     fn overrides_win_and_unknown_keys_are_reported() {
         let (deck, unknown) = CopyDeck::with_overrides([("accept", "Confirm"), ("acept", "typo")]);
         assert_eq!(deck.text(Copy::Accept), "Confirm");

@@ -3,7 +3,7 @@
 //! unavailable and error side-states. Pure: time comes in as arguments.
 
 use crate::countdown;
-use crate::wire::{QuoteTerms, QuoteView, TradeView};
+use crate::wire::{ErrorCode, QuoteTerms, QuoteView, TradeStatus, TradeView};
 
 /// The last stretch of a quote's life, when the widget says it is expiring soon.
 pub const EXPIRING_SOON_MS: i64 = 5_000;
@@ -43,6 +43,17 @@ impl FirmQuote {
     pub fn remaining_ms(&self, now_ms: i64) -> i64 {
         countdown::remaining_ms(self.expires_at_ms, now_ms, self.offset_ms)
     }
+    /// Active, expiring soon or expired, by the corrected clock.
+    pub fn display(&self, now_ms: i64) -> Display {
+        let remaining = self.remaining_ms(now_ms);
+        if remaining <= 0 {
+            Display::Expired
+        } else if remaining <= EXPIRING_SOON_MS {
+            Display::ExpiringSoon
+        } else {
+            Display::Active
+        }
+    }
     pub fn can_accept(&self, now_ms: i64) -> bool {
         self.terms.executable && countdown::can_accept(self.expires_at_ms, now_ms, self.offset_ms)
     }
@@ -54,7 +65,7 @@ pub enum Problem {
     /// No answer from the server.
     Network,
     /// The server answered with an error that has no better state.
-    Server { code: String },
+    Server { code: ErrorCode },
     /// The quote can no longer be accepted (rejected, used, not found).
     QuoteGone,
     /// The accept ended for good without a conversion; support needs this id.
@@ -67,21 +78,21 @@ pub enum Problem {
 
 impl Problem {
     /// The problem a refused request stands for, by the server's error code.
-    pub fn from_code(code: &str, support_id: Option<&str>) -> Problem {
+    pub fn from_code(code: &ErrorCode, support_id: Option<&str>) -> Problem {
         match code {
-            "network" => Problem::Network,
-            "accept_failed" => Problem::AcceptFailed { support_id: support_id.unwrap_or_default().to_owned() },
-            "accept_in_progress" => Problem::StillConfirming,
-            "checkout_expired" => Problem::CheckoutExpired,
-            "quote_rejected" | "quote_not_executable" | "quote_not_found" => Problem::QuoteGone,
-            other => Problem::Server { code: other.to_owned() },
+            ErrorCode::Network => Problem::Network,
+            ErrorCode::AcceptFailed => Problem::AcceptFailed { support_id: support_id.unwrap_or_default().to_owned() },
+            ErrorCode::AcceptInProgress => Problem::StillConfirming,
+            ErrorCode::CheckoutExpired => Problem::CheckoutExpired,
+            ErrorCode::QuoteRejected | ErrorCode::QuoteNotExecutable | ErrorCode::QuoteNotFound => Problem::QuoteGone,
+            other => Problem::Server { code: other.clone() },
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unavailable {
-    pub reason: String,
+    pub reason: crate::vocab::UnavailableReason,
     pub retry_after_ms: u64,
     /// How many retries have been made for this intent.
     pub attempt: u32,
@@ -117,25 +128,41 @@ pub enum Display {
     Problem,
 }
 
+impl Display {
+    /// A trade's display by its status: pending until it is terminal.
+    pub fn of_trade(status: TradeStatus) -> Display {
+        match status {
+            TradeStatus::Reserved => Display::Pending,
+            TradeStatus::Settled => Display::Settled,
+            TradeStatus::Failed | TradeStatus::Released => Display::Failed,
+        }
+    }
+    /// The name panels carry as `data-state` (stable for tests and host CSS).
+    pub fn name(self) -> &'static str {
+        match self {
+            Display::Form => "form",
+            Display::Locking => "locking",
+            Display::Active => "active",
+            Display::ExpiringSoon => "expiring-soon",
+            Display::Expired => "expired",
+            Display::Accepting => "accepting",
+            Display::Pending => "pending",
+            Display::Settled => "settled",
+            Display::Failed => "failed",
+            Display::Unavailable => "unavailable",
+            Display::Problem => "problem",
+        }
+    }
+}
+
 impl Stage {
     pub fn display(&self, now_ms: i64) -> Display {
         match self {
             Stage::Form => Display::Form,
             Stage::Locking { .. } => Display::Locking,
-            Stage::Quoted(q) => {
-                let remaining = q.remaining_ms(now_ms);
-                if remaining <= 0 {
-                    Display::Expired
-                } else if remaining <= EXPIRING_SOON_MS {
-                    Display::ExpiringSoon
-                } else {
-                    Display::Active
-                }
-            }
+            Stage::Quoted(q) => q.display(now_ms),
             Stage::Accepting(_) => Display::Accepting,
-            Stage::Pending(_) => Display::Pending,
-            Stage::Finished(t) if t.status == "settled" => Display::Settled,
-            Stage::Finished(_) => Display::Failed,
+            Stage::Pending(t) | Stage::Finished(t) => Display::of_trade(t.status),
             Stage::Unavailable(_) => Display::Unavailable,
             Stage::Problem(_) => Display::Problem,
         }
@@ -164,7 +191,7 @@ impl Stage {
         *self = if view.available {
             match FirmQuote::from_answer(view, sent_ms, received_ms, replacing) {
                 Some(q) => Stage::Quoted(q),
-                None => Stage::Problem(Problem::Server { code: "malformed_quote".into() }),
+                None => Stage::Problem(Problem::Server { code: ErrorCode::Unexpected }),
             }
         } else {
             Stage::Unavailable(Unavailable {
@@ -197,6 +224,14 @@ impl Stage {
     }
 
     /// The accept answered with a trade, or a status update came: only forward.
+    /// The trade on screen, if any.
+    pub fn trade_id(&self) -> Option<&str> {
+        match self {
+            Stage::Pending(t) | Stage::Finished(t) => Some(&t.trade_id),
+            _ => None,
+        }
+    }
+
     pub fn trade(&mut self, trade: TradeView) {
         let forward = match self {
             Stage::Accepting(_) | Stage::Form | Stage::Locking { .. } | Stage::Problem(_) => true,
@@ -226,20 +261,21 @@ impl Stage {
     /// Whether an accept's failure is a definite answer. Anything else (no answer,
     /// a timeout, "not confirmed yet") leaves the outcome unknown: the same quote is
     /// accepted again, never a new one, because the first may have executed.
-    pub fn is_definite_refusal(code: &str) -> bool {
-        matches!(code, "quote_expired" | "quote_rejected" | "quote_not_executable" | "quote_not_found" | "accept_failed" | "checkout_expired")
+    pub fn is_definite_refusal(code: &ErrorCode) -> bool {
+        use ErrorCode::*;
+        matches!(code, QuoteExpired | QuoteRejected | QuoteNotExecutable | QuoteNotFound | AcceptFailed | CheckoutExpired)
     }
 
     /// The accept was refused. An unknown outcome keeps the stage at Accepting.
     /// (`support_id` comes with `accept_failed`.)
-    pub fn accept_refused(&mut self, code: &str, support_id: Option<&str>) {
+    pub fn accept_refused(&mut self, code: &ErrorCode, support_id: Option<&str>) {
         let Stage::Accepting(q) = self else { return };
         if !Self::is_definite_refusal(code) {
             return;
         }
         *self = match code {
             // The server's clock says it expired: show it expired, offer a refresh.
-            "quote_expired" => {
+            ErrorCode::QuoteExpired => {
                 let mut expired = q.clone();
                 expired.expires_at_ms = i64::MIN / 2;
                 Stage::Quoted(expired)
@@ -289,7 +325,7 @@ mod tests {
     fn terms(target: &str, rate: &str) -> QuoteTerms {
         QuoteTerms {
             pool_id: "EUR-USDT".into(),
-            side: "buy".into(),
+            side: crate::vocab::Side::Buy,
             source_asset: "EUR".into(),
             source_amount: "100.00".parse().unwrap(),
             target_asset: "USDT".into(),
@@ -308,7 +344,7 @@ mod tests {
     fn firm_view() -> QuoteView {
         QuoteView {
             available: true,
-            quote_type: Some("firm".into()),
+            quote_type: Some(crate::vocab::QuoteType::Firm),
             quote_id: Some("pq_1".into()),
             terms: Some(terms("107.40", "1.074060")),
             unavailable_reason: None,
@@ -323,9 +359,9 @@ mod tests {
         TradeView {
             trade_id: "pt_1".into(),
             quote_id: "pq_1".into(),
-            status: status.into(),
+            status: crate::vocab::TradeStatus::parse(status).unwrap(),
             pool_id: "EUR-USDT".into(),
-            side: "buy".into(),
+            side: crate::vocab::Side::Buy,
             source_asset: "EUR".into(),
             source_amount: "100.00".parse().unwrap(),
             target_asset: "USDT".into(),
@@ -357,7 +393,7 @@ mod tests {
         }
         let mut accepting = quoted();
         assert!(accepting.accept(T0 + 200).is_some());
-        accepting.converted_elsewhere(TradeView { status: "settled".into(), ..other.clone() });
+        accepting.converted_elsewhere(TradeView { status: crate::vocab::TradeStatus::Settled, ..other.clone() });
         assert!(matches!(accepting, Stage::Finished(ref t) if t.trade_id == "pt_other"));
         // The trade this tab follows: only forward.
         let mut settled = Stage::Finished(trade("settled"));
@@ -412,31 +448,31 @@ mod tests {
         let mut view = firm_view();
         view.available = false;
         view.terms = None;
-        view.unavailable_reason = Some("pool_dry".into());
+        view.unavailable_reason = Some(crate::vocab::UnavailableReason::PoolDry);
         view.retry_after_ms = Some(10_000);
         s.locked(&view, T0, T0);
         assert!(matches!(&s, Stage::Unavailable(u) if u.reason == "pool_dry" && u.retry_after_ms == 10_000));
         s.lock();
         s.locked(&firm_view(), T0, T0);
         s.accept(T0);
-        s.accept_refused("quote_expired", None);
+        s.accept_refused(&ErrorCode::parse("quote_expired"), None);
         assert_eq!(s.display(T0), Display::Expired);
         s.lock();
         s.locked(&firm_view(), T0, T0);
         s.accept(T0);
-        s.accept_refused("quote_rejected", None);
+        s.accept_refused(&ErrorCode::parse("quote_rejected"), None);
         assert_eq!(s, Stage::Problem(Problem::QuoteGone));
         s.lock();
         s.locked(&firm_view(), T0, T0);
         s.accept(T0);
-        s.accept_refused("accept_failed", Some("pq_test_1"));
+        s.accept_refused(&ErrorCode::parse("accept_failed"), Some("pq_test_1"));
         assert_eq!(s, Stage::Problem(Problem::AcceptFailed { support_id: "pq_test_1".into() }), "a definite failure names its support id");
         s.lock();
         s.locked(&firm_view(), T0, T0);
         s.accept(T0);
-        s.accept_refused("network", None);
-        s.accept_refused("accept_pending", None);
-        s.accept_refused("accept_in_progress", None);
+        s.accept_refused(&ErrorCode::parse("network"), None);
+        s.accept_refused(&ErrorCode::parse("accept_pending"), None);
+        s.accept_refused(&ErrorCode::parse("accept_in_progress"), None);
         assert_eq!(s.display(T0 + 60_000), Display::Accepting, "an unknown outcome never offers a new quote");
         assert!(s.clone().lock() == false, "nor can a new quote be locked meanwhile");
     }

@@ -5,7 +5,7 @@
 use crate::amount::{parse_amount, AmountError, MAX_SCALE};
 use crate::copy::{Copy, CopyDeck};
 use crate::display::format_decimal;
-use crate::wire::PoolView;
+use crate::wire::{PoolView, Side};
 use rust_decimal::Decimal;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,22 +17,30 @@ pub enum FieldProblem {
 }
 
 impl FieldProblem {
+    /// The copy key that says this problem.
+    pub fn key(&self) -> Copy {
+        match self {
+            FieldProblem::Amount(AmountError::Empty) => Copy::ErrorAmountRequired,
+            FieldProblem::Amount(AmountError::NotANumber) => Copy::ErrorAmountInvalid,
+            FieldProblem::Amount(AmountError::NotPositive) => Copy::ErrorAmountNotPositive,
+            FieldProblem::Amount(AmountError::TooPrecise) => Copy::ErrorAmountTooPrecise,
+            FieldProblem::Amount(AmountError::TooLarge) => Copy::ErrorAmountTooLarge,
+            FieldProblem::OutOfLimits { max: Some(_), .. } => Copy::ErrorLimits,
+            FieldProblem::OutOfLimits { max: None, .. } => Copy::ErrorLimitsNoMax,
+            FieldProblem::NetworkRequired => Copy::ErrorNetworkRequired,
+            FieldProblem::DestinationRequired => Copy::ErrorDestinationRequired,
+        }
+    }
+
+    /// The problem in the deck's words, with the limits in the deck's number format.
     pub fn message(&self, deck: &CopyDeck) -> String {
         let shown = |d: &Decimal| format_decimal(d, deck.locale());
+        let key = self.key();
         match self {
-            FieldProblem::Amount(e) => match e {
-                AmountError::Empty => deck.text(Copy::ErrorAmountRequired),
-                AmountError::NotANumber => deck.text(Copy::ErrorAmountInvalid),
-                AmountError::NotPositive => deck.text(Copy::ErrorAmountNotPositive),
-                AmountError::TooPrecise => deck.fill(Copy::ErrorAmountTooPrecise, &[("places", &MAX_SCALE.to_string())]),
-                AmountError::TooLarge => deck.text(Copy::ErrorAmountTooLarge),
-            },
-            FieldProblem::OutOfLimits { min, max: Some(max) } => {
-                deck.fill(Copy::ErrorLimits, &[("min", &shown(min)), ("max", &shown(max))])
-            }
-            FieldProblem::OutOfLimits { min, max: None } => deck.fill(Copy::ErrorLimitsNoMax, &[("min", &shown(min))]),
-            FieldProblem::NetworkRequired => deck.text(Copy::ErrorNetworkRequired),
-            FieldProblem::DestinationRequired => deck.text(Copy::ErrorDestinationRequired),
+            FieldProblem::Amount(AmountError::TooPrecise) => deck.fill(key, &[("places", &MAX_SCALE.to_string())]),
+            FieldProblem::OutOfLimits { min, max: Some(max) } => deck.fill(key, &[("min", &shown(min)), ("max", &shown(max))]),
+            FieldProblem::OutOfLimits { min, max: None } => deck.fill(key, &[("min", &shown(min))]),
+            _ => deck.text(key),
         }
     }
 }
@@ -40,7 +48,7 @@ impl FieldProblem {
 /// What the user entered.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FormInput {
-    pub side: String,
+    pub side: Side,
     pub amount: String,
     pub network: String,
     pub destination: String,
@@ -48,8 +56,8 @@ pub struct FormInput {
 
 /// The currency the user pays in: the pool's source asset when buying, its target
 /// (the stablecoin) when selling.
-pub fn pay_currency<'a>(pool: &'a PoolView, side: &str) -> &'a str {
-    if side == "sell" {
+pub fn pay_currency(pool: &PoolView, side: Side) -> &str {
+    if side == Side::Sell {
         &pool.target_asset
     } else {
         &pool.source_asset
@@ -59,7 +67,7 @@ pub fn pay_currency<'a>(pool: &'a PoolView, side: &str) -> &'a str {
 /// Enough for an indicative preview: a valid amount within limits when checkable.
 pub fn check_amount(pool: &PoolView, input: &FormInput) -> Result<Decimal, FieldProblem> {
     let amount = parse_amount(&input.amount).map_err(FieldProblem::Amount)?;
-    let in_stablecoin = pay_currency(pool, &input.side) == pool.target_asset;
+    let in_stablecoin = pay_currency(pool, input.side) == pool.target_asset;
     if in_stablecoin && (amount < pool.min_order_usdt || pool.max_order_usdt.is_some_and(|m| amount > m)) {
         return Err(FieldProblem::OutOfLimits { min: pool.min_order_usdt, max: pool.max_order_usdt });
     }
@@ -90,7 +98,7 @@ mod tests {
             pool_id: "EUR-USDT".into(),
             source_asset: "EUR".into(),
             target_asset: "USDT".into(),
-            sides: vec!["buy".into(), "sell".into()],
+            sides: vec![Side::Buy, Side::Sell],
             networks: vec!["tron".into()],
             min_order_usdt: "10.00".parse().unwrap(),
             max_order_usdt: Some("5000.00".parse().unwrap()),
@@ -99,7 +107,7 @@ mod tests {
     }
 
     fn input(side: &str, amount: &str) -> FormInput {
-        FormInput { side: side.into(), amount: amount.into(), network: "tron".into(), destination: "T1".into() }
+        FormInput { side: Side::parse(side).unwrap(), amount: amount.into(), network: "tron".into(), destination: "T1".into() }
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! This is the one list: the widget emits only these, `docs/embedding.md` and
 //! `embed/embed.d.ts` document exactly these, and tests hold the three together.
 
+use crate::vocab::{ErrorCode, Side, TradeStatus, UnavailableReason};
 use crate::wire::QuoteTerms;
 use serde::Serialize;
 
@@ -10,21 +11,21 @@ use serde::Serialize;
 #[serde(untagged)]
 pub enum HostEvent {
     /// An indicative estimate arrived.
-    Preview { pool_id: String, side: String, amount: String, terms: QuoteTerms },
+    Preview { pool_id: String, side: Side, amount: String, terms: QuoteTerms },
     /// A firm quote was locked.
     Quote { quote_id: String, expires_at: Option<String>, terms: QuoteTerms },
     /// 0Pools could not quote now.
-    Unavailable { reason: String, retry_after_ms: u64 },
+    Unavailable { reason: UnavailableReason, retry_after_ms: u64 },
     /// The firm quote on screen expired.
     Expired { quote_id: String, expires_at: Option<String> },
     /// The user accepted; the trade exists.
-    Accepted { quote_id: String, trade_id: String, status: String },
+    Accepted { quote_id: String, trade_id: String, status: TradeStatus },
     /// The trade's status changed (the first is `reserved`).
-    Status { trade_id: String, quote_id: String, status: String },
+    Status { trade_id: String, quote_id: String, status: TradeStatus },
     /// The trade ended: `settled`, `failed` or `released`.
-    Terminal { trade_id: String, quote_id: String, status: String },
+    Terminal { trade_id: String, quote_id: String, status: TradeStatus },
     /// Something went wrong that the user is told about.
-    Error { code: String, message: String },
+    Error { code: ErrorCode, message: String },
 }
 
 impl HostEvent {
@@ -68,7 +69,7 @@ mod tests {
     fn terms() -> QuoteTerms {
         QuoteTerms {
             pool_id: "EUR-USDT".into(),
-            side: "buy".into(),
+            side: crate::vocab::Side::Buy,
             source_asset: "EUR".into(),
             source_amount: Decimal::new(10_000, 2),
             target_asset: "USDT".into(),
@@ -87,14 +88,14 @@ mod tests {
     pub(crate) fn one_of_each() -> Vec<HostEvent> {
         let s = |v: &str| v.to_owned();
         vec![
-            HostEvent::Preview { pool_id: s("EUR-USDT"), side: s("buy"), amount: s("100"), terms: terms() },
+            HostEvent::Preview { pool_id: s("EUR-USDT"), side: Side::Buy, amount: s("100"), terms: terms() },
             HostEvent::Quote { quote_id: s("pq_1"), expires_at: terms().expires_at, terms: terms() },
-            HostEvent::Unavailable { reason: s("pool_dry"), retry_after_ms: 10_000 },
+            HostEvent::Unavailable { reason: UnavailableReason::PoolDry, retry_after_ms: 10_000 },
             HostEvent::Expired { quote_id: s("pq_1"), expires_at: terms().expires_at },
-            HostEvent::Accepted { quote_id: s("pq_1"), trade_id: s("pt_1"), status: s("reserved") },
-            HostEvent::Status { trade_id: s("pt_1"), quote_id: s("pq_1"), status: s("reserved") },
-            HostEvent::Terminal { trade_id: s("pt_1"), quote_id: s("pq_1"), status: s("settled") },
-            HostEvent::Error { code: s("network"), message: s("the server could not be reached") },
+            HostEvent::Accepted { quote_id: s("pq_1"), trade_id: s("pt_1"), status: TradeStatus::Reserved },
+            HostEvent::Status { trade_id: s("pt_1"), quote_id: s("pq_1"), status: TradeStatus::Reserved },
+            HostEvent::Terminal { trade_id: s("pt_1"), quote_id: s("pq_1"), status: TradeStatus::Settled },
+            HostEvent::Error { code: ErrorCode::Network, message: s("the server could not be reached") },
         ]
     }
 

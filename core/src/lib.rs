@@ -2,6 +2,7 @@
 //! companion server (native). Nothing here touches the network, the DOM or a clock:
 //! callers pass "now" in, so every rule is testable with plain `cargo test`.
 
+pub mod accept;
 pub mod amount;
 pub mod chart;
 pub mod copy;
@@ -12,6 +13,9 @@ pub mod form;
 pub mod host_event;
 pub mod partner;
 pub mod preview;
+pub mod provenance;
 pub mod sse;
+pub mod stage_copy;
 pub mod time;
+pub mod vocab;
 pub mod wire;

@@ -4,6 +4,8 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub use crate::vocab::{ErrorCode, QuoteType, Side, TradeStatus, UnavailableReason};
+
 /// One pool the partner is entitled to, as the widget may render it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -11,7 +13,7 @@ pub struct PoolView {
     pub pool_id: String,
     pub source_asset: String,
     pub target_asset: String,
-    pub sides: Vec<String>,
+    pub sides: Vec<Side>,
     pub networks: Vec<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub min_order_usdt: Decimal,
@@ -42,7 +44,7 @@ pub struct ApiErrorBody {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiErrorDetail {
     /// Stable, machine-readable; the widget picks its copy from it.
-    pub code: String,
+    pub code: ErrorCode,
     /// A sentence a person can act on. Never internals.
     pub message: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -69,9 +71,9 @@ pub struct ApiErrorDetail {
 }
 
 impl ApiErrorDetail {
-    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiErrorDetail {
-            code: code.into(),
+            code,
             message: message.into(),
             field: None,
             min_order_usdt: None,
@@ -98,12 +100,11 @@ pub struct SessionResponse {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuoteIntent {
     pub pool_id: String,
-    pub side: String,
+    pub side: Side,
     /// Exactly what the user typed (validated), as a decimal string.
     pub amount: String,
     pub currency: String,
-    /// `indicative` or `firm`.
-    pub quote_type: String,
+    pub quote_type: QuoteType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -118,14 +119,14 @@ pub struct QuoteIntent {
 pub struct QuoteView {
     pub available: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub quote_type: Option<String>,
+    pub quote_type: Option<QuoteType>,
     /// Firm quotes only: the id to accept or reject.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quote_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub terms: Option<QuoteTerms>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub unavailable_reason: Option<String>,
+    pub unavailable_reason: Option<UnavailableReason>,
     /// With `available: false`: the earliest sensible retry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_ms: Option<u64>,
@@ -138,7 +139,7 @@ pub struct QuoteView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuoteTerms {
     pub pool_id: String,
-    pub side: String,
+    pub side: Side,
     pub source_asset: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub source_amount: Decimal,
@@ -176,10 +177,9 @@ pub struct RejectView {
 pub struct TradeView {
     pub trade_id: String,
     pub quote_id: String,
-    /// `reserved`, `settled`, `failed` or `released`.
-    pub status: String,
+    pub status: TradeStatus,
     pub pool_id: String,
-    pub side: String,
+    pub side: Side,
     pub source_asset: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
     pub source_amount: Decimal,
@@ -285,7 +285,7 @@ pub struct CheckoutCreated {
 
 impl TradeView {
     pub fn is_terminal(&self) -> bool {
-        matches!(self.status.as_str(), "settled" | "failed" | "released")
+        self.status.is_terminal()
     }
 }
 

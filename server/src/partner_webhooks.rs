@@ -63,7 +63,7 @@ impl Outbox {
             data: PartnerEventData { checkout_id, trade },
         };
         let body = serde_json::to_string(&event).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-        if store::queue_partner_event(&self.db, &event_id, checkout_id, &trade.trade_id, &trade.status, &body).await? {
+        if store::queue_partner_event(&self.db, &event_id, checkout_id, &trade.trade_id, trade.status.as_str(), &body).await? {
             self.wake.notify_one();
         }
         Ok(())

@@ -5,6 +5,7 @@
 use hmac::{Hmac, Mac};
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
+use quote_core::vocab::ErrorCode;
 
 pub const HEADER: &str = "0Pools-Signature";
 /// Signatures older (or further in the future) than this are refused.
@@ -40,12 +41,12 @@ pub enum SignatureError {
 }
 
 impl SignatureError {
-    pub fn code(self) -> &'static str {
+    pub fn code(self) -> ErrorCode {
         match self {
-            SignatureError::Missing => "signature_missing",
-            SignatureError::Malformed => "signature_malformed",
-            SignatureError::Stale => "signature_stale",
-            SignatureError::Mismatch => "signature_mismatch",
+            SignatureError::Missing => ErrorCode::SignatureMissing,
+            SignatureError::Malformed => ErrorCode::SignatureMalformed,
+            SignatureError::Stale => ErrorCode::SignatureStale,
+            SignatureError::Mismatch => ErrorCode::SignatureMismatch,
         }
     }
 }

@@ -50,7 +50,7 @@ pub fn upstream(endpoint: &'static str, seconds: f64, error: Option<&'static str
 }
 
 /// A webhook refused for its signature.
-pub fn webhook_failure(code: &'static str) {
+pub fn webhook_failure(code: String) {
     metrics::counter!("quote_server_webhook_verification_failures_total", "code" => code).increment(1);
 }
 

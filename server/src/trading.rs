@@ -4,7 +4,7 @@
 //! announces it to live streams. Errors are [`TradeError`]; HTTP is the API's concern.
 
 use crate::store::{self, Claim, QuoteRow, TradeRow};
-use crate::upstream::types::{Trade, TradeStatus};
+use crate::upstream::types::{Side, Trade, TradeStatus};
 use crate::upstream::{UpstreamError, UpstreamErrorKind};
 use crate::AppState;
 use quote_core::wire::TradeView;
@@ -371,15 +371,20 @@ fn trade_row(t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>)
     }
 }
 
+/// A stored word outside the vocabulary: the row is corrupt, not the request.
+fn undecodable(what: &str, word: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("stored {what} {word:?} is not one of the vocabulary").into())
+}
+
 /// The trade as the widget and the partner see it.
 pub fn trade_view(t: &TradeRow) -> Result<TradeView, sqlx::Error> {
     let dec = |s: &str| Decimal::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)));
     Ok(TradeView {
         trade_id: t.trade_id.clone(),
         quote_id: t.quote_id.clone(),
-        status: t.status.clone(),
+        status: TradeStatus::parse(&t.status).ok_or_else(|| undecodable("trade status", &t.status))?,
         pool_id: t.pool_id.clone(),
-        side: t.side.clone(),
+        side: Side::parse(&t.side).ok_or_else(|| undecodable("side", &t.side))?,
         source_asset: t.source_asset.clone(),
         source_amount: dec(&t.source_amount)?,
         target_asset: t.target_asset.clone(),

@@ -401,7 +401,7 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
     let quote = &doc["components"]["schemas"]["QuoteBody"];
     assert!(quote["properties"]["amount"]["pattern"].as_str().unwrap().contains("{1,6}"));
     assert_eq!(quote["properties"]["destination_address"]["maxLength"], 200);
-    assert_eq!(doc["components"]["schemas"]["SideName"]["enum"], json!(["buy", "sell"]));
+    assert_eq!(doc["components"]["schemas"]["Side"]["enum"], json!(["buy", "sell"]));
     assert!(doc["components"]["securitySchemes"]["partner_key"].is_object());
     assert_eq!(doc["components"]["securitySchemes"]["console_session"]["in"], "cookie");
 }

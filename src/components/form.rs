@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use quote_core::copy::Copy;
 use quote_core::display::{money, rate_line};
 use quote_core::form::{pay_currency, FormInput};
-use quote_core::wire::{PoolView, QuoteTerms};
+use quote_core::wire::{PoolView, QuoteTerms, Side};
 
 /// The indicative preview's state.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,7 +16,7 @@ pub enum PreviewState {
     /// Asking; the last terms (if any) stay visible meanwhile.
     Loading(Option<QuoteTerms>),
     Ready(QuoteTerms),
-    Unavailable(String),
+    Unavailable(quote_core::wire::UnavailableReason),
     /// The estimate could not be fetched; the form still works.
     Failed,
 }
@@ -69,7 +69,7 @@ pub fn QuoteForm(
 
     let ui_for_label = ui.clone();
     let amount_label = move || {
-        let currency = pool.get().map(|p| pay_currency(&p, &input.with(|i| i.side.clone())).to_owned()).unwrap_or_default();
+        let currency = pool.get().map(|p| pay_currency(&p, input.with(|i| i.side)).to_owned()).unwrap_or_default();
         ui_for_label.fill(Copy::LabelAmount, &[("currency", &currency)])
     };
     let ui_for_hint = ui.clone();
@@ -86,8 +86,8 @@ pub fn QuoteForm(
         p.sides
             .iter()
             .map(|side| {
-                let key = if side == "sell" { Copy::SideSell } else { Copy::SideBuy };
-                (side.clone(), ui_for_sides.fill(key, &[("source", &p.source_asset), ("target", &p.target_asset)]))
+                let key = if *side == Side::Sell { Copy::SideSell } else { Copy::SideBuy };
+                (*side, ui_for_sides.fill(key, &[("source", &p.source_asset), ("target", &p.target_asset)]))
             })
             .collect::<Vec<_>>()
     };
@@ -109,13 +109,13 @@ pub fn QuoteForm(
             <fieldset class="qw-field qw-sides" disabled=move || is_locked("side")>
                 <legend>{ui.t(Copy::LabelSide)}</legend>
                 {move || sides().into_iter().map(|(side, label)| {
-                    let checked = { let side = side.clone(); move || input.with(|i| i.side == side) };
-                    let value = side.clone();
+                    let checked = move || input.with(|i| i.side == side);
+                    let value = side;
                     view! {
                         <label class="qw-side">
-                            <input type="radio" name=side_name.clone() value=side.clone() data-testid=format!("side-{side}")
+                            <input type="radio" name=side_name.clone() value=side.as_str() data-testid=format!("side-{side}")
                                 prop:checked=checked
-                                on:change=move |_| input.update(|i| i.side = value.clone()) />
+                                on:change=move |_| input.update(|i| i.side = value) />
                             <span>{label}</span>
                         </label>
                     }

@@ -61,7 +61,7 @@ pub fn Widget(
             <Transition fallback=move || view! { <p class="qw-loading" role="status">{loading.clone()}</p> }>
                 <ErrorBoundary fallback=move |_errors| {
                     crate::host::host().emitter.emit(quote_core::host_event::HostEvent::Error {
-                        code: "pools_unavailable".into(),
+                        code: quote_core::wire::ErrorCode::PoolsUnavailable,
                         message: "The available conversions could not be loaded.".into(),
                     });
                     view! { <PoolsError on_retry=Callback::new(move |_| pools.refetch()) /> }

@@ -6,18 +6,12 @@ use leptos::prelude::*;
 use quote_core::copy::Copy;
 use quote_core::flow::{Problem, Unavailable};
 use quote_core::preview::retry_backoff_ms;
-use quote_core::wire::PoolView;
+use quote_core::stage_copy;
+use quote_core::wire::{PoolView, UnavailableReason};
 
 /// Copy for an unavailable reason; unknown reasons get generic copy, never internals.
-pub fn unavailable_text(ui: &Ui, reason: &str) -> String {
-    ui.t(match reason {
-        "pool_dry" => Copy::UnavailablePoolDry,
-        "rate_unavailable" => Copy::UnavailableRate,
-        "network_unavailable" => Copy::UnavailableNetwork,
-        "maintenance" => Copy::UnavailableMaintenance,
-        "busy" => Copy::UnavailableBusy,
-        _ => Copy::UnavailableGeneric,
-    })
+pub fn unavailable_text(ui: &Ui, reason: &UnavailableReason) -> String {
+    ui.t(stage_copy::unavailable(reason))
 }
 
 #[component]
@@ -41,7 +35,7 @@ pub fn UnavailablePanel(
     };
     let (u1, u2, u3) = (ui.clone(), ui.clone(), ui.clone());
     view! {
-        <div class="qw-panel qw-notice qw-notice--warn" data-testid="unavailable" data-reason=move || unavailable.with(|u| u.reason.clone())>
+        <div class="qw-panel qw-notice qw-notice--warn" data-testid="unavailable" data-reason=move || unavailable.with(|u| u.reason.to_string())>
             <h3 class="qw-heading" tabindex="-1" data-focus-target>
                 <span class="qw-icon" aria-hidden="true">"⚠"</span>
                 {move || unavailable_text(&u1, &unavailable.with(|u| u.reason.clone()))}
@@ -73,13 +67,13 @@ pub fn ProblemPanel(
 ) -> impl IntoView {
     let ui = ui();
     let u1 = ui.clone();
-    let text = move || match problem.get() {
-        Problem::Network => u1.t(Copy::ErrorNetwork),
-        Problem::QuoteGone => u1.t(Copy::ErrorQuoteGone),
-        Problem::Server { .. } => u1.t(Copy::ErrorServer),
-        Problem::AcceptFailed { support_id } => u1.fill(Copy::ErrorAcceptFailed, &[("support_id", &support_id)]),
-        Problem::StillConfirming => u1.t(Copy::ErrorStillConfirming),
-        Problem::CheckoutExpired => u1.t(Copy::ErrorCheckoutExpired),
+    let text = move || {
+        let problem = problem.get();
+        let key = stage_copy::problem(&problem);
+        match problem {
+            Problem::AcceptFailed { support_id } => u1.fill(key, &[("support_id", &support_id)]),
+            _ => u1.t(key),
+        }
     };
     // An expired checkout cannot be retried from here: only the shop can start a new one.
     let can_retry = move || !matches!(problem.get(), Problem::CheckoutExpired);

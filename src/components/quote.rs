@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use quote_core::copy::Copy;
 use quote_core::display::{format_decimal, money, rate_line};
 use quote_core::flow::{changes, Display, FirmQuote};
+use quote_core::stage_copy;
 
 /// A firm quote awaiting the user's decision.
 #[component]
@@ -27,39 +28,16 @@ pub fn FirmQuotePanel(
     on_back: Callback<()>,
 ) -> impl IntoView {
     let ui = ui();
-    let display = Memo::new(move |_| {
-        if accepting.get() {
-            return Display::Accepting;
-        }
-        let q = quote.get();
-        let remaining = q.remaining_ms(now.get());
-        if remaining <= 0 {
-            Display::Expired
-        } else if remaining <= quote_core::flow::EXPIRING_SOON_MS {
-            Display::ExpiringSoon
-        } else {
-            Display::Active
-        }
-    });
-    let state_name = move || match display.get() {
-        Display::Accepting => "accepting",
-        Display::Expired => "expired",
-        Display::ExpiringSoon => "expiring-soon",
-        _ => "active",
-    };
+    let display = Memo::new(move |_| if accepting.get() { Display::Accepting } else { quote.with(|q| q.display(now.get())) });
+    let state_name = move || display.get().name();
     let accept_enabled = move || !accepting.get() && quote.with(|q| q.can_accept(now.get()));
     let expired = move || display.get() == Display::Expired;
     let seconds = move || quote.with(|q| q.seconds_left(now.get()));
 
     let (u1, u2, u3, u4) = (ui.clone(), ui.clone(), ui.clone(), ui.clone());
     let status = move || {
-        let (icon, key) = match display.get() {
-            Display::Expired => ("✕", Copy::FirmExpired),
-            Display::ExpiringSoon => ("⚠", Copy::FirmExpiringSoon),
-            Display::Accepting => ("…", Copy::Accepting),
-            _ => ("●", Copy::FirmActive),
-        };
-        view! { <span class="qw-icon" aria-hidden="true">{icon}</span>{u1.t(key)} }
+        let line = stage_copy::status_line(display.get())?;
+        Some(view! { <span class="qw-icon" aria-hidden="true">{line.icon}</span>{u1.t(line.key)} })
     };
     let countdown = move || u2.fill(Copy::SecondsLeft, &[("seconds", &seconds().to_string())]);
     let what_changed = move || {

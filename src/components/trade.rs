@@ -5,6 +5,8 @@ use crate::ui::ui;
 use leptos::prelude::*;
 use quote_core::copy::Copy;
 use quote_core::display::money;
+use quote_core::flow::Display;
+use quote_core::stage_copy::{self, Tone};
 use quote_core::wire::TradeView;
 
 #[component]
@@ -20,20 +22,21 @@ pub fn TradePanel(
     can_start_new: bool,
 ) -> impl IntoView {
     let ui = ui();
-    let state = move || trade.with(|t| t.status.clone());
+    let state = move || trade.with(|t| t.status.as_str());
     let (u1, u2, u3) = (ui.clone(), ui.clone(), ui.clone());
-    let look = move || match state().as_str() {
-        "settled" => ("✓", Copy::TradeSettled, "qw-status--ok"),
-        "failed" | "released" => ("✕", Copy::TradeFailed, "qw-status--bad"),
-        _ => ("", Copy::TradePending, "qw-status--pending"),
-    };
+    let look = move || stage_copy::status_line(Display::of_trade(trade.with(|t| t.status)));
     let message = move || {
-        let (icon, key, _) = look();
-        view! {
-            {if icon.is_empty() { view! { <span class="qw-spinner" aria-hidden="true"></span> }.into_any() }
-             else { view! { <span class="qw-icon" aria-hidden="true">{icon}</span> }.into_any() }}
-            <span data-testid="trade-status">{u1.t(key)}</span>
-        }
+        let line = look()?;
+        Some(view! {
+            {if line.tone == Tone::Working { view! { <span class="qw-spinner" aria-hidden="true"></span> }.into_any() }
+             else { view! { <span class="qw-icon" aria-hidden="true">{line.icon}</span> }.into_any() }}
+            <span data-testid="trade-status">{u1.t(line.key)}</span>
+        })
+    };
+    let tone_class = move || match look().map(|l| l.tone) {
+        Some(Tone::Good) => "qw-status--ok",
+        Some(Tone::Bad) => "qw-status--bad",
+        _ => "qw-status--pending",
     };
     let summary = move || {
         let t = trade.get();
@@ -50,7 +53,7 @@ pub fn TradePanel(
     };
     view! {
         <div class="qw-panel qw-trade" data-testid="trade" data-state=state>
-            <h3 class=move || format!("qw-heading qw-status {}", look().2) tabindex="-1" data-focus-target>{message}</h3>
+            <h3 class=move || format!("qw-heading qw-status {}", tone_class()) tabindex="-1" data-focus-target>{message}</h3>
             {summary}
             // Told as it is: the conversion that was executed differs from the quote.
             {move || trade.with(|t| t.terms_mismatch.clone()).map(|fields| view! {

@@ -58,3 +58,64 @@ test('every state is in the gallery, screenshotted and accessible', async () => 
     assert.equal(await page.locator(`[data-gallery-state=form-bound] [data-testid=${field}]`).getAttribute('readonly'), '');
   }
 });
+
+test('the gallery names each string\'s copy key and source, and switches language, wording, theme and width', async () => {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.goto(`${server.url}/gallery/`);
+  await page.locator('[data-gallery-state=preview-panel]').waitFor();
+  const frame = (state) => page.locator(`[data-gallery-state="${state}"]`);
+  const source = (state, key) => frame(state).locator(`li[data-copy-key="${key}"]`).getAttribute('data-provenance');
+
+  // The seeds' approved lines are marked as such; the team's strings as the team's.
+  await frame('firm-expired').locator('li[data-copy-key=firm_expired]').waitFor({ state: 'attached' });
+  assert.equal(await source('firm-expired', 'firm_expired'), 'approved');
+  assert.equal(await source('firm-active', 'firm_active'), 'approved');
+  assert.equal(await source('trade-settled', 'trade_settled'), 'approved');
+  assert.equal(await source('firm-expired', 'accept'), 'team');
+  assert.equal(await source('form-out-of-limits', 'error_limits'), 'team');
+  assert.equal(await page.locator('li[data-provenance=approved]').evaluateAll((els) => new Set(els.map((e) => e.dataset.copyKey)).size), 6,
+    'exactly the six approved lines are marked approved');
+
+  // The seeds' "Product language" preset.
+  await page.getByTestId('gallery-preset').selectOption('product-language');
+  await frame('trade-pending').getByTestId('trade-status').getByText('Your accepted quote is processing.').waitFor();
+  assert.equal(await source('trade-pending', 'trade_pending'), 'product-language');
+  assert.match(await frame('firm-expired').textContent(), /The quote expired\. Get a new quote to continue\./);
+  assert.equal(await source('trade-settled', 'trade_settled'), 'approved', 'a line the preset has no alternative for stays approved');
+
+  // German: every string is the team's.
+  await page.getByTestId('gallery-locale').selectOption('de');
+  await frame('trade-pending').getByTestId('trade-status').getByText('Ihr Umtausch wartet auf die Abwicklung.').waitFor();
+  await frame('trade-pending').locator('li[data-copy-key=trade_pending]').waitFor({ state: 'attached' });
+  assert.equal(await page.locator('li[data-copy-key]:not([data-provenance=team])').count(), 0, 'no German string claims to be approved copy');
+  assert.match(await frame('form-out-of-limits').textContent(), /10,00 bis 5\.000,00 USDT/);
+
+  // Theme and width.
+  await page.getByTestId('gallery-theme').selectOption('dark');
+  const background = () => page.locator('.qw-gallery').evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(await background(), 'rgb(29, 32, 39)');
+  await page.getByTestId('gallery-theme').selectOption('partner');
+  assert.equal(await frame('firm-active').getByTestId('accept').evaluate((el) => getComputedStyle(el).backgroundColor), 'rgb(15, 118, 110)');
+  await page.getByTestId('gallery-frame').selectOption('phone');
+  const width = await frame('firm-active').locator('section.qw').evaluate((el) => el.getBoundingClientRect().width);
+  assert.ok(width <= 360 && width > 300, `the phone frame is 360 px wide: ${width}`);
+  mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: `${OUT}_switched-de-partner-phone.png` });
+  assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(page.problems, []);
+});
+
+test('on a 375 px phone the gallery itself fits the screen', async () => {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 375, height: 812 });
+  await page.goto(`${server.url}/gallery/`);
+  await page.locator('[data-gallery-state=preview-panel]').waitFor();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
+  await page.getByTestId('gallery-frame').selectOption('desktop');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'the desktop frame narrows to the phone');
+  mkdirSync(OUT, { recursive: true });
+  await page.screenshot({ path: `${OUT}_phone-375.png` });
+  assert.deepEqual(await axeViolations(page), []);
+});

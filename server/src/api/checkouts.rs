@@ -13,7 +13,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use super::openapi::SideName;
+use quote_core::vocab::Side;
 use quote_core::wire::{CheckoutBindings, CheckoutCreated, CheckoutView};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -47,7 +47,7 @@ pub struct CreateCheckout {
     /// A pool from `GET /api/pools`.
     #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$")]
     pool_id: Option<String>,
-    #[schema(value_type = Option<SideName>)]
+    #[schema(value_type = Option<Side>)]
     side: Option<String>,
     #[schema(pattern = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$", example = "100.00")]
     amount: Option<String>,

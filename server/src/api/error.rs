@@ -10,7 +10,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use quote_core::amount::AmountError;
-use quote_core::wire::{ApiErrorBody, ApiErrorDetail};
+use quote_core::wire::{ApiErrorBody, ApiErrorDetail, ErrorCode};
 use rust_decimal::Decimal;
 
 #[derive(Debug, thiserror::Error)]
@@ -157,11 +157,11 @@ impl ApiError {
     /// Status, stable code and a person-readable message (never internals).
     fn detail(&self) -> (StatusCode, ApiErrorDetail) {
         use ApiError::*;
-        let d = |code: &str, msg: &str| ApiErrorDetail::new(code, msg);
+        let d = |code: ErrorCode, msg: &str| ApiErrorDetail::new(code, msg);
         match self {
-            InvalidJson(_) => (StatusCode::BAD_REQUEST, d("invalid_json", "The request body must be a JSON object.")),
+            InvalidJson(_) => (StatusCode::BAD_REQUEST, d(ErrorCode::InvalidJson, "The request body must be a JSON object.")),
             InvalidField(e) => {
-                let mut detail = d("invalid_field", &e.message);
+                let mut detail = d(ErrorCode::InvalidField, &e.message);
                 detail.field = Some(e.field.clone());
                 (StatusCode::BAD_REQUEST, detail)
             }
@@ -170,20 +170,20 @@ impl ApiError {
                 detail.field = Some("amount".into());
                 (StatusCode::BAD_REQUEST, detail)
             }
-            PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, d("payload_too_large", "The request is too large.")),
-            UnknownPool => (StatusCode::UNPROCESSABLE_ENTITY, d("unknown_pool", "This conversion pair is not offered. Choose one of the listed pools.")),
-            PoolUnavailable(_) => (StatusCode::UNPROCESSABLE_ENTITY, d("pool_unavailable", "This conversion pair is not available right now. Try again later or choose another pair.")),
-            UnsupportedSide => (StatusCode::UNPROCESSABLE_ENTITY, d("unsupported_side", "This pool does not offer that direction.")),
+            PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, d(ErrorCode::PayloadTooLarge, "The request is too large.")),
+            UnknownPool => (StatusCode::UNPROCESSABLE_ENTITY, d(ErrorCode::UnknownPool, "This conversion pair is not offered. Choose one of the listed pools.")),
+            PoolUnavailable(_) => (StatusCode::UNPROCESSABLE_ENTITY, d(ErrorCode::PoolUnavailable, "This conversion pair is not available right now. Try again later or choose another pair.")),
+            UnsupportedSide => (StatusCode::UNPROCESSABLE_ENTITY, d(ErrorCode::UnsupportedSide, "This pool does not offer that direction.")),
             UnsupportedNetwork { networks } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                d("unsupported_network", &format!("Choose one of the pool's networks: {}.", networks.join(", "))),
+                d(ErrorCode::UnsupportedNetwork, &format!("Choose one of the pool's networks: {}.", networks.join(", "))),
             ),
             UnsupportedCurrency { currencies } => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                d("unsupported_currency", &format!("The amount must be in {}.", currencies.join(" or "))),
+                d(ErrorCode::UnsupportedCurrency, &format!("The amount must be in {}.", currencies.join(" or "))),
             ),
             DestinationRequired => {
-                let mut detail = d("destination_required", "Enter the destination address to get a firm quote.");
+                let mut detail = d(ErrorCode::DestinationRequired, "Enter the destination address to get a firm quote.");
                 detail.field = Some("destination_address".into());
                 (StatusCode::BAD_REQUEST, detail)
             }
@@ -193,93 +193,93 @@ impl ApiError {
                     (Some(min), None) => format!("Enter an amount worth at least {min} USDT."),
                     _ => "This amount is outside the allowed limits.".into(),
                 };
-                let mut detail = d("amount_out_of_limits", &message);
+                let mut detail = d(ErrorCode::AmountOutOfLimits, &message);
                 detail.field = Some("amount".into());
                 detail.min_order_usdt = *min_order_usdt;
                 detail.max_order_usdt = *max_order_usdt;
                 (StatusCode::UNPROCESSABLE_ENTITY, detail)
             }
-            SessionRequired => (StatusCode::UNAUTHORIZED, d("session_required", "Start a session first (POST /api/sessions) and send its token as a Bearer token.")),
-            SessionInvalid => (StatusCode::UNAUTHORIZED, d("session_invalid", "This session is not known. Start a new session.")),
-            SessionExpired => (StatusCode::UNAUTHORIZED, d("session_expired", "Your session expired. Start a new session.")),
-            PartnerKeyInvalid => (StatusCode::UNAUTHORIZED, d("partner_key_invalid", "This call is for the partner's backend: send the partner key as a Bearer token.")),
-            ConsoleCredentialsInvalid => (StatusCode::UNAUTHORIZED, d("console_credentials_invalid", "The user name or password is wrong.")),
-            ConsoleSignInRequired => (StatusCode::UNAUTHORIZED, d("console_sign_in_required", "Sign in to the partner console, or send the partner key as a Bearer token.")),
+            SessionRequired => (StatusCode::UNAUTHORIZED, d(ErrorCode::SessionRequired, "Start a session first (POST /api/sessions) and send its token as a Bearer token.")),
+            SessionInvalid => (StatusCode::UNAUTHORIZED, d(ErrorCode::SessionInvalid, "This session is not known. Start a new session.")),
+            SessionExpired => (StatusCode::UNAUTHORIZED, d(ErrorCode::SessionExpired, "Your session expired. Start a new session.")),
+            PartnerKeyInvalid => (StatusCode::UNAUTHORIZED, d(ErrorCode::PartnerKeyInvalid, "This call is for the partner's backend: send the partner key as a Bearer token.")),
+            ConsoleCredentialsInvalid => (StatusCode::UNAUTHORIZED, d(ErrorCode::ConsoleCredentialsInvalid, "The user name or password is wrong.")),
+            ConsoleSignInRequired => (StatusCode::UNAUTHORIZED, d(ErrorCode::ConsoleSignInRequired, "Sign in to the partner console, or send the partner key as a Bearer token.")),
             AnonymousSessionsDisabled => (
                 StatusCode::UNAUTHORIZED,
-                d("anonymous_sessions_disabled", "Sessions are minted by the partner's backend: create a checkout (POST /api/checkouts) and give its client token to the widget."),
+                d(ErrorCode::AnonymousSessionsDisabled, "Sessions are minted by the partner's backend: create a checkout (POST /api/checkouts) and give its client token to the widget."),
             ),
-            CheckoutNotFound => (StatusCode::NOT_FOUND, d("checkout_not_found", "This checkout does not exist.")),
-            CheckoutExpired => (StatusCode::GONE, d("checkout_expired", "This checkout has expired. Start the payment again.")),
+            CheckoutNotFound => (StatusCode::NOT_FOUND, d(ErrorCode::CheckoutNotFound, "This checkout does not exist.")),
+            CheckoutExpired => (StatusCode::GONE, d(ErrorCode::CheckoutExpired, "This checkout has expired. Start the payment again.")),
             ReferenceConflict { .. } => {
-                let mut detail = d("partner_reference_conflict", "A checkout for this partner_reference already exists with other terms. Use a new reference for a new order.");
+                let mut detail = d(ErrorCode::PartnerReferenceConflict, "A checkout for this partner_reference already exists with other terms. Use a new reference for a new order.");
                 detail.field = Some("partner_reference".into());
                 (StatusCode::CONFLICT, detail)
             }
             FieldLocked { field, message } => {
-                let mut detail = d("field_locked", message);
+                let mut detail = d(ErrorCode::FieldLocked, message);
                 detail.field = Some(field.clone());
                 (StatusCode::UNPROCESSABLE_ENTITY, detail)
             }
             CheckoutConverted { trade_id } => {
-                let mut detail = d("checkout_converted", "This checkout is already paid. Follow its conversion.");
+                let mut detail = d(ErrorCode::CheckoutConverted, "This checkout is already paid. Follow its conversion.");
                 detail.trade_id = Some(trade_id.clone());
                 (StatusCode::CONFLICT, detail)
             }
             AcceptInProgress { quote_id } => {
-                let mut detail = d("accept_in_progress", "We are still confirming your conversion. Wait for it; you will not be charged twice.");
+                let mut detail = d(ErrorCode::AcceptInProgress, "We are still confirming your conversion. Wait for it; you will not be charged twice.");
                 detail.quote_id = Some(quote_id.clone());
                 detail.retry_after_ms = Some(2_000);
                 (StatusCode::CONFLICT, detail)
             }
             AcceptFailed { support_id, .. } => {
-                let mut detail = d("accept_failed", "This conversion could not be completed and nothing was charged by it. Contact support with the id shown.");
+                let mut detail = d(ErrorCode::AcceptFailed, "This conversion could not be completed and nothing was charged by it. Contact support with the id shown.");
                 detail.support_id = Some(support_id.clone());
                 (StatusCode::CONFLICT, detail)
             }
-            EvidenceNotFound => (StatusCode::NOT_FOUND, d("evidence_not_found", "No checkout, quote, trade, event or ledger row has this id.")),
+            EvidenceNotFound => (StatusCode::NOT_FOUND, d(ErrorCode::EvidenceNotFound, "No checkout, quote, trade, event or ledger row has this id.")),
             TooManyStreams => {
-                let mut detail = d("too_many_streams", "Too many live updates are open. Close other tabs of this checkout and try again.");
+                let mut detail = d(ErrorCode::TooManyStreams, "Too many live updates are open. Close other tabs of this checkout and try again.");
                 detail.retry_after_ms = Some(5_000);
                 (StatusCode::TOO_MANY_REQUESTS, detail)
             }
             RateLimited { retry_after_ms } => {
-                let mut detail = d("rate_limited", "Too many requests. Wait a moment and try again.");
+                let mut detail = d(ErrorCode::RateLimited, "Too many requests. Wait a moment and try again.");
                 detail.retry_after_ms = Some(*retry_after_ms);
                 (StatusCode::TOO_MANY_REQUESTS, detail)
             }
-            QuoteNotFound => (StatusCode::NOT_FOUND, d("quote_not_found", "This quote does not exist. Request a new quote.")),
-            TradeNotFound => (StatusCode::NOT_FOUND, d("trade_not_found", "This conversion does not exist.")),
-            QuoteExpired => (StatusCode::GONE, d("quote_expired", "This quote expired. Refresh to continue.")),
-            QuoteRejected => (StatusCode::CONFLICT, d("quote_rejected", "This quote was declined and can no longer be accepted. Request a new quote.")),
-            QuoteNotExecutable => (StatusCode::CONFLICT, d("quote_not_executable", "This quote cannot be accepted. Request a new quote.")),
-            QuoteAlreadyAccepted => (StatusCode::CONFLICT, d("quote_already_accepted", "This quote was already accepted.")),
+            QuoteNotFound => (StatusCode::NOT_FOUND, d(ErrorCode::QuoteNotFound, "This quote does not exist. Request a new quote.")),
+            TradeNotFound => (StatusCode::NOT_FOUND, d(ErrorCode::TradeNotFound, "This conversion does not exist.")),
+            QuoteExpired => (StatusCode::GONE, d(ErrorCode::QuoteExpired, "This quote expired. Refresh to continue.")),
+            QuoteRejected => (StatusCode::CONFLICT, d(ErrorCode::QuoteRejected, "This quote was declined and can no longer be accepted. Request a new quote.")),
+            QuoteNotExecutable => (StatusCode::CONFLICT, d(ErrorCode::QuoteNotExecutable, "This quote cannot be accepted. Request a new quote.")),
+            QuoteAlreadyAccepted => (StatusCode::CONFLICT, d(ErrorCode::QuoteAlreadyAccepted, "This quote was already accepted.")),
             AcceptPending(_) => {
-                let mut detail = d("accept_pending", "We could not confirm your conversion yet. Try again; you will not be charged twice.");
+                let mut detail = d(ErrorCode::AcceptPending, "We could not confirm your conversion yet. Try again; you will not be charged twice.");
                 detail.retry_after_ms = Some(2_000);
                 (StatusCode::SERVICE_UNAVAILABLE, detail)
             }
             Signature(e) => (StatusCode::BAD_REQUEST, d(e.code(), "The webhook signature is not valid.")),
-            InvalidEvent(_) => (StatusCode::BAD_REQUEST, d("invalid_event", "The webhook body is not a 0Pools event.")),
-            NotFound => (StatusCode::NOT_FOUND, d("not_found", "No such endpoint.")),
-            NotReady(what) => (StatusCode::SERVICE_UNAVAILABLE, d("not_ready", &format!("This replica should not get traffic now: {what}."))),
+            InvalidEvent(_) => (StatusCode::BAD_REQUEST, d(ErrorCode::InvalidEvent, "The webhook body is not a 0Pools event.")),
+            NotFound => (StatusCode::NOT_FOUND, d(ErrorCode::NotFound, "No such endpoint.")),
+            NotReady(what) => (StatusCode::SERVICE_UNAVAILABLE, d(ErrorCode::NotReady, &format!("This replica should not get traffic now: {what}."))),
             Upstream(e) => match &e.kind {
                 UpstreamErrorKind::RateLimited { .. } => {
-                    let mut detail = d("upstream_busy", "The liquidity provider is busy. Try again in a few seconds.");
+                    let mut detail = d(ErrorCode::UpstreamBusy, "The liquidity provider is busy. Try again in a few seconds.");
                     detail.retry_after_ms = Some(3_000);
                     (StatusCode::SERVICE_UNAVAILABLE, detail)
                 }
-                _ => (StatusCode::BAD_GATEWAY, d("upstream_unavailable", &format!("We could not reach the liquidity provider. {TRY_AGAIN}"))),
+                _ => (StatusCode::BAD_GATEWAY, d(ErrorCode::UpstreamUnavailable, &format!("We could not reach the liquidity provider. {TRY_AGAIN}"))),
             },
-            Internal => (StatusCode::INTERNAL_SERVER_ERROR, d("internal_error", &format!("Something went wrong on our side. {TRY_AGAIN}"))),
-            Database(_) => (StatusCode::SERVICE_UNAVAILABLE, d("storage_unavailable", &format!("We could not save your request. {TRY_AGAIN}"))),
+            Internal => (StatusCode::INTERNAL_SERVER_ERROR, d(ErrorCode::InternalError, &format!("Something went wrong on our side. {TRY_AGAIN}"))),
+            Database(_) => (StatusCode::SERVICE_UNAVAILABLE, d(ErrorCode::StorageUnavailable, &format!("We could not save your request. {TRY_AGAIN}"))),
         }
     }
 }
 
 impl ApiError {
     /// The stable code this error answers with.
-    pub fn code(&self) -> String {
+    pub fn code(&self) -> ErrorCode {
         self.detail().1.code
     }
 }

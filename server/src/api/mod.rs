@@ -139,7 +139,7 @@ async fn list_pools(State(state): State<AppState>) -> Result<Json<PoolsResponse>
             pool_id: p.pool_id.clone(),
             source_asset: p.source_asset.clone(),
             target_asset: p.target_asset.clone(),
-            sides: p.sides.iter().map(|s| s.as_str().to_owned()).collect(),
+            sides: p.sides.clone(),
             networks: p.networks.clone(),
             min_order_usdt: p.min_order_usdt,
             max_order_usdt: p.max_order_usdt,

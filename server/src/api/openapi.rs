@@ -17,22 +17,6 @@ pub const AMOUNT_PATTERN: &str = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$";
 /// Free text: 1–200 characters, no control characters, not blank.
 pub const TEXT_PATTERN: &str = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$";
 
-/// The direction of a conversion.
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SideName {
-    Buy,
-    Sell,
-}
-
-/// An indicative estimate (never executable) or a firm, executable quote.
-#[derive(Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum QuoteTypeName {
-    Indicative,
-    Firm,
-}
-
 /// What `POST /webhooks/0pools` receives (see 0Pools' contract).
 #[derive(Deserialize, ToSchema)]
 pub struct WebhookEventBody {

@@ -7,7 +7,7 @@ use super::ApiError;
 use crate::store;
 use crate::outcomes::{self, stablecoin_leg};
 use crate::AppState;
-use quote_core::wire::QuoteView;
+use quote_core::wire::{QuoteView, UnavailableReason};
 
 /// What a quote request asked for, kept to record its outcome.
 pub struct Asked {
@@ -23,8 +23,8 @@ pub async fn record_quote(state: &AppState, session: &Session, asked: &Asked, an
     let (outcome, reason, notional, quote_id) = match answer {
         Ok(v) if v.available => ("available", None, v.terms.as_ref().map(|t| stablecoin_leg(&pool, &t.target_asset, t.target_amount, t.source_amount)), v.quote_id.clone()),
         // Our own upstream budget, not the pool: counted as throttled, never as unavailable.
-        Ok(v) if v.unavailable_reason.as_deref() == Some("busy") => ("rate_limited", Some("busy".to_owned()), None, None),
-        Ok(v) => ("unavailable", v.unavailable_reason.clone(), None, None),
+        Ok(v) if v.unavailable_reason == Some(UnavailableReason::Busy) => ("rate_limited", Some("busy".to_owned()), None, None),
+        Ok(v) => ("unavailable", v.unavailable_reason.as_ref().map(|r| r.as_str().to_owned()), None, None),
         Err(ApiError::AmountOutOfLimits { .. }) => ("limit_error", Some("amount_out_of_limits".to_owned()), None, None),
         // Refusals by rate are logged to the table at a bounded pace (a client must not
         // turn refusals into database writes); the metric counts each one.
@@ -33,7 +33,7 @@ pub async fn record_quote(state: &AppState, session: &Session, asked: &Asked, an
             return;
         }
         Err(ApiError::RateLimited { .. }) => ("rate_limited", None, None, None),
-        Err(e) => ("refused", Some(e.code()), None, None),
+        Err(e) => ("refused", Some(e.code().to_string()), None, None),
     };
     let row = store::OutcomeRow {
         pool_id: pool.pool_id.clone(),
@@ -64,7 +64,7 @@ pub async fn record_accept(state: &AppState, session: &Session, quote_id: &str, 
             side: Some(quote.side.clone()),
             quote_type: "accept".into(),
             outcome: "accept_refused".into(),
-            reason: Some(e.code()),
+            reason: Some(e.code().to_string()),
             checkout_id: Some(session.checkout_id.clone()),
             quote_id: Some(quote_id.to_owned()),
             ..store::OutcomeRow::default()

@@ -18,7 +18,6 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use quote_core::wire::{QuoteTerms, QuoteView, RejectView, TradeView};
-use super::openapi::{QuoteTypeName, SideName};
 use serde::Deserialize;
 
 /// The intent as the browser sends it (`POST /api/quotes`).
@@ -28,7 +27,7 @@ pub struct QuoteBody {
     /// A pool from `GET /api/pools`.
     #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$", example = "EUR-USDT")]
     pool_id: String,
-    #[schema(value_type = SideName)]
+    #[schema(value_type = Side)]
     side: String,
     /// In `currency`; within the pool's limits (else `422 amount_out_of_limits`).
     #[serde(default)]
@@ -39,7 +38,7 @@ pub struct QuoteBody {
     currency: String,
     /// Default `firm`.
     #[serde(default)]
-    #[schema(value_type = Option<QuoteTypeName>)]
+    #[schema(value_type = Option<QuoteType>)]
     quote_type: Option<String>,
     /// One of the pool's networks; required for a firm quote.
     #[serde(default)]
@@ -134,7 +133,7 @@ fn retry_after_ms(reason: &UnavailableReason) -> u64 {
         UnavailableReason::RateUnavailable => 5_000,
         UnavailableReason::NetworkUnavailable => 15_000,
         UnavailableReason::Maintenance => 60_000,
-        UnavailableReason::Other(_) => 10_000,
+        UnavailableReason::Busy | UnavailableReason::Other(_) => 10_000,
     }
 }
 
@@ -173,7 +172,7 @@ async fn alert_on_absurd_offset(state: &AppState, offset: Option<i64>) {
 fn terms(q: &Quote, expires_at: Option<chrono::DateTime<chrono::Utc>>) -> QuoteTerms {
     QuoteTerms {
         pool_id: q.pool_id.clone(),
-        side: q.side.as_str().to_owned(),
+        side: q.side,
         source_asset: q.source_asset.clone(),
         source_amount: q.source_amount,
         target_asset: q.target_asset.clone(),
@@ -269,10 +268,10 @@ async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> R
         Preview::Busy { retry_after_ms } => {
             return Ok(QuoteView {
                 available: false,
-                quote_type: Some(intent.request.quote_type.as_str().into()),
+                quote_type: Some(intent.request.quote_type),
                 quote_id: None,
                 terms: None,
-                unavailable_reason: Some("busy".into()),
+                unavailable_reason: Some(UnavailableReason::Busy),
                 retry_after_ms: Some(retry_after_ms),
                 server_time: server_time(),
             })
@@ -331,7 +330,7 @@ async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> R
             // Indicative answers are shown, never stored as executable.
             QuoteView {
                 available: true,
-                quote_type: Some(q.quote_type.as_str().into()),
+                quote_type: Some(q.quote_type),
                 quote_id: q.quote_id.clone(),
                 terms: Some(terms(&q, expires_at)),
                 unavailable_reason: None,
@@ -350,11 +349,11 @@ async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> R
             }
             QuoteView {
                 available: false,
-                quote_type: Some(intent.request.quote_type.as_str().into()),
+                quote_type: Some(intent.request.quote_type),
                 quote_id: None,
                 terms: None,
                 retry_after_ms: Some(retry_after_ms(&reason)),
-                unavailable_reason: Some(reason.as_str().into()),
+                unavailable_reason: Some(reason),
                 server_time: server_time(),
             }
         }

@@ -24,10 +24,10 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
     let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
     if let Err(e) = signature::verify(&state.settings.webhook_secret, header, &body, chrono::Utc::now().timestamp()) {
         // Counted for the partner's alerts: a wrong secret or tampering shows up there.
-        crate::telemetry::webhook_failure(e.code());
+        crate::telemetry::webhook_failure(e.code().to_string());
         // Anyone can post here: failures are written at a bounded pace (the metric counts all).
         if state.limiters.webhook_failure_write().is_ok() {
-            if let Err(cause) = store::record_webhook_failure(&state.db, e.code()).await {
+            if let Err(cause) = store::record_webhook_failure(&state.db, e.code().as_str()).await {
                 tracing::warn!(%cause, "a webhook signature failure could not be recorded");
             }
         }

@@ -7,45 +7,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Side {
-    Buy,
-    Sell,
-}
-
-impl Side {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Side::Buy => "buy",
-            Side::Sell => "sell",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Side> {
-        match s {
-            "buy" => Some(Side::Buy),
-            "sell" => Some(Side::Sell),
-            _ => None,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum QuoteType {
-    #[default]
-    Firm,
-    Indicative,
-}
-
-impl QuoteType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QuoteType::Firm => "firm",
-            QuoteType::Indicative => "indicative",
-        }
-    }
-}
+/// The vocabulary is shared with the widget API: one definition of each word.
+pub use quote_core::vocab::{QuoteType, Side, TradeStatus, UnavailableReason};
 
 /// `GET /v1/pools` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,31 +70,6 @@ pub struct Quote {
     pub executable: bool,
 }
 
-/// Why 0Pools could not quote. Unknown reasons are kept, not rejected, so a new
-/// reason upstream degrades to generic copy instead of an error.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UnavailableReason {
-    PoolDry,
-    RateUnavailable,
-    NetworkUnavailable,
-    Maintenance,
-    #[serde(untagged)]
-    Other(String),
-}
-
-impl UnavailableReason {
-    pub fn as_str(&self) -> &str {
-        match self {
-            UnavailableReason::PoolDry => "pool_dry",
-            UnavailableReason::RateUnavailable => "rate_unavailable",
-            UnavailableReason::NetworkUnavailable => "network_unavailable",
-            UnavailableReason::Maintenance => "maintenance",
-            UnavailableReason::Other(s) => s,
-        }
-    }
-}
-
 /// A quote answer: fail-soft unavailability is a normal value, not an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum QuoteOutcome {
@@ -172,42 +110,6 @@ pub struct RejectAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TransactRequest {
     pub quote_id: String,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum TradeStatus {
-    Reserved,
-    Settled,
-    Failed,
-    Released,
-}
-
-impl TradeStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TradeStatus::Reserved => "reserved",
-            TradeStatus::Settled => "settled",
-            TradeStatus::Failed => "failed",
-            TradeStatus::Released => "released",
-        }
-    }
-    pub fn parse(s: &str) -> Option<TradeStatus> {
-        match s {
-            "reserved" => Some(TradeStatus::Reserved),
-            "settled" => Some(TradeStatus::Settled),
-            "failed" => Some(TradeStatus::Failed),
-            "released" => Some(TradeStatus::Released),
-            _ => None,
-        }
-    }
-    pub fn is_terminal(self) -> bool {
-        !matches!(self, TradeStatus::Reserved)
-    }
-    /// Statuses only move forward: reserved → one terminal status, never back.
-    pub fn can_move_to(self, next: TradeStatus) -> bool {
-        self == TradeStatus::Reserved && next.is_terminal()
-    }
 }
 
 /// `POST /v1/transact` and `GET /v1/transact/{id}` answer.

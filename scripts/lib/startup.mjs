@@ -1,0 +1,97 @@
+// Start-up figures for the bench: time from navigation to an enabled Amount field, in
+// headless Chromium, for three pages loaded side by side in the same run (interleaved,
+// each load in a fresh browser context, so nothing is cached between loads):
+//   static  — a static HTML page with the field (the floor),
+//   counter — a bare Leptos counter built exactly like the widget (bench/counter/),
+//   demo    — the demo checkout page with the widget, served by the companion server.
+// Prints median, min and max per page and the ratios of the medians. Asserts nothing.
+import { createServer } from 'node:http';
+import { readFileSync, existsSync } from 'node:fs';
+import { extname, join, normalize } from 'node:path';
+import { chromium } from 'playwright-core';
+import { startServer } from '../../tests/e2e/harness.mjs';
+
+const LOADS = Number(process.env.STARTUP_LOADS ?? 11);
+const ROOT = new URL('../..', import.meta.url).pathname;
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+
+/** Serves the static page and the counter's Trunk output on a free loopback port. */
+function startStatic() {
+  const routes = [['/counter/', join(ROOT, 'bench/out/counter')], ['/', join(ROOT, 'bench/startup')]];
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    for (const [prefix, dir] of routes) {
+      if (!path.startsWith(prefix)) continue;
+      const rel = normalize(path.slice(prefix.length) || 'index.html');
+      const file = join(dir, rel.endsWith('/') ? `${rel}index.html` : rel);
+      if (!file.startsWith(dir) || !existsSync(file)) break;
+      res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-cache' });
+      res.end(readFileSync(file));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+// Runs in every page before its own scripts: notes the first frame at which an
+// enabled Amount field exists (looking inside shadow roots, where the widget renders).
+const PROBE = `(() => {
+  const find = (root) => {
+    const el = root.querySelector('[data-testid=amount]');
+    if (el) return el;
+    for (const host of root.querySelectorAll('*')) {
+      const found = host.shadowRoot && find(host.shadowRoot);
+      if (found) return found;
+    }
+    return null;
+  };
+  const check = () => {
+    const el = document.documentElement && find(document);
+    if (el && !el.disabled) { window.__amountReadyAt = performance.now(); return; }
+    requestAnimationFrame(check);
+  };
+  requestAnimationFrame(check);
+})();`;
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
+
+const companion = await startServer({ RUST_LOG: 'warn' });
+const statics = await startStatic();
+const base = `http://127.0.0.1:${statics.address().port}`;
+const pages = { static: `${base}/static.html`, counter: `${base}/counter/`, demo: `${companion.url}/` };
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_BIN ?? '/usr/bin/chromium',
+  headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-quic', '--no-first-run',
+    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+const times = Object.fromEntries(Object.keys(pages).map((k) => [k, []]));
+try {
+  // One warm-up round (Chromium's own first-start costs), then the measured rounds.
+  for (let round = -1; round < LOADS; round++) {
+    for (const [name, url] of Object.entries(pages)) {
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.addInitScript(PROBE);
+      await page.goto(url);
+      await page.waitForFunction(() => window.__amountReadyAt !== undefined, null, { timeout: 30_000 });
+      const t = await page.evaluate(() => window.__amountReadyAt);
+      if (round >= 0) times[name].push(t);
+      await context.close();
+    }
+  }
+} finally {
+  await browser.close();
+  statics.close();
+  await companion.stop();
+}
+
+console.log(`== start-up: navigation → enabled Amount field, headless Chromium, ${LOADS} cold loads each (ms)`);
+console.log(`${'page'.padEnd(10)}${'median'.padStart(10)}${'min'.padStart(10)}${'max'.padStart(10)}`);
+const med = {};
+for (const [name, xs] of Object.entries(times)) {
+  med[name] = median(xs);
+  console.log(`${name.padEnd(10)}${med[name].toFixed(1).padStart(10)}${Math.min(...xs).toFixed(1).padStart(10)}${Math.max(...xs).toFixed(1).padStart(10)}`);
+}
+console.log(`ratios of medians: demo/static ${(med.demo / med.static).toFixed(2)}×, demo/counter ${(med.demo / med.counter).toFixed(2)}×, counter/static ${(med.counter / med.static).toFixed(2)}×`);

@@ -1,0 +1,102 @@
+//! What the flow tells people and pages as it moves: the polite live region (at
+//! seconds-left marks and the states `stage_copy` names), the host's status events
+//! (whichever path brought the news: accept, stream, poll, reload, another tab), and
+//! keyboard focus, which follows the step.
+
+use super::ctx::FlowCtx;
+use leptos::prelude::*;
+use quote_core::copy::Copy;
+use quote_core::flow::{crossed_mark, Display, Stage};
+use quote_core::host_event::HostEvent;
+use quote_core::stage_copy;
+use quote_core::wire::{TradeStatus, TradeView};
+
+/// Which panel is up, ignoring the countdown's sub-states (focus moves between
+/// panels, not while a quote ticks down).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Panel {
+    Form,
+    Quote,
+    Trade,
+    Unavailable,
+    Problem,
+}
+
+impl Panel {
+    pub fn of(stage: &Stage) -> Panel {
+        match stage {
+            Stage::Form | Stage::Locking { .. } => Panel::Form,
+            Stage::Quoted(_) | Stage::Accepting(_) => Panel::Quote,
+            Stage::Pending(_) | Stage::Finished(_) => Panel::Trade,
+            Stage::Unavailable(_) => Panel::Unavailable,
+            Stage::Problem(_) => Panel::Problem,
+        }
+    }
+}
+
+pub fn install(ctx: FlowCtx, panel: Memo<Panel>) {
+    speak(ctx);
+    report_trade_status(ctx);
+    follow_focus(ctx, panel);
+}
+
+/// The live region speaks at thresholds and on status changes, not every second.
+fn speak(ctx: FlowCtx) {
+    let last_seconds = StoredValue::new(u64::MAX);
+    Effect::new(move |previous: Option<Display>| {
+        let t = ctx.now.get();
+        let display = ctx.stage.with(|s| s.display(t));
+        let quoted = ctx.stage.with_untracked(|s| match s {
+            Stage::Quoted(q) => Some(q.clone()),
+            _ => None,
+        });
+        let seconds = quoted.as_ref().map_or(u64::MAX, |q| q.seconds_left(t));
+        if let Some(mark) = crossed_mark(last_seconds.get_value(), seconds) {
+            ctx.announcement.set(ctx.fill(Copy::SecondsLeftAnnouncement, &[("seconds", &mark.to_string())]));
+        }
+        last_seconds.set_value(seconds);
+        if previous != Some(display) {
+            if let Some(key) = stage_copy::announcement(display) {
+                ctx.announcement.set(ctx.t(key));
+            }
+            if let (Display::Expired, Some(q)) = (display, quoted) {
+                ctx.emit(HostEvent::Expired { quote_id: q.quote_id, expires_at: q.terms.expires_at });
+            }
+        }
+        display
+    });
+}
+
+/// `status` for every new status of the trade on screen, and `terminal` once.
+fn report_trade_status(ctx: FlowCtx) {
+    Effect::new(move |previous: Option<Option<(String, TradeStatus)>>| {
+        let trade = ctx.stage.with(|s| match s {
+            Stage::Pending(t) | Stage::Finished(t) => Some(t.clone()),
+            _ => None,
+        });
+        let current = trade.as_ref().map(|t| (t.trade_id.clone(), t.status));
+        if let Some(TradeView { trade_id, quote_id, status, .. }) = trade {
+            if previous.flatten() != current {
+                ctx.emit(HostEvent::Status { trade_id: trade_id.clone(), quote_id: quote_id.clone(), status });
+                if status.is_terminal() {
+                    ctx.emit(HostEvent::Terminal { trade_id, quote_id, status });
+                }
+            }
+        }
+        current
+    });
+}
+
+/// Focus follows the step: the new panel's heading, so keyboard and screen-reader
+/// users land where the content changed.
+fn follow_focus(ctx: FlowCtx, panel: Memo<Panel>) {
+    Effect::new(move |previous: Option<Panel>| {
+        let current = panel.get();
+        if previous.is_some_and(|p| p != current) {
+            request_animation_frame(move || {
+                ctx.focus(if current == Panel::Form { "[data-testid=get-firm-quote]" } else { "[data-focus-target]" });
+            });
+        }
+        current
+    });
+}
