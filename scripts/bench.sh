@@ -6,7 +6,9 @@
 #      bare Leptos counter built the same way (median of cold loads, ratios);
 #   2. the companion server under a bounded loopback load: latency percentiles per
 #      endpoint, requests/s, and 0Pools calls per checkout; then 1,000 widgets
-#      previewing at once: 0Pools indicative calls per checkout and per second.
+#      previewing at once: 0Pools indicative calls per checkout and per second;
+#   3. open loop at fixed rates, side by side: a minimal axum handler, the sandbox alone,
+#      the server on SQLite: p50/p99/max per endpoint, the server's added latency.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -39,8 +41,16 @@ python3 scripts/lib/wasm_shares.py < bench/out/wasm/top.csv
 # same way (bench/counter/), side by side in one run.
 echo
 trunk build --release --offline --config bench/counter/Trunk.toml >/dev/null
+counter_gz=0
+for f in bench/out/counter/*.wasm bench/out/counter/*.js; do counter_gz=$((counter_gz + $(gzip -9 -c "$f" | wc -c))); done
+echo "the bare Leptos counter ships $counter_gz B gzip -9 (wasm + JS glue), built the same way"
 cargo build --release --locked -q -p quote-server
 QW_SERVER_BIN=target/release/quote-server node scripts/lib/startup.mjs
 
 echo
 cargo run --release --locked -q -p quote-server --example load -- "${BENCH_USERS:-200}" "${BENCH_CONCURRENCY:-16}" "${BENCH_WIDGETS:-1000}"
+
+# Open loop at fixed rates: a minimal axum handler, the sandbox alone and the server
+# in front of it, side by side (`BENCH_RATES` checkouts/s, `BENCH_SECONDS` each).
+echo
+cargo run --release --locked -q -p quote-server --example open_loop -- "${BENCH_RATES:-25,50,100,200}" "${BENCH_SECONDS:-4}"

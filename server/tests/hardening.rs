@@ -95,13 +95,15 @@ async fn live_streams_are_capped_per_checkout_and_freed_when_closed() {
 
 #[tokio::test]
 async fn the_sweep_expires_quotes_and_retention_deletes_all_but_trades_and_their_evidence() {
-    let s = stack(|c| c.quote_window = Duration::from_millis(1500), |settings| settings.retention = Duration::ZERO).await;
+    // Long enough for the accept to land on a busy machine (the tests of this file run
+    // at once), short enough to wait out for the unaccepted quote.
+    let s = stack(|c| c.quote_window = Duration::from_millis(3000), |settings| settings.retention = Duration::ZERO).await;
     let srv = &s.server;
     let (token, other) = (srv.session().await, srv.session().await);
     let unaccepted = srv.firm_quote(&other, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
     let kept = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
     let trade = srv.post(&format!("/api/quotes/{kept}/accept"), Some(&token), json!({})).await.1;
-    let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
+    let trade_id = trade["trade_id"].as_str().unwrap_or_else(|| panic!("the accept answered {trade}")).to_owned();
     eventually(10, || async {
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events WHERE transact_id = ?").bind(&trade_id).fetch_one(&srv.state.db).await.unwrap();
         (n >= 2).then_some(())

@@ -229,6 +229,8 @@ test('the whole flow works from the keyboard alone', async () => {
   await page.keyboard.type('TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE');
   await page.keyboard.press('Enter');
   await page.getByTestId('firm-quote').waitFor();
+  // Focus moves to the new panel's heading (on the next frame): wait for it to land there.
+  await page.waitForFunction(`(${deepFocus})() === 'focus-target'`);
   await page.keyboard.press('Tab'); // from the focused heading to Accept
   assert.equal(await page.evaluate(deepFocus), 'accept');
   await page.keyboard.press('Enter');

@@ -1,0 +1,248 @@
+//! Open-loop load on loopback, side by side in one run. Checkouts start on a fixed
+//! schedule whatever the answers do: each is its own task, so a slow answer delays
+//! no other checkout's start and cannot hide by slowing the sender. (Latency counts
+//! from the moment a request is sent; the client timer's own lateness, up to a
+//! millisecond, is not charged to the target.)
+//!
+//! Targets, each with the same schedule:
+//! - `floor`: a minimal axum handler (one JSON answer) — loopback, HTTP and the client;
+//! - `sandbox`: the 0Pools sandbox alone — firm quote, then transact;
+//! - `server`: the companion server on SQLite in front of its own sandbox — the
+//!   partner mints a checkout, the widget asks for a firm quote, then accepts it.
+//!
+//! Prints p50 / p99 / max per endpoint and errors, the server's added latency over the
+//! sandbox (difference and ratio) for the firm quote and the accept, and the highest
+//! rate each target held with every p99 under 50 ms. Asserts nothing.
+//!
+//!     cargo run --release -p quote-server --example open_loop [RATES] [SECONDS]
+//!     (RATES: comma-separated checkouts/s, default 25,50,100,200; SECONDS per rate, default 4)
+
+use axum::routing::post;
+use axum::{Json, Router};
+use quote_server::config::{SandboxArgs, UpstreamChoice};
+use quote_server::sandbox::{self, Faults, Sandbox, SandboxConfig};
+use quote_server::startup::{Application, Parts};
+use quote_server::Settings;
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::time::Instant;
+
+const PARTNER_KEY: &str = "pk_load_partner_key_0123456789";
+const SECRET_KEY: &str = "sk_test_load_0123456789";
+const WEBHOOK_SECRET: &str = "whsec_load_0123456789";
+const P99_TARGET_MS: f64 = 50.0;
+
+/// Latencies (ms) and error count per endpoint.
+#[derive(Default)]
+struct Endpoint {
+    ms: Vec<f64>,
+    errors: usize,
+}
+type Results = Arc<Mutex<BTreeMap<&'static str, Endpoint>>>;
+
+fn record(results: &Results, name: &'static str, since: Instant, ok: bool) {
+    let mut all = results.lock().unwrap();
+    let e = all.entry(name).or_default();
+    e.ms.push(since.elapsed().as_secs_f64() * 1000.0);
+    if !ok {
+        e.errors += 1;
+    }
+}
+
+/// Sends `request`, records it under `name` from `since`; the JSON body if it succeeded.
+async fn send(results: &Results, name: &'static str, since: Instant, request: reqwest::RequestBuilder) -> Option<Value> {
+    let answer = match request.send().await {
+        Ok(r) if r.status().is_success() => r.json::<Value>().await.ok(),
+        _ => None,
+    };
+    record(results, name, since, answer.is_some());
+    answer
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Target {
+    Floor,
+    Sandbox,
+    Server,
+}
+
+impl Target {
+    fn name(self) -> &'static str {
+        match self {
+            Target::Floor => "floor (minimal axum)",
+            Target::Sandbox => "sandbox alone",
+            Target::Server => "server, SQLite",
+        }
+    }
+}
+
+fn firm_body() -> Value {
+    json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "125.50", "currency": "EUR", "quote_type": "firm",
+           "network": "tron", "destination_address": "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"})
+}
+
+/// One checkout's requests against `target`, the first sent at `due`.
+async fn checkout(target: Target, http: reqwest::Client, base: String, results: Results, due: Instant) {
+    match target {
+        Target::Floor => {
+            send(&results, "answer", due, http.post(format!("{base}/answer")).json(&json!({"ping": 1}))).await;
+        }
+        Target::Sandbox => {
+            let Some(quote) = send(&results, "firm quote", due, http.post(format!("{base}/v1/quotes")).bearer_auth(SECRET_KEY).json(&firm_body())).await else { return };
+            let Some(quote_id) = quote["quote_id"].as_str() else { return };
+            let key = uuid::Uuid::new_v4().to_string();
+            let request = http.post(format!("{base}/v1/transact")).bearer_auth(SECRET_KEY).header("Idempotency-Key", key).json(&json!({"quote_id": quote_id}));
+            send(&results, "accept", Instant::now(), request).await;
+        }
+        Target::Server => {
+            let Some(created) = send(&results, "mint checkout", due, http.post(format!("{base}/api/checkouts")).bearer_auth(PARTNER_KEY).json(&json!({}))).await else { return };
+            let token = created["client_token"].as_str().unwrap_or_default().to_owned();
+            let Some(quote) = send(&results, "firm quote", Instant::now(), http.post(format!("{base}/api/quotes")).bearer_auth(&token).json(&firm_body())).await else { return };
+            let Some(quote_id) = quote["quote_id"].as_str() else { return };
+            send(&results, "accept", Instant::now(), http.post(format!("{base}/api/quotes/{quote_id}/accept")).bearer_auth(&token)).await;
+        }
+    }
+}
+
+/// `rate` checkouts per second for `seconds`, each started at its due moment.
+async fn run(target: Target, base: &str, rate: u32, seconds: u32) -> BTreeMap<&'static str, Endpoint> {
+    let http = reqwest::Client::builder().pool_max_idle_per_host(1024).build().expect("a client");
+    let results: Results = Arc::default();
+    let start = Instant::now() + Duration::from_millis(50);
+    let count = rate * seconds;
+    let mut tasks = Vec::with_capacity(count as usize);
+    for i in 0..count {
+        let due = start + Duration::from_secs_f64(f64::from(i) / f64::from(rate));
+        let (http, base, results) = (http.clone(), base.to_owned(), Arc::clone(&results));
+        tasks.push(tokio::spawn(async move {
+            tokio::time::sleep_until(due).await;
+            checkout(target, http, base, results, Instant::now()).await;
+        }));
+    }
+    for t in tasks {
+        let _ = t.await;
+    }
+    Arc::try_unwrap(results).ok().expect("all tasks ended").into_inner().unwrap()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[(((sorted.len() - 1) as f64) * p).round() as usize]
+}
+
+/// A sandbox with room for the whole run (balances and daily bands).
+fn roomy(c: &mut SandboxConfig) {
+    c.starting_balances = vec![("USDT".into(), "100000000".parse().unwrap()), ("USDC".into(), "100000000".parse().unwrap())];
+    for pool in &mut c.pools {
+        pool.daily_band_usdt = "100000000".parse().unwrap();
+    }
+}
+
+async fn start_floor() -> anyhow::Result<String> {
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    let router = Router::new().route("/answer", post(|Json(body): Json<Value>| async move { Json(json!({"ok": true, "echo": body})) }));
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    Ok(url)
+}
+
+async fn start_sandbox() -> anyhow::Result<String> {
+    let mut config = SandboxConfig::new(SecretString::from(SECRET_KEY), SecretString::from(WEBHOOK_SECRET));
+    config.quote_window = Duration::from_secs(15);
+    config.settle_delay = Duration::from_millis(200);
+    roomy(&mut config);
+    Ok(sandbox::serve(Sandbox::with_faults(config, Faults::default()), TcpListener::bind("127.0.0.1:0").await?).await?)
+}
+
+async fn start_server(dir: &std::path::Path) -> anyhow::Result<quote_server::startup::Running> {
+    let mut settings = Settings::new(dir.to_owned(), SecretString::from(WEBHOOK_SECRET));
+    settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
+    // The load is the point: no limit of the server may shed it.
+    settings.limits.upstream_quotes_per_second = 100_000;
+    settings.limits.mints_per_minute = 10_000_000;
+    let app = Application::build(Parts {
+        listener: TcpListener::bind("127.0.0.1:0").await?,
+        database_url: format!("sqlite://{}", dir.join("open-loop.db").display()),
+        upstream: UpstreamChoice::EmbeddedSandbox,
+        secret_key: SecretString::from(SECRET_KEY),
+        settings,
+        reconcile_interval: Duration::from_secs(10),
+        sweep_interval: Duration::from_secs(30),
+        sandbox: SandboxArgs {
+            quote_window: Duration::from_secs(15),
+            settle_delay: Duration::from_millis(200),
+            seed: 42,
+            faults: Faults::default(),
+            webhook_secret: SecretString::from(WEBHOOK_SECRET),
+        },
+        client: Box::new(|_| {}),
+        sandbox_config: Box::new(roomy),
+    })
+    .await?;
+    Ok(app.spawn())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let rates: Vec<u32> = args.next().map_or(vec![25, 50, 100, 200], |a| a.split(',').filter_map(|r| r.trim().parse().ok()).collect());
+    let seconds: u32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(4);
+
+    let dir = tempfile::tempdir()?;
+    let floor = start_floor().await?;
+    let sandbox = start_sandbox().await?;
+    let server = start_server(dir.path()).await?;
+    let bases = [(Target::Floor, floor), (Target::Sandbox, sandbox), (Target::Server, server.url.clone())];
+
+    println!("== open loop on loopback: checkouts/s held for {seconds} s each, started on schedule whatever the answers do");
+    println!("{:>6}  {:<22} {:<14} {:>6} {:>6} {:>9} {:>9} {:>9}", "rate", "target", "endpoint", "n", "errors", "p50 ms", "p99 ms", "max ms");
+    let mut held: BTreeMap<Target, u32> = BTreeMap::new();
+    let mut added = Vec::new();
+    for &rate in &rates {
+        let mut p99s: BTreeMap<(Target, &'static str), f64> = BTreeMap::new();
+        for (target, base) in &bases {
+            let results = run(*target, base, rate, seconds).await;
+            let mut worst = 0.0_f64;
+            let mut errors = 0;
+            for (name, e) in results {
+                let mut sorted = e.ms.clone();
+                sorted.sort_by(f64::total_cmp);
+                let p99 = percentile(&sorted, 0.99);
+                worst = worst.max(p99);
+                errors += e.errors;
+                p99s.insert((*target, name), p99);
+                println!("{:>6}  {:<22} {:<14} {:>6} {:>6} {:>9.2} {:>9.2} {:>9.2}", rate, target.name(), name, sorted.len(), e.errors,
+                         percentile(&sorted, 0.5), p99, sorted.last().copied().unwrap_or(f64::NAN));
+            }
+            if worst < P99_TARGET_MS && errors == 0 {
+                held.insert(*target, rate);
+            }
+        }
+        for endpoint in ["firm quote", "accept"] {
+            if let (Some(s), Some(b)) = (p99s.get(&(Target::Server, endpoint)), p99s.get(&(Target::Sandbox, endpoint))) {
+                added.push(format!("{rate:>6}/s  {endpoint:<11} server p99 {s:>8.2} ms − sandbox p99 {b:>7.2} ms = +{:>7.2} ms ({:.1}×)", s - b, s / b));
+            }
+        }
+    }
+    println!();
+    println!("the server's added latency at p99 (target: firm quote ≤ +5 ms, accept ≤ +10 ms at 200/s):");
+    for line in added {
+        println!("{line}");
+    }
+    println!();
+    for (target, _) in &bases {
+        match held.get(target) {
+            Some(rate) => println!("highest rate held with every p99 < {P99_TARGET_MS} ms and no errors, {}: {rate}/s", target.name()),
+            None => println!("highest rate held with every p99 < {P99_TARGET_MS} ms and no errors, {}: none of {rates:?}", target.name()),
+        }
+    }
+    println!("(client, server and sandbox share this machine's cores: the floor shows what that costs)");
+    server.stop().await;
+    Ok(())
+}
