@@ -9,18 +9,13 @@
 //!
 //!     cargo run --release -p quote-server --example load [USERS] [CONCURRENCY] [WIDGETS]
 
-use quote_server::config::{SandboxArgs, UpstreamChoice};
-use quote_server::sandbox::Faults;
-use quote_server::startup::{Application, Parts};
-use quote_server::Settings;
-use secrecy::SecretString;
+mod support;
+
 use serde_json::{json, Value};
+use support::PARTNER_KEY;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
-
-const PARTNER_KEY: &str = "pk_load_partner_key_0123456789";
 
 type Timings = Arc<Mutex<BTreeMap<&'static str, Vec<Duration>>>>;
 
@@ -55,40 +50,13 @@ async fn checkout(http: reqwest::Client, base: String, timings: Timings) {
 /// The server with its embedded sandbox, on a temporary database.
 async fn start(preview_window: Duration) -> anyhow::Result<(quote_server::startup::Running, std::sync::Arc<quote_server::sandbox::Sandbox>, tempfile::TempDir)> {
     let dir = tempfile::tempdir()?;
-    let listener = TcpListener::bind("127.0.0.1:0").await?;
-    let mut settings = Settings::new(dir.path().to_owned(), SecretString::from("whsec_load_0123456789"));
-    settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
-    settings.limits.quote_burst = 100;
-    // The load is the point here: the shared upstream budget must not shed it.
-    settings.limits.upstream_quotes_per_second = 10_000;
-    settings.limits.mints_per_minute = 6_000;
-    settings.preview_window = preview_window;
-    let app = Application::build(Parts {
-        listener,
-        database_url: format!("sqlite://{}", dir.path().join("load.db").display()),
-        upstream: UpstreamChoice::EmbeddedSandbox,
-        secret_key: SecretString::from("sk_test_load_0123456789"),
-        settings,
-        reconcile_interval: Duration::from_secs(10),
-        sweep_interval: Duration::from_secs(30),
-        sandbox: SandboxArgs {
-            quote_window: Duration::from_secs(15),
-            settle_delay: Duration::from_millis(200),
-            seed: 42,
-            faults: Faults::default(),
-            webhook_secret: SecretString::from("whsec_load_0123456789"),
-        },
-        client: Box::new(|_| {}),
-        // Enough prefunded balance that no run drains it (pool_dry would end the load).
-        sandbox_config: Box::new(|c| {
-            c.starting_balances = vec![("USDT".into(), "100000000".parse().unwrap()), ("USDC".into(), "100000000".parse().unwrap())];
-        }),
+    let running = support::start_server(dir.path(), |settings| {
+        settings.limits.quote_burst = 100;
+        settings.preview_window = preview_window;
     })
     .await?;
-    let running = app.spawn();
     let sandbox = running.sandbox.clone().expect("the embedded sandbox");
     Ok((running, sandbox, dir))
-
 }
 
 /// `widgets` widgets, each in its own checkout, previewing while their users type

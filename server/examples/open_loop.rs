@@ -17,12 +17,11 @@
 //!     cargo run --release -p quote-server --example open_loop [RATES] [SECONDS]
 //!     (RATES: comma-separated checkouts/s, default 25,50,100,200; SECONDS per rate, default 4)
 
+mod support;
+
 use axum::routing::post;
 use axum::{Json, Router};
-use quote_server::config::{SandboxArgs, UpstreamChoice};
 use quote_server::sandbox::{self, Faults, Sandbox, SandboxConfig};
-use quote_server::startup::{Application, Parts};
-use quote_server::Settings;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -31,9 +30,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::time::Instant;
 
-const PARTNER_KEY: &str = "pk_load_partner_key_0123456789";
-const SECRET_KEY: &str = "sk_test_load_0123456789";
-const WEBHOOK_SECRET: &str = "whsec_load_0123456789";
+use support::{roomy, PARTNER_KEY, SECRET_KEY, WEBHOOK_SECRET};
 const P99_TARGET_MS: f64 = 50.0;
 
 /// Latencies (ms) and error count per endpoint.
@@ -136,14 +133,6 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[(((sorted.len() - 1) as f64) * p).round() as usize]
 }
 
-/// A sandbox with room for the whole run (balances and daily bands).
-fn roomy(c: &mut SandboxConfig) {
-    c.starting_balances = vec![("USDT".into(), "100000000".parse().unwrap()), ("USDC".into(), "100000000".parse().unwrap())];
-    for pool in &mut c.pools {
-        pool.daily_band_usdt = "100000000".parse().unwrap();
-    }
-}
-
 async fn start_floor() -> anyhow::Result<String> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}", listener.local_addr()?);
@@ -160,34 +149,6 @@ async fn start_sandbox() -> anyhow::Result<String> {
     Ok(sandbox::serve(Sandbox::with_faults(config, Faults::default()), TcpListener::bind("127.0.0.1:0").await?).await?)
 }
 
-async fn start_server(dir: &std::path::Path) -> anyhow::Result<quote_server::startup::Running> {
-    let mut settings = Settings::new(dir.to_owned(), SecretString::from(WEBHOOK_SECRET));
-    settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
-    // The load is the point: no limit of the server may shed it.
-    settings.limits.upstream_quotes_per_second = 100_000;
-    settings.limits.mints_per_minute = 10_000_000;
-    let app = Application::build(Parts {
-        listener: TcpListener::bind("127.0.0.1:0").await?,
-        database_url: format!("sqlite://{}", dir.join("open-loop.db").display()),
-        upstream: UpstreamChoice::EmbeddedSandbox,
-        secret_key: SecretString::from(SECRET_KEY),
-        settings,
-        reconcile_interval: Duration::from_secs(10),
-        sweep_interval: Duration::from_secs(30),
-        sandbox: SandboxArgs {
-            quote_window: Duration::from_secs(15),
-            settle_delay: Duration::from_millis(200),
-            seed: 42,
-            faults: Faults::default(),
-            webhook_secret: SecretString::from(WEBHOOK_SECRET),
-        },
-        client: Box::new(|_| {}),
-        sandbox_config: Box::new(roomy),
-    })
-    .await?;
-    Ok(app.spawn())
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -197,7 +158,7 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let floor = start_floor().await?;
     let sandbox = start_sandbox().await?;
-    let server = start_server(dir.path()).await?;
+    let server = support::start_server(dir.path(), |_| {}).await?;
     let bases = [(Target::Floor, floor), (Target::Sandbox, sandbox), (Target::Server, server.url.clone())];
 
     println!("== open loop on loopback: checkouts/s held for {seconds} s each, started on schedule whatever the answers do");

@@ -94,3 +94,39 @@ test('after the tab was hidden for 20 s the countdown is server truth at once', 
   assert.ok(truth < WINDOW_MS / 1000 - 19, `20 s went by (${truth.toFixed(1)} s left)`);
   assert.equal(await page.getByTestId('accept').isEnabled(), true, 'still live: Accept stays enabled');
 });
+
+test('a hidden page asks for no preview; shown again, it asks once', async () => {
+  const page = await browser.newPage();
+  // Counts the widget's indicative quote requests as the page makes them.
+  await page.addInitScript(() => {
+    window.__previews = 0;
+    const realFetch = window.fetch;
+    window.fetch = function (input, init) {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.endsWith('/api/quotes') && String(init?.body ?? '').includes('"indicative"')) window.__previews += 1;
+      return realFetch.call(this, input, init);
+    };
+  });
+  await page.clock.install();
+  await page.goto(`${server.url}/playground.html`);
+  await page.getByTestId('amount').waitFor();
+  // From here the page's timers run only when the test moves its clock.
+  await page.clock.pauseAt(await page.evaluate(() => Date.now()) + 1_000);
+  const previews = () => page.evaluate(() => window.__previews);
+  const before = await previews();
+  await page.evaluate(() => {
+    Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.getByTestId('amount').fill('125.50');
+  await page.clock.runFor(2_000); // well past the debounce, and several clock ticks
+  assert.equal(await previews(), before, 'no preview while hidden');
+  await page.evaluate(() => {
+    delete document.visibilityState;
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+  await page.clock.runFor(300); // the next tick
+  assert.equal(await previews(), before + 1, 'one preview once shown');
+  await page.clock.resume();
+  await page.getByTestId('preview-amount').waitFor();
+});

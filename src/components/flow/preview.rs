@@ -1,5 +1,6 @@
-//! The indicative preview: asked for after the debounce, refreshed while idle and
-//! visible, never shown out of order (an older answer never overwrites a newer one).
+//! The indicative preview: asked for after the debounce, refreshed while idle, never
+//! while the page is hidden (each one is a 0Pools call), and never shown out of order
+//! (an older answer never overwrites a newer one).
 
 use super::ctx::{abort_in, FlowCtx};
 use crate::api::{now_ms, FetchError};
@@ -21,6 +22,8 @@ pub struct Preview {
     in_flight: StoredValue<Option<AbortController>, LocalStorage>,
     /// A `gloo-timers` timeout: replacing or dropping it clears it.
     debounce: StoredValue<Option<Timeout>, LocalStorage>,
+    /// The debounce ended while the page was hidden: ask once it is shown again.
+    deferred: StoredValue<bool>,
 }
 
 fn page_visible() -> bool {
@@ -36,13 +39,14 @@ impl Preview {
             last_answer_at: StoredValue::new(None),
             in_flight: StoredValue::new_local(None),
             debounce: StoredValue::new_local(None),
+            deferred: StoredValue::new(false),
         };
         let price_inputs = Memo::new(move |_| (ctx.pool_id.get(), ctx.input.with(|i| (i.side, i.amount.clone()))));
         Effect::new(move |_| {
             // `get`, not `track`: the memo must recompute for later changes to reach here.
             let _ = price_inputs.get();
             let timer = matches!(ctx.stage.get_untracked(), Stage::Form)
-                .then(|| Timeout::new(DEBOUNCE_MS, move || preview.request()));
+                .then(|| Timeout::new(DEBOUNCE_MS, move || preview.request_when_visible()));
             preview.debounce.set_value(timer);
         });
         on_cleanup(move || {
@@ -52,15 +56,33 @@ impl Preview {
         preview
     }
 
-    /// Drops the preview in flight and makes every earlier answer stale.
+    /// Drops the preview in flight (and one waiting for the page to be shown) and makes
+    /// every earlier answer stale.
     pub fn cancel(self) {
+        self.deferred.try_set_value(false);
         self.sequencer.try_update_value(Sequencer::invalidate);
         abort_in(self.in_flight);
     }
 
-    /// Refreshes an idle estimate when it is due and the page is visible.
+    fn request_when_visible(self) {
+        if page_visible() {
+            self.request();
+        } else {
+            self.deferred.set_value(true);
+        }
+    }
+
+    /// On the clock's tick: sends a preview deferred while the page was hidden, and
+    /// refreshes an idle estimate when it is due and the page is visible.
     pub fn refresh_if_due(self, now: i64) {
         let ctx = self.ctx;
+        if self.deferred.get_value() && page_visible() {
+            self.deferred.set_value(false);
+            if matches!(ctx.stage.get_untracked(), Stage::Form) {
+                self.request();
+            }
+            return;
+        }
         let idle_with_estimate = matches!(ctx.stage.get_untracked(), Stage::Form)
             && matches!(ctx.preview.get_untracked(), PreviewState::Ready(_));
         if idle_with_estimate && refresh_due(now, self.last_answer_at.get_value(), page_visible()) {

@@ -1,0 +1,54 @@
+//! What the load examples share: their keys, a sandbox with room for a whole run, and
+//! the companion server with its embedded sandbox on a temporary SQLite database.
+
+use quote_server::config::{SandboxArgs, UpstreamChoice};
+use quote_server::sandbox::{Faults, SandboxConfig};
+use quote_server::startup::{Application, Parts, Running};
+use quote_server::Settings;
+use secrecy::SecretString;
+use std::path::Path;
+use std::time::Duration;
+use tokio::net::TcpListener;
+
+pub const PARTNER_KEY: &str = "pk_load_partner_key_0123456789";
+pub const SECRET_KEY: &str = "sk_test_load_0123456789";
+pub const WEBHOOK_SECRET: &str = "whsec_load_0123456789";
+
+/// Enough prefunded balance and daily band that no run drains them (`pool_dry`
+/// would end the load).
+pub fn roomy(c: &mut SandboxConfig) {
+    c.starting_balances = vec![("USDT".into(), "100000000".parse().unwrap()), ("USDC".into(), "100000000".parse().unwrap())];
+    for pool in &mut c.pools {
+        pool.daily_band_usdt = "100000000".parse().unwrap();
+    }
+}
+
+/// The server and its embedded sandbox, with its database in `dir`; `tune` adjusts
+/// the settings (the load is the point: no limit of the server may shed it).
+pub async fn start_server(dir: &Path, tune: impl FnOnce(&mut Settings)) -> anyhow::Result<Running> {
+    let mut settings = Settings::new(dir.to_owned(), SecretString::from(WEBHOOK_SECRET));
+    settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
+    settings.limits.upstream_quotes_per_second = 100_000;
+    settings.limits.mints_per_minute = 10_000_000;
+    tune(&mut settings);
+    let app = Application::build(Parts {
+        listener: TcpListener::bind("127.0.0.1:0").await?,
+        database_url: format!("sqlite://{}", dir.join("load.db").display()),
+        upstream: UpstreamChoice::EmbeddedSandbox,
+        secret_key: SecretString::from(SECRET_KEY),
+        settings,
+        reconcile_interval: Duration::from_secs(10),
+        sweep_interval: Duration::from_secs(30),
+        sandbox: SandboxArgs {
+            quote_window: Duration::from_secs(15),
+            settle_delay: Duration::from_millis(200),
+            seed: 42,
+            faults: Faults::default(),
+            webhook_secret: SecretString::from(WEBHOOK_SECRET),
+        },
+        client: Box::new(|_| {}),
+        sandbox_config: Box::new(roomy),
+    })
+    .await?;
+    Ok(app.spawn())
+}
