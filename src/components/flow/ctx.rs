@@ -62,19 +62,21 @@ impl FlowCtx {
     pub fn api(&self) -> Api {
         self.api.get_value()
     }
+    // The `try_` reads below make a call that comes after the widget went away (its
+    // owner disposed these values) a no-op instead of a panic.
     pub fn t(&self, key: Copy) -> String {
-        self.ui.with_value(|ui| ui.t(key))
+        self.ui.try_with_value(|ui| ui.t(key)).unwrap_or_default()
     }
     pub fn fill(&self, key: Copy, args: &[(&str, &str)]) -> String {
-        self.ui.with_value(|ui| ui.fill(key, args))
+        self.ui.try_with_value(|ui| ui.fill(key, args)).unwrap_or_default()
     }
     /// A field problem in the deck's words.
     pub fn field_message(&self, problem: &FieldProblem) -> String {
-        self.ui.with_value(|ui| problem.message(&ui.deck))
+        self.ui.try_with_value(|ui| problem.message(&ui.deck)).unwrap_or_default()
     }
     /// Tells the host page (a DOM event on its element).
     pub fn emit(&self, event: HostEvent) {
-        self.emitter.with_value(|e| e.emit(event));
+        self.emitter.try_with_value(|e| e.emit(event));
     }
     /// Tells the host a request was refused.
     pub fn emit_error(&self, e: &FetchError) {
@@ -84,7 +86,7 @@ impl FlowCtx {
     /// Runs `task` under the flow's owner, cancelled when the owner is cleaned up: a
     /// request that answers after the widget was destroyed (or re-rendered) touches nothing.
     pub fn spawn(&self, task: impl Future<Output = ()> + 'static) {
-        self.owner.with_value(|o| o.with(|| leptos::task::spawn_local_scoped_with_cancellation(task)));
+        self.owner.try_with_value(|o| o.with(|| leptos::task::spawn_local_scoped_with_cancellation(task)));
     }
 
     /// The pool the form is on.
