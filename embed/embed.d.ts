@@ -18,6 +18,8 @@ export type LocaleTag = 'en' | 'de' | (string & {});
 export type LockableField = 'pool' | 'side' | 'amount' | 'network' | 'destination';
 export type TradeStatus = 'reserved' | 'settled' | 'failed' | 'released';
 export type TerminalStatus = 'settled' | 'failed' | 'released';
+/** Why 0Pools could not quote. A later version may add reasons: treat an unknown one as the generic case. */
+export type UnavailableReason = 'pool_dry' | 'rate_unavailable' | 'network_unavailable' | 'maintenance' | 'busy' | (string & {});
 
 /**
  * Options of `QuoteWidget.mount(element, options)` and `handle.update(options)`.
@@ -100,7 +102,7 @@ export interface QuoteDetail {
 }
 /** `quote-widget:unavailable`: 0Pools could not quote now. */
 export interface UnavailableDetail {
-  reason: string;
+  reason: UnavailableReason;
   retry_after_ms: number;
 }
 /** `quote-widget:expired`: the firm quote on screen expired. */

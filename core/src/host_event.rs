@@ -147,4 +147,23 @@ mod tests {
             assert_eq!(fields, HostEvent::documented_fields(name), "{detail} in embed.d.ts");
         }
     }
+
+    /// The words of `export type <name> = 'a' | 'b' …;` in embed.d.ts.
+    fn declared_words(name: &str) -> Vec<String> {
+        let declarations = include_str!("../../embed/embed.d.ts");
+        let start = format!("export type {name} = ");
+        let line = declarations.lines().find(|l| l.starts_with(&start)).unwrap_or_else(|| panic!("embed.d.ts declares {name}"));
+        line[start.len()..].split('|').filter_map(|w| w.trim().trim_end_matches(';').strip_prefix('\'')?.strip_suffix('\'').map(str::to_owned)).collect()
+    }
+
+    #[test]
+    fn the_typescript_unions_are_the_vocabulary() {
+        use crate::vocab::{Side, TradeStatus, UnavailableReason};
+        let words = |all: &[&str]| all.iter().map(|w| (*w).to_owned()).collect::<Vec<_>>();
+        assert_eq!(declared_words("Side"), words(&Side::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
+        assert_eq!(declared_words("TradeStatus"), words(&TradeStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>()));
+        let terminal: Vec<&str> = TradeStatus::ALL.iter().filter(|s| s.is_terminal()).map(|s| s.as_str()).collect();
+        assert_eq!(declared_words("TerminalStatus"), words(&terminal));
+        assert_eq!(declared_words("UnavailableReason"), words(UnavailableReason::KNOWN));
+    }
 }

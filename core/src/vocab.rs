@@ -49,6 +49,8 @@ macro_rules! vocabulary {
         }
 
         impl $name {
+            /// Every word this build knows.
+            pub const KNOWN: &'static [&'static str] = &[$($word),+];
             pub fn as_str(&self) -> &str {
                 match self { $($name::$variant => $word,)+ $name::Other(word) => word }
             }
