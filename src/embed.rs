@@ -171,7 +171,11 @@ impl Options {
         };
         let side = match given(o.side) {
             None => None,
-            Some(word) => Some(Side::parse(&word).ok_or_else(|| option_error("side", format!("\"{word}\" is not one of \"buy\", \"sell\"")))?),
+            Some(word) => Some(Side::parse(&word).ok_or_else(|| {
+                // The words come from the vocabulary, so a new side is named here too.
+                let words: Vec<String> = Side::ALL.iter().map(|s| format!("\"{s}\"")).collect();
+                option_error("side", format!("\"{word}\" is not one of {}", words.join(", ")))
+            })?),
         };
         Ok(Options {
             api_base: given(o.api_base).unwrap_or(default_base),
