@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs only what is missing, at pinned versions, from the package registries:
 # the wasm target, Trunk, wasm-bindgen-cli (== Cargo.lock), wasm-opt (npm binaryen),
-# Debian's chromium + chromium-driver, and the locked npm tooling. Quick when all
+# Debian's chromium + chromium-driver and postgresql, and the locked npm tooling. Quick when all
 # is already there. Sourced by run.sh and test.sh; safe to run on its own.
 set -euo pipefail
 
@@ -40,6 +40,15 @@ if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+
+# Debian's PostgreSQL server: the tests run the API suite and the multi-replica tests
+# against a throwaway cluster (initdb + pg_ctl in a temporary directory).
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
+  say "installing Debian's postgresql server"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
 fi
 
 # npm tooling (binaryen's wasm-opt, playwright-core, axe-core), exactly as locked.

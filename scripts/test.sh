@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test there is, failing on the first red step:
-#   1. native unit and integration tests (core, server, sandbox contract, API);
+#   1. native unit and integration tests (core, server, sandbox contract, API), the
+#      server's on SQLite and again on Postgres;
 #   2. in-browser component tests (wasm-bindgen-test in headless Chromium);
 #   3. end-to-end tests driving Chromium against the real server and sandbox.
 set -euo pipefail
@@ -14,6 +15,9 @@ step "native tests"
 # The widget and the console are wasm apps (their logic lives in core, tested here);
 # the widget's components are tested in Chromium below, the console end to end.
 cargo test --locked --workspace --exclude quote-widget --exclude quote-console
+
+step "the server's suites again, on Postgres (a throwaway cluster, removed afterwards)"
+QW_TEST_STORE=postgres cargo test --locked -p quote-server --tests
 
 step "in-browser component tests (headless Chromium)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

@@ -63,7 +63,8 @@ pub struct ServerArgs {
     /// Address the companion server listens on.
     #[arg(long, env = "LISTEN_ADDR", default_value = "127.0.0.1:8080", global = true)]
     pub listen: SocketAddr,
-    /// SQLite database (`sqlite://path`, created if missing).
+    /// The database: `sqlite://path` (embedded, created if missing; one replica) or
+    /// `postgres://user:password@host/dbname` (shared by several replicas).
     #[arg(long, env = "DATABASE_URL", default_value = "sqlite://data/quote-widget.db", global = true)]
     pub database_url: String,
     /// 0Pools base URL (required unless the embedded sandbox is asked for).
@@ -357,7 +358,10 @@ impl Config {
         vec![
             format!("mode: {}", if s.demo { "DEMO (anonymous sessions, demo checkout and gallery served)" } else { "production" }),
             format!("listen: {}", self.listen),
-            format!("database: {}", self.database_url),
+            match crate::db::StoreKind::of(&self.database_url) {
+                Some(crate::db::StoreKind::Postgres) => format!("database: Postgres {}", redacted_url(&self.database_url)),
+                _ => format!("database: SQLite {}", self.database_url),
+            },
             match &self.upstream {
                 UpstreamChoice::Url(url) => format!("0Pools: {}", redacted_url(url)),
                 UpstreamChoice::EmbeddedSandbox => "0Pools: embedded test-mode sandbox on loopback".into(),
@@ -471,9 +475,16 @@ fn checked_database_url(url: &str) -> Result<String, ConfigError> {
         return Ok(url.to_owned());
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        return refuse("DATABASE_URL", "Postgres is not supported by this version; use sqlite://path/to/file.db");
+        let named = url.parse::<reqwest::Url>().ok().filter(|u| u.host_str().is_some_and(|h| !h.is_empty()) && u.path().trim_matches('/').len() > 0);
+        return match named {
+            Some(_) => Ok(url.to_owned()),
+            None => refuse("DATABASE_URL", "names no Postgres database: write postgres://user:password@host:5432/dbname"),
+        };
     }
-    refuse("DATABASE_URL", format!("{:?} is not a database URL this server can use: write sqlite://path/to/file.db", url.split('@').next_back().unwrap_or("")))
+    refuse(
+        "DATABASE_URL",
+        format!("{:?} is not a database URL this server can use: write sqlite://path/to/file.db or postgres://user:password@host/dbname", url.split('@').next_back().unwrap_or("")),
+    )
 }
 
 /// A secret from its file, else its variable, else (sandbox only) the sandbox default.
@@ -514,7 +525,7 @@ mod tests {
             (&["--embedded-sandbox", "--webhook-secret", ""], "ZEROPOOLS_WEBHOOK_SECRET"),
             (&["--embedded-sandbox", "--cors-allowed-origins", "*"], "CORS_ALLOWED_ORIGINS"),
             (&["--embedded-sandbox", "--cors-allowed-origins", "https://a.example/path"], "CORS_ALLOWED_ORIGINS"),
-            (&["--embedded-sandbox", "--database-url", "postgres://u:p@localhost/db"], "DATABASE_URL"),
+            (&["--embedded-sandbox", "--database-url", "postgres://u:p@localhost"], "DATABASE_URL"),
             (&["--embedded-sandbox", "--database-url", "mysql://x"], "DATABASE_URL"),
             (&["--embedded-sandbox", "--partner-api-key", "pk"], "PARTNER_API_KEY"),
             (&["--embedded-sandbox", "--alert-balance-below=-5"], "ALERT_BALANCE_BELOW"),
@@ -555,11 +566,13 @@ mod tests {
         let config = args(&[
             "--upstream-url", "https://user:pass@api.0pools.example/v1?token=abc", "--secret-key", "sk_live_abcdefghijklmnop",
             "--webhook-secret", "whsec_0123456789abcdef", "--partner-api-key", " pk_0123456789abcdef\n",
+            "--database-url", "postgres://quotes:db-s3cret@db.internal:5432/quotes",
         ])
         .unwrap();
         let summary = config.summary().join("\n");
         assert!(summary.contains("0Pools: https://api.0pools.example/v1 (credentials or query redacted)"), "{summary}");
-        assert!(!summary.contains("pass") && !summary.contains("abc"), "{summary}");
+        assert!(summary.contains("database: Postgres postgres://db.internal:5432/quotes (credentials or query redacted)"), "{summary}");
+        assert!(!summary.contains("pass") && !summary.contains("abc") && !summary.contains("db-s3cret"), "{summary}");
         assert_eq!(config.settings.partner_api_key.as_ref().unwrap().expose_secret(), "pk_0123456789abcdef");
         let live_demo = args(&["--demo", "--secret-key", "sk_live_abcdefghijklmnop", "--upstream-url", "https://api.0pools.example", "--webhook-secret", "whsec_0123456789abcdef"]);
         assert_eq!(live_demo.err().map(|e| e.setting), Some("DEMO_MODE"));

@@ -1,26 +1,91 @@
-//! The embedded SQLite database: opened (and created) from `DATABASE_URL`, migrated
-//! from `server/migrations` at start-up.
+//! The database, chosen by `DATABASE_URL`: embedded SQLite (`sqlite://…`, the
+//! default, one replica) or Postgres (`postgres://…`, shared by any number of
+//! replicas). Both are reached through sqlx's `Any` driver, so every query is one
+//! code path; each has its own migrations folder, kept in step by a test.
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use crate::store::Db;
+use sqlx::any::AnyPoolOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::Executor;
 use std::str::FromStr;
 use std::time::Duration;
 
-pub async fn open(database_url: &str) -> anyhow::Result<SqlitePool> {
-    let options = SqliteConnectOptions::from_str(database_url)?
-        .create_if_missing(true)
-        // WAL lets readers and the one writer proceed together; FULL sync means a
-        // committed row survives the process (or machine) dying right after.
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Full)
-        .foreign_keys(true)
-        .busy_timeout(Duration::from_secs(5));
-    if let Some(parent) = options.get_filename().parent() {
+/// Which store a database URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreKind {
+    Sqlite,
+    Postgres,
+}
+
+impl StoreKind {
+    pub fn of(database_url: &str) -> Option<StoreKind> {
+        let url = database_url.trim();
+        if url.starts_with("sqlite:") {
+            Some(StoreKind::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(StoreKind::Postgres)
+        } else {
+            None
+        }
+    }
+
+    /// The store behind an open pool.
+    pub fn of_pool(db: &Db) -> StoreKind {
+        match db.connect_options().database_url.scheme() {
+            "postgres" | "postgresql" => StoreKind::Postgres,
+            _ => StoreKind::Sqlite,
+        }
+    }
+}
+
+/// Opens (creating an SQLite file if missing) and migrates the database.
+pub async fn open(database_url: &str) -> anyhow::Result<Db> {
+    sqlx::any::install_default_drivers();
+    match StoreKind::of(database_url) {
+        Some(StoreKind::Postgres) => open_postgres(database_url).await,
+        Some(StoreKind::Sqlite) => open_sqlite(database_url).await,
+        None => anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://"),
+    }
+}
+
+async fn open_sqlite(database_url: &str) -> anyhow::Result<Db> {
+    let filename = SqliteConnectOptions::from_str(database_url)?.get_filename().to_owned();
+    if let Some(parent) = filename.parent() {
         if !parent.as_os_str().is_empty() {
             std::fs::create_dir_all(parent)?;
         }
     }
-    let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+    // `Any` takes SQLite's options from the URL only: create the file when missing,
+    // and set the rest on every new connection.
+    let url = if database_url.contains("mode=") {
+        database_url.to_owned()
+    } else {
+        format!("{database_url}{}mode=rwc", if database_url.contains('?') { '&' } else { '?' })
+    };
+    let pool = AnyPoolOptions::new()
+        .max_connections(8)
+        .after_connect(|conn, _| {
+            Box::pin(async move {
+                // WAL lets readers and the one writer proceed together; FULL sync means a
+                // committed row survives the process (or machine) dying right after.
+                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;").await?;
+                Ok(())
+            })
+        })
+        .connect(&url)
+        .await?;
     sqlx::migrate!("./migrations").run(&pool).await?;
+    Ok(pool)
+}
+
+async fn open_postgres(database_url: &str) -> anyhow::Result<Db> {
+    let pool = AnyPoolOptions::new()
+        .max_connections(16)
+        .acquire_timeout(Duration::from_secs(5))
+        .connect(database_url)
+        .await?;
+    // sqlx takes an advisory lock while migrating, so replicas starting together
+    // apply each migration once.
+    sqlx::migrate!("./migrations-postgres").run(&pool).await?;
     Ok(pool)
 }

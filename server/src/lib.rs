@@ -27,6 +27,7 @@ pub mod serve;
 pub mod signature;
 pub mod store;
 pub mod telemetry;
+pub mod throwaway_postgres;
 pub mod trading;
 pub mod upstream;
 pub mod utilization;

@@ -358,7 +358,7 @@ async fn a_restart_finds_and_finishes_unfinished_work() {
     assert_eq!(resumed.idempotency_key, format!("qw-accept-{cut_short}"));
     // …and counted as accepted, with its notional, though no accept request got the answer.
     let accepted: Vec<(Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT quote_id, notional_usdt FROM quote_outcomes WHERE quote_type = 'accept' AND outcome = 'accepted' AND checkout_id = ?")
+        sqlx::query_as("SELECT quote_id, notional_usdt FROM quote_outcomes WHERE quote_type = 'accept' AND outcome = 'accepted' AND checkout_id = $1")
             .bind(&other_checkout)
             .fetch_all(&second.state.db)
             .await

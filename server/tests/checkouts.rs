@@ -203,7 +203,7 @@ async fn a_permanent_upstream_refusal_ends_in_an_explained_state_with_a_support_
     assert_eq!((status, failed["error"]["code"].as_str(), failed["error"]["support_id"].as_str()), (409, Some("accept_failed"), Some(quote_a.as_str())));
     let row = store::quote(&srv.state.db, &quote_a).await.unwrap().unwrap();
     assert_eq!((row.status.as_str(), row.accept_failure.as_deref()), ("accept_failed", Some("idempotency_conflict")));
-    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'accept_failed' AND subject = ?").bind(&quote_a).fetch_one(&srv.state.db).await.unwrap();
+    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'accept_failed' AND subject = $1").bind(&quote_a).fetch_one(&srv.state.db).await.unwrap();
     assert_eq!(alerts, 1);
     // Definite, not retried: asking again gives the same answer without calling 0Pools.
     let before = s.sandbox.sandbox.transact_requests();
@@ -282,7 +282,7 @@ async fn the_reconciler_never_resumes_an_accept_that_does_not_hold_its_checkout(
     // A began (and holds the checkout); B is left "accepting" without the claim, as a
     // stale list or an old release could leave it.
     assert_eq!(store::begin_accept(&srv.state.db, &checkout, &a, &quote_server::trading::idempotency_key(&a)).await.unwrap(), store::Claim::Held);
-    sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = ?, idempotency_key = ? WHERE quote_id = ?")
+    sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = $1, idempotency_key = $2 WHERE quote_id = $3")
         .bind(store::now())
         .bind(quote_server::trading::idempotency_key(&b))
         .bind(&b)
@@ -293,7 +293,7 @@ async fn the_reconciler_never_resumes_an_accept_that_does_not_hold_its_checkout(
     assert!(store::trade_for_quote(&srv.state.db, &a).await.unwrap().is_some(), "the claim holder is finished");
     assert!(store::trade_for_quote(&srv.state.db, &b).await.unwrap().is_none(), "the other is never executed");
     assert_eq!(s.sandbox.sandbox.trade_count(), 1);
-    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'accept_without_claim' AND subject = ?").bind(&b).fetch_one(&srv.state.db).await.unwrap();
+    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'accept_without_claim' AND subject = $1").bind(&b).fetch_one(&srv.state.db).await.unwrap();
     assert_eq!(alerts, 1);
 }
 

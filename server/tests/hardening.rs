@@ -105,7 +105,7 @@ async fn the_sweep_expires_quotes_and_retention_deletes_all_but_trades_and_their
     let trade = srv.post(&format!("/api/quotes/{kept}/accept"), Some(&token), json!({})).await.1;
     let trade_id = trade["trade_id"].as_str().unwrap_or_else(|| panic!("the accept answered {trade}")).to_owned();
     eventually(10, || async {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events WHERE transact_id = ?").bind(&trade_id).fetch_one(&srv.state.db).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events WHERE transact_id = $1").bind(&trade_id).fetch_one(&srv.state.db).await.unwrap();
         (n >= 2).then_some(())
     })
     .await;
@@ -120,7 +120,7 @@ async fn the_sweep_expires_quotes_and_retention_deletes_all_but_trades_and_their
     assert_eq!(store::trade_history(&srv.state.db, &trade_id).await.unwrap().len(), 2);
     let (status, view) = srv.get(&format!("/api/trades/{trade_id}"), Some(PARTNER_KEY)).await;
     assert_eq!(status, 401, "{view}");
-    let events: Vec<(String, String)> = sqlx::query_as("SELECT event_id, body FROM webhook_events WHERE transact_id = ?").bind(&trade_id).fetch_all(&srv.state.db).await.unwrap();
+    let events: Vec<(String, String)> = sqlx::query_as("SELECT event_id, body FROM webhook_events WHERE transact_id = $1").bind(&trade_id).fetch_all(&srv.state.db).await.unwrap();
     assert!(events.len() >= 2 && events.iter().all(|(_, body)| body.is_empty()), "event ids kept as evidence, bodies gone");
 }
 
@@ -242,7 +242,8 @@ fn start_up_refuses_every_misconfiguration_with_a_clear_message_and_no_panic() {
         (vec![sandbox, ("ZEROPOOLS_WEBHOOK_SECRET_FILE", &empty)], 78, "ZEROPOOLS_WEBHOOK_SECRET: is empty"),
         (vec![sandbox, ("ZEROPOOLS_WEBHOOK_SECRET", "short")], 78, "ZEROPOOLS_WEBHOOK_SECRET: is too short"),
         (vec![sandbox, ("CORS_ALLOWED_ORIGINS", "*")], 78, "CORS_ALLOWED_ORIGINS: a wildcard"),
-        (vec![sandbox, ("DATABASE_URL", "postgres://app:secret@localhost/quotes")], 78, "DATABASE_URL: Postgres is not supported"),
+        (vec![sandbox, ("DATABASE_URL", "postgres://app:secret@localhost/")], 78, "DATABASE_URL: names no Postgres database"),
+        (vec![sandbox, ("DATABASE_URL", "mysql://app:secret@localhost/quotes")], 78, "DATABASE_URL: \"localhost/quotes\" is not a database URL"),
         (vec![sandbox, ("PARTNER_API_KEY", "123")], 78, "PARTNER_API_KEY"),
         (vec![("ZEROPOOLS_BASE_URL", "https://api.0pools.example"), ("ZEROPOOLS_SECRET_KEY", "sk_live_0123456789abcdef")], 78, "ZEROPOOLS_WEBHOOK_SECRET: is required"),
         (vec![sandbox, ("SESSION_TTL_SECS", "99999999999999999999")], 2, "SESSION_TTL_SECS"),

@@ -25,7 +25,7 @@ async fn settled_trade(srv: &TestServer, amount: &str) -> String {
 }
 
 async fn reconciliation(srv: &TestServer, trade_id: &str) -> (String, Option<String>) {
-    sqlx::query_as("SELECT reconciliation_state, reconciliation_reason FROM trades WHERE trade_id = ?").bind(trade_id).fetch_one(&srv.state.db).await.unwrap()
+    sqlx::query_as("SELECT reconciliation_state, reconciliation_reason FROM trades WHERE trade_id = $1").bind(trade_id).fetch_one(&srv.state.db).await.unwrap()
 }
 
 #[tokio::test]

@@ -42,6 +42,24 @@ async fn drop_bad_request_id(mut req: axum::extract::Request) -> axum::extract::
     req
 }
 
+/// Whether a URI carries a percent-encoded control character (`%00`–`%1F`, `%7F`).
+/// No id or parameter of ours has one, and Postgres cannot even compare text with a
+/// NUL in it: such a request is refused up front with one clear answer.
+fn encodes_control_character(uri: &axum::http::Uri) -> bool {
+    let raw = uri.path_and_query().map(|p| p.as_str()).unwrap_or("").as_bytes();
+    raw.windows(3).any(|w| {
+        w[0] == b'%' && std::str::from_utf8(&w[1..]).ok().and_then(|hex| u8::from_str_radix(hex, 16).ok()).is_some_and(|b| b < 0x20 || b == 0x7f)
+    })
+}
+
+async fn refuse_control_characters(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
+    if encodes_control_character(req.uri()) {
+        let message = "The address must not contain control characters.".to_owned();
+        return ApiError::InvalidField(crate::json_fields::FieldError { field: "url".into(), message }).into_response();
+    }
+    next.run(req).await
+}
+
 /// Pages only a demo serves: the demo partner checkout, the designer gallery (and its
 /// own build under `/gallery/`) and the sandbox playground.
 const DEMO_PAGES: [&str; 4] = ["/", "/index.html", "/gallery.html", "/playground.html"];
@@ -123,6 +141,7 @@ pub fn app(state: AppState) -> Router {
             tracing::error!("a request handler panicked");
             ApiError::Internal.into_response()
         }))
+        .layer(axum::middleware::from_fn(refuse_control_characters))
         .layer(axum::middleware::map_request(drop_bad_request_id))
         .with_state(state)
 }

@@ -61,7 +61,7 @@ pub async fn create(State(state): State<AppState>, ClientAddr(addr): ClientAddr,
 async fn demo_checkout(state: &AppState, headers: &HeaderMap) -> Result<store::CheckoutRow, ApiError> {
     if let Some(previous) = bearer(headers) {
         if let Some(checkout_id) = store::session_checkout(&state.db, &token_hash(previous)).await? {
-            if let Some(c) = store::checkout(&state.db, &checkout_id).await?.filter(|c| c.anonymous && !store::checkout_expired(c)) {
+            if let Some(c) = store::checkout(&state.db, &checkout_id).await?.filter(|c| c.anonymous.0 && !store::checkout_expired(c)) {
                 return Ok(c);
             }
         }

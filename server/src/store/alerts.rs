@@ -4,17 +4,17 @@
 use super::{now, Db};
 
 pub async fn record_webhook_failure(db: &Db, code: &str) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO webhook_failures (at, code) VALUES (?, ?)").bind(now()).bind(code).execute(db).await?;
+    sqlx::query("INSERT INTO webhook_failures (at, code) VALUES ($1, $2)").bind(now()).bind(code).execute(db).await?;
     Ok(())
 }
 
 pub async fn webhook_failures_since(db: &Db, since: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar("SELECT COUNT(*) FROM webhook_failures WHERE at >= ?").bind(since).fetch_one(db).await
+    sqlx::query_scalar("SELECT COUNT(*) FROM webhook_failures WHERE at >= $1").bind(since).fetch_one(db).await
 }
 
 /// Trades still reserved that were created before `before`: (trade id, created at).
 pub async fn reserved_before(db: &Db, before: &str) -> sqlx::Result<Vec<(String, String)>> {
-    sqlx::query_as("SELECT trade_id, created_at FROM trades WHERE status = 'reserved' AND created_at < ? ORDER BY created_at").bind(before).fetch_all(db).await
+    sqlx::query_as("SELECT trade_id, created_at FROM trades WHERE status = 'reserved' AND created_at < $1 ORDER BY created_at").bind(before).fetch_all(db).await
 }
 
 /// Trades whose ledger rows disagree: (trade id, reason).
@@ -24,14 +24,14 @@ pub async fn ledger_exceptions(db: &Db) -> sqlx::Result<Vec<(String, Option<Stri
 
 /// Accepts begun before `before` and still unconfirmed: (quote id, accepted at).
 pub async fn accepts_open_before(db: &Db, before: &str) -> sqlx::Result<Vec<(String, Option<String>)>> {
-    sqlx::query_as("SELECT quote_id, accepted_at FROM quotes WHERE status = 'accepting' AND accepted_at < ? ORDER BY accepted_at").bind(before).fetch_all(db).await
+    sqlx::query_as("SELECT quote_id, accepted_at FROM quotes WHERE status = 'accepting' AND accepted_at < $1 ORDER BY accepted_at").bind(before).fetch_all(db).await
 }
 
 /// Per pool since `since`: (pool, unavailable answers, all answers).
 pub async fn unavailability_since(db: &Db, since: &str) -> sqlx::Result<Vec<(String, i64, i64)>> {
     sqlx::query_as(
-        "SELECT pool_id, SUM(outcome = 'unavailable'), COUNT(*) FROM quote_outcomes
-         WHERE at >= ? AND outcome IN ('available', 'unavailable') GROUP BY pool_id ORDER BY pool_id",
+        "SELECT pool_id, SUM(CASE WHEN outcome = 'unavailable' THEN 1 ELSE 0 END), COUNT(*) FROM quote_outcomes
+         WHERE at >= $1 AND outcome IN ('available', 'unavailable') GROUP BY pool_id ORDER BY pool_id",
     )
     .bind(since)
     .fetch_all(db)
@@ -40,5 +40,5 @@ pub async fn unavailability_since(db: &Db, since: &str) -> sqlx::Result<Vec<(Str
 
 /// Alerts recorded when something happened (terms mismatches, stuck accepts, …), newest first.
 pub async fn recorded_alerts(db: &Db, limit: i64) -> sqlx::Result<Vec<super::AlertRow>> {
-    sqlx::query_as("SELECT kind, subject, message, raised_at FROM alerts ORDER BY id DESC LIMIT ?").bind(limit).fetch_all(db).await
+    sqlx::query_as("SELECT kind, subject, message, raised_at FROM alerts ORDER BY id DESC LIMIT $1").bind(limit).fetch_all(db).await
 }

@@ -17,7 +17,8 @@ pub struct CheckoutRow {
     pub amount_max: Option<String>,
     pub network: Option<String>,
     pub destination_address: Option<String>,
-    pub anonymous: bool,
+    #[sqlx(try_from = "i64")]
+    pub anonymous: super::Flag,
     pub accept_quote_id: Option<String>,
     pub trade_id: Option<String>,
     pub created_at: String,
@@ -29,7 +30,7 @@ pub async fn insert_checkout(db: &Db, c: &CheckoutRow) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "INSERT INTO checkouts (checkout_id, partner_reference, partner_user_id, pool_id, side, amount, currency, amount_min,
             amount_max, network, destination_address, anonymous, created_at, expires_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(partner_reference) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT(partner_reference) DO NOTHING",
     )
     .bind(&c.checkout_id)
     .bind(&c.partner_reference)
@@ -42,7 +43,7 @@ pub async fn insert_checkout(db: &Db, c: &CheckoutRow) -> sqlx::Result<bool> {
     .bind(&c.amount_max)
     .bind(&c.network)
     .bind(&c.destination_address)
-    .bind(c.anonymous)
+    .bind(i64::from(c.anonymous.0))
     .bind(&c.created_at)
     .bind(&c.expires_at)
     .execute(db)
@@ -51,16 +52,16 @@ pub async fn insert_checkout(db: &Db, c: &CheckoutRow) -> sqlx::Result<bool> {
 }
 
 pub async fn checkout(db: &Db, checkout_id: &str) -> sqlx::Result<Option<CheckoutRow>> {
-    sqlx::query_as("SELECT * FROM checkouts WHERE checkout_id = ?").bind(checkout_id).fetch_optional(db).await
+    sqlx::query_as("SELECT * FROM checkouts WHERE checkout_id = $1").bind(checkout_id).fetch_optional(db).await
 }
 
 pub async fn checkout_by_reference(db: &Db, partner_reference: &str) -> sqlx::Result<Option<CheckoutRow>> {
-    sqlx::query_as("SELECT * FROM checkouts WHERE partner_reference = ?").bind(partner_reference).fetch_optional(db).await
+    sqlx::query_as("SELECT * FROM checkouts WHERE partner_reference = $1").bind(partner_reference).fetch_optional(db).await
 }
 
 /// The session (client token) row behind an expired or live token, for renewal.
 pub async fn session_checkout(db: &Db, token_hash: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT checkout_id FROM sessions WHERE token_hash = ?").bind(token_hash).fetch_optional(db).await
+    sqlx::query_scalar("SELECT checkout_id FROM sessions WHERE token_hash = $1").bind(token_hash).fetch_optional(db).await
 }
 
 /// Whether the checkout is past its lifetime.

@@ -20,7 +20,7 @@ pub struct LedgerRow {
 
 
 pub async fn sync_cursor(db: &Db, name: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT cursor FROM sync_cursors WHERE name = ?").bind(name).fetch_optional(db).await
+    sqlx::query_scalar("SELECT cursor FROM sync_cursors WHERE name = $1").bind(name).fetch_optional(db).await
 }
 
 /// Stores a page of rows (each once) and moves the cursor, in one transaction.
@@ -30,7 +30,7 @@ pub async fn insert_ledger_page(db: &Db, entries: &[LedgerEntry], cursor_name: &
     for e in entries {
         sqlx::query(
             "INSERT INTO ledger_entries (ledger_id, entry_type, asset, amount, available_after, reserved_after, transact_id, created_at, pulled_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(ledger_id) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT(ledger_id) DO NOTHING",
         )
         .bind(&e.ledger_id)
         .bind(e.entry_type.as_str())
@@ -45,13 +45,13 @@ pub async fn insert_ledger_page(db: &Db, entries: &[LedgerEntry], cursor_name: &
         .await?;
         // A new row for a matched trade (a duplicate, a late correction) reopens it.
         if let Some(transact_id) = &e.transact_id {
-            sqlx::query("UPDATE trades SET reconciliation_state = 'open', reconciliation_reason = NULL WHERE trade_id = ? AND reconciliation_state = 'matched'")
+            sqlx::query("UPDATE trades SET reconciliation_state = 'open', reconciliation_reason = NULL WHERE trade_id = $1 AND reconciliation_state = 'matched'")
                 .bind(transact_id)
                 .execute(&mut *tx)
                 .await?;
         }
     }
-    sqlx::query("INSERT INTO sync_cursors (name, cursor, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at")
+    sqlx::query("INSERT INTO sync_cursors (name, cursor, updated_at) VALUES ($1, $2, $3) ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at")
         .bind(cursor_name)
         .bind(cursor)
         .bind(&pulled_at)
@@ -61,7 +61,7 @@ pub async fn insert_ledger_page(db: &Db, entries: &[LedgerEntry], cursor_name: &
 }
 
 pub async fn ledger_rows_for(db: &Db, transact_id: &str) -> sqlx::Result<Vec<LedgerRow>> {
-    sqlx::query_as("SELECT * FROM ledger_entries WHERE transact_id = ? ORDER BY ledger_id").bind(transact_id).fetch_all(db).await
+    sqlx::query_as("SELECT * FROM ledger_entries WHERE transact_id = $1 ORDER BY ledger_id").bind(transact_id).fetch_all(db).await
 }
 
 /// Trades whose reconciliation can still change (not matched yet).
@@ -76,7 +76,7 @@ pub async fn trades_to_reconcile(db: &Db) -> sqlx::Result<Vec<super::TradeFigure
 }
 
 pub async fn set_reconciliation(db: &Db, trade_id: &str, state: &str, reason: Option<&str>) -> sqlx::Result<()> {
-    sqlx::query("UPDATE trades SET reconciliation_state = ?, reconciliation_reason = ? WHERE trade_id = ?")
+    sqlx::query("UPDATE trades SET reconciliation_state = $1, reconciliation_reason = $2 WHERE trade_id = $3")
         .bind(state)
         .bind(reason)
         .bind(trade_id)
@@ -107,7 +107,7 @@ pub async fn ledger_page(db: &Db, after: Option<&str>, limit: i64) -> sqlx::Resu
         "SELECT l.ledger_id, l.entry_type, l.asset, l.amount, l.available_after, l.reserved_after, l.transact_id, l.created_at,
                 t.trade_id, t.reconciliation_state, t.reconciliation_reason
          FROM ledger_entries l LEFT JOIN trades t ON t.trade_id = l.transact_id
-         WHERE (? IS NULL OR l.ledger_id > ?) ORDER BY l.ledger_id LIMIT ?",
+         WHERE ($1 IS NULL OR l.ledger_id > $2) ORDER BY l.ledger_id LIMIT $3",
     )
     .bind(after)
     .bind(after)
@@ -122,7 +122,7 @@ pub async fn ledger_page_newest(db: &Db, before: Option<&str>, limit: i64) -> sq
         "SELECT l.ledger_id, l.entry_type, l.asset, l.amount, l.available_after, l.reserved_after, l.transact_id, l.created_at,
                 t.trade_id, t.reconciliation_state, t.reconciliation_reason
          FROM ledger_entries l LEFT JOIN trades t ON t.trade_id = l.transact_id
-         WHERE (? IS NULL OR l.ledger_id < ?) ORDER BY l.ledger_id DESC LIMIT ?",
+         WHERE ($1 IS NULL OR l.ledger_id < $2) ORDER BY l.ledger_id DESC LIMIT $3",
     )
     .bind(before)
     .bind(before)
@@ -143,7 +143,7 @@ pub struct TradeExport {
 
 /// Trades created in `[from, to)`, oldest first, for finance's export.
 pub async fn trades_created_between(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec<TradeExport>> {
-    sqlx::query_as("SELECT * FROM trades WHERE created_at >= ? AND created_at < ? ORDER BY created_at").bind(from).bind(to).fetch_all(db).await
+    sqlx::query_as("SELECT * FROM trades WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at").bind(from).bind(to).fetch_all(db).await
 }
 
 /// Mirrored rows created in `[from, to)`, oldest first, with their matches.
@@ -152,7 +152,7 @@ pub async fn ledger_rows_between(db: &Db, from: &str, to: &str) -> sqlx::Result<
         "SELECT l.ledger_id, l.entry_type, l.asset, l.amount, l.available_after, l.reserved_after, l.transact_id, l.created_at,
                 t.trade_id, t.reconciliation_state, t.reconciliation_reason
          FROM ledger_entries l LEFT JOIN trades t ON t.trade_id = l.transact_id
-         WHERE l.created_at >= ? AND l.created_at < ? ORDER BY l.ledger_id",
+         WHERE l.created_at >= $1 AND l.created_at < $2 ORDER BY l.ledger_id",
     )
     .bind(from)
     .bind(to)

@@ -2,7 +2,7 @@
 //! only here, as guarded updates, so "forward only" and "one trade per quote" are
 //! enforced by SQL whatever the caller does.
 
-use sqlx::{FromRow, SqlitePool};
+use sqlx::{AnyPool, FromRow};
 
 mod alerts;
 mod checkouts;
@@ -21,7 +21,20 @@ pub use outcomes::*;
 pub use outbox::*;
 pub use retention::*;
 
-pub type Db = SqlitePool;
+/// SQLite (embedded, one replica) or Postgres (shared by replicas), through one
+/// code path: every query is portable SQL with `$n` placeholders.
+pub type Db = AnyPool;
+
+/// A 0/1 INTEGER column read as a flag (SQLite has no boolean type, so both stores
+/// keep an integer and the row turns it into a `bool`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Flag(pub bool);
+
+impl From<i64> for Flag {
+    fn from(value: i64) -> Self {
+        Flag(value != 0)
+    }
+}
 
 /// RFC 3339 UTC with milliseconds: sortable as text.
 pub fn timestamp(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -101,7 +114,7 @@ pub struct HistoryRow {
 }
 
 pub async fn insert_session(db: &Db, session_id: &str, checkout_id: &str, token_hash: &str, partner_user_id: Option<&str>, expires_at: &str) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO sessions (session_id, checkout_id, token_hash, partner_user_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO sessions (session_id, checkout_id, token_hash, partner_user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(session_id)
         .bind(checkout_id)
         .bind(token_hash)
@@ -114,7 +127,7 @@ pub async fn insert_session(db: &Db, session_id: &str, checkout_id: &str, token_
 }
 
 pub async fn session_by_token_hash(db: &Db, token_hash: &str) -> sqlx::Result<Option<SessionRow>> {
-    sqlx::query_as("SELECT session_id, checkout_id, partner_user_id, expires_at FROM sessions WHERE token_hash = ?")
+    sqlx::query_as("SELECT session_id, checkout_id, partner_user_id, expires_at FROM sessions WHERE token_hash = $1")
         .bind(token_hash)
         .fetch_optional(db)
         .await
@@ -125,7 +138,7 @@ pub async fn insert_quote(db: &Db, q: &QuoteRow) -> sqlx::Result<()> {
         "INSERT INTO quotes (quote_id, session_id, checkout_id, status, request_id, pool_id, side, requested_amount, requested_currency,
             network, destination_address, partner_reference, source_asset, source_amount, target_asset, target_amount,
             rate, spread_bps, fee_bps, unavailable_reason, created_at, expires_at, accepted_at, idempotency_key, recorded_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
     )
     .bind(&q.quote_id)
     .bind(&q.session_id)
@@ -158,13 +171,13 @@ pub async fn insert_quote(db: &Db, q: &QuoteRow) -> sqlx::Result<()> {
 }
 
 pub async fn quote(db: &Db, quote_id: &str) -> sqlx::Result<Option<QuoteRow>> {
-    sqlx::query_as("SELECT * FROM quotes WHERE quote_id = ?").bind(quote_id).fetch_optional(db).await
+    sqlx::query_as("SELECT * FROM quotes WHERE quote_id = $1").bind(quote_id).fetch_optional(db).await
 }
 
 /// Moves a quote from one of `from` to `to`; false if it was in none of them.
 pub async fn move_quote(db: &Db, quote_id: &str, from: &[&str], to: &str) -> sqlx::Result<bool> {
-    let placeholders = vec!["?"; from.len()].join(", ");
-    let sql = format!("UPDATE quotes SET status = ? WHERE quote_id = ? AND status IN ({placeholders})");
+    let placeholders = (3..3 + from.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
+    let sql = format!("UPDATE quotes SET status = $1 WHERE quote_id = $2 AND status IN ({placeholders})");
     let mut query = sqlx::query(&sql).bind(to).bind(quote_id);
     for f in from {
         query = query.bind(*f);
@@ -189,18 +202,18 @@ pub enum Claim {
 /// begin while this one's outcome is open. Only an active quote can begin.
 pub async fn begin_accept(db: &Db, checkout_id: &str, quote_id: &str, idempotency_key: &str) -> sqlx::Result<Claim> {
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE checkouts SET accept_quote_id = ? WHERE checkout_id = ? AND accept_quote_id IS NULL")
+    sqlx::query("UPDATE checkouts SET accept_quote_id = $1 WHERE checkout_id = $2 AND accept_quote_id IS NULL")
         .bind(quote_id)
         .bind(checkout_id)
         .execute(&mut *tx)
         .await?;
     let (holder, trade_id): (Option<String>, Option<String>) =
-        sqlx::query_as("SELECT accept_quote_id, trade_id FROM checkouts WHERE checkout_id = ?").bind(checkout_id).fetch_one(&mut *tx).await?;
+        sqlx::query_as("SELECT accept_quote_id, trade_id FROM checkouts WHERE checkout_id = $1").bind(checkout_id).fetch_one(&mut *tx).await?;
     if holder.as_deref() != Some(quote_id) {
         tx.rollback().await?;
         return Ok(Claim::Taken { quote_id: holder.unwrap_or_default(), trade_id });
     }
-    let began = sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = ?, idempotency_key = ? WHERE quote_id = ? AND status = 'active'")
+    let began = sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = $1, idempotency_key = $2 WHERE quote_id = $3 AND status = 'active'")
         .bind(now())
         .bind(idempotency_key)
         .bind(quote_id)
@@ -218,7 +231,7 @@ pub async fn begin_accept(db: &Db, checkout_id: &str, quote_id: &str, idempotenc
 /// Whether `quote_id` still holds its checkout's one conversion (and is accepting):
 /// only then may an accept of it be resumed.
 pub async fn holds_claim(db: &Db, quote: &QuoteRow) -> sqlx::Result<bool> {
-    let holder: Option<Option<String>> = sqlx::query_scalar("SELECT accept_quote_id FROM checkouts WHERE checkout_id = ?")
+    let holder: Option<Option<String>> = sqlx::query_scalar("SELECT accept_quote_id FROM checkouts WHERE checkout_id = $1")
         .bind(&quote.checkout_id)
         .fetch_optional(db)
         .await?;
@@ -230,13 +243,13 @@ pub async fn holds_claim(db: &Db, quote: &QuoteRow) -> sqlx::Result<bool> {
 /// may convert with a new quote.
 pub async fn end_accept(db: &Db, quote: &QuoteRow, to: &str, failure: Option<&str>) -> sqlx::Result<()> {
     let mut tx = db.begin().await?;
-    sqlx::query("UPDATE quotes SET status = ?, accept_failure = COALESCE(?, accept_failure) WHERE quote_id = ? AND status IN ('active', 'accepting')")
+    sqlx::query("UPDATE quotes SET status = $1, accept_failure = COALESCE($2, accept_failure) WHERE quote_id = $3 AND status IN ('active', 'accepting')")
         .bind(to)
         .bind(failure)
         .bind(&quote.quote_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE checkouts SET accept_quote_id = NULL WHERE checkout_id = ? AND accept_quote_id = ? AND trade_id IS NULL")
+    sqlx::query("UPDATE checkouts SET accept_quote_id = NULL WHERE checkout_id = $1 AND accept_quote_id = $2 AND trade_id IS NULL")
         .bind(&quote.checkout_id)
         .bind(&quote.quote_id)
         .execute(&mut *tx)
@@ -254,7 +267,7 @@ pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<b
         "INSERT INTO trades (trade_id, quote_id, session_id, idempotency_key, status, request_id, pool_id, side, source_asset,
             source_amount, target_asset, target_amount, network, destination_address, created_at, updated_at, partner_reference,
             checkout_id, terms_mismatch)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT DO NOTHING",
     )
     .bind(&t.trade_id)
     .bind(&t.quote_id)
@@ -279,7 +292,7 @@ pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<b
     .await?
     .rows_affected();
     if inserted == 1 {
-        sqlx::query("INSERT INTO trade_status_history (trade_id, status, source, request_id, recorded_at) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO trade_status_history (trade_id, status, source, request_id, recorded_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(&t.trade_id)
             .bind(&t.status)
             .bind(source)
@@ -288,35 +301,35 @@ pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<b
             .execute(&mut *tx)
             .await?;
     }
-    sqlx::query("UPDATE quotes SET status = 'accepted' WHERE quote_id = ?").bind(&t.quote_id).execute(&mut *tx).await?;
+    sqlx::query("UPDATE quotes SET status = 'accepted' WHERE quote_id = $1").bind(&t.quote_id).execute(&mut *tx).await?;
     // The checkout converted: this is its one trade, whatever any later request says.
-    sqlx::query("UPDATE checkouts SET trade_id = ?, accept_quote_id = ? WHERE checkout_id = ? AND trade_id IS NULL")
+    sqlx::query("UPDATE checkouts SET trade_id = $1, accept_quote_id = $2 WHERE checkout_id = $3 AND trade_id IS NULL")
         .bind(&t.trade_id)
         .bind(&t.quote_id)
         .bind(&t.checkout_id)
         .execute(&mut *tx)
         .await?;
     // A trade first seen already terminal (resolved by a status read) ends now, here.
-    sqlx::query("UPDATE trades SET terminal_at = COALESCE(terminal_at, ?) WHERE trade_id = ? AND status IN ('settled', 'failed', 'released')")
+    sqlx::query("UPDATE trades SET terminal_at = COALESCE(terminal_at, $1) WHERE trade_id = $2 AND status IN ('settled', 'failed', 'released')")
         .bind(now())
         .bind(&t.trade_id)
         .execute(&mut *tx)
         .await?;
-    let owner: Option<Option<String>> = sqlx::query_scalar("SELECT trade_id FROM checkouts WHERE checkout_id = ?").bind(&t.checkout_id).fetch_optional(&mut *tx).await?;
+    let owner: Option<Option<String>> = sqlx::query_scalar("SELECT trade_id FROM checkouts WHERE checkout_id = $1").bind(&t.checkout_id).fetch_optional(&mut *tx).await?;
     tx.commit().await?;
     Ok(owner.flatten().is_none_or(|id| id == t.trade_id))
 }
 
 pub async fn trade(db: &Db, trade_id: &str) -> sqlx::Result<Option<TradeRow>> {
-    sqlx::query_as("SELECT * FROM trades WHERE trade_id = ?").bind(trade_id).fetch_optional(db).await
+    sqlx::query_as("SELECT * FROM trades WHERE trade_id = $1").bind(trade_id).fetch_optional(db).await
 }
 
 pub async fn trade_for_quote(db: &Db, quote_id: &str) -> sqlx::Result<Option<TradeRow>> {
-    sqlx::query_as("SELECT * FROM trades WHERE quote_id = ?").bind(quote_id).fetch_optional(db).await
+    sqlx::query_as("SELECT * FROM trades WHERE quote_id = $1").bind(quote_id).fetch_optional(db).await
 }
 
 pub async fn trade_history(db: &Db, trade_id: &str) -> sqlx::Result<Vec<HistoryRow>> {
-    sqlx::query_as("SELECT status, source, event_id, recorded_at FROM trade_status_history WHERE trade_id = ? ORDER BY id")
+    sqlx::query_as("SELECT status, source, event_id, recorded_at FROM trade_status_history WHERE trade_id = $1 ORDER BY id")
         .bind(trade_id)
         .fetch_all(db)
         .await
@@ -329,7 +342,7 @@ pub async fn advance_trade(db: &Db, trade_id: &str, status: &str, source: &str, 
         return Ok(false);
     }
     let mut tx = db.begin().await?;
-    let moved = sqlx::query("UPDATE trades SET status = ?, updated_at = ?, terminal_at = ? WHERE trade_id = ? AND status = 'reserved'")
+    let moved = sqlx::query("UPDATE trades SET status = $1, updated_at = $2, terminal_at = $3 WHERE trade_id = $4 AND status = 'reserved'")
         .bind(status)
         .bind(now())
         .bind(now())
@@ -339,7 +352,7 @@ pub async fn advance_trade(db: &Db, trade_id: &str, status: &str, source: &str, 
         .rows_affected()
         == 1;
     if moved {
-        sqlx::query("INSERT INTO trade_status_history (trade_id, status, source, event_id, request_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO trade_status_history (trade_id, status, source, event_id, request_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(trade_id)
             .bind(status)
             .bind(source)
@@ -366,7 +379,7 @@ pub async fn insert_webhook_event(
 ) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "INSERT INTO webhook_events (event_id, event_type, transact_id, quote_id, status, created_at, received_at, body)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(event_id) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT(event_id) DO NOTHING",
     )
     .bind(event_id)
     .bind(event_type)
@@ -384,7 +397,7 @@ pub async fn insert_webhook_event(
 /// A terminal status already announced by a webhook for a trade we had not stored yet.
 pub async fn stored_terminal_event(db: &Db, transact_id: &str) -> sqlx::Result<Option<(String, String)>> {
     sqlx::query_as(
-        "SELECT event_id, status FROM webhook_events WHERE transact_id = ? AND status != 'reserved' ORDER BY received_at LIMIT 1",
+        "SELECT event_id, status FROM webhook_events WHERE transact_id = $1 AND status != 'reserved' ORDER BY received_at LIMIT 1",
     )
     .bind(transact_id)
     .fetch_optional(db)
@@ -398,17 +411,17 @@ pub async fn open_trade_ids(db: &Db) -> sqlx::Result<Vec<String>> {
 /// Quotes whose accept began but whose trade was never stored (the process died, or
 /// the answer was lost), begun after `since`: older ones are no longer retried.
 pub async fn unfinished_accepts(db: &Db, since: &str) -> sqlx::Result<Vec<QuoteRow>> {
-    sqlx::query_as("SELECT * FROM quotes WHERE status = 'accepting' AND accepted_at >= ? ORDER BY accepted_at").bind(since).fetch_all(db).await
+    sqlx::query_as("SELECT * FROM quotes WHERE status = 'accepting' AND accepted_at >= $1 ORDER BY accepted_at").bind(since).fetch_all(db).await
 }
 
 /// Accepts still unresolved that began before `before` (retries stopped: alert).
 pub async fn stale_accepts(db: &Db, before: &str) -> sqlx::Result<Vec<QuoteRow>> {
-    sqlx::query_as("SELECT * FROM quotes WHERE status = 'accepting' AND accepted_at < ? ORDER BY accepted_at").bind(before).fetch_all(db).await
+    sqlx::query_as("SELECT * FROM quotes WHERE status = 'accepting' AND accepted_at < $1 ORDER BY accepted_at").bind(before).fetch_all(db).await
 }
 
 /// The transact id a webhook named for this quote, if any came.
 pub async fn webhook_transact_for_quote(db: &Db, quote_id: &str) -> sqlx::Result<Option<String>> {
-    sqlx::query_scalar("SELECT transact_id FROM webhook_events WHERE quote_id = ? ORDER BY received_at LIMIT 1")
+    sqlx::query_scalar("SELECT transact_id FROM webhook_events WHERE quote_id = $1 ORDER BY received_at LIMIT 1")
         .bind(quote_id)
         .fetch_optional(db)
         .await
@@ -416,7 +429,7 @@ pub async fn webhook_transact_for_quote(db: &Db, quote_id: &str) -> sqlx::Result
 
 /// Records an alert once per (kind, subject); true when it is new.
 pub async fn raise_alert(db: &Db, kind: &str, subject: &str, message: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query("INSERT INTO alerts (kind, subject, message, raised_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING")
+    let done = sqlx::query("INSERT INTO alerts (kind, subject, message, raised_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind(kind)
         .bind(subject)
         .bind(message)

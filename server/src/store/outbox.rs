@@ -23,7 +23,7 @@ pub async fn queue_partner_event(db: &Db, event_id: &str, checkout_id: &str, tra
     let at = now();
     let done = sqlx::query(
         "INSERT INTO partner_events (event_id, checkout_id, trade_id, status, body, created_at, next_attempt_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(trade_id, status) DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT(trade_id, status) DO NOTHING",
     )
     .bind(event_id)
     .bind(checkout_id)
@@ -39,7 +39,7 @@ pub async fn queue_partner_event(db: &Db, event_id: &str, checkout_id: &str, tra
 
 /// Undelivered events whose next attempt is due, oldest first.
 pub async fn due_partner_events(db: &Db, limit: i64) -> sqlx::Result<Vec<PartnerEventRow>> {
-    sqlx::query_as("SELECT * FROM partner_events WHERE delivered_at IS NULL AND next_attempt_at <= ? ORDER BY created_at LIMIT ?")
+    sqlx::query_as("SELECT * FROM partner_events WHERE delivered_at IS NULL AND next_attempt_at <= $1 ORDER BY created_at LIMIT $2")
         .bind(now())
         .bind(limit)
         .fetch_all(db)
@@ -47,7 +47,7 @@ pub async fn due_partner_events(db: &Db, limit: i64) -> sqlx::Result<Vec<Partner
 }
 
 pub async fn partner_event_delivered(db: &Db, event_id: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE partner_events SET delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE event_id = ?")
+    sqlx::query("UPDATE partner_events SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE event_id = $2")
         .bind(now())
         .bind(event_id)
         .execute(db)
@@ -56,7 +56,7 @@ pub async fn partner_event_delivered(db: &Db, event_id: &str) -> sqlx::Result<()
 }
 
 pub async fn partner_event_failed(db: &Db, event_id: &str, next_attempt_at: &str, error: &str) -> sqlx::Result<()> {
-    sqlx::query("UPDATE partner_events SET attempts = attempts + 1, next_attempt_at = ?, last_error = ? WHERE event_id = ?")
+    sqlx::query("UPDATE partner_events SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE event_id = $3")
         .bind(next_attempt_at)
         .bind(error)
         .bind(event_id)

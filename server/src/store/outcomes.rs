@@ -27,11 +27,11 @@ pub async fn record_outcome(db: &Db, o: &OutcomeRow) -> sqlx::Result<()> {
 }
 
 /// One outcome row, on a connection or inside a transaction (group commits).
-pub async fn insert_outcome(conn: &mut sqlx::SqliteConnection, o: &OutcomeRow) -> sqlx::Result<()> {
+pub async fn insert_outcome(conn: &mut sqlx::AnyConnection, o: &OutcomeRow) -> sqlx::Result<()> {
     let at = if o.at.is_empty() { now() } else { o.at.clone() };
     sqlx::query(
         "INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, reason, notional_usdt, checkout_id, quote_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(at)
     .bind(&o.pool_id)
@@ -51,7 +51,7 @@ pub async fn insert_outcome(conn: &mut sqlx::SqliteConnection, o: &OutcomeRow) -
 pub async fn outcomes_between(db: &Db, from: &str, to: &str, pool_id: Option<&str>) -> sqlx::Result<Vec<OutcomeRow>> {
     sqlx::query_as(
         "SELECT at, pool_id, side, quote_type, outcome, reason, notional_usdt, checkout_id, quote_id FROM quote_outcomes
-         WHERE at >= ? AND at < ? AND (? IS NULL OR pool_id = ?) ORDER BY at",
+         WHERE at >= $1 AND at < $2 AND ($3 IS NULL OR pool_id = $4) ORDER BY at",
     )
     .bind(from)
     .bind(to)
@@ -82,7 +82,7 @@ pub async fn trades_touching(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec<
     sqlx::query_as(
         "SELECT trade_id, pool_id, status, source_asset, source_amount, target_asset, target_amount, created_at, terminal_at,
                 reconciliation_state, reconciliation_reason
-         FROM trades WHERE created_at < ? AND (terminal_at IS NULL OR terminal_at >= ?) ORDER BY created_at",
+         FROM trades WHERE created_at < $1 AND (terminal_at IS NULL OR terminal_at >= $2) ORDER BY created_at",
     )
     .bind(to)
     .bind(from)

@@ -10,14 +10,14 @@ use super::{now, Db};
 pub async fn expire_quotes(db: &Db) -> sqlx::Result<u64> {
     let mut tx = db.begin().await?;
     let expired: Vec<(String, String, String, String)> = sqlx::query_as(
-        "UPDATE quotes SET status = 'expired' WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= ?
+        "UPDATE quotes SET status = 'expired' WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= $1
          RETURNING quote_id, checkout_id, pool_id, side",
     )
     .bind(now())
     .fetch_all(&mut *tx)
     .await?;
     for (quote_id, checkout_id, pool_id, side) in &expired {
-        sqlx::query("INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, checkout_id, quote_id) VALUES (?, ?, ?, 'firm', 'expired', ?, ?)")
+        sqlx::query("INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, checkout_id, quote_id) VALUES ($1, $2, $3, 'firm', 'expired', $4, $5)")
             .bind(now())
             .bind(pool_id)
             .bind(side)
@@ -44,7 +44,7 @@ pub struct Purged {
 pub async fn purge_before(db: &Db, cutoff: &str) -> sqlx::Result<Purged> {
     let mut tx = db.begin().await?;
     let quotes = sqlx::query(
-        "DELETE FROM quotes WHERE created_at < ? AND status IN ('active', 'expired', 'rejected', 'unavailable')
+        "DELETE FROM quotes WHERE created_at < $1 AND status IN ('active', 'expired', 'rejected', 'unavailable')
            AND quote_id NOT IN (SELECT quote_id FROM trades)
            AND quote_id NOT IN (SELECT accept_quote_id FROM checkouts WHERE accept_quote_id IS NOT NULL)",
     )
@@ -53,7 +53,7 @@ pub async fn purge_before(db: &Db, cutoff: &str) -> sqlx::Result<Purged> {
     .await?
     .rows_affected();
     let sessions = sqlx::query(
-        "DELETE FROM sessions WHERE expires_at < ?
+        "DELETE FROM sessions WHERE expires_at < $1
            AND session_id NOT IN (SELECT session_id FROM quotes)
            AND session_id NOT IN (SELECT session_id FROM trades)",
     )
@@ -61,14 +61,14 @@ pub async fn purge_before(db: &Db, cutoff: &str) -> sqlx::Result<Purged> {
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    let webhook_bodies = sqlx::query("UPDATE webhook_events SET body = '' WHERE received_at < ? AND body != ''")
+    let webhook_bodies = sqlx::query("UPDATE webhook_events SET body = '' WHERE received_at < $1 AND body != ''")
         .bind(cutoff)
         .execute(&mut *tx)
         .await?
         .rows_affected();
     // Counters of refusals and utilization rows age out with the rest.
     for table in ["webhook_failures", "quote_outcomes"] {
-        sqlx::query(&format!("DELETE FROM {table} WHERE at < ?")).bind(cutoff).execute(&mut *tx).await?;
+        sqlx::query(&format!("DELETE FROM {table} WHERE at < $1")).bind(cutoff).execute(&mut *tx).await?;
     }
     tx.commit().await?;
     Ok(Purged { quotes, sessions, webhook_bodies })

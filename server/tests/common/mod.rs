@@ -194,6 +194,22 @@ pub async fn bind() -> (TcpListener, String) {
     (listener, url)
 }
 
+/// The store the suite runs on: an SQLite file by default; with `QW_TEST_STORE=postgres`
+/// a database on a throwaway Postgres cluster, one per file path, so a test that
+/// restarts a server on the same path finds its rows again.
+pub async fn database_url(db_path: &std::path::Path) -> String {
+    if std::env::var("QW_TEST_STORE").as_deref() != Ok("postgres") {
+        return format!("sqlite://{}", db_path.display());
+    }
+    static URLS: std::sync::Mutex<Vec<(std::path::PathBuf, String)>> = std::sync::Mutex::new(Vec::new());
+    if let Some((_, url)) = URLS.lock().unwrap().iter().find(|(path, _)| path == db_path) {
+        return url.clone();
+    }
+    let url = quote_server::throwaway_postgres::ThrowawayPostgres::shared().unwrap().new_database().await.unwrap();
+    URLS.lock().unwrap().push((db_path.to_owned(), url.clone()));
+    url
+}
+
 /// The server as `main` builds it (the same builder), pointed at a test sandbox, not yet serving.
 pub async fn build_server(options: ServerOptions) -> Application {
     let mut settings = Settings::new("/nonexistent-widget".into(), SecretString::from(WEBHOOK_SECRET));
@@ -201,7 +217,7 @@ pub async fn build_server(options: ServerOptions) -> Application {
     (options.settings)(&mut settings);
     Application::build(Parts {
         listener: options.listener,
-        database_url: format!("sqlite://{}", options.db_path.display()),
+        database_url: database_url(&options.db_path).await,
         upstream: UpstreamChoice::Url(options.sandbox_url.clone()),
         secret_key: SecretString::from(KEY),
         settings,
