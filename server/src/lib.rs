@@ -2,13 +2,14 @@
 //! thing that talks to 0Pools, stores every quote and trade, and serves the widget.
 //! Also ships the 0Pools sandbox.
 
+pub mod accept_lease;
 pub mod api;
 pub use api::app::app;
 pub mod config;
 pub mod console;
 pub mod db;
 pub mod json_fields;
-pub mod locks;
+pub mod leadership;
 pub mod pools;
 pub mod previews;
 pub mod readiness;
@@ -27,6 +28,7 @@ pub mod serve;
 pub mod signature;
 pub mod store;
 pub mod telemetry;
+pub mod trade_events;
 pub mod throwaway_postgres;
 pub mod trading;
 pub mod upstream;
@@ -95,6 +97,12 @@ pub struct Settings {
     /// An accept whose outcome is still unknown after this long stops being retried
     /// and raises an alert.
     pub accept_retry_max_age: Duration,
+    /// How long the replica that calls 0Pools for an accept holds that right before
+    /// another may take over (longer than the upstream client's retries take).
+    pub accept_lease: Duration,
+    /// How long the reconciler's leadership lasts without renewal: a replica that dies
+    /// while leading is replaced after at most this long.
+    pub leader_lease: Duration,
     /// Connection-level limits of the HTTP server.
     pub serve: serve::ServeLimits,
     /// How long ledger rows may lag a trade before their absence is an exception.
@@ -153,6 +161,8 @@ impl Settings {
             preview_window: Duration::from_millis(1_000),
             readiness_probe_interval: Duration::from_secs(5),
             accept_retry_max_age: Duration::from_secs(15 * 60),
+            accept_lease: Duration::from_secs(30),
+            leader_lease: Duration::from_secs(15),
             serve: serve::ServeLimits::default(),
             ledger_grace: Duration::from_secs(120),
             alerts: AlertThresholds::default(),
@@ -171,7 +181,10 @@ pub struct AppState {
     pub limiters: Arc<limits::Limiters>,
     pub streams: Arc<limits::StreamSlots>,
     pub updates: tokio::sync::broadcast::Sender<trading::TradeUpdate>,
-    pub accept_locks: Arc<locks::StripedLocks>,
+    /// This replica's name in leases (random per process).
+    pub replica_id: Arc<str>,
+    /// Whether this replica runs the reconciler now (one replica at a time).
+    pub reconciler: Arc<leadership::Leadership>,
     pub outbox: partner_webhooks::Outbox,
     /// Indicative previews: identical intents share one upstream call.
     pub previews: Arc<previews::Coalescer<previews::Preview>>,
@@ -184,13 +197,15 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(upstream: upstream::UpstreamClient, db: store::Db, settings: Settings) -> Self {
+        let replica_id: Arc<str> = format!("replica-{}", uuid::Uuid::new_v4().simple()).into();
         AppState {
             upstream,
             pools: Arc::new(pools::PoolsCache::new(settings.pools_cache_ttl)),
             limiters: Arc::new(limits::Limiters::new(&settings.limits)),
             streams: Arc::new(limits::StreamSlots::new(settings.limits.sse_per_checkout, settings.limits.sse_total)),
             updates: tokio::sync::broadcast::channel(1024).0,
-            accept_locks: Arc::new(locks::StripedLocks::new(64)),
+            replica_id: replica_id.clone(),
+            reconciler: Arc::new(leadership::Leadership::new("reconciler", replica_id, settings.leader_lease)),
             outbox: partner_webhooks::Outbox::new(db.clone(), settings.partner_webhook.clone()),
             previews: Arc::new(previews::Coalescer::new(settings.preview_window)),
             stopping: readiness::Stopping::default(),

@@ -22,6 +22,9 @@ pub const HEADER: &str = "QuoteWidget-Signature";
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 /// How often the worker looks for due events without being woken.
 const POLL: Duration = Duration::from_secs(1);
+/// How long a replica's claim on an event lasts: longer than one delivery may take.
+const DELIVERY_TIMEOUT: Duration = Duration::from_secs(10);
+const DELIVERY_CLAIM: Duration = Duration::from_secs(30);
 
 /// The body the partner receives.
 #[derive(Debug, Serialize)]
@@ -74,7 +77,7 @@ impl Outbox {
         let (url, secret) = self.target.clone()?;
         let outbox = self.clone();
         Some(tokio::spawn(async move {
-            let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
+            let http = reqwest::Client::builder().timeout(DELIVERY_TIMEOUT).build().unwrap_or_default();
             loop {
                 if let Err(e) = outbox.deliver_due(&http, &url, &secret).await {
                     tracing::warn!(cause = %e, "partner webhook delivery pass failed");
@@ -86,6 +89,11 @@ impl Outbox {
 
     async fn deliver_due(&self, http: &reqwest::Client, url: &str, secret: &SecretString) -> sqlx::Result<()> {
         for event in store::due_partner_events(&self.db, 50).await? {
+            // Replicas share the outbox: only the one that claims an event sends it
+            // (the claim outlasts the delivery's timeout, and an outcome replaces it).
+            if !store::claim_partner_event(&self.db, &event.event_id, &store::timestamp(chrono::Utc::now() + DELIVERY_CLAIM)).await? {
+                continue;
+            }
             let t = chrono::Utc::now().timestamp();
             let outcome = http
                 .post(url)

@@ -3,7 +3,7 @@
 //! that are not terminal yet.
 
 use crate::store;
-use crate::trading;
+use crate::{accept_lease, trading};
 use crate::AppState;
 use std::time::Duration;
 
@@ -14,14 +14,27 @@ pub struct Report {
     pub trades_advanced: usize,
 }
 
-/// One pass. Errors on one item are logged and the pass goes on.
+/// One pass. Errors on one item are logged and the pass goes on. With several
+/// replicas only the leader runs passes (a no-op elsewhere), and a pass stops when its leadership could
+/// run out before the next item is done.
 pub async fn reconcile_once(state: &AppState) -> Result<Report, sqlx::Error> {
     let mut report = Report::default();
+    if !state.reconciler.hold(&state.db).await {
+        return Ok(report);
+    }
+    state.reconciler.count_pass();
     // Accepts older than the retry age are no longer retried: the sweep alerts on them.
     let since = store::timestamp(chrono::Utc::now() - state.settings.accept_retry_max_age);
     for listed in store::unfinished_accepts(&state.db, &since).await? {
-        let _serialised = state.accept_locks.lock(&listed.quote_id).await;
-        // Re-read under the lock: the list is stale by now. Only an accept still open
+        if !state.reconciler.still_leading() {
+            return Ok(report);
+        }
+        // Only an accept nobody is executing (its lease ended) is resumed, under our
+        // own lease; a replica busy with it keeps it.
+        if !store::take_accept_lease(&state.db, &listed.quote_id, &state.replica_id, &accept_lease::lease_end(state)).await? {
+            continue;
+        }
+        // Re-read under the lease: the list is stale by now. Only an accept still open
         // that still holds its checkout's claim may be resumed; anything else could be
         // a second conversion.
         let Some(quote) = store::quote(&state.db, &listed.quote_id).await?.filter(|q| q.status == "accepting") else { continue };
@@ -32,7 +45,7 @@ pub async fn reconcile_once(state: &AppState) -> Result<Report, sqlx::Error> {
             trading::raise_alert(state, "accept_without_claim", &quote.quote_id, &format!("quote {} is accepting but does not hold checkout {}'s conversion; not resumed", quote.quote_id, quote.checkout_id)).await;
             continue;
         }
-        match trading::execute(state, &quote).await {
+        match accept_lease::execute_leased(state, &quote).await {
             Ok(trade) => {
                 report.accepts_resumed += 1;
                 // The user's accept request never got this answer: count it here.
@@ -43,6 +56,9 @@ pub async fn reconcile_once(state: &AppState) -> Result<Report, sqlx::Error> {
         }
     }
     for trade_id in store::open_trade_ids(&state.db).await? {
+        if !state.reconciler.still_leading() {
+            return Ok(report);
+        }
         report.trades_checked += 1;
         match state.upstream.get_trade(&trade_id).await {
             Ok(answer) => {
@@ -62,18 +78,25 @@ pub async fn reconcile_once(state: &AppState) -> Result<Report, sqlx::Error> {
     Ok(report)
 }
 
-/// Reconciles now, then every `interval`, for the life of the process.
+/// Reconciles now, then every `interval`, for the life of the process, whenever
+/// this replica leads.
 pub fn spawn(state: AppState, interval: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             if let Err(e) = reconcile_once(&state).await {
                 tracing::error!(error = %e, "reconciliation pass failed");
             }
-            // Then the ledger: new rows pulled, trades judged against them.
-            if let Err(e) = crate::ledger_sync::sync_once(&state).await {
-                tracing::warn!(error = %e, "ledger reconciliation pass failed");
-            }
-            tokio::time::sleep(interval).await;
+            // Then the ledger: new rows pulled, trades judged against them (by the leader).
+            let pause = if state.reconciler.still_leading() {
+                if let Err(e) = crate::ledger_sync::sync_once(&state).await {
+                    tracing::warn!(error = %e, "ledger reconciliation pass failed");
+                }
+                interval
+            } else {
+                // Ready to take over soon after a leader that died stops renewing.
+                interval.min(state.settings.leader_lease / 2)
+            };
+            tokio::time::sleep(pause).await;
         }
     })
 }

@@ -126,6 +126,7 @@ impl Application {
         // Resumes what a previous run left unfinished, then keeps trades honest.
         let mut tasks = vec![reconcile::spawn(self.state.clone(), self.reconcile_interval), sweep::spawn(self.state.clone(), self.sweep_interval)];
         tasks.extend(self.state.outbox.spawn());
+        tasks.extend(crate::trade_events::spawn_listener(self.state.clone()));
         tasks
     }
 
@@ -143,6 +144,8 @@ impl Application {
         for task in workers {
             task.abort();
         }
+        // Another replica may reconcile at once, instead of after the lease runs out.
+        self.state.reconciler.release(&self.state.db).await;
         Ok(served?)
     }
 

@@ -6,7 +6,7 @@
 use crate::store::{self, Claim, QuoteRow, TradeRow};
 use crate::upstream::types::{Side, Trade, TradeStatus};
 use crate::upstream::{UpstreamError, UpstreamErrorKind};
-use crate::AppState;
+use crate::{accept_lease, AppState};
 use quote_core::wire::TradeView;
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -39,6 +39,10 @@ pub enum TradeError {
     /// The outcome is not known yet: retrying the same quote is safe.
     #[error("accept not confirmed yet: {0}")]
     AcceptPending(UpstreamError),
+    /// Another call (on this or another replica) is executing this accept and did not
+    /// finish within the wait: retrying the same quote is safe.
+    #[error("accept in flight elsewhere")]
+    AcceptInFlight,
     /// A definite end without a trade that support must look at (e.g. 0Pools answered
     /// `idempotency_conflict`): the quote id is the support id.
     #[error("accept failed for good ({reason}); support id {support_id}")]
@@ -65,8 +69,11 @@ fn has_expired(quote: &QuoteRow) -> bool {
 /// Accepts `quote_id` in `checkout_id`: at most one upstream transact per quote (and
 /// one conversion per checkout), however many accepts arrive at once, and the same
 /// trade for every one of them.
+///
+/// Nothing is held in memory: the quote's status and its accept lease in the
+/// database decide which call (on any replica) calls 0Pools; every other call
+/// follows that accept to its trade ([`crate::accept_lease::follow`]).
 pub async fn accept(state: &AppState, checkout_id: &str, quote_id: &str) -> Result<TradeRow, TradeError> {
-    let _serialised = state.accept_locks.lock(quote_id).await;
     let quote = owned_quote(state, checkout_id, quote_id).await?;
     if let Some(trade) = store::trade_for_quote(&state.db, quote_id).await? {
         // Makes up for an announcement an earlier call may have died before.
@@ -78,8 +85,8 @@ pub async fn accept(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
         "unavailable" => return Err(TradeError::QuoteNotExecutable),
         "expired" => return Err(TradeError::QuoteExpired),
         "accept_failed" => return Err(failed(&quote)),
-        // An earlier accept reached this point and may have reached 0Pools: resume
-        // it with the same key rather than judge expiry again.
+        // An earlier accept reached this point and may have reached 0Pools: follow or
+        // resume it with the same key rather than judge expiry again.
         "accepting" | "accepted" => {}
         _active => {
             // Refused before any upstream call, by the server's own clock.
@@ -89,22 +96,25 @@ pub async fn accept(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
                 }
                 return Err(TradeError::QuoteExpired);
             }
-            match store::begin_accept(&state.db, checkout_id, quote_id, &idempotency_key(quote_id)).await? {
-                Claim::Held => {}
+            let until = accept_lease::lease_end(state);
+            match store::begin_accept(&state.db, checkout_id, quote_id, &idempotency_key(quote_id), (&state.replica_id, &until)).await? {
+                Claim::Held => return accept_lease::execute_leased(state, &quote).await,
                 // The checkout already converted (or is converting) with another quote:
                 // every later accept answers that trade, never a second conversion.
                 Claim::Taken { trade_id: Some(trade_id), .. } => {
                     return store::trade(&state.db, &trade_id).await?.ok_or(TradeError::TradeNotFound);
                 }
                 Claim::Taken { quote_id, trade_id: None } => return Err(TradeError::AcceptInProgress { quote_id }),
-                Claim::NotActive => return Err(TradeError::QuoteExpired),
+                // Another call began this accept first (or the sweep expired the quote):
+                // follow what happened.
+                Claim::NotActive => {}
             }
         }
     }
-    execute(state, &quote).await
+    accept_lease::follow(state, checkout_id, quote_id).await
 }
 
-fn failed(quote: &QuoteRow) -> TradeError {
+pub(crate) fn failed(quote: &QuoteRow) -> TradeError {
     TradeError::AcceptFailed { support_id: quote.quote_id.clone(), reason: quote.accept_failure.clone().unwrap_or_else(|| "unknown".into()) }
 }
 
@@ -231,7 +241,6 @@ async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, key: &str, 
 
 /// Declines a quote so it can never execute.
 pub async fn reject(state: &AppState, checkout_id: &str, quote_id: &str) -> Result<String, TradeError> {
-    let _serialised = state.accept_locks.lock(quote_id).await;
     let quote = owned_quote(state, checkout_id, quote_id).await?;
     match quote.status.as_str() {
         "rejected" => Ok("rejected".into()),
@@ -249,8 +258,14 @@ pub async fn reject(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
                 Err(e) if e.kind == UpstreamErrorKind::QuoteConsumed => return Err(TradeError::QuoteAlreadyAccepted),
                 Err(e) => return Err(e.into()),
             }
-            store::move_quote(&state.db, quote_id, &["active"], "rejected").await?;
-            Ok("rejected".into())
+            if store::move_quote(&state.db, quote_id, &["active"], "rejected").await? {
+                return Ok("rejected".into());
+            }
+            // An accept began meanwhile (0Pools decides which of the two won): say so.
+            match store::quote(&state.db, quote_id).await?.map(|q| q.status) {
+                Some(status) if status == "accepting" || status == "accepted" => Err(TradeError::QuoteAlreadyAccepted),
+                _ => Ok("rejected".into()),
+            }
         }
     }
 }
@@ -274,11 +289,10 @@ pub async fn advance(state: &AppState, trade_id: &str, status: &str, source: &st
 }
 
 /// Queues the partner's webhook for the trade's current status and wakes live streams.
-async fn announce(state: &AppState, trade_id: &str) -> Result<(), TradeError> {
+pub(crate) async fn announce(state: &AppState, trade_id: &str) -> Result<(), TradeError> {
     if let Some(trade) = store::trade(&state.db, trade_id).await? {
         state.outbox.queue(&trade_view(&trade)?, trade.checkout_id.as_deref()).await?;
-        // No listener is fine: nobody is watching this trade live.
-        let _ = state.updates.send(TradeUpdate { trade_id: trade_id.to_owned(), status: trade.status.clone() });
+        crate::trade_events::publish(state, TradeUpdate { trade_id: trade_id.to_owned(), status: trade.status.clone() }).await;
     }
     Ok(())
 }

@@ -11,6 +11,8 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
+/// An accept lease that ended long ago (its replica is gone).
+const ENDED_LEASE: &str = "2000-01-01T00:00:00.000Z";
 
 fn default_stack() -> impl std::future::Future<Output = Stack> {
     stack(|_| {}, |_| {})
@@ -295,7 +297,8 @@ async fn an_event_for_a_trade_not_yet_stored_is_applied_when_it_is() {
     // Execute upstream directly with the server's own key, as a crashed accept would have.
     let key = quote_server::trading::idempotency_key(&quote_id);
     let checkout_id = store::quote(&srv.state.db, &quote_id).await.unwrap().unwrap().checkout_id;
-    store::begin_accept(&srv.state.db, &checkout_id, &quote_id, &key).await.unwrap();
+    // The crashed replica's accept lease has run out.
+    store::begin_accept(&srv.state.db, &checkout_id, &quote_id, &key, ("crashed-replica", ENDED_LEASE)).await.unwrap();
     let upstream = srv.state.upstream.transact(&quote_id, &key).await.unwrap().value;
     let event = json!({"event_id": "evt_early", "type": "trade.released", "created_at": "2026-11-21T12:00:00Z",
         "data": {"transact_id": upstream.transact_id, "quote_id": quote_id, "status": "released"}});
@@ -321,7 +324,8 @@ async fn a_restart_finds_and_finishes_unfinished_work() {
         sandbox_url: sandbox.url.clone(),
         listener,
         reconcile_every: Duration::from_secs(3600),
-        settings: Box::new(|_| {}),
+        // The first process dies holding the reconciler's lease: the second leads once it ends.
+        settings: Box::new(|s| s.leader_lease = Duration::from_secs(1)),
     };
 
     let first = start_server(options(bind().await.0)).await;
@@ -334,7 +338,8 @@ async fn a_restart_finds_and_finishes_unfinished_work() {
     let other = first.session().await;
     let cut_short = first.firm_quote(&other, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
     let other_checkout = store::quote(&first.state.db, &cut_short).await.unwrap().unwrap().checkout_id;
-    store::begin_accept(&first.state.db, &other_checkout, &cut_short, &quote_server::trading::idempotency_key(&cut_short)).await.unwrap();
+    let key = quote_server::trading::idempotency_key(&cut_short);
+    store::begin_accept(&first.state.db, &other_checkout, &cut_short, &key, ("first-process", ENDED_LEASE)).await.unwrap();
     first.kill().await;
 
     // Meanwhile, upstream, the trade settles.

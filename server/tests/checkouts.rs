@@ -281,7 +281,9 @@ async fn the_reconciler_never_resumes_an_accept_that_does_not_hold_its_checkout(
     let checkout = store::quote(&srv.state.db, &a).await.unwrap().unwrap().checkout_id;
     // A began (and holds the checkout); B is left "accepting" without the claim, as a
     // stale list or an old release could leave it.
-    assert_eq!(store::begin_accept(&srv.state.db, &checkout, &a, &quote_server::trading::idempotency_key(&a)).await.unwrap(), store::Claim::Held);
+    // (A's replica is gone: its accept lease has ended.)
+    let lease = ("gone-replica", "2000-01-01T00:00:00.000Z");
+    assert_eq!(store::begin_accept(&srv.state.db, &checkout, &a, &quote_server::trading::idempotency_key(&a), lease).await.unwrap(), store::Claim::Held);
     sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = $1, idempotency_key = $2 WHERE quote_id = $3")
         .bind(store::now())
         .bind(quote_server::trading::idempotency_key(&b))
@@ -290,7 +292,9 @@ async fn the_reconciler_never_resumes_an_accept_that_does_not_hold_its_checkout(
         .await
         .unwrap();
     quote_server::reconcile::reconcile_once(&srv.state).await.unwrap();
-    assert!(store::trade_for_quote(&srv.state.db, &a).await.unwrap().is_some(), "the claim holder is finished");
+    // (The background pass may be the one that finishes it.)
+    eventually(5, || async { store::trade_for_quote(&srv.state.db, &a).await.unwrap() }).await;
+    quote_server::reconcile::reconcile_once(&srv.state).await.unwrap();
     assert!(store::trade_for_quote(&srv.state.db, &b).await.unwrap().is_none(), "the other is never executed");
     assert_eq!(s.sandbox.sandbox.trade_count(), 1);
     let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'accept_without_claim' AND subject = $1").bind(&b).fetch_one(&srv.state.db).await.unwrap();

@@ -87,6 +87,8 @@ pub enum ApiError {
     QuoteAlreadyAccepted,
     #[error("accept not confirmed yet: {0}")]
     AcceptPending(UpstreamError),
+    #[error("accept in flight on another call")]
+    AcceptInFlight,
     #[error("webhook signature: {0}")]
     Signature(SignatureError),
     #[error("webhook event malformed: {0}")]
@@ -122,6 +124,7 @@ impl From<TradeError> for ApiError {
             TradeError::QuoteAlreadyAccepted => ApiError::QuoteAlreadyAccepted,
             TradeError::AcceptInProgress { quote_id } => ApiError::AcceptInProgress { quote_id },
             TradeError::AcceptPending(e) => ApiError::AcceptPending(e),
+            TradeError::AcceptInFlight => ApiError::AcceptInFlight,
             TradeError::AcceptFailed { support_id, reason } => ApiError::AcceptFailed { support_id, reason },
             TradeError::Upstream(e) => ApiError::Upstream(e),
             TradeError::Storage(e) => ApiError::Database(e),
@@ -254,7 +257,7 @@ impl ApiError {
             QuoteRejected => (StatusCode::CONFLICT, d(ErrorCode::QuoteRejected, "This quote was declined and can no longer be accepted. Request a new quote.")),
             QuoteNotExecutable => (StatusCode::CONFLICT, d(ErrorCode::QuoteNotExecutable, "This quote cannot be accepted. Request a new quote.")),
             QuoteAlreadyAccepted => (StatusCode::CONFLICT, d(ErrorCode::QuoteAlreadyAccepted, "This quote was already accepted.")),
-            AcceptPending(_) => {
+            AcceptPending(_) | AcceptInFlight => {
                 let mut detail = d(ErrorCode::AcceptPending, "We could not confirm your conversion yet. Try again; you will not be charged twice.");
                 detail.retry_after_ms = Some(2_000);
                 (StatusCode::SERVICE_UNAVAILABLE, detail)

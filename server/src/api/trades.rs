@@ -4,6 +4,7 @@
 use super::{auth::Session, ApiError};
 use crate::limits::{StreamCap, StreamSlot};
 use crate::store;
+use crate::trade_events::EVERY_TRADE;
 use crate::trading::{self, trade_view, TradeUpdate};
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -12,12 +13,8 @@ use axum::Json;
 use futures::Stream;
 use quote_core::wire::TradeView;
 use std::convert::Infallible;
-use std::time::Duration;
 use tokio::sync::broadcast::{self, error::RecvError};
 
-/// How often a live stream re-reads the database even without news, in case an
-/// update came from elsewhere (another process, a missed broadcast).
-const STREAM_BACKSTOP: Duration = Duration::from_secs(2);
 
 /// `GET /api/trades/{trade_id}`.
 #[utoipa::path(get, path = "/api/trades/{trade_id}", operation_id = "get_trade", tag = "widget",
@@ -62,8 +59,6 @@ impl Follow {
     }
 
     async fn wait_for_news(&mut self) -> Option<()> {
-        let deadline = tokio::time::sleep(STREAM_BACKSTOP);
-        tokio::pin!(deadline);
         let stopping = self.state.stopping.clone();
         let stopping = stopping.wait();
         tokio::pin!(stopping);
@@ -73,12 +68,11 @@ impl Follow {
                 // (to another replica) instead of being cut off at the grace period.
                 _ = &mut stopping => return None,
                 update = self.updates.recv() => match update {
-                    Ok(u) if u.trade_id == self.trade_id => return Some(()),
+                    Ok(u) if u.trade_id == self.trade_id || u.trade_id == EVERY_TRADE => return Some(()),
                     Ok(_) => continue,
                     Err(RecvError::Lagged(_)) => return Some(()),
                     Err(RecvError::Closed) => return None,
                 },
-                _ = &mut deadline => return Some(()),
             }
         }
     }

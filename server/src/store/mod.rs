@@ -8,6 +8,7 @@ mod alerts;
 mod checkouts;
 mod console;
 mod evidence;
+mod leases;
 mod ledger;
 mod outcomes;
 mod outbox;
@@ -16,6 +17,7 @@ pub use alerts::*;
 pub use checkouts::*;
 pub use console::*;
 pub use evidence::*;
+pub use leases::*;
 pub use ledger::*;
 pub use outcomes::*;
 pub use outbox::*;
@@ -80,6 +82,8 @@ pub struct QuoteRow {
     pub accepted_at: Option<String>,
     pub idempotency_key: Option<String>,
     pub accept_failure: Option<String>,
+    pub accept_lease_holder: Option<String>,
+    pub accept_lease_until: Option<String>,
 }
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
@@ -199,8 +203,9 @@ pub enum Claim {
 /// Claims the checkout's one conversion for `quote_id` and records the intent to
 /// execute, in one transaction, before 0Pools is called: a restart finds and
 /// finishes an accept that was cut short, and no second quote of the checkout can
-/// begin while this one's outcome is open. Only an active quote can begin.
-pub async fn begin_accept(db: &Db, checkout_id: &str, quote_id: &str, idempotency_key: &str) -> sqlx::Result<Claim> {
+/// begin while this one's outcome is open. Only an active quote can begin; the
+/// replica that begins it holds the accept's lease (`lease` = holder, end).
+pub async fn begin_accept(db: &Db, checkout_id: &str, quote_id: &str, idempotency_key: &str, lease: (&str, &str)) -> sqlx::Result<Claim> {
     let mut tx = db.begin().await?;
     sqlx::query("UPDATE checkouts SET accept_quote_id = $1 WHERE checkout_id = $2 AND accept_quote_id IS NULL")
         .bind(quote_id)
@@ -213,9 +218,15 @@ pub async fn begin_accept(db: &Db, checkout_id: &str, quote_id: &str, idempotenc
         tx.rollback().await?;
         return Ok(Claim::Taken { quote_id: holder.unwrap_or_default(), trade_id });
     }
-    let began = sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = $1, idempotency_key = $2 WHERE quote_id = $3 AND status = 'active'")
+    let (lease_holder, lease_until) = lease;
+    let began = sqlx::query(
+        "UPDATE quotes SET status = 'accepting', accepted_at = $1, idempotency_key = $2, accept_lease_holder = $3, accept_lease_until = $4
+         WHERE quote_id = $5 AND status = 'active'",
+    )
         .bind(now())
         .bind(idempotency_key)
+        .bind(lease_holder)
+        .bind(lease_until)
         .bind(quote_id)
         .execute(&mut *tx)
         .await?

@@ -1,0 +1,69 @@
+//! Leases: how replicas sharing one database take turns without holding a lock
+//! across an upstream call. A lease names its holder and when it ends; another
+//! replica may take it only once it has ended, so a replica that dies leaves work
+//! that someone else picks up after at most one lease.
+
+use super::{now, Db};
+
+/// Takes (or renews) the named lease for `holder` until `until`; true when this
+/// holder now has it. Free, ended, or already ours: taken; anyone else's: not.
+pub async fn hold_lease(db: &Db, name: &str, holder: &str, until: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+         ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+         WHERE leases.holder = excluded.holder OR leases.expires_at <= $4",
+    )
+    .bind(name)
+    .bind(holder)
+    .bind(until)
+    .bind(now())
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives a lease up at once (a replica stopping cleanly), if `holder` has it.
+pub async fn release_lease(db: &Db, name: &str, holder: &str) -> sqlx::Result<()> {
+    sqlx::query("DELETE FROM leases WHERE name = $1 AND holder = $2").bind(name).bind(holder).execute(db).await?;
+    Ok(())
+}
+
+/// Takes the right to call 0Pools for an accept that has begun: only while the
+/// quote is accepting and nobody else's lease on it is running.
+pub async fn take_accept_lease(db: &Db, quote_id: &str, holder: &str, until: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query(
+        "UPDATE quotes SET accept_lease_holder = $1, accept_lease_until = $2
+         WHERE quote_id = $3 AND status = 'accepting'
+           AND (accept_lease_until IS NULL OR accept_lease_until <= $4)",
+    )
+    .bind(holder)
+    .bind(until)
+    .bind(quote_id)
+    .bind(now())
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Ends our accept lease early (the outcome is still open, and a retry, from any
+/// replica, may go on at once).
+pub async fn release_accept_lease(db: &Db, quote_id: &str, holder: &str) -> sqlx::Result<()> {
+    sqlx::query("UPDATE quotes SET accept_lease_until = NULL WHERE quote_id = $1 AND accept_lease_holder = $2")
+        .bind(quote_id)
+        .bind(holder)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Claims a due partner event for delivery until `until`: true when this replica
+/// should send it (no other replica can claim it meanwhile).
+pub async fn claim_partner_event(db: &Db, event_id: &str, until: &str) -> sqlx::Result<bool> {
+    let done = sqlx::query("UPDATE partner_events SET next_attempt_at = $1 WHERE event_id = $2 AND delivered_at IS NULL AND next_attempt_at <= $3")
+        .bind(until)
+        .bind(event_id)
+        .bind(now())
+        .execute(db)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
