@@ -160,6 +160,14 @@ pub struct ServerArgs {
     /// How often unfinished trades are reconciled against 0Pools, in milliseconds (100–3600000).
     #[arg(long, env = "RECONCILE_INTERVAL_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=3_600_000), global = true)]
     pub reconcile_interval_ms: u64,
+    /// How long the replica calling 0Pools for an accept holds that right before another
+    /// replica may take the accept over, in seconds (2–600; above the upstream client's retries).
+    #[arg(long, env = "ACCEPT_LEASE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(2..=600), global = true)]
+    pub accept_lease_secs: u64,
+    /// How long the reconciler's leadership lasts without renewal, in seconds (1–600): a
+    /// replica that dies while leading is replaced after at most this long.
+    #[arg(long, env = "LEADER_LEASE_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
+    pub leader_lease_secs: u64,
     /// Sandbox: how long a firm quote stays executable, in milliseconds (1000–600000).
     #[arg(long, env = "SANDBOX_QUOTE_WINDOW_MS", default_value_t = 15_000, value_parser = clap::value_parser!(u64).range(1_000..=600_000), global = true)]
     pub sandbox_quote_window_ms: u64,
@@ -284,6 +292,8 @@ impl ServerArgs {
         settings.serve.header_read_timeout = Duration::from_secs(self.header_read_timeout_secs);
         settings.serve.max_connections = self.max_connections as usize;
         settings.serve.idle_timeout = Duration::from_secs(self.idle_timeout_secs);
+        settings.accept_lease = Duration::from_secs(self.accept_lease_secs);
+        settings.leader_lease = Duration::from_secs(self.leader_lease_secs);
         Ok(Config {
             listen: self.listen,
             database_url,

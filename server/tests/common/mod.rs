@@ -124,7 +124,7 @@ pub struct TestServer {
     pub url: String,
     pub state: AppState,
     pub http: reqwest::Client,
-    running: Running,
+    pub running: Running,
 }
 
 impl TestServer {
@@ -212,12 +212,18 @@ pub async fn database_url(db_path: &std::path::Path) -> String {
 
 /// The server as `main` builds it (the same builder), pointed at a test sandbox, not yet serving.
 pub async fn build_server(options: ServerOptions) -> Application {
+    let url = database_url(&options.db_path).await;
+    build_server_on(options, url).await
+}
+
+/// The same, on a database given by URL (replicas sharing one Postgres database).
+pub async fn build_server_on(options: ServerOptions, database_url: String) -> Application {
     let mut settings = Settings::new("/nonexistent-widget".into(), SecretString::from(WEBHOOK_SECRET));
     settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
     (options.settings)(&mut settings);
     Application::build(Parts {
         listener: options.listener,
-        database_url: database_url(&options.db_path).await,
+        database_url,
         upstream: UpstreamChoice::Url(options.sandbox_url.clone()),
         secret_key: SecretString::from(KEY),
         settings,

@@ -1,0 +1,212 @@
+//! Several replicas on one Postgres database (a throwaway cluster): exactly one
+//! upstream transact however the accepts of a quote are spread, trade updates from
+//! one replica's webhook on another replica's live stream, one reconciler at a time,
+//! and an accept finished by another replica after the one holding it is killed.
+
+mod common;
+
+use common::*;
+use quote_server::sandbox::Faults;
+use quote_server::signature;
+use quote_server::store;
+use quote_server::throwaway_postgres::ThrowawayPostgres;
+use secrecy::SecretString;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
+
+/// `n` replicas of the server on one fresh Postgres database, all pointed at `sandbox_url`;
+/// the first is bound to `first` (where the sandbox's webhooks go, when it sends any).
+async fn replicas(n: usize, first: tokio::net::TcpListener, sandbox_url: &str, settings: fn(&mut quote_server::Settings)) -> Vec<TestServer> {
+    let url = ThrowawayPostgres::shared().unwrap().new_database().await.unwrap();
+    let dir = std::env::temp_dir();
+    let mut servers = Vec::new();
+    let mut listeners = vec![first];
+    for _ in 1..n {
+        listeners.push(bind().await.0);
+    }
+    for listener in listeners {
+        let options = ServerOptions {
+            db_path: dir.join("unused.db"),
+            sandbox_url: sandbox_url.to_owned(),
+            listener,
+            reconcile_every: Duration::from_millis(100),
+            settings: Box::new(settings),
+        };
+        let running = build_server_on(options, url.clone()).await.spawn();
+        servers.push(TestServer { url: running.url.clone(), state: running.state.clone(), http: reqwest::Client::new(), running });
+    }
+    servers
+}
+
+fn lifted_limits(s: &mut quote_server::Settings) {
+    // Hundreds of accepts from one checkout are far past its limit; lift it here.
+    s.limits.accept_burst = 1_000;
+    s.limits.accepts_per_minute = 60_000;
+}
+
+#[tokio::test]
+async fn three_hundred_accepts_across_three_replicas_make_one_transact_and_one_trade() {
+    let sandbox = start_sandbox(sandbox_config()).await;
+    let servers = replicas(3, bind().await.0, &sandbox.url, lifted_limits).await;
+    let token = servers[0].session().await;
+    let quote_id = servers[0].firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    // 0Pools answers slowly, so the accepts arrive while the first one's transact is in flight.
+    sandbox.set_faults(Faults { latency_ms: 500, ..Faults::default() });
+    let accepts = (0..300).map(|i| {
+        let server = &servers[i % 3];
+        let (http, url, token, quote_id) = (server.http.clone(), server.url.clone(), token.clone(), quote_id.clone());
+        tokio::spawn(async move {
+            let r = http.post(format!("{url}/api/quotes/{quote_id}/accept")).bearer_auth(token).send().await.unwrap();
+            let status = r.status().as_u16();
+            let body: Value = r.json().await.unwrap();
+            assert_eq!(status, 200, "{body}");
+            body["trade_id"].as_str().unwrap().to_owned()
+        })
+    });
+    let ids: std::collections::BTreeSet<_> = futures::future::join_all(accepts).await.into_iter().map(Result::unwrap).collect();
+    assert_eq!(ids.len(), 1, "every accept, on every replica, answered the same trade: {ids:?}");
+    assert_eq!(sandbox.sandbox.transact_requests(), 1, "0Pools transact was called exactly once");
+    assert_eq!(sandbox.sandbox.trade_count(), 1);
+    let trades: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM trades").fetch_one(&servers[2].state.db).await.unwrap();
+    assert_eq!(trades, 1);
+}
+
+/// The next `event: status` of an SSE response, as JSON.
+async fn next_status(response: &mut reqwest::Response, buffer: &mut String) -> Value {
+    loop {
+        if let Some(end) = buffer.find("\n\n") {
+            let event: String = buffer.drain(..end + 2).collect();
+            if let Some(data) = event.lines().find_map(|l| l.strip_prefix("data:")) {
+                return serde_json::from_str(data.trim()).unwrap();
+            }
+            continue;
+        }
+        let chunk = tokio::time::timeout(Duration::from_secs(10), response.chunk()).await.expect("an event within 10 s").unwrap().expect("the stream stays open");
+        buffer.push_str(&String::from_utf8_lossy(&chunk));
+    }
+}
+
+#[tokio::test]
+async fn a_webhook_on_replica_one_reaches_a_stream_on_replica_three_within_a_second() {
+    // Trades stay reserved upstream, and the sandbox sends no webhooks: the test does.
+    let mut config = sandbox_config();
+    config.settle_delay = Duration::from_secs(600);
+    let sandbox = start_sandbox(config).await;
+    let servers = replicas(3, bind().await.0, &sandbox.url, |_| {}).await;
+    let token = servers[0].session().await;
+    let quote_id = servers[0].firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let (status, trade) = servers[1].post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
+    assert_eq!(status, 200, "{trade}");
+    let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
+
+    let mut stream = servers[2].http.get(format!("{}/api/trades/{trade_id}/events", servers[2].url)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(stream.status(), 200);
+    let mut buffer = String::new();
+    assert_eq!(next_status(&mut stream, &mut buffer).await["status"], "reserved");
+
+    let event = json!({"event_id": "evt_across", "type": "trade.settled", "created_at": "2026-11-27T12:00:00Z",
+        "data": {"transact_id": trade_id, "quote_id": quote_id, "status": "settled"}});
+    let raw = serde_json::to_string(&event).unwrap();
+    let header = signature::sign(&SecretString::from(WEBHOOK_SECRET.to_owned()), chrono::Utc::now().timestamp(), raw.as_bytes());
+    let posted = Instant::now();
+    let r = servers[0].http.post(format!("{}/webhooks/0pools", servers[0].url)).header("content-type", "application/json").header(signature::HEADER, header).body(raw).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(next_status(&mut stream, &mut buffer).await["status"], "settled");
+    let took = posted.elapsed();
+    assert!(took < Duration::from_secs(1), "the stream on replica 3 saw the webhook of replica 1 after {took:?}");
+}
+
+#[tokio::test]
+async fn one_replica_reconciles_at_a_time_and_another_takes_over_when_it_dies() {
+    let sandbox = start_sandbox(sandbox_config()).await;
+    let mut servers = replicas(3, bind().await.0, &sandbox.url, |s| s.leader_lease = Duration::from_secs(1)).await;
+    let passes = |servers: &[TestServer]| servers.iter().map(|s| s.state.reconciler.passes()).collect::<Vec<_>>();
+    // Every replica tries every 100 ms; after many tries, exactly one has reconciled.
+    eventually(10, || async { (passes(&servers).iter().sum::<u64>() >= 10).then_some(()) }).await;
+    let seen = passes(&servers);
+    assert_eq!(seen.iter().filter(|&&n| n > 0).count(), 1, "passes per replica: {seen:?}");
+    let leader = seen.iter().position(|&n| n > 0).unwrap();
+
+    // The leader dies without giving the lease back; another leads within about a lease.
+    let dead = servers.remove(leader);
+    dead.kill().await;
+    let before = passes(&servers);
+    eventually(5, || async { (passes(&servers).iter().zip(&before).any(|(now, then)| now > then)).then_some(()) }).await;
+    eventually(5, || async { (passes(&servers).iter().zip(&before).filter(|(now, then)| now > then).count() == 1 && passes(&servers).iter().sum::<u64>() >= before.iter().sum::<u64>() + 5).then_some(()) }).await;
+    let after = passes(&servers);
+    let moved = after.iter().zip(&before).filter(|(now, then)| now > then).count();
+    assert_eq!(moved, 1, "only the new leader reconciles: before {before:?}, after {after:?}");
+}
+
+#[tokio::test]
+async fn a_replica_killed_mid_accept_leaves_work_another_replica_finishes_once() {
+    let mut config = sandbox_config();
+    config.settle_delay = Duration::from_secs(600);
+    let sandbox = start_sandbox(config).await;
+    let database = ThrowawayPostgres::shared().unwrap().new_database().await.unwrap();
+    let spawn = |port: u16| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_quote-server"))
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("LISTEN_ADDR", format!("127.0.0.1:{port}"))
+            .env("DATABASE_URL", &database)
+            .env("ZEROPOOLS_BASE_URL", &sandbox.url)
+            .env("ZEROPOOLS_SECRET_KEY", KEY)
+            .env("ZEROPOOLS_WEBHOOK_SECRET", WEBHOOK_SECRET)
+            .env("PARTNER_API_KEY", PARTNER_KEY)
+            .env("RECONCILE_INTERVAL_MS", "200")
+            .env("ACCEPT_LEASE_SECS", "2")
+            .env("LEADER_LEASE_SECS", "1")
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    let free_port = || std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let (port_a, port_b) = (free_port(), free_port());
+    let mut a = spawn(port_a);
+    let mut b = spawn(port_b);
+    let http = reqwest::Client::new();
+    let (url_a, url_b) = (format!("http://127.0.0.1:{port_a}"), format!("http://127.0.0.1:{port_b}"));
+    for url in [&url_a, &url_b] {
+        eventually(30, || async { http.get(format!("{url}/readyz")).send().await.ok().filter(|r| r.status() == 200).map(|_| ()) }).await;
+    }
+
+    let created: Value = http.post(format!("{url_a}/api/checkouts")).bearer_auth(PARTNER_KEY).json(&json!({})).send().await.unwrap().json().await.unwrap();
+    let token = created["client_token"].as_str().unwrap().to_owned();
+    let intent = json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "100.00", "currency": "EUR", "quote_type": "firm", "network": "tron", "destination_address": DEST});
+    let quote: Value = http.post(format!("{url_a}/api/quotes")).bearer_auth(&token).json(&intent).send().await.unwrap().json().await.unwrap();
+    let quote_id = quote["quote_id"].as_str().unwrap().to_owned();
+
+    // 0Pools now answers slowly: replica A's accept is in flight when A is killed.
+    sandbox.set_faults(Faults { latency_ms: 3_000, ..Faults::default() });
+    let requests_before = sandbox.sandbox.contract_requests();
+    let in_flight = tokio::spawn({
+        let (http, url, token, quote_id) = (http.clone(), url_a.clone(), token.clone(), quote_id.clone());
+        async move { http.post(format!("{url}/api/quotes/{quote_id}/accept")).bearer_auth(token).send().await }
+    });
+    sqlx::any::install_default_drivers();
+    let db = sqlx::AnyPool::connect(&database).await.unwrap();
+    // The accept began (A holds its lease) and its transact is at 0Pools, unanswered.
+    eventually(10, || async { (sandbox.sandbox.contract_requests() > requests_before).then_some(()) }).await;
+    assert_eq!(sandbox.sandbox.transact_requests(), 0, "0Pools has not answered it yet");
+    let holder: Option<String> = sqlx::query_scalar("SELECT accept_lease_holder FROM quotes WHERE quote_id = $1").bind(&quote_id).fetch_one(&db).await.unwrap();
+    assert!(holder.is_some(), "A holds the accept's lease");
+    a.kill().unwrap(); // SIGKILL: no clean shutdown, no lease given back.
+    a.wait().unwrap();
+    assert!(in_flight.await.unwrap().is_err(), "A's caller never got an answer");
+    sandbox.set_faults(Faults::default());
+
+    // B takes the accept over once A's lease ends, with the same key: one trade.
+    let trade = eventually(20, || async { store::trade_for_quote(&db, &quote_id).await.unwrap() }).await;
+    let answer: Value = http.post(format!("{url_b}/api/quotes/{quote_id}/accept")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(answer["trade_id"], trade.trade_id.as_str());
+    assert_eq!(trade.idempotency_key, format!("qw-accept-{quote_id}"));
+    assert_eq!(sandbox.sandbox.trade_count(), 1, "one trade upstream");
+    let trades: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM trades").fetch_one(&db).await.unwrap();
+    assert_eq!(trades, 1);
+    b.kill().unwrap();
+    b.wait().unwrap();
+}
