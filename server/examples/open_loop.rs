@@ -7,8 +7,12 @@
 //! Targets, each with the same schedule:
 //! - `floor`: a minimal axum handler (one JSON answer) — loopback, HTTP and the client;
 //! - `sandbox`: the 0Pools sandbox alone — firm quote, then transact;
-//! - `server`: the companion server on SQLite in front of its own sandbox — the
-//!   partner mints a checkout, the widget asks for a firm quote, then accepts it.
+//! - `server, SQLite`: the companion server on SQLite in front of its own sandbox — the
+//!   partner mints a checkout, the widget asks for a firm quote, then accepts it;
+//! - `server, Postgres ×1` and `×3`: the same checkouts against one replica, and against
+//!   three replicas sharing one Postgres database (a throwaway cluster with Postgres'
+//!   durable defaults) and one sandbox, each request going to the next replica in turn
+//!   as a round-robin balancer would send it.
 //!
 //! Prints p50 / p99 / max per endpoint and errors, the server's added latency over the
 //! sandbox (difference and ratio) for the firm quote and the accept, and the highest
@@ -21,7 +25,9 @@ mod support;
 
 use axum::routing::post;
 use axum::{Json, Router};
+use quote_server::config::UpstreamChoice;
 use quote_server::sandbox::{self, Faults, Sandbox, SandboxConfig};
+use quote_server::throwaway_postgres::{Durability, ThrowawayPostgres};
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -65,6 +71,8 @@ enum Target {
     Floor,
     Sandbox,
     Server,
+    Postgres,
+    Postgres3,
 }
 
 impl Target {
@@ -73,7 +81,13 @@ impl Target {
             Target::Floor => "floor (minimal axum)",
             Target::Sandbox => "sandbox alone",
             Target::Server => "server, SQLite",
+            Target::Postgres => "server, Postgres ×1",
+            Target::Postgres3 => "server, Postgres ×3",
         }
+    }
+
+    fn is_server(self) -> bool {
+        matches!(self, Target::Server | Target::Postgres | Target::Postgres3)
     }
 }
 
@@ -82,8 +96,11 @@ fn firm_body() -> Value {
            "network": "tron", "destination_address": "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"})
 }
 
-/// One checkout's requests against `target`, the first sent at `due`.
-async fn checkout(target: Target, http: reqwest::Client, base: String, results: Results, due: Instant) {
+/// One checkout's requests against `target`, the first sent at `due`; the `n`th
+/// checkout's `k`th request goes to replica `(n + k) % replicas`.
+async fn checkout(target: Target, http: reqwest::Client, replicas: Arc<Vec<String>>, n: usize, results: Results, due: Instant) {
+    let at = |k: usize| replicas[(n + k) % replicas.len()].clone();
+    let base = at(0);
     match target {
         Target::Floor => {
             send(&results, "answer", due, http.post(format!("{base}/answer")).json(&json!({"ping": 1}))).await;
@@ -95,18 +112,20 @@ async fn checkout(target: Target, http: reqwest::Client, base: String, results: 
             let request = http.post(format!("{base}/v1/transact")).bearer_auth(SECRET_KEY).header("Idempotency-Key", key).json(&json!({"quote_id": quote_id}));
             send(&results, "accept", Instant::now(), request).await;
         }
-        Target::Server => {
+        Target::Server | Target::Postgres | Target::Postgres3 => {
             let Some(created) = send(&results, "mint checkout", due, http.post(format!("{base}/api/checkouts")).bearer_auth(PARTNER_KEY).json(&json!({}))).await else { return };
             let token = created["client_token"].as_str().unwrap_or_default().to_owned();
-            let Some(quote) = send(&results, "firm quote", Instant::now(), http.post(format!("{base}/api/quotes")).bearer_auth(&token).json(&firm_body())).await else { return };
+            let quote = http.post(format!("{}/api/quotes", at(1))).bearer_auth(&token).json(&firm_body());
+            let Some(quote) = send(&results, "firm quote", Instant::now(), quote).await else { return };
             let Some(quote_id) = quote["quote_id"].as_str() else { return };
-            send(&results, "accept", Instant::now(), http.post(format!("{base}/api/quotes/{quote_id}/accept")).bearer_auth(&token)).await;
+            send(&results, "accept", Instant::now(), http.post(format!("{}/api/quotes/{quote_id}/accept", at(2))).bearer_auth(&token)).await;
         }
     }
 }
 
 /// `rate` checkouts per second for `seconds`, each started at its due moment.
-async fn run(target: Target, base: &str, rate: u32, seconds: u32) -> BTreeMap<&'static str, Endpoint> {
+async fn run(target: Target, replicas: &[String], rate: u32, seconds: u32) -> BTreeMap<&'static str, Endpoint> {
+    let replicas = Arc::new(replicas.to_vec());
     let http = reqwest::Client::builder().pool_max_idle_per_host(1024).build().expect("a client");
     let results: Results = Arc::default();
     let start = Instant::now() + Duration::from_millis(50);
@@ -114,10 +133,10 @@ async fn run(target: Target, base: &str, rate: u32, seconds: u32) -> BTreeMap<&'
     let mut tasks = Vec::with_capacity(count as usize);
     for i in 0..count {
         let due = start + Duration::from_secs_f64(f64::from(i) / f64::from(rate));
-        let (http, base, results) = (http.clone(), base.to_owned(), Arc::clone(&results));
+        let (http, replicas, results) = (http.clone(), Arc::clone(&replicas), Arc::clone(&results));
         tasks.push(tokio::spawn(async move {
             tokio::time::sleep_until(due).await;
-            checkout(target, http, base, results, Instant::now()).await;
+            checkout(target, http, replicas, i as usize, results, Instant::now()).await;
         }));
     }
     for t in tasks {
@@ -159,7 +178,26 @@ async fn main() -> anyhow::Result<()> {
     let floor = start_floor().await?;
     let sandbox = start_sandbox().await?;
     let server = support::start_server(dir.path(), |_| {}).await?;
-    let bases = [(Target::Floor, floor), (Target::Sandbox, sandbox), (Target::Server, server.url.clone())];
+    // Postgres with its durable defaults (fsync, synchronous commit), as in production.
+    let cluster = ThrowawayPostgres::start(Durability::Full)?;
+    let shared_sandbox = start_sandbox().await?;
+    let mut replicas = Vec::new();
+    for database in [cluster.new_database().await?, cluster.new_database().await?] {
+        let count = if replicas.is_empty() { 1 } else { 3 };
+        let mut set = Vec::new();
+        for _ in 0..count {
+            set.push(support::start_replica(database.clone(), UpstreamChoice::Url(shared_sandbox.clone()), |_| {}).await?);
+        }
+        replicas.push(set);
+    }
+    let urls = |set: &[quote_server::startup::Running]| set.iter().map(|r| r.url.clone()).collect::<Vec<_>>();
+    let bases = [
+        (Target::Floor, vec![floor]),
+        (Target::Sandbox, vec![sandbox]),
+        (Target::Server, vec![server.url.clone()]),
+        (Target::Postgres, urls(&replicas[0])),
+        (Target::Postgres3, urls(&replicas[1])),
+    ];
 
     println!("== open loop on loopback: checkouts/s held for {seconds} s each, started on schedule whatever the answers do");
     println!("{:>6}  {:<22} {:<14} {:>6} {:>6} {:>9} {:>9} {:>9}", "rate", "target", "endpoint", "n", "errors", "p50 ms", "p99 ms", "max ms");
@@ -185,9 +223,11 @@ async fn main() -> anyhow::Result<()> {
                 held.insert(*target, rate);
             }
         }
-        for endpoint in ["firm quote", "accept"] {
-            if let (Some(s), Some(b)) = (p99s.get(&(Target::Server, endpoint)), p99s.get(&(Target::Sandbox, endpoint))) {
-                added.push(format!("{rate:>6}/s  {endpoint:<11} server p99 {s:>8.2} ms − sandbox p99 {b:>7.2} ms = +{:>7.2} ms ({:.1}×)", s - b, s / b));
+        for target in bases.iter().map(|(t, _)| *t).filter(|t| t.is_server()) {
+            for endpoint in ["firm quote", "accept"] {
+                if let (Some(s), Some(b)) = (p99s.get(&(target, endpoint)), p99s.get(&(Target::Sandbox, endpoint))) {
+                    added.push(format!("{rate:>6}/s  {:<20} {endpoint:<11} p99 {s:>8.2} ms − sandbox p99 {b:>7.2} ms = +{:>7.2} ms ({:.1}×)", target.name(), s - b, s / b));
+                }
             }
         }
     }
@@ -205,5 +245,8 @@ async fn main() -> anyhow::Result<()> {
     }
     println!("(client, server and sandbox share this machine's cores: the floor shows what that costs)");
     server.stop().await;
+    for running in replicas.into_iter().flatten() {
+        running.stop().await;
+    }
     Ok(())
 }

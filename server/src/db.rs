@@ -87,5 +87,10 @@ async fn open_postgres(database_url: &str) -> anyhow::Result<Db> {
     // sqlx takes an advisory lock while migrating, so replicas starting together
     // apply each migration once.
     sqlx::migrate!("./migrations-postgres").run(&pool).await?;
+    // Timestamps and ids are compared as text: byte order is what they sort by.
+    let collation: Option<String> = sqlx::query_scalar("SELECT datcollate::text FROM pg_database WHERE datname = current_database()").fetch_optional(&pool).await?;
+    if !matches!(collation.as_deref(), Some("C" | "POSIX")) {
+        tracing::warn!(?collation, "the database's collation is not C: create it with LC_COLLATE 'C' (docs/deploy.md)");
+    }
     Ok(pool)
 }

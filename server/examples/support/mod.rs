@@ -1,5 +1,6 @@
 //! What the load examples share: their keys, a sandbox with room for a whole run, and
-//! the companion server with its embedded sandbox on a temporary SQLite database.
+//! the companion server with its embedded sandbox on a temporary SQLite database, or
+//! replicas of it on a shared database in front of one sandbox.
 
 use quote_server::config::{SandboxArgs, UpstreamChoice};
 use quote_server::sandbox::{Faults, SandboxConfig};
@@ -26,15 +27,20 @@ pub fn roomy(c: &mut SandboxConfig) {
 /// The server and its embedded sandbox, with its database in `dir`; `tune` adjusts
 /// the settings (the load is the point: no limit of the server may shed it).
 pub async fn start_server(dir: &Path, tune: impl FnOnce(&mut Settings)) -> anyhow::Result<Running> {
-    let mut settings = Settings::new(dir.to_owned(), SecretString::from(WEBHOOK_SECRET));
+    start_replica(format!("sqlite://{}", dir.join("load.db").display()), UpstreamChoice::EmbeddedSandbox, tune).await
+}
+
+/// One server on `database_url` in front of `upstream` (replicas share a database and a sandbox).
+pub async fn start_replica(database_url: String, upstream: UpstreamChoice, tune: impl FnOnce(&mut Settings)) -> anyhow::Result<Running> {
+    let mut settings = Settings::new(std::env::temp_dir(), SecretString::from(WEBHOOK_SECRET));
     settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
     settings.limits.upstream_quotes_per_second = 100_000;
     settings.limits.mints_per_minute = 10_000_000;
     tune(&mut settings);
     let app = Application::build(Parts {
         listener: TcpListener::bind("127.0.0.1:0").await?,
-        database_url: format!("sqlite://{}", dir.join("load.db").display()),
-        upstream: UpstreamChoice::EmbeddedSandbox,
+        database_url,
+        upstream,
         secret_key: SecretString::from(SECRET_KEY),
         settings,
         reconcile_interval: Duration::from_secs(10),
