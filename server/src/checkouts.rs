@@ -159,7 +159,8 @@ pub async fn create(state: &AppState, new: NewCheckout) -> Result<(CheckoutRow, 
         created_at: store::now(),
         expires_at: store::timestamp(chrono::Utc::now() + ttl),
     };
-    if store::insert_checkout(&state.db, &row).await? {
+    let stored = row.clone();
+    if state.writes.run(move |c| Box::pin(async move { store::insert_checkout(c, &stored).await })).await? {
         tracing::info!(checkout_id = %row.checkout_id, "checkout created");
         return Ok((row, true));
     }
@@ -183,7 +184,8 @@ pub async fn mint_client_token(state: &AppState, c: &CheckoutRow, partner_user_i
     let token = format!("qws_{}", hex::encode(bytes));
     let session_id = format!("ses_{}", uuid::Uuid::new_v4().simple());
     let expires_at = store::timestamp(chrono::Utc::now() + state.settings.session_ttl).min(c.expires_at.clone());
-    store::insert_session(&state.db, &session_id, &c.checkout_id, &token_hash(&token), partner_user_id.or(c.partner_user_id.as_deref()), &expires_at).await?;
+    let (session, checkout, hash, user, until) = (session_id.clone(), c.checkout_id.clone(), token_hash(&token), partner_user_id.or(c.partner_user_id.as_deref()).map(str::to_owned), expires_at.clone());
+    state.writes.run(move |conn| Box::pin(async move { store::insert_session(conn, &session, &checkout, &hash, user.as_deref(), &until).await })).await?;
     tracing::info!(%session_id, checkout_id = %c.checkout_id, "client token minted");
     Ok((token, expires_at))
 }

@@ -68,7 +68,12 @@ async fn open_sqlite(database_url: &str) -> anyhow::Result<Db> {
             Box::pin(async move {
                 // WAL lets readers and the one writer proceed together; FULL sync means a
                 // committed row survives the process (or machine) dying right after.
-                conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;").await?;
+                // Savepoints (a group commit's units) keep their statement journals in
+                // memory: on disk each one would create and delete a file.
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA temp_store = MEMORY;",
+                )
+                .await?;
                 Ok(())
             })
         })
@@ -93,4 +98,27 @@ async fn open_postgres(database_url: &str) -> anyhow::Result<Db> {
         tracing::warn!(?collation, "the database's collation is not C: create it with LC_COLLATE 'C' (docs/deploy.md)");
     }
     Ok(pool)
+}
+
+#[cfg(test)]
+mod tests {
+    #[tokio::test]
+    async fn sqlite_connections_are_durable_wal_with_foreign_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = super::open(&format!("sqlite://{}", dir.path().join("nested/dir/p.db").display())).await.unwrap();
+        // Every pooled connection, not only the first.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            let mut conn = db.acquire().await.unwrap();
+            let settings: (String, i64, i64, i64) = sqlx::query_as(
+                "SELECT (SELECT journal_mode FROM pragma_journal_mode), (SELECT synchronous FROM pragma_synchronous),
+                        (SELECT foreign_keys FROM pragma_foreign_keys), (SELECT temp_store FROM pragma_temp_store)",
+            )
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+            assert_eq!(settings, ("wal".to_owned(), 2, 1, 2), "journal mode, synchronous=FULL, foreign keys, temp store=MEMORY");
+            held.push(conn);
+        }
+    }
 }

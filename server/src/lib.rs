@@ -8,6 +8,7 @@ pub use api::app::app;
 pub mod config;
 pub mod console;
 pub mod db;
+pub mod group_commit;
 pub mod json_fields;
 pub mod leadership;
 pub mod pools;
@@ -193,10 +194,14 @@ pub struct AppState {
     pub upstream_probe: Arc<readiness::UpstreamProbe>,
     /// Outcome rows, group-committed.
     pub outcome_writer: outcome_writer::OutcomeWriter,
+    /// The hot path's writes (quotes, accepts, trades, checkouts): grouped commits on
+    /// SQLite, one transaction each on Postgres.
+    pub writes: group_commit::GroupCommit,
 }
 
 impl AppState {
     pub fn new(upstream: upstream::UpstreamClient, db: store::Db, settings: Settings) -> Self {
+        let writes = group_commit::GroupCommit::for_store(db.clone());
         let replica_id: Arc<str> = format!("replica-{}", uuid::Uuid::new_v4().simple()).into();
         AppState {
             upstream,
@@ -209,7 +214,8 @@ impl AppState {
             outbox: partner_webhooks::Outbox::new(db.clone(), settings.partner_webhook.clone()),
             previews: Arc::new(previews::Coalescer::new(settings.preview_window)),
             stopping: readiness::Stopping::default(),
-            outcome_writer: outcome_writer::OutcomeWriter::spawn(db.clone()),
+            outcome_writer: outcome_writer::OutcomeWriter::new(&writes, db.clone()),
+            writes,
             upstream_probe: Arc::new(readiness::UpstreamProbe::new(settings.readiness_probe_interval)),
             db,
             settings: Arc::new(settings),

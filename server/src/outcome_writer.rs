@@ -5,49 +5,31 @@
 //! caller still waits until its row is committed, so nothing is acknowledged before
 //! it is durable.
 
+use crate::db::StoreKind;
+use crate::group_commit::{GroupCommit, Isolation};
 use crate::store::{self, Db, OutcomeRow};
-use tokio::sync::{mpsc, oneshot};
-
-/// Most rows one transaction takes.
-const GROUP: usize = 256;
-
-type Ack = oneshot::Sender<Result<(), String>>;
 
 #[derive(Clone)]
 pub struct OutcomeWriter {
-    queue: mpsc::Sender<(OutcomeRow, Ack)>,
+    writes: GroupCommit,
 }
 
 impl OutcomeWriter {
-    /// Starts the writer task (it ends when the last handle is dropped).
-    pub fn spawn(db: Db) -> Self {
-        let (queue, mut rows) = mpsc::channel::<(OutcomeRow, Ack)>(4 * GROUP);
-        tokio::spawn(async move {
-            let mut group = Vec::with_capacity(GROUP);
-            while rows.recv_many(&mut group, GROUP).await > 0 {
-                let written = write_group(&db, group.iter().map(|(row, _)| row)).await.map_err(|e| e.to_string());
-                for (_, ack) in group.drain(..) {
-                    let _ = ack.send(written.clone());
-                }
-            }
-        });
-        OutcomeWriter { queue }
+    /// On SQLite the rows join the store's one group writer (`writes`: a second
+    /// writer would only queue for the same lock); on Postgres they get a group
+    /// writer of their own, without savepoints (they touch no row anyone else writes).
+    pub fn new(writes: &GroupCommit, db: Db) -> Self {
+        let writes = match StoreKind::of_pool(&db) {
+            StoreKind::Sqlite => writes.clone(),
+            StoreKind::Postgres => GroupCommit::grouped(db, Isolation::AllOrNothing),
+        };
+        OutcomeWriter { writes }
     }
 
     /// Writes `row` with whatever else is waiting; returns once it is committed.
     pub async fn record(&self, row: OutcomeRow) -> Result<(), String> {
-        let (ack, committed) = oneshot::channel();
-        self.queue.send((row, ack)).await.map_err(|_| "the outcome writer stopped".to_owned())?;
-        committed.await.map_err(|_| "the outcome writer stopped".to_owned())?
+        self.writes.run(move |c| Box::pin(async move { store::insert_outcome(c, &row).await })).await.map_err(|e| e.to_string())
     }
-}
-
-async fn write_group<'a>(db: &Db, rows: impl Iterator<Item = &'a OutcomeRow>) -> sqlx::Result<()> {
-    let mut tx = db.begin().await?;
-    for row in rows {
-        store::insert_outcome(&mut *tx, row).await?;
-    }
-    tx.commit().await
 }
 
 #[cfg(test)]
@@ -58,7 +40,7 @@ mod tests {
     async fn concurrent_rows_are_all_committed_before_their_callers_return() {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::db::open(&format!("sqlite://{}", dir.path().join("w.db").display())).await.unwrap();
-        let writer = OutcomeWriter::spawn(db.clone());
+        let writer = OutcomeWriter::new(&GroupCommit::grouped(db.clone(), Isolation::Savepoint), db.clone());
         let mut calls = Vec::new();
         for i in 0..500 {
             let writer = writer.clone();
@@ -75,11 +57,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_failed_group_is_reported_to_each_caller() {
+    async fn a_failed_write_is_reported_to_its_caller() {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::db::open(&format!("sqlite://{}", dir.path().join("w.db").display())).await.unwrap();
         sqlx::query("DROP TABLE quote_outcomes").execute(&db).await.unwrap();
-        let writer = OutcomeWriter::spawn(db);
+        let writer = OutcomeWriter::new(&GroupCommit::grouped(db.clone(), Isolation::Savepoint), db);
         assert!(writer.record(OutcomeRow::default()).await.is_err());
     }
 }

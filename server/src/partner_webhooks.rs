@@ -66,7 +66,8 @@ impl Outbox {
             data: PartnerEventData { checkout_id, trade },
         };
         let body = serde_json::to_string(&event).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-        if store::queue_partner_event(&self.db, &event_id, checkout_id, &trade.trade_id, trade.status.as_str(), &body).await? {
+        let queued = store::queue_partner_event(&mut *self.db.acquire().await?, &event_id, checkout_id, &trade.trade_id, trade.status.as_str(), &body).await?;
+        if queued {
             self.wake.notify_one();
         }
         Ok(())

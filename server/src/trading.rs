@@ -97,7 +97,12 @@ pub async fn accept(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
                 return Err(TradeError::QuoteExpired);
             }
             let until = accept_lease::lease_end(state);
-            match store::begin_accept(&state.db, checkout_id, quote_id, &idempotency_key(quote_id), (&state.replica_id, &until)).await? {
+            let (checkout, quote_key, holder) = (checkout_id.to_owned(), quote_id.to_owned(), state.replica_id.clone());
+            let claim = state
+                .writes
+                .run(move |c| Box::pin(async move { store::begin_accept(c, &checkout, &quote_key, &idempotency_key(&quote_key), (&holder, &until)).await }))
+                .await?;
+            match claim {
                 Claim::Held => return accept_lease::execute_leased(state, &quote).await,
                 // The checkout already converted (or is converting) with another quote:
                 // every later accept answers that trade, never a second conversion.
@@ -114,6 +119,12 @@ pub async fn accept(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
     accept_lease::follow(state, checkout_id, quote_id).await
 }
 
+/// Ends an accept without a trade (see [`store::end_accept`]), committed before it returns.
+async fn end_accept(state: &AppState, quote: &QuoteRow, to: &str, failure: Option<&str>) -> sqlx::Result<()> {
+    let (quote, to, failure) = (quote.clone(), to.to_owned(), failure.map(str::to_owned));
+    state.writes.run(move |c| Box::pin(async move { store::end_accept(c, &quote, &to, failure.as_deref()).await })).await
+}
+
 pub(crate) fn failed(quote: &QuoteRow) -> TradeError {
     TradeError::AcceptFailed { support_id: quote.quote_id.clone(), reason: quote.accept_failure.clone().unwrap_or_else(|| "unknown".into()) }
 }
@@ -127,12 +138,12 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
             let id = quote.quote_id.as_str();
             match e.kind {
                 UpstreamErrorKind::QuoteExpired => {
-                    store::end_accept(&state.db, quote, "expired", None).await?;
+                    end_accept(state, quote, "expired", None).await?;
                     record_expiry(state, quote).await;
                     Err(TradeError::QuoteExpired)
                 }
                 UpstreamErrorKind::QuoteRejected => {
-                    store::end_accept(&state.db, quote, "rejected", None).await?;
+                    end_accept(state, quote, "rejected", None).await?;
                     Err(TradeError::QuoteRejected)
                 }
                 // Executed, but not by this request: only our key exists for this
@@ -142,12 +153,12 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
                 // The partner's balance could not cover it: nothing executed.
                 UpstreamErrorKind::Unavailable { reason } => {
                     tracing::warn!(quote_id = id, reason = reason.as_str(), "0Pools could not execute a quote now");
-                    store::end_accept(&state.db, quote, "unavailable", Some(reason.as_str())).await?;
+                    end_accept(state, quote, "unavailable", Some(reason.as_str())).await?;
                     Err(TradeError::QuoteNotExecutable)
                 }
                 UpstreamErrorKind::QuoteNotExecutable | UpstreamErrorKind::QuoteNotFound => {
                     tracing::error!(quote_id = id, kind = ?e.kind, upstream_request_id = ?e.request_id, "0Pools refused to execute a quote we hold");
-                    store::end_accept(&state.db, quote, "unavailable", Some(upstream_code(&e.kind))).await?;
+                    end_accept(state, quote, "unavailable", Some(upstream_code(&e.kind))).await?;
                     Err(TradeError::QuoteNotExecutable)
                 }
                 // Refused before 0Pools looked at the quote or the key (our key or
@@ -165,7 +176,7 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
                     let reason = upstream_code(&e.kind);
                     tracing::error!(quote_id = id, reason, upstream_request_id = ?e.request_id, "accept ended without a trade");
                     raise_alert(state, "accept_failed", id, &format!("0Pools answered {reason} to the accept of {id}")).await;
-                    store::end_accept(&state.db, quote, "accept_failed", Some(reason)).await?;
+                    end_accept(state, quote, "accept_failed", Some(reason)).await?;
                     Err(TradeError::AcceptFailed { support_id: id.to_owned(), reason: reason.to_owned() })
                 }
                 // Unknown outcome: the accept stays begun, and a retry (or the
@@ -227,7 +238,8 @@ async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, key: &str, 
         tracing::error!(trade_id = %row.trade_id, quote_id = %quote.quote_id, mismatch, "executed trade differs from the accepted quote");
         raise_alert(state, "terms_mismatch", &row.trade_id, &format!("trade {} differs from quote {} in {mismatch}", row.trade_id, quote.quote_id)).await;
     }
-    if !store::insert_trade(&state.db, &row, source).await? {
+    let (stored, source) = (row.clone(), source.to_owned());
+    if !state.writes.run(move |c| Box::pin(async move { store::insert_trade(c, &stored, &source).await })).await? {
         let checkout = quote.checkout_id.as_str();
         tracing::error!(trade_id = %row.trade_id, checkout_id = checkout, "a second trade for a checkout that had already converted");
         raise_alert(state, "second_trade", &row.trade_id, &format!("checkout {checkout} already converted; trade {} came from quote {}", row.trade_id, quote.quote_id)).await;
@@ -275,7 +287,12 @@ pub async fn reject(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
 /// The partner's event is queued even then (once per status): if an earlier call
 /// stored the status but died before queueing, a redelivery or reconcile makes up for it.
 pub async fn advance(state: &AppState, trade_id: &str, status: &str, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> Result<bool, TradeError> {
-    let moved = store::advance_trade(&state.db, trade_id, status, source, event_id, request_id).await?;
+    let (id, to, from) = (trade_id.to_owned(), status.to_owned(), source.to_owned());
+    let (event, request) = (event_id.map(str::to_owned), request_id.map(str::to_owned));
+    let moved = state
+        .writes
+        .run(move |c| Box::pin(async move { store::advance_trade(c, &id, &to, &from, event.as_deref(), request.as_deref()).await }))
+        .await?;
     if moved {
         tracing::info!(trade_id, status, source, "trade status changed");
         if let Some(t) = store::trade(&state.db, trade_id).await? {
@@ -300,7 +317,8 @@ pub(crate) async fn announce(state: &AppState, trade_id: &str) -> Result<(), Tra
 /// Records an alert (once per kind and subject) and logs it; storage trouble here
 /// must not hide the original outcome, so it is only logged.
 pub async fn raise_alert(state: &AppState, kind: &str, subject: &str, message: &str) {
-    match store::raise_alert(&state.db, kind, subject, message).await {
+    let (k, s, m) = (kind.to_owned(), subject.to_owned(), message.to_owned());
+    match state.writes.run(move |c| Box::pin(async move { store::raise_alert(c, &k, &s, &m).await })).await {
         Ok(true) => {
             crate::telemetry::alert(kind);
             tracing::error!(alert = kind, subject, message, "alert raised");

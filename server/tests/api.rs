@@ -298,7 +298,7 @@ async fn an_event_for_a_trade_not_yet_stored_is_applied_when_it_is() {
     let key = quote_server::trading::idempotency_key(&quote_id);
     let checkout_id = store::quote(&srv.state.db, &quote_id).await.unwrap().unwrap().checkout_id;
     // The crashed replica's accept lease has run out.
-    store::begin_accept(&srv.state.db, &checkout_id, &quote_id, &key, ("crashed-replica", ENDED_LEASE)).await.unwrap();
+    store::begin_accept(&mut *srv.state.db.acquire().await.unwrap(), &checkout_id, &quote_id, &key, ("crashed-replica", ENDED_LEASE)).await.unwrap();
     let upstream = srv.state.upstream.transact(&quote_id, &key).await.unwrap().value;
     let event = json!({"event_id": "evt_early", "type": "trade.released", "created_at": "2026-11-21T12:00:00Z",
         "data": {"transact_id": upstream.transact_id, "quote_id": quote_id, "status": "released"}});
@@ -339,7 +339,7 @@ async fn a_restart_finds_and_finishes_unfinished_work() {
     let cut_short = first.firm_quote(&other, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
     let other_checkout = store::quote(&first.state.db, &cut_short).await.unwrap().unwrap().checkout_id;
     let key = quote_server::trading::idempotency_key(&cut_short);
-    store::begin_accept(&first.state.db, &other_checkout, &cut_short, &key, ("first-process", ENDED_LEASE)).await.unwrap();
+    store::begin_accept(&mut *first.state.db.acquire().await.unwrap(), &other_checkout, &cut_short, &key, ("first-process", ENDED_LEASE)).await.unwrap();
     first.kill().await;
 
     // Meanwhile, upstream, the trade settles.

@@ -283,7 +283,7 @@ async fn the_reconciler_never_resumes_an_accept_that_does_not_hold_its_checkout(
     // stale list or an old release could leave it.
     // (A's replica is gone: its accept lease has ended.)
     let lease = ("gone-replica", "2000-01-01T00:00:00.000Z");
-    assert_eq!(store::begin_accept(&srv.state.db, &checkout, &a, &quote_server::trading::idempotency_key(&a), lease).await.unwrap(), store::Claim::Held);
+    assert_eq!(store::begin_accept(&mut *srv.state.db.acquire().await.unwrap(), &checkout, &a, &quote_server::trading::idempotency_key(&a), lease).await.unwrap(), store::Claim::Held);
     sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = $1, idempotency_key = $2 WHERE quote_id = $3")
         .bind(store::now())
         .bind(quote_server::trading::idempotency_key(&b))

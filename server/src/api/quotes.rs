@@ -325,7 +325,7 @@ async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> R
                     expires_at: expires_at.map(store::timestamp),
                     ..base_row(session, &intent, quote_id, "active", answer.request_id.clone())
                 };
-                store::insert_quote(&state.db, &row).await?;
+                state.writes.run(move |c| Box::pin(async move { store::insert_quote(c, &row).await })).await?;
             }
             // Indicative answers are shown, never stored as executable.
             QuoteView {
@@ -345,7 +345,7 @@ async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> R
                     unavailable_reason: Some(reason.as_str().into()),
                     ..base_row(session, &intent, local_id, "unavailable", answer.request_id.clone())
                 };
-                store::insert_quote(&state.db, &row).await?;
+                state.writes.run(move |c| Box::pin(async move { store::insert_quote(c, &row).await })).await?;
             }
             QuoteView {
                 available: false,

@@ -2,6 +2,7 @@
 //! anonymous session), read by every request made with one of its client tokens.
 
 use super::{now, Db};
+use sqlx::AnyConnection;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, Default, PartialEq, Eq)]
@@ -26,7 +27,7 @@ pub struct CheckoutRow {
 }
 
 /// Inserts a checkout; false when its `partner_reference` is already taken.
-pub async fn insert_checkout(db: &Db, c: &CheckoutRow) -> sqlx::Result<bool> {
+pub async fn insert_checkout(conn: &mut AnyConnection, c: &CheckoutRow) -> sqlx::Result<bool> {
     let done = sqlx::query(
         "INSERT INTO checkouts (checkout_id, partner_reference, partner_user_id, pool_id, side, amount, currency, amount_min,
             amount_max, network, destination_address, anonymous, created_at, expires_at)
@@ -46,7 +47,7 @@ pub async fn insert_checkout(db: &Db, c: &CheckoutRow) -> sqlx::Result<bool> {
     .bind(i64::from(c.anonymous.0))
     .bind(&c.created_at)
     .bind(&c.expires_at)
-    .execute(db)
+    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -2,7 +2,7 @@
 //! only here, as guarded updates, so "forward only" and "one trade per quote" are
 //! enforced by SQL whatever the caller does.
 
-use sqlx::{AnyPool, FromRow};
+use sqlx::{AnyConnection, AnyPool, Connection, FromRow};
 
 mod alerts;
 mod checkouts;
@@ -117,7 +117,7 @@ pub struct HistoryRow {
     pub recorded_at: String,
 }
 
-pub async fn insert_session(db: &Db, session_id: &str, checkout_id: &str, token_hash: &str, partner_user_id: Option<&str>, expires_at: &str) -> sqlx::Result<()> {
+pub async fn insert_session(conn: &mut AnyConnection, session_id: &str, checkout_id: &str, token_hash: &str, partner_user_id: Option<&str>, expires_at: &str) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO sessions (session_id, checkout_id, token_hash, partner_user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(session_id)
         .bind(checkout_id)
@@ -125,7 +125,7 @@ pub async fn insert_session(db: &Db, session_id: &str, checkout_id: &str, token_
         .bind(partner_user_id)
         .bind(now())
         .bind(expires_at)
-        .execute(db)
+        .execute(&mut *conn)
         .await?;
     Ok(())
 }
@@ -137,7 +137,7 @@ pub async fn session_by_token_hash(db: &Db, token_hash: &str) -> sqlx::Result<Op
         .await
 }
 
-pub async fn insert_quote(db: &Db, q: &QuoteRow) -> sqlx::Result<()> {
+pub async fn insert_quote(conn: &mut AnyConnection, q: &QuoteRow) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO quotes (quote_id, session_id, checkout_id, status, request_id, pool_id, side, requested_amount, requested_currency,
             network, destination_address, partner_reference, source_asset, source_amount, target_asset, target_amount,
@@ -169,7 +169,7 @@ pub async fn insert_quote(db: &Db, q: &QuoteRow) -> sqlx::Result<()> {
     .bind(&q.accepted_at)
     .bind(&q.idempotency_key)
     .bind(now())
-    .execute(db)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -205,8 +205,8 @@ pub enum Claim {
 /// finishes an accept that was cut short, and no second quote of the checkout can
 /// begin while this one's outcome is open. Only an active quote can begin; the
 /// replica that begins it holds the accept's lease (`lease` = holder, end).
-pub async fn begin_accept(db: &Db, checkout_id: &str, quote_id: &str, idempotency_key: &str, lease: (&str, &str)) -> sqlx::Result<Claim> {
-    let mut tx = db.begin().await?;
+pub async fn begin_accept(conn: &mut AnyConnection, checkout_id: &str, quote_id: &str, idempotency_key: &str, lease: (&str, &str)) -> sqlx::Result<Claim> {
+    let mut tx = conn.begin().await?;
     sqlx::query("UPDATE checkouts SET accept_quote_id = $1 WHERE checkout_id = $2 AND accept_quote_id IS NULL")
         .bind(quote_id)
         .bind(checkout_id)
@@ -252,8 +252,8 @@ pub async fn holds_claim(db: &Db, quote: &QuoteRow) -> sqlx::Result<bool> {
 /// Ends an accept without a trade: the quote moves to `to` (from `active` or
 /// `accepting`) with the reason, and the checkout's claim is released so the user
 /// may convert with a new quote.
-pub async fn end_accept(db: &Db, quote: &QuoteRow, to: &str, failure: Option<&str>) -> sqlx::Result<()> {
-    let mut tx = db.begin().await?;
+pub async fn end_accept(conn: &mut AnyConnection, quote: &QuoteRow, to: &str, failure: Option<&str>) -> sqlx::Result<()> {
+    let mut tx = conn.begin().await?;
     sqlx::query("UPDATE quotes SET status = $1, accept_failure = COALESCE($2, accept_failure) WHERE quote_id = $3 AND status IN ('active', 'accepting')")
         .bind(to)
         .bind(failure)
@@ -272,8 +272,8 @@ pub async fn end_accept(db: &Db, quote: &QuoteRow, to: &str, failure: Option<&st
 /// accepted, in one transaction. A second insert for the same quote is a no-op.
 /// Returns false when the checkout's one conversion is another trade's (an
 /// exception: it must be alerted, never happen silently).
-pub async fn insert_trade(db: &Db, t: &TradeRow, source: &str) -> sqlx::Result<bool> {
-    let mut tx = db.begin().await?;
+pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str) -> sqlx::Result<bool> {
+    let mut tx = conn.begin().await?;
     let inserted = sqlx::query(
         "INSERT INTO trades (trade_id, quote_id, session_id, idempotency_key, status, request_id, pool_id, side, source_asset,
             source_amount, target_asset, target_amount, network, destination_address, created_at, updated_at, partner_reference,
@@ -348,11 +348,11 @@ pub async fn trade_history(db: &Db, trade_id: &str) -> sqlx::Result<Vec<HistoryR
 
 /// Moves a reserved trade to a terminal status, recording where the news came from.
 /// Statuses only move forward: anything else is a no-op returning false.
-pub async fn advance_trade(db: &Db, trade_id: &str, status: &str, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> sqlx::Result<bool> {
+pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: &str, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> sqlx::Result<bool> {
     if status == "reserved" {
         return Ok(false);
     }
-    let mut tx = db.begin().await?;
+    let mut tx = conn.begin().await?;
     let moved = sqlx::query("UPDATE trades SET status = $1, updated_at = $2, terminal_at = $3 WHERE trade_id = $4 AND status = 'reserved'")
         .bind(status)
         .bind(now())
@@ -439,13 +439,13 @@ pub async fn webhook_transact_for_quote(db: &Db, quote_id: &str) -> sqlx::Result
 }
 
 /// Records an alert once per (kind, subject); true when it is new.
-pub async fn raise_alert(db: &Db, kind: &str, subject: &str, message: &str) -> sqlx::Result<bool> {
+pub async fn raise_alert(conn: &mut AnyConnection, kind: &str, subject: &str, message: &str) -> sqlx::Result<bool> {
     let done = sqlx::query("INSERT INTO alerts (kind, subject, message, raised_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
         .bind(kind)
         .bind(subject)
         .bind(message)
         .bind(now())
-        .execute(db)
+        .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -2,6 +2,7 @@
 //! change they announce, delivered (with retries) by the outbox worker.
 
 use super::{now, Db};
+use sqlx::AnyConnection;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
@@ -19,7 +20,7 @@ pub struct PartnerEventRow {
 }
 
 /// Queues one event per (trade, status); a repeat is a no-op.
-pub async fn queue_partner_event(db: &Db, event_id: &str, checkout_id: &str, trade_id: &str, status: &str, body: &str) -> sqlx::Result<bool> {
+pub async fn queue_partner_event(conn: &mut AnyConnection, event_id: &str, checkout_id: &str, trade_id: &str, status: &str, body: &str) -> sqlx::Result<bool> {
     let at = now();
     let done = sqlx::query(
         "INSERT INTO partner_events (event_id, checkout_id, trade_id, status, body, created_at, next_attempt_at)
@@ -32,7 +33,7 @@ pub async fn queue_partner_event(db: &Db, event_id: &str, checkout_id: &str, tra
     .bind(body)
     .bind(&at)
     .bind(&at)
-    .execute(db)
+    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -1,0 +1,240 @@
+//! Durable writes, committed in groups where that is what makes the store fast.
+//!
+//! SQLite has one writer at a time and, with full sync, an fsync per commit: under
+//! load, writers queueing for the lock (SQLite's busy handler makes them sleep 1, 2,
+//! 5, 10 ms…) and one fsync per small transaction, not the work, were the server's
+//! latency. So on SQLite every hot write is a *unit* handed to one task, which runs
+//! whatever units are waiting in one transaction — each in its own savepoint, so a
+//! unit that fails is undone alone — and commits once. Every caller still waits
+//! until its unit is committed: nothing is acknowledged before it is durable.
+//!
+//! On Postgres, replicas write concurrently and Postgres shares WAL flushes between
+//! concurrent commits itself; grouping there would only hold row locks longer (and
+//! let one replica's group deadlock another's). So there a unit runs at once on a
+//! pooled connection — the same call, the other strategy.
+
+use crate::db::StoreKind;
+use crate::store::Db;
+use futures::future::BoxFuture;
+use sqlx::{AnyConnection, Connection};
+use tokio::sync::{mpsc, oneshot};
+
+/// Most units one transaction takes.
+const GROUP: usize = 128;
+
+type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+/// A unit of work: run on the group's connection, it answers whether it succeeded
+/// and how to tell its caller the group's fate.
+type Unit = Box<dyn for<'c> FnOnce(&'c mut AnyConnection, Isolation) -> BoxFuture<'c, (bool, Reply)> + Send>;
+
+/// What one failing unit does to the others in its group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Isolation {
+    /// Each unit runs in a savepoint: a failing unit is undone alone.
+    Savepoint,
+    /// No savepoints (a third of the statements): a failing unit fails the whole
+    /// group, and every caller in it hears so. For rows that cannot conflict.
+    AllOrNothing,
+}
+
+#[derive(Clone)]
+pub struct GroupCommit {
+    db: Db,
+    /// The group writer's queue; `None` runs each unit at once on a pooled connection.
+    queue: Option<mpsc::Sender<Unit>>,
+}
+
+impl GroupCommit {
+    /// The strategy the store wants: grouped on SQLite, direct on Postgres.
+    pub fn for_store(db: Db) -> Self {
+        match StoreKind::of_pool(&db) {
+            StoreKind::Sqlite => GroupCommit::grouped(db, Isolation::Savepoint),
+            StoreKind::Postgres => GroupCommit::direct(db),
+        }
+    }
+
+    /// Each unit at once, on a pooled connection: a unit that needs a transaction
+    /// begins its own, a single statement commits by itself.
+    pub fn direct(db: Db) -> Self {
+        GroupCommit { db, queue: None }
+    }
+
+    /// Units share transactions, written by one task (it ends with the last handle).
+    pub fn grouped(db: Db, isolation: Isolation) -> Self {
+        let (queue, mut units) = mpsc::channel::<Unit>(4 * GROUP);
+        let writer_db = db.clone();
+        tokio::spawn(async move {
+            let mut group = Vec::with_capacity(GROUP);
+            while units.recv_many(&mut group, GROUP).await > 0 {
+                // If the transaction cannot even begin, dropping the units tells their
+                // callers the write did not happen.
+                let Ok(mut tx) = writer_db.begin().await else {
+                    group.clear();
+                    continue;
+                };
+                let mut replies = Vec::with_capacity(group.len());
+                let mut all_ok = true;
+                for unit in group.drain(..) {
+                    let (ok, reply) = unit(&mut tx, isolation).await;
+                    all_ok &= ok;
+                    replies.push(reply);
+                }
+                let committed = match (isolation, all_ok) {
+                    (Isolation::AllOrNothing, false) => {
+                        let _ = tx.rollback().await;
+                        Err("a write of its group failed, so none was kept".to_owned())
+                    }
+                    _ => tx.commit().await.map_err(|e| e.to_string()),
+                };
+                for reply in replies {
+                    reply(committed.clone());
+                }
+            }
+        });
+        GroupCommit { db, queue: Some(queue) }
+    }
+
+    /// Runs `op` and returns once its effects are committed (or it failed and left none).
+    pub async fn run<T, F>(&self, op: F) -> sqlx::Result<T>
+    where
+        T: Send + 'static,
+        F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, sqlx::Result<T>> + Send + 'static,
+    {
+        let Some(queue) = &self.queue else {
+            let mut conn = self.db.acquire().await?;
+            return op(&mut conn).await;
+        };
+        let (answer, answered) = oneshot::channel();
+        let unit: Unit = Box::new(move |conn, isolation| {
+            Box::pin(async move {
+                let result = match isolation {
+                    Isolation::Savepoint => in_savepoint(conn, op).await,
+                    Isolation::AllOrNothing => op(conn).await,
+                };
+                let ok = result.is_ok();
+                let reply: Reply = Box::new(move |committed| {
+                    let _ = answer.send(committed.map_err(sqlx::Error::Protocol).and(result));
+                });
+                (ok, reply)
+            })
+        });
+        queue.send(unit).await.map_err(|_| not_written())?;
+        answered.await.map_err(|_| not_written())?
+    }
+}
+
+/// Runs one unit inside the group's transaction, undoing only it if it fails.
+async fn in_savepoint<T, F>(conn: &mut AnyConnection, op: F) -> sqlx::Result<T>
+where
+    F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, sqlx::Result<T>>,
+{
+    let mut savepoint = Connection::begin(conn).await?;
+    match op(&mut savepoint).await {
+        Ok(value) => {
+            savepoint.commit().await?;
+            Ok(value)
+        }
+        Err(e) => {
+            let _ = savepoint.rollback().await;
+            Err(e)
+        }
+    }
+}
+
+fn not_written() -> sqlx::Error {
+    sqlx::Error::Protocol("the write could not be committed (the group writer stopped)".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store;
+
+    async fn sqlite() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = crate::db::open(&format!("sqlite://{}", dir.path().join("g.db").display())).await.unwrap();
+        (dir, db)
+    }
+
+    fn alert(writes: &GroupCommit, subject: String) -> impl std::future::Future<Output = sqlx::Result<bool>> + '_ {
+        writes.run(move |conn| Box::pin(async move { store::raise_alert(conn, "test", &subject, "m").await }))
+    }
+
+    #[tokio::test]
+    async fn concurrent_units_are_committed_before_their_callers_return_and_a_failing_one_is_undone_alone() {
+        let (_dir, db) = sqlite().await;
+        let writes = GroupCommit::grouped(db.clone(), Isolation::Savepoint);
+        let mut calls = Vec::new();
+        for i in 0..300 {
+            let writes = writes.clone();
+            calls.push(tokio::spawn(async move {
+                if i % 50 == 7 {
+                    // Writes a row, then fails: its row must not survive the group's commit.
+                    writes
+                        .run(move |conn| {
+                            Box::pin(async move {
+                                store::raise_alert(conn, "test", &format!("failed-{i}"), "m").await?;
+                                sqlx::query("INSERT INTO no_such_table VALUES (1)").execute(&mut *conn).await.map(|_| false)
+                            })
+                        })
+                        .await
+                } else {
+                    alert(&writes, format!("s{i}")).await
+                }
+            }));
+        }
+        let mut failed = 0;
+        for call in calls {
+            match call.await.unwrap() {
+                Ok(inserted) => assert!(inserted),
+                Err(_) => failed += 1,
+            }
+        }
+        assert_eq!(failed, 6);
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'test'").fetch_one(&db).await.unwrap();
+        assert_eq!(stored, 294, "every unit that succeeded was committed, and no failed unit's row");
+    }
+
+    #[tokio::test]
+    async fn all_or_nothing_groups_acknowledge_exactly_what_they_kept() {
+        let (_dir, db) = sqlite().await;
+        let writes = GroupCommit::grouped(db.clone(), Isolation::AllOrNothing);
+        let calls: Vec<_> = (0..300)
+            .map(|i| {
+                let writes = writes.clone();
+                tokio::spawn(async move {
+                    let subject = if i % 50 == 7 { "dup".to_owned() } else { format!("s{i}") };
+                    // The table has no row "x": the 7th of every 50 fails after its insert.
+                    writes
+                        .run(move |conn| {
+                            Box::pin(async move {
+                                store::raise_alert(&mut *conn, "test", &subject, "m").await?;
+                                if subject == "dup" {
+                                    sqlx::query("INSERT INTO no_such_table VALUES (1)").execute(&mut *conn).await?;
+                                }
+                                Ok(())
+                            })
+                        })
+                        .await
+                })
+            })
+            .collect();
+        let mut acknowledged = 0;
+        for call in calls {
+            acknowledged += i64::from(call.await.unwrap().is_ok());
+        }
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'test'").fetch_one(&db).await.unwrap();
+        assert!(acknowledged <= 294, "the failing units were not acknowledged");
+        assert_eq!(stored, acknowledged, "what was acknowledged is exactly what was kept");
+    }
+
+    #[tokio::test]
+    async fn direct_units_commit_alone() {
+        let (_dir, db) = sqlite().await;
+        let writes = GroupCommit::direct(db.clone());
+        assert!(alert(&writes, "one".into()).await.unwrap());
+        assert!(!alert(&writes, "one".into()).await.unwrap(), "the unique alert is already there");
+        let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts").fetch_one(&db).await.unwrap();
+        assert_eq!(stored, 1);
+    }
+}
