@@ -12,7 +12,8 @@
 //! - `server, Postgres ×1` and `×3`: the same checkouts against one replica, and against
 //!   three replicas sharing one Postgres database (a throwaway cluster with Postgres'
 //!   durable defaults) and one sandbox, each request going to the next replica in turn
-//!   as a round-robin balancer would send it.
+//!   as a round-robin balancer would send it. Every server target also takes its
+//!   sandbox's webhooks (two per trade), as in production.
 //!
 //! Prints p50 / p99 / max per endpoint and errors, the server's added latency over the
 //! sandbox (difference and ratio) for the firm quote and the accept, and the highest
@@ -172,8 +173,12 @@ async fn start_floor() -> anyhow::Result<String> {
     Ok(url)
 }
 
-async fn start_sandbox() -> anyhow::Result<String> {
+/// A sandbox; with `webhooks_to`, it sends its signed webhooks to that server (as
+/// the embedded sandbox of the SQLite target does), so every server target handles
+/// them too.
+async fn start_sandbox(webhooks_to: Option<&str>) -> anyhow::Result<String> {
     let mut config = SandboxConfig::new(SecretString::from(SECRET_KEY), SecretString::from(WEBHOOK_SECRET));
+    config.webhook_url = webhooks_to.map(|url| format!("{url}/webhooks/0pools"));
     config.quote_window = Duration::from_secs(15);
     config.settle_delay = Duration::from_millis(200);
     roomy(&mut config);
@@ -190,17 +195,23 @@ async fn main() -> anyhow::Result<()> {
 
     let dir = tempfile::tempdir()?;
     let floor = start_floor().await?;
-    let sandbox = start_sandbox().await?;
+    let sandbox = start_sandbox(None).await?;
     let server = support::start_server(dir.path(), |_| {}).await?;
     // Postgres with its durable defaults (fsync, synchronous commit), as in production.
     let cluster = ThrowawayPostgres::start(Durability::Full)?;
-    let shared_sandbox = start_sandbox().await?;
     let mut replicas = Vec::new();
-    for database in [cluster.new_database().await?, cluster.new_database().await?] {
-        let count = if replicas.is_empty() { 1 } else { 3 };
-        let mut set = Vec::new();
+    for count in [1, 3] {
+        // Each set shares one database and one sandbox, whose webhooks go to its first replica.
+        let database = cluster.new_database().await?;
+        let mut listeners = Vec::new();
         for _ in 0..count {
-            set.push(support::start_replica(database.clone(), UpstreamChoice::Url(shared_sandbox.clone()), |_| {}).await?);
+            listeners.push(TcpListener::bind("127.0.0.1:0").await?);
+        }
+        let first = format!("http://{}", listeners[0].local_addr()?);
+        let shared_sandbox = start_sandbox(Some(&first)).await?;
+        let mut set = Vec::new();
+        for listener in listeners {
+            set.push(support::start_replica(listener, database.clone(), UpstreamChoice::Url(shared_sandbox.clone()), |_| {}).await?);
         }
         replicas.push(set);
     }

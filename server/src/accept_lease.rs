@@ -52,7 +52,9 @@ pub async fn follow(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
         let quote = trading::owned_quote(state, checkout_id, quote_id).await?;
         match quote.status.as_str() {
             "accepting" => {
-                if store::take_accept_lease(&state.db, quote_id, &state.replica_id, &lease_end(state)).await? {
+                // Taken only if the holder's lease ended (it died, or gave it back).
+                let taken = store::take_accept_lease(&state.db, quote_id, &state.replica_id, &lease_end(state)).await?;
+                if taken {
                     return execute_leased(state, &quote).await;
                 }
             }

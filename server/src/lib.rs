@@ -181,7 +181,8 @@ pub struct AppState {
     pub pools: Arc<pools::PoolsCache>,
     pub limiters: Arc<limits::Limiters>,
     pub streams: Arc<limits::StreamSlots>,
-    pub updates: tokio::sync::broadcast::Sender<trading::TradeUpdate>,
+    /// Trade status changes, to this replica's live streams and (Postgres) the others'.
+    pub updates: trade_events::TradeEvents,
     /// This replica's name in leases (random per process).
     pub replica_id: Arc<str>,
     /// Whether this replica runs the reconciler now (one replica at a time).
@@ -208,7 +209,7 @@ impl AppState {
             pools: Arc::new(pools::PoolsCache::new(settings.pools_cache_ttl)),
             limiters: Arc::new(limits::Limiters::new(&settings.limits)),
             streams: Arc::new(limits::StreamSlots::new(settings.limits.sse_per_checkout, settings.limits.sse_total)),
-            updates: tokio::sync::broadcast::channel(1024).0,
+            updates: trade_events::TradeEvents::new(&db, replica_id.clone()),
             replica_id: replica_id.clone(),
             reconciler: Arc::new(leadership::Leadership::new("reconciler", replica_id, settings.leader_lease)),
             outbox: partner_webhooks::Outbox::new(db.clone(), settings.partner_webhook.clone()),

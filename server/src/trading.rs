@@ -309,7 +309,7 @@ pub async fn advance(state: &AppState, trade_id: &str, status: &str, source: &st
 pub(crate) async fn announce(state: &AppState, trade_id: &str) -> Result<(), TradeError> {
     if let Some(trade) = store::trade(&state.db, trade_id).await? {
         state.outbox.queue(&trade_view(&trade)?, trade.checkout_id.as_deref()).await?;
-        crate::trade_events::publish(state, TradeUpdate { trade_id: trade_id.to_owned(), status: trade.status.clone() }).await;
+        state.updates.publish(TradeUpdate { trade_id: trade_id.to_owned(), status: trade.status.clone() });
     }
     Ok(())
 }

@@ -27,18 +27,20 @@ pub fn roomy(c: &mut SandboxConfig) {
 /// The server and its embedded sandbox, with its database in `dir`; `tune` adjusts
 /// the settings (the load is the point: no limit of the server may shed it).
 pub async fn start_server(dir: &Path, tune: impl FnOnce(&mut Settings)) -> anyhow::Result<Running> {
-    start_replica(format!("sqlite://{}", dir.join("load.db").display()), UpstreamChoice::EmbeddedSandbox, tune).await
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    start_replica(listener, format!("sqlite://{}", dir.join("load.db").display()), UpstreamChoice::EmbeddedSandbox, tune).await
 }
 
-/// One server on `database_url` in front of `upstream` (replicas share a database and a sandbox).
-pub async fn start_replica(database_url: String, upstream: UpstreamChoice, tune: impl FnOnce(&mut Settings)) -> anyhow::Result<Running> {
+/// One server on `listener` and `database_url` in front of `upstream` (replicas share a
+/// database and a sandbox).
+pub async fn start_replica(listener: TcpListener, database_url: String, upstream: UpstreamChoice, tune: impl FnOnce(&mut Settings)) -> anyhow::Result<Running> {
     let mut settings = Settings::new(std::env::temp_dir(), SecretString::from(WEBHOOK_SECRET));
     settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
     settings.limits.upstream_quotes_per_second = 100_000;
     settings.limits.mints_per_minute = 10_000_000;
     tune(&mut settings);
     let app = Application::build(Parts {
-        listener: TcpListener::bind("127.0.0.1:0").await?,
+        listener,
         database_url,
         upstream,
         secret_key: SecretString::from(SECRET_KEY),

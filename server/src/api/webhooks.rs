@@ -35,17 +35,24 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
     }
     let event: WebhookEvent = serde_json::from_slice(&body).map_err(|e| ApiError::InvalidEvent(e.to_string()))?;
     let raw = String::from_utf8_lossy(&body);
-    let fresh = store::insert_webhook_event(
-        &state.db,
-        &event.event_id,
-        &event.event_type,
-        &event.data.transact_id,
-        &event.data.quote_id,
-        event.data.status.as_str(),
-        &store::timestamp(event.created_at),
-        &raw,
-    )
-    .await?;
+    let stored = (
+        event.event_id.clone(),
+        event.event_type.clone(),
+        event.data.transact_id.clone(),
+        event.data.quote_id.clone(),
+        event.data.status.as_str().to_owned(),
+        store::timestamp(event.created_at),
+        raw.into_owned(),
+    );
+    let fresh = state
+        .writes
+        .run(move |c| {
+            Box::pin(async move {
+                let (event_id, event_type, transact_id, quote_id, status, created_at, body) = stored;
+                store::insert_webhook_event(c, &event_id, &event_type, &transact_id, &quote_id, &status, &created_at, &body).await
+            })
+        })
+        .await?;
     // Out-of-order and unknown-trade events are stored; only a forward move applies.
     // An event for a trade not stored yet is applied when the trade is stored. A
     // duplicate is applied again too (a no-op when it already was): if an earlier

@@ -379,7 +379,7 @@ pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: &st
 
 /// Stores a webhook event once; false if its `event_id` was already stored.
 pub async fn insert_webhook_event(
-    db: &Db,
+    conn: &mut AnyConnection,
     event_id: &str,
     event_type: &str,
     transact_id: &str,
@@ -400,7 +400,7 @@ pub async fn insert_webhook_event(
     .bind(created_at)
     .bind(now())
     .bind(body)
-    .execute(db)
+    .execute(&mut *conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
