@@ -52,9 +52,10 @@ pub async fn follow(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
         let quote = trading::owned_quote(state, checkout_id, quote_id).await?;
         match quote.status.as_str() {
             "accepting" => {
-                // Taken only if the holder's lease ended (it died, or gave it back).
-                let taken = store::take_accept_lease(&state.db, quote_id, &state.replica_id, &lease_end(state)).await?;
-                if taken {
+                // Taken only if the holder's lease ended (it died, or gave it back). The
+                // row just read says whether trying is worth a write.
+                let ended = quote.accept_lease_until.as_deref().is_none_or(|until| until <= store::now().as_str());
+                if ended && store::take_accept_lease(&state.db, quote_id, &state.replica_id, &lease_end(state)).await? {
                     return execute_leased(state, &quote).await;
                 }
             }

@@ -535,7 +535,7 @@ async fn a_redelivered_webhook_applies_what_an_earlier_delivery_stored_but_did_n
     let event = json!({"event_id": "evt_half", "type": "trade.settled", "created_at": "2026-11-21T12:00:00Z",
         "data": {"transact_id": trade_id, "quote_id": quote_id, "status": "settled"}});
     // As if the first delivery was stored and then failed before applying (and got a 5xx).
-    store::insert_webhook_event(&srv.state.db, "evt_half", "trade.settled", &trade_id, &quote_id, "settled", "2026-11-21T12:00:00.000Z", "{}")
+    store::insert_webhook_event(&mut *srv.state.db.acquire().await.unwrap(), "evt_half", "trade.settled", &trade_id, &quote_id, "settled", "2026-11-21T12:00:00.000Z", "{}")
         .await
         .unwrap();
     let (header, raw) = signed(&event, WEBHOOK_SECRET, chrono::Utc::now().timestamp());
