@@ -141,8 +141,10 @@ where
     }
 }
 
+/// The caller's unit never ran: its group's transaction could not begin, or the
+/// writer is gone (the process is stopping).
 fn not_written() -> sqlx::Error {
-    sqlx::Error::Protocol("the write could not be committed (the group writer stopped)".into())
+    sqlx::Error::Protocol("the write could not be committed: its group's transaction did not begin".into())
 }
 
 #[cfg(test)]
