@@ -30,6 +30,7 @@ pub mod signature;
 pub mod store;
 pub mod telemetry;
 pub mod trade_events;
+pub mod trade_record;
 pub mod throwaway_postgres;
 pub mod trading;
 pub mod upstream;

@@ -4,9 +4,9 @@
 //! announces it to live streams. Errors are [`TradeError`]; HTTP is the API's concern.
 
 use crate::store::{self, Claim, QuoteRow, TradeRow};
-use crate::upstream::types::{Side, Trade, TradeStatus};
+use crate::upstream::types::{Side, TradeStatus};
 use crate::upstream::{UpstreamError, UpstreamErrorKind};
-use crate::{accept_lease, AppState};
+use crate::{accept_lease, trade_record, AppState};
 use quote_core::wire::TradeView;
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -133,7 +133,7 @@ pub(crate) fn failed(quote: &QuoteRow) -> TradeError {
 pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, TradeError> {
     let key = idempotency_key(&quote.quote_id);
     match state.upstream.transact(&quote.quote_id, &key).await {
-        Ok(answer) => record_trade(state, &answer.value, quote, &key, answer.request_id, "transact").await,
+        Ok(answer) => trade_record::record_trade(state, &answer.value, quote, &key, answer.request_id, "transact").await,
         Err(e) => {
             let id = quote.quote_id.as_str();
             match e.kind {
@@ -149,7 +149,7 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
                 // Executed, but not by this request: only our key exists for this
                 // quote, so the trade is ours. Find it (a webhook names it) rather
                 // than call the quote unavailable; until then the outcome is open.
-                UpstreamErrorKind::QuoteConsumed => resolve_consumed(state, quote, e).await,
+                UpstreamErrorKind::QuoteConsumed => trade_record::resolve_consumed(state, quote, e).await,
                 // The partner's balance could not cover it: nothing executed.
                 UpstreamErrorKind::Unavailable { reason } => {
                     tracing::warn!(quote_id = id, reason = reason.as_str(), "0Pools could not execute a quote now");
@@ -216,39 +216,6 @@ fn upstream_code(kind: &UpstreamErrorKind) -> &'static str {
         UpstreamErrorKind::QuoteConsumed => "quote_consumed",
         _ => "upstream_error",
     }
-}
-
-async fn resolve_consumed(state: &AppState, quote: &QuoteRow, e: UpstreamError) -> Result<TradeRow, TradeError> {
-    if let Some(transact_id) = store::webhook_transact_for_quote(&state.db, &quote.quote_id).await? {
-        let answer = state.upstream.get_trade(&transact_id).await?;
-        if answer.value.quote_id == quote.quote_id {
-            let key = idempotency_key(&quote.quote_id);
-            return record_trade(state, &answer.value, quote, &key, answer.request_id, "reconcile").await;
-        }
-    }
-    tracing::warn!(quote_id = %quote.quote_id, "quote consumed upstream; waiting for the trade's webhook to name it");
-    Err(TradeError::AcceptPending(e))
-}
-
-/// Stores the trade 0Pools reserved (comparing it with the quote's terms), then
-/// applies any terminal webhook that arrived before it was stored.
-async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>, source: &str) -> Result<TradeRow, TradeError> {
-    let row = trade_row(t, quote, key, request_id);
-    if let Some(mismatch) = &row.terms_mismatch {
-        tracing::error!(trade_id = %row.trade_id, quote_id = %quote.quote_id, mismatch, "executed trade differs from the accepted quote");
-        raise_alert(state, "terms_mismatch", &row.trade_id, &format!("trade {} differs from quote {} in {mismatch}", row.trade_id, quote.quote_id)).await;
-    }
-    let (stored, source) = (row.clone(), source.to_owned());
-    if !state.writes.run(move |c| Box::pin(async move { store::insert_trade(c, &stored, &source).await })).await? {
-        let checkout = quote.checkout_id.as_str();
-        tracing::error!(trade_id = %row.trade_id, checkout_id = checkout, "a second trade for a checkout that had already converted");
-        raise_alert(state, "second_trade", &row.trade_id, &format!("checkout {checkout} already converted; trade {} came from quote {}", row.trade_id, quote.quote_id)).await;
-    }
-    announce(state, &row.trade_id).await?;
-    if let Some((event_id, status)) = store::stored_terminal_event(&state.db, &row.trade_id).await? {
-        advance(state, &row.trade_id, &status, "webhook", Some(&event_id), None).await?;
-    }
-    Ok(store::trade(&state.db, &row.trade_id).await?.unwrap_or(row))
 }
 
 /// Declines a quote so it can never execute.
@@ -344,66 +311,6 @@ pub async fn owned_trade(state: &AppState, checkout_id: &str, trade_id: &str) ->
         .ok_or(TradeError::TradeNotFound)
 }
 
-/// The terms of the executed trade that differ from the quote the user accepted.
-fn mismatched_terms(t: &Trade, q: &QuoteRow) -> Vec<&'static str> {
-    let same_decimal = |stored: &Option<String>, actual: Decimal| stored.as_deref().and_then(|s| Decimal::from_str(s).ok()) == Some(actual);
-    let mut fields = Vec::new();
-    if t.quote_id != q.quote_id {
-        fields.push("quote_id");
-    }
-    if t.pool_id != q.pool_id {
-        fields.push("pool_id");
-    }
-    if t.side.as_str() != q.side {
-        fields.push("side");
-    }
-    if q.source_asset.as_deref() != Some(t.source_asset.as_str()) {
-        fields.push("source_asset");
-    }
-    if !same_decimal(&q.source_amount, t.source_amount) {
-        fields.push("source_amount");
-    }
-    if q.target_asset.as_deref() != Some(t.target_asset.as_str()) {
-        fields.push("target_asset");
-    }
-    if !same_decimal(&q.target_amount, t.target_amount) {
-        fields.push("target_amount");
-    }
-    if q.network.as_deref() != Some(t.network.as_str()) {
-        fields.push("network");
-    }
-    if q.destination_address.as_deref() != Some(t.destination_address.as_str()) {
-        fields.push("destination_address");
-    }
-    fields
-}
-
-fn trade_row(t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>) -> TradeRow {
-    let mismatch = mismatched_terms(t, quote);
-    TradeRow {
-        trade_id: t.transact_id.clone(),
-        quote_id: quote.quote_id.clone(),
-        session_id: quote.session_id.clone(),
-        idempotency_key: key.to_owned(),
-        status: t.status.as_str().to_owned(),
-        request_id,
-        pool_id: t.pool_id.clone(),
-        side: t.side.as_str().to_owned(),
-        source_asset: t.source_asset.clone(),
-        source_amount: t.source_amount.to_string(),
-        target_asset: t.target_asset.clone(),
-        target_amount: t.target_amount.to_string(),
-        network: t.network.clone(),
-        destination_address: t.destination_address.clone(),
-        created_at: store::timestamp(t.created_at),
-        updated_at: store::timestamp(t.updated_at),
-        partner_reference: quote.partner_reference.clone(),
-        checkout_id: Some(quote.checkout_id.clone()),
-        terms_mismatch: (!mismatch.is_empty()).then(|| mismatch.join(",")),
-    }
-}
-
-/// A stored word outside the vocabulary: the row is corrupt, not the request.
 fn undecodable(what: &str, word: &str) -> sqlx::Error {
     sqlx::Error::Decode(format!("stored {what} {word:?} is not one of the vocabulary").into())
 }
@@ -434,53 +341,4 @@ pub fn trade_view(t: &TradeRow) -> Result<TradeView, sqlx::Error> {
 /// Whether a status string is one of the contract's terminal statuses.
 pub fn is_terminal(status: &str) -> bool {
     TradeStatus::parse(status).is_some_and(TradeStatus::is_terminal)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::upstream::types::Side;
-
-    fn quote() -> QuoteRow {
-        QuoteRow {
-            quote_id: "pq_1".into(),
-            pool_id: "EUR-USDT".into(),
-            side: "buy".into(),
-            source_asset: Some("EUR".into()),
-            source_amount: Some("100.00".into()),
-            target_asset: Some("USDT".into()),
-            target_amount: Some("107.42".into()),
-            network: Some("tron".into()),
-            destination_address: Some("T1".into()),
-            ..QuoteRow::default()
-        }
-    }
-
-    fn trade() -> Trade {
-        let at = chrono::Utc::now();
-        Trade {
-            transact_id: "pt_1".into(),
-            quote_id: "pq_1".into(),
-            status: TradeStatus::Reserved,
-            pool_id: "EUR-USDT".into(),
-            side: Side::Buy,
-            source_asset: "EUR".into(),
-            source_amount: Decimal::from_str("100.0").unwrap(),
-            target_asset: "USDT".into(),
-            target_amount: Decimal::from_str("107.42").unwrap(),
-            network: "tron".into(),
-            destination_address: "T1".into(),
-            created_at: at,
-            updated_at: at,
-        }
-    }
-
-    #[test]
-    fn the_executed_trade_is_compared_with_every_term_of_the_quote() {
-        assert!(mismatched_terms(&trade(), &quote()).is_empty(), "100.0 equals 100.00");
-        let t = Trade { target_amount: Decimal::from_str("107.41").unwrap(), destination_address: "T9".into(), ..trade() };
-        assert_eq!(mismatched_terms(&t, &quote()), vec!["target_amount", "destination_address"]);
-        let t = Trade { network: "ethereum".into(), target_asset: "USDC".into(), ..trade() };
-        assert_eq!(mismatched_terms(&t, &quote()), vec!["target_asset", "network"]);
-    }
 }
