@@ -138,6 +138,24 @@ fn same_order(existing: &CheckoutRow, new: &CheckoutRow) -> bool {
 /// bindings, answers the first one (`false`). Other bindings under a used reference
 /// are a conflict: one order, one checkout.
 pub async fn create(state: &AppState, new: NewCheckout) -> Result<(CheckoutRow, bool), CheckoutError> {
+    let (row, created, _) = create_and_mint(state, new, false).await?;
+    Ok((row, created))
+}
+
+/// [`create`] with a first client token for the widget (token, expiry). A new
+/// checkout and its token are stored in one write, not one after the other; a
+/// checkout answered again for its reference gets a fresh token.
+pub async fn create_with_token(state: &AppState, new: NewCheckout) -> Result<(CheckoutRow, bool, (String, String)), CheckoutError> {
+    match create_and_mint(state, new, true).await? {
+        (row, created, Some(token)) => Ok((row, created, token)),
+        (row, created, None) => {
+            let token = mint_client_token(state, &row, None).await?;
+            Ok((row, created, token))
+        }
+    }
+}
+
+async fn create_and_mint(state: &AppState, new: NewCheckout, with_token: bool) -> Result<(CheckoutRow, bool, Option<(String, String)>), CheckoutError> {
     validate(state, &new.bindings).await?;
     let ttl = new.expires_in.unwrap_or(state.settings.checkout_ttl);
     let b = &new.bindings;
@@ -159,35 +177,80 @@ pub async fn create(state: &AppState, new: NewCheckout) -> Result<(CheckoutRow, 
         created_at: store::now(),
         expires_at: store::timestamp(chrono::Utc::now() + ttl),
     };
-    let stored = row.clone();
-    if state.writes.run(move |c| Box::pin(async move { store::insert_checkout(c, &stored).await })).await? {
+    let minted = if with_token { Some(mint(state, &row, None)?) } else { None };
+    let (stored, session) = (row.clone(), minted.clone());
+    // Not one transaction: a checkout stored without its token (the token's insert
+    // failed, so the partner hears an error) is found again by its reference, or expires.
+    let created = state
+        .writes
+        .run(move |c| {
+            Box::pin(async move {
+                let created = store::insert_checkout(c, &stored).await?;
+                if let (true, Some(m)) = (created, &session) {
+                    store_session(c, m).await?;
+                }
+                Ok(created)
+            })
+        })
+        .await?;
+    if created {
         tracing::info!(checkout_id = %row.checkout_id, "checkout created");
-        return Ok((row, true));
+        let token = minted.map(|m| {
+            tracing::info!(session_id = %m.session_id, checkout_id = %row.checkout_id, "client token minted");
+            (m.token, m.expires_at)
+        });
+        return Ok((row, true, token));
     }
     let reference = new.partner_reference.as_deref().unwrap_or_default();
     let existing = store::checkout_by_reference(&state.db, reference).await?.ok_or(CheckoutError::NotFound)?;
     if same_order(&existing, &row) {
-        Ok((existing, false))
+        Ok((existing, false, None))
     } else {
         Err(CheckoutError::ReferenceConflict { checkout_id: existing.checkout_id })
     }
 }
 
-/// A fresh client token for the widget, bound to the checkout; it lasts the session
-/// lifetime, and never beyond the checkout's own.
-pub async fn mint_client_token(state: &AppState, c: &CheckoutRow, partner_user_id: Option<&str>) -> Result<(String, String), CheckoutError> {
+/// A client token for a checkout, before it is stored (only its hash is).
+#[derive(Clone)]
+struct Minted {
+    token: String,
+    session_id: String,
+    checkout_id: String,
+    token_hash: String,
+    partner_user_id: Option<String>,
+    expires_at: String,
+}
+
+/// A fresh client token bound to the checkout; it lasts the session lifetime, and
+/// never beyond the checkout's own.
+fn mint(state: &AppState, c: &CheckoutRow, partner_user_id: Option<&str>) -> Result<Minted, CheckoutError> {
     if status(c) == "expired" {
         return Err(CheckoutError::Expired);
     }
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     let token = format!("qws_{}", hex::encode(bytes));
-    let session_id = format!("ses_{}", uuid::Uuid::new_v4().simple());
-    let expires_at = store::timestamp(chrono::Utc::now() + state.settings.session_ttl).min(c.expires_at.clone());
-    let (session, checkout, hash, user, until) = (session_id.clone(), c.checkout_id.clone(), token_hash(&token), partner_user_id.or(c.partner_user_id.as_deref()).map(str::to_owned), expires_at.clone());
-    state.writes.run(move |conn| Box::pin(async move { store::insert_session(conn, &session, &checkout, &hash, user.as_deref(), &until).await })).await?;
-    tracing::info!(%session_id, checkout_id = %c.checkout_id, "client token minted");
-    Ok((token, expires_at))
+    Ok(Minted {
+        token_hash: token_hash(&token),
+        token,
+        session_id: format!("ses_{}", uuid::Uuid::new_v4().simple()),
+        checkout_id: c.checkout_id.clone(),
+        partner_user_id: partner_user_id.or(c.partner_user_id.as_deref()).map(str::to_owned),
+        expires_at: store::timestamp(chrono::Utc::now() + state.settings.session_ttl).min(c.expires_at.clone()),
+    })
+}
+
+async fn store_session(conn: &mut sqlx::AnyConnection, m: &Minted) -> sqlx::Result<()> {
+    store::insert_session(conn, &m.session_id, &m.checkout_id, &m.token_hash, m.partner_user_id.as_deref(), &m.expires_at).await
+}
+
+/// A fresh client token for the widget, bound to the checkout (see [`mint`]).
+pub async fn mint_client_token(state: &AppState, c: &CheckoutRow, partner_user_id: Option<&str>) -> Result<(String, String), CheckoutError> {
+    let minted = mint(state, c, partner_user_id)?;
+    let stored = minted.clone();
+    state.writes.run(move |conn| Box::pin(async move { store_session(conn, &stored).await })).await?;
+    tracing::info!(session_id = %minted.session_id, checkout_id = %c.checkout_id, "client token minted");
+    Ok((minted.token, minted.expires_at))
 }
 
 /// An intent's fields, as the browser sent them, for [`check_intent`].

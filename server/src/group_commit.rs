@@ -4,9 +4,16 @@
 //! load, writers queueing for the lock (SQLite's busy handler makes them sleep 1, 2,
 //! 5, 10 ms…) and one fsync per small transaction, not the work, were the server's
 //! latency. So on SQLite every hot write is a *unit* handed to one task, which runs
-//! whatever units are waiting in one transaction — each in its own savepoint, so a
-//! unit that fails is undone alone — and commits once. Every caller still waits
-//! until its unit is committed: nothing is acknowledged before it is durable.
+//! whatever units are waiting in one transaction and commits once. Every caller
+//! still waits until its unit is committed: nothing is acknowledged before it is
+//! durable.
+//!
+//! A unit is written as if it had a connection of its own: one statement is atomic
+//! by itself (SQLite undoes a failing statement alone), and a unit of several
+//! statements that must stand or fall together begins its own transaction — inside
+//! a group that is a savepoint, so a failing unit is undone alone either way. The
+//! writer adds no savepoint of its own: that one writer is the store's throughput
+//! limit, and every statement it runs is a hand-off to SQLite's thread and back.
 //!
 //! On Postgres, replicas write concurrently and Postgres shares WAL flushes between
 //! concurrent commits itself; grouping there would only hold row locks longer (and
@@ -16,7 +23,8 @@
 use crate::db::StoreKind;
 use crate::store::Db;
 use futures::future::BoxFuture;
-use sqlx::{AnyConnection, Connection};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most units one transaction takes.
@@ -25,15 +33,16 @@ const GROUP: usize = 128;
 type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
 /// A unit of work: run on the group's connection, it answers whether it succeeded
 /// and how to tell its caller the group's fate.
-type Unit = Box<dyn for<'c> FnOnce(&'c mut AnyConnection, Isolation) -> BoxFuture<'c, (bool, Reply)> + Send>;
+type Unit = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Reply)> + Send>;
 
 /// What one failing unit does to the others in its group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Isolation {
-    /// Each unit runs in a savepoint: a failing unit is undone alone.
-    Savepoint,
-    /// No savepoints (a third of the statements): a failing unit fails the whole
-    /// group, and every caller in it hears so. For rows that cannot conflict.
+    /// A failing unit is undone alone (see the module's note on units); the others
+    /// in its group are committed.
+    PerUnit,
+    /// A failing unit fails the whole group, and every caller in it hears so. For
+    /// rows that cannot conflict.
     AllOrNothing,
 }
 
@@ -48,7 +57,7 @@ impl GroupCommit {
     /// The strategy the store wants: grouped on SQLite, direct on Postgres.
     pub fn for_store(db: Db) -> Self {
         match StoreKind::of_pool(&db) {
-            StoreKind::Sqlite => GroupCommit::grouped(db, Isolation::Savepoint),
+            StoreKind::Sqlite => GroupCommit::grouped(db, Isolation::PerUnit),
             StoreKind::Postgres => GroupCommit::direct(db),
         }
     }
@@ -65,17 +74,38 @@ impl GroupCommit {
         let writer_db = db.clone();
         tokio::spawn(async move {
             let mut group = Vec::with_capacity(GROUP);
-            while units.recv_many(&mut group, GROUP).await > 0 {
+            // The writer keeps its connection between groups (one pool round trip less
+            // per group); after any failure it takes a fresh one.
+            let mut held: Option<PoolConnection<Any>> = None;
+            // Closing the pool waits for every connection: the writer gives its back then.
+            let closing = writer_db.close_event();
+            tokio::pin!(closing);
+            loop {
+                let received = tokio::select! {
+                    received = units.recv_many(&mut group, GROUP) => received,
+                    _ = &mut closing => 0,
+                };
+                if received == 0 {
+                    break;
+                }
+                let held_or_new = match held.take() {
+                    Some(conn) => Ok(conn),
+                    None => writer_db.acquire().await,
+                };
                 // If the transaction cannot even begin, dropping the units tells their
                 // callers the write did not happen.
-                let Ok(mut tx) = writer_db.begin().await else {
+                let Ok(mut conn) = held_or_new else {
+                    group.clear();
+                    continue;
+                };
+                let Ok(mut tx) = Connection::begin(&mut *conn).await else {
                     group.clear();
                     continue;
                 };
                 let mut replies = Vec::with_capacity(group.len());
                 let mut all_ok = true;
                 for unit in group.drain(..) {
-                    let (ok, reply) = unit(&mut tx, isolation).await;
+                    let (ok, reply) = unit(&mut tx).await;
                     all_ok &= ok;
                     replies.push(reply);
                 }
@@ -86,6 +116,9 @@ impl GroupCommit {
                     }
                     _ => tx.commit().await.map_err(|e| e.to_string()),
                 };
+                if committed.is_ok() {
+                    held = Some(conn);
+                }
                 for reply in replies {
                     reply(committed.clone());
                 }
@@ -105,12 +138,9 @@ impl GroupCommit {
             return op(&mut conn).await;
         };
         let (answer, answered) = oneshot::channel();
-        let unit: Unit = Box::new(move |conn, isolation| {
+        let unit: Unit = Box::new(move |conn| {
             Box::pin(async move {
-                let result = match isolation {
-                    Isolation::Savepoint => in_savepoint(conn, op).await,
-                    Isolation::AllOrNothing => op(conn).await,
-                };
+                let result = op(conn).await;
                 let ok = result.is_ok();
                 let reply: Reply = Box::new(move |committed| {
                     let _ = answer.send(committed.map_err(sqlx::Error::Protocol).and(result));
@@ -120,24 +150,6 @@ impl GroupCommit {
         });
         queue.send(unit).await.map_err(|_| not_written())?;
         answered.await.map_err(|_| not_written())?
-    }
-}
-
-/// Runs one unit inside the group's transaction, undoing only it if it fails.
-async fn in_savepoint<T, F>(conn: &mut AnyConnection, op: F) -> sqlx::Result<T>
-where
-    F: for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, sqlx::Result<T>>,
-{
-    let mut savepoint = Connection::begin(conn).await?;
-    match op(&mut savepoint).await {
-        Ok(value) => {
-            savepoint.commit().await?;
-            Ok(value)
-        }
-        Err(e) => {
-            let _ = savepoint.rollback().await;
-            Err(e)
-        }
     }
 }
 
@@ -151,6 +163,7 @@ fn not_written() -> sqlx::Error {
 mod tests {
     use super::*;
     use crate::store;
+    use sqlx::Connection;
 
     async fn sqlite() -> (tempfile::TempDir, Db) {
         let dir = tempfile::tempdir().unwrap();
@@ -165,21 +178,26 @@ mod tests {
     #[tokio::test]
     async fn concurrent_units_are_committed_before_their_callers_return_and_a_failing_one_is_undone_alone() {
         let (_dir, db) = sqlite().await;
-        let writes = GroupCommit::grouped(db.clone(), Isolation::Savepoint);
+        let writes = GroupCommit::grouped(db.clone(), Isolation::PerUnit);
         let mut calls = Vec::new();
         for i in 0..300 {
             let writes = writes.clone();
             calls.push(tokio::spawn(async move {
                 if i % 50 == 7 {
-                    // Writes a row, then fails: its row must not survive the group's commit.
+                    // Writes a row, then fails, in its own transaction: its row must not
+                    // survive the group's commit.
                     writes
                         .run(move |conn| {
                             Box::pin(async move {
-                                store::raise_alert(conn, "test", &format!("failed-{i}"), "m").await?;
-                                sqlx::query("INSERT INTO no_such_table VALUES (1)").execute(&mut *conn).await.map(|_| false)
+                                let mut tx = conn.begin().await?;
+                                store::raise_alert(&mut tx, "test", &format!("failed-{i}"), "m").await?;
+                                sqlx::query("INSERT INTO no_such_table VALUES (1)").execute(&mut *tx).await.map(|_| false)
                             })
                         })
                         .await
+                } else if i % 50 == 8 {
+                    // One statement that fails: SQLite undoes it alone.
+                    writes.run(move |conn| Box::pin(async move { sqlx::query("INSERT INTO no_such_table VALUES (1)").execute(&mut *conn).await.map(|_| false) })).await
                 } else {
                     alert(&writes, format!("s{i}")).await
                 }
@@ -192,9 +210,9 @@ mod tests {
                 Err(_) => failed += 1,
             }
         }
-        assert_eq!(failed, 6);
+        assert_eq!(failed, 12);
         let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'test'").fetch_one(&db).await.unwrap();
-        assert_eq!(stored, 294, "every unit that succeeded was committed, and no failed unit's row");
+        assert_eq!(stored, 288, "every unit that succeeded was committed, and no failed unit's row");
     }
 
     #[tokio::test]
@@ -228,6 +246,16 @@ mod tests {
         let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'test'").fetch_one(&db).await.unwrap();
         assert!(acknowledged <= 294, "the failing units were not acknowledged");
         assert_eq!(stored, acknowledged, "what was acknowledged is exactly what was kept");
+    }
+
+    #[tokio::test]
+    async fn the_writer_gives_its_connection_back_when_the_pool_closes() {
+        let (_dir, db) = sqlite().await;
+        let writes = GroupCommit::grouped(db.clone(), Isolation::PerUnit);
+        assert!(alert(&writes, "held".into()).await.unwrap());
+        // The writer keeps its connection between groups; closing waits for every one.
+        tokio::time::timeout(std::time::Duration::from_secs(10), db.close()).await.expect("the pool closed while the writer was idle");
+        assert!(alert(&writes, "late".into()).await.is_err(), "a unit after the close is refused, not lost silently");
     }
 
     #[tokio::test]

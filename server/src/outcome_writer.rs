@@ -40,7 +40,7 @@ mod tests {
     async fn concurrent_rows_are_all_committed_before_their_callers_return() {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::db::open(&format!("sqlite://{}", dir.path().join("w.db").display())).await.unwrap();
-        let writer = OutcomeWriter::new(&GroupCommit::grouped(db.clone(), Isolation::Savepoint), db.clone());
+        let writer = OutcomeWriter::new(&GroupCommit::grouped(db.clone(), Isolation::PerUnit), db.clone());
         let mut calls = Vec::new();
         for i in 0..500 {
             let writer = writer.clone();
@@ -61,7 +61,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let db = crate::db::open(&format!("sqlite://{}", dir.path().join("w.db").display())).await.unwrap();
         sqlx::query("DROP TABLE quote_outcomes").execute(&db).await.unwrap();
-        let writer = OutcomeWriter::new(&GroupCommit::grouped(db.clone(), Isolation::Savepoint), db);
+        let writer = OutcomeWriter::new(&GroupCommit::grouped(db.clone(), Isolation::PerUnit), db);
         assert!(writer.record(OutcomeRow::default()).await.is_err());
     }
 }

@@ -30,12 +30,17 @@ pub async fn accepted_row(state: &AppState, quote: &QuoteRow, trade: &TradeRow) 
 
 /// Records the row and counts it; a failure to record is logged, never raised.
 pub async fn record(state: &AppState, row: &store::OutcomeRow) {
+    count(row);
+    if let Err(e) = state.outcome_writer.record(row.clone()).await {
+        tracing::warn!(cause = %e, "an outcome could not be recorded");
+    }
+}
+
+/// Counts the row in the metrics (for rows stored with what they describe).
+pub fn count(row: &store::OutcomeRow) {
     if row.quote_type == "accept" {
         crate::telemetry::accept(row.reason.as_deref().unwrap_or(&row.outcome));
     } else {
         crate::telemetry::quote(&row.pool_id, &row.quote_type, &row.outcome);
-    }
-    if let Err(e) = state.outcome_writer.record(row.clone()).await {
-        tracing::warn!(cause = %e, "an outcome could not be recorded");
     }
 }

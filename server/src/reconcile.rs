@@ -46,11 +46,11 @@ pub async fn reconcile_once(state: &AppState) -> Result<Report, sqlx::Error> {
             continue;
         }
         match accept_lease::execute_leased(state, &quote).await {
-            Ok(trade) => {
+            // Its outcome row was stored with the trade; the user's accept request never
+            // got this answer, so the metric counts it here.
+            Ok(_) => {
                 report.accepts_resumed += 1;
-                // The user's accept request never got this answer: count it here.
-                let row = crate::outcomes::accepted_row(state, &quote, &trade).await;
-                crate::outcomes::record(state, &row).await;
+                crate::telemetry::accept("accepted");
             }
             Err(e) => tracing::warn!(quote_id = %quote.quote_id, error = %e, "could not resume an accept"),
         }

@@ -23,25 +23,29 @@ pub(crate) async fn resolve_consumed(state: &AppState, quote: &QuoteRow, e: Upst
     Err(TradeError::AcceptPending(e))
 }
 
-/// Stores the trade 0Pools reserved (comparing it with the quote's terms), then
-/// applies any terminal webhook that arrived before it was stored.
+/// Stores the trade 0Pools reserved (comparing it with the quote's terms) with its
+/// `accepted` outcome row, then applies any terminal webhook that arrived before it
+/// was stored.
 pub(crate) async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>, source: &str) -> Result<TradeRow, TradeError> {
     let row = trade_row(t, quote, key, request_id);
     if let Some(mismatch) = &row.terms_mismatch {
         tracing::error!(trade_id = %row.trade_id, quote_id = %quote.quote_id, mismatch, "executed trade differs from the accepted quote");
         raise_alert(state, "terms_mismatch", &row.trade_id, &format!("trade {} differs from quote {} in {mismatch}", row.trade_id, quote.quote_id)).await;
     }
+    let accepted = crate::outcomes::accepted_row(state, quote, &row).await;
     let (stored, source) = (row.clone(), source.to_owned());
-    if !state.writes.run(move |c| Box::pin(async move { store::insert_trade(c, &stored, &source).await })).await? {
+    if !state.writes.run(move |c| Box::pin(async move { store::insert_trade(c, &stored, &source, &accepted).await })).await? {
         let checkout = quote.checkout_id.as_str();
         tracing::error!(trade_id = %row.trade_id, checkout_id = checkout, "a second trade for a checkout that had already converted");
         raise_alert(state, "second_trade", &row.trade_id, &format!("checkout {checkout} already converted; trade {} came from quote {}", row.trade_id, quote.quote_id)).await;
     }
-    announce(state, &row.trade_id).await?;
+    let stored = announce(state, &row.trade_id).await?;
     if let Some((event_id, status)) = store::stored_terminal_event(&state.db, &row.trade_id).await? {
-        advance(state, &row.trade_id, &status, "webhook", Some(&event_id), None).await?;
+        if advance(state, &row.trade_id, &status, "webhook", Some(&event_id), None).await? {
+            return Ok(store::trade(&state.db, &row.trade_id).await?.unwrap_or(row));
+        }
     }
-    Ok(store::trade(&state.db, &row.trade_id).await?.unwrap_or(row))
+    Ok(stored.unwrap_or(row))
 }
 
 /// The terms of the executed trade that differ from the quote the user accepted.

@@ -75,10 +75,14 @@ fn has_expired(quote: &QuoteRow) -> bool {
 /// follows that accept to its trade ([`crate::accept_lease::follow`]).
 pub async fn accept(state: &AppState, checkout_id: &str, quote_id: &str) -> Result<TradeRow, TradeError> {
     let quote = owned_quote(state, checkout_id, quote_id).await?;
-    if let Some(trade) = store::trade_for_quote(&state.db, quote_id).await? {
-        // Makes up for an announcement an earlier call may have died before.
-        announce(state, &trade.trade_id).await?;
-        return Ok(trade);
+    // A quote has a trade only once it is accepted (they are stored together), and
+    // nothing moves an accepted quote: other statuses need no look for one.
+    if matches!(quote.status.as_str(), "accepting" | "accepted") {
+        if let Some(trade) = store::trade_for_quote(&state.db, quote_id).await? {
+            // Makes up for an announcement an earlier call may have died before.
+            announce(state, &trade.trade_id).await?;
+            return Ok(trade);
+        }
     }
     match quote.status.as_str() {
         "rejected" => return Err(TradeError::QuoteRejected),
@@ -260,24 +264,37 @@ pub async fn advance(state: &AppState, trade_id: &str, status: &str, source: &st
         .writes
         .run(move |c| Box::pin(async move { store::advance_trade(c, &id, &to, &from, event.as_deref(), request.as_deref()).await }))
         .await?;
-    if moved {
-        tracing::info!(trade_id, status, source, "trade status changed");
-        if let Some(t) = store::trade(&state.db, trade_id).await? {
-            if let Ok(created) = chrono::DateTime::parse_from_rfc3339(&t.created_at) {
-                crate::telemetry::settlement(status, (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);
-            }
-        }
-    }
-    announce(state, trade_id).await?;
+    advanced(state, trade_id, status, source, moved).await?;
     Ok(moved)
 }
 
-/// Queues the partner's webhook for the trade's current status and wakes live streams.
-pub(crate) async fn announce(state: &AppState, trade_id: &str) -> Result<(), TradeError> {
-    if let Some(trade) = store::trade(&state.db, trade_id).await? {
-        state.outbox.queue(&trade_view(&trade)?, trade.checkout_id.as_deref()).await?;
-        state.updates.publish(TradeUpdate { trade_id: trade_id.to_owned(), status: trade.status.clone() });
+/// What follows writing a status (`moved`: it was a move forward): the log and the
+/// settlement metric, then the partner's event and the live streams (always, see
+/// [`advance`]).
+pub async fn advanced(state: &AppState, trade_id: &str, status: &str, source: &str, moved: bool) -> Result<(), TradeError> {
+    let Some(trade) = store::trade(&state.db, trade_id).await? else { return Ok(()) };
+    if moved {
+        tracing::info!(trade_id, status, source, "trade status changed");
+        if let Ok(created) = chrono::DateTime::parse_from_rfc3339(&trade.created_at) {
+            crate::telemetry::settlement(status, (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);
+        }
     }
+    announce_row(state, &trade).await
+}
+
+/// Queues the partner's webhook for the trade's current status and wakes live
+/// streams; returns the trade as stored.
+pub(crate) async fn announce(state: &AppState, trade_id: &str) -> Result<Option<TradeRow>, TradeError> {
+    let trade = store::trade(&state.db, trade_id).await?;
+    if let Some(trade) = &trade {
+        announce_row(state, trade).await?;
+    }
+    Ok(trade)
+}
+
+async fn announce_row(state: &AppState, trade: &TradeRow) -> Result<(), TradeError> {
+    state.outbox.queue(&trade_view(trade)?, trade.checkout_id.as_deref()).await?;
+    state.updates.publish(TradeUpdate { trade_id: trade.trade_id.clone(), status: trade.status.clone() });
     Ok(())
 }
 

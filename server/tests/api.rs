@@ -119,6 +119,10 @@ async fn a_hundred_concurrent_accepts_make_one_upstream_transact() {
     assert_eq!(trades, 1);
     let key: String = sqlx::query_scalar("SELECT idempotency_key FROM trades").fetch_one(&s.server.state.db).await.unwrap();
     assert_eq!(key, format!("qw-accept-{quote_id}"));
+    // Utilization's record: one `accepted` row for the trade, not one per answer; the
+    // firm quote's row was stored with the quote.
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT quote_type, outcome FROM quote_outcomes ORDER BY quote_type").fetch_all(&s.server.state.db).await.unwrap();
+    assert_eq!(rows, vec![("accept".to_owned(), "accepted".to_owned()), ("firm".to_owned(), "available".to_owned())]);
 }
 
 #[tokio::test]

@@ -111,8 +111,7 @@ impl CreateCheckout {
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
 pub async fn create(State(state): State<AppState>, _: Partner, StrictJson(request): StrictJson<CreateCheckout>) -> Result<(StatusCode, Json<CheckoutCreated>), ApiError> {
-    let (checkout, created) = checkouts::create(&state, request.into_new()?).await?;
-    let (client_token, client_token_expires_at) = checkouts::mint_client_token(&state, &checkout, None).await?;
+    let (checkout, created, (client_token, client_token_expires_at)) = checkouts::create_with_token(&state, request.into_new()?).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(CheckoutCreated { checkout: checkouts::view(&state, &checkout).await?, client_token, client_token_expires_at })))
 }

@@ -19,7 +19,16 @@ pub struct Asked {
 /// Records every answer to a quote request as one outcome row (for utilization). A
 /// pool this partner is not offered is not attributed; a failure to record is logged.
 pub async fn record_quote(state: &AppState, session: &Session, asked: &Asked, answer: &Result<QuoteView, ApiError>) {
-    let Ok(Some(pool)) = state.pools.find(&state.upstream, &asked.pool_id).await else { return };
+    if let Some(row) = quote_row(state, session, asked, answer).await {
+        outcomes::record(state, &row).await;
+    }
+}
+
+/// The outcome row of an answer to a quote request, or none when it is not stored
+/// (a pool this partner is not offered; a refusal by rate beyond the write budget,
+/// which is counted here instead). A firm quote's row is stored with the quote.
+pub async fn quote_row(state: &AppState, session: &Session, asked: &Asked, answer: &Result<QuoteView, ApiError>) -> Option<store::OutcomeRow> {
+    let Ok(Some(pool)) = state.pools.find(&state.upstream, &asked.pool_id).await else { return None };
     let (outcome, reason, notional, quote_id) = match answer {
         Ok(v) if v.available => ("available", None, v.terms.as_ref().map(|t| stablecoin_leg(&pool, &t.target_asset, t.target_amount, t.source_amount)), v.quote_id.clone()),
         // Our own upstream budget, not the pool: counted as throttled, never as unavailable.
@@ -30,12 +39,12 @@ pub async fn record_quote(state: &AppState, session: &Session, asked: &Asked, an
         // turn refusals into database writes); the metric counts each one.
         Err(ApiError::RateLimited { .. }) if state.limiters.outcome_write(&session.checkout_id).is_err() => {
             crate::telemetry::quote(&pool.pool_id, asked.quote_type, "rate_limited");
-            return;
+            return None;
         }
         Err(ApiError::RateLimited { .. }) => ("rate_limited", None, None, None),
         Err(e) => ("refused", Some(e.code().to_string()), None, None),
     };
-    let row = store::OutcomeRow {
+    Some(store::OutcomeRow {
         pool_id: pool.pool_id.clone(),
         side: Some(asked.side.clone()),
         quote_type: asked.quote_type.into(),
@@ -45,21 +54,24 @@ pub async fn record_quote(state: &AppState, session: &Session, asked: &Asked, an
         checkout_id: Some(session.checkout_id.clone()),
         quote_id,
         ..store::OutcomeRow::default()
-    };
-    outcomes::record(state, &row).await;
+    })
 }
 
-/// Records an accept's outcome (for utilization): the trade's stablecoin leg, or the
-/// refusal's code. Quotes of other checkouts are not attributed.
+/// Records a refused accept's outcome (for utilization) with the refusal's code, and
+/// counts every answer. An accepted one's row is stored with its trade, once per
+/// trade however many calls answer it. Quotes of other checkouts are not attributed.
 pub async fn record_accept(state: &AppState, session: &Session, quote_id: &str, answer: &Result<store::TradeRow, ApiError>) {
+    let e = match answer {
+        Ok(_) => return crate::telemetry::accept("accepted"),
+        Err(e) => e,
+    };
     let Ok(Some(quote)) = store::quote(&state.db, quote_id).await else { return };
     if quote.checkout_id != session.checkout_id {
         return;
     }
-    let row = match answer {
-        Ok(trade) => outcomes::accepted_row(state, &quote, trade).await,
-        Err(ApiError::RateLimited { .. }) if state.limiters.outcome_write(&session.checkout_id).is_err() => return,
-        Err(e) => store::OutcomeRow {
+    let row = match e {
+        ApiError::RateLimited { .. } if state.limiters.outcome_write(&session.checkout_id).is_err() => return,
+        e => store::OutcomeRow {
             pool_id: quote.pool_id.clone(),
             side: Some(quote.side.clone()),
             quote_type: "accept".into(),

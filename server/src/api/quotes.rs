@@ -230,9 +230,32 @@ pub async fn create(State(state): State<AppState>, session: Session, StrictJson(
         side: body.side.trim().to_owned(),
         quote_type: if body.quote_type.as_deref() == Some("indicative") { "indicative" } else { "firm" },
     };
-    let answer = answer_quote(&state, &session, body).await;
-    outcomes::record_quote(&state, &session, &asked, &answer).await;
-    answer.map(Json)
+    let answer = answer_quote(&state, &session, &asked, body).await;
+    match answer {
+        Ok(Answered { view, outcome_stored: true }) => Ok(Json(view)),
+        answer => {
+            let answer = answer.map(|a| a.view);
+            outcomes::record_quote(&state, &session, &asked, &answer).await;
+            answer.map(Json)
+        }
+    }
+}
+
+/// A quote answer, and whether its outcome row was already stored with the quote.
+struct Answered {
+    view: QuoteView,
+    outcome_stored: bool,
+}
+
+/// Stores a firm answer's quote row with its outcome row, in one unit (one wait
+/// for the group's commit, not two), and counts the outcome.
+async fn store_firm(state: &AppState, session: &Session, asked: &outcomes::Asked, row: QuoteRow, view: QuoteView) -> Result<Answered, ApiError> {
+    let outcome = outcomes::quote_row(state, session, asked, &Ok(view.clone())).await;
+    if let Some(o) = &outcome {
+        crate::outcomes::count(o);
+    }
+    state.writes.run(move |c| Box::pin(async move { store::insert_quote(c, &row, outcome.as_ref()).await })).await?;
+    Ok(Answered { view, outcome_stored: true })
 }
 
 /// One upstream quote call within the server's shared budget of them: beyond it, a
@@ -247,7 +270,7 @@ async fn call_upstream(state: &AppState, request: &QuoteRequest) -> Preview {
     }
 }
 
-async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> Result<QuoteView, ApiError> {
+async fn answer_quote(state: &AppState, session: &Session, asked: &outcomes::Asked, body: QuoteBody) -> Result<Answered, ApiError> {
     let state = state.clone();
     state.limiters.quote(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
     let checkout = checkouts::find(&state, &session.checkout_id).await?;
@@ -266,7 +289,7 @@ async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> R
     let answer = match fetched {
         Preview::Answered(answer) => answer,
         Preview::Busy { retry_after_ms } => {
-            return Ok(QuoteView {
+            let view = QuoteView {
                 available: false,
                 quote_type: Some(intent.request.quote_type),
                 quote_id: None,
@@ -274,7 +297,8 @@ async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> R
                 unavailable_reason: Some(UnavailableReason::Busy),
                 retry_after_ms: Some(retry_after_ms),
                 server_time: server_time(),
-            })
+            };
+            return Ok(Answered { view, outcome_stored: false });
         }
         Preview::Failed(e) => {
             return Err(match e.kind {
@@ -298,37 +322,12 @@ async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> R
             })
         }
     };
-    let view = match answer.value {
+    match answer.value {
         QuoteOutcome::Available(q) => {
             alert_on_absurd_offset(&state, answer.clock_offset_ms).await;
             let expires_at = local_expiry(&q, answer.clock_offset_ms);
-            if firm {
-                // The upstream client refuses firm answers without an id; never panic on it.
-                let Some(quote_id) = q.quote_id.clone() else {
-                    return Err(ApiError::Upstream(crate::upstream::UpstreamError {
-                        kind: UpstreamErrorKind::MalformedResponse,
-                        message: "a firm quote without quote_id".into(),
-                        request_id: answer.request_id,
-                    }));
-                };
-                let row = QuoteRow {
-                    source_asset: Some(q.source_asset.clone()),
-                    source_amount: Some(q.source_amount.to_string()),
-                    target_asset: Some(q.target_asset.clone()),
-                    target_amount: Some(q.target_amount.to_string()),
-                    rate: Some(q.rate.to_string()),
-                    spread_bps: Some(q.spread_bps.to_string()),
-                    fee_bps: Some(q.fee_bps.to_string()),
-                    network: q.network.clone(),
-                    destination_address: q.destination_address.clone(),
-                    created_at: store::timestamp(q.created_at),
-                    expires_at: expires_at.map(store::timestamp),
-                    ..base_row(session, &intent, quote_id, "active", answer.request_id.clone())
-                };
-                state.writes.run(move |c| Box::pin(async move { store::insert_quote(c, &row).await })).await?;
-            }
             // Indicative answers are shown, never stored as executable.
-            QuoteView {
+            let view = QuoteView {
                 available: true,
                 quote_type: Some(q.quote_type),
                 quote_id: q.quote_id.clone(),
@@ -336,29 +335,55 @@ async fn answer_quote(state: &AppState, session: &Session, body: QuoteBody) -> R
                 unavailable_reason: None,
                 retry_after_ms: None,
                 server_time: server_time(),
+            };
+            if !firm {
+                return Ok(Answered { view, outcome_stored: false });
             }
+            // The upstream client refuses firm answers without an id; never panic on it.
+            let Some(quote_id) = q.quote_id.clone() else {
+                return Err(ApiError::Upstream(crate::upstream::UpstreamError {
+                    kind: UpstreamErrorKind::MalformedResponse,
+                    message: "a firm quote without quote_id".into(),
+                    request_id: answer.request_id,
+                }));
+            };
+            let row = QuoteRow {
+                source_asset: Some(q.source_asset.clone()),
+                source_amount: Some(q.source_amount.to_string()),
+                target_asset: Some(q.target_asset.clone()),
+                target_amount: Some(q.target_amount.to_string()),
+                rate: Some(q.rate.to_string()),
+                spread_bps: Some(q.spread_bps.to_string()),
+                fee_bps: Some(q.fee_bps.to_string()),
+                network: q.network.clone(),
+                destination_address: q.destination_address.clone(),
+                created_at: store::timestamp(q.created_at),
+                expires_at: expires_at.map(store::timestamp),
+                ..base_row(session, &intent, quote_id, "active", answer.request_id.clone())
+            };
+            store_firm(&state, session, asked, row, view).await
         }
         QuoteOutcome::Unavailable { reason } => {
-            if firm {
-                let local_id = format!("qu_{}", uuid::Uuid::new_v4().simple());
-                let row = QuoteRow {
-                    unavailable_reason: Some(reason.as_str().into()),
-                    ..base_row(session, &intent, local_id, "unavailable", answer.request_id.clone())
-                };
-                state.writes.run(move |c| Box::pin(async move { store::insert_quote(c, &row).await })).await?;
-            }
-            QuoteView {
+            let view = QuoteView {
                 available: false,
                 quote_type: Some(intent.request.quote_type),
                 quote_id: None,
                 terms: None,
                 retry_after_ms: Some(retry_after_ms(&reason)),
-                unavailable_reason: Some(reason),
+                unavailable_reason: Some(reason.clone()),
                 server_time: server_time(),
+            };
+            if !firm {
+                return Ok(Answered { view, outcome_stored: false });
             }
+            let local_id = format!("qu_{}", uuid::Uuid::new_v4().simple());
+            let row = QuoteRow {
+                unavailable_reason: Some(reason.as_str().into()),
+                ..base_row(session, &intent, local_id, "unavailable", answer.request_id.clone())
+            };
+            store_firm(&state, session, asked, row, view).await
         }
-    };
-    Ok(view)
+    }
 }
 
 /// Fields of an intent an upstream `invalid_request` may name.

@@ -44,19 +44,23 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
         store::timestamp(event.created_at),
         raw.into_owned(),
     );
-    let fresh = state
+    // Stored, then applied: out-of-order and unknown-trade events are stored; only a
+    // forward move applies. An event for a trade not stored yet is applied when the
+    // trade is stored. A duplicate is applied again too (a no-op when it already
+    // was): if an earlier delivery was stored but failed to apply, 0Pools' retry
+    // must still apply it. One unit, so one wait for the group's commit.
+    let (trade_id, status) = (event.data.transact_id.clone(), event.data.status.as_str().to_owned());
+    let (fresh, moved) = state
         .writes
         .run(move |c| {
             Box::pin(async move {
                 let (event_id, event_type, transact_id, quote_id, status, created_at, body) = stored;
-                store::insert_webhook_event(c, &event_id, &event_type, &transact_id, &quote_id, &status, &created_at, &body).await
+                let fresh = store::insert_webhook_event(c, &event_id, &event_type, &transact_id, &quote_id, &status, &created_at, &body).await?;
+                let moved = store::advance_trade(c, &transact_id, &status, "webhook", Some(&event_id), None).await?;
+                Ok((fresh, moved))
             })
         })
         .await?;
-    // Out-of-order and unknown-trade events are stored; only a forward move applies.
-    // An event for a trade not stored yet is applied when the trade is stored. A
-    // duplicate is applied again too (a no-op when it already was): if an earlier
-    // delivery was stored but failed to apply, 0Pools' retry must still apply it.
-    trading::advance(&state, &event.data.transact_id, event.data.status.as_str(), "webhook", Some(&event.event_id), None).await?;
+    trading::advanced(&state, &trade_id, &status, "webhook", moved).await?;
     Ok(Json(super::openapi::WebhookReceived { received: true, duplicate: !fresh }))
 }

@@ -23,13 +23,12 @@ pub enum Claim {
 /// replica that begins it holds the accept's lease (`lease` = holder, end).
 pub async fn begin_accept(conn: &mut AnyConnection, checkout_id: &str, quote_id: &str, idempotency_key: &str, lease: (&str, &str)) -> sqlx::Result<Claim> {
     let mut tx = conn.begin().await?;
-    sqlx::query("UPDATE checkouts SET accept_quote_id = $1 WHERE checkout_id = $2 AND accept_quote_id IS NULL")
-        .bind(quote_id)
-        .bind(checkout_id)
-        .execute(&mut *tx)
-        .await?;
     let (holder, trade_id): (Option<String>, Option<String>) =
-        sqlx::query_as("SELECT accept_quote_id, trade_id FROM checkouts WHERE checkout_id = $1").bind(checkout_id).fetch_one(&mut *tx).await?;
+        sqlx::query_as("UPDATE checkouts SET accept_quote_id = COALESCE(accept_quote_id, $1) WHERE checkout_id = $2 RETURNING accept_quote_id, trade_id")
+            .bind(quote_id)
+            .bind(checkout_id)
+            .fetch_one(&mut *tx)
+            .await?;
     if holder.as_deref() != Some(quote_id) {
         tx.rollback().await?;
         return Ok(Claim::Taken { quote_id: holder.unwrap_or_default(), trade_id });

@@ -141,7 +141,10 @@ pub async fn session_by_token_hash(db: &Db, token_hash: &str) -> sqlx::Result<Op
         .await
 }
 
-pub async fn insert_quote(conn: &mut AnyConnection, q: &QuoteRow) -> sqlx::Result<()> {
+/// Stores a firm quote (or a firm request's unavailable answer) with its outcome row.
+/// Not one transaction: a quote stored without its row (the row's insert failed, so
+/// the request answers an error) is a quote nobody saw, which simply expires.
+pub async fn insert_quote(conn: &mut AnyConnection, q: &QuoteRow, outcome: Option<&OutcomeRow>) -> sqlx::Result<()> {
     sqlx::query(
         "INSERT INTO quotes (quote_id, session_id, checkout_id, status, request_id, pool_id, side, requested_amount, requested_currency,
             network, destination_address, partner_reference, source_asset, source_amount, target_asset, target_amount,
@@ -175,6 +178,9 @@ pub async fn insert_quote(conn: &mut AnyConnection, q: &QuoteRow) -> sqlx::Resul
     .bind(now())
     .execute(&mut *conn)
     .await?;
+    if let Some(row) = outcome {
+        insert_outcome(conn, row).await?;
+    }
     Ok(())
 }
 

@@ -1,20 +1,25 @@
 //! Trades: stored once per quote with their first history entry, read, and moved
 //! forward only (a terminal status is final).
 
-use super::{now, Db, HistoryRow, TradeRow};
+use super::{insert_outcome, now, Db, HistoryRow, OutcomeRow, TradeRow};
+use crate::upstream::types::TradeStatus;
 use sqlx::{AnyConnection, Connection};
 
-/// Stores the trade 0Pools reserved, its first history entry, and marks the quote
-/// accepted, in one transaction. A second insert for the same quote is a no-op.
-/// Returns false when the checkout's one conversion is another trade's (an
-/// exception: it must be alerted, never happen silently).
-pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str) -> sqlx::Result<bool> {
+/// Stores the trade 0Pools reserved, its first history entry and its `accepted`
+/// outcome row (`accepted`: utilization counts it once per trade, whoever recorded
+/// it), and marks the quote accepted, in one transaction. A second insert for the
+/// same quote is a no-op. Returns false when the checkout's one conversion is
+/// another trade's (an exception: it must be alerted, never happen silently).
+pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str, accepted: &OutcomeRow) -> sqlx::Result<bool> {
     let mut tx = conn.begin().await?;
+    let at = now();
+    // A trade first seen already terminal (resolved by a status read) ends now, here.
+    let terminal_at = TradeStatus::parse(&t.status).is_some_and(TradeStatus::is_terminal).then_some(at.as_str());
     let inserted = sqlx::query(
         "INSERT INTO trades (trade_id, quote_id, session_id, idempotency_key, status, request_id, pool_id, side, source_asset,
             source_amount, target_asset, target_amount, network, destination_address, created_at, updated_at, partner_reference,
-            checkout_id, terms_mismatch)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT DO NOTHING",
+            checkout_id, terms_mismatch, terminal_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT DO NOTHING",
     )
     .bind(&t.trade_id)
     .bind(&t.quote_id)
@@ -35,6 +40,7 @@ pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str) 
     .bind(&t.partner_reference)
     .bind(&t.checkout_id)
     .bind(&t.terms_mismatch)
+    .bind(terminal_at)
     .execute(&mut *tx)
     .await?
     .rows_affected();
@@ -44,25 +50,23 @@ pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str) 
             .bind(&t.status)
             .bind(source)
             .bind(&t.request_id)
-            .bind(now())
+            .bind(&at)
             .execute(&mut *tx)
             .await?;
+        insert_outcome(&mut tx, accepted).await?;
     }
     sqlx::query("UPDATE quotes SET status = 'accepted' WHERE quote_id = $1").bind(&t.quote_id).execute(&mut *tx).await?;
     // The checkout converted: this is its one trade, whatever any later request says.
-    sqlx::query("UPDATE checkouts SET trade_id = $1, accept_quote_id = $2 WHERE checkout_id = $3 AND trade_id IS NULL")
-        .bind(&t.trade_id)
-        .bind(&t.quote_id)
-        .bind(&t.checkout_id)
-        .execute(&mut *tx)
-        .await?;
-    // A trade first seen already terminal (resolved by a status read) ends now, here.
-    sqlx::query("UPDATE trades SET terminal_at = COALESCE(terminal_at, $1) WHERE trade_id = $2 AND status IN ('settled', 'failed', 'released')")
-        .bind(now())
-        .bind(&t.trade_id)
-        .execute(&mut *tx)
-        .await?;
-    let owner: Option<Option<String>> = sqlx::query_scalar("SELECT trade_id FROM checkouts WHERE checkout_id = $1").bind(&t.checkout_id).fetch_optional(&mut *tx).await?;
+    // (The right-hand sides read the row as it was.)
+    let owner: Option<Option<String>> = sqlx::query_scalar(
+        "UPDATE checkouts SET trade_id = COALESCE(trade_id, $1), accept_quote_id = CASE WHEN trade_id IS NULL THEN $2 ELSE accept_quote_id END
+         WHERE checkout_id = $3 RETURNING trade_id",
+    )
+    .bind(&t.trade_id)
+    .bind(&t.quote_id)
+    .bind(&t.checkout_id)
+    .fetch_optional(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(owner.flatten().is_none_or(|id| id == t.trade_id))
 }
