@@ -26,6 +26,7 @@ pub mod sweep;
 pub mod reconcile;
 pub mod sandbox;
 pub mod serve;
+pub mod session_cache;
 pub mod signature;
 pub mod store;
 pub mod telemetry;
@@ -173,6 +174,9 @@ impl Settings {
     }
 }
 
+/// Most widget sessions one replica keeps in memory (a few hundred bytes each).
+const SESSIONS_REMEMBERED: usize = 50_000;
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -196,6 +200,8 @@ pub struct AppState {
     pub upstream_probe: Arc<readiness::UpstreamProbe>,
     /// Outcome rows, group-committed.
     pub outcome_writer: outcome_writer::OutcomeWriter,
+    /// Widget sessions by token hash (they never change once written).
+    pub sessions: Arc<session_cache::SessionCache>,
     /// The hot path's writes (quotes, accepts, trades, checkouts): grouped commits on
     /// SQLite, one transaction each on Postgres.
     pub writes: group_commit::GroupCommit,
@@ -215,6 +221,7 @@ impl AppState {
             reconciler: Arc::new(leadership::Leadership::new("reconciler", replica_id, settings.leader_lease)),
             outbox: partner_webhooks::Outbox::new(db.clone(), settings.partner_webhook.clone()),
             previews: Arc::new(previews::Coalescer::new(settings.preview_window)),
+            sessions: Arc::new(session_cache::SessionCache::new(SESSIONS_REMEMBERED)),
             stopping: readiness::Stopping::default(),
             outcome_writer: outcome_writer::OutcomeWriter::new(&writes, db.clone()),
             writes,

@@ -28,7 +28,7 @@ impl FromRequestParts<AppState> for Session {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(&parts.headers).ok_or(ApiError::SessionRequired)?;
-        let row = store::session_by_token_hash(&state.db, &token_hash(token)).await?.ok_or(ApiError::SessionInvalid)?;
+        let row = state.sessions.find(&state.db, &token_hash(token)).await?.ok_or(ApiError::SessionInvalid)?;
         if row.expires_at <= store::now() {
             return Err(ApiError::SessionExpired);
         }
