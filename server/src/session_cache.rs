@@ -57,7 +57,7 @@ mod tests {
             .await
             .unwrap();
         for i in 0..n {
-            store::insert_session(&mut *db.acquire().await.unwrap(), &format!("ses_{i}"), "chk_1", &format!("hash_{i}"), None, "2999-01-01T00:00:00.000Z").await.unwrap();
+            store::insert_session(&mut db.acquire().await.unwrap(), &format!("ses_{i}"), "chk_1", &format!("hash_{i}"), None, "2999-01-01T00:00:00.000Z").await.unwrap();
         }
         (dir, db)
     }
@@ -71,7 +71,7 @@ mod tests {
         // The row is gone from the database (retention), yet still answered from memory;
         // a token stored after its first miss is found.
         sqlx::query("DELETE FROM sessions WHERE session_id = 'ses_0'").execute(&db).await.unwrap();
-        store::insert_session(&mut *db.acquire().await.unwrap(), "ses_late", "chk_1", "hash_late", None, "2999-01-01T00:00:00.000Z").await.unwrap();
+        store::insert_session(&mut db.acquire().await.unwrap(), "ses_late", "chk_1", "hash_late", None, "2999-01-01T00:00:00.000Z").await.unwrap();
         assert_eq!(cache.find(&db, "hash_0").await.unwrap().unwrap().session_id, "ses_0");
         assert_eq!(cache.find(&db, "hash_late").await.unwrap().unwrap().session_id, "ses_late");
     }

@@ -107,8 +107,6 @@ fn trade_row(t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>)
     }
 }
 
-/// A stored word outside the vocabulary: the row is corrupt, not the request.
-
 #[cfg(test)]
 mod tests {
     use super::*;
