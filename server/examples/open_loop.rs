@@ -137,9 +137,8 @@ async fn checkout(target: Target, http: reqwest::Client, replicas: Arc<Vec<Strin
 }
 
 /// `rate` checkouts per second for `seconds`, each started at its due moment.
-async fn run(target: Target, replicas: &[String], rate: u32, seconds: u32) -> BTreeMap<&'static str, Endpoint> {
+async fn run(target: Target, http: &reqwest::Client, replicas: &[String], rate: u32, seconds: u32) -> BTreeMap<&'static str, Endpoint> {
     let replicas = Arc::new(replicas.to_vec());
-    let http = reqwest::Client::builder().pool_max_idle_per_host(1024).build().expect("a client");
     let results: Results = Arc::default();
     let start = Instant::now() + Duration::from_millis(50);
     let count = rate * seconds;
@@ -231,10 +230,12 @@ async fn main() -> anyhow::Result<()> {
     for &rate in &rates {
         let mut p99s: BTreeMap<(Target, &'static str), f64> = BTreeMap::new();
         for (target, base) in bases.iter().filter(|(t, _)| wanted(t.short())) {
-            // A second at the rate first, not counted: pools and caches fill, as they
-            // would have in a server that was already running.
-            run(*target, base, rate, 1).await;
-            let results = run(*target, base, rate, seconds).await;
+            // A second at the rate first, not counted: pools and caches fill (the client's
+            // connections too: it is the same client), as they would have in a server that
+            // was already running.
+            let http = reqwest::Client::builder().pool_max_idle_per_host(1024).build().expect("a client");
+            run(*target, &http, base, rate, 1).await;
+            let results = run(*target, &http, base, rate, seconds).await;
             let mut worst = 0.0_f64;
             let mut errors = 0;
             for (name, e) in results {

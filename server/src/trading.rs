@@ -264,21 +264,28 @@ pub async fn advance(state: &AppState, trade_id: &str, status: &str, source: &st
         .writes
         .run(move |c| Box::pin(async move { store::advance_trade(c, &id, &to, &from, event.as_deref(), request.as_deref()).await }))
         .await?;
-    advanced(state, trade_id, status, source, moved).await?;
-    Ok(moved)
+    let was_move = moved.is_some();
+    advanced(state, trade_id, source, moved).await?;
+    Ok(was_move)
 }
 
-/// What follows writing a status (`moved`: it was a move forward): the log and the
-/// settlement metric, then the partner's event and the live streams (always, see
-/// [`advance`]).
-pub async fn advanced(state: &AppState, trade_id: &str, status: &str, source: &str, moved: bool) -> Result<(), TradeError> {
-    let Some(trade) = store::trade(&state.db, trade_id).await? else { return Ok(()) };
-    if moved {
-        tracing::info!(trade_id, status, source, "trade status changed");
-        if let Ok(created) = chrono::DateTime::parse_from_rfc3339(&trade.created_at) {
-            crate::telemetry::settlement(status, (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);
+/// What follows writing a status (`moved`: the trade as moved forward, if it was):
+/// the log and the settlement metric, then the partner's event and the live streams
+/// (always, see [`advance`]; with the trade as stored when it did not move).
+pub async fn advanced(state: &AppState, trade_id: &str, source: &str, moved: Option<TradeRow>) -> Result<(), TradeError> {
+    let trade = match moved {
+        Some(trade) => {
+            tracing::info!(trade_id, status = %trade.status, source, "trade status changed");
+            if let Ok(created) = chrono::DateTime::parse_from_rfc3339(&trade.created_at) {
+                crate::telemetry::settlement(&trade.status, (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);
+            }
+            trade
         }
-    }
+        None => match store::trade(&state.db, trade_id).await? {
+            Some(trade) => trade,
+            None => return Ok(()),
+        },
+    };
     announce_row(state, &trade).await
 }
 
@@ -292,7 +299,7 @@ pub(crate) async fn announce(state: &AppState, trade_id: &str) -> Result<Option<
     Ok(trade)
 }
 
-async fn announce_row(state: &AppState, trade: &TradeRow) -> Result<(), TradeError> {
+pub(crate) async fn announce_row(state: &AppState, trade: &TradeRow) -> Result<(), TradeError> {
     state.outbox.queue(&trade_view(trade)?, trade.checkout_id.as_deref()).await?;
     state.updates.publish(TradeUpdate { trade_id: trade.trade_id.clone(), status: trade.status.clone() });
     Ok(())

@@ -49,7 +49,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
     // trade is stored. A duplicate is applied again too (a no-op when it already
     // was): if an earlier delivery was stored but failed to apply, 0Pools' retry
     // must still apply it. One unit, so one wait for the group's commit.
-    let (trade_id, status) = (event.data.transact_id.clone(), event.data.status.as_str().to_owned());
+    let trade_id = event.data.transact_id.clone();
     let (fresh, moved) = state
         .writes
         .run(move |c| {
@@ -61,6 +61,6 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
             })
         })
         .await?;
-    trading::advanced(&state, &trade_id, &status, "webhook", moved).await?;
+    trading::advanced(&state, &trade_id, "webhook", moved).await?;
     Ok(Json(super::openapi::WebhookReceived { received: true, duplicate: !fresh }))
 }

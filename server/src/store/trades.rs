@@ -8,9 +8,8 @@ use sqlx::{AnyConnection, Connection};
 /// Stores the trade 0Pools reserved, its first history entry and its `accepted`
 /// outcome row (`accepted`: utilization counts it once per trade, whoever recorded
 /// it), and marks the quote accepted, in one transaction. A second insert for the
-/// same quote is a no-op. Returns false when the checkout's one conversion is
-/// another trade's (an exception: it must be alerted, never happen silently).
-pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str, accepted: &OutcomeRow) -> sqlx::Result<bool> {
+/// same quote is a no-op.
+pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str, accepted: &OutcomeRow) -> sqlx::Result<TradeStored> {
     let mut tx = conn.begin().await?;
     let at = now();
     // A trade first seen already terminal (resolved by a status read) ends now, here.
@@ -68,7 +67,17 @@ pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str, 
     .fetch_optional(&mut *tx)
     .await?;
     tx.commit().await?;
-    Ok(owner.flatten().is_none_or(|id| id == t.trade_id))
+    Ok(TradeStored { inserted: inserted == 1, owns_checkout: owner.flatten().is_none_or(|id| id == t.trade_id) })
+}
+
+/// What storing a trade did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TradeStored {
+    /// The row is the one just written (no earlier call had stored it).
+    pub inserted: bool,
+    /// False when the checkout's one conversion is another trade's (an exception: it
+    /// must be alerted, never happen silently).
+    pub owns_checkout: bool,
 }
 
 pub async fn trade(db: &Db, trade_id: &str) -> sqlx::Result<Option<TradeRow>> {
@@ -86,23 +95,22 @@ pub async fn trade_history(db: &Db, trade_id: &str) -> sqlx::Result<Vec<HistoryR
         .await
 }
 
-/// Moves a reserved trade to a terminal status, recording where the news came from.
-/// Statuses only move forward: anything else is a no-op returning false.
-pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: &str, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> sqlx::Result<bool> {
+/// Moves a reserved trade to a terminal status, recording where the news came from,
+/// and returns the trade as moved. Statuses only move forward: anything else is a
+/// no-op returning `None`.
+pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: &str, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> sqlx::Result<Option<TradeRow>> {
     if status == "reserved" {
-        return Ok(false);
+        return Ok(None);
     }
     let mut tx = conn.begin().await?;
-    let moved = sqlx::query("UPDATE trades SET status = $1, updated_at = $2, terminal_at = $3 WHERE trade_id = $4 AND status = 'reserved'")
+    let moved: Option<TradeRow> = sqlx::query_as("UPDATE trades SET status = $1, updated_at = $2, terminal_at = $3 WHERE trade_id = $4 AND status = 'reserved' RETURNING *")
         .bind(status)
         .bind(now())
         .bind(now())
         .bind(trade_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-        == 1;
-    if moved {
+        .fetch_optional(&mut *tx)
+        .await?;
+    if moved.is_some() {
         sqlx::query("INSERT INTO trade_status_history (trade_id, status, source, event_id, request_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)")
             .bind(trade_id)
             .bind(status)
