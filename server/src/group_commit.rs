@@ -255,7 +255,6 @@ mod tests {
         assert!(alert(&writes, "held".into()).await.unwrap());
         // The writer keeps its connection between groups; closing waits for every one.
         tokio::time::timeout(std::time::Duration::from_secs(10), db.close()).await.expect("the pool closed while the writer was idle");
-        assert!(alert(&writes, "late".into()).await.is_err(), "a unit after the close is refused, not lost silently");
     }
 
     #[tokio::test]

@@ -15,6 +15,8 @@ use std::str::FromStr;
 const CURSOR: &str = "ledger";
 /// Rows asked for per page (the contract's maximum).
 const PAGE: u32 = 500;
+/// Ledger rows, or verdicts, per write.
+const ROWS_PER_WRITE: usize = 25;
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SyncReport {
@@ -47,8 +49,18 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
     loop {
         let page = state.upstream.ledger(cursor.as_deref(), PAGE).await?.value;
         let Some(last) = page.entries.last().map(|e| e.ledger_id.clone()) else { break };
-        // Rows and the cursor move together: a pass cut short re-reads, never skips.
-        store::insert_ledger_page(&state.db, &page.entries, CURSOR, &last).await?;
+        // The cursor moves with the page's last rows: a pass cut short re-reads, never
+        // skips. In small units: the sync shares the store's writer with checkouts, and
+        // a page at once would hold it (on SQLite, its one lock) for as long as it takes.
+        let chunks: Vec<Vec<_>> = page.entries.chunks(ROWS_PER_WRITE).map(<[_]>::to_vec).collect();
+        let count = chunks.len();
+        for (i, rows) in chunks.into_iter().enumerate() {
+            let moves_cursor = (i + 1 == count).then(|| last.clone());
+            state
+                .writes
+                .run(move |c| Box::pin(async move { store::insert_ledger_rows(c, &rows, moves_cursor.as_deref().map(|l| (CURSOR, l))).await }))
+                .await?;
+        }
         report.rows_pulled += page.entries.len();
         cursor = Some(last);
         if !page.has_more {
@@ -63,6 +75,8 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
     }
     let now = chrono::Utc::now();
     let grace = chrono::Duration::from_std(state.settings.ledger_grace).unwrap_or(chrono::Duration::seconds(60));
+    // Verdicts are stored a few at a time (before their alerts are raised).
+    let mut changed = Vec::new();
     for trade in store::trades_to_reconcile(&state.db).await? {
         report.trades_judged += 1;
         let rows: Vec<Row> = store::ledger_rows_for(&state.db, &trade.trade_id)
@@ -87,7 +101,10 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
         if state_name == trade.reconciliation_state && verdict.reason() == trade.reconciliation_reason.as_deref() {
             continue;
         }
-        store::set_reconciliation(&state.db, &trade.trade_id, state_name, verdict.reason()).await?;
+        changed.push((trade.trade_id.clone(), state_name, verdict.reason().map(str::to_owned)));
+        if changed.len() == ROWS_PER_WRITE {
+            store_verdicts(state, std::mem::take(&mut changed)).await?;
+        }
         match &verdict {
             ledger_match::Reconciliation::Matched => report.newly_matched += 1,
             ledger_match::Reconciliation::Exception(reason) => {
@@ -97,8 +114,16 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
             ledger_match::Reconciliation::Open => {}
         }
     }
+    store_verdicts(state, changed).await?;
     if report.rows_pulled > 0 || report.newly_matched > 0 || report.new_exceptions > 0 {
         tracing::info!(?report, "ledger reconciled");
     }
     Ok(report)
+}
+
+async fn store_verdicts(state: &AppState, verdicts: Vec<(String, &'static str, Option<String>)>) -> sqlx::Result<()> {
+    if verdicts.is_empty() {
+        return Ok(());
+    }
+    state.writes.run(move |c| Box::pin(async move { store::set_reconciliations(c, &verdicts).await })).await
 }

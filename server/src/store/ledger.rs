@@ -3,7 +3,7 @@
 
 use super::{now, Db};
 use crate::upstream::balances::LedgerEntry;
-use sqlx::FromRow;
+use sqlx::{AnyConnection, Connection, FromRow};
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct LedgerRow {
@@ -23,9 +23,11 @@ pub async fn sync_cursor(db: &Db, name: &str) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar("SELECT cursor FROM sync_cursors WHERE name = $1").bind(name).fetch_optional(db).await
 }
 
-/// Stores a page of rows (each once) and moves the cursor, in one transaction.
-pub async fn insert_ledger_page(db: &Db, entries: &[LedgerEntry], cursor_name: &str, cursor: &str) -> sqlx::Result<()> {
-    let mut tx = db.begin().await?;
+/// Stores ledger rows (each once) and, when given, moves the cursor (name, last
+/// row), in one transaction. Rows stored before the cursor moves are harmless: a
+/// pass cut short re-reads, never skips.
+pub async fn insert_ledger_rows(conn: &mut AnyConnection, entries: &[LedgerEntry], cursor: Option<(&str, &str)>) -> sqlx::Result<()> {
+    let mut tx = conn.begin().await?;
     let pulled_at = now();
     for e in entries {
         sqlx::query(
@@ -51,12 +53,14 @@ pub async fn insert_ledger_page(db: &Db, entries: &[LedgerEntry], cursor_name: &
                 .await?;
         }
     }
-    sqlx::query("INSERT INTO sync_cursors (name, cursor, updated_at) VALUES ($1, $2, $3) ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at")
-        .bind(cursor_name)
-        .bind(cursor)
-        .bind(&pulled_at)
-        .execute(&mut *tx)
-        .await?;
+    if let Some((cursor_name, cursor)) = cursor {
+        sqlx::query("INSERT INTO sync_cursors (name, cursor, updated_at) VALUES ($1, $2, $3) ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at")
+            .bind(cursor_name)
+            .bind(cursor)
+            .bind(&pulled_at)
+            .execute(&mut *tx)
+            .await?;
+    }
     tx.commit().await
 }
 
@@ -75,13 +79,16 @@ pub async fn trades_to_reconcile(db: &Db) -> sqlx::Result<Vec<super::TradeFigure
     .await
 }
 
-pub async fn set_reconciliation(db: &Db, trade_id: &str, state: &str, reason: Option<&str>) -> sqlx::Result<()> {
-    sqlx::query("UPDATE trades SET reconciliation_state = $1, reconciliation_reason = $2 WHERE trade_id = $3")
-        .bind(state)
-        .bind(reason)
-        .bind(trade_id)
-        .execute(db)
-        .await?;
+/// Stores trades' reconciliation verdicts: (trade id, state, reason) each.
+pub async fn set_reconciliations(conn: &mut AnyConnection, verdicts: &[(String, &str, Option<String>)]) -> sqlx::Result<()> {
+    for (trade_id, state, reason) in verdicts {
+        sqlx::query("UPDATE trades SET reconciliation_state = $1, reconciliation_reason = $2 WHERE trade_id = $3")
+            .bind(*state)
+            .bind(reason)
+            .bind(trade_id)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 
