@@ -219,7 +219,7 @@ impl AppState {
             updates: trade_events::TradeEvents::new(&db, replica_id.clone()),
             replica_id: replica_id.clone(),
             reconciler: Arc::new(leadership::Leadership::new("reconciler", replica_id, settings.leader_lease)),
-            outbox: partner_webhooks::Outbox::new(db.clone(), settings.partner_webhook.clone()),
+            outbox: partner_webhooks::Outbox::new(db.clone(), writes.clone(), settings.partner_webhook.clone()),
             previews: Arc::new(previews::Coalescer::new(settings.preview_window)),
             sessions: Arc::new(session_cache::SessionCache::new(SESSIONS_REMEMBERED)),
             stopping: readiness::Stopping::default(),

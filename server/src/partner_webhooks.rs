@@ -7,6 +7,7 @@
 //! 0Pools signs its own (`t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`) in
 //! the `QuoteWidget-Signature` header; `event_id` lets the partner de-duplicate.
 
+use crate::group_commit::GroupCommit;
 use crate::signature;
 use crate::store::{self, Db};
 use quote_core::wire::TradeView;
@@ -45,14 +46,17 @@ pub struct PartnerEventData<'a> {
 #[derive(Clone)]
 pub struct Outbox {
     db: Db,
+    /// Its writes go through the store's writer, like every other hot-path write (on
+    /// SQLite, a write beside it would make the writer wait for the lock).
+    writes: GroupCommit,
     target: Option<(String, SecretString)>,
     wake: Arc<Notify>,
     pub retry_base: Duration,
 }
 
 impl Outbox {
-    pub fn new(db: Db, target: Option<(String, SecretString)>) -> Self {
-        Outbox { db, target, wake: Arc::new(Notify::new()), retry_base: Duration::from_secs(1) }
+    pub fn new(db: Db, writes: GroupCommit, target: Option<(String, SecretString)>) -> Self {
+        Outbox { db, writes, target, wake: Arc::new(Notify::new()), retry_base: Duration::from_secs(1) }
     }
 
     /// Stores the event for this trade status (when partner webhooks are configured).
@@ -66,7 +70,11 @@ impl Outbox {
             data: PartnerEventData { checkout_id, trade },
         };
         let body = serde_json::to_string(&event).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-        let queued = store::queue_partner_event(&mut *self.db.acquire().await?, &event_id, checkout_id, &trade.trade_id, trade.status.as_str(), &body).await?;
+        let (checkout, trade_id, status) = (checkout_id.to_owned(), trade.trade_id.clone(), trade.status.as_str().to_owned());
+        let queued = self
+            .writes
+            .run(move |c| Box::pin(async move { store::queue_partner_event(c, &event_id, &checkout, &trade_id, &status, &body).await }))
+            .await?;
         if queued {
             self.wake.notify_one();
         }
@@ -92,7 +100,8 @@ impl Outbox {
         for event in store::due_partner_events(&self.db, 50).await? {
             // Replicas share the outbox: only the one that claims an event sends it
             // (the claim outlasts the delivery's timeout, and an outcome replaces it).
-            if !store::claim_partner_event(&self.db, &event.event_id, &store::timestamp(chrono::Utc::now() + DELIVERY_CLAIM)).await? {
+            let (id, until) = (event.event_id.clone(), store::timestamp(chrono::Utc::now() + DELIVERY_CLAIM));
+            if !self.writes.run(move |c| Box::pin(async move { store::claim_partner_event(c, &id, &until).await })).await? {
                 continue;
             }
             let t = chrono::Utc::now().timestamp();
@@ -104,7 +113,10 @@ impl Outbox {
                 .send()
                 .await;
             match outcome {
-                Ok(r) if r.status().is_success() => store::partner_event_delivered(&self.db, &event.event_id).await?,
+                Ok(r) if r.status().is_success() => {
+                    let id = event.event_id.clone();
+                    self.writes.run(move |c| Box::pin(async move { store::partner_event_delivered(c, &id).await })).await?
+                }
                 other => {
                     let error = match other {
                         Ok(r) => format!("partner answered {}", r.status().as_u16()),
@@ -113,7 +125,8 @@ impl Outbox {
                     let wait = self.retry_base.saturating_mul(2u32.saturating_pow(event.attempts.clamp(0, 20) as u32)).min(MAX_BACKOFF);
                     let next = store::timestamp(chrono::Utc::now() + wait);
                     tracing::warn!(event_id = %event.event_id, attempts = event.attempts + 1, %error, "partner webhook will be retried");
-                    store::partner_event_failed(&self.db, &event.event_id, &next, &error).await?;
+                    let id = event.event_id.clone();
+                    self.writes.run(move |c| Box::pin(async move { store::partner_event_failed(c, &id, &next, &error).await })).await?;
                 }
             }
         }

@@ -4,6 +4,7 @@
 //! that someone else picks up after at most one lease.
 
 use super::{now, Db};
+use sqlx::AnyConnection;
 
 /// Takes (or renews) the named lease for `holder` until `until`; true when this
 /// holder now has it. Free, ended, or already ours: taken; anyone else's: not.
@@ -58,12 +59,12 @@ pub async fn release_accept_lease(db: &Db, quote_id: &str, holder: &str) -> sqlx
 
 /// Claims a due partner event for delivery until `until`: true when this replica
 /// should send it (no other replica can claim it meanwhile).
-pub async fn claim_partner_event(db: &Db, event_id: &str, until: &str) -> sqlx::Result<bool> {
+pub async fn claim_partner_event(conn: &mut AnyConnection, event_id: &str, until: &str) -> sqlx::Result<bool> {
     let done = sqlx::query("UPDATE partner_events SET next_attempt_at = $1 WHERE event_id = $2 AND delivered_at IS NULL AND next_attempt_at <= $3")
         .bind(until)
         .bind(event_id)
         .bind(now())
-        .execute(db)
+        .execute(conn)
         .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -47,21 +47,21 @@ pub async fn due_partner_events(db: &Db, limit: i64) -> sqlx::Result<Vec<Partner
         .await
 }
 
-pub async fn partner_event_delivered(db: &Db, event_id: &str) -> sqlx::Result<()> {
+pub async fn partner_event_delivered(conn: &mut AnyConnection, event_id: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE partner_events SET delivered_at = $1, attempts = attempts + 1, last_error = NULL WHERE event_id = $2")
         .bind(now())
         .bind(event_id)
-        .execute(db)
+        .execute(conn)
         .await?;
     Ok(())
 }
 
-pub async fn partner_event_failed(db: &Db, event_id: &str, next_attempt_at: &str, error: &str) -> sqlx::Result<()> {
+pub async fn partner_event_failed(conn: &mut AnyConnection, event_id: &str, next_attempt_at: &str, error: &str) -> sqlx::Result<()> {
     sqlx::query("UPDATE partner_events SET attempts = attempts + 1, next_attempt_at = $1, last_error = $2 WHERE event_id = $3")
         .bind(next_attempt_at)
         .bind(error)
         .bind(event_id)
-        .execute(db)
+        .execute(conn)
         .await?;
     Ok(())
 }
