@@ -84,8 +84,10 @@ async fn open_sqlite(database_url: &str) -> anyhow::Result<Db> {
 }
 
 async fn open_postgres(database_url: &str) -> anyhow::Result<Db> {
+    // Statements take well under a millisecond: more connections than this only add
+    // backends competing for the cores (docs/deploy.md).
     let pool = AnyPoolOptions::new()
-        .max_connections(16)
+        .max_connections(8)
         .acquire_timeout(Duration::from_secs(5))
         .connect(database_url)
         .await?;

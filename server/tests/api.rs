@@ -308,11 +308,18 @@ async fn an_event_for_a_trade_not_yet_stored_is_applied_when_it_is() {
         "data": {"transact_id": upstream.transact_id, "quote_id": quote_id, "status": "released"}});
     let (header, raw) = signed(&event, WEBHOOK_SECRET, chrono::Utc::now().timestamp());
     assert_eq!(post_webhook(srv, Some(&header), &raw).await.0, 200);
-    // The widget's accept retry now stores the trade and applies the early event.
+    // The widget's accept retry (or the reconciler, which may resume the same accept
+    // meanwhile: its lease ended) stores the trade and applies the early event.
     let (status, trade) = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
     assert_eq!(status, 200);
     assert_eq!(trade["trade_id"], upstream.transact_id.as_str());
-    assert_eq!(trade["status"], "released");
+    eventually(10, || async {
+        let (_, t) = srv.get(&format!("/api/trades/{}", upstream.transact_id), Some(&token)).await;
+        (t["status"] == "released").then_some(())
+    })
+    .await;
+    let history = store::trade_history(&srv.state.db, &upstream.transact_id).await.unwrap();
+    assert_eq!(history.last().map(|h| (h.status.as_str(), h.event_id.as_deref())), Some(("released", Some("evt_early"))));
 }
 
 #[tokio::test]
