@@ -93,7 +93,9 @@ impl GroupCommit {
                     None => writer_db.acquire().await,
                 };
                 // If the transaction cannot even begin, dropping the units tells their
-                // callers the write did not happen.
+                // callers the write did not happen (they answer "retry"); a held
+                // connection that went bad is dropped with them, and the next group
+                // takes a fresh one.
                 let Ok(mut conn) = held_or_new else {
                     group.clear();
                     continue;

@@ -75,7 +75,7 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
     }
     let now = chrono::Utc::now();
     let grace = chrono::Duration::from_std(state.settings.ledger_grace).unwrap_or(chrono::Duration::seconds(60));
-    // Verdicts are stored a few at a time (before their alerts are raised).
+    // Verdicts are stored a few at a time, each batch before its alerts are raised.
     let mut changed = Vec::new();
     for trade in store::trades_to_reconcile(&state.db).await? {
         report.trades_judged += 1;
@@ -102,16 +102,13 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
             continue;
         }
         changed.push((trade.trade_id.clone(), state_name, verdict.reason().map(str::to_owned)));
-        if changed.len() == ROWS_PER_WRITE {
-            store_verdicts(state, std::mem::take(&mut changed)).await?;
-        }
         match &verdict {
             ledger_match::Reconciliation::Matched => report.newly_matched += 1,
-            ledger_match::Reconciliation::Exception(reason) => {
-                report.new_exceptions += 1;
-                trading::raise_alert(state, "ledger_exception", &trade.trade_id, &format!("trade {}: {reason}", trade.trade_id)).await;
-            }
+            ledger_match::Reconciliation::Exception(_) => report.new_exceptions += 1,
             ledger_match::Reconciliation::Open => {}
+        }
+        if changed.len() == ROWS_PER_WRITE {
+            store_verdicts(state, std::mem::take(&mut changed)).await?;
         }
     }
     store_verdicts(state, changed).await?;
@@ -121,9 +118,17 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
     Ok(report)
 }
 
+/// Stores verdicts, then raises an alert for each new exception among them.
 async fn store_verdicts(state: &AppState, verdicts: Vec<(String, &'static str, Option<String>)>) -> sqlx::Result<()> {
     if verdicts.is_empty() {
         return Ok(());
     }
-    state.writes.run(move |c| Box::pin(async move { store::set_reconciliations(c, &verdicts).await })).await
+    let stored = verdicts.clone();
+    state.writes.run(move |c| Box::pin(async move { store::set_reconciliations(c, &stored).await })).await?;
+    for (trade_id, _, reason) in verdicts {
+        if let Some(reason) = reason {
+            trading::raise_alert(state, "ledger_exception", &trade_id, &format!("trade {trade_id}: {reason}")).await;
+        }
+    }
+    Ok(())
 }

@@ -4,7 +4,7 @@
 //! was consumed under our own key — found from the webhook that named it.
 
 use crate::store::{self, QuoteRow, TradeRow};
-use crate::trading::{advance, announce, announce_row, idempotency_key, raise_alert, TradeError};
+use crate::trading::{advance, announce, idempotency_key, raise_alert, TradeError};
 use crate::upstream::types::Trade;
 use crate::upstream::UpstreamError;
 use crate::AppState;
@@ -40,17 +40,13 @@ pub(crate) async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, 
         tracing::error!(trade_id = %row.trade_id, checkout_id = checkout, "a second trade for a checkout that had already converted");
         raise_alert(state, "second_trade", &row.trade_id, &format!("checkout {checkout} already converted; trade {} came from quote {}", row.trade_id, quote.quote_id)).await;
     }
-    // The row just written is the trade as stored; one an earlier call wrote is read.
-    let stored = if written.inserted {
-        announce_row(state, &row).await?;
-        Some(row.clone())
-    } else {
-        announce(state, &row.trade_id).await?
-    };
+    // Announced as stored now (a webhook may already have moved it: the partner must
+    // never hear `reserved` after a terminal status).
+    let stored = announce(state, &row.trade_id).await?;
     if let Some((event_id, status)) = store::stored_terminal_event(&state.db, &row.trade_id).await? {
-        if advance(state, &row.trade_id, &status, "webhook", Some(&event_id), None).await? {
-            return Ok(store::trade(&state.db, &row.trade_id).await?.unwrap_or(row));
-        }
+        // Applied here, or by whoever moved it meanwhile: either way, answer it as it is now.
+        advance(state, &row.trade_id, &status, "webhook", Some(&event_id), None).await?;
+        return Ok(store::trade(&state.db, &row.trade_id).await?.unwrap_or(row));
     }
     Ok(stored.unwrap_or(row))
 }

@@ -251,10 +251,12 @@ struct Answered {
 /// for the group's commit, not two), and counts the outcome.
 async fn store_firm(state: &AppState, session: &Session, asked: &outcomes::Asked, row: QuoteRow, view: QuoteView) -> Result<Answered, ApiError> {
     let outcome = outcomes::quote_row(state, session, asked, &Ok(view.clone())).await;
-    if let Some(o) = &outcome {
+    let counted = outcome.clone();
+    state.writes.run(move |c| Box::pin(async move { store::insert_quote(c, &row, outcome.as_ref()).await })).await?;
+    // Counted once stored: a failed write is counted (and recorded) as the refusal it becomes.
+    if let Some(o) = &counted {
         crate::outcomes::count(o);
     }
-    state.writes.run(move |c| Box::pin(async move { store::insert_quote(c, &row, outcome.as_ref()).await })).await?;
     Ok(Answered { view, outcome_stored: true })
 }
 
