@@ -19,6 +19,7 @@ mod metrics;
 pub mod openapi;
 mod outcomes;
 mod partner;
+mod quote_intent;
 mod quotes;
 pub mod sessions;
 mod trades;

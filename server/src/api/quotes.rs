@@ -5,126 +5,19 @@
 use super::auth::Session;
 use super::outcomes;
 use super::body::StrictJson;
-use super::checkouts::bounded_text;
+use super::quote_intent::{read_intent, Intent, QuoteBody};
 use super::{server_time, ApiError};
-use crate::checkouts::{self, IntentFields};
+use crate::checkouts;
 use crate::json_fields::FieldError;
-use crate::store::{self, CheckoutRow, QuoteRow};
+use crate::store::{self, QuoteRow};
 use crate::previews::{self, Preview};
 use crate::trading;
-use crate::upstream::types::{Pool, Quote, QuoteOutcome, QuoteRequest, QuoteType, Side, UnavailableReason};
+use crate::upstream::types::{Quote, QuoteOutcome, QuoteRequest, QuoteType, UnavailableReason};
 use crate::upstream::UpstreamErrorKind;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use quote_core::wire::{QuoteTerms, QuoteView, RejectView, TradeView};
-use serde::Deserialize;
-
-/// The intent as the browser sends it (`POST /api/quotes`).
-#[derive(Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct QuoteBody {
-    /// A pool from `GET /api/pools`.
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$", example = "EUR-USDT")]
-    pool_id: String,
-    #[schema(value_type = Side)]
-    side: String,
-    /// In `currency`; within the pool's limits (else `422 amount_out_of_limits`).
-    #[serde(default)]
-    #[schema(pattern = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$", example = "100.00")]
-    amount: String,
-    /// One of the pool's two assets.
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$", example = "EUR")]
-    currency: String,
-    /// Default `firm`.
-    #[serde(default)]
-    #[schema(value_type = Option<QuoteType>)]
-    quote_type: Option<String>,
-    /// One of the pool's networks; required for a firm quote.
-    #[serde(default)]
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$", example = "tron")]
-    network: Option<String>,
-    /// Required for a firm quote (unless the checkout bound it).
-    #[serde(default)]
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$")]
-    destination_address: Option<String>,
-    /// Must equal the checkout's own reference when it has one.
-    #[serde(default)]
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$")]
-    partner_reference: Option<String>,
-}
-
-/// A validated intent, ready for 0Pools.
-struct Intent {
-    request: QuoteRequest,
-    amount_text: String,
-}
-
-/// Checks an intent against the checkout's bindings and the pool it names, before
-/// any quote is asked for. The checkout's own reference wins over the browser's.
-async fn read_intent(state: &AppState, checkout: &CheckoutRow, body: QuoteBody) -> Result<(Intent, Pool), ApiError> {
-    let quote_type = match body.quote_type.as_deref() {
-        None | Some("firm") => QuoteType::Firm,
-        Some("indicative") => QuoteType::Indicative,
-        Some(_) => return Err(ApiError::InvalidField(FieldError { field: "quote_type".into(), message: "quote_type must be indicative or firm.".into() })),
-    };
-    let required = |field: &str, v: String| bounded_text(field, Some(v))?.ok_or_else(|| ApiError::InvalidField(FieldError { field: field.into(), message: format!("{field} is required.") }));
-    let pool_id = required("pool_id", body.pool_id)?;
-    let side_text = required("side", body.side)?;
-    let currency = required("currency", body.currency)?;
-    let network = bounded_text("network", body.network)?;
-    let sent_reference = bounded_text("partner_reference", body.partner_reference)?;
-    let mut destination = bounded_text("destination_address", body.destination_address)?;
-    let amount = quote_core::amount::parse_amount(&body.amount)?;
-    checkouts::check_intent(checkout, &IntentFields {
-        pool_id: &pool_id,
-        side: &side_text,
-        amount,
-        currency: &currency,
-        network: network.as_deref(),
-        destination_address: destination.as_deref(),
-        partner_reference: sent_reference.as_deref(),
-    })?;
-    // A bound destination is the partner's, whether or not the browser repeated it.
-    if destination.is_none() {
-        destination = checkout.destination_address.clone();
-    }
-    let partner_reference = checkout.partner_reference.clone().or(sent_reference);
-
-    let pool = state.pools.find(&state.upstream, &pool_id).await?.ok_or(ApiError::UnknownPool)?;
-    if !pool.available {
-        return Err(ApiError::PoolUnavailable(pool_id));
-    }
-    let side = Side::parse(&side_text).filter(|s| pool.sides.contains(s)).ok_or(ApiError::UnsupportedSide)?;
-    let currencies = [pool.source_asset.clone(), pool.target_asset.clone()];
-    if !currencies.contains(&currency) {
-        return Err(ApiError::UnsupportedCurrency { currencies: currencies.to_vec() });
-    }
-    if let Some(n) = &network {
-        if !pool.networks.contains(n) {
-            return Err(ApiError::UnsupportedNetwork { networks: pool.networks.clone() });
-        }
-    }
-    if quote_type == QuoteType::Firm {
-        if network.is_none() {
-            return Err(ApiError::UnsupportedNetwork { networks: pool.networks.clone() });
-        }
-        if destination.is_none() {
-            return Err(ApiError::DestinationRequired);
-        }
-    }
-    let request = QuoteRequest {
-        pool_id,
-        quote_type,
-        side,
-        amount,
-        currency,
-        network,
-        destination_address: destination,
-        partner_reference,
-    };
-    Ok((Intent { request, amount_text: body.amount.trim().to_owned() }, pool))
-}
 
 /// When the widget may sensibly ask again after an unavailable answer.
 fn retry_after_ms(reason: &UnavailableReason) -> u64 {
@@ -225,11 +118,7 @@ fn base_row(session: &Session, intent: &Intent, quote_id: String, status: &str, 
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
 pub async fn create(State(state): State<AppState>, session: Session, StrictJson(body): StrictJson<QuoteBody>) -> Result<Json<QuoteView>, ApiError> {
-    let asked = outcomes::Asked {
-        pool_id: body.pool_id.trim().to_owned(),
-        side: body.side.trim().to_owned(),
-        quote_type: if body.quote_type.as_deref() == Some("indicative") { "indicative" } else { "firm" },
-    };
+    let asked = body.asked();
     let answer = answer_quote(&state, &session, &asked, body).await;
     match answer {
         Ok(Answered { view, outcome_stored: true }) => Ok(Json(view)),
@@ -276,7 +165,7 @@ async fn answer_quote(state: &AppState, session: &Session, asked: &outcomes::Ask
     let state = state.clone();
     state.limiters.quote(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
     let checkout = checkouts::find(&state, &session.checkout_id).await?;
-    let firm_asked = body.quote_type.as_deref() != Some("indicative");
+    let firm_asked = asked.quote_type == "firm";
     checkouts::admit_quote(&checkout, firm_asked)?;
     let (intent, pool) = read_intent(&state, &checkout, body).await?;
     let firm = intent.request.quote_type == QuoteType::Firm;
