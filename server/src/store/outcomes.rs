@@ -21,11 +21,6 @@ pub struct OutcomeRow {
     pub quote_id: Option<String>,
 }
 
-pub async fn record_outcome(db: &Db, o: &OutcomeRow) -> sqlx::Result<()> {
-    let mut conn = db.acquire().await?;
-    insert_outcome(&mut conn, o).await
-}
-
 /// One outcome row, on a connection or inside a transaction (group commits).
 pub async fn insert_outcome(conn: &mut sqlx::AnyConnection, o: &OutcomeRow) -> sqlx::Result<()> {
     let at = if o.at.is_empty() { now() } else { o.at.clone() };
