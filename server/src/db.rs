@@ -29,6 +29,14 @@ impl StoreKind {
         }
     }
 
+    /// The store behind an open connection.
+    pub fn of_connection(conn: &sqlx::AnyConnection) -> StoreKind {
+        match conn.backend_name() {
+            "PostgreSQL" => StoreKind::Postgres,
+            _ => StoreKind::Sqlite,
+        }
+    }
+
     /// The store behind an open pool.
     pub fn of_pool(db: &Db) -> StoreKind {
         match db.connect_options().database_url.scheme() {

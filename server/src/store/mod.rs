@@ -3,12 +3,17 @@
 //! enforced by SQL whatever the caller does.
 
 use sqlx::{AnyConnection, AnyPool, FromRow};
+use std::sync::LazyLock;
+
+/// A query on either store, binds added one by one.
+pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
 mod accepts;
 mod alerts;
 mod checkouts;
 mod console;
 mod evidence;
+mod joined;
 mod leases;
 mod ledger;
 mod outcomes;
@@ -20,6 +25,7 @@ pub use alerts::*;
 pub use checkouts::*;
 pub use console::*;
 pub use evidence::*;
+pub use joined::Joined;
 pub use leases::*;
 pub use ledger::*;
 pub use outcomes::*;
@@ -141,47 +147,48 @@ pub async fn session_by_token_hash(db: &Db, token_hash: &str) -> sqlx::Result<Op
         .await
 }
 
-/// Stores a firm quote (or a firm request's unavailable answer) with its outcome row.
-/// Not one transaction: a quote stored without its row (the row's insert failed, so
-/// the request answers an error) is a quote nobody saw, which simply expires.
+/// Stores a firm quote (or a firm request's unavailable answer) with its outcome
+/// row, both or neither, in one hand-off to the database.
 pub async fn insert_quote(conn: &mut AnyConnection, q: &QuoteRow, outcome: Option<&OutcomeRow>) -> sqlx::Result<()> {
-    sqlx::query(
-        "INSERT INTO quotes (quote_id, session_id, checkout_id, status, request_id, pool_id, side, requested_amount, requested_currency,
-            network, destination_address, partner_reference, source_asset, source_amount, target_asset, target_amount,
-            rate, spread_bps, fee_bps, unavailable_reason, created_at, expires_at, accepted_at, idempotency_key, recorded_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)",
-    )
-    .bind(&q.quote_id)
-    .bind(&q.session_id)
-    .bind(&q.checkout_id)
-    .bind(&q.status)
-    .bind(&q.request_id)
-    .bind(&q.pool_id)
-    .bind(&q.side)
-    .bind(&q.requested_amount)
-    .bind(&q.requested_currency)
-    .bind(&q.network)
-    .bind(&q.destination_address)
-    .bind(&q.partner_reference)
-    .bind(&q.source_asset)
-    .bind(&q.source_amount)
-    .bind(&q.target_asset)
-    .bind(&q.target_amount)
-    .bind(&q.rate)
-    .bind(&q.spread_bps)
-    .bind(&q.fee_bps)
-    .bind(&q.unavailable_reason)
-    .bind(&q.created_at)
-    .bind(&q.expires_at)
-    .bind(&q.accepted_at)
-    .bind(&q.idempotency_key)
-    .bind(now())
-    .execute(&mut *conn)
-    .await?;
-    if let Some(row) = outcome {
-        insert_outcome(conn, row).await?;
+    static WITH_OUTCOME: LazyLock<Joined> = LazyLock::new(|| Joined::new(&[INSERT_QUOTE, outcomes::INSERT_OUTCOME]));
+    match outcome {
+        None => bind_quote(sqlx::query(INSERT_QUOTE), q).execute(conn).await.map(drop),
+        Some(o) => WITH_OUTCOME.fetch_all(conn, |query| outcomes::bind_outcome(bind_quote(query, q), o)).await.map(drop),
     }
-    Ok(())
+}
+
+const INSERT_QUOTE: &str = "INSERT INTO quotes (quote_id, session_id, checkout_id, status, request_id, pool_id, side, requested_amount, requested_currency,
+        network, destination_address, partner_reference, source_asset, source_amount, target_asset, target_amount,
+        rate, spread_bps, fee_bps, unavailable_reason, created_at, expires_at, accepted_at, idempotency_key, recorded_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)";
+
+fn bind_quote<'q>(query: AnyQuery<'q>, q: &'q QuoteRow) -> AnyQuery<'q> {
+    query
+        .bind(&q.quote_id)
+        .bind(&q.session_id)
+        .bind(&q.checkout_id)
+        .bind(&q.status)
+        .bind(&q.request_id)
+        .bind(&q.pool_id)
+        .bind(&q.side)
+        .bind(&q.requested_amount)
+        .bind(&q.requested_currency)
+        .bind(&q.network)
+        .bind(&q.destination_address)
+        .bind(&q.partner_reference)
+        .bind(&q.source_asset)
+        .bind(&q.source_amount)
+        .bind(&q.target_asset)
+        .bind(&q.target_amount)
+        .bind(&q.rate)
+        .bind(&q.spread_bps)
+        .bind(&q.fee_bps)
+        .bind(&q.unavailable_reason)
+        .bind(&q.created_at)
+        .bind(&q.expires_at)
+        .bind(&q.accepted_at)
+        .bind(&q.idempotency_key)
+        .bind(now())
 }
 
 pub async fn quote(db: &Db, quote_id: &str) -> sqlx::Result<Option<QuoteRow>> {

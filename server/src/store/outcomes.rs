@@ -23,23 +23,26 @@ pub struct OutcomeRow {
 
 /// One outcome row, on a connection or inside a transaction (group commits).
 pub async fn insert_outcome(conn: &mut sqlx::AnyConnection, o: &OutcomeRow) -> sqlx::Result<()> {
-    let at = if o.at.is_empty() { now() } else { o.at.clone() };
-    sqlx::query(
-        "INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, reason, notional_usdt, checkout_id, quote_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(at)
-    .bind(&o.pool_id)
-    .bind(&o.side)
-    .bind(&o.quote_type)
-    .bind(&o.outcome)
-    .bind(&o.reason)
-    .bind(&o.notional_usdt)
-    .bind(&o.checkout_id)
-    .bind(&o.quote_id)
-    .execute(conn)
-    .await?;
+    bind_outcome(sqlx::query(INSERT_OUTCOME), o).execute(conn).await?;
     Ok(())
+}
+
+pub(super) const INSERT_OUTCOME: &str = "INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, reason, notional_usdt, checkout_id, quote_id)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+
+/// [`INSERT_OUTCOME`]'s binds, after any already on `query`.
+pub(super) fn bind_outcome<'q>(query: super::AnyQuery<'q>, o: &'q OutcomeRow) -> super::AnyQuery<'q> {
+    let at = if o.at.is_empty() { now() } else { o.at.clone() };
+    query
+        .bind(at)
+        .bind(&o.pool_id)
+        .bind(&o.side)
+        .bind(&o.quote_type)
+        .bind(&o.outcome)
+        .bind(&o.reason)
+        .bind(&o.notional_usdt)
+        .bind(&o.checkout_id)
+        .bind(&o.quote_id)
 }
 
 /// Outcomes in `[from, to)`, optionally of one pool, oldest first.

@@ -1,15 +1,17 @@
 //! Trades: stored once per quote with their first history entry, read, and moved
 //! forward only (a terminal status is final).
 
-use super::{insert_outcome, now, Db, HistoryRow, OutcomeRow, TradeRow};
+use super::outcomes::{bind_outcome, INSERT_OUTCOME};
+use super::{now, AnyQuery, Db, HistoryRow, Joined, OutcomeRow, TradeRow};
 use crate::upstream::types::TradeStatus;
-use sqlx::{AnyConnection, Connection};
+use sqlx::{AnyConnection, Connection, FromRow, Row};
+use std::sync::LazyLock;
 
 /// Stores the trade 0Pools reserved, its first history entry and its `accepted`
 /// outcome row (`accepted`: utilization counts it once per trade, whoever recorded
 /// it), and marks the quote accepted, in one transaction. A second insert for the
 /// same quote is a no-op.
-pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str, accepted: &OutcomeRow) -> sqlx::Result<TradeStored> {
+pub async fn insert_trade<'a>(conn: &mut AnyConnection, t: &'a TradeRow, source: &'a str, accepted: &'a OutcomeRow) -> sqlx::Result<TradeStored> {
     let mut tx = conn.begin().await?;
     let at = now();
     // A trade first seen already terminal (resolved by a status read) ends now, here.
@@ -43,31 +45,29 @@ pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str, 
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    if inserted == 1 {
-        sqlx::query("INSERT INTO trade_status_history (trade_id, status, source, request_id, recorded_at) VALUES ($1, $2, $3, $4, $5)")
-            .bind(&t.trade_id)
-            .bind(&t.status)
-            .bind(source)
-            .bind(&t.request_id)
-            .bind(&at)
-            .execute(&mut *tx)
-            .await?;
-        insert_outcome(&mut tx, accepted).await?;
-    }
-    sqlx::query("UPDATE quotes SET status = 'accepted' WHERE quote_id = $1").bind(&t.quote_id).execute(&mut *tx).await?;
-    // The checkout converted: this is its one trade, whatever any later request says.
+    // The rest in one hand-off (see `Joined`): the first history entry and the
+    // `accepted` outcome row (only with a new row), the quote marked accepted, and the
+    // checkout converted: this is its one trade, whatever any later request says.
     // (The right-hand sides read the row as it was.)
-    let owner: Option<Option<String>> = sqlx::query_scalar(
-        "UPDATE checkouts SET trade_id = COALESCE(trade_id, $1), accept_quote_id = CASE WHEN trade_id IS NULL THEN $2 ELSE accept_quote_id END
-         WHERE checkout_id = $3 RETURNING trade_id",
-    )
-    .bind(&t.trade_id)
-    .bind(&t.quote_id)
-    .bind(&t.checkout_id)
-    .fetch_optional(&mut *tx)
-    .await?;
+    const HISTORY: &str = "INSERT INTO trade_status_history (trade_id, status, source, request_id, recorded_at) VALUES ($1, $2, $3, $4, $5)";
+    const QUOTE_ACCEPTED: &str = "UPDATE quotes SET status = 'accepted' WHERE quote_id = $1";
+    const CHECKOUT_CONVERTED: &str = "UPDATE checkouts SET trade_id = COALESCE(trade_id, $1), accept_quote_id = CASE WHEN trade_id IS NULL THEN $2 ELSE accept_quote_id END
+         WHERE checkout_id = $3 RETURNING trade_id";
+    static NEW_TRADE: LazyLock<Joined> = LazyLock::new(|| Joined::new(&[HISTORY, INSERT_OUTCOME, QUOTE_ACCEPTED, CHECKOUT_CONVERTED]));
+    static KNOWN_TRADE: LazyLock<Joined> = LazyLock::new(|| Joined::new(&[QUOTE_ACCEPTED, CHECKOUT_CONVERTED]));
+    let converted = |query: AnyQuery<'a>| query.bind(&t.quote_id).bind(&t.trade_id).bind(&t.quote_id).bind(&t.checkout_id);
+    let rows = if inserted == 1 {
+        let history = |query: AnyQuery<'a>| query.bind(&t.trade_id).bind(&t.status).bind(source).bind(&t.request_id).bind(at.clone());
+        NEW_TRADE.fetch_all(&mut *tx, |query| converted(bind_outcome(history(query), accepted))).await?
+    } else {
+        KNOWN_TRADE.fetch_all(&mut *tx, converted).await?
+    };
+    let owner: Option<String> = match rows.last() {
+        Some(row) => row.try_get(0)?,
+        None => None,
+    };
     tx.commit().await?;
-    Ok(TradeStored { inserted: inserted == 1, owns_checkout: owner.flatten().is_none_or(|id| id == t.trade_id) })
+    Ok(TradeStored { inserted: inserted == 1, owns_checkout: owner.is_none_or(|id| id == t.trade_id) })
 }
 
 /// What storing a trade did.
@@ -102,27 +102,21 @@ pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: &st
     if status == "reserved" {
         return Ok(None);
     }
-    let mut tx = conn.begin().await?;
-    let moved: Option<TradeRow> = sqlx::query_as("UPDATE trades SET status = $1, updated_at = $2, terminal_at = $3 WHERE trade_id = $4 AND status = 'reserved' RETURNING *")
-        .bind(status)
-        .bind(now())
-        .bind(now())
-        .bind(trade_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-    if moved.is_some() {
-        sqlx::query("INSERT INTO trade_status_history (trade_id, status, source, event_id, request_id, recorded_at) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(trade_id)
-            .bind(status)
-            .bind(source)
-            .bind(event_id)
-            .bind(request_id)
-            .bind(now())
-            .execute(&mut *tx)
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(moved)
+    // The move and its history entry in one hand-off: the entry is written only when
+    // the trade moved (SQLite: the update changed a row; Postgres: from its RETURNING).
+    static MOVE: LazyLock<Joined> = LazyLock::new(|| {
+        Joined::per_store(
+            "UPDATE trades SET status = $1, updated_at = $2, terminal_at = $2 WHERE trade_id = $3 AND status = 'reserved' RETURNING *;
+             INSERT INTO trade_status_history (trade_id, status, source, event_id, request_id, recorded_at)
+                 SELECT $3, $1, $4, $5, $6, $2 WHERE changes() = 1",
+            "WITH moved AS (UPDATE trades SET status = $1, updated_at = $2, terminal_at = $2 WHERE trade_id = $3 AND status = 'reserved' RETURNING *),
+                  entry AS (INSERT INTO trade_status_history (trade_id, status, source, event_id, request_id, recorded_at)
+                      SELECT trade_id, $1, $4, $5, $6, $2 FROM moved)
+             SELECT * FROM moved",
+        )
+    });
+    let rows = MOVE.fetch_all(conn, |query| query.bind(status).bind(now()).bind(trade_id).bind(source).bind(event_id).bind(request_id)).await?;
+    rows.first().map(TradeRow::from_row).transpose()
 }
 
 pub async fn open_trade_ids(db: &Db) -> sqlx::Result<Vec<String>> {
