@@ -46,6 +46,15 @@ impl StoreKind {
     }
 }
 
+/// The file of an SQLite database on disk (`None` for Postgres or in memory).
+pub fn sqlite_file(db: &Db) -> Option<std::path::PathBuf> {
+    let url = &db.connect_options().database_url;
+    if StoreKind::of_pool(db) != StoreKind::Sqlite || url.as_str().contains(":memory:") || url.query_pairs().any(|(k, v)| k == "mode" && v == "memory") {
+        return None;
+    }
+    Some(SqliteConnectOptions::from_str(url.as_str()).ok()?.get_filename().to_owned())
+}
+
 /// Opens (creating an SQLite file if missing) and migrates the database.
 pub async fn open(database_url: &str) -> anyhow::Result<Db> {
     sqlx::any::install_default_drivers();
@@ -130,5 +139,7 @@ mod tests {
             assert_eq!(settings, ("wal".to_owned(), 2, 1, 2), "journal mode, synchronous=FULL, foreign keys, temp store=MEMORY");
             held.push(conn);
         }
+        // The file whose WAL the group writer syncs.
+        assert_eq!(super::sqlite_file(&db), Some(dir.path().join("nested/dir/p.db")));
     }
 }

@@ -23,14 +23,14 @@
 use crate::db::StoreKind;
 use crate::store::Db;
 use futures::future::BoxFuture;
-use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyConnection, Connection};
+use crate::wal_sync;
+use sqlx::{AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most units one transaction takes.
 const GROUP: usize = 128;
 
-type Reply = Box<dyn FnOnce(Result<(), String>) + Send>;
+type Reply = wal_sync::Ack;
 /// A unit of work: run on the group's connection, it answers whether it succeeded
 /// and how to tell its caller the group's fate.
 type Unit = Box<dyn for<'c> FnOnce(&'c mut AnyConnection) -> BoxFuture<'c, (bool, Reply)> + Send>;
@@ -69,15 +69,25 @@ impl GroupCommit {
     }
 
     /// Units share transactions, written by one task (it ends with the last handle).
+    /// On an SQLite file its callers are acknowledged once the WAL is synced, off the
+    /// writer ([`crate::wal_sync`]).
     pub fn grouped(db: Db, isolation: Isolation) -> Self {
+        let durable = crate::db::sqlite_file(&db).map(|file| crate::wal_sync::fsync(crate::wal_sync::wal_of(&file)));
+        GroupCommit::grouped_with(db, isolation, durable)
+    }
+
+    /// [`GroupCommit::grouped`] with `sync` making commits durable after the writer
+    /// committed them (`None`: each commit syncs itself, `synchronous = FULL`).
+    pub fn grouped_with(db: Db, isolation: Isolation, sync: Option<wal_sync::Sync>) -> Self {
         let (queue, mut units) = mpsc::channel::<Unit>(4 * GROUP);
         let writer_db = db.clone();
+        let syncer = sync.map(wal_sync::spawn);
         tokio::spawn(async move {
             let mut group = Vec::with_capacity(GROUP);
-            // The writer keeps its connection between groups (one pool round trip less
-            // per group); after any failure it takes a fresh one.
-            let mut held: Option<PoolConnection<Any>> = None;
-            // Closing the pool waits for every connection: the writer gives its back then.
+            // The writer keeps a connection of its own, out of the pool: with the
+            // syncer it commits without syncing, which no other writer may. After any
+            // failure it takes a fresh one.
+            let mut held: Option<AnyConnection> = None;
             let closing = writer_db.close_event();
             tokio::pin!(closing);
             loop {
@@ -90,7 +100,7 @@ impl GroupCommit {
                 }
                 let held_or_new = match held.take() {
                     Some(conn) => Ok(conn),
-                    None => writer_db.acquire().await,
+                    None => writer_connection(&writer_db, syncer.is_some()).await,
                 };
                 // If the transaction cannot even begin, dropping the units tells their
                 // callers the write did not happen (they answer "retry"); a held
@@ -100,7 +110,7 @@ impl GroupCommit {
                     group.clear();
                     continue;
                 };
-                let Ok(mut tx) = Connection::begin(&mut *conn).await else {
+                let Ok(mut tx) = Connection::begin(&mut conn).await else {
                     group.clear();
                     continue;
                 };
@@ -121,9 +131,24 @@ impl GroupCommit {
                 if committed.is_ok() {
                     held = Some(conn);
                 }
-                for reply in replies {
-                    reply(committed.clone());
+                match (&syncer, committed) {
+                    // Answered once durable; the writer goes on to the next group.
+                    (Some(syncer), Ok(())) => {
+                        if let Err(unsent) = syncer.send(replies) {
+                            for reply in unsent.0 {
+                                reply(Err("the write could not be made durable: the process is stopping".to_owned()));
+                            }
+                        }
+                    }
+                    (_, committed) => {
+                        for reply in replies {
+                            reply(committed.clone());
+                        }
+                    }
                 }
+            }
+            if let Some(conn) = held {
+                let _ = conn.close().await;
             }
         });
         GroupCommit { db, queue: Some(queue) }
@@ -153,6 +178,16 @@ impl GroupCommit {
         queue.send(unit).await.map_err(|_| not_written())?;
         answered.await.map_err(|_| not_written())?
     }
+}
+
+/// A connection for the writer alone, taken out of the pool; with `unsynced`
+/// commits on it do not wait for the disk (the syncer does).
+async fn writer_connection(db: &Db, unsynced: bool) -> sqlx::Result<AnyConnection> {
+    let mut conn = db.acquire().await?.detach();
+    if unsynced {
+        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut conn).await?;
+    }
+    Ok(conn)
 }
 
 /// The caller's unit never ran: its group's transaction could not begin, or the
@@ -251,12 +286,44 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn the_writer_gives_its_connection_back_when_the_pool_closes() {
+    async fn closing_the_pool_does_not_wait_for_the_idle_writer() {
         let (_dir, db) = sqlite().await;
         let writes = GroupCommit::grouped(db.clone(), Isolation::PerUnit);
         assert!(alert(&writes, "held".into()).await.unwrap());
-        // The writer keeps its connection between groups; closing waits for every one.
         tokio::time::timeout(std::time::Duration::from_secs(10), db.close()).await.expect("the pool closed while the writer was idle");
+    }
+
+    #[tokio::test]
+    async fn only_the_writer_commits_without_syncing_and_its_callers_wait_for_the_sync() {
+        let (_dir, db) = sqlite().await;
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let released = std::sync::Mutex::new(released);
+        let writes = GroupCommit::grouped_with(db.clone(), Isolation::PerUnit, Some(std::sync::Arc::new(move || {
+            released.lock().unwrap().recv().map_err(std::io::Error::other)
+        })));
+        let writing = tokio::spawn({
+            let writes = writes.clone();
+            async move { alert(&writes, "synced".into()).await }
+        });
+        // Committed (another connection reads it) but not answered until the sync returns.
+        let committed = async {
+            while sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM alerts WHERE subject = 'synced'").fetch_one(&db).await.unwrap() == 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(10), committed).await.expect("the unit was committed");
+        assert!(!writing.is_finished());
+        release.send(()).unwrap();
+        assert!(writing.await.unwrap().unwrap());
+        // Every pooled connection still syncs each commit itself (FULL = 2): the
+        // writer's own connection is not among them.
+        let mut pooled = Vec::new();
+        for _ in 0..8 {
+            let mut conn = db.acquire().await.unwrap();
+            let synchronous: i64 = sqlx::query_scalar("SELECT synchronous FROM pragma_synchronous").fetch_one(&mut *conn).await.unwrap();
+            assert_eq!(synchronous, 2);
+            pooled.push(conn);
+        }
     }
 
     #[tokio::test]

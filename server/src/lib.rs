@@ -36,6 +36,7 @@ pub mod throwaway_postgres;
 pub mod trading;
 pub mod upstream;
 pub mod utilization;
+pub mod wal_sync;
 
 use secrecy::SecretString;
 use std::path::PathBuf;
