@@ -197,6 +197,7 @@ async fn create_and_mint(state: &AppState, new: NewCheckout, with_token: bool) -
         tracing::info!(checkout_id = %row.checkout_id, "checkout created");
         let token = minted.map(|m| {
             tracing::info!(session_id = %m.session_id, checkout_id = %row.checkout_id, "client token minted");
+            remember(state, &m);
             (m.token, m.expires_at)
         });
         return Ok((row, true, token));
@@ -244,11 +245,18 @@ async fn store_session(conn: &mut sqlx::AnyConnection, m: &Minted) -> sqlx::Resu
     store::insert_session(conn, &m.session_id, &m.checkout_id, &m.token_hash, m.partner_user_id.as_deref(), &m.expires_at).await
 }
 
+/// Tells the session cache about a session once it is stored.
+fn remember(state: &AppState, m: &Minted) {
+    let row = store::SessionRow { session_id: m.session_id.clone(), checkout_id: m.checkout_id.clone(), partner_user_id: m.partner_user_id.clone(), expires_at: m.expires_at.clone() };
+    state.sessions.stored(&m.token_hash, row);
+}
+
 /// A fresh client token for the widget, bound to the checkout (see [`mint`]).
 pub async fn mint_client_token(state: &AppState, c: &CheckoutRow, partner_user_id: Option<&str>) -> Result<(String, String), CheckoutError> {
     let minted = mint(state, c, partner_user_id)?;
     let stored = minted.clone();
     state.writes.run(move |conn| Box::pin(async move { store_session(conn, &stored).await })).await?;
+    remember(state, &minted);
     tracing::info!(session_id = %minted.session_id, checkout_id = %c.checkout_id, "client token minted");
     Ok((minted.token, minted.expires_at))
 }

@@ -30,6 +30,11 @@ impl SessionCache {
         Ok(row)
     }
 
+    /// A session just stored by this replica: its token's first request needs no lookup.
+    pub fn stored(&self, token_hash: &str, row: SessionRow) {
+        self.remember(token_hash, row);
+    }
+
     fn remember(&self, token_hash: &str, row: SessionRow) {
         let mut rows = self.rows.lock().unwrap_or_else(|e| e.into_inner());
         if rows.len() >= self.capacity {
@@ -74,6 +79,16 @@ mod tests {
         store::insert_session(&mut db.acquire().await.unwrap(), "ses_late", "chk_1", "hash_late", None, "2999-01-01T00:00:00.000Z").await.unwrap();
         assert_eq!(cache.find(&db, "hash_0").await.unwrap().unwrap().session_id, "ses_0");
         assert_eq!(cache.find(&db, "hash_late").await.unwrap().unwrap().session_id, "ses_late");
+    }
+
+    #[tokio::test]
+    async fn a_session_this_replica_stored_needs_no_lookup() {
+        let (_dir, db) = db_with_sessions(0).await;
+        let cache = SessionCache::new(10);
+        let row = SessionRow { session_id: "ses_new".into(), checkout_id: "chk_1".into(), partner_user_id: None, expires_at: "2999-01-01T00:00:00.000Z".into() };
+        cache.stored("hash_new", row);
+        // Not in the database: found only because it was remembered when stored.
+        assert_eq!(cache.find(&db, "hash_new").await.unwrap().unwrap().session_id, "ses_new");
     }
 
     #[tokio::test]

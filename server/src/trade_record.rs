@@ -4,7 +4,7 @@
 //! was consumed under our own key — found from the webhook that named it.
 
 use crate::store::{self, QuoteRow, TradeRow};
-use crate::trading::{advance, announce, idempotency_key, raise_alert, TradeError};
+use crate::trading::{advance, announce_row, idempotency_key, raise_alert, TradeError};
 use crate::upstream::types::Trade;
 use crate::upstream::UpstreamError;
 use crate::AppState;
@@ -42,13 +42,17 @@ pub(crate) async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, 
     }
     // Announced as stored now (a webhook may already have moved it: the partner must
     // never hear `reserved` after a terminal status).
-    let stored = announce(state, &row.trade_id).await?;
-    if let Some((event_id, status)) = store::stored_terminal_event(&state.db, &row.trade_id).await? {
-        // Applied here, or by whoever moved it meanwhile: either way, answer it as it is now.
-        advance(state, &row.trade_id, &status, "webhook", Some(&event_id), None).await?;
-        return Ok(store::trade(&state.db, &row.trade_id).await?.unwrap_or(row));
+    let Some((stored, early)) = store::trade_with_early_event(&state.db, &row.trade_id).await? else { return Ok(row) };
+    announce_row(state, &stored).await?;
+    match early {
+        // A terminal webhook came before the trade was stored: applied now (or by
+        // whoever moves it meanwhile), and answered as it is then.
+        Some((event_id, status)) if stored.status == "reserved" => {
+            advance(state, &row.trade_id, &status, "webhook", Some(&event_id), None).await?;
+            Ok(store::trade(&state.db, &row.trade_id).await?.unwrap_or(stored))
+        }
+        _ => Ok(stored),
     }
-    Ok(stored.unwrap_or(row))
 }
 
 /// The terms of the executed trade that differ from the quote the user accepted.

@@ -299,7 +299,8 @@ pub(crate) async fn announce(state: &AppState, trade_id: &str) -> Result<Option<
     Ok(trade)
 }
 
-async fn announce_row(state: &AppState, trade: &TradeRow) -> Result<(), TradeError> {
+/// Queues the partner's webhook for `trade`'s status (as read) and wakes live streams.
+pub(crate) async fn announce_row(state: &AppState, trade: &TradeRow) -> Result<(), TradeError> {
     state.outbox.queue(&trade_view(trade)?, trade.checkout_id.as_deref()).await?;
     state.updates.publish(TradeUpdate { trade_id: trade.trade_id.clone(), status: trade.status.clone() });
     Ok(())

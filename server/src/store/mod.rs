@@ -234,16 +234,6 @@ pub async fn insert_webhook_event(
     Ok(done.rows_affected() == 1)
 }
 
-/// A terminal status already announced by a webhook for a trade we had not stored yet.
-pub async fn stored_terminal_event(db: &Db, transact_id: &str) -> sqlx::Result<Option<(String, String)>> {
-    sqlx::query_as(
-        "SELECT event_id, status FROM webhook_events WHERE transact_id = $1 AND status != 'reserved' ORDER BY received_at LIMIT 1",
-    )
-    .bind(transact_id)
-    .fetch_optional(db)
-    .await
-}
-
 
 /// The transact id a webhook named for this quote, if any came.
 pub async fn webhook_transact_for_quote(db: &Db, quote_id: &str) -> sqlx::Result<Option<String>> {

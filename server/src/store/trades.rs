@@ -119,6 +119,21 @@ pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: &st
     rows.first().map(TradeRow::from_row).transpose()
 }
 
+/// A trade as stored, with the terminal status a webhook announced for it before it
+/// was stored, if one did (event id, status): one read where two were.
+pub async fn trade_with_early_event(db: &Db, trade_id: &str) -> sqlx::Result<Option<(TradeRow, Option<(String, String)>)>> {
+    let sql = "SELECT t.*,
+            (SELECT event_id FROM webhook_events WHERE transact_id = t.trade_id AND status != 'reserved' ORDER BY received_at LIMIT 1) AS early_event_id,
+            (SELECT status FROM webhook_events WHERE transact_id = t.trade_id AND status != 'reserved' ORDER BY received_at LIMIT 1) AS early_status
+         FROM trades t WHERE t.trade_id = $1";
+    let Some(row) = sqlx::query(sql).bind(trade_id).fetch_optional(db).await? else { return Ok(None) };
+    let early = match (row.try_get::<Option<String>, _>("early_event_id")?, row.try_get::<Option<String>, _>("early_status")?) {
+        (Some(event_id), Some(status)) => Some((event_id, status)),
+        _ => None,
+    };
+    Ok(Some((TradeRow::from_row(&row)?, early)))
+}
+
 pub async fn open_trade_ids(db: &Db) -> sqlx::Result<Vec<String>> {
     sqlx::query_scalar("SELECT trade_id FROM trades WHERE status = 'reserved' ORDER BY created_at").fetch_all(db).await
 }
