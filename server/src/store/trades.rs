@@ -1,80 +1,76 @@
 //! Trades: stored once per quote with their first history entry, read, and moved
 //! forward only (a terminal status is final).
 
-use super::outcomes::{bind_outcome, INSERT_OUTCOME};
+use super::outcomes::bind_outcome;
 use super::{now, AnyQuery, Db, HistoryRow, Joined, OutcomeRow, TradeRow};
 use crate::upstream::types::TradeStatus;
-use sqlx::{AnyConnection, Connection, FromRow, Row};
+use sqlx::{AnyConnection, FromRow, Row};
 use std::sync::LazyLock;
 
 /// Stores the trade 0Pools reserved, its first history entry and its `accepted`
 /// outcome row (`accepted`: utilization counts it once per trade, whoever recorded
-/// it), and marks the quote accepted, in one transaction. A second insert for the
-/// same quote is a no-op.
-pub async fn insert_trade<'a>(conn: &mut AnyConnection, t: &'a TradeRow, source: &'a str, accepted: &'a OutcomeRow) -> sqlx::Result<TradeStored> {
-    let mut tx = conn.begin().await?;
+/// it), marks the quote accepted and the checkout converted, all or nothing, in one
+/// hand-off to the database (see [`Joined`]). A second insert for the same quote
+/// writes no second row, entry or outcome.
+pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str, accepted: &OutcomeRow) -> sqlx::Result<TradeStored> {
+    // The entry and the outcome follow only a new row (SQLite: the insert changed one;
+    // Postgres: from its RETURNING). The checkout converts to this trade unless it
+    // already has one: this is its one trade, whatever any later request says (the
+    // right-hand sides read the row as it was).
+    static STORE: LazyLock<Joined> = LazyLock::new(|| {
+        const TRADE: &str = "INSERT INTO trades (trade_id, quote_id, session_id, idempotency_key, status, request_id, pool_id, side, source_asset,
+                source_amount, target_asset, target_amount, network, destination_address, created_at, updated_at, partner_reference,
+                checkout_id, terms_mismatch, terminal_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT DO NOTHING";
+        const ENTRY: &str = "INSERT INTO trade_status_history (trade_id, status, source, request_id, recorded_at)";
+        const OUTCOME: &str = "INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, reason, notional_usdt, checkout_id, quote_id)
+             SELECT $23, $24, $25, $26, $27, $28, $29, $30, $31";
+        const ACCEPTED: &str = "UPDATE quotes SET status = 'accepted' WHERE quote_id = $2";
+        const CONVERTED: &str = "UPDATE checkouts SET trade_id = COALESCE(trade_id, $1), accept_quote_id = CASE WHEN trade_id IS NULL THEN $2 ELSE accept_quote_id END
+             WHERE checkout_id = $18 RETURNING trade_id";
+        Joined::per_store(
+            &format!("{TRADE};\n{ENTRY} SELECT $1, $5, $21, $6, $22 WHERE changes() = 1;\n{OUTCOME} WHERE changes() = 1;\n{ACCEPTED};\n{CONVERTED}"),
+            &format!("WITH t AS ({TRADE} RETURNING trade_id), e AS ({ENTRY} SELECT trade_id, $5, $21, $6, $22 FROM t), o AS ({OUTCOME} FROM t), q AS ({ACCEPTED}) {CONVERTED}"),
+        )
+    });
     let at = now();
     // A trade first seen already terminal (resolved by a status read) ends now, here.
-    let terminal_at = TradeStatus::parse(&t.status).is_some_and(TradeStatus::is_terminal).then_some(at.as_str());
-    let inserted = sqlx::query(
-        "INSERT INTO trades (trade_id, quote_id, session_id, idempotency_key, status, request_id, pool_id, side, source_asset,
-            source_amount, target_asset, target_amount, network, destination_address, created_at, updated_at, partner_reference,
-            checkout_id, terms_mismatch, terminal_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT DO NOTHING",
-    )
-    .bind(&t.trade_id)
-    .bind(&t.quote_id)
-    .bind(&t.session_id)
-    .bind(&t.idempotency_key)
-    .bind(&t.status)
-    .bind(&t.request_id)
-    .bind(&t.pool_id)
-    .bind(&t.side)
-    .bind(&t.source_asset)
-    .bind(&t.source_amount)
-    .bind(&t.target_asset)
-    .bind(&t.target_amount)
-    .bind(&t.network)
-    .bind(&t.destination_address)
-    .bind(&t.created_at)
-    .bind(&t.updated_at)
-    .bind(&t.partner_reference)
-    .bind(&t.checkout_id)
-    .bind(&t.terms_mismatch)
-    .bind(terminal_at)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
-    // The rest in one hand-off (see `Joined`): the first history entry and the
-    // `accepted` outcome row (only with a new row), the quote marked accepted, and the
-    // checkout converted: this is its one trade, whatever any later request says.
-    // (The right-hand sides read the row as it was.)
-    const HISTORY: &str = "INSERT INTO trade_status_history (trade_id, status, source, request_id, recorded_at) VALUES ($1, $2, $3, $4, $5)";
-    const QUOTE_ACCEPTED: &str = "UPDATE quotes SET status = 'accepted' WHERE quote_id = $1";
-    const CHECKOUT_CONVERTED: &str = "UPDATE checkouts SET trade_id = COALESCE(trade_id, $1), accept_quote_id = CASE WHEN trade_id IS NULL THEN $2 ELSE accept_quote_id END
-         WHERE checkout_id = $3 RETURNING trade_id";
-    static NEW_TRADE: LazyLock<Joined> = LazyLock::new(|| Joined::new(&[HISTORY, INSERT_OUTCOME, QUOTE_ACCEPTED, CHECKOUT_CONVERTED]));
-    static KNOWN_TRADE: LazyLock<Joined> = LazyLock::new(|| Joined::new(&[QUOTE_ACCEPTED, CHECKOUT_CONVERTED]));
-    let converted = |query: AnyQuery<'a>| query.bind(&t.quote_id).bind(&t.trade_id).bind(&t.quote_id).bind(&t.checkout_id);
-    let rows = if inserted == 1 {
-        let history = |query: AnyQuery<'a>| query.bind(&t.trade_id).bind(&t.status).bind(source).bind(&t.request_id).bind(at.clone());
-        NEW_TRADE.fetch_all(&mut *tx, |query| converted(bind_outcome(history(query), accepted))).await?
-    } else {
-        KNOWN_TRADE.fetch_all(&mut *tx, converted).await?
-    };
+    let terminal_at = TradeStatus::parse(&t.status).is_some_and(TradeStatus::is_terminal).then_some(at.clone());
+    let rows = STORE.fetch_all(conn, |query| bind_outcome(bind_trade(query, t, terminal_at).bind(source).bind(at.clone()), accepted)).await?;
     let owner: Option<String> = match rows.last() {
         Some(row) => row.try_get(0)?,
         None => None,
     };
-    tx.commit().await?;
-    Ok(TradeStored { inserted: inserted == 1, owns_checkout: owner.is_none_or(|id| id == t.trade_id) })
+    Ok(TradeStored { owns_checkout: owner.is_none_or(|id| id == t.trade_id) })
+}
+
+fn bind_trade<'q>(query: AnyQuery<'q>, t: &'q TradeRow, terminal_at: Option<String>) -> AnyQuery<'q> {
+    query
+        .bind(&t.trade_id)
+        .bind(&t.quote_id)
+        .bind(&t.session_id)
+        .bind(&t.idempotency_key)
+        .bind(&t.status)
+        .bind(&t.request_id)
+        .bind(&t.pool_id)
+        .bind(&t.side)
+        .bind(&t.source_asset)
+        .bind(&t.source_amount)
+        .bind(&t.target_asset)
+        .bind(&t.target_amount)
+        .bind(&t.network)
+        .bind(&t.destination_address)
+        .bind(&t.created_at)
+        .bind(&t.updated_at)
+        .bind(&t.partner_reference)
+        .bind(&t.checkout_id)
+        .bind(&t.terms_mismatch)
+        .bind(terminal_at)
 }
 
 /// What storing a trade did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TradeStored {
-    /// The row is the one just written (no earlier call had stored it).
-    pub inserted: bool,
     /// False when the checkout's one conversion is another trade's (an exception: it
     /// must be alerted, never happen silently).
     pub owns_checkout: bool,
