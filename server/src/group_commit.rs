@@ -82,6 +82,9 @@ impl GroupCommit {
         let (queue, mut units) = mpsc::channel::<Unit>(4 * GROUP);
         let writer_db = db.clone();
         let syncer = sync.map(wal_sync::spawn);
+        if syncer.is_some() {
+            wal_sync::spawn_checkpointer(db.clone());
+        }
         tokio::spawn(async move {
             let mut group = Vec::with_capacity(GROUP);
             // The writer keeps a connection of its own, out of the pool: with the
@@ -181,11 +184,13 @@ impl GroupCommit {
 }
 
 /// A connection for the writer alone, taken out of the pool; with `unsynced`
-/// commits on it do not wait for the disk (the syncer does).
+/// commits on it do not wait for the disk (the syncer does) nor, normally, for a
+/// checkpoint (the checkpointer does them).
 async fn writer_connection(db: &Db, unsynced: bool) -> sqlx::Result<AnyConnection> {
     let mut conn = db.acquire().await?.detach();
     if unsynced {
-        sqlx::query("PRAGMA synchronous = NORMAL").execute(&mut conn).await?;
+        let pragmas = format!("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {}", wal_sync::WRITER_CHECKPOINT_PAGES);
+        sqlx::query(&pragmas).execute(&mut conn).await?;
     }
     Ok(conn)
 }
@@ -283,6 +288,26 @@ mod tests {
         let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'test'").fetch_one(&db).await.unwrap();
         assert!(acknowledged <= 294, "the failing units were not acknowledged");
         assert_eq!(stored, acknowledged, "what was acknowledged is exactly what was kept");
+    }
+
+    #[tokio::test]
+    async fn the_wal_is_checkpointed_beside_the_writer() {
+        let (dir, db) = sqlite().await;
+        let file = dir.path().join("g.db");
+        let before = std::fs::metadata(&file).unwrap().len();
+        let writes = GroupCommit::grouped(db.clone(), Isolation::PerUnit);
+        // About 1 MB of rows: far below the writer's own checkpoint threshold, so in
+        // WAL mode only a checkpoint by someone else copies them into the file.
+        for i in 0..250 {
+            let message = "x".repeat(4000);
+            writes.run(move |c| Box::pin(async move { store::raise_alert(c, "bulk", &format!("s{i}"), &message).await })).await.unwrap();
+        }
+        let copied = async {
+            while std::fs::metadata(&file).unwrap().len() < before + 900_000 {
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            }
+        };
+        tokio::time::timeout(std::time::Duration::from_secs(10), copied).await.expect("the rows reached the database file");
     }
 
     #[tokio::test]
