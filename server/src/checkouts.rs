@@ -179,17 +179,17 @@ async fn create_and_mint(state: &AppState, new: NewCheckout, with_token: bool) -
     };
     let minted = if with_token { Some(mint(state, &row, None)?) } else { None };
     let (stored, session) = (row.clone(), minted.clone());
-    // Not one transaction: a checkout stored without its token (the token's insert
-    // failed, so the partner hears an error) is found again by its reference, or expires.
     let created = state
         .writes
         .run(move |c| {
             Box::pin(async move {
-                let created = store::insert_checkout(c, &stored).await?;
-                if let (true, Some(m)) = (created, &session) {
-                    store_session(c, m).await?;
-                }
-                Ok(created)
+                let first = session.as_ref().map(|m| store::FirstSession {
+                    session_id: &m.session_id,
+                    token_hash: &m.token_hash,
+                    partner_user_id: m.partner_user_id.as_deref(),
+                    expires_at: &m.expires_at,
+                });
+                store::insert_checkout(c, &stored, first.as_ref()).await
             })
         })
         .await?;

@@ -84,6 +84,9 @@ async fn one_partner_reference_is_one_checkout() {
     assert_eq!((status, conflict["error"]["code"].as_str()), (409, Some("partner_reference_conflict")));
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM checkouts").fetch_one(&srv.state.db).await.unwrap();
     assert_eq!(count, 1);
+    // One session per token handed out: none for the refused call's checkout, which was never stored.
+    let sessions: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sessions").fetch_one(&srv.state.db).await.unwrap();
+    assert_eq!(sessions, 2);
 
     // Minting is the partner's alone, and bad bindings name their field.
     let (status, body) = srv.post("/api/checkouts", None, json!({})).await;

@@ -1,9 +1,10 @@
 //! Checkout rows: created by the partner's backend (or, in demo mode, for an
 //! anonymous session), read by every request made with one of its client tokens.
 
-use super::{now, Db};
+use super::{now, AnyQuery, Db, Joined};
 use sqlx::AnyConnection;
 use sqlx::FromRow;
+use std::sync::LazyLock;
 
 #[derive(Debug, Clone, FromRow, Default, PartialEq, Eq)]
 pub struct CheckoutRow {
@@ -26,30 +27,55 @@ pub struct CheckoutRow {
     pub expires_at: String,
 }
 
-/// Inserts a checkout; false when its `partner_reference` is already taken.
-pub async fn insert_checkout(conn: &mut AnyConnection, c: &CheckoutRow) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO checkouts (checkout_id, partner_reference, partner_user_id, pool_id, side, amount, currency, amount_min,
+/// A client token's session, stored with its new checkout.
+pub struct FirstSession<'a> {
+    pub session_id: &'a str,
+    pub token_hash: &'a str,
+    pub partner_user_id: Option<&'a str>,
+    pub expires_at: &'a str,
+}
+
+/// Inserts a checkout, and with it `session` (its first client token's), both or
+/// neither, in one hand-off to the database; false when the checkout's
+/// `partner_reference` is already taken (then no session is stored either).
+pub async fn insert_checkout(conn: &mut AnyConnection, c: &CheckoutRow, session: Option<&FirstSession<'_>>) -> sqlx::Result<bool> {
+    const CHECKOUT: &str = "INSERT INTO checkouts (checkout_id, partner_reference, partner_user_id, pool_id, side, amount, currency, amount_min,
             amount_max, network, destination_address, anonymous, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT(partner_reference) DO NOTHING",
-    )
-    .bind(&c.checkout_id)
-    .bind(&c.partner_reference)
-    .bind(&c.partner_user_id)
-    .bind(&c.pool_id)
-    .bind(&c.side)
-    .bind(&c.amount)
-    .bind(&c.currency)
-    .bind(&c.amount_min)
-    .bind(&c.amount_max)
-    .bind(&c.network)
-    .bind(&c.destination_address)
-    .bind(i64::from(c.anonymous.0))
-    .bind(&c.created_at)
-    .bind(&c.expires_at)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT(partner_reference) DO NOTHING";
+    const SESSION: &str = "INSERT INTO sessions (session_id, checkout_id, token_hash, partner_user_id, created_at, expires_at)";
+    // The session follows only a new checkout (SQLite: the insert changed a row;
+    // Postgres: from its RETURNING); its own RETURNING says whether both were stored.
+    static WITH_SESSION: LazyLock<Joined> = LazyLock::new(|| {
+        Joined::per_store(
+            &format!("{CHECKOUT};\n{SESSION} SELECT $15, $1, $16, $17, $18, $19 WHERE changes() = 1 RETURNING session_id"),
+            &format!("WITH c AS ({CHECKOUT} RETURNING checkout_id) {SESSION} SELECT $15, checkout_id, $16, $17, $18, $19 FROM c RETURNING session_id"),
+        )
+    });
+    match session {
+        None => Ok(bind_checkout(sqlx::query(CHECKOUT), c).execute(&mut *conn).await?.rows_affected() == 1),
+        Some(s) => {
+            let binds = |query| bind_checkout(query, c).bind(s.session_id).bind(s.token_hash).bind(s.partner_user_id).bind(now()).bind(s.expires_at);
+            Ok(WITH_SESSION.fetch_all(conn, binds).await?.len() == 1)
+        }
+    }
+}
+
+fn bind_checkout<'q>(query: AnyQuery<'q>, c: &'q CheckoutRow) -> AnyQuery<'q> {
+    query
+        .bind(&c.checkout_id)
+        .bind(&c.partner_reference)
+        .bind(&c.partner_user_id)
+        .bind(&c.pool_id)
+        .bind(&c.side)
+        .bind(&c.amount)
+        .bind(&c.currency)
+        .bind(&c.amount_min)
+        .bind(&c.amount_max)
+        .bind(&c.network)
+        .bind(&c.destination_address)
+        .bind(i64::from(c.anonymous.0))
+        .bind(&c.created_at)
+        .bind(&c.expires_at)
 }
 
 pub async fn checkout(db: &Db, checkout_id: &str) -> sqlx::Result<Option<CheckoutRow>> {
