@@ -17,7 +17,8 @@
 //!
 //! Prints p50 / p99 / max per endpoint and errors, the server's added latency over the
 //! sandbox (difference and ratio) for the firm quote and the accept, and the highest
-//! rate each target held with every p99 under 50 ms. Each measurement follows one
+//! rate each target held with every p99 under 50 ms; beside each server target, the
+//! disk's own fsync latency measured meanwhile (every durable commit waits for one). Each measurement follows one
 //! uncounted second at the same rate (connection pools open, caches fill). Asserts nothing.
 //!
 //!     cargo run --release -p quote-server --example open_loop [RATES] [SECONDS] [TARGETS]
@@ -157,6 +158,41 @@ async fn run(target: Target, http: &reqwest::Client, replicas: &[String], rate: 
     Arc::try_unwrap(results).ok().expect("all tasks ended").into_inner().unwrap()
 }
 
+/// The disk's own fsync latency while a target is measured: a thread writes and
+/// fdatasyncs a small file beside the databases 20 times a second. No durable write
+/// is faster than this, and while the disk stalls every commit in flight waits.
+struct DiskProbe {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<f64>>,
+}
+
+impl DiskProbe {
+    fn start(dir: &std::path::Path) -> DiskProbe {
+        use std::io::Write;
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let path = dir.join("fsync-probe");
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut file = std::fs::File::create(&path).expect("the probe's file");
+            let mut ms = Vec::new();
+            while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                let since = std::time::Instant::now();
+                file.write_all(&[0u8; 512]).expect("a write");
+                file.sync_data().expect("an fsync");
+                ms.push(since.elapsed().as_secs_f64() * 1000.0);
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            ms
+        });
+        DiskProbe { stop, thread }
+    }
+
+    fn finish(self) -> Vec<f64> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.thread.join().expect("the probe thread")
+    }
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -186,6 +222,10 @@ async fn start_sandbox(webhooks_to: Option<&str>) -> anyhow::Result<String> {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    // QW_TRACE=sqlx::query=debug (say) prints every statement: for counting them per checkout.
+    if std::env::var_os("QW_TRACE").is_some() {
+        tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_env("QW_TRACE")).init();
+    }
     let mut args = std::env::args().skip(1);
     let rates: Vec<u32> = args.next().map_or(vec![25, 50, 100, 200], |a| a.split(',').filter_map(|r| r.trim().parse().ok()).collect());
     let seconds: u32 = args.next().and_then(|a| a.parse().ok()).unwrap_or(4);
@@ -201,8 +241,12 @@ async fn main() -> anyhow::Result<()> {
     let wanted = |short: &str| only.as_ref().is_none_or(|o| o.iter().any(|n| n == short));
     let cluster = if wanted("pg1") || wanted("pg3") { Some(ThrowawayPostgres::start(Durability::Full)?) } else { None };
     let mut replicas = Vec::new();
-    for count in [1, 3] {
+    for (count, short) in [(1, "pg1"), (3, "pg3")] {
         let Some(cluster) = &cluster else { break };
+        if !wanted(short) {
+            replicas.push(Vec::new());
+            continue;
+        }
         // Each set shares one database and one sandbox, whose webhooks go to its first replica.
         let database = cluster.new_database().await?;
         let mut listeners = Vec::new();
@@ -235,7 +279,10 @@ async fn main() -> anyhow::Result<()> {
             // was already running.
             let http = reqwest::Client::builder().pool_max_idle_per_host(1024).build().expect("a client");
             run(*target, &http, base, rate, 1).await;
+            let probe = DiskProbe::start(dir.path());
             let results = run(*target, &http, base, rate, seconds).await;
+            let mut fsyncs = probe.finish();
+            fsyncs.sort_by(f64::total_cmp);
             let mut worst = 0.0_f64;
             let mut errors = 0;
             for (name, e) in results {
@@ -247,6 +294,10 @@ async fn main() -> anyhow::Result<()> {
                 p99s.insert((*target, name), p99);
                 println!("{:>6}  {:<22} {:<14} {:>6} {:>6} {:>9.2} {:>9.2} {:>9.2}", rate, target.name(), name, sorted.len(), e.errors,
                          percentile(&sorted, 0.5), p99, sorted.last().copied().unwrap_or(f64::NAN));
+            }
+            if target.is_server() {
+                println!("{:>6}  {:<22} {:<14} {:>6} {:>6} {:>9.2} {:>9.2} {:>9.2}", "", "  (disk, meanwhile)", "fsync probe", fsyncs.len(), 0,
+                         percentile(&fsyncs, 0.5), percentile(&fsyncs, 0.99), fsyncs.last().copied().unwrap_or(f64::NAN));
             }
             if worst < P99_TARGET_MS && errors == 0 {
                 held.insert(*target, rate);
