@@ -2,8 +2,9 @@
 //! intent to execute (and the accept's lease), ending it without a trade, and finding
 //! the accepts a crash or a lost answer left open.
 
-use super::{now, Db, QuoteRow};
-use sqlx::{AnyConnection, Connection};
+use super::{now, Db, Joined, QuoteRow};
+use sqlx::{AnyConnection, Connection, Row};
+use std::sync::LazyLock;
 
 /// How claiming a checkout's one conversion for a quote went.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,41 +18,41 @@ pub enum Claim {
 }
 
 /// Claims the checkout's one conversion for `quote_id` and records the intent to
-/// execute, in one transaction, before 0Pools is called: a restart finds and
-/// finishes an accept that was cut short, and no second quote of the checkout can
-/// begin while this one's outcome is open. Only an active quote can begin; the
-/// replica that begins it holds the accept's lease (`lease` = holder, end).
+/// execute, all or nothing, before 0Pools is called: a restart finds and finishes
+/// an accept that was cut short, and no second quote of the checkout can begin
+/// while this one's outcome is open. Only an active quote can begin, and only while
+/// the checkout's conversion is free or already this quote's; the replica that
+/// begins it holds the accept's lease (`lease` = holder, end).
+///
+/// One hand-off to the database: on SQLite statements sent as one (the group
+/// writer runs one unit at a time, so nothing comes between them); on Postgres one
+/// call of `qw_begin_accept` (migration 0007), which locks the checkout's row first.
 pub async fn begin_accept(conn: &mut AnyConnection, checkout_id: &str, quote_id: &str, idempotency_key: &str, lease: (&str, &str)) -> sqlx::Result<Claim> {
-    let mut tx = conn.begin().await?;
-    let (holder, trade_id): (Option<String>, Option<String>) =
-        sqlx::query_as("UPDATE checkouts SET accept_quote_id = COALESCE(accept_quote_id, $1) WHERE checkout_id = $2 RETURNING accept_quote_id, trade_id")
-            .bind(quote_id)
-            .bind(checkout_id)
-            .fetch_one(&mut *tx)
-            .await?;
-    if holder.as_deref() != Some(quote_id) {
-        tx.rollback().await?;
-        return Ok(Claim::Taken { quote_id: holder.unwrap_or_default(), trade_id });
-    }
-    let (lease_holder, lease_until) = lease;
-    let began = sqlx::query(
-        "UPDATE quotes SET status = 'accepting', accepted_at = $1, idempotency_key = $2, accept_lease_holder = $3, accept_lease_until = $4
-         WHERE quote_id = $5 AND status = 'active'",
-    )
-        .bind(now())
-        .bind(idempotency_key)
-        .bind(lease_holder)
-        .bind(lease_until)
-        .bind(quote_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if began != 1 {
-        tx.rollback().await?;
-        return Ok(Claim::NotActive);
-    }
-    tx.commit().await?;
-    Ok(Claim::Held)
+    static BEGIN: LazyLock<Joined> = LazyLock::new(|| {
+        Joined::per_store(
+            // The quote begins only if the checkout exists and its conversion is free or
+            // this quote's; the claim follows only a begun quote (`changes()`: rows the
+            // statement before changed), and the answer's `changes()` says whether it did.
+            "UPDATE quotes SET status = 'accepting', accepted_at = $3, idempotency_key = $4, accept_lease_holder = $5, accept_lease_until = $6
+                 WHERE quote_id = $2 AND status = 'active'
+                   AND (SELECT COALESCE(accept_quote_id, $2) FROM checkouts WHERE checkout_id = $1) = $2;
+             UPDATE checkouts SET accept_quote_id = $2 WHERE checkout_id = $1 AND changes() = 1;
+             SELECT changes() AS began_now, accept_quote_id AS holder_quote, trade_id AS holder_trade FROM checkouts WHERE checkout_id = $1",
+            "SELECT began_now, holder_quote, holder_trade FROM qw_begin_accept($1, $2, $3, $4, $5, $6)",
+        )
+    });
+    let (holder, until) = lease;
+    let rows = BEGIN.fetch_all(conn, |q| q.bind(checkout_id).bind(quote_id).bind(now()).bind(idempotency_key).bind(holder).bind(until)).await?;
+    let row = rows.last().ok_or(sqlx::Error::RowNotFound)?;
+    let began: i64 = row.try_get("began_now")?;
+    let holder_quote: Option<String> = row.try_get("holder_quote")?;
+    Ok(match holder_quote {
+        _ if began == 1 => Claim::Held,
+        Some(other) if other != quote_id => Claim::Taken { quote_id: other, trade_id: row.try_get("holder_trade")? },
+        // Free, or already this quote's: the quote was not active (another call began
+        // it first, or the sweep expired it).
+        _ => Claim::NotActive,
+    })
 }
 
 /// Whether `quote_id` still holds its checkout's one conversion (and is accepting):
