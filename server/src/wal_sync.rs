@@ -18,14 +18,16 @@
 //! checksummed), whoever synced them; checkpoints still sync the WAL before and the
 //! database file after.
 //!
-//! Checkpoints, too, are taken off the writer. SQLite runs one inside whichever
+//! Checkpoints are mostly taken off the writer too. SQLite runs one inside whichever
 //! commit finds the WAL past 1,000 pages — at 200 checkouts a second, every few
 //! hundred milliseconds a group commit that also copied megabytes into the database
-//! file and fsynced it, while every caller queued behind it. Here a task checkpoints
-//! on a pooled connection every [`CHECKPOINT_EVERY`] instead (small, frequent
-//! copies, concurrent with the writer, which WAL mode allows); the writer's own
-//! connection checkpoints only past [`WRITER_CHECKPOINT_PAGES`], a bound on the
-//! WAL should that task ever fall behind. The WAL is opened per fsync: it is deleted when the last
+//! file, while every caller queued behind it. Here a task copies frames on a pooled
+//! connection every [`CHECKPOINT_EVERY`] (passive: concurrent with the writer, which
+//! WAL mode allows), so when the writer's own checkpoint comes due
+//! ([`WRITER_CHECKPOINT_PAGES`]) little is left to copy. The writer's checkpoint is
+//! still needed: only it can find every frame copied at the moment a write begins,
+//! which is when SQLite restarts the WAL from its beginning; the passive ones alone
+//! let the WAL grow until that bound (measured: 40 MB, then one long checkpoint). The WAL is opened per fsync: it is deleted when the last
 //! connection closes (after a checkpoint that synced its content into the database),
 //! so a handle kept open could sync a file no longer in use.
 
@@ -37,8 +39,8 @@ use tokio::sync::mpsc;
 /// How often the WAL is checkpointed into the database file.
 pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
-/// WAL pages past which the writer checkpoints itself (about 40 MB).
-pub const WRITER_CHECKPOINT_PAGES: u32 = 10_000;
+/// WAL pages past which the writer checkpoints itself (SQLite's default, about 4 MB).
+pub const WRITER_CHECKPOINT_PAGES: u32 = 1_000;
 
 /// Checkpoints `db`'s WAL every [`CHECKPOINT_EVERY`] until the pool closes.
 pub fn spawn_checkpointer(db: crate::store::Db) -> tokio::task::JoinHandle<()> {
