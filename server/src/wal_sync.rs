@@ -9,8 +9,8 @@
 //! commit written before it began, so under load several groups share one.
 //!
 //! Nothing is acknowledged before it is on disk, as before. What changes: another
-//! connection may read a committed row up to one fsync (well under a millisecond)
-//! before it is durable. A power cut in that window loses only writes whose callers
+//! connection may read a committed row up to one fsync before it is durable (well
+//! under a millisecond, unless the disk stalls). A power cut in that window loses only writes whose callers
 //! had not been answered; anything a reader did with such a row is repeated safely
 //! (accepts resume with the same idempotency key).
 //!
@@ -27,9 +27,14 @@
 //! ([`WRITER_CHECKPOINT_PAGES`]) little is left to copy. The writer's checkpoint is
 //! still needed: only it can find every frame copied at the moment a write begins,
 //! which is when SQLite restarts the WAL from its beginning; the passive ones alone
-//! let the WAL grow until that bound (measured: 40 MB, then one long checkpoint). The WAL is opened per fsync: it is deleted when the last
-//! connection closes (after a checkpoint that synced its content into the database),
-//! so a handle kept open could sync a file no longer in use.
+//! let the WAL grow until that bound (measured: 40 MB, then one long checkpoint).
+//!
+//! The WAL is found as SQLite finds it (beside the database file, symlinks
+//! followed) and opened per fsync; it exists while the writer's connection is
+//! open, so a missing WAL is an error, never "nothing to sync". A failed fsync
+//! fails every acknowledgement after it too, until the process restarts: Linux may
+//! report a lost write-back once and then let later fsyncs succeed, so nothing
+//! written after a failure can be vouched for (Postgres stops in this case).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -69,20 +74,17 @@ pub type Sync = Arc<dyn Fn() -> io::Result<()> + Send + std::marker::Sync>;
 /// An acknowledgement, given once the commit it follows is durable (or told why not).
 pub type Ack = Box<dyn FnOnce(Result<(), String>) + Send>;
 
-/// The WAL of the SQLite database at `database`.
+/// The WAL of the SQLite database at `database`: beside the file it resolves to,
+/// as SQLite places it when the path is a symlink.
 pub fn wal_of(database: &Path) -> PathBuf {
-    let mut name = database.as_os_str().to_owned();
+    let mut name = std::fs::canonicalize(database).unwrap_or_else(|_| database.to_owned()).into_os_string();
     name.push("-wal");
     PathBuf::from(name)
 }
 
-/// Fsyncs the file at `wal`; a missing file has nothing unsynced (see the module note).
+/// Fsyncs the file at `wal` (a missing one is an error: see the module note).
 pub fn fsync(wal: PathBuf) -> Sync {
-    Arc::new(move || match std::fs::File::open(&wal) {
-        Ok(file) => file.sync_data(),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(e),
-    })
+    Arc::new(move || std::fs::File::open(&wal).and_then(|file| file.sync_data()))
 }
 
 /// Starts the task that acknowledges batches once `sync` has run after them.
@@ -90,17 +92,26 @@ pub fn spawn(sync: Sync) -> mpsc::UnboundedSender<Vec<Ack>> {
     let (sender, mut batches) = mpsc::unbounded_channel::<Vec<Ack>>();
     tokio::spawn(async move {
         let mut waiting: Vec<Vec<Ack>> = Vec::new();
+        // The first failure, repeated to every caller after it (see the module note).
+        let mut failed: Option<String> = None;
         while batches.recv_many(&mut waiting, usize::MAX).await > 0 {
             // Every batch taken here was committed before this fsync begins.
-            let sync = Arc::clone(&sync);
-            let synced = match tokio::task::spawn_blocking(move || sync()).await {
-                Ok(Ok(())) => Ok(()),
-                Ok(Err(e)) => Err(format!("the commit could not be made durable: {e}")),
-                Err(e) => Err(format!("the commit could not be made durable: {e}")),
+            let synced = match &failed {
+                Some(e) => Err(e.clone()),
+                None => {
+                    let sync = Arc::clone(&sync);
+                    let result = match tokio::task::spawn_blocking(move || sync()).await {
+                        Ok(Ok(())) => Ok(()),
+                        Ok(Err(e)) => Err(format!("the database's writes can no longer be made durable (fsync of its WAL failed: {e}); restart the server")),
+                        Err(e) => Err(format!("the database's writes can no longer be made durable (the fsync did not run: {e}); restart the server")),
+                    };
+                    if let Err(e) = &result {
+                        tracing::error!(error = %e, "fsync of the SQLite WAL failed: no write is acknowledged from now on");
+                        failed = Some(e.clone());
+                    }
+                    result
+                }
             };
-            if let Err(e) = &synced {
-                tracing::error!(error = %e, "fsync of the SQLite WAL failed: the last writes may not survive a power cut");
-            }
             for ack in waiting.drain(..).flatten() {
                 ack(synced.clone());
             }
@@ -115,15 +126,21 @@ mod tests {
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     #[test]
-    fn the_wal_sits_beside_its_database() {
-        assert_eq!(wal_of(Path::new("/var/lib/qw/quotes.db")), PathBuf::from("/var/lib/qw/quotes.db-wal"));
+    fn the_wal_sits_beside_the_file_the_database_path_resolves_to() {
+        assert_eq!(wal_of(Path::new("/no/such/dir/quotes.db")), PathBuf::from("/no/such/dir/quotes.db-wal"));
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("volume");
+        std::fs::create_dir(&real).unwrap();
+        std::fs::write(real.join("quotes.db"), b"").unwrap();
+        std::os::unix::fs::symlink(real.join("quotes.db"), dir.path().join("link.db")).unwrap();
+        assert_eq!(wal_of(&dir.path().join("link.db")), std::fs::canonicalize(real.join("quotes.db")).unwrap().with_file_name("quotes.db-wal"));
     }
 
     #[test]
-    fn a_missing_wal_is_nothing_to_sync_and_an_existing_one_is_synced() {
+    fn a_missing_wal_is_an_error_and_an_existing_one_is_synced() {
         let dir = tempfile::tempdir().unwrap();
         let wal = dir.path().join("q.db-wal");
-        assert!(fsync(wal.clone())().is_ok());
+        assert!(fsync(wal.clone())().is_err(), "nothing was synced: never report success");
         std::fs::write(&wal, b"frames").unwrap();
         assert!(fsync(wal)().is_ok());
     }
@@ -147,10 +164,13 @@ mod tests {
         release.send(Ok(())).unwrap();
         assert_eq!(heard.recv().await.unwrap(), Ok(()));
         assert_eq!(heard.recv().await.unwrap(), Ok(()));
-        // A failed fsync is every waiting caller's failure.
-        syncer.send(vec![ack(told)]).unwrap();
+        // A failed fsync is every waiting caller's failure, and every later one's: even
+        // if a later fsync would succeed, nothing is vouched for again.
+        syncer.send(vec![ack(told.clone())]).unwrap();
         release.send(Err(io::Error::other("disk gone"))).unwrap();
         assert!(heard.recv().await.unwrap().unwrap_err().contains("disk gone"));
-        assert_eq!(syncs.load(Ordering::SeqCst), 2);
+        syncer.send(vec![ack(told)]).unwrap();
+        assert!(heard.recv().await.unwrap().unwrap_err().contains("disk gone"));
+        assert_eq!(syncs.load(Ordering::SeqCst), 2, "no fsync after the failure");
     }
 }

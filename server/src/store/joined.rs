@@ -70,7 +70,9 @@ impl Joined {
                 if kind == StoreKind::Sqlite {
                     // Undo what ran before the failing statement; if the savepoint
                     // itself failed there is nothing to undo and this fails too.
-                    let _ = sqlx::query(UNDO).execute(&mut *conn).await;
+                    if let Err(undo) = sqlx::query(UNDO).execute(&mut *conn).await {
+                        tracing::warn!(error = %e, %undo, "statements sent as one failed and could not be undone to their savepoint");
+                    }
                 }
                 Err(e)
             }

@@ -119,8 +119,8 @@ pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: &st
 /// was stored, if one did (event id, status): one read where two were.
 pub async fn trade_with_early_event(db: &Db, trade_id: &str) -> sqlx::Result<Option<(TradeRow, Option<(String, String)>)>> {
     let sql = "SELECT t.*,
-            (SELECT event_id FROM webhook_events WHERE transact_id = t.trade_id AND status != 'reserved' ORDER BY received_at LIMIT 1) AS early_event_id,
-            (SELECT status FROM webhook_events WHERE transact_id = t.trade_id AND status != 'reserved' ORDER BY received_at LIMIT 1) AS early_status
+            (SELECT event_id FROM webhook_events WHERE transact_id = t.trade_id AND status != 'reserved' ORDER BY received_at, event_id LIMIT 1) AS early_event_id,
+            (SELECT status FROM webhook_events WHERE transact_id = t.trade_id AND status != 'reserved' ORDER BY received_at, event_id LIMIT 1) AS early_status
          FROM trades t WHERE t.trade_id = $1";
     let Some(row) = sqlx::query(sql).bind(trade_id).fetch_optional(db).await? else { return Ok(None) };
     let early = match (row.try_get::<Option<String>, _>("early_event_id")?, row.try_get::<Option<String>, _>("early_status")?) {
