@@ -24,7 +24,8 @@ use crate::db::StoreKind;
 use crate::store::Db;
 use futures::future::BoxFuture;
 use crate::wal_sync;
-use sqlx::{AnyConnection, Connection};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot};
 
 /// Most units one transaction takes.
@@ -72,7 +73,7 @@ impl GroupCommit {
     /// On an SQLite file its callers are acknowledged once the WAL is synced, off the
     /// writer ([`crate::wal_sync`]).
     pub fn grouped(db: Db, isolation: Isolation) -> Self {
-        let durable = crate::db::sqlite_file(&db).map(|file| crate::wal_sync::fsync(crate::wal_sync::wal_of(&file)));
+        let durable = crate::db::sqlite_file(&db).map(|file| wal_sync::fsync(wal_sync::wal_of(&file)));
         GroupCommit::grouped_with(db, isolation, durable)
     }
 
@@ -87,10 +88,9 @@ impl GroupCommit {
         }
         tokio::spawn(async move {
             let mut group = Vec::with_capacity(GROUP);
-            // The writer keeps a connection of its own, out of the pool: with the
-            // syncer it commits without syncing, which no other writer may. After any
-            // failure it takes a fresh one.
-            let mut held: Option<AnyConnection> = None;
+            // The writer keeps its connection between groups (see `WriterConnection`);
+            // after any failure it takes a fresh one.
+            let mut held: Option<WriterConnection> = None;
             let closing = writer_db.close_event();
             tokio::pin!(closing);
             loop {
@@ -113,7 +113,7 @@ impl GroupCommit {
                     group.clear();
                     continue;
                 };
-                let Ok(mut tx) = Connection::begin(&mut conn).await else {
+                let Ok(mut tx) = Connection::begin(&mut *conn).await else {
                     group.clear();
                     continue;
                 };
@@ -150,7 +150,7 @@ impl GroupCommit {
                     }
                 }
             }
-            if let Some(conn) = held {
+            if let Some(WriterConnection::Own(conn)) = held {
                 let _ = conn.close().await;
             }
         });
@@ -183,16 +183,44 @@ impl GroupCommit {
     }
 }
 
-/// A connection for the writer alone, taken out of the pool; with `unsynced`
-/// commits on it do not wait for the disk (the syncer does) nor, normally, for a
-/// checkpoint (the checkpointer does them).
-async fn writer_connection(db: &Db, unsynced: bool) -> sqlx::Result<AnyConnection> {
-    let mut conn = db.acquire().await?.detach();
-    if unsynced {
-        let pragmas = format!("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {}", wal_sync::WRITER_CHECKPOINT_PAGES);
-        sqlx::query(&pragmas).execute(&mut conn).await?;
+/// The writer's connection: with the syncer, one of its own, taken out of the pool
+/// (commits on it do not wait for the disk, which no other writer may do); else a
+/// pooled one, counted in the pool's size like any other.
+enum WriterConnection {
+    Own(AnyConnection),
+    Pooled(PoolConnection<Any>),
+}
+
+impl std::ops::Deref for WriterConnection {
+    type Target = AnyConnection;
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            WriterConnection::Own(conn) => conn,
+            WriterConnection::Pooled(conn) => conn,
+        }
     }
-    Ok(conn)
+}
+
+impl std::ops::DerefMut for WriterConnection {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            WriterConnection::Own(conn) => conn,
+            WriterConnection::Pooled(conn) => conn,
+        }
+    }
+}
+
+/// With `unsynced`, commits on the connection wait neither for the disk (the syncer
+/// does) nor, normally, for a checkpoint (the checkpointer does most of the copying).
+async fn writer_connection(db: &Db, unsynced: bool) -> sqlx::Result<WriterConnection> {
+    let pooled = db.acquire().await?;
+    if !unsynced {
+        return Ok(WriterConnection::Pooled(pooled));
+    }
+    let mut conn = pooled.detach();
+    let pragmas = format!("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {}", wal_sync::WRITER_CHECKPOINT_PAGES);
+    sqlx::query(&pragmas).execute(&mut conn).await?;
+    Ok(WriterConnection::Own(conn))
 }
 
 /// The caller's unit never ran: its group's transaction could not begin, or the

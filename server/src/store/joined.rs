@@ -57,7 +57,8 @@ impl Joined {
     }
 
     /// Runs the statements, all or none, with the binds `bind` adds; the rows they
-    /// return (on Postgres, the last statement's). `'static`: the texts are built
+    /// return (on SQLite every statement's, in order; on Postgres the last one's, so
+    /// only the last statement should return rows). `'static`: the texts are built
     /// once, in a `static`, and sqlx caches each store's prepared form by its text.
     pub async fn fetch_all<'q>(&'static self, conn: &mut AnyConnection, bind: impl FnOnce(AnyQuery<'q>) -> AnyQuery<'q>) -> sqlx::Result<Vec<AnyRow>> {
         let kind = StoreKind::of_connection(conn);
