@@ -275,10 +275,7 @@ pub async fn advance(state: &AppState, trade_id: &str, status: &str, source: &st
 pub async fn advanced(state: &AppState, trade_id: &str, source: &str, moved: Option<TradeRow>) -> Result<(), TradeError> {
     let trade = match moved {
         Some(trade) => {
-            tracing::info!(trade_id, status = %trade.status, source, "trade status changed");
-            if let Ok(created) = chrono::DateTime::parse_from_rfc3339(&trade.created_at) {
-                crate::telemetry::settlement(&trade.status, (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);
-            }
+            moved_forward(&trade, source);
             trade
         }
         None => match store::trade(&state.db, trade_id).await? {
@@ -287,6 +284,14 @@ pub async fn advanced(state: &AppState, trade_id: &str, source: &str, moved: Opt
         },
     };
     announce_row(state, &trade).await
+}
+
+/// Logs a trade's move forward and counts the time to its terminal status.
+pub(crate) fn moved_forward(trade: &TradeRow, source: &str) {
+    tracing::info!(trade_id = %trade.trade_id, status = %trade.status, source, "trade status changed");
+    if let Ok(created) = chrono::DateTime::parse_from_rfc3339(&trade.created_at) {
+        crate::telemetry::settlement(&trade.status, (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);
+    }
 }
 
 /// Queues the partner's webhook for the trade's current status and wakes live

@@ -34,33 +34,26 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
         return Err(ApiError::Signature(e));
     }
     let event: WebhookEvent = serde_json::from_slice(&body).map_err(|e| ApiError::InvalidEvent(e.to_string()))?;
-    let raw = String::from_utf8_lossy(&body);
-    let stored = (
-        event.event_id.clone(),
-        event.event_type.clone(),
-        event.data.transact_id.clone(),
-        event.data.quote_id.clone(),
-        event.data.status.as_str().to_owned(),
-        store::timestamp(event.created_at),
-        raw.into_owned(),
-    );
+    let record = store::WebhookEventRecord {
+        event_id: event.event_id.clone(),
+        event_type: event.event_type.clone(),
+        transact_id: event.data.transact_id.clone(),
+        quote_id: event.data.quote_id.clone(),
+        status: event.data.status.as_str().to_owned(),
+        created_at: store::timestamp(event.created_at),
+        body: String::from_utf8_lossy(&body).into_owned(),
+    };
     // Stored, then applied: out-of-order and unknown-trade events are stored; only a
     // forward move applies. An event for a trade not stored yet is applied when the
     // trade is stored. A duplicate is applied again too (a no-op when it already
     // was): if an earlier delivery was stored but failed to apply, 0Pools' retry
-    // must still apply it. One unit, so one wait for the group's commit.
-    let trade_id = event.data.transact_id.clone();
-    let (fresh, moved) = state
-        .writes
-        .run(move |c| {
-            Box::pin(async move {
-                let (event_id, event_type, transact_id, quote_id, status, created_at, body) = stored;
-                let fresh = store::insert_webhook_event(c, &event_id, &event_type, &transact_id, &quote_id, &status, &created_at, &body).await?;
-                let moved = store::advance_trade(c, &transact_id, &status, "webhook", Some(&event_id), None).await?;
-                Ok((fresh, moved))
-            })
-        })
-        .await?;
-    trading::advanced(&state, &trade_id, "webhook", moved).await?;
-    Ok(Json(super::openapi::WebhookReceived { received: true, duplicate: !fresh }))
+    // must still apply it. One unit, one statement: one wait for the commit.
+    let received = state.writes.run(move |c| Box::pin(async move { store::receive_webhook_event(c, &record).await })).await?;
+    if let Some(trade) = received.trade {
+        if trade.moved {
+            trading::moved_forward(&trade.row, "webhook");
+        }
+        trading::announce_row(&state, &trade.row).await?;
+    }
+    Ok(Json(super::openapi::WebhookReceived { received: true, duplicate: !received.fresh }))
 }

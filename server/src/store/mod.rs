@@ -20,6 +20,7 @@ mod outcomes;
 mod outbox;
 mod retention;
 mod trades;
+mod webhook_events;
 pub use accepts::*;
 pub use alerts::*;
 pub use checkouts::*;
@@ -32,6 +33,7 @@ pub use outcomes::*;
 pub use outbox::*;
 pub use retention::*;
 pub use trades::*;
+pub use webhook_events::*;
 
 /// SQLite (embedded, one replica) or Postgres (shared by replicas), through one
 /// code path: every query is portable SQL with `$n` placeholders.
@@ -205,35 +207,6 @@ pub async fn move_quote(db: &Db, quote_id: &str, from: &[&str], to: &str) -> sql
     }
     Ok(query.execute(db).await?.rows_affected() == 1)
 }
-
-/// Stores a webhook event once; false if its `event_id` was already stored.
-pub async fn insert_webhook_event(
-    conn: &mut AnyConnection,
-    event_id: &str,
-    event_type: &str,
-    transact_id: &str,
-    quote_id: &str,
-    status: &str,
-    created_at: &str,
-    body: &str,
-) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO webhook_events (event_id, event_type, transact_id, quote_id, status, created_at, received_at, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT(event_id) DO NOTHING",
-    )
-    .bind(event_id)
-    .bind(event_type)
-    .bind(transact_id)
-    .bind(quote_id)
-    .bind(status)
-    .bind(created_at)
-    .bind(now())
-    .bind(body)
-    .execute(&mut *conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 
 /// The transact id a webhook named for this quote, if any came.
 pub async fn webhook_transact_for_quote(db: &Db, quote_id: &str) -> sqlx::Result<Option<String>> {
