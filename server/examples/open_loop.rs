@@ -24,6 +24,9 @@
 //!     cargo run --release -p quote-server --example open_loop [RATES] [SECONDS] [TARGETS]
 //!     (RATES: comma-separated checkouts/s, default 25,50,100,200; SECONDS per rate, default 4;
 //!      optionally TARGETS, e.g. sandbox,pg1, to run only those)
+//!
+//! `QW_TIMELINE=file` also writes every request (seconds since start, endpoint, ms),
+//! to see when the slow ones came (together, at a background pass, or spread out).
 
 mod support;
 
@@ -51,7 +54,11 @@ struct Endpoint {
 }
 type Results = Arc<Mutex<BTreeMap<&'static str, Endpoint>>>;
 
+/// When the run started, and every request since (for `QW_TIMELINE`).
+static T0: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+static TIMELINE: Mutex<Vec<(f64, &'static str, f64)>> = Mutex::new(Vec::new());
 fn record(results: &Results, name: &'static str, since: Instant, ok: bool) {
+    TIMELINE.lock().unwrap().push(((since - *T0).as_secs_f64(), name, since.elapsed().as_secs_f64() * 1000.0));
     let mut all = results.lock().unwrap();
     let e = all.entry(name).or_default();
     e.ms.push(since.elapsed().as_secs_f64() * 1000.0);
@@ -232,6 +239,7 @@ async fn main() -> anyhow::Result<()> {
     // Optional: only these targets (floor,sandbox,sqlite,pg1,pg3), for experiments.
     let only: Option<Vec<String>> = args.next().map(|a| a.split(',').map(str::to_owned).collect());
 
+    let _ = *T0;
     let dir = tempfile::tempdir()?;
     let floor = start_floor().await?;
     let sandbox = start_sandbox(None).await?;
@@ -324,6 +332,10 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     println!("(client, server and sandbox share this machine's cores: the floor shows what that costs)");
+    if let Ok(path) = std::env::var("QW_TIMELINE") {
+        let lines: Vec<String> = TIMELINE.lock().unwrap().iter().map(|(t, n, ms)| format!("{t:.4}\t{n}\t{ms:.2}")).collect();
+        std::fs::write(path, lines.join("\n")).unwrap();
+    }
     server.stop().await;
     for running in replicas.into_iter().flatten() {
         running.stop().await;

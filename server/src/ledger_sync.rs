@@ -3,6 +3,7 @@
 //! yet matched by its rows (`ledger_match`): `open`, `matched`, or `exception` with
 //! the reason, raising an alert when an exception first appears.
 
+use crate::db::StoreKind;
 use crate::ledger_match::{self, Row, TradeFacts};
 use crate::store;
 use crate::trading;
@@ -15,8 +16,17 @@ use std::str::FromStr;
 const CURSOR: &str = "ledger";
 /// Rows asked for per page (the contract's maximum).
 const PAGE: u32 = 500;
-/// Ledger rows, or verdicts, per write.
-const ROWS_PER_WRITE: usize = 25;
+/// Ledger rows, or verdicts, per write. On SQLite the sync shares the one writer with
+/// checkouts, so its writes stay short; on Postgres every write is a commit of its
+/// own (a WAL flush each) and holds nothing others wait for, so fewer, larger ones
+/// cost less: a pass after 10 s at 200 checkouts/s (4,000 rows, 2,000 verdicts) took
+/// 1.2 s in writes of 25, with the requests answered meanwhile queueing behind it.
+fn rows_per_write(state: &AppState) -> usize {
+    match StoreKind::of_pool(&state.db) {
+        StoreKind::Sqlite => 25,
+        StoreKind::Postgres => PAGE as usize,
+    }
+}
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct SyncReport {
@@ -45,14 +55,15 @@ fn dec(text: &str) -> Decimal {
 /// One pass: pull what is new, then judge every trade not yet matched.
 pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
+    let started = std::time::Instant::now();
     let mut cursor = store::sync_cursor(&state.db, CURSOR).await?;
     loop {
         let page = state.upstream.ledger(cursor.as_deref(), PAGE).await?.value;
         let Some(last) = page.entries.last().map(|e| e.ledger_id.clone()) else { break };
         // The cursor moves with the page's last rows: a pass cut short re-reads, never
-        // skips. In small units: the sync shares the store's writer with checkouts, and
-        // a page at once would hold it (on SQLite, its one lock) for as long as it takes.
-        let chunks: Vec<Vec<_>> = page.entries.chunks(ROWS_PER_WRITE).map(<[_]>::to_vec).collect();
+        // skips. Written in units of `rows_per_write` (short ones on SQLite, whose one
+        // writer the sync shares with checkouts).
+        let chunks: Vec<Vec<_>> = page.entries.chunks(rows_per_write(state)).map(<[_]>::to_vec).collect();
         let count = chunks.len();
         for (i, rows) in chunks.into_iter().enumerate() {
             let moves_cursor = (i + 1 == count).then(|| last.clone());
@@ -77,10 +88,14 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
     let grace = chrono::Duration::from_std(state.settings.ledger_grace).unwrap_or(chrono::Duration::seconds(60));
     // Verdicts are stored a few at a time, each batch before its alerts are raised.
     let mut changed = Vec::new();
-    for trade in store::trades_to_reconcile(&state.db).await? {
+    let trades = store::trades_to_reconcile(&state.db).await?;
+    // Read after the trades, so each listed trade's rows are at least as new as it.
+    let mut rows_by_trade = store::ledger_rows_to_reconcile(&state.db).await?;
+    for trade in trades {
         report.trades_judged += 1;
-        let rows: Vec<Row> = store::ledger_rows_for(&state.db, &trade.trade_id)
-            .await?
+        let rows: Vec<Row> = rows_by_trade
+            .remove(&trade.trade_id)
+            .unwrap_or_default()
             .into_iter()
             .filter_map(|r| Some(Row { entry_type: serde_json::from_value(serde_json::Value::String(r.entry_type)).ok()?, asset: r.asset, amount: dec(&r.amount) }))
             .collect();
@@ -107,13 +122,13 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
             ledger_match::Reconciliation::Exception(_) => report.new_exceptions += 1,
             ledger_match::Reconciliation::Open => {}
         }
-        if changed.len() == ROWS_PER_WRITE {
+        if changed.len() == rows_per_write(state) {
             store_verdicts(state, std::mem::take(&mut changed)).await?;
         }
     }
     store_verdicts(state, changed).await?;
     if report.rows_pulled > 0 || report.newly_matched > 0 || report.new_exceptions > 0 {
-        tracing::info!(?report, "ledger reconciled");
+        tracing::info!(?report, took_ms = started.elapsed().as_millis() as u64, "ledger reconciled");
     }
     Ok(report)
 }

@@ -83,7 +83,13 @@ async fn send_batches(db: Db, replica_id: Arc<str>, mut updates: mpsc::Unbounded
 
 async fn notify(db: &Db, replica_id: &str, lines: &str) {
     let payload = format!("{replica_id}{lines}");
-    if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(db).await {
+    // Committed without waiting for the WAL flush: a notification is not durable
+    // anyway (listeners that miss one look again after reconnecting), and a notifying
+    // commit holds Postgres' global notify lock until it returns — waiting for the
+    // disk there would make every replica's notifications wait for it too. Local to
+    // this statement's transaction: the pooled connection keeps its durable setting.
+    let sql = "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, $2)";
+    if let Err(e) = sqlx::query(sql).bind(CHANNEL).bind(payload).execute(db).await {
         // Other replicas' streams then learn of these when the trade next changes or
         // the widget reconnects; the changes themselves are stored.
         tracing::warn!(cause = %e, "trade updates could not be sent to other replicas");

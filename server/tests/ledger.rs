@@ -107,5 +107,20 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
     let off_line = trades_csv.lines().find(|l| l.starts_with(&off)).unwrap();
     assert!(off_line.contains(",settled,") && off_line.contains(",exception,"), "{off_line}");
     assert_eq!(srv.http.get(format!("{}/api/partner/exports/trades.csv", srv.url)).send().await.unwrap().status(), 401);
+
+    // A row that arrives late for a matched trade (a correction, a duplicate) reopens
+    // it, and the next pass judges it again: two settle rows are an exception.
+    let matched_rows = store::ledger_rows_for(&srv.state.db, &good).await.unwrap();
+    let settle = matched_rows.iter().find(|r| r.entry_type == "settle").unwrap();
+    let late: quote_server::upstream::balances::LedgerEntry = serde_json::from_value(json!({
+        "ledger_id": "led_late_correction", "type": "settle", "asset": settle.asset, "amount": settle.amount,
+        "available_after": "0", "reserved_after": "0", "transact_id": good, "created_at": "2026-11-21T12:00:00Z"
+    }))
+    .unwrap();
+    store::insert_ledger_rows(&mut *srv.state.db.acquire().await.unwrap(), &[late], None).await.unwrap();
+    assert_eq!(reconciliation(&srv, &good).await, ("open".into(), None));
+    assert_eq!(reconciliation(&srv, &more).await.0, "matched", "only the trade the row names reopens");
+    ledger_sync::sync_once(&srv.state).await.unwrap();
+    assert_eq!(reconciliation(&srv, &good).await.0, "exception");
     srv.kill().await;
 }

@@ -210,3 +210,24 @@ async fn a_replica_killed_mid_accept_leaves_work_another_replica_finishes_once()
     b.kill().unwrap();
     b.wait().unwrap();
 }
+
+#[tokio::test]
+async fn trade_updates_reach_other_replicas_and_leave_the_pool_durable() {
+    let url = ThrowawayPostgres::shared().unwrap().new_database().await.unwrap();
+    let setup = quote_server::db::open(&url).await.unwrap();
+    // The test cluster runs without synchronous commits; this database's sessions get
+    // Postgres' durable default back, so a setting left behind would show.
+    sqlx::query("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = on', current_database()); END $$").execute(&setup).await.unwrap();
+    // One pooled connection: the notification's and the check's.
+    let db = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+    let mut listener = sqlx::postgres::PgListener::connect(&url).await.unwrap();
+    listener.listen("qw_trade_updates").await.unwrap();
+    let events = quote_server::trade_events::TradeEvents::new(&db, "replica-a".into());
+    events.publish(quote_server::trading::TradeUpdate { trade_id: "trd_1".into(), status: "settled".into() });
+    let heard = tokio::time::timeout(Duration::from_secs(5), listener.recv()).await.expect("a notification").unwrap();
+    assert_eq!(heard.payload(), "replica-a\ntrd_1\tsettled");
+    // The notification committed without waiting for the disk, for its own transaction
+    // only: the connection it used still commits durably.
+    let setting: String = sqlx::query_scalar("SELECT current_setting('synchronous_commit')").fetch_one(&db).await.unwrap();
+    assert_eq!(setting, "on");
+}

@@ -29,29 +29,40 @@ pub async fn sync_cursor(db: &Db, name: &str) -> sqlx::Result<Option<String>> {
 pub async fn insert_ledger_rows(conn: &mut AnyConnection, entries: &[LedgerEntry], cursor: Option<(&str, &str)>) -> sqlx::Result<()> {
     let mut tx = conn.begin().await?;
     let pulled_at = now();
-    for e in entries {
-        sqlx::query(
+    if !entries.is_empty() {
+        // One statement for the rows (a page arrives in a burst at each pass).
+        let sql = format!(
             "INSERT INTO ledger_entries (ledger_id, entry_type, asset, amount, available_after, reserved_after, transact_id, created_at, pulled_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT(ledger_id) DO NOTHING",
-        )
-        .bind(&e.ledger_id)
-        .bind(e.entry_type.as_str())
-        .bind(&e.asset)
-        .bind(e.amount.to_string())
-        .bind(e.available_after.to_string())
-        .bind(e.reserved_after.to_string())
-        .bind(&e.transact_id)
-        .bind(super::timestamp(e.created_at))
-        .bind(&pulled_at)
-        .execute(&mut *tx)
-        .await?;
-        // A new row for a matched trade (a duplicate, a late correction) reopens it.
-        if let Some(transact_id) = &e.transact_id {
-            sqlx::query("UPDATE trades SET reconciliation_state = 'open', reconciliation_reason = NULL WHERE trade_id = $1 AND reconciliation_state = 'matched'")
-                .bind(transact_id)
-                .execute(&mut *tx)
-                .await?;
+             VALUES {} ON CONFLICT(ledger_id) DO NOTHING",
+            value_lists(entries.len(), 9)
+        );
+        let mut rows = sqlx::query(&sql);
+        for e in entries {
+            rows = rows
+                .bind(&e.ledger_id)
+                .bind(e.entry_type.as_str())
+                .bind(&e.asset)
+                .bind(e.amount.to_string())
+                .bind(e.available_after.to_string())
+                .bind(e.reserved_after.to_string())
+                .bind(&e.transact_id)
+                .bind(super::timestamp(e.created_at))
+                .bind(&pulled_at);
         }
+        rows.execute(&mut *tx).await?;
+    }
+    // A new row for a matched trade (a duplicate, a late correction) reopens it.
+    let trades: Vec<&String> = entries.iter().filter_map(|e| e.transact_id.as_ref()).collect();
+    if !trades.is_empty() {
+        let sql = format!(
+            "UPDATE trades SET reconciliation_state = 'open', reconciliation_reason = NULL WHERE reconciliation_state = 'matched' AND trade_id IN ({})",
+            (1..=trades.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
+        );
+        let mut reopen = sqlx::query(&sql);
+        for trade_id in trades {
+            reopen = reopen.bind(trade_id);
+        }
+        reopen.execute(&mut *tx).await?;
     }
     if let Some((cursor_name, cursor)) = cursor {
         sqlx::query("INSERT INTO sync_cursors (name, cursor, updated_at) VALUES ($1, $2, $3) ON CONFLICT(name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at")
@@ -64,6 +75,24 @@ pub async fn insert_ledger_rows(conn: &mut AnyConnection, entries: &[LedgerEntry
     tx.commit().await
 }
 
+/// The ledger rows of every trade still to reconcile (see [`trades_to_reconcile`]),
+/// by trade id: one read per pass, not one per trade.
+pub async fn ledger_rows_to_reconcile(db: &Db) -> sqlx::Result<std::collections::HashMap<String, Vec<LedgerRow>>> {
+    let rows: Vec<LedgerRow> = sqlx::query_as(
+        "SELECT l.* FROM ledger_entries l JOIN trades t ON t.trade_id = l.transact_id
+         WHERE t.reconciliation_state IN ('open', 'exception') ORDER BY l.transact_id, l.ledger_id",
+    )
+    .fetch_all(db)
+    .await?;
+    let mut by_trade: std::collections::HashMap<String, Vec<LedgerRow>> = std::collections::HashMap::new();
+    for row in rows {
+        if let Some(trade_id) = row.transact_id.clone() {
+            by_trade.entry(trade_id).or_default().push(row);
+        }
+    }
+    Ok(by_trade)
+}
+
 pub async fn ledger_rows_for(db: &Db, transact_id: &str) -> sqlx::Result<Vec<LedgerRow>> {
     sqlx::query_as("SELECT * FROM ledger_entries WHERE transact_id = $1 ORDER BY ledger_id").bind(transact_id).fetch_all(db).await
 }
@@ -73,23 +102,37 @@ pub async fn trades_to_reconcile(db: &Db) -> sqlx::Result<Vec<super::TradeFigure
     sqlx::query_as(
         "SELECT trade_id, pool_id, status, source_asset, source_amount, target_asset, target_amount, created_at, terminal_at,
                 reconciliation_state, reconciliation_reason
-         FROM trades WHERE reconciliation_state != 'matched' ORDER BY created_at",
+         FROM trades WHERE reconciliation_state IN ('open', 'exception') ORDER BY created_at",
     )
     .fetch_all(db)
     .await
 }
 
-/// Stores trades' reconciliation verdicts: (trade id, state, reason) each.
+/// Stores trades' reconciliation verdicts: (trade id, state, reason) each, in one
+/// statement (on Postgres, where each unit runs by itself, one commit for the batch).
 pub async fn set_reconciliations(conn: &mut AnyConnection, verdicts: &[(String, &str, Option<String>)]) -> sqlx::Result<()> {
-    for (trade_id, state, reason) in verdicts {
-        sqlx::query("UPDATE trades SET reconciliation_state = $1, reconciliation_reason = $2 WHERE trade_id = $3")
-            .bind(*state)
-            .bind(reason)
-            .bind(trade_id)
-            .execute(&mut *conn)
-            .await?;
+    if verdicts.is_empty() {
+        return Ok(());
     }
+    // Both stores name a VALUES list's columns column1, column2, …
+    let sql = format!(
+        "UPDATE trades SET reconciliation_state = v.column2, reconciliation_reason = v.column3 FROM (VALUES {}) AS v WHERE trades.trade_id = v.column1",
+        value_lists(verdicts.len(), 3)
+    );
+    let mut query = sqlx::query(&sql);
+    for (trade_id, state, reason) in verdicts {
+        query = query.bind(trade_id).bind(*state).bind(reason);
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
+}
+
+/// `($1, $2), ($3, $4)…`: `rows` lists of `width` placeholders.
+fn value_lists(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (1..=width).map(|c| format!("${}", r * width + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// A mirrored ledger row with the trade it belongs to (if any) and that trade's state.
