@@ -18,7 +18,8 @@
 //! Prints p50 / p99 / max per endpoint and errors, the server's added latency over the
 //! sandbox (difference and ratio) for the firm quote and the accept, and the highest
 //! rate each target held with every p99 under 50 ms; beside each server target, the
-//! disk's own fsync latency measured meanwhile (every durable commit waits for one). Each measurement follows one
+//! disk's own fsync latency measured meanwhile (every durable commit waits for one), and
+//! once before any load, as long as one measurement. Each measurement follows one
 //! uncounted second at the same rate (connection pools open, caches fill). Asserts nothing.
 //!
 //!     cargo run --release -p quote-server --example open_loop [RATES] [SECONDS] [TARGETS]
@@ -277,6 +278,14 @@ async fn main() -> anyhow::Result<()> {
 
     println!("== open loop on loopback: checkouts/s held for {seconds} s each, started on schedule whatever the answers do");
     println!("{:>6}  {:<22} {:<14} {:>6} {:>6} {:>9} {:>9} {:>9}", "rate", "target", "endpoint", "n", "errors", "p50 ms", "p99 ms", "max ms");
+    // The disk with no load at all, for as long as one measurement: what it does by
+    // itself (on a shared virtual disk, stalls come whether or not anything writes).
+    let idle = DiskProbe::start(dir.path());
+    tokio::time::sleep(Duration::from_secs(u64::from(seconds) + 1)).await;
+    let mut alone = idle.finish();
+    alone.sort_by(f64::total_cmp);
+    println!("{:>6}  {:<22} {:<14} {:>6} {:>6} {:>9.2} {:>9.2} {:>9.2}", "", "disk, no load", "fsync probe", alone.len(), 0,
+             percentile(&alone, 0.5), percentile(&alone, 0.99), alone.last().copied().unwrap_or(f64::NAN));
     let mut held: BTreeMap<Target, u32> = BTreeMap::new();
     let mut added = Vec::new();
     for &rate in &rates {
