@@ -116,7 +116,12 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
         if state_name == trade.reconciliation_state && verdict.reason() == trade.reconciliation_reason.as_deref() {
             continue;
         }
-        changed.push((trade.trade_id.clone(), state_name, verdict.reason().map(str::to_owned)));
+        changed.push(store::Verdict {
+            trade_id: trade.trade_id.clone(),
+            state: state_name,
+            reason: verdict.reason().map(str::to_owned),
+            judged_from: trade.reconciliation_state.clone(),
+        });
         match &verdict {
             ledger_match::Reconciliation::Matched => report.newly_matched += 1,
             ledger_match::Reconciliation::Exception(_) => report.new_exceptions += 1,
@@ -133,15 +138,16 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
     Ok(report)
 }
 
-/// Stores verdicts, then raises an alert for each new exception among them.
-async fn store_verdicts(state: &AppState, verdicts: Vec<(String, &'static str, Option<String>)>) -> sqlx::Result<()> {
+/// Stores verdicts, then raises an alert for each new exception among those stored.
+async fn store_verdicts(state: &AppState, verdicts: Vec<store::Verdict>) -> sqlx::Result<()> {
     if verdicts.is_empty() {
         return Ok(());
     }
     let stored = verdicts.clone();
-    state.writes.run(move |c| Box::pin(async move { store::set_reconciliations(c, &stored).await })).await?;
-    for (trade_id, _, reason) in verdicts {
-        if let Some(reason) = reason {
+    let written = state.writes.run(move |c| Box::pin(async move { store::set_reconciliations(c, &stored).await })).await?;
+    for verdict in verdicts.into_iter().filter(|v| written.contains(&v.trade_id)) {
+        if let Some(reason) = verdict.reason {
+            let trade_id = verdict.trade_id;
             trading::raise_alert(state, "ledger_exception", &trade_id, &format!("trade {trade_id}: {reason}")).await;
         }
     }

@@ -231,3 +231,77 @@ async fn trade_updates_reach_other_replicas_and_leave_the_pool_durable() {
     let setting: String = sqlx::query_scalar("SELECT current_setting('synchronous_commit')").fetch_one(&db).await.unwrap();
     assert_eq!(setting, "on");
 }
+
+#[tokio::test]
+async fn a_webhook_that_races_its_trades_commit_is_still_applied() {
+    let mut config = sandbox_config();
+    config.webhook_url = None;
+    config.settle_delay = Duration::from_secs(600);
+    let sandbox = start_sandbox(config).await;
+    let url = ThrowawayPostgres::shared().unwrap().new_database().await.unwrap();
+    let options = ServerOptions {
+        db_path: std::env::temp_dir().join("unused.db"),
+        sandbox_url: sandbox.url.clone(),
+        listener: bind().await.0,
+        reconcile_every: Duration::from_secs(3600),
+        settings: Box::new(|_| {}),
+    };
+    let running = build_server_on(options, url).await.spawn();
+    let srv = TestServer { url: running.url.clone(), state: running.state.clone(), http: reqwest::Client::new(), running };
+    let db = &srv.state.db;
+    let token = srv.session().await;
+    let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let quote = store::quote(db, &quote_id).await.unwrap().unwrap();
+
+    // The webhook's statement will wait on this uncommitted row with its event id …
+    let mut holder = db.begin().await.unwrap();
+    sqlx::query("INSERT INTO webhook_events (event_id, event_type, transact_id, quote_id, status, created_at, received_at, body)
+                 VALUES ('evt_race', 'trade.settled', 'trd_race', $1, 'settled', '2026-11-27T12:00:00.000Z', '2026-11-27T12:00:00.000Z', '')")
+        .bind(&quote_id)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    // … while the trade is being stored, not committed yet.
+    let mut storing = db.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO trades (trade_id, quote_id, session_id, idempotency_key, status, pool_id, side, source_asset, source_amount,
+                             target_asset, target_amount, network, destination_address, created_at, updated_at, checkout_id)
+         VALUES ('trd_race', $1, $2, 'key_race', 'reserved', $3, $4, 'EUR', '100.00', 'USDT', '107.00', 'tron', $5, $6, $6, $7)",
+    )
+    .bind(&quote_id)
+    .bind(&quote.session_id)
+    .bind(&quote.pool_id)
+    .bind(&quote.side)
+    .bind(DEST)
+    .bind(store::now())
+    .bind(&quote.checkout_id)
+    .execute(&mut *storing)
+    .await
+    .unwrap();
+
+    let event = json!({"event_id": "evt_race", "type": "trade.settled", "created_at": "2026-11-27T12:00:00Z",
+        "data": {"transact_id": "trd_race", "quote_id": quote_id, "status": "settled"}});
+    let raw = serde_json::to_string(&event).unwrap();
+    let header = signature::sign(&SecretString::from(WEBHOOK_SECRET.to_owned()), chrono::Utc::now().timestamp(), raw.as_bytes());
+    let request = srv.http.post(format!("{}/webhooks/0pools", srv.url)).header("content-type", "application/json").header(signature::HEADER, header).body(raw);
+    let delivery = tokio::spawn(request.send());
+    // Its statement has begun (its snapshot is taken) and waits on the held event id.
+    eventually(10, || async {
+        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+            .fetch_one(db)
+            .await
+            .unwrap();
+        (waiting > 0).then_some(())
+    })
+    .await;
+    // The trade commits after that snapshot, and the accept's look for early events
+    // (here: none) would run now, before the webhook commits.
+    storing.commit().await.unwrap();
+    holder.rollback().await.unwrap();
+    assert_eq!(delivery.await.unwrap().unwrap().status(), 200);
+
+    let trade = store::trade(db, "trd_race").await.unwrap().unwrap();
+    assert_eq!(trade.status, "settled", "the event was applied, not only stored");
+    let history = store::trade_history(db, "trd_race").await.unwrap();
+    assert_eq!(history.last().and_then(|h| h.event_id.as_deref()), Some("evt_race"));
+}

@@ -48,12 +48,25 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
     // trade is stored. A duplicate is applied again too (a no-op when it already
     // was): if an earlier delivery was stored but failed to apply, 0Pools' retry
     // must still apply it. One unit, one statement: one wait for the commit.
+    let (event_id, status) = (record.event_id.clone(), record.status.clone());
     let received = state.writes.run(move |c| Box::pin(async move { store::receive_webhook_event(c, &record).await })).await?;
-    if let Some(trade) = received.trade {
-        if trade.moved {
-            trading::moved_forward(&trade.row, "webhook");
+    match received.trade {
+        Some(trade) => {
+            if trade.moved {
+                trading::moved_forward(&trade.row, "webhook");
+            }
+            trading::announce_row(&state, &trade.row).await?;
         }
-        trading::announce_row(&state, &trade.row).await?;
+        // No trade yet. Its accept applies stored events once the trade is stored, but
+        // on Postgres a trade committed while this statement ran is seen by neither:
+        // not by our move (its snapshot came first), nor by the accept's look for early
+        // events if that runs before our commit. A second try, after the commit, sees
+        // whatever the first could not; the accept sees the event otherwise.
+        // (A `reserved` event moves nothing: no second try.)
+        None if status != "reserved" => {
+            trading::advance(&state, &event.data.transact_id, &status, "webhook", Some(&event_id), None).await?;
+        }
+        None => {}
     }
     Ok(Json(super::openapi::WebhookReceived { received: true, duplicate: !received.fresh }))
 }

@@ -36,7 +36,7 @@ pub async fn insert_ledger_rows(conn: &mut AnyConnection, entries: &[LedgerEntry
              VALUES {} ON CONFLICT(ledger_id) DO NOTHING",
             value_lists(entries.len(), 9)
         );
-        let mut rows = sqlx::query(&sql);
+        let mut rows = sqlx::query(&sql).persistent(false);
         for e in entries {
             rows = rows
                 .bind(&e.ledger_id)
@@ -58,7 +58,7 @@ pub async fn insert_ledger_rows(conn: &mut AnyConnection, entries: &[LedgerEntry
             "UPDATE trades SET reconciliation_state = 'open', reconciliation_reason = NULL WHERE reconciliation_state = 'matched' AND trade_id IN ({})",
             (1..=trades.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ")
         );
-        let mut reopen = sqlx::query(&sql);
+        let mut reopen = sqlx::query(&sql).persistent(false);
         for trade_id in trades {
             reopen = reopen.bind(trade_id);
         }
@@ -108,23 +108,37 @@ pub async fn trades_to_reconcile(db: &Db) -> sqlx::Result<Vec<super::TradeFigure
     .await
 }
 
-/// Stores trades' reconciliation verdicts: (trade id, state, reason) each, in one
-/// statement (on Postgres, where each unit runs by itself, one commit for the batch).
-pub async fn set_reconciliations(conn: &mut AnyConnection, verdicts: &[(String, &str, Option<String>)]) -> sqlx::Result<()> {
+/// A trade's reconciliation verdict, to be stored only while the trade is still in
+/// the state it was judged from.
+#[derive(Debug, Clone)]
+pub struct Verdict {
+    pub trade_id: String,
+    pub state: &'static str,
+    pub reason: Option<String>,
+    /// The state the trade had when it was read for judging.
+    pub judged_from: String,
+}
+
+/// Stores verdicts in one statement (on Postgres, where each unit runs by itself, one
+/// commit for the batch); returns the ids of the trades it changed. A trade whose
+/// state moved since it was read (another pass, at a change of leader) keeps it: the
+/// verdict was made from rows that may no longer be its rows.
+pub async fn set_reconciliations(conn: &mut AnyConnection, verdicts: &[Verdict]) -> sqlx::Result<Vec<String>> {
     if verdicts.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     // Both stores name a VALUES list's columns column1, column2, …
     let sql = format!(
-        "UPDATE trades SET reconciliation_state = v.column2, reconciliation_reason = v.column3 FROM (VALUES {}) AS v WHERE trades.trade_id = v.column1",
-        value_lists(verdicts.len(), 3)
+        "UPDATE trades SET reconciliation_state = v.column2, reconciliation_reason = v.column3 FROM (VALUES {}) AS v
+         WHERE trades.trade_id = v.column1 AND trades.reconciliation_state = v.column4 RETURNING trades.trade_id",
+        value_lists(verdicts.len(), 4)
     );
-    let mut query = sqlx::query(&sql);
-    for (trade_id, state, reason) in verdicts {
-        query = query.bind(trade_id).bind(*state).bind(reason);
+    // Not kept prepared: the text changes with the batch's size.
+    let mut query = sqlx::query_scalar(&sql).persistent(false);
+    for v in verdicts {
+        query = query.bind(&v.trade_id).bind(v.state).bind(&v.reason).bind(&v.judged_from);
     }
-    query.execute(&mut *conn).await?;
-    Ok(())
+    query.fetch_all(&mut *conn).await
 }
 
 /// `($1, $2), ($3, $4)…`: `rows` lists of `width` placeholders.
