@@ -485,7 +485,7 @@ fn checked_database_url(url: &str) -> Result<String, ConfigError> {
         return Ok(url.to_owned());
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let named = url.parse::<reqwest::Url>().ok().filter(|u| u.host_str().is_some_and(|h| !h.is_empty()) && u.path().trim_matches('/').len() > 0);
+        let named = url.parse::<reqwest::Url>().ok().filter(|u| u.host_str().is_some_and(|h| !h.is_empty()) && !u.path().trim_matches('/').is_empty());
         return match named {
             Some(_) => Ok(url.to_owned()),
             None => refuse("DATABASE_URL", "names no Postgres database: write postgres://user:password@host:5432/dbname"),

@@ -117,7 +117,7 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
         "available_after": "0", "reserved_after": "0", "transact_id": good, "created_at": "2026-11-21T12:00:00Z"
     }))
     .unwrap();
-    store::insert_ledger_rows(&mut *srv.state.db.acquire().await.unwrap(), &[late], None).await.unwrap();
+    store::insert_ledger_rows(&mut srv.state.db.acquire().await.unwrap(), &[late], None).await.unwrap();
     assert_eq!(reconciliation(&srv, &good).await, ("open".into(), None));
     assert_eq!(reconciliation(&srv, &more).await.0, "matched", "only the trade the row names reopens");
     ledger_sync::sync_once(&srv.state).await.unwrap();
@@ -126,11 +126,11 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
     // A verdict is stored only while the trade is in the state it was judged from (a
     // pass of a former leader, judging from older rows, must not overwrite a newer one).
     let verdict = |judged_from: &str| store::Verdict { trade_id: good.clone(), state: "matched", reason: None, judged_from: judged_from.into() };
-    let written = store::set_reconciliations(&mut *srv.state.db.acquire().await.unwrap(), &[verdict("open")]).await.unwrap();
+    let written = store::set_reconciliations(&mut srv.state.db.acquire().await.unwrap(), &[verdict("open")]).await.unwrap();
     assert!(written.is_empty());
     assert_eq!(reconciliation(&srv, &good).await.0, "exception");
-    let written = store::set_reconciliations(&mut *srv.state.db.acquire().await.unwrap(), &[verdict("exception")]).await.unwrap();
-    assert_eq!(written, [good.clone()]);
+    let written = store::set_reconciliations(&mut srv.state.db.acquire().await.unwrap(), &[verdict("exception")]).await.unwrap();
+    assert_eq!(written, std::slice::from_ref(&good));
     assert_eq!(reconciliation(&srv, &good).await, ("matched".into(), None));
     srv.kill().await;
 }

@@ -108,7 +108,7 @@ async fn an_event_for_a_trade_not_yet_stored_is_applied_when_it_is() {
     let key = quote_server::trading::idempotency_key(&quote_id);
     let checkout_id = store::quote(&srv.state.db, &quote_id).await.unwrap().unwrap().checkout_id;
     // The crashed replica's accept lease has run out.
-    store::begin_accept(&mut *srv.state.db.acquire().await.unwrap(), &checkout_id, &quote_id, &key, ("crashed-replica", ENDED_LEASE)).await.unwrap();
+    store::begin_accept(&mut srv.state.db.acquire().await.unwrap(), &checkout_id, &quote_id, &key, ("crashed-replica", ENDED_LEASE)).await.unwrap();
     let upstream = srv.state.upstream.transact(&quote_id, &key).await.unwrap().value;
     let event = json!({"event_id": "evt_early", "type": "trade.released", "created_at": "2026-11-21T12:00:00Z",
         "data": {"transact_id": upstream.transact_id, "quote_id": quote_id, "status": "released"}});
@@ -145,7 +145,7 @@ async fn a_redelivered_webhook_applies_what_an_earlier_delivery_stored_but_did_n
         created_at: "2026-11-21T12:00:00.000Z".into(),
         body: "{}".into(),
     };
-    store::insert_webhook_event(&mut *srv.state.db.acquire().await.unwrap(), &half).await.unwrap();
+    store::insert_webhook_event(&mut srv.state.db.acquire().await.unwrap(), &half).await.unwrap();
     let (header, raw) = signed(&event, WEBHOOK_SECRET, chrono::Utc::now().timestamp());
     let (status, body) = post_webhook(srv, Some(&header), &raw).await;
     assert_eq!((status, body["duplicate"].as_bool()), (200, Some(true)));
@@ -168,7 +168,7 @@ async fn an_event_is_stored_once_and_moves_its_trade_in_the_same_step() {
         body: "{}".into(),
     };
     let receive = |e: store::WebhookEventRecord| async move {
-        let got = store::receive_webhook_event(&mut *srv.state.db.acquire().await.unwrap(), &e).await.unwrap();
+        let got = store::receive_webhook_event(&mut srv.state.db.acquire().await.unwrap(), &e).await.unwrap();
         (got.fresh, got.trade.map(|t| (t.row.status, t.moved)))
     };
     let history = || async { store::trade_history(&srv.state.db, &trade_id).await.unwrap().into_iter().map(|h| (h.status, h.event_id)).collect::<Vec<_>>() };

@@ -144,7 +144,6 @@ impl Ledger {
                     Spoil::MissingSettle => {
                         // The money moved; the row that should say so never appears.
                         funds.updated_at = Some(at);
-                        return;
                     }
                     Spoil::MismatchedSettle => self.record(outcome, &r.asset, -(r.amount - Decimal::new(1, 2)), Some(transact_id), at),
                     Spoil::None => self.record(outcome, &r.asset, -r.amount, Some(transact_id), at),

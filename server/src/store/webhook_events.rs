@@ -1,7 +1,7 @@
 //! 0Pools' webhook events: stored once by `event_id`, and applied to their trade in
 //! the same hand-off.
 
-use super::{now, Joined, TradeRow};
+use super::{now, AnyQuery, Joined, TradeRow};
 use sqlx::{AnyConnection, Column, FromRow, Row};
 use std::sync::LazyLock;
 
@@ -38,21 +38,25 @@ pub struct ReceivedTrade {
 
 /// Stores an event once; false if its `event_id` was already stored.
 pub async fn insert_webhook_event(conn: &mut AnyConnection, event: &WebhookEventRecord) -> sqlx::Result<bool> {
-    let done = sqlx::query(
+    let insert = sqlx::query(
         "INSERT INTO webhook_events (event_id, event_type, transact_id, quote_id, status, created_at, received_at, body)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT(event_id) DO NOTHING",
-    )
-    .bind(&event.event_id)
-    .bind(&event.event_type)
-    .bind(&event.transact_id)
-    .bind(&event.quote_id)
-    .bind(&event.status)
-    .bind(&event.created_at)
-    .bind(now())
-    .bind(&event.body)
-    .execute(&mut *conn)
-    .await?;
+    );
+    let done = bind_event(insert, event).execute(&mut *conn).await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// The event's columns as `$1…$8`, in table order (`received_at` is now).
+fn bind_event<'q>(query: AnyQuery<'q>, event: &'q WebhookEventRecord) -> AnyQuery<'q> {
+    query
+        .bind(&event.event_id)
+        .bind(&event.event_type)
+        .bind(&event.transact_id)
+        .bind(&event.quote_id)
+        .bind(&event.status)
+        .bind(&event.created_at)
+        .bind(now())
+        .bind(&event.body)
 }
 
 /// Stores the event (once) and moves its trade forward if it is still reserved, with
@@ -90,19 +94,7 @@ pub async fn receive_webhook_event(conn: &mut AnyConnection, event: &WebhookEven
                         SELECT t.*, 'stored' AS came_from FROM trades t WHERE t.trade_id = $3 AND NOT EXISTS (SELECT 1 FROM moved)) x ON TRUE",
         )
     });
-    let rows = RECEIVE
-        .fetch_all(conn, |query| {
-            query
-                .bind(&event.event_id)
-                .bind(&event.event_type)
-                .bind(&event.transact_id)
-                .bind(&event.quote_id)
-                .bind(&event.status)
-                .bind(&event.created_at)
-                .bind(now())
-                .bind(&event.body)
-        })
-        .await?;
+    let rows = RECEIVE.fetch_all(conn, |query| bind_event(query, event)).await?;
     let mut received = ReceivedEvent { fresh: false, trade: None };
     for row in &rows {
         let has = |name: &str| row.columns().iter().any(|c| c.name() == name);
