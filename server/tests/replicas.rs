@@ -305,3 +305,32 @@ async fn a_webhook_that_races_its_trades_commit_is_still_applied() {
     let history = store::trade_history(db, "trd_race").await.unwrap();
     assert_eq!(history.last().and_then(|h| h.event_id.as_deref()), Some("evt_race"));
 }
+
+/// Pooled connections are not pinged on every acquire (that doubled a checkout's round
+/// trips), but one that sat idle is: after Postgres dropped every connection (a
+/// restart, a proxy), the next request past the idle mark gets a fresh one, no error.
+#[tokio::test]
+async fn a_pooled_connection_dropped_by_postgres_while_idle_is_replaced_unnoticed() {
+    let url = ThrowawayPostgres::shared().unwrap().new_database().await.unwrap();
+    let db = quote_server::db::open(&url).await.unwrap();
+    let before: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&db).await.unwrap();
+
+    let admin = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        .execute(&admin)
+        .await
+        .unwrap();
+    eventually(10, || async {
+        let others: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            .fetch_one(&admin)
+            .await
+            .unwrap();
+        (others == 0).then_some(())
+    })
+    .await;
+    // The condition under test is the connection's idle time itself.
+    tokio::time::sleep(quote_server::db::PING_AFTER_IDLE + Duration::from_millis(200)).await;
+
+    let after: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&db).await.expect("a fresh connection, not the dropped one");
+    assert_ne!(before, after);
+}
