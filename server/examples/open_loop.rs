@@ -19,7 +19,8 @@
 //! sandbox (difference and ratio) for the firm quote and the accept, and the highest
 //! rate each target held with every p99 under 50 ms; beside each server target, the
 //! disk's own fsync latency measured meanwhile (every durable commit waits for one), and
-//! once before any load, as long as one measurement. Each measurement follows one
+//! once before any load, as long as one measurement; and how busy the machine's cores
+//! were (all processes). Each measurement follows one
 //! uncounted second at the same rate (connection pools open, caches fill). Asserts nothing.
 //!
 //!     cargo run --release -p quote-server --example open_loop [RATES] [SECONDS] [TARGETS]
@@ -201,6 +202,32 @@ impl DiskProbe {
     }
 }
 
+/// The whole machine's CPU time while a target is measured (every process: client,
+/// servers, sandbox, Postgres), from `/proc/stat`: when it nears 100 %, answers wait
+/// for a core, not for the server's own work.
+struct CpuMeter {
+    busy: u64,
+    total: u64,
+}
+
+impl CpuMeter {
+    fn start() -> Option<CpuMeter> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let fields: Vec<u64> = stat.lines().next()?.split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
+        // user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
+        let total: u64 = fields.iter().take(8).sum();
+        let idle = fields.get(3)? + fields.get(4)?;
+        Some(CpuMeter { busy: total - idle, total })
+    }
+
+    /// Busy share of all cores since `start`, in percent.
+    fn busy_percent(&self) -> Option<f64> {
+        let now = CpuMeter::start()?;
+        let total = now.total.checked_sub(self.total).filter(|t| *t > 0)?;
+        Some(100.0 * (now.busy.saturating_sub(self.busy)) as f64 / total as f64)
+    }
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     if sorted.is_empty() {
         return f64::NAN;
@@ -297,7 +324,9 @@ async fn main() -> anyhow::Result<()> {
             let http = reqwest::Client::builder().pool_max_idle_per_host(1024).build().expect("a client");
             run(*target, &http, base, rate, 1).await;
             let probe = DiskProbe::start(dir.path());
+            let cpu = CpuMeter::start();
             let results = run(*target, &http, base, rate, seconds).await;
+            let busy = cpu.and_then(|c| c.busy_percent());
             let mut fsyncs = probe.finish();
             fsyncs.sort_by(f64::total_cmp);
             let mut worst = 0.0_f64;
@@ -315,6 +344,9 @@ async fn main() -> anyhow::Result<()> {
             if target.is_server() {
                 println!("{:>6}  {:<22} {:<14} {:>6} {:>6} {:>9.2} {:>9.2} {:>9.2}", "", "  (disk, meanwhile)", "fsync probe", fsyncs.len(), 0,
                          percentile(&fsyncs, 0.5), percentile(&fsyncs, 0.99), fsyncs.last().copied().unwrap_or(f64::NAN));
+            }
+            if let Some(busy) = busy {
+                println!("{:>6}  {:<22} {:<14} {busy:>5.0} % of all cores busy", "", "  (machine, meanwhile)", "cpu");
             }
             if worst < P99_TARGET_MS && errors == 0 {
                 held.insert(*target, rate);

@@ -74,6 +74,13 @@ fn has_expired(quote: &QuoteRow) -> bool {
 /// database decide which call (on any replica) calls 0Pools; every other call
 /// follows that accept to its trade ([`crate::accept_lease::follow`]).
 pub async fn accept(state: &AppState, checkout_id: &str, quote_id: &str) -> Result<TradeRow, TradeError> {
+    // The usual accept, in one statement: an active, unexpired quote of this checkout
+    // begins (or finds the checkout's conversion taken).
+    if let Some(begun) = begin(state, checkout_id, quote_id).await? {
+        return claimed(state, checkout_id, quote_id, begun).await;
+    }
+    // Otherwise the quote says why: not this checkout's, expired, already accepting
+    // or accepted, or ended.
     let quote = owned_quote(state, checkout_id, quote_id).await?;
     // A quote has a trade only once it is accepted (they are stored together), and
     // nothing moves an accepted quote: other statuses need no look for one.
@@ -100,27 +107,37 @@ pub async fn accept(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
                 }
                 return Err(TradeError::QuoteExpired);
             }
-            let until = accept_lease::lease_end(state);
-            let (checkout, quote_key, holder) = (checkout_id.to_owned(), quote_id.to_owned(), state.replica_id.clone());
-            let claim = state
-                .writes
-                .run(move |c| Box::pin(async move { store::begin_accept(c, &checkout, &quote_key, &idempotency_key(&quote_key), (&holder, &until)).await }))
-                .await?;
-            match claim {
-                Claim::Held => return accept_lease::execute_leased(state, &quote).await,
-                // The checkout already converted (or is converting) with another quote:
-                // every later accept answers that trade, never a second conversion.
-                Claim::Taken { trade_id: Some(trade_id), .. } => {
-                    return store::trade(&state.db, &trade_id).await?.ok_or(TradeError::TradeNotFound);
-                }
-                Claim::Taken { quote_id, trade_id: None } => return Err(TradeError::AcceptInProgress { quote_id }),
-                // Another call began this accept first (or the sweep expired the quote):
-                // follow what happened.
-                Claim::NotActive => {}
+            // Active and unexpired, yet it did not begin a moment ago: try once more.
+            if let Some(begun) = begin(state, checkout_id, quote_id).await? {
+                return claimed(state, checkout_id, quote_id, begun).await;
             }
         }
     }
     accept_lease::follow(state, checkout_id, quote_id).await
+}
+
+/// Begins the accept of `quote_id` through the group writer (see [`store::begin_accept`]).
+async fn begin(state: &AppState, checkout_id: &str, quote_id: &str) -> sqlx::Result<Option<store::Begun>> {
+    let until = accept_lease::lease_end(state);
+    let (checkout, quote_key, holder) = (checkout_id.to_owned(), quote_id.to_owned(), state.replica_id.clone());
+    state
+        .writes
+        .run(move |c| Box::pin(async move { store::begin_accept(c, &checkout, &quote_key, &idempotency_key(&quote_key), (&holder, &until)).await }))
+        .await
+}
+
+/// What follows a claim: this call executes, or answers the checkout's trade, or follows.
+async fn claimed(state: &AppState, checkout_id: &str, quote_id: &str, begun: store::Begun) -> Result<TradeRow, TradeError> {
+    match begun.claim {
+        Claim::Held => accept_lease::execute_leased(state, &begun.quote).await,
+        // The checkout already converted (or is converting) with another quote:
+        // every later accept answers that trade, never a second conversion.
+        Claim::Taken { trade_id: Some(trade_id), .. } => store::trade(&state.db, &trade_id).await?.ok_or(TradeError::TradeNotFound),
+        Claim::Taken { quote_id, trade_id: None } => Err(TradeError::AcceptInProgress { quote_id }),
+        // Another call began this accept first (or the sweep expired the quote):
+        // follow what happened.
+        Claim::NotActive => accept_lease::follow(state, checkout_id, quote_id).await,
+    }
 }
 
 /// Ends an accept without a trade (see [`store::end_accept`]), committed before it returns.

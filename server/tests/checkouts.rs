@@ -286,7 +286,7 @@ async fn the_reconciler_never_resumes_an_accept_that_does_not_hold_its_checkout(
     // stale list or an old release could leave it.
     // (A's replica is gone: its accept lease has ended.)
     let lease = ("gone-replica", "2000-01-01T00:00:00.000Z");
-    assert_eq!(store::begin_accept(&mut *srv.state.db.acquire().await.unwrap(), &checkout, &a, &quote_server::trading::idempotency_key(&a), lease).await.unwrap(), store::Claim::Held);
+    assert_eq!(store::begin_accept(&mut *srv.state.db.acquire().await.unwrap(), &checkout, &a, &quote_server::trading::idempotency_key(&a), lease).await.unwrap().map(|b| b.claim), Some(store::Claim::Held));
     sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = $1, idempotency_key = $2 WHERE quote_id = $3")
         .bind(store::now())
         .bind(quote_server::trading::idempotency_key(&b))
@@ -319,4 +319,41 @@ async fn an_accept_the_partner_balance_cannot_cover_ends_definitely_and_frees_th
     // Nothing converted in that checkout: it may ask again, and hears the lane is dry.
     let again = srv.firm_quote(&second, "100.00", DEST).await;
     assert_eq!((again["available"].as_bool(), again["unavailable_reason"].as_str()), (Some(false), Some("pool_dry")));
+}
+
+/// One `begin_accept` of `quote` in `checkout`, by a replica whose lease is long.
+async fn begin(srv: &TestServer, checkout: &str, quote: &str) -> Option<store::Begun> {
+    let key = quote_server::trading::idempotency_key(quote);
+    store::begin_accept(&mut *srv.state.db.acquire().await.unwrap(), checkout, quote, &key, ("this-replica", "2999-01-01T00:00:00.000Z")).await.unwrap()
+}
+
+/// The usual accept needs no read first: beginning it says, in one statement, whether
+/// the quote is an active, unexpired quote of this checkout (on either store).
+#[tokio::test]
+async fn an_accept_begins_only_for_an_active_unexpired_quote_of_its_own_checkout() {
+    let s = stack(|_| {}, |_| {}).await;
+    let srv = &s.server;
+    let (mine, theirs) = (srv.session().await, srv.session().await);
+    let a = srv.firm_quote(&mine, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let b = srv.firm_quote(&mine, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let foreign = srv.firm_quote(&theirs, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let checkout = store::quote(&srv.state.db, &a).await.unwrap().unwrap().checkout_id;
+
+    assert!(begin(srv, &checkout, &foreign).await.is_none(), "another checkout's quote");
+    assert!(begin(srv, &checkout, "pq_unknown").await.is_none(), "an unknown quote");
+    let expires_at = store::quote(&srv.state.db, &b).await.unwrap().unwrap().expires_at;
+    let set_expiry = |at: Option<String>| sqlx::query("UPDATE quotes SET expires_at = $1 WHERE quote_id = $2").bind(at).bind(b.clone()).execute(&srv.state.db);
+    set_expiry(Some("2000-01-01T00:00:00.000Z".into())).await.unwrap();
+    assert!(begin(srv, &checkout, &b).await.is_none(), "an expired quote");
+    set_expiry(expires_at).await.unwrap();
+
+    let begun = begin(srv, &checkout, &a).await.expect("an active quote of this checkout begins");
+    assert_eq!(begun.claim, store::Claim::Held);
+    assert_eq!((begun.quote.quote_id.as_str(), begun.quote.status.as_str()), (a.as_str(), "active"), "the quote as found");
+    let stored = store::quote(&srv.state.db, &a).await.unwrap().unwrap();
+    assert_eq!((stored.status.as_str(), stored.accept_lease_holder.as_deref()), ("accepting", Some("this-replica")));
+    assert!(begin(srv, &checkout, &a).await.is_none(), "no longer active: the caller reads why");
+    let second = begin(srv, &checkout, &b).await.expect("b is still active");
+    assert_eq!(second.claim, store::Claim::Taken { quote_id: a.clone(), trade_id: None }, "the checkout's one conversion is a's");
+    assert_eq!(store::quote(&srv.state.db, &b).await.unwrap().unwrap().status, "active");
 }

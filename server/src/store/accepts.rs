@@ -3,7 +3,8 @@
 //! the accepts a crash or a lost answer left open.
 
 use super::{now, Db, Joined, QuoteRow};
-use sqlx::{AnyConnection, Connection, Row};
+use crate::db::StoreKind;
+use sqlx::{AnyConnection, Connection, FromRow, Row};
 use std::sync::LazyLock;
 
 /// How claiming a checkout's one conversion for a quote went.
@@ -17,42 +18,67 @@ pub enum Claim {
     NotActive,
 }
 
+/// An accept that [`begin_accept`] found able to begin: the quote as it found it
+/// (before the accept began: its terms are what execution needs), and the claim.
+#[derive(Debug, Clone)]
+pub struct Begun {
+    pub quote: QuoteRow,
+    pub claim: Claim,
+}
+
 /// Claims the checkout's one conversion for `quote_id` and records the intent to
 /// execute, all or nothing, before 0Pools is called: a restart finds and finishes
 /// an accept that was cut short, and no second quote of the checkout can begin
-/// while this one's outcome is open. Only an active quote can begin, and only while
-/// the checkout's conversion is free or already this quote's; the replica that
-/// begins it holds the accept's lease (`lease` = holder, end).
+/// while this one's outcome is open. Only an active, unexpired quote of
+/// `checkout_id` can begin (by this server's clock), and only while the checkout's
+/// conversion is free or already this quote's; the replica that begins it holds the
+/// accept's lease (`lease` = holder, end).
+///
+/// `None` when the quote is not an active, unexpired quote of this checkout: the
+/// caller reads it to say why. The usual accept thus needs no read before it.
 ///
 /// One hand-off to the database: on SQLite statements sent as one (the group
 /// writer runs one unit at a time, so nothing comes between them); on Postgres one
-/// call of `qw_begin_accept` (migration 0007), which locks the checkout's row first.
-pub async fn begin_accept(conn: &mut AnyConnection, checkout_id: &str, quote_id: &str, idempotency_key: &str, lease: (&str, &str)) -> sqlx::Result<Claim> {
+/// statement that calls `qw_begin_accept` (migration 0007, which locks the
+/// checkout's row first) for the quote only if it qualifies.
+pub async fn begin_accept(conn: &mut AnyConnection, checkout_id: &str, quote_id: &str, idempotency_key: &str, lease: (&str, &str)) -> sqlx::Result<Option<Begun>> {
     static BEGIN: LazyLock<Joined> = LazyLock::new(|| {
         Joined::per_store(
-            // The quote begins only if the checkout exists and its conversion is free or
-            // this quote's; the claim follows only a begun quote (`changes()`: rows the
-            // statement before changed), and the answer's `changes()` says whether it did.
-            "UPDATE quotes SET status = 'accepting', accepted_at = $3, idempotency_key = $4, accept_lease_holder = $5, accept_lease_until = $6
-                 WHERE quote_id = $2 AND status = 'active'
+            // The quote as found, if it qualifies (its row comes first); then it begins
+            // only if the checkout's conversion is free or this quote's; the claim
+            // follows only a begun quote (`changes()`: rows the statement before
+            // changed), and the last row's `changes()` says whether it did.
+            "SELECT * FROM quotes WHERE quote_id = $2 AND checkout_id = $1 AND status = 'active' AND expires_at > $3;
+             UPDATE quotes SET status = 'accepting', accepted_at = $3, idempotency_key = $4, accept_lease_holder = $5, accept_lease_until = $6
+                 WHERE quote_id = $2 AND checkout_id = $1 AND status = 'active' AND expires_at > $3
                    AND (SELECT COALESCE(accept_quote_id, $2) FROM checkouts WHERE checkout_id = $1) = $2;
              UPDATE checkouts SET accept_quote_id = $2 WHERE checkout_id = $1 AND changes() = 1;
              SELECT changes() AS began_now, accept_quote_id AS holder_quote, trade_id AS holder_trade FROM checkouts WHERE checkout_id = $1",
-            "SELECT began_now, holder_quote, holder_trade FROM qw_begin_accept($1, $2, $3, $4, $5, $6)",
+            // The function's arguments name the quote's row, so it runs only for a row
+            // that qualified (in this statement's snapshot, i.e. as found).
+            "SELECT q.*, b.began_now, b.holder_quote, b.holder_trade
+             FROM quotes q CROSS JOIN LATERAL qw_begin_accept(q.checkout_id, q.quote_id, $3, $4, $5, $6) b
+             WHERE q.quote_id = $2 AND q.checkout_id = $1 AND q.status = 'active' AND q.expires_at > $3",
         )
     });
     let (holder, until) = lease;
     let rows = BEGIN.fetch_all(conn, |q| q.bind(checkout_id).bind(quote_id).bind(now()).bind(idempotency_key).bind(holder).bind(until)).await?;
-    let row = rows.last().ok_or(sqlx::Error::RowNotFound)?;
-    let began: i64 = row.try_get("began_now")?;
-    let holder_quote: Option<String> = row.try_get("holder_quote")?;
-    Ok(match holder_quote {
+    let (quote_row, claim_row) = match (StoreKind::of_connection(conn), rows.as_slice()) {
+        (StoreKind::Postgres, [row]) => (row, row),
+        (StoreKind::Sqlite, [quote, claim]) => (quote, claim),
+        _ => return Ok(None),
+    };
+    let quote = QuoteRow::from_row(quote_row)?;
+    let began: i64 = claim_row.try_get("began_now")?;
+    let holder_quote: Option<String> = claim_row.try_get("holder_quote")?;
+    let claim = match holder_quote {
         _ if began == 1 => Claim::Held,
-        Some(other) if other != quote_id => Claim::Taken { quote_id: other, trade_id: row.try_get("holder_trade")? },
-        // Free, or already this quote's: the quote was not active (another call began
-        // it first, or the sweep expired it).
+        Some(other) if other != quote_id => Claim::Taken { quote_id: other, trade_id: claim_row.try_get("holder_trade")? },
+        // Free, or already this quote's: the quote was no longer active by the time
+        // the checkout was locked (another call began it first, or the sweep expired it).
         _ => Claim::NotActive,
-    })
+    };
+    Ok(Some(Begun { quote, claim }))
 }
 
 /// Whether `quote_id` still holds its checkout's one conversion (and is accepting):
