@@ -113,7 +113,7 @@ impl GroupCommit {
                     group.clear();
                     continue;
                 };
-                let Ok(mut tx) = Connection::begin(&mut *conn).await else {
+                let Ok(mut tx) = begin_group(&mut conn).await else {
                     group.clear();
                     continue;
                 };
@@ -223,6 +223,17 @@ async fn writer_connection(db: &Db, unsynced: bool) -> sqlx::Result<WriterConnec
     Ok(WriterConnection::Own(conn))
 }
 
+/// Begins a group's transaction. On SQLite `IMMEDIATE`: the group takes the write
+/// lock as it begins (waiting for it like any write). A deferred transaction begins
+/// as a reader when its first unit reads first, and its first write then fails at
+/// once (SQLITE_BUSY, without waiting) if another connection wrote in between.
+async fn begin_group(conn: &mut AnyConnection) -> sqlx::Result<sqlx::Transaction<'_, Any>> {
+    match StoreKind::of_connection(conn) {
+        StoreKind::Sqlite => conn.begin_with("BEGIN IMMEDIATE").await,
+        StoreKind::Postgres => conn.begin().await,
+    }
+}
+
 /// The caller's unit never ran: its group's transaction could not begin, or the
 /// writer is gone (the process is stopping).
 fn not_written() -> sqlx::Error {
@@ -283,6 +294,33 @@ mod tests {
         assert_eq!(failed, 12);
         let stored: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'test'").fetch_one(&db).await.unwrap();
         assert_eq!(stored, 288, "every unit that succeeded was committed, and no failed unit's row");
+    }
+
+    #[tokio::test]
+    async fn a_unit_that_reads_before_it_writes_is_not_failed_by_another_connections_write() {
+        let (_dir, db) = sqlite().await;
+        let writes = GroupCommit::grouped(db.clone(), Isolation::PerUnit);
+        let (read, has_read) = oneshot::channel();
+        let (tried, other_tried) = oneshot::channel::<()>();
+        let unit = writes.run(move |conn| {
+            Box::pin(async move {
+                let _: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts").fetch_one(&mut *conn).await?;
+                let _ = read.send(());
+                let _ = other_tried.await;
+                store::raise_alert(conn, "test", "after-read", "m").await
+            })
+        });
+        // Another connection writes after the unit read and before it writes (or tries
+        // to: while the group holds the write lock it gives up after 50 ms).
+        let beside = async {
+            has_read.await.unwrap();
+            let mut conn = db.acquire().await.unwrap();
+            sqlx::query("PRAGMA busy_timeout = 50").execute(&mut *conn).await.unwrap();
+            let _ = store::raise_alert(&mut conn, "test", "beside", "m").await;
+            tried.send(()).unwrap();
+        };
+        let (unit, ()) = tokio::join!(unit, beside);
+        assert!(unit.expect("the unit's write is not refused for the read before it"));
     }
 
     #[tokio::test]

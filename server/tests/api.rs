@@ -234,8 +234,7 @@ async fn a_restart_finds_and_finishes_unfinished_work() {
     let other = first.session().await;
     let cut_short = first.firm_quote(&other, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
     let other_checkout = store::quote(&first.state.db, &cut_short).await.unwrap().unwrap().checkout_id;
-    let key = quote_server::trading::idempotency_key(&cut_short);
-    store::begin_accept(&mut *first.state.db.acquire().await.unwrap(), &other_checkout, &cut_short, &key, ("first-process", ENDED_LEASE)).await.unwrap().expect("an active quote begins");
+    begin_accept_as(&first, &other_checkout, &cut_short, ("first-process", ENDED_LEASE)).await.expect("an active quote begins");
     first.kill().await;
 
     // Meanwhile, upstream, the trade settles.

@@ -286,7 +286,7 @@ async fn the_reconciler_never_resumes_an_accept_that_does_not_hold_its_checkout(
     // stale list or an old release could leave it.
     // (A's replica is gone: its accept lease has ended.)
     let lease = ("gone-replica", "2000-01-01T00:00:00.000Z");
-    assert_eq!(store::begin_accept(&mut *srv.state.db.acquire().await.unwrap(), &checkout, &a, &quote_server::trading::idempotency_key(&a), lease).await.unwrap().map(|b| b.claim), Some(store::Claim::Held));
+    assert_eq!(begin_accept_as(srv, &checkout, &a, lease).await.map(|b| b.claim), Some(store::Claim::Held));
     sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = $1, idempotency_key = $2 WHERE quote_id = $3")
         .bind(store::now())
         .bind(quote_server::trading::idempotency_key(&b))
@@ -321,10 +321,9 @@ async fn an_accept_the_partner_balance_cannot_cover_ends_definitely_and_frees_th
     assert_eq!((again["available"].as_bool(), again["unavailable_reason"].as_str()), (Some(false), Some("pool_dry")));
 }
 
-/// One `begin_accept` of `quote` in `checkout`, by a replica whose lease is long.
+/// [`begin_accept_as`] by a replica whose lease is long.
 async fn begin(srv: &TestServer, checkout: &str, quote: &str) -> Option<store::Begun> {
-    let key = quote_server::trading::idempotency_key(quote);
-    store::begin_accept(&mut *srv.state.db.acquire().await.unwrap(), checkout, quote, &key, ("this-replica", "2999-01-01T00:00:00.000Z")).await.unwrap()
+    begin_accept_as(srv, checkout, quote, ("this-replica", "2999-01-01T00:00:00.000Z")).await
 }
 
 /// The usual accept needs no read first: beginning it says, in one statement, whether

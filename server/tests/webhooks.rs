@@ -108,7 +108,7 @@ async fn an_event_for_a_trade_not_yet_stored_is_applied_when_it_is() {
     let key = quote_server::trading::idempotency_key(&quote_id);
     let checkout_id = store::quote(&srv.state.db, &quote_id).await.unwrap().unwrap().checkout_id;
     // The crashed replica's accept lease has run out.
-    store::begin_accept(&mut srv.state.db.acquire().await.unwrap(), &checkout_id, &quote_id, &key, ("crashed-replica", ENDED_LEASE)).await.unwrap().expect("an active quote begins");
+    begin_accept_as(srv, &checkout_id, &quote_id, ("crashed-replica", ENDED_LEASE)).await.expect("an active quote begins");
     let upstream = srv.state.upstream.transact(&quote_id, &key).await.unwrap().value;
     let event = json!({"event_id": "evt_early", "type": "trade.released", "created_at": "2026-11-21T12:00:00Z",
         "data": {"transact_id": upstream.transact_id, "quote_id": quote_id, "status": "released"}});

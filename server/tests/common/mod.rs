@@ -218,6 +218,10 @@ pub async fn build_server(options: ServerOptions) -> Application {
 
 /// The same, on a database given by URL (replicas sharing one Postgres database).
 pub async fn build_server_on(options: ServerOptions, database_url: String) -> Application {
+    // The server's warnings and errors (the cause behind a 503, say) go to the test's
+    // captured output, shown when it fails; `QW_TEST_LOG` (a filter) shows more.
+    let filter = std::env::var("QW_TEST_LOG").unwrap_or_else(|_| "warn".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).with_test_writer().try_init();
     let mut settings = Settings::new("/nonexistent-widget".into(), SecretString::from(WEBHOOK_SECRET));
     settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
     (options.settings)(&mut settings);
@@ -292,4 +296,20 @@ where
         assert!(std::time::Instant::now() < deadline, "condition not met within {secs}s");
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+}
+
+/// One `begin_accept` of `quote` in `checkout` by `holder` until `until`, through the
+/// server's writer as the server does it.
+pub async fn begin_accept_as(srv: &TestServer, checkout: &str, quote: &str, (holder, until): (&str, &str)) -> Option<quote_server::store::Begun> {
+    let (checkout, quote, holder, until) = (checkout.to_owned(), quote.to_owned(), holder.to_owned(), until.to_owned());
+    srv.state
+        .writes
+        .run(move |c| {
+            Box::pin(async move {
+                let key = quote_server::trading::idempotency_key(&quote);
+                quote_server::store::begin_accept(c, &checkout, &quote, &key, (&holder, &until)).await
+            })
+        })
+        .await
+        .unwrap()
 }
