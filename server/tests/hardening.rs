@@ -80,7 +80,8 @@ async fn live_streams_are_capped_per_checkout_and_freed_when_closed() {
     let srv = &s.server;
     let token = srv.session().await;
     let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
-    let trade_id = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
+    let accepted = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1;
+    let trade_id = accepted["trade_id"].as_str().unwrap_or_else(|| panic!("the accept answered {accepted}")).to_owned();
     let open = || srv.http.get(format!("{}/api/trades/{trade_id}/events", srv.url)).bearer_auth(&token).send();
     let first = open().await.unwrap();
     let second = open().await.unwrap();
@@ -124,6 +125,21 @@ async fn the_sweep_expires_quotes_and_retention_deletes_all_but_trades_and_their
     assert!(events.len() >= 2 && events.iter().all(|(_, body)| body.is_empty()), "event ids kept as evidence, bodies gone");
 }
 
+/// Retention never deletes a quote that can still be accepted, however short it is
+/// (a sweep racing a fresh quote with a zero retention used to).
+#[tokio::test]
+async fn retention_keeps_a_quote_until_it_expired() {
+    let s = stack(|_| {}, |_| {}).await;
+    let srv = &s.server;
+    let token = srv.session().await;
+    let live = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let after_it = store::timestamp(chrono::Utc::now() + chrono::Duration::seconds(1));
+    assert_eq!(store::purge_before(&srv.state.db, &after_it).await.unwrap().quotes, 0);
+    assert!(store::quote(&srv.state.db, &live).await.unwrap().is_some(), "still executable: kept");
+    sqlx::query("UPDATE quotes SET expires_at = $1 WHERE quote_id = $2").bind("2000-01-01T00:00:00.000Z").bind(&live).execute(&srv.state.db).await.unwrap();
+    assert_eq!(store::purge_before(&srv.state.db, &after_it).await.unwrap().quotes, 1, "past its window (not yet marked expired): deleted");
+}
+
 #[tokio::test]
 async fn the_partners_backend_gets_signed_deduplicable_webhooks_retried_until_it_answers() {
     let mut receiver = webhook_receiver(1).await;
@@ -133,7 +149,8 @@ async fn the_partners_backend_gets_signed_deduplicable_webhooks_retried_until_it
     let srv = &s.server;
     let (checkout_id, token) = srv.checkout(json!({"partner_reference": "order_42"})).await;
     let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
-    let trade_id = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
+    let accepted = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1;
+    let trade_id = accepted["trade_id"].as_str().unwrap_or_else(|| panic!("the accept answered {accepted}")).to_owned();
 
     let mut seen = Vec::new();
     let count = |seen: &[(String, String)], kind: &str| seen.iter().filter(|(t, _)| t == kind).count();

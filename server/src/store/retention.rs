@@ -38,13 +38,15 @@ pub struct Purged {
     pub webhook_bodies: u64,
 }
 
-/// Deletes, older than `cutoff`: quotes that never became a trade (and are not an
-/// accept still being confirmed), sessions no quote or trade points to, and the raw
-/// bodies of webhook events (their ids, statuses and times stay as evidence).
+/// Deletes, older than `cutoff`: quotes that never became a trade (and are neither an
+/// accept still being confirmed nor, however short the retention, still executable),
+/// sessions no quote or trade points to, and the raw bodies of webhook events (their
+/// ids, statuses and times stay as evidence).
 pub async fn purge_before(db: &Db, cutoff: &str) -> sqlx::Result<Purged> {
     let mut tx = db.begin().await?;
     let quotes = sqlx::query(
-        "DELETE FROM quotes WHERE created_at < $1 AND status IN ('active', 'expired', 'rejected', 'unavailable')
+        "DELETE FROM quotes WHERE created_at < $1
+           AND (status IN ('expired', 'rejected', 'unavailable') OR (status = 'active' AND expires_at < $1))
            AND quote_id NOT IN (SELECT quote_id FROM trades)
            AND quote_id NOT IN (SELECT accept_quote_id FROM checkouts WHERE accept_quote_id IS NOT NULL)",
     )
