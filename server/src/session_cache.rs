@@ -4,9 +4,15 @@
 //! its expiry, on any replica. Unknown tokens are never remembered: a token minted
 //! on another replica a moment ago must still be found in the database.
 
-use crate::store::{self, SessionRow};
+use crate::store::{self, CheckoutRow, SessionRow};
 use std::collections::HashMap;
 use std::sync::Mutex;
+
+/// A session found by its token, and its checkout when it was read with it.
+pub struct Found {
+    pub session: SessionRow,
+    pub checkout: Option<CheckoutRow>,
+}
 
 pub struct SessionCache {
     rows: Mutex<HashMap<String, SessionRow>>,
@@ -18,16 +24,16 @@ impl SessionCache {
         SessionCache { rows: Mutex::new(HashMap::new()), capacity }
     }
 
-    /// The session of `token_hash`, from memory or the database (then remembered).
-    pub async fn find(&self, db: &store::Db, token_hash: &str) -> sqlx::Result<Option<SessionRow>> {
+    /// The session of `token_hash`, from memory or the database (then remembered);
+    /// read from the database, it comes with its checkout as read with it (a checkout
+    /// changes, so only the session is remembered).
+    pub async fn find(&self, db: &store::Db, token_hash: &str) -> sqlx::Result<Option<Found>> {
         if let Some(row) = self.rows.lock().unwrap_or_else(|e| e.into_inner()).get(token_hash) {
-            return Ok(Some(row.clone()));
+            return Ok(Some(Found { session: row.clone(), checkout: None }));
         }
-        let row = store::session_by_token_hash(db, token_hash).await?;
-        if let Some(row) = &row {
-            self.remember(token_hash, row.clone());
-        }
-        Ok(row)
+        let Some((session, checkout)) = store::session_with_checkout(db, token_hash).await? else { return Ok(None) };
+        self.remember(token_hash, session.clone());
+        Ok(Some(Found { session, checkout: Some(checkout) }))
     }
 
     /// A session just stored by this replica: its token's first request needs no lookup.
@@ -71,14 +77,18 @@ mod tests {
     async fn a_known_session_is_answered_from_memory_and_an_unknown_one_is_looked_up_every_time() {
         let (_dir, db) = db_with_sessions(1).await;
         let cache = SessionCache::new(10);
-        assert_eq!(cache.find(&db, "hash_0").await.unwrap().unwrap().session_id, "ses_0");
+        // Read from the database: the session with its checkout.
+        let first = cache.find(&db, "hash_0").await.unwrap().unwrap();
+        assert_eq!((first.session.session_id.as_str(), first.checkout.map(|c| c.checkout_id)), ("ses_0", Some("chk_1".to_owned())));
         assert!(cache.find(&db, "hash_late").await.unwrap().is_none());
         // The row is gone from the database (retention), yet still answered from memory;
         // a token stored after its first miss is found.
         sqlx::query("DELETE FROM sessions WHERE session_id = 'ses_0'").execute(&db).await.unwrap();
         store::insert_session(&mut db.acquire().await.unwrap(), "ses_late", "chk_1", "hash_late", None, "2999-01-01T00:00:00.000Z").await.unwrap();
-        assert_eq!(cache.find(&db, "hash_0").await.unwrap().unwrap().session_id, "ses_0");
-        assert_eq!(cache.find(&db, "hash_late").await.unwrap().unwrap().session_id, "ses_late");
+        let remembered = cache.find(&db, "hash_0").await.unwrap().unwrap();
+        assert_eq!(remembered.session.session_id, "ses_0");
+        assert!(remembered.checkout.is_none(), "from memory: the checkout is the caller's to read");
+        assert_eq!(cache.find(&db, "hash_late").await.unwrap().unwrap().session.session_id, "ses_late");
     }
 
     #[tokio::test]
@@ -88,7 +98,7 @@ mod tests {
         let row = SessionRow { session_id: "ses_new".into(), checkout_id: "chk_1".into(), partner_user_id: None, expires_at: "2999-01-01T00:00:00.000Z".into() };
         cache.stored("hash_new", row);
         // Not in the database: found only because it was remembered when stored.
-        assert_eq!(cache.find(&db, "hash_new").await.unwrap().unwrap().session_id, "ses_new");
+        assert_eq!(cache.find(&db, "hash_new").await.unwrap().unwrap().session.session_id, "ses_new");
     }
 
     #[tokio::test]

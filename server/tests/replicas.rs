@@ -334,3 +334,28 @@ async fn a_pooled_connection_dropped_by_postgres_while_idle_is_replaced_unnotice
     let after: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&db).await.expect("a fresh connection, not the dropped one");
     assert_ne!(before, after);
 }
+
+/// A replica that has not seen a widget's session reads it together with its
+/// checkout; what it answers from that checkout is the checkout as it is now.
+#[tokio::test]
+async fn a_replica_new_to_a_session_answers_from_its_checkout_as_it_is_now() {
+    let sandbox = start_sandbox(sandbox_config()).await;
+    let servers = replicas(3, bind().await.0, &sandbox.url, |_| {}).await;
+    let token = servers[0].session().await;
+    let (status, open) = servers[1].get("/api/checkout", Some(&token)).await;
+    assert_eq!((status, open["status"].as_str()), (200, Some("open")), "{open}");
+
+    let quote_id = servers[0].firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    let (status, trade) = servers[0].post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
+    assert_eq!(status, 200, "{trade}");
+
+    // Replica 2 has never seen this token: the firm quote is refused from the checkout
+    // read with the session, converted by now.
+    let body = json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "100.00", "currency": "EUR", "quote_type": "firm",
+                      "network": "tron", "destination_address": DEST});
+    let (status, refused) = servers[2].post("/api/quotes", Some(&token), body).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (409, Some("checkout_converted")), "{refused}");
+    assert_eq!(refused["error"]["trade_id"], trade["trade_id"], "{refused}");
+    let (_, converted) = servers[1].get("/api/checkout", Some(&token)).await;
+    assert_eq!(converted["status"], "converted", "replica 1 remembers the session, not the checkout: {converted}");
+}

@@ -17,6 +17,20 @@ use subtle::ConstantTimeEq;
 pub struct Session {
     pub session_id: String,
     pub checkout_id: String,
+    /// The checkout as read with the session at the start of this request, when the
+    /// session was not remembered on this replica (see [`Session::checkout`]).
+    read_with_session: Option<store::CheckoutRow>,
+}
+
+impl Session {
+    /// This session's checkout as of now: the row read with the session moments ago
+    /// if there is one, else read.
+    pub async fn checkout(&mut self, state: &AppState) -> Result<store::CheckoutRow, crate::checkouts::CheckoutError> {
+        match self.read_with_session.take() {
+            Some(row) => Ok(row),
+            None => crate::checkouts::find(state, &self.checkout_id).await,
+        }
+    }
 }
 
 pub fn bearer(headers: &HeaderMap) -> Option<&str> {
@@ -28,11 +42,11 @@ impl FromRequestParts<AppState> for Session {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let token = bearer(&parts.headers).ok_or(ApiError::SessionRequired)?;
-        let row = state.sessions.find(&state.db, &token_hash(token)).await?.ok_or(ApiError::SessionInvalid)?;
-        if row.expires_at <= store::now() {
+        let found = state.sessions.find(&state.db, &token_hash(token)).await?.ok_or(ApiError::SessionInvalid)?;
+        if found.session.expires_at <= store::now() {
             return Err(ApiError::SessionExpired);
         }
-        Ok(Session { session_id: row.session_id, checkout_id: row.checkout_id })
+        Ok(Session { session_id: found.session.session_id, checkout_id: found.session.checkout_id, read_with_session: found.checkout })
     }
 }
 

@@ -155,7 +155,7 @@ pub async fn client_token(State(state): State<AppState>, _: Partner, Path(checko
         (status = 404, description = "`checkout_not_found`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn current(State(state): State<AppState>, session: Session) -> Result<Json<CheckoutView>, ApiError> {
-    let checkout = checkouts::find(&state, &session.checkout_id).await?;
+pub async fn current(State(state): State<AppState>, mut session: Session) -> Result<Json<CheckoutView>, ApiError> {
+    let checkout = session.checkout(&state).await?;
     Ok(Json(checkouts::view(&state, &checkout).await?))
 }

@@ -117,9 +117,9 @@ fn base_row(session: &Session, intent: &Intent, quote_id: String, status: &str, 
         (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn create(State(state): State<AppState>, session: Session, StrictJson(body): StrictJson<QuoteBody>) -> Result<Json<QuoteView>, ApiError> {
+pub async fn create(State(state): State<AppState>, mut session: Session, StrictJson(body): StrictJson<QuoteBody>) -> Result<Json<QuoteView>, ApiError> {
     let asked = body.asked();
-    let answer = answer_quote(&state, &session, &asked, body).await;
+    let answer = answer_quote(&state, &mut session, &asked, body).await;
     match answer {
         Ok(Answered { view, outcome_stored: true }) => Ok(Json(view)),
         answer => {
@@ -161,10 +161,10 @@ async fn call_upstream(state: &AppState, request: &QuoteRequest) -> Preview {
     }
 }
 
-async fn answer_quote(state: &AppState, session: &Session, asked: &outcomes::Asked, body: QuoteBody) -> Result<Answered, ApiError> {
+async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes::Asked, body: QuoteBody) -> Result<Answered, ApiError> {
     let state = state.clone();
     state.limiters.quote(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
-    let checkout = checkouts::find(&state, &session.checkout_id).await?;
+    let checkout = session.checkout(&state).await?;
     let firm_asked = asked.quote_type == "firm";
     checkouts::admit_quote(&checkout, firm_asked)?;
     let (intent, pool) = read_intent(&state, &checkout, body).await?;

@@ -2,7 +2,7 @@
 //! only here, as guarded updates, so "forward only" and "one trade per quote" are
 //! enforced by SQL whatever the caller does.
 
-use sqlx::{AnyConnection, AnyPool, FromRow};
+use sqlx::{AnyConnection, AnyPool, FromRow, Row};
 use std::sync::LazyLock;
 
 /// A query on either store, binds added one by one.
@@ -142,11 +142,26 @@ pub async fn insert_session(conn: &mut AnyConnection, session_id: &str, checkout
     Ok(())
 }
 
-pub async fn session_by_token_hash(db: &Db, token_hash: &str) -> sqlx::Result<Option<SessionRow>> {
-    sqlx::query_as("SELECT session_id, checkout_id, partner_user_id, expires_at FROM sessions WHERE token_hash = $1")
-        .bind(token_hash)
-        .fetch_optional(db)
-        .await
+/// The session of `token_hash` with its checkout, read together: a request that must
+/// read its session anyway (not remembered on this replica) then needs no second read
+/// for the checkout.
+pub async fn session_with_checkout(db: &Db, token_hash: &str) -> sqlx::Result<Option<(SessionRow, CheckoutRow)>> {
+    let row = sqlx::query(
+        "SELECT s.session_id AS session_session_id, s.partner_user_id AS session_partner_user_id, s.expires_at AS session_expires_at, c.*
+         FROM sessions s JOIN checkouts c ON c.checkout_id = s.checkout_id WHERE s.token_hash = $1",
+    )
+    .bind(token_hash)
+    .fetch_optional(db)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let checkout = CheckoutRow::from_row(&row)?;
+    let session = SessionRow {
+        session_id: row.try_get("session_session_id")?,
+        checkout_id: checkout.checkout_id.clone(),
+        partner_user_id: row.try_get("session_partner_user_id")?,
+        expires_at: row.try_get("session_expires_at")?,
+    };
+    Ok(Some((session, checkout)))
 }
 
 /// Stores a firm quote (or a firm request's unavailable answer) with its outcome
