@@ -8,7 +8,8 @@
 #      endpoint, requests/s, and 0Pools calls per checkout; then 1,000 widgets
 #      previewing at once: 0Pools indicative calls per checkout and per second;
 #   3. open loop at fixed rates, side by side: a minimal axum handler, the sandbox alone,
-#      the server on SQLite: p50/p99/max per endpoint, the server's added latency.
+#      the server on SQLite and on Postgres (one and three replicas): p50/p99/max per
+#      endpoint, the server's added latency; then the top rate in interleaved rounds.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -51,6 +52,7 @@ echo
 cargo run --release --locked -q -p quote-server --example load -- "${BENCH_USERS:-200}" "${BENCH_CONCURRENCY:-16}" "${BENCH_WIDGETS:-1000}"
 
 # Open loop at fixed rates: a minimal axum handler, the sandbox alone and the server
-# in front of it, side by side (`BENCH_RATES` checkouts/s, `BENCH_SECONDS` each).
+# in front of it, side by side (`BENCH_RATES` checkouts/s, `BENCH_SECONDS` each); then
+# the top rate again in `BENCH_ROUNDS` rounds, the targets interleaved.
 echo
-cargo run --release --locked -q -p quote-server --example open_loop -- "${BENCH_RATES:-25,50,100,200}" "${BENCH_SECONDS:-4}"
+cargo run --release --locked -q -p quote-server --example open_loop -- "${BENCH_RATES:-25,50,100,200}" "${BENCH_SECONDS:-4}" all "${BENCH_ROUNDS:-5}"

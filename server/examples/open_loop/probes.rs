@@ -1,0 +1,84 @@
+//! What the machine did while a target was measured: the disk's fsync latency, how
+//! late a sleeping thread woke, and how busy the cores were.
+
+use crate::timeline;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::time::Instant;
+
+/// The disk's own fsync latency while a target is measured: a thread writes and
+/// fdatasyncs a small file beside the databases 20 times a second. No durable write
+/// is faster than this, and while the disk stalls every commit in flight waits.
+pub struct DiskProbe {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: std::thread::JoinHandle<Vec<f64>>,
+    timer: std::thread::JoinHandle<()>,
+}
+
+impl DiskProbe {
+    pub fn start(dir: &std::path::Path) -> DiskProbe {
+        use std::io::Write;
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let path = dir.join("fsync-probe");
+        let stopped = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut file = std::fs::File::create(&path).expect("the probe's file");
+            let mut ms = Vec::new();
+            while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                let since = Instant::now();
+                file.write_all(&[0u8; 512]).expect("a write");
+                file.sync_data().expect("an fsync");
+                ms.push(since.elapsed().as_secs_f64() * 1000.0);
+                timeline::note(since, "fsync probe", since.elapsed().as_secs_f64() * 1000.0);
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            ms
+        });
+        // Beside it, for `QW_TIMELINE`: a thread that sleeps a millisecond at a time and
+        // notes when it woke late (the machine gave it no core: a stall outside the server).
+        let stopped = Arc::clone(&stop);
+        let timer = std::thread::spawn(move || {
+            while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
+                let since = Instant::now();
+                std::thread::sleep(Duration::from_millis(1));
+                let late = since.elapsed().as_secs_f64() * 1000.0 - 1.0;
+                if late > 1.0 {
+                    timeline::note(since, "timer lateness", late);
+                }
+            }
+        });
+        DiskProbe { stop, thread, timer }
+    }
+
+    pub fn finish(self) -> Vec<f64> {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        self.timer.join().expect("the timer thread");
+        self.thread.join().expect("the probe thread")
+    }
+}
+
+/// The whole machine's CPU time while a target is measured (every process: client,
+/// servers, sandbox, Postgres), from `/proc/stat`: when it nears 100 %, answers wait
+/// for a core, not for the server's own work.
+pub struct CpuMeter {
+    busy: u64,
+    total: u64,
+}
+
+impl CpuMeter {
+    pub fn start() -> Option<CpuMeter> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let fields: Vec<u64> = stat.lines().next()?.split_whitespace().skip(1).filter_map(|f| f.parse().ok()).collect();
+        // user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
+        let total: u64 = fields.iter().take(8).sum();
+        let idle = fields.get(3)? + fields.get(4)?;
+        Some(CpuMeter { busy: total - idle, total })
+    }
+
+    /// Busy share of all cores since `start`, in percent.
+    pub fn busy_percent(&self) -> Option<f64> {
+        let now = CpuMeter::start()?;
+        let total = now.total.checked_sub(self.total).filter(|t| *t > 0)?;
+        Some(100.0 * (now.busy.saturating_sub(self.busy)) as f64 / total as f64)
+    }
+}
