@@ -19,9 +19,10 @@
 //! sandbox (difference and ratio) for the firm quote and the accept, and the highest
 //! rate each target held with every p99 under 50 ms; beside each server target, the
 //! disk's own fsync latency measured meanwhile (every durable commit waits for one), and
-//! once before any load, as long as one measurement; and how busy the machine's cores
-//! were (all processes). Each measurement follows one
-//! uncounted second at the same rate (connection pools open, caches fill). Asserts nothing.
+//! once before any load, as long as one measurement; how busy the machine's cores
+//! were (all processes), and how late a sleeping thread woke up (`probes.rs`). Each
+//! measurement follows one uncounted second at the same rate (connection pools open,
+//! caches fill). Asserts nothing.
 //!
 //! Then, with ROUNDS, the top rate again in rounds, the targets interleaved (each round
 //! measures every target in turn): a single 4 s measurement has 800 firm quotes at
@@ -47,7 +48,7 @@ mod workload;
 
 use axum::routing::post;
 use axum::{Json, Router};
-use probes::{CpuMeter, DiskProbe};
+use probes::{CpuMeter, MachineProbe, Readings};
 use quote_server::config::UpstreamChoice;
 use quote_server::sandbox::{self, Faults, Sandbox, SandboxConfig};
 use quote_server::throwaway_postgres::{Durability, ThrowawayPostgres};
@@ -88,7 +89,7 @@ fn row(rate: &str, target: &str, endpoint: &str, ms: &[f64], errors: usize) {
 /// One target measured once: its requests, and the machine meanwhile.
 struct Measurement {
     results: BTreeMap<&'static str, Endpoint>,
-    fsyncs: Vec<f64>,
+    machine: Readings,
     busy: Option<f64>,
 }
 
@@ -104,11 +105,11 @@ impl Measurement {
 async fn measure(target: Target, base: &[String], rate: u32, seconds: u32, dir: &Path) -> Measurement {
     let http = reqwest::Client::builder().pool_max_idle_per_host(1024).build().expect("a client");
     workload::run(target, &http, base, rate, 1).await;
-    let probe = DiskProbe::start(dir);
+    let probe = MachineProbe::start(dir);
     let cpu = CpuMeter::start();
     let results = workload::run(target, &http, base, rate, seconds).await;
     let busy = cpu.and_then(|c| c.busy_percent());
-    Measurement { results, fsyncs: probe.finish(), busy }
+    Measurement { results, machine: probe.finish(), busy }
 }
 
 async fn start_floor() -> anyhow::Result<String> {
@@ -184,9 +185,11 @@ async fn main() -> anyhow::Result<()> {
     println!("{:>6}  {:<22} {:<14} {:>6} {:>6} {:>9} {:>9} {:>9}", "rate", "target", "endpoint", "n", "errors", "p50 ms", "p99 ms", "max ms");
     // The disk with no load at all, for as long as one measurement: what it does by
     // itself (on a shared virtual disk, stalls come whether or not anything writes).
-    let idle = DiskProbe::start(dir.path());
+    let idle = MachineProbe::start(dir.path());
     tokio::time::sleep(Duration::from_secs(u64::from(seconds) + 1)).await;
-    row("", "disk, no load", "fsync probe", &idle.finish(), 0);
+    let idle = idle.finish();
+    row("", "disk, no load", "fsync probe", &idle.fsyncs, 0);
+    println!("{:>6}  {:<22} {:<14} a sleeping thread woke up to {:.1} ms late", "", "machine, no load", "wake-ups", idle.latest_wakeup());
     let targets: Vec<&(Target, Vec<String>)> = bases.iter().filter(|(t, _)| wanted(t.short())).collect();
     let mut held: BTreeMap<Target, u32> = BTreeMap::new();
     let mut added = Vec::new();
@@ -198,10 +201,11 @@ async fn main() -> anyhow::Result<()> {
                 row(&rate.to_string(), target.name(), name, &e.ms, e.errors);
             }
             if target.is_server() {
-                row("", "  (disk, meanwhile)", "fsync probe", &m.fsyncs, 0);
+                row("", "  (disk, meanwhile)", "fsync probe", &m.machine.fsyncs, 0);
             }
             if let Some(busy) = m.busy {
-                println!("{:>6}  {:<22} {:<14} {busy:>5.0} % of all cores busy", "", "  (machine, meanwhile)", "cpu");
+                println!("{:>6}  {:<22} {:<14} {busy:>5.0} % of all cores busy; a sleeping thread woke up to {:.1} ms late", "", "  (machine, meanwhile)", "cpu",
+                         m.machine.latest_wakeup());
             }
             let worst = m.results.keys().filter_map(|name| m.p99(name)).fold(0.0_f64, f64::max);
             if worst < P99_TARGET_MS && m.results.values().all(|e| e.errors == 0) {

@@ -6,22 +6,38 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// The disk's own fsync latency while a target is measured: a thread writes and
-/// fdatasyncs a small file beside the databases 20 times a second. No durable write
-/// is faster than this, and while the disk stalls every commit in flight waits.
-pub struct DiskProbe {
+/// Two threads beside a measurement. One writes and fdatasyncs a small file beside the
+/// databases 20 times a second: the disk's own fsync latency. No durable write is
+/// faster, and while the disk stalls every commit in flight waits. The other sleeps a
+/// millisecond at a time and notes how late it woke: when the machine gives a plain
+/// thread no core for milliseconds (the hypervisor, or every core busy), every answer
+/// in flight waits as long.
+pub struct MachineProbe {
     stop: Arc<std::sync::atomic::AtomicBool>,
-    thread: std::thread::JoinHandle<Vec<f64>>,
-    timer: std::thread::JoinHandle<()>,
+    disk: std::thread::JoinHandle<Vec<f64>>,
+    timer: std::thread::JoinHandle<Vec<f64>>,
 }
 
-impl DiskProbe {
-    pub fn start(dir: &std::path::Path) -> DiskProbe {
+/// What the probes measured, in ms.
+pub struct Readings {
+    pub fsyncs: Vec<f64>,
+    /// Every wake-up more than a millisecond late: how late.
+    pub late_wakeups: Vec<f64>,
+}
+
+impl Readings {
+    pub fn latest_wakeup(&self) -> f64 {
+        self.late_wakeups.iter().copied().fold(0.0, f64::max)
+    }
+}
+
+impl MachineProbe {
+    pub fn start(dir: &std::path::Path) -> MachineProbe {
         use std::io::Write;
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
         let path = dir.join("fsync-probe");
         let stopped = Arc::clone(&stop);
-        let thread = std::thread::spawn(move || {
+        let disk = std::thread::spawn(move || {
             let mut file = std::fs::File::create(&path).expect("the probe's file");
             let mut ms = Vec::new();
             while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
@@ -34,26 +50,26 @@ impl DiskProbe {
             }
             ms
         });
-        // Beside it, for `QW_TIMELINE`: a thread that sleeps a millisecond at a time and
-        // notes when it woke late (the machine gave it no core: a stall outside the server).
         let stopped = Arc::clone(&stop);
         let timer = std::thread::spawn(move || {
+            let mut late_wakeups = Vec::new();
             while !stopped.load(std::sync::atomic::Ordering::Relaxed) {
                 let since = Instant::now();
                 std::thread::sleep(Duration::from_millis(1));
                 let late = since.elapsed().as_secs_f64() * 1000.0 - 1.0;
                 if late > 1.0 {
+                    late_wakeups.push(late);
                     timeline::note(since, "timer lateness", late);
                 }
             }
+            late_wakeups
         });
-        DiskProbe { stop, thread, timer }
+        MachineProbe { stop, disk, timer }
     }
 
-    pub fn finish(self) -> Vec<f64> {
+    pub fn finish(self) -> Readings {
         self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        self.timer.join().expect("the timer thread");
-        self.thread.join().expect("the probe thread")
+        Readings { late_wakeups: self.timer.join().expect("the timer thread"), fsyncs: self.disk.join().expect("the disk probe's thread") }
     }
 }
 

@@ -12,8 +12,10 @@ use std::path::Path;
 struct Rounds {
     pooled: BTreeMap<(Target, &'static str), (Vec<f64>, usize)>,
     p99s: Vec<BTreeMap<(Target, &'static str), f64>>,
-    /// The disk probe's slowest fsync during each round's measurement of a target.
+    /// The disk probe's slowest fsync during each round's measurement of a target, and
+    /// the latest wake-up of the sleeping thread.
     disk_max: BTreeMap<Target, Vec<f64>>,
+    latest_wakeup: BTreeMap<Target, Vec<f64>>,
 }
 
 impl Rounds {
@@ -40,7 +42,8 @@ pub async fn run(targets: &[&(Target, Vec<String>)], rate: u32, seconds: u32, ro
         let mut p99s = BTreeMap::new();
         for (target, base) in targets.iter().map(|t| (t.0, &t.1)) {
             let m = measure(target, base, rate, seconds, dir).await;
-            all.disk_max.entry(target).or_default().push(m.fsyncs.iter().copied().fold(0.0, f64::max));
+            all.disk_max.entry(target).or_default().push(m.machine.fsyncs.iter().copied().fold(0.0, f64::max));
+            all.latest_wakeup.entry(target).or_default().push(m.machine.latest_wakeup());
             for (name, e) in m.results {
                 p99s.insert((target, name), percentile(&sorted(&e.ms), 0.99));
                 let pooled = all.pooled.entry((target, name)).or_default();
@@ -66,5 +69,6 @@ pub async fn run(targets: &[&(Target, Vec<String>)], rate: u32, seconds: u32, ro
                      target.name(), list(&each, "+"), each.len());
         }
         println!("  {:<20} {:<11} disk probe's slowest fsync in each round, ms: {}", target.name(), "", list(&all.disk_max[&target], ""));
+        println!("  {:<20} {:<11} latest wake-up of a sleeping thread in each round, ms: {}", target.name(), "", list(&all.latest_wakeup[&target], ""));
     }
 }
