@@ -89,7 +89,7 @@ impl Host {
         self.bound.set(Vec::new());
         self.apply_defaults(&Defaults {
             pool: b.pool_id.clone(),
-            side: b.side.as_deref().and_then(Side::parse),
+            side: b.side,
             amount: b.amount.map(|a| a.to_string()),
             network: b.network.clone(),
             destination: b.destination_address.clone(),

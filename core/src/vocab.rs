@@ -1,9 +1,10 @@
-//! The wire's vocabulary as enums: sides, quote types, trade statuses, unavailable
-//! reasons and the widget API's error codes. Each serialises to exactly the string
-//! the JSON has always carried, so the wire is unchanged; in Rust a typo is a compile
-//! error instead of a silently different branch.
+//! The wire's vocabulary as enums: sides, quote types, trade and checkout statuses,
+//! unavailable reasons and the widget API's error codes. Each serialises to exactly
+//! the string the JSON has always carried, so the wire is unchanged; in Rust a typo is
+//! a compile error instead of a silently different branch.
 //!
-//! Closed vocabularies (side, quote type, trade status) refuse unknown words. Open
+//! Closed vocabularies (side, quote type, trade and checkout status) refuse unknown
+//! words. Open
 //! ones (unavailable reason, error code) keep an unknown word as `Other`, so a reason
 //! or code added upstream degrades to generic copy instead of breaking a parse.
 
@@ -125,6 +126,12 @@ impl TradeStatus {
 }
 
 vocabulary! {
+    /// Where a checkout is: open for quotes, accepting (an accept's outcome is being
+    /// confirmed), converted into its one trade, or expired.
+    closed CheckoutStatus { Open = "open", Accepting = "accepting", Converted = "converted", Expired = "expired" }
+}
+
+vocabulary! {
     /// Why 0Pools could not quote.
     open UnavailableReason {
         PoolDry = "pool_dry",
@@ -232,6 +239,10 @@ mod tests {
         for status in TradeStatus::ALL {
             assert_eq!(serde_json::from_str::<TradeStatus>(&format!("\"{status}\"")).unwrap(), *status);
         }
+        for status in CheckoutStatus::ALL {
+            assert_eq!(serde_json::from_str::<CheckoutStatus>(&format!("\"{status}\"")).unwrap(), *status);
+        }
+        assert_eq!(CheckoutStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["open", "accepting", "converted", "expired"]);
         assert_eq!(serde_json::to_string(&QuoteType::Indicative).unwrap(), "\"indicative\"");
     }
 

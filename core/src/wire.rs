@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-pub use crate::vocab::{ErrorCode, QuoteType, Side, TradeStatus, UnavailableReason};
+pub use crate::vocab::{CheckoutStatus, ErrorCode, QuoteType, Side, TradeStatus, UnavailableReason};
 
 /// One pool the partner is entitled to, as the widget may render it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -207,7 +207,7 @@ pub struct CheckoutBindings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pool_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub side: Option<String>,
+    pub side: Option<Side>,
     /// An exact amount, in `currency`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
@@ -255,8 +255,7 @@ impl CheckoutBindings {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckoutView {
     pub checkout_id: String,
-    /// `open`, `accepting` (an accept's outcome is being confirmed), `converted` or `expired`.
-    pub status: String,
+    pub status: CheckoutStatus,
     pub bindings: CheckoutBindings,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partner_reference: Option<String>,

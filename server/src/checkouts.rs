@@ -7,7 +7,7 @@
 use crate::store::{self, CheckoutRow};
 use crate::upstream::UpstreamError;
 use crate::AppState;
-use quote_core::wire::{CheckoutBindings, CheckoutView};
+use quote_core::wire::{CheckoutBindings, CheckoutStatus, CheckoutView, Side};
 use rand::RngCore;
 use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
@@ -53,16 +53,15 @@ pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// `open`, `accepting`, `converted` or `expired`.
-pub fn status(c: &CheckoutRow) -> &'static str {
+pub fn status(c: &CheckoutRow) -> CheckoutStatus {
     if c.trade_id.is_some() {
-        "converted"
+        CheckoutStatus::Converted
     } else if c.accept_quote_id.is_some() {
-        "accepting"
+        CheckoutStatus::Accepting
     } else if store::checkout_expired(c) {
-        "expired"
+        CheckoutStatus::Expired
     } else {
-        "open"
+        CheckoutStatus::Open
     }
 }
 
@@ -70,7 +69,8 @@ pub fn bindings(c: &CheckoutRow) -> CheckoutBindings {
     let dec = |s: &Option<String>| s.as_deref().and_then(|v| Decimal::from_str(v).ok());
     CheckoutBindings {
         pool_id: c.pool_id.clone(),
-        side: c.side.clone(),
+        // Only this module writes the column, from a `Side`.
+        side: c.side.as_deref().and_then(Side::parse),
         amount: dec(&c.amount),
         currency: c.currency.clone(),
         amount_min: dec(&c.amount_min),
@@ -107,8 +107,8 @@ async fn validate(state: &AppState, b: &CheckoutBindings) -> Result<(), Checkout
     }
     if let Some(pool_id) = &b.pool_id {
         let pool = state.pools.find(&state.upstream, pool_id).await?.ok_or_else(|| invalid("pool_id", "This pool is not offered."))?;
-        if let Some(side) = &b.side {
-            if !pool.sides.iter().any(|s| s.as_str() == side) {
+        if let Some(side) = b.side {
+            if !pool.sides.contains(&side) {
                 return Err(invalid("side", "This pool does not offer that side."));
             }
         }
@@ -121,10 +121,6 @@ async fn validate(state: &AppState, b: &CheckoutBindings) -> Result<(), Checkout
             if currency != &pool.source_asset && currency != &pool.target_asset {
                 return Err(invalid("currency", format!("The currency must be {} or {}.", pool.source_asset, pool.target_asset)));
             }
-        }
-    } else if let Some(side) = &b.side {
-        if side != "buy" && side != "sell" {
-            return Err(invalid("side", "side must be buy or sell."));
         }
     }
     Ok(())
@@ -164,7 +160,7 @@ async fn create_and_mint(state: &AppState, new: NewCheckout, with_token: bool) -
         partner_reference: new.partner_reference.clone(),
         partner_user_id: new.partner_user_id.clone(),
         pool_id: b.pool_id.clone(),
-        side: b.side.clone(),
+        side: b.side.map(|side| side.as_str().to_owned()),
         amount: b.amount.map(|d| d.to_string()),
         currency: b.currency.clone(),
         amount_min: b.amount_min.map(|d| d.to_string()),
@@ -225,7 +221,7 @@ struct Minted {
 /// A fresh client token bound to the checkout; it lasts the session lifetime, and
 /// never beyond the checkout's own.
 fn mint(state: &AppState, c: &CheckoutRow, partner_user_id: Option<&str>) -> Result<Minted, CheckoutError> {
-    if status(c) == "expired" {
+    if status(c) == CheckoutStatus::Expired {
         return Err(CheckoutError::Expired);
     }
     let mut bytes = [0u8; 32];
@@ -284,8 +280,8 @@ pub fn check_intent(c: &CheckoutRow, i: &IntentFields<'_>) -> Result<(), Checkou
             return Err(locked("pool_id", format!("This checkout is for {pool}.")));
         }
     }
-    if let Some(side) = &b.side {
-        if side != i.side {
+    if let Some(side) = b.side {
+        if side.as_str() != i.side {
             return Err(locked("side", format!("This checkout is a {side}.")));
         }
     }
@@ -331,9 +327,9 @@ pub fn check_intent(c: &CheckoutRow, i: &IntentFields<'_>) -> Result<(), Checkou
 /// while an accept's outcome is being confirmed, none after it expired.
 pub fn admit_quote(c: &CheckoutRow, firm: bool) -> Result<(), CheckoutError> {
     match (status(c), &c.trade_id, &c.accept_quote_id) {
-        ("converted", Some(trade_id), _) => Err(CheckoutError::Converted { trade_id: trade_id.clone() }),
-        ("accepting", _, Some(quote_id)) if firm => Err(CheckoutError::AcceptInProgress { quote_id: quote_id.clone() }),
-        ("expired", _, _) => Err(CheckoutError::Expired),
+        (CheckoutStatus::Converted, Some(trade_id), _) => Err(CheckoutError::Converted { trade_id: trade_id.clone() }),
+        (CheckoutStatus::Accepting, _, Some(quote_id)) if firm => Err(CheckoutError::AcceptInProgress { quote_id: quote_id.clone() }),
+        (CheckoutStatus::Expired, _, _) => Err(CheckoutError::Expired),
         _ => Ok(()),
     }
 }
@@ -350,7 +346,7 @@ pub async fn view(state: &AppState, c: &CheckoutRow) -> Result<CheckoutView, Che
     };
     Ok(CheckoutView {
         checkout_id: c.checkout_id.clone(),
-        status: status(c).into(),
+        status: status(c),
         bindings: bindings(c),
         partner_reference: c.partner_reference.clone(),
         partner_user_id: c.partner_user_id.clone(),

@@ -99,6 +99,8 @@ async fn one_partner_reference_is_one_checkout() {
         (json!({"amount_min": "50", "amount_max": "10", "currency": "EUR"}), "amount_min"),
         (json!({"amount": "-1", "currency": "EUR"}), "amount"),
         (json!({"pool_id": "EUR-USDT", "network": "solana"}), "network"),
+        (json!({"side": "sideways"}), "side"),
+        (json!({"pool_id": "EUR-USDT", "side": "BUY"}), "side"),
         (json!({"amount": 100, "currency": "EUR"}), "amount"),
         (json!({"surprise": true}), "surprise"),
         (json!({"expires_in_secs": 5}), "expires_in_secs"),
@@ -106,6 +108,10 @@ async fn one_partner_reference_is_one_checkout() {
         let (status, refused) = srv.post("/api/checkouts", Some(PARTNER_KEY), body.clone()).await;
         assert_eq!((status, refused["error"]["field"].as_str()), (400, Some(field)), "{body} → {refused}");
     }
+    // A bound side and the checkout's status come back as the wire's words.
+    let (status, sell) = srv.post("/api/checkouts", Some(PARTNER_KEY), json!({"pool_id": "EUR-USDT", "side": "sell"})).await;
+    assert_eq!(status, 201, "{sell}");
+    assert_eq!((sell["checkout"]["bindings"]["side"].as_str(), sell["checkout"]["status"].as_str()), (Some("sell"), Some("open")));
 }
 
 #[tokio::test]

@@ -81,7 +81,7 @@ impl CreateCheckout {
         Ok(NewCheckout {
             bindings: CheckoutBindings {
                 pool_id: bounded_text("pool_id", self.pool_id)?,
-                side: bounded_text("side", self.side)?,
+                side: self.side.map(|side| Side::parse(&side).ok_or_else(|| invalid("side", "side must be buy or sell.".into()))).transpose()?,
                 amount: amount("amount", self.amount)?,
                 currency: bounded_text("currency", self.currency)?,
                 amount_min: amount("amount_min", self.amount_min)?,

@@ -11,7 +11,7 @@ use crate::checkouts::{self, NewCheckout};
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
-use quote_core::wire::CheckoutBindings;
+use quote_core::wire::{CheckoutBindings, Side};
 use rand::Rng;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -71,7 +71,7 @@ pub async fn checkout_for_order(State(state): State<AppState>, ClientAddr(addr):
     let new = NewCheckout {
         bindings: CheckoutBindings {
             pool_id: Some("EUR-USDT".into()),
-            side: Some("buy".into()),
+            side: Some(Side::Buy),
             amount: Some(amount),
             currency: Some("EUR".into()),
             network: Some("tron".into()),

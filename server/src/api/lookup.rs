@@ -38,7 +38,7 @@ pub struct ProductRecord {
 #[derive(Serialize, ToSchema, PartialEq)]
 pub struct CheckoutEvidence {
     pub checkout_id: String,
-    pub status: String,
+    pub status: quote_core::wire::CheckoutStatus,
     pub partner_reference: Option<String>,
     pub partner_user_id: Option<String>,
     pub bindings: CheckoutBindings,
@@ -239,7 +239,7 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
             pool_id: q.map(|q| q.pool_id.clone()),
             quote_id: q.map(|q| q.quote_id.clone()),
             transact_id: None,
-            status: q.map_or_else(|| checkouts::status(c).to_owned(), |q| q.status.clone()),
+            status: q.map_or_else(|| checkouts::status(c).to_string(), |q| q.status.clone()),
             request_id: q.and_then(|q| q.request_id.clone()),
             reconciliation_state: None,
         },
@@ -249,7 +249,7 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
         record,
         checkout: CheckoutEvidence {
             checkout_id: c.checkout_id.clone(),
-            status: checkouts::status(c).into(),
+            status: checkouts::status(c),
             partner_reference: c.partner_reference.clone(),
             partner_user_id: c.partner_user_id.clone(),
             bindings: checkouts::bindings(c),

@@ -13,7 +13,7 @@ use quote_core::copy::Copy;
 use quote_core::flow::{Problem, Stage};
 use quote_core::form::check_firm;
 use quote_core::host_event::HostEvent;
-use quote_core::wire::{CheckoutView, ErrorCode, PoolView, QuoteType};
+use quote_core::wire::{CheckoutStatus, CheckoutView, ErrorCode, PoolView, QuoteType};
 
 #[derive(Clone, Copy)]
 pub struct Controller {
@@ -166,7 +166,7 @@ impl Controller {
                 self.persisted.set_pending_accept(None);
                 self.follower.show(trade.clone());
             }
-            Some(c) if c.status == "expired" => ctx.stage.set(Stage::Problem(Problem::CheckoutExpired)),
+            Some(c) if c.status == CheckoutStatus::Expired => ctx.stage.set(Stage::Problem(Problem::CheckoutExpired)),
             _ => {}
         }
         self.follower.listen_to_other_tabs();
