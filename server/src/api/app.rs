@@ -19,7 +19,7 @@ use tower_http::trace::TraceLayer;
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn cors(origins: &[String]) -> CorsLayer {
-    // Origins were checked at start-up (config.rs): no wildcard, each parses.
+    // Origins were checked at start-up (config/checks.rs): no wildcard, each parses.
     let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(allowed))

@@ -1,0 +1,125 @@
+//! Configuration, from environment variables (or the equivalent flags). Every
+//! variable is documented in the README with its default. Secrets are parsed
+//! straight into `SecretString`, which never prints.
+//!
+//! Fail closed: [`ServerArgs::validate`] turns the raw arguments into a [`Config`]
+//! or a [`ConfigError`] that names the setting and says what to do. Nothing here
+//! panics, and nothing falls back to the sandbox unless asked to.
+//!
+//! `cli` declares the variables and flags, `validate` turns them into a [`Config`],
+//! `checks` holds the checks of single values it uses.
+
+mod checks;
+mod cli;
+mod validate;
+
+pub use checks::redacted_url;
+pub use cli::{Cli, Command, ServerArgs};
+
+use checks::key_kind;
+use secrecy::SecretString;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+/// The secret key the embedded sandbox accepts when none is configured. It is a
+/// test-mode key of the sandbox, worthless against 0Pools.
+pub const SANDBOX_DEFAULT_KEY: &str = "sk_test_sandbox_embedded_key";
+/// The webhook signing secret the embedded sandbox uses when none is configured.
+pub const SANDBOX_DEFAULT_WEBHOOK_SECRET: &str = "whsec_sandbox_embedded_secret";
+/// Shortest secret (0Pools key, webhook secrets, partner key) the server accepts.
+pub const MIN_SECRET_LEN: usize = 16;
+
+/// A setting the server refuses to start with: which one, and what to do.
+#[derive(Debug, thiserror::Error)]
+#[error("{setting}: {message}")]
+pub struct ConfigError {
+    pub setting: &'static str,
+    pub message: String,
+}
+
+pub(super) fn refuse<T>(setting: &'static str, message: impl Into<String>) -> Result<T, ConfigError> {
+    Err(ConfigError { setting, message: message.into() })
+}
+
+/// Where 0Pools is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum UpstreamChoice {
+    /// A real (or standalone sandbox) base URL.
+    Url(String),
+    /// The sandbox, started in this process on loopback.
+    EmbeddedSandbox,
+}
+
+/// Everything the server needs to start, checked.
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub upstream: UpstreamChoice,
+    pub secret_key: SecretString,
+    pub settings: crate::Settings,
+    pub reconcile_interval: Duration,
+    pub sandbox: SandboxArgs,
+}
+
+/// The sandbox's own tunables (embedded or standalone).
+#[derive(Clone)]
+pub struct SandboxArgs {
+    pub quote_window: Duration,
+    pub settle_delay: Duration,
+    pub seed: u64,
+    pub faults: crate::sandbox::Faults,
+    pub webhook_secret: SecretString,
+}
+
+impl Config {
+    /// One line per setting that matters, secrets redacted, for the start-up log.
+    pub fn summary(&self) -> Vec<String> {
+        let s = &self.settings;
+        let on = |b: bool| if b { "on" } else { "off" };
+        let set = |b: bool| if b { "set (redacted)" } else { "not set" };
+        vec![
+            format!("mode: {}", if s.demo { "DEMO (anonymous sessions, demo checkout and gallery served)" } else { "production" }),
+            format!("listen: {}", self.listen),
+            match crate::db::StoreKind::of(&self.database_url) {
+                Some(crate::db::StoreKind::Postgres) => format!("database: Postgres {}", redacted_url(&self.database_url)),
+                _ => format!("database: SQLite {}", self.database_url),
+            },
+            match &self.upstream {
+                UpstreamChoice::Url(url) => format!("0Pools: {}", redacted_url(url)),
+                UpstreamChoice::EmbeddedSandbox => "0Pools: embedded test-mode sandbox on loopback".into(),
+            },
+            format!("0Pools secret key: {}", key_kind(&self.secret_key)),
+            "0Pools webhook secret: set (redacted)".into(),
+            format!("partner API key: {}", set(s.partner_api_key.is_some())),
+            match &s.console {
+                Some(c) => format!(
+                    "partner console: /console/ (user {}, password hash set (redacted), {} cookie, sign-ins last {}s)",
+                    c.credential.user(),
+                    if c.cookie_secure { "Secure" } else { "non-Secure (plain-HTTP demo)" },
+                    c.session_ttl.as_secs()
+                ),
+                None => "partner console: off (no CONSOLE_PASSWORD_HASH or CONSOLE_PASSWORD_FILE)".into(),
+            },
+            format!(
+                "partner webhooks: {}",
+                s.partner_webhook.as_ref().map_or("off".to_owned(), |(url, _)| format!("{} (secret redacted)", redacted_url(url)))
+            ),
+            format!("CORS origins: {}", if s.cors_allowed_origins.is_empty() { "none".into() } else { s.cors_allowed_origins.join(", ") }),
+            format!("trust X-Forwarded-For: {}", on(s.trust_forwarded_for)),
+            format!("indicative previews: identical ones in flight share a call, answers reused for {} ms", s.preview_window.as_millis()),
+            format!("session ttl: {}s, checkout ttl: {}s", s.session_ttl.as_secs(), s.checkout_ttl.as_secs()),
+            format!(
+                "limits: {} quotes/min per checkout, {} mints/min per address, {} upstream quotes/s, {} streams per checkout, {} streams in all",
+                s.limits.quotes_per_minute, s.limits.mints_per_minute, s.limits.upstream_quotes_per_second, s.limits.sse_per_checkout, s.limits.sse_total
+            ),
+            format!("retention: {} days (trades kept forever)", s.retention.as_secs() / 86_400),
+            format!(
+                "connections: at most {}, header read timeout {}s, idle timeout {}s",
+                s.serve.max_connections,
+                s.serve.header_read_timeout.as_secs(),
+                s.serve.idle_timeout.as_secs()
+            ),
+            format!("reconcile every {} ms", self.reconcile_interval.as_millis()),
+        ]
+    }
+}
