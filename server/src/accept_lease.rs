@@ -6,7 +6,7 @@
 //! lease back because the outcome is still open), repeating the call with the same
 //! idempotency key so 0Pools answers the same trade.
 
-use crate::store::{self, QuoteRow, TradeRow};
+use crate::store::{self, QuoteRow, QuoteStatus, TradeRow};
 use crate::trading::{self, TradeError};
 use crate::AppState;
 use std::time::Duration;
@@ -50,8 +50,8 @@ pub async fn follow(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
             return Ok(trade);
         }
         let quote = trading::owned_quote(state, checkout_id, quote_id).await?;
-        match quote.status.as_str() {
-            "accepting" => {
+        match quote.status {
+            QuoteStatus::Accepting => {
                 // Taken only if the holder's lease ended (it died, or gave it back). The
                 // row just read says whether trying is worth a write.
                 let ended = quote.accept_lease_until.as_deref().is_none_or(|until| until <= store::now().as_str());
@@ -59,12 +59,13 @@ pub async fn follow(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
                     return execute_leased(state, &quote).await;
                 }
             }
-            "rejected" => return Err(TradeError::QuoteRejected),
-            "expired" => return Err(TradeError::QuoteExpired),
-            "unavailable" => return Err(TradeError::QuoteNotExecutable),
-            "accept_failed" => return Err(trading::failed(&quote)),
-            // `accepted` is written with the trade row, which the next look finds.
-            _ => {}
+            QuoteStatus::Rejected => return Err(TradeError::QuoteRejected),
+            QuoteStatus::Expired => return Err(TradeError::QuoteExpired),
+            QuoteStatus::Unavailable => return Err(TradeError::QuoteNotExecutable),
+            QuoteStatus::AcceptFailed => return Err(trading::failed(&quote)),
+            // `accepted` is written with the trade row, which the next look finds; an
+            // active quote is one whose accept has not begun yet (or was just reread).
+            QuoteStatus::Accepted | QuoteStatus::Active => {}
         }
         if Instant::now() + pause > deadline {
             return Err(TradeError::AcceptInFlight);

@@ -2,7 +2,7 @@
 //! 0Pools' own answers: accepts that began but never stored a trade, and trades
 //! that are not terminal yet.
 
-use crate::store;
+use crate::store::{self, QuoteStatus};
 use crate::{accept_lease, trading};
 use crate::AppState;
 use std::time::Duration;
@@ -37,7 +37,7 @@ pub async fn reconcile_once(state: &AppState) -> Result<Report, sqlx::Error> {
         // Re-read under the lease: the list is stale by now. Only an accept still open
         // that still holds its checkout's claim may be resumed; anything else could be
         // a second conversion.
-        let Some(quote) = store::quote(&state.db, &listed.quote_id).await?.filter(|q| q.status == "accepting") else { continue };
+        let Some(quote) = store::quote(&state.db, &listed.quote_id).await?.filter(|q| q.status == QuoteStatus::Accepting) else { continue };
         if store::trade_for_quote(&state.db, &quote.quote_id).await?.is_some() {
             continue;
         }

@@ -3,7 +3,7 @@
 //! [`advance`], which writes it (forward only), queues the partner's webhook and
 //! announces it to live streams. Errors are [`TradeError`]; HTTP is the API's concern.
 
-use crate::store::{self, Claim, QuoteRow, TradeRow};
+use crate::store::{self, Claim, QuoteRow, QuoteStatus, TradeRow};
 use crate::upstream::types::{Side, TradeStatus};
 use crate::upstream::{UpstreamError, UpstreamErrorKind};
 use crate::{accept_lease, trade_record, AppState};
@@ -84,25 +84,25 @@ pub async fn accept(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
     let quote = owned_quote(state, checkout_id, quote_id).await?;
     // A quote has a trade only once it is accepted (they are stored together), and
     // nothing moves an accepted quote: other statuses need no look for one.
-    if matches!(quote.status.as_str(), "accepting" | "accepted") {
+    if quote.status.accept_began() {
         if let Some(trade) = store::trade_for_quote(&state.db, quote_id).await? {
             // Makes up for an announcement an earlier call may have died before.
             announce(state, &trade.trade_id).await?;
             return Ok(trade);
         }
     }
-    match quote.status.as_str() {
-        "rejected" => return Err(TradeError::QuoteRejected),
-        "unavailable" => return Err(TradeError::QuoteNotExecutable),
-        "expired" => return Err(TradeError::QuoteExpired),
-        "accept_failed" => return Err(failed(&quote)),
+    match quote.status {
+        QuoteStatus::Rejected => return Err(TradeError::QuoteRejected),
+        QuoteStatus::Unavailable => return Err(TradeError::QuoteNotExecutable),
+        QuoteStatus::Expired => return Err(TradeError::QuoteExpired),
+        QuoteStatus::AcceptFailed => return Err(failed(&quote)),
         // An earlier accept reached this point and may have reached 0Pools: follow or
         // resume it with the same key rather than judge expiry again.
-        "accepting" | "accepted" => {}
-        _active => {
+        QuoteStatus::Accepting | QuoteStatus::Accepted => {}
+        QuoteStatus::Active => {
             // Refused before any upstream call, by the server's own clock.
             if has_expired(&quote) {
-                if store::move_quote(&state.db, quote_id, &["active"], "expired").await? {
+                if store::move_quote(&state.db, quote_id, &[QuoteStatus::Active], QuoteStatus::Expired).await? {
                     record_expiry(state, &quote).await;
                 }
                 return Err(TradeError::QuoteExpired);
@@ -141,9 +141,9 @@ async fn claimed(state: &AppState, checkout_id: &str, quote_id: &str, begun: sto
 }
 
 /// Ends an accept without a trade (see [`store::end_accept`]), committed before it returns.
-async fn end_accept(state: &AppState, quote: &QuoteRow, to: &str, failure: Option<&str>) -> sqlx::Result<()> {
-    let (quote, to, failure) = (quote.clone(), to.to_owned(), failure.map(str::to_owned));
-    state.writes.run(move |c| Box::pin(async move { store::end_accept(c, &quote, &to, failure.as_deref()).await })).await
+async fn end_accept(state: &AppState, quote: &QuoteRow, to: QuoteStatus, failure: Option<&str>) -> sqlx::Result<()> {
+    let (quote, failure) = (quote.clone(), failure.map(str::to_owned));
+    state.writes.run(move |c| Box::pin(async move { store::end_accept(c, &quote, to, failure.as_deref()).await })).await
 }
 
 pub(crate) fn failed(quote: &QuoteRow) -> TradeError {
@@ -159,12 +159,12 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
             let id = quote.quote_id.as_str();
             match e.kind {
                 UpstreamErrorKind::QuoteExpired => {
-                    end_accept(state, quote, "expired", None).await?;
+                    end_accept(state, quote, QuoteStatus::Expired, None).await?;
                     record_expiry(state, quote).await;
                     Err(TradeError::QuoteExpired)
                 }
                 UpstreamErrorKind::QuoteRejected => {
-                    end_accept(state, quote, "rejected", None).await?;
+                    end_accept(state, quote, QuoteStatus::Rejected, None).await?;
                     Err(TradeError::QuoteRejected)
                 }
                 // Executed, but not by this request: only our key exists for this
@@ -174,12 +174,12 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
                 // The partner's balance could not cover it: nothing executed.
                 UpstreamErrorKind::Unavailable { reason } => {
                     tracing::warn!(quote_id = id, reason = reason.as_str(), "0Pools could not execute a quote now");
-                    end_accept(state, quote, "unavailable", Some(reason.as_str())).await?;
+                    end_accept(state, quote, QuoteStatus::Unavailable, Some(reason.as_str())).await?;
                     Err(TradeError::QuoteNotExecutable)
                 }
                 UpstreamErrorKind::QuoteNotExecutable | UpstreamErrorKind::QuoteNotFound => {
                     tracing::error!(quote_id = id, kind = ?e.kind, upstream_request_id = ?e.request_id, "0Pools refused to execute a quote we hold");
-                    end_accept(state, quote, "unavailable", Some(upstream_code(&e.kind))).await?;
+                    end_accept(state, quote, QuoteStatus::Unavailable, Some(upstream_code(&e.kind))).await?;
                     Err(TradeError::QuoteNotExecutable)
                 }
                 // Refused before 0Pools looked at the quote or the key (our key or
@@ -197,7 +197,7 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
                     let reason = upstream_code(&e.kind);
                     tracing::error!(quote_id = id, reason, upstream_request_id = ?e.request_id, "accept ended without a trade");
                     raise_alert(state, "accept_failed", id, &format!("0Pools answered {reason} to the accept of {id}")).await;
-                    end_accept(state, quote, "accept_failed", Some(reason)).await?;
+                    end_accept(state, quote, QuoteStatus::AcceptFailed, Some(reason)).await?;
                     Err(TradeError::AcceptFailed { support_id: id.to_owned(), reason: reason.to_owned() })
                 }
                 // Unknown outcome: the accept stays begun, and a retry (or the
@@ -242,28 +242,28 @@ fn upstream_code(kind: &UpstreamErrorKind) -> &'static str {
 /// Declines a quote so it can never execute.
 pub async fn reject(state: &AppState, checkout_id: &str, quote_id: &str) -> Result<String, TradeError> {
     let quote = owned_quote(state, checkout_id, quote_id).await?;
-    match quote.status.as_str() {
-        "rejected" => Ok("rejected".into()),
-        "accepting" | "accepted" => Err(TradeError::QuoteAlreadyAccepted),
-        "unavailable" | "accept_failed" => Err(TradeError::QuoteNotExecutable),
+    match quote.status {
+        QuoteStatus::Rejected => Ok("rejected".into()),
+        QuoteStatus::Accepting | QuoteStatus::Accepted => Err(TradeError::QuoteAlreadyAccepted),
+        QuoteStatus::Unavailable | QuoteStatus::AcceptFailed => Err(TradeError::QuoteNotExecutable),
         // Already dead upstream; recording the decision is enough.
-        "expired" => {
-            store::move_quote(&state.db, quote_id, &["expired"], "rejected").await?;
+        QuoteStatus::Expired => {
+            store::move_quote(&state.db, quote_id, &[QuoteStatus::Expired], QuoteStatus::Rejected).await?;
             Ok("rejected".into())
         }
-        _active => {
+        QuoteStatus::Active => {
             match state.upstream.reject_quote(quote_id).await {
                 Ok(_) => {}
                 Err(e) if e.kind == UpstreamErrorKind::QuoteExpired => {}
                 Err(e) if e.kind == UpstreamErrorKind::QuoteConsumed => return Err(TradeError::QuoteAlreadyAccepted),
                 Err(e) => return Err(e.into()),
             }
-            if store::move_quote(&state.db, quote_id, &["active"], "rejected").await? {
+            if store::move_quote(&state.db, quote_id, &[QuoteStatus::Active], QuoteStatus::Rejected).await? {
                 return Ok("rejected".into());
             }
             // An accept began meanwhile (0Pools decides which of the two won): say so.
             match store::quote(&state.db, quote_id).await?.map(|q| q.status) {
-                Some(status) if status == "accepting" || status == "accepted" => Err(TradeError::QuoteAlreadyAccepted),
+                Some(status) if status.accept_began() => Err(TradeError::QuoteAlreadyAccepted),
                 _ => Ok("rejected".into()),
             }
         }

@@ -64,7 +64,7 @@ async fn the_whole_flow_from_session_to_settled() {
     assert!(quote["server_time"].is_string());
     assert_eq!(terms["executable"], true);
     let row = store::quote(&srv.state.db, &quote_id).await.unwrap().unwrap();
-    assert_eq!(row.status, "active");
+    assert_eq!(row.status, store::QuoteStatus::Active);
     assert_eq!(row.rate.as_deref(), terms["rate"].as_str());
     assert_eq!(row.target_amount.as_deref(), terms["target_amount"].as_str());
     assert_eq!(row.spread_bps.as_deref(), Some("35"));
@@ -93,7 +93,7 @@ async fn the_whole_flow_from_session_to_settled() {
     assert_eq!(history[0].status, "reserved");
     assert_eq!(history[0].source, "transact");
     assert_eq!(history.last().unwrap().status, "settled");
-    assert_eq!(store::quote(&srv.state.db, &quote_id).await.unwrap().unwrap().status, "accepted");
+    assert_eq!(store::quote(&srv.state.db, &quote_id).await.unwrap().unwrap().status, store::QuoteStatus::Accepted);
 }
 
 #[tokio::test]
@@ -135,7 +135,7 @@ async fn accept_after_expiry_is_refused_before_any_upstream_call() {
     let (status, body) = s.server.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
     assert_eq!((status, body["error"]["code"].as_str()), (410, Some("quote_expired")));
     assert_eq!(s.sandbox.sandbox.transact_requests(), 0);
-    assert_eq!(store::quote(&s.server.state.db, quote_id).await.unwrap().unwrap().status, "expired");
+    assert_eq!(store::quote(&s.server.state.db, quote_id).await.unwrap().unwrap().status, store::QuoteStatus::Expired);
     // Asking again gives the same answer, still without calling 0Pools.
     let (status, _) = s.server.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
     assert_eq!(status, 410);

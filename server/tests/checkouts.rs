@@ -194,7 +194,7 @@ async fn quote_consumed_under_our_own_key_resolves_to_the_trade_never_to_unavail
     })
     .await;
     assert_eq!(trade["trade_id"], upstream.transact_id.as_str());
-    assert_eq!(store::quote(&srv.state.db, &quote_id).await.unwrap().unwrap().status, "accepted");
+    assert_eq!(store::quote(&srv.state.db, &quote_id).await.unwrap().unwrap().status, store::QuoteStatus::Accepted);
     assert_eq!(s.sandbox.sandbox.trade_count(), 1);
 }
 
@@ -211,7 +211,7 @@ async fn a_permanent_upstream_refusal_ends_in_an_explained_state_with_a_support_
     let (status, failed) = srv.post(&format!("/api/quotes/{quote_a}/accept"), Some(&token), json!({})).await;
     assert_eq!((status, failed["error"]["code"].as_str(), failed["error"]["support_id"].as_str()), (409, Some("accept_failed"), Some(quote_a.as_str())));
     let row = store::quote(&srv.state.db, &quote_a).await.unwrap().unwrap();
-    assert_eq!((row.status.as_str(), row.accept_failure.as_deref()), ("accept_failed", Some("idempotency_conflict")));
+    assert_eq!((row.status, row.accept_failure.as_deref()), (store::QuoteStatus::AcceptFailed, Some("idempotency_conflict")));
     let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'accept_failed' AND subject = $1").bind(&quote_a).fetch_one(&srv.state.db).await.unwrap();
     assert_eq!(alerts, 1);
     // Definite, not retried: asking again gives the same answer without calling 0Pools.
@@ -321,7 +321,7 @@ async fn an_accept_the_partner_balance_cannot_cover_ends_definitely_and_frees_th
     let (status, refused) = srv.post(&format!("/api/quotes/{b}/accept"), Some(&second), json!({})).await;
     assert_eq!((status, refused["error"]["code"].as_str()), (409, Some("quote_not_executable")), "not a 503 retried forever");
     let row = store::quote(&srv.state.db, &b).await.unwrap().unwrap();
-    assert_eq!((row.status.as_str(), row.accept_failure.as_deref()), ("unavailable", Some("pool_dry")));
+    assert_eq!((row.status, row.accept_failure.as_deref()), (store::QuoteStatus::Unavailable, Some("pool_dry")));
     // Nothing converted in that checkout: it may ask again, and hears the lane is dry.
     let again = srv.firm_quote(&second, "100.00", DEST).await;
     assert_eq!((again["available"].as_bool(), again["unavailable_reason"].as_str()), (Some(false), Some("pool_dry")));
@@ -356,9 +356,9 @@ async fn an_accept_begins_only_for_an_active_unexpired_quote_of_its_own_checkout
     assert_eq!(begun.claim, store::Claim::Held);
     assert_eq!((begun.quote.quote_id.as_str(), begun.quote.status.as_str()), (a.as_str(), "active"), "the quote as found");
     let stored = store::quote(&srv.state.db, &a).await.unwrap().unwrap();
-    assert_eq!((stored.status.as_str(), stored.accept_lease_holder.as_deref()), ("accepting", Some("this-replica")));
+    assert_eq!((stored.status, stored.accept_lease_holder.as_deref()), (store::QuoteStatus::Accepting, Some("this-replica")));
     assert!(begin(srv, &checkout, &a).await.is_none(), "no longer active: the caller reads why");
     let second = begin(srv, &checkout, &b).await.expect("b is still active");
     assert_eq!(second.claim, store::Claim::Taken { quote_id: a.clone(), trade_id: None }, "the checkout's one conversion is a's");
-    assert_eq!(store::quote(&srv.state.db, &b).await.unwrap().unwrap().status, "active");
+    assert_eq!(store::quote(&srv.state.db, &b).await.unwrap().unwrap().status, store::QuoteStatus::Active);
 }

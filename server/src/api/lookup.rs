@@ -195,7 +195,7 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
         .into_iter()
         .map(|q| QuoteEvidence {
             quote_id: q.quote_id,
-            status: q.status,
+            status: q.status.to_string(),
             request_id: q.request_id,
             pool_id: q.pool_id,
             side: q.side,
@@ -239,7 +239,7 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
             pool_id: q.map(|q| q.pool_id.clone()),
             quote_id: q.map(|q| q.quote_id.clone()),
             transact_id: None,
-            status: q.map_or_else(|| checkouts::status(c).to_string(), |q| q.status.clone()),
+            status: q.map_or_else(|| checkouts::status(c).to_string(), |q| q.status.to_string()),
             request_id: q.and_then(|q| q.request_id.clone()),
             reconciliation_state: None,
         },

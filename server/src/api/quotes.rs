@@ -9,7 +9,7 @@ use super::quote_intent::{read_intent, Intent, QuoteBody};
 use super::{server_time, ApiError};
 use crate::checkouts;
 use crate::json_fields::FieldError;
-use crate::store::{self, QuoteRow};
+use crate::store::{self, QuoteRow, QuoteStatus};
 use crate::previews::{self, Preview};
 use crate::trading;
 use crate::upstream::types::{Quote, QuoteOutcome, QuoteRequest, QuoteType, UnavailableReason};
@@ -81,13 +81,13 @@ fn terms(q: &Quote, expires_at: Option<chrono::DateTime<chrono::Utc>>) -> QuoteT
     }
 }
 
-fn base_row(session: &Session, intent: &Intent, quote_id: String, status: &str, request_id: Option<String>) -> QuoteRow {
+fn base_row(session: &Session, intent: &Intent, quote_id: String, status: QuoteStatus, request_id: Option<String>) -> QuoteRow {
     let r = &intent.request;
     QuoteRow {
         quote_id,
         session_id: session.session_id.clone(),
         checkout_id: session.checkout_id.clone(),
-        status: status.into(),
+        status,
         request_id,
         pool_id: r.pool_id.clone(),
         side: r.side.as_str().into(),
@@ -250,7 +250,7 @@ async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes:
                 destination_address: q.destination_address.clone(),
                 created_at: store::timestamp(q.created_at),
                 expires_at: expires_at.map(store::timestamp),
-                ..base_row(session, &intent, quote_id, "active", answer.request_id.clone())
+                ..base_row(session, &intent, quote_id, QuoteStatus::Active, answer.request_id.clone())
             };
             store_firm(&state, session, asked, row, view).await
         }
@@ -270,7 +270,7 @@ async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes:
             let local_id = format!("qu_{}", uuid::Uuid::new_v4().simple());
             let row = QuoteRow {
                 unavailable_reason: Some(reason.as_str().into()),
-                ..base_row(session, &intent, local_id, "unavailable", answer.request_id.clone())
+                ..base_row(session, &intent, local_id, QuoteStatus::Unavailable, answer.request_id.clone())
             };
             store_firm(&state, session, asked, row, view).await
         }

@@ -2,7 +2,7 @@
 //! intent to execute (and the accept's lease), ending it without a trade, and finding
 //! the accepts a crash or a lost answer left open.
 
-use super::{now, Db, Joined, QuoteRow};
+use super::{now, Db, Joined, QuoteRow, QuoteStatus};
 use crate::db::StoreKind;
 use sqlx::{AnyConnection, Connection, FromRow, Row};
 use std::sync::LazyLock;
@@ -94,10 +94,10 @@ pub async fn holds_claim(db: &Db, quote: &QuoteRow) -> sqlx::Result<bool> {
 /// Ends an accept without a trade: the quote moves to `to` (from `active` or
 /// `accepting`) with the reason, and the checkout's claim is released so the user
 /// may convert with a new quote.
-pub async fn end_accept(conn: &mut AnyConnection, quote: &QuoteRow, to: &str, failure: Option<&str>) -> sqlx::Result<()> {
+pub async fn end_accept(conn: &mut AnyConnection, quote: &QuoteRow, to: QuoteStatus, failure: Option<&str>) -> sqlx::Result<()> {
     let mut tx = conn.begin().await?;
     sqlx::query("UPDATE quotes SET status = $1, accept_failure = COALESCE($2, accept_failure) WHERE quote_id = $3 AND status IN ('active', 'accepting')")
-        .bind(to)
+        .bind(to.as_str())
         .bind(failure)
         .bind(&quote.quote_id)
         .execute(&mut *tx)

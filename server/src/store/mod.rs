@@ -18,6 +18,7 @@ mod leases;
 mod ledger;
 mod outcomes;
 mod outbox;
+mod quote_status;
 mod retention;
 mod trades;
 mod webhook_events;
@@ -31,6 +32,7 @@ pub use leases::*;
 pub use ledger::*;
 pub use outcomes::*;
 pub use outbox::*;
+pub use quote_status::QuoteStatus;
 pub use retention::*;
 pub use trades::*;
 pub use webhook_events::*;
@@ -72,7 +74,8 @@ pub struct QuoteRow {
     pub quote_id: String,
     pub session_id: String,
     pub checkout_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: QuoteStatus,
     pub request_id: Option<String>,
     pub pool_id: String,
     pub side: String,
@@ -184,7 +187,7 @@ fn bind_quote<'q>(query: AnyQuery<'q>, q: &'q QuoteRow) -> AnyQuery<'q> {
         .bind(&q.quote_id)
         .bind(&q.session_id)
         .bind(&q.checkout_id)
-        .bind(&q.status)
+        .bind(q.status.as_str())
         .bind(&q.request_id)
         .bind(&q.pool_id)
         .bind(&q.side)
@@ -213,12 +216,12 @@ pub async fn quote(db: &Db, quote_id: &str) -> sqlx::Result<Option<QuoteRow>> {
 }
 
 /// Moves a quote from one of `from` to `to`; false if it was in none of them.
-pub async fn move_quote(db: &Db, quote_id: &str, from: &[&str], to: &str) -> sqlx::Result<bool> {
+pub async fn move_quote(db: &Db, quote_id: &str, from: &[QuoteStatus], to: QuoteStatus) -> sqlx::Result<bool> {
     let placeholders = (3..3 + from.len()).map(|n| format!("${n}")).collect::<Vec<_>>().join(", ");
     let sql = format!("UPDATE quotes SET status = $1 WHERE quote_id = $2 AND status IN ({placeholders})");
-    let mut query = sqlx::query(&sql).bind(to).bind(quote_id);
+    let mut query = sqlx::query(&sql).bind(to.as_str()).bind(quote_id);
     for f in from {
-        query = query.bind(*f);
+        query = query.bind(f.as_str());
     }
     Ok(query.execute(db).await?.rows_affected() == 1)
 }
