@@ -38,6 +38,13 @@ macro_rules! vocabulary {
                 })
             }
         }
+        /// A stored word read back (a database column): an unknown word is an error.
+        impl TryFrom<String> for $name {
+            type Error = String;
+            fn try_from(word: String) -> Result<Self, String> {
+                $name::parse(&word).ok_or_else(|| format!("unknown {} {word:?}", stringify!($name)))
+            }
+        }
         vocabulary!(@common $name, [$($word),+]);
     };
     ($(#[$doc:meta])* open $name:ident { $($(#[$vdoc:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
@@ -250,6 +257,8 @@ mod tests {
     fn closed_vocabularies_refuse_unknown_words() {
         let err = serde_json::from_str::<TradeStatus>("\"lost\"").unwrap_err().to_string();
         assert!(err.contains("lost") && err.contains("settled"), "{err}");
+        assert_eq!(TradeStatus::try_from("settled".to_owned()), Ok(TradeStatus::Settled));
+        assert!(TradeStatus::try_from("lost".to_owned()).unwrap_err().contains("lost"));
         assert_eq!(Side::parse("BUY"), None);
     }
 

@@ -5,7 +5,7 @@
 
 use crate::store::{self, QuoteRow, TradeRow};
 use crate::trading::{advance, announce_row, idempotency_key, raise_alert, TradeError};
-use crate::upstream::types::Trade;
+use crate::upstream::types::{Trade, TradeStatus};
 use crate::upstream::UpstreamError;
 use crate::AppState;
 use rust_decimal::Decimal;
@@ -47,7 +47,7 @@ pub(crate) async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, 
     match early {
         // A terminal webhook came before the trade was stored: applied now (or by
         // whoever moves it meanwhile), and answered as it is then.
-        Some((event_id, status)) if stored.status == "reserved" => {
+        Some((event_id, status)) if stored.status == TradeStatus::Reserved => {
             advance(state, &row.trade_id, &status, "webhook", Some(&event_id), None).await?;
             Ok(store::trade(&state.db, &row.trade_id).await?.unwrap_or(stored))
         }
@@ -96,7 +96,7 @@ fn trade_row(t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>)
         quote_id: quote.quote_id.clone(),
         session_id: quote.session_id.clone(),
         idempotency_key: key.to_owned(),
-        status: t.status.as_str().to_owned(),
+        status: t.status,
         request_id,
         pool_id: t.pool_id.clone(),
         side: t.side.as_str().to_owned(),

@@ -4,7 +4,7 @@
 //! announces it to live streams. Errors are [`TradeError`]; HTTP is the API's concern.
 
 use crate::store::{self, Claim, QuoteRow, QuoteStatus, TradeRow};
-use crate::upstream::types::{Side, TradeStatus};
+use crate::upstream::types::Side;
 use crate::upstream::{UpstreamError, UpstreamErrorKind};
 use crate::{accept_lease, trade_record, AppState};
 use quote_core::wire::TradeView;
@@ -307,7 +307,7 @@ pub async fn advanced(state: &AppState, trade_id: &str, source: &str, moved: Opt
 pub(crate) fn moved_forward(trade: &TradeRow, source: &str) {
     tracing::info!(trade_id = %trade.trade_id, status = %trade.status, source, "trade status changed");
     if let Ok(created) = chrono::DateTime::parse_from_rfc3339(&trade.created_at) {
-        crate::telemetry::settlement(&trade.status, (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);
+        crate::telemetry::settlement(trade.status.as_str(), (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);
     }
 }
 
@@ -324,7 +324,7 @@ pub(crate) async fn announce(state: &AppState, trade_id: &str) -> Result<Option<
 /// Queues the partner's webhook for `trade`'s status (as read) and wakes live streams.
 pub(crate) async fn announce_row(state: &AppState, trade: &TradeRow) -> Result<(), TradeError> {
     state.outbox.queue(&trade_view(trade)?, trade.checkout_id.as_deref()).await?;
-    state.updates.publish(TradeUpdate { trade_id: trade.trade_id.clone(), status: trade.status.clone() });
+    state.updates.publish(TradeUpdate { trade_id: trade.trade_id.clone(), status: trade.status.to_string() });
     Ok(())
 }
 
@@ -368,7 +368,7 @@ pub fn trade_view(t: &TradeRow) -> Result<TradeView, sqlx::Error> {
     Ok(TradeView {
         trade_id: t.trade_id.clone(),
         quote_id: t.quote_id.clone(),
-        status: TradeStatus::parse(&t.status).ok_or_else(|| undecodable("trade status", &t.status))?,
+        status: t.status,
         pool_id: t.pool_id.clone(),
         side: Side::parse(&t.side).ok_or_else(|| undecodable("side", &t.side))?,
         source_asset: t.source_asset.clone(),
@@ -385,7 +385,3 @@ pub fn trade_view(t: &TradeRow) -> Result<TradeView, sqlx::Error> {
     })
 }
 
-/// Whether a status string is one of the contract's terminal statuses.
-pub fn is_terminal(status: &str) -> bool {
-    TradeStatus::parse(status).is_some_and(TradeStatus::is_terminal)
-}

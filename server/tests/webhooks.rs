@@ -6,6 +6,7 @@ mod common;
 use common::*;
 use quote_server::signature;
 use quote_server::store;
+use quote_core::vocab::TradeStatus;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -174,13 +175,13 @@ async fn an_event_is_stored_once_and_moves_its_trade_in_the_same_step() {
     let history = || async { store::trade_history(&srv.state.db, &trade_id).await.unwrap().into_iter().map(|h| (h.status, h.event_id)).collect::<Vec<_>>() };
 
     // A `reserved` event never moves a trade; the trade comes back as stored.
-    assert_eq!(receive(event("evt_r", &trade_id, "reserved")).await, (true, Some(("reserved".into(), false))));
+    assert_eq!(receive(event("evt_r", &trade_id, "reserved")).await, (true, Some((TradeStatus::Reserved, false))));
     // The first terminal event moves it, with its history entry.
-    assert_eq!(receive(event("evt_s", &trade_id, "settled")).await, (true, Some(("settled".into(), true))));
+    assert_eq!(receive(event("evt_s", &trade_id, "settled")).await, (true, Some((TradeStatus::Settled, true))));
     // Again: a duplicate, and no second move.
-    assert_eq!(receive(event("evt_s", &trade_id, "settled")).await, (false, Some(("settled".into(), false))));
+    assert_eq!(receive(event("evt_s", &trade_id, "settled")).await, (false, Some((TradeStatus::Settled, false))));
     // A contradicting one is stored but moves nothing.
-    assert_eq!(receive(event("evt_f", &trade_id, "failed")).await, (true, Some(("settled".into(), false))));
+    assert_eq!(receive(event("evt_f", &trade_id, "failed")).await, (true, Some((TradeStatus::Settled, false))));
     assert_eq!(history().await, [("reserved".to_owned(), None), ("settled".to_owned(), Some("evt_s".to_owned()))]);
     // An event for a trade not stored (yet) is stored all the same.
     assert_eq!(receive(event("evt_x", "trd_not_yet", "settled")).await, (true, None));

@@ -128,7 +128,7 @@ pub async fn trades_csv(State(state): State<AppState>, _: PartnerReader, Query(p
                 (t.quote_id, false),
                 (opt(&t.checkout_id), false),
                 (opt(&t.partner_reference), true),
-                (t.status, false),
+                (t.status.to_string(), false),
                 (t.pool_id, false),
                 (t.side, false),
                 (t.source_asset, false),

@@ -167,7 +167,7 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
         .map(|(t, reconciliation_state, reconciliation_reason, history)| TradeEvidence {
             transact_id: t.trade_id,
             quote_id: t.quote_id,
-            status: t.status,
+            status: t.status.to_string(),
             request_id: t.request_id,
             idempotency_key: t.idempotency_key,
             pool_id: t.pool_id,
@@ -228,7 +228,7 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
             pool_id: Some(t.pool_id.clone()),
             quote_id: Some(t.quote_id.clone()),
             transact_id: Some(t.transact_id.clone()),
-            status: t.status.clone(),
+            status: t.status.to_string(),
             request_id: t.request_id.clone(),
             reconciliation_state: t.reconciliation_state.clone(),
         },

@@ -4,6 +4,7 @@
 use super::{auth::Session, ApiError};
 use crate::limits::{StreamCap, StreamSlot};
 use crate::store;
+use quote_core::vocab::TradeStatus;
 use crate::trade_events::EVERY_TRADE;
 use crate::trading::{self, trade_view, TradeUpdate};
 use crate::AppState;
@@ -34,7 +35,7 @@ struct Follow {
     state: AppState,
     trade_id: String,
     updates: broadcast::Receiver<TradeUpdate>,
-    last_status: Option<String>,
+    last_status: Option<TradeStatus>,
     finished: bool,
     /// Held while the stream is open; dropping the stream frees it.
     _slot: StreamSlot,
@@ -48,11 +49,11 @@ impl Follow {
         }
         loop {
             let row = store::trade(&self.state.db, &self.trade_id).await.ok().flatten()?;
-            if self.last_status.as_deref() != Some(row.status.as_str()) {
-                self.last_status = Some(row.status.clone());
-                self.finished = trading::is_terminal(&row.status);
+            if self.last_status != Some(row.status) {
+                self.last_status = Some(row.status);
+                self.finished = row.status.is_terminal();
                 let view = trade_view(&row).ok()?;
-                return Event::default().event("status").id(row.status.clone()).json_data(view).ok();
+                return Event::default().event("status").id(row.status.as_str()).json_data(view).ok();
             }
             self.wait_for_news().await?;
         }

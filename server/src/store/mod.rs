@@ -2,6 +2,7 @@
 //! only here, as guarded updates, so "forward only" and "one trade per quote" are
 //! enforced by SQL whatever the caller does.
 
+use quote_core::vocab::TradeStatus;
 use sqlx::{AnyConnection, AnyPool, FromRow, Row};
 use std::sync::LazyLock;
 
@@ -107,7 +108,8 @@ pub struct TradeRow {
     pub quote_id: String,
     pub session_id: String,
     pub idempotency_key: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TradeStatus,
     pub request_id: Option<String>,
     pub pool_id: String,
     pub side: String,

@@ -3,7 +3,6 @@
 
 use super::outcomes::bind_outcome;
 use super::{now, AnyQuery, Db, HistoryRow, Joined, OutcomeRow, TradeRow};
-use crate::upstream::types::TradeStatus;
 use sqlx::{AnyConnection, FromRow, Row};
 use std::sync::LazyLock;
 
@@ -35,7 +34,7 @@ pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str, 
     });
     let at = now();
     // A trade first seen already terminal (resolved by a status read) ends now, here.
-    let terminal_at = TradeStatus::parse(&t.status).is_some_and(TradeStatus::is_terminal).then_some(at.clone());
+    let terminal_at = t.status.is_terminal().then_some(at.clone());
     let rows = STORE.fetch_all(conn, |query| bind_outcome(bind_trade(query, t, terminal_at).bind(source).bind(at.clone()), accepted)).await?;
     let owner: Option<String> = match rows.last() {
         Some(row) => row.try_get(0)?,
@@ -50,7 +49,7 @@ fn bind_trade<'q>(query: AnyQuery<'q>, t: &'q TradeRow, terminal_at: Option<Stri
         .bind(&t.quote_id)
         .bind(&t.session_id)
         .bind(&t.idempotency_key)
-        .bind(&t.status)
+        .bind(t.status.as_str())
         .bind(&t.request_id)
         .bind(&t.pool_id)
         .bind(&t.side)
