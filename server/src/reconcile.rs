@@ -62,8 +62,7 @@ pub async fn reconcile_once(state: &AppState) -> Result<Report, sqlx::Error> {
         report.trades_checked += 1;
         match state.upstream.get_trade(&trade_id).await {
             Ok(answer) => {
-                let status = answer.value.status.as_str();
-                match trading::advance(state, &trade_id, status, "reconcile", None, answer.request_id.as_deref()).await {
+                match trading::advance(state, &trade_id, answer.value.status, "reconcile", None, answer.request_id.as_deref()).await {
                     Ok(true) => report.trades_advanced += 1,
                     Ok(false) => {}
                     Err(e) => tracing::warn!(%trade_id, error = %e, "could not record a reconciled status"),

@@ -48,7 +48,7 @@ pub(crate) async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, 
         // A terminal webhook came before the trade was stored: applied now (or by
         // whoever moves it meanwhile), and answered as it is then.
         Some((event_id, status)) if stored.status == TradeStatus::Reserved => {
-            advance(state, &row.trade_id, &status, "webhook", Some(&event_id), None).await?;
+            advance(state, &row.trade_id, status, "webhook", Some(&event_id), None).await?;
             Ok(store::trade(&state.db, &row.trade_id).await?.unwrap_or(stored))
         }
         _ => Ok(stored),

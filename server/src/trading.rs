@@ -4,7 +4,7 @@
 //! announces it to live streams. Errors are [`TradeError`]; HTTP is the API's concern.
 
 use crate::store::{self, Claim, QuoteRow, QuoteStatus, TradeRow};
-use crate::upstream::types::Side;
+use crate::upstream::types::{Side, TradeStatus};
 use crate::upstream::{UpstreamError, UpstreamErrorKind};
 use crate::{accept_lease, trade_record, AppState};
 use quote_core::wire::TradeView;
@@ -274,12 +274,12 @@ pub async fn reject(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
 /// (false) when the trade is already terminal or the status would not be a move forward.
 /// The partner's event is queued even then (once per status): if an earlier call
 /// stored the status but died before queueing, a redelivery or reconcile makes up for it.
-pub async fn advance(state: &AppState, trade_id: &str, status: &str, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> Result<bool, TradeError> {
-    let (id, to, from) = (trade_id.to_owned(), status.to_owned(), source.to_owned());
+pub async fn advance(state: &AppState, trade_id: &str, status: TradeStatus, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> Result<bool, TradeError> {
+    let (id, from) = (trade_id.to_owned(), source.to_owned());
     let (event, request) = (event_id.map(str::to_owned), request_id.map(str::to_owned));
     let moved = state
         .writes
-        .run(move |c| Box::pin(async move { store::advance_trade(c, &id, &to, &from, event.as_deref(), request.as_deref()).await }))
+        .run(move |c| Box::pin(async move { store::advance_trade(c, &id, status, &from, event.as_deref(), request.as_deref()).await }))
         .await?;
     let was_move = moved.is_some();
     advanced(state, trade_id, source, moved).await?;

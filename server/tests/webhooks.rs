@@ -142,7 +142,7 @@ async fn a_redelivered_webhook_applies_what_an_earlier_delivery_stored_but_did_n
         event_type: "trade.settled".into(),
         transact_id: trade_id.clone(),
         quote_id: quote_id.clone(),
-        status: "settled".into(),
+        status: TradeStatus::Settled,
         created_at: "2026-11-21T12:00:00.000Z".into(),
         body: "{}".into(),
     };
@@ -164,7 +164,7 @@ async fn an_event_is_stored_once_and_moves_its_trade_in_the_same_step() {
         event_type: format!("trade.{status}"),
         transact_id: transact_id.into(),
         quote_id: quote_id.clone(),
-        status: status.into(),
+        status: TradeStatus::parse(status).expect("a trade status"),
         created_at: "2026-11-21T12:00:00.000Z".into(),
         body: "{}".into(),
     };

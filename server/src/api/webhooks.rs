@@ -39,7 +39,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
         event_type: event.event_type.clone(),
         transact_id: event.data.transact_id.clone(),
         quote_id: event.data.quote_id.clone(),
-        status: event.data.status.as_str().to_owned(),
+        status: event.data.status,
         created_at: store::timestamp(event.created_at),
         body: String::from_utf8_lossy(&body).into_owned(),
     };
@@ -48,7 +48,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
     // trade is stored. A duplicate is applied again too (a no-op when it already
     // was): if an earlier delivery was stored but failed to apply, 0Pools' retry
     // must still apply it. One unit, one statement: one wait for the commit.
-    let (event_id, status) = (record.event_id.clone(), record.status.clone());
+    let (event_id, status) = (record.event_id.clone(), record.status);
     let received = state.writes.run(move |c| Box::pin(async move { store::receive_webhook_event(c, &record).await })).await?;
     match received.trade {
         Some(trade) => {
@@ -63,8 +63,8 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
         // events if that runs before our commit. A second try, after the commit, sees
         // whatever the first could not; the accept sees the event otherwise.
         // (A `reserved` event moves nothing: no second try.)
-        None if status != "reserved" => {
-            trading::advance(&state, &event.data.transact_id, &status, "webhook", Some(&event_id), None).await?;
+        None if status.is_terminal() => {
+            trading::advance(&state, &event.data.transact_id, status, "webhook", Some(&event_id), None).await?;
         }
         None => {}
     }

@@ -3,6 +3,7 @@
 
 use super::outcomes::bind_outcome;
 use super::{now, AnyQuery, Db, HistoryRow, Joined, OutcomeRow, TradeRow};
+use quote_core::vocab::TradeStatus;
 use sqlx::{AnyConnection, FromRow, Row};
 use std::sync::LazyLock;
 
@@ -93,8 +94,8 @@ pub async fn trade_history(db: &Db, trade_id: &str) -> sqlx::Result<Vec<HistoryR
 /// Moves a reserved trade to a terminal status, recording where the news came from,
 /// and returns the trade as moved. Statuses only move forward: anything else is a
 /// no-op returning `None`.
-pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: &str, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> sqlx::Result<Option<TradeRow>> {
-    if status == "reserved" {
+pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: TradeStatus, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> sqlx::Result<Option<TradeRow>> {
+    if !status.is_terminal() {
         return Ok(None);
     }
     // The move and its history entry in one hand-off: the entry is written only when
@@ -110,20 +111,20 @@ pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: &st
              SELECT * FROM moved",
         )
     });
-    let rows = MOVE.fetch_all(conn, |query| query.bind(status).bind(now()).bind(trade_id).bind(source).bind(event_id).bind(request_id)).await?;
+    let rows = MOVE.fetch_all(conn, |query| query.bind(status.as_str()).bind(now()).bind(trade_id).bind(source).bind(event_id).bind(request_id)).await?;
     rows.first().map(TradeRow::from_row).transpose()
 }
 
 /// A trade as stored, with the terminal status a webhook announced for it before it
 /// was stored, if one did (event id, status): one read where two were.
-pub async fn trade_with_early_event(db: &Db, trade_id: &str) -> sqlx::Result<Option<(TradeRow, Option<(String, String)>)>> {
+pub async fn trade_with_early_event(db: &Db, trade_id: &str) -> sqlx::Result<Option<(TradeRow, Option<(String, TradeStatus)>)>> {
     let sql = "SELECT t.*,
             (SELECT event_id FROM webhook_events WHERE transact_id = t.trade_id AND status != 'reserved' ORDER BY received_at, event_id LIMIT 1) AS early_event_id,
             (SELECT status FROM webhook_events WHERE transact_id = t.trade_id AND status != 'reserved' ORDER BY received_at, event_id LIMIT 1) AS early_status
          FROM trades t WHERE t.trade_id = $1";
     let Some(row) = sqlx::query(sql).bind(trade_id).fetch_optional(db).await? else { return Ok(None) };
     let early = match (row.try_get::<Option<String>, _>("early_event_id")?, row.try_get::<Option<String>, _>("early_status")?) {
-        (Some(event_id), Some(status)) => Some((event_id, status)),
+        (Some(event_id), Some(status)) => Some((event_id, TradeStatus::try_from(status).map_err(|e| sqlx::Error::Decode(e.into()))?)),
         _ => None,
     };
     Ok(Some((TradeRow::from_row(&row)?, early)))

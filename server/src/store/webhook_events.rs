@@ -2,6 +2,7 @@
 //! the same hand-off.
 
 use super::{now, AnyQuery, Joined, TradeRow};
+use quote_core::vocab::TradeStatus;
 use sqlx::{AnyConnection, Column, FromRow, Row};
 use std::sync::LazyLock;
 
@@ -13,7 +14,7 @@ pub struct WebhookEventRecord {
     pub transact_id: String,
     pub quote_id: String,
     /// The trade status the event announces.
-    pub status: String,
+    pub status: TradeStatus,
     pub created_at: String,
     /// The body as received, kept for evidence until retention blanks it.
     pub body: String,
@@ -53,7 +54,7 @@ fn bind_event<'q>(query: AnyQuery<'q>, event: &'q WebhookEventRecord) -> AnyQuer
         .bind(&event.event_type)
         .bind(&event.transact_id)
         .bind(&event.quote_id)
-        .bind(&event.status)
+        .bind(event.status.as_str())
         .bind(&event.created_at)
         .bind(now())
         .bind(&event.body)
