@@ -7,7 +7,7 @@ use quote_core::partner::{AlertsReport, Severity};
 #[component]
 pub fn Alerts(report: AlertsReport) -> impl IntoView {
     let mut active = report.active;
-    active.sort_by(|a, b| b.severity.cmp(&a.severity));
+    active.sort_by_key(|a| std::cmp::Reverse(a.severity));
     let none = active.is_empty();
     let items = active
         .into_iter()

@@ -73,7 +73,7 @@ mod tests {
             source_asset: "EUR".into(),
             source_amount: Decimal::new(10_000, 2),
             target_asset: "USDT".into(),
-            target_amount: Decimal::new(107_42, 2),
+            target_amount: Decimal::new(10_742, 2),
             rate: Decimal::new(1_074_200, 6),
             spread_bps: Decimal::new(35, 0),
             fee_bps: Decimal::new(20, 0),

@@ -71,7 +71,7 @@ async fn previewing(base: &str, sandbox: &quote_server::sandbox::Sandbox, widget
     }
     // What people type: most go for a round amount, every tenth for their own.
     let typed = |i: usize| -> Vec<String> {
-        let target = if i % 10 == 0 { format!("{}", 37 + i) } else { ["50", "100", "250", "500", "1000"][i % 5].to_owned() };
+        let target = if i.is_multiple_of(10) { format!("{}", 37 + i) } else { ["50", "100", "250", "500", "1000"][i % 5].to_owned() };
         (1..=target.len()).map(|n| target[..n].to_owned()).collect()
     };
     let before = sandbox.quote_requests();
@@ -133,21 +133,23 @@ async fn main() -> anyhow::Result<()> {
     let elapsed = started.elapsed();
     let upstream_calls = sandbox.contract_requests() - before;
 
-    let timings = timings.lock().unwrap();
-    let requests: usize = timings.values().map(Vec::len).sum();
-    println!("== companion server under load (loopback, {users} checkouts, {concurrency} at a time, in-process sandbox)");
-    println!("{:<34} {:>7} {:>9} {:>9} {:>9} {:>9}", "endpoint", "n", "p50 ms", "p90 ms", "p99 ms", "max ms");
-    for (name, samples) in timings.iter() {
-        let mut sorted = samples.clone();
-        sorted.sort();
-        let ms = |d: Duration| format!("{:.2}", d.as_secs_f64() * 1000.0);
-        println!("{:<34} {:>7} {:>9} {:>9} {:>9} {:>9}", name, sorted.len(), ms(percentile(&sorted, 0.5)),
-                 ms(percentile(&sorted, 0.9)), ms(percentile(&sorted, 0.99)), ms(*sorted.last().unwrap()));
+    // The timings read, then let go before the server stops.
+    {
+        let timings = timings.lock().unwrap();
+        let requests: usize = timings.values().map(Vec::len).sum();
+        println!("== companion server under load (loopback, {users} checkouts, {concurrency} at a time, in-process sandbox)");
+        println!("{:<34} {:>7} {:>9} {:>9} {:>9} {:>9}", "endpoint", "n", "p50 ms", "p90 ms", "p99 ms", "max ms");
+        for (name, samples) in timings.iter() {
+            let mut sorted = samples.clone();
+            sorted.sort();
+            let ms = |d: Duration| format!("{:.2}", d.as_secs_f64() * 1000.0);
+            println!("{:<34} {:>7} {:>9} {:>9} {:>9} {:>9}", name, sorted.len(), ms(percentile(&sorted, 0.5)),
+                         ms(percentile(&sorted, 0.9)), ms(percentile(&sorted, 0.99)), ms(*sorted.last().unwrap()));
+        }
+        println!("requests/s (all endpoints): {:.0}", requests as f64 / elapsed.as_secs_f64());
+        println!("checkouts/s: {:.1}", users as f64 / elapsed.as_secs_f64());
+        println!("0Pools calls per checkout: {:.2} ({} calls; pools discovery is cached)", upstream_calls as f64 / users as f64, upstream_calls);
     }
-    println!("requests/s (all endpoints): {:.0}", requests as f64 / elapsed.as_secs_f64());
-    println!("checkouts/s: {:.1}", users as f64 / elapsed.as_secs_f64());
-    println!("0Pools calls per checkout: {:.2} ({} calls; pools discovery is cached)", upstream_calls as f64 / users as f64, upstream_calls);
-    drop(timings);
     running.stop().await;
 
     println!();

@@ -188,8 +188,10 @@ mod tests {
     }
 }
 
-/// What one upstream quote call gave, as the coalescer shares it.
+/// What one upstream quote call gave, as the coalescer shares it. (Not boxed: one
+/// lives per preview in flight, shared by reference, and the common case is the big one.)
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum Preview {
     Answered(crate::upstream::Upstream<crate::upstream::types::QuoteOutcome>),
     /// The server's own upstream budget was spent: no call was made.

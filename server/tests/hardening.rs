@@ -253,7 +253,9 @@ fn start_up_refuses_every_misconfiguration_with_a_clear_message_and_no_panic() {
     std::fs::write(&empty, "\n").unwrap();
     let empty = empty.to_str().unwrap().to_owned();
     let sandbox = ("EMBEDDED_SANDBOX", "true");
-    let cases: Vec<(Vec<(&str, &str)>, i32, &str)> = vec![
+    // (environment, exit code, what stderr must say)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, i32, &'a str);
+    let cases: Vec<Case> = vec![
         (vec![], 78, "ZEROPOOLS_BASE_URL: is required"),
         (vec![sandbox, ("ZEROPOOLS_SECRET_KEY", "sk_live_0123456789abcdef")], 78, "ZEROPOOLS_SECRET_KEY: is a live key"),
         (vec![sandbox, ("ZEROPOOLS_WEBHOOK_SECRET_FILE", &empty)], 78, "ZEROPOOLS_WEBHOOK_SECRET: is empty"),

@@ -44,7 +44,8 @@ async fn a_database_with_trades_and_an_open_accept_upgrades_and_keeps_every_row(
         ("pq_done".into(), "chk_ses_a".into(), "accepted".into()),
         ("pq_open".into(), "chk_ses_b".into(), "accepting".into()),
     ]);
-    let checkouts: Vec<(String, Option<String>, Option<String>, Option<String>)> =
+    type CheckoutClaims = (String, Option<String>, Option<String>, Option<String>);
+    let checkouts: Vec<CheckoutClaims> =
         sqlx::query_as("SELECT checkout_id, accept_quote_id, trade_id, partner_user_id FROM checkouts ORDER BY checkout_id").fetch_all(&db).await.unwrap();
     assert_eq!(checkouts, vec![
         ("chk_ses_a".into(), Some("pq_done".into()), Some("pt_1".into()), None),

@@ -155,7 +155,7 @@ fn unavailable_and_refusals() {
     s.accept_refused(&ErrorCode::parse("accept_pending"), None);
     s.accept_refused(&ErrorCode::parse("accept_in_progress"), None);
     assert_eq!(s.display(T0 + 60_000), Display::Accepting, "an unknown outcome never offers a new quote");
-    assert!(s.clone().lock() == false, "nor can a new quote be locked meanwhile");
+    assert!(!s.clone().lock(), "nor can a new quote be locked meanwhile");
 }
 
 #[test]

@@ -80,11 +80,14 @@ pub struct AlertRow {
     pub raised_at: String,
 }
 
+/// A trade with its reconciliation state and reason and its status history.
+pub type TradeEvidenceRow = (TradeRow, Option<String>, Option<String>, Vec<HistoryRow>);
+
 /// Every record of one checkout.
 pub struct Evidence {
     pub checkout: CheckoutRow,
     pub quotes: Vec<QuoteRow>,
-    pub trades: Vec<(TradeRow, Option<String>, Option<String>, Vec<HistoryRow>)>,
+    pub trades: Vec<TradeEvidenceRow>,
     pub webhook_events: Vec<WebhookEventRow>,
     pub ledger_rows: Vec<super::LedgerRow>,
     pub partner_events: Vec<super::PartnerEventRow>,

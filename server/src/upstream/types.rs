@@ -70,8 +70,10 @@ pub struct Quote {
     pub executable: bool,
 }
 
-/// A quote answer: fail-soft unavailability is a normal value, not an error.
+/// A quote answer: fail-soft unavailability is a normal value, not an error. (Not
+/// boxed: the available quote is the common case, and it is moved, not stored.)
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
 pub enum QuoteOutcome {
     Available(Quote),
     Unavailable { reason: UnavailableReason },
