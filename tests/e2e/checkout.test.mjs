@@ -35,6 +35,11 @@ test('the demo checkout binds the order: the user confirms, never types what the
   }
   assert.equal(await widget.getByTestId('destination').inputValue(), 'TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE');
   assert.equal(await widget.getByTestId('pool-select').isDisabled(), true);
+  // The side the shop bound: chosen, and neither side can be picked instead.
+  assert.equal(await widget.getByTestId('side-buy').isChecked(), true);
+  for (const side of ['buy', 'sell']) {
+    assert.equal(await widget.getByTestId(`side-${side}`).isDisabled(), true, `side ${side} is bound by the checkout`);
+  }
   await widget.getByTestId('preview-amount').waitFor();
   await page.screenshot({ path: `${SHOTS}bound-form.png` });
   assert.deepEqual(await axeViolations(page), []);
