@@ -4,41 +4,26 @@
 //! the magic amounts that spoil a ledger row for reconciliation tests.
 
 mod common;
+mod contract;
 
 use common::*;
+use contract::{d, firm, firm_quote};
 use quote_server::upstream::balances::LedgerEntryType;
 use quote_server::upstream::types::*;
 use quote_server::upstream::{UpstreamClient, UpstreamErrorKind};
-use rust_decimal::Decimal;
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-fn d(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
-
-fn firm(amount: &str) -> QuoteRequest {
-    QuoteRequest {
-        pool_id: "EUR-USDT".into(),
-        quote_type: QuoteType::Firm,
-        side: Side::Buy,
-        amount: d(amount),
-        currency: "EUR".into(),
-        network: Some("tron".into()),
-        destination_address: Some("TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE".into()),
-        partner_reference: None,
-    }
+/// A firm quote for `amount` EUR, with no order reference.
+fn request(amount: &str) -> QuoteRequest {
+    QuoteRequest { partner_reference: None, ..firm(amount) }
 }
 
 async fn quote(client: &UpstreamClient, amount: &str) -> QuoteOutcome {
-    client.create_quote(&firm(amount)).await.unwrap().value
+    client.create_quote(&request(amount)).await.unwrap().value
 }
 
 async fn available_quote(client: &UpstreamClient, amount: &str) -> Quote {
-    match quote(client, amount).await {
-        QuoteOutcome::Available(q) => q,
-        other => panic!("expected a quote, got {other:?}"),
-    }
+    firm_quote(client, &request(amount)).await
 }
 
 async fn settled(client: &UpstreamClient, id: &str) {
