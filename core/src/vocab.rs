@@ -1,12 +1,12 @@
-//! The wire's vocabulary as enums: sides, quote types, trade and checkout statuses,
-//! unavailable reasons and the widget API's error codes. Each serialises to exactly
-//! the string the JSON has always carried, so the wire is unchanged; in Rust a typo is
-//! a compile error instead of a silently different branch.
+//! The wire's vocabulary as enums: sides, quote types, quote, trade and checkout
+//! statuses, what moved a trade, unavailable reasons and the widget API's error codes.
+//! Each serialises to exactly the string the JSON has always carried, so the wire is
+//! unchanged; in Rust a typo is a compile error instead of a silently different branch.
 //!
-//! Closed vocabularies (side, quote type, trade and checkout status) refuse unknown
-//! words. Open
-//! ones (unavailable reason, error code) keep an unknown word as `Other`, so a reason
-//! or code added upstream degrades to generic copy instead of breaking a parse.
+//! Closed vocabularies (side, quote type, the statuses, status source) refuse unknown
+//! words. Open ones (unavailable reason, error code) keep an unknown word as `Other`,
+//! so a reason or code added upstream degrades to generic copy instead of breaking a
+//! parse.
 
 use std::fmt;
 
@@ -133,6 +133,38 @@ impl TradeStatus {
 }
 
 vocabulary! {
+    /// Where a stored quote is: `active` until an accept begins (`accepting`) and ends
+    /// in a trade (`accepted`) or without one (`rejected`, `unavailable`,
+    /// `accept_failed`), or its window passes (`expired`). An unavailable answer is
+    /// `unavailable` from the start. The companion server's `quotes.status` column
+    /// holds these words (both migrations' CHECK lists them); partners see them in
+    /// evidence and in the answer to a reject.
+    closed QuoteStatus {
+        Active = "active",
+        Accepting = "accepting",
+        Accepted = "accepted",
+        Expired = "expired",
+        Rejected = "rejected",
+        Unavailable = "unavailable",
+        AcceptFailed = "accept_failed",
+    }
+}
+
+impl QuoteStatus {
+    /// An accept of it began (and may have ended in a trade).
+    pub fn accept_began(self) -> bool {
+        matches!(self, QuoteStatus::Accepting | QuoteStatus::Accepted)
+    }
+}
+
+vocabulary! {
+    /// What moved a trade's status, as its history records: 0Pools' answer to the
+    /// accept (`transact`), its signed event (`webhook`), or the reconciler's read of
+    /// the trade (`reconcile`).
+    closed StatusSource { Transact = "transact", Webhook = "webhook", Reconcile = "reconcile" }
+}
+
+vocabulary! {
     /// Where a checkout is: open for quotes, accepting (an accept's outcome is being
     /// confirmed), converted into its one trade, or expired.
     closed CheckoutStatus { Open = "open", Accepting = "accepting", Converted = "converted", Expired = "expired" }
@@ -250,6 +282,12 @@ mod tests {
             assert_eq!(serde_json::from_str::<CheckoutStatus>(&format!("\"{status}\"")).unwrap(), *status);
         }
         assert_eq!(CheckoutStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["open", "accepting", "converted", "expired"]);
+        assert_eq!(
+            QuoteStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            ["active", "accepting", "accepted", "expired", "rejected", "unavailable", "accept_failed"]
+        );
+        assert_eq!(StatusSource::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["transact", "webhook", "reconcile"]);
+        assert_eq!(serde_json::to_string(&QuoteStatus::AcceptFailed).unwrap(), "\"accept_failed\"");
         assert_eq!(serde_json::to_string(&QuoteType::Indicative).unwrap(), "\"indicative\"");
     }
 
@@ -270,6 +308,12 @@ mod tests {
         let code: ErrorCode = serde_json::from_str("\"quote_expired\"").unwrap();
         assert_eq!(code, ErrorCode::QuoteExpired);
         assert_eq!(ErrorCode::parse("brand_new"), ErrorCode::Other("brand_new".into()));
+    }
+
+    #[test]
+    fn an_accept_began_only_for_accepting_and_accepted_quotes() {
+        let began: Vec<_> = QuoteStatus::ALL.iter().filter(|s| s.accept_began()).collect();
+        assert_eq!(began, [&QuoteStatus::Accepting, &QuoteStatus::Accepted]);
     }
 
     #[test]

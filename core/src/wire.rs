@@ -4,7 +4,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-pub use crate::vocab::{CheckoutStatus, ErrorCode, QuoteType, Side, TradeStatus, UnavailableReason};
+pub use crate::vocab::{CheckoutStatus, ErrorCode, QuoteStatus, QuoteType, Side, StatusSource, TradeStatus, UnavailableReason};
 
 /// One pool the partner is entitled to, as the widget may render it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,7 +168,8 @@ pub struct QuoteTerms {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RejectView {
     pub quote_id: String,
-    pub status: String,
+    /// Always `rejected`.
+    pub status: QuoteStatus,
 }
 
 /// A trade as the widget sees it.

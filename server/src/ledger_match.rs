@@ -5,14 +5,15 @@
 //! of another amount or of the wrong kind is an `exception` with its reason.
 
 use crate::upstream::balances::LedgerEntryType;
+use crate::upstream::types::TradeStatus;
+use quote_core::partner::ReconciliationState;
 use chrono::{DateTime, Duration, Utc};
 use rust_decimal::Decimal;
 
 /// A trade as reconciliation sees it.
 #[derive(Debug, Clone)]
 pub struct TradeFacts {
-    /// `reserved`, `settled`, `failed` or `released`.
-    pub status: String,
+    pub status: TradeStatus,
     /// The stablecoin leg: asset and (positive) amount.
     pub leg_asset: String,
     pub leg_amount: Decimal,
@@ -37,11 +38,11 @@ pub enum Reconciliation {
 }
 
 impl Reconciliation {
-    pub fn state(&self) -> &'static str {
+    pub fn state(&self) -> ReconciliationState {
         match self {
-            Reconciliation::Open => "open",
-            Reconciliation::Matched => "matched",
-            Reconciliation::Exception(_) => "exception",
+            Reconciliation::Open => ReconciliationState::Open,
+            Reconciliation::Matched => ReconciliationState::Matched,
+            Reconciliation::Exception(_) => ReconciliationState::Exception,
         }
     }
 
@@ -53,12 +54,12 @@ impl Reconciliation {
     }
 }
 
-fn expected_terminal(status: &str) -> Option<LedgerEntryType> {
+fn expected_terminal(status: TradeStatus) -> Option<LedgerEntryType> {
     match status {
-        "settled" => Some(LedgerEntryType::Settle),
-        "failed" => Some(LedgerEntryType::Fail),
-        "released" => Some(LedgerEntryType::Release),
-        _ => None,
+        TradeStatus::Settled => Some(LedgerEntryType::Settle),
+        TradeStatus::Failed => Some(LedgerEntryType::Fail),
+        TradeStatus::Released => Some(LedgerEntryType::Release),
+        TradeStatus::Reserved => None,
     }
 }
 
@@ -95,7 +96,7 @@ pub fn reconcile(trade: &TradeFacts, rows: &[Row], now: DateTime<Utc>, grace: Du
     if reserves.is_empty() {
         return if now - trade.created_at > grace { Exception("no reserve row".into()) } else { Open };
     }
-    let Some(expected) = expected_terminal(&trade.status) else {
+    let Some(expected) = expected_terminal(trade.status) else {
         // Still reserved here: a terminal row means the ledger is ahead of our status,
         // which the trade reconciler will catch up on.
         return Open;
@@ -127,12 +128,13 @@ mod tests {
 
     fn trade(status: &str, age_secs: i64) -> TradeFacts {
         let now = Utc::now();
+        let status = TradeStatus::parse(status).expect("a trade status");
         TradeFacts {
-            status: status.into(),
+            status,
             leg_asset: "USDT".into(),
             leg_amount: d("107.42"),
             created_at: now - Duration::seconds(age_secs),
-            terminal_at: (status != "reserved").then(|| now - Duration::seconds(age_secs)),
+            terminal_at: status.is_terminal().then(|| now - Duration::seconds(age_secs)),
         }
     }
 

@@ -105,20 +105,20 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
         let leg_asset = pool.map_or_else(|| trade.target_asset.clone(), |p| p.target_asset);
         let leg_amount = if leg_asset == trade.source_asset { dec(&trade.source_amount) } else { dec(&trade.target_amount) };
         let facts = TradeFacts {
-            status: trade.status.clone(),
+            status: trade.status,
             leg_asset,
             leg_amount,
             created_at: time(&trade.created_at),
             terminal_at: trade.terminal_at.as_deref().map(time),
         };
         let verdict = ledger_match::reconcile(&facts, &rows, now, grace);
-        let state_name = verdict.state();
-        if state_name == trade.reconciliation_state && verdict.reason() == trade.reconciliation_reason.as_deref() {
+        let judged = verdict.state();
+        if judged.as_str() == trade.reconciliation_state && verdict.reason() == trade.reconciliation_reason.as_deref() {
             continue;
         }
         changed.push(store::Verdict {
             trade_id: trade.trade_id.clone(),
-            state: state_name,
+            state: judged,
             reason: verdict.reason().map(str::to_owned),
             judged_from: trade.reconciliation_state.clone(),
         });

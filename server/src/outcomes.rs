@@ -18,7 +18,7 @@ pub async fn accepted_row(state: &AppState, quote: &QuoteRow, trade: &TradeRow) 
     let dec = |s: &str| s.parse().unwrap_or_default();
     store::OutcomeRow {
         pool_id: quote.pool_id.clone(),
-        side: Some(quote.side.clone()),
+        side: Some(quote.side.to_string()),
         quote_type: "accept".into(),
         outcome: "accepted".into(),
         notional_usdt: pool.as_ref().map(|p| stablecoin_leg(p, &trade.target_asset, dec(&trade.target_amount), dec(&trade.source_amount))),

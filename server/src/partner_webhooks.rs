@@ -70,10 +70,10 @@ impl Outbox {
             data: PartnerEventData { checkout_id, trade },
         };
         let body = serde_json::to_string(&event).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
-        let (checkout, trade_id, status) = (checkout_id.to_owned(), trade.trade_id.clone(), trade.status.as_str().to_owned());
+        let (checkout, trade_id, status) = (checkout_id.to_owned(), trade.trade_id.clone(), trade.status);
         let queued = self
             .writes
-            .run(move |c| Box::pin(async move { store::queue_partner_event(c, &event_id, &checkout, &trade_id, &status, &body).await }))
+            .run(move |c| Box::pin(async move { store::queue_partner_event(c, &event_id, &checkout, &trade_id, status, &body).await }))
             .await?;
         if queued {
             self.wake.notify_one();

@@ -4,6 +4,7 @@
 
 use crate::store::{self, QuoteStatus};
 use crate::{accept_lease, trading};
+use crate::upstream::types::StatusSource;
 use crate::AppState;
 use std::time::Duration;
 
@@ -62,7 +63,7 @@ pub async fn reconcile_once(state: &AppState) -> Result<Report, sqlx::Error> {
         report.trades_checked += 1;
         match state.upstream.get_trade(&trade_id).await {
             Ok(answer) => {
-                match trading::advance(state, &trade_id, answer.value.status, "reconcile", None, answer.request_id.as_deref()).await {
+                match trading::advance(state, &trade_id, answer.value.status, StatusSource::Reconcile, None, answer.request_id.as_deref()).await {
                     Ok(true) => report.trades_advanced += 1,
                     Ok(false) => {}
                     Err(e) => tracing::warn!(%trade_id, error = %e, "could not record a reconciled status"),

@@ -15,6 +15,7 @@
 use crate::db::StoreKind;
 use crate::store::Db;
 use crate::trading::TradeUpdate;
+use crate::upstream::types::TradeStatus;
 use crate::AppState;
 use sqlx::postgres::PgListener;
 use std::sync::Arc;
@@ -22,9 +23,6 @@ use std::time::Duration;
 use tokio::sync::{broadcast, mpsc};
 
 const CHANNEL: &str = "qw_trade_updates";
-/// A stand-in trade id meaning "look again at every trade" (sent after the listener
-/// reconnects, since notifications sent meanwhile are gone).
-pub const EVERY_TRADE: &str = "*";
 const RECONNECT_PAUSE: Duration = Duration::from_secs(1);
 /// How long a batch gathers changes after its first (other replicas' streams see a
 /// change this much later; this replica's own streams at once).
@@ -32,10 +30,30 @@ pub const GATHER: Duration = Duration::from_millis(10);
 /// Postgres takes payloads under 8,000 bytes; a batch stops well before.
 const MAX_PAYLOAD: usize = 7_000;
 
+/// What a live stream hears on its replica's channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TradeNews {
+    /// One trade's status changed (here or on another replica).
+    Changed(TradeUpdate),
+    /// Changes may have been missed (the listener reconnected, and notifications sent
+    /// meanwhile are gone): every stream reads its trade again.
+    MaybeMissed,
+}
+
+impl TradeNews {
+    /// Whether a stream following `trade_id` should read it again.
+    pub fn concerns(&self, trade_id: &str) -> bool {
+        match self {
+            TradeNews::Changed(update) => update.trade_id == trade_id,
+            TradeNews::MaybeMissed => true,
+        }
+    }
+}
+
 /// Where this replica's changes go: the local channel, and on Postgres the batcher.
 #[derive(Clone)]
 pub struct TradeEvents {
-    pub local: broadcast::Sender<TradeUpdate>,
+    local: broadcast::Sender<TradeNews>,
     to_other_replicas: Option<mpsc::UnboundedSender<TradeUpdate>>,
 }
 
@@ -56,10 +74,15 @@ impl TradeEvents {
             let _ = batcher.send(update.clone());
         }
         // No listener is fine: nobody is watching this trade live here.
-        let _ = self.local.send(update);
+        let _ = self.local.send(TradeNews::Changed(update));
     }
 
-    pub fn subscribe(&self) -> broadcast::Receiver<TradeUpdate> {
+    /// Tells this replica's streams to read their trades again.
+    fn announce_maybe_missed(&self) {
+        let _ = self.local.send(TradeNews::MaybeMissed);
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<TradeNews> {
         self.local.subscribe()
     }
 }
@@ -89,13 +112,14 @@ where
         }
         let mut payload = String::new();
         for update in waiting.drain(..) {
-            if payload.len() + update.trade_id.len() + update.status.len() + 2 > MAX_PAYLOAD {
+            let status = update.status.as_str();
+            if payload.len() + update.trade_id.len() + status.len() + 2 > MAX_PAYLOAD {
                 send(std::mem::take(&mut payload)).await;
             }
             payload.push('\n');
             payload.push_str(&update.trade_id);
             payload.push('\t');
-            payload.push_str(&update.status);
+            payload.push_str(status);
         }
         if !payload.is_empty() {
             send(payload).await;
@@ -140,7 +164,7 @@ async fn listen(state: &AppState, url: &str) -> Result<(), sqlx::Error> {
     let mut listener = PgListener::connect(url).await?;
     listener.listen(CHANNEL).await?;
     // Whatever changed while nobody listened: every stream looks again.
-    let _ = state.updates.local.send(TradeUpdate { trade_id: EVERY_TRADE.into(), status: String::new() });
+    state.updates.announce_maybe_missed();
     while let Some(notification) = listener.try_recv().await? {
         let mut lines = notification.payload().split('\n');
         // Our own changes were announced here already.
@@ -148,12 +172,25 @@ async fn listen(state: &AppState, url: &str) -> Result<(), sqlx::Error> {
             continue;
         }
         for line in lines {
-            if let Some((trade_id, status)) = line.split_once('\t') {
-                let _ = state.updates.local.send(TradeUpdate { trade_id: trade_id.into(), status: status.into() });
+            match parse_line(line) {
+                Some(update) => {
+                    let _ = state.updates.local.send(TradeNews::Changed(update));
+                }
+                // From a newer replica, perhaps: its streams still learn by reading again.
+                None => {
+                    tracing::warn!(line, "trade update not understood; streams read their trades again");
+                    state.updates.announce_maybe_missed();
+                }
             }
         }
     }
     Ok(())
+}
+
+/// One `trade_id<TAB>status` line of a notification.
+fn parse_line(line: &str) -> Option<TradeUpdate> {
+    let (trade_id, status) = line.split_once('\t')?;
+    Some(TradeUpdate { trade_id: trade_id.to_owned(), status: TradeStatus::parse(status)? })
 }
 
 #[cfg(test)]
@@ -162,7 +199,7 @@ mod tests {
     use std::sync::Mutex;
 
     fn update(n: usize) -> TradeUpdate {
-        TradeUpdate { trade_id: format!("trd_{n}"), status: "settled".into() }
+        TradeUpdate { trade_id: format!("trd_{n}"), status: TradeStatus::Settled }
     }
 
     /// Runs the batcher on paused time; `feed` sends into it and moves the clock.
@@ -191,6 +228,22 @@ mod tests {
         })
         .await;
         assert_eq!(sent, vec!["\ntrd_1\tsettled\ntrd_2\tsettled".to_owned(), "\ntrd_3\tsettled".to_owned()]);
+    }
+
+    #[test]
+    fn notification_lines_read_back_as_the_updates_sent_and_anything_else_is_refused() {
+        assert_eq!(parse_line("trd_7\treleased"), Some(TradeUpdate { trade_id: "trd_7".into(), status: TradeStatus::Released }));
+        for line in ["trd_7", "trd_7\tsettling", "trd_7\t", ""] {
+            assert_eq!(parse_line(line), None, "{line:?}");
+        }
+    }
+
+    #[test]
+    fn a_change_concerns_its_own_trade_and_a_possible_miss_concerns_every_trade() {
+        let changed = TradeNews::Changed(update(1));
+        assert!(changed.concerns("trd_1"));
+        assert!(!changed.concerns("trd_2"));
+        assert!(TradeNews::MaybeMissed.concerns("trd_2"));
     }
 
     #[tokio::test(start_paused = true)]

@@ -5,7 +5,7 @@
 
 use crate::store::{self, QuoteRow, TradeRow};
 use crate::trading::{advance, announce_row, idempotency_key, raise_alert, TradeError};
-use crate::upstream::types::{Trade, TradeStatus};
+use crate::upstream::types::{StatusSource, Trade, TradeStatus};
 use crate::upstream::UpstreamError;
 use crate::AppState;
 use rust_decimal::Decimal;
@@ -16,7 +16,7 @@ pub(crate) async fn resolve_consumed(state: &AppState, quote: &QuoteRow, e: Upst
         let answer = state.upstream.get_trade(&transact_id).await?;
         if answer.value.quote_id == quote.quote_id {
             let key = idempotency_key(&quote.quote_id);
-            return record_trade(state, &answer.value, quote, &key, answer.request_id, "reconcile").await;
+            return record_trade(state, &answer.value, quote, &key, answer.request_id, StatusSource::Reconcile).await;
         }
     }
     tracing::warn!(quote_id = %quote.quote_id, "quote consumed upstream; waiting for the trade's webhook to name it");
@@ -26,15 +26,15 @@ pub(crate) async fn resolve_consumed(state: &AppState, quote: &QuoteRow, e: Upst
 /// Stores the trade 0Pools reserved (comparing it with the quote's terms) with its
 /// `accepted` outcome row, then applies any terminal webhook that arrived before it
 /// was stored.
-pub(crate) async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>, source: &str) -> Result<TradeRow, TradeError> {
+pub(crate) async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>, source: StatusSource) -> Result<TradeRow, TradeError> {
     let row = trade_row(t, quote, key, request_id);
     if let Some(mismatch) = &row.terms_mismatch {
         tracing::error!(trade_id = %row.trade_id, quote_id = %quote.quote_id, mismatch, "executed trade differs from the accepted quote");
         raise_alert(state, "terms_mismatch", &row.trade_id, &format!("trade {} differs from quote {} in {mismatch}", row.trade_id, quote.quote_id)).await;
     }
     let accepted = crate::outcomes::accepted_row(state, quote, &row).await;
-    let (stored, source) = (row.clone(), source.to_owned());
-    let written = state.writes.run(move |c| Box::pin(async move { store::insert_trade(c, &stored, &source, &accepted).await })).await?;
+    let stored = row.clone();
+    let written = state.writes.run(move |c| Box::pin(async move { store::insert_trade(c, &stored, source, &accepted).await })).await?;
     if !written.owns_checkout {
         let checkout = quote.checkout_id.as_str();
         tracing::error!(trade_id = %row.trade_id, checkout_id = checkout, "a second trade for a checkout that had already converted");
@@ -48,7 +48,7 @@ pub(crate) async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, 
         // A terminal webhook came before the trade was stored: applied now (or by
         // whoever moves it meanwhile), and answered as it is then.
         Some((event_id, status)) if stored.status == TradeStatus::Reserved => {
-            advance(state, &row.trade_id, status, "webhook", Some(&event_id), None).await?;
+            advance(state, &row.trade_id, status, StatusSource::Webhook, Some(&event_id), None).await?;
             Ok(store::trade(&state.db, &row.trade_id).await?.unwrap_or(stored))
         }
         _ => Ok(stored),
@@ -65,7 +65,7 @@ fn mismatched_terms(t: &Trade, q: &QuoteRow) -> Vec<&'static str> {
     if t.pool_id != q.pool_id {
         fields.push("pool_id");
     }
-    if t.side.as_str() != q.side {
+    if t.side != q.side {
         fields.push("side");
     }
     if q.source_asset.as_deref() != Some(t.source_asset.as_str()) {
@@ -99,7 +99,7 @@ fn trade_row(t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>)
         status: t.status,
         request_id,
         pool_id: t.pool_id.clone(),
-        side: t.side.as_str().to_owned(),
+        side: t.side,
         source_asset: t.source_asset.clone(),
         source_amount: t.source_amount.to_string(),
         target_asset: t.target_asset.clone(),
@@ -123,7 +123,7 @@ mod tests {
         QuoteRow {
             quote_id: "pq_1".into(),
             pool_id: "EUR-USDT".into(),
-            side: "buy".into(),
+            side: Side::Buy,
             source_asset: Some("EUR".into()),
             source_amount: Some("100.00".into()),
             target_asset: Some("USDT".into()),

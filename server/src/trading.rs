@@ -4,7 +4,7 @@
 //! announces it to live streams. Errors are [`TradeError`]; HTTP is the API's concern.
 
 use crate::store::{self, Claim, QuoteRow, QuoteStatus, TradeRow};
-use crate::upstream::types::{Side, TradeStatus};
+use crate::upstream::types::{StatusSource, TradeStatus};
 use crate::upstream::{UpstreamError, UpstreamErrorKind};
 use crate::{accept_lease, trade_record, AppState};
 use quote_core::wire::TradeView;
@@ -15,7 +15,7 @@ use std::str::FromStr;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TradeUpdate {
     pub trade_id: String,
-    pub status: String,
+    pub status: TradeStatus,
 }
 
 /// Why accepting, rejecting or reading a trade did not give a trade.
@@ -154,7 +154,7 @@ pub(crate) fn failed(quote: &QuoteRow) -> TradeError {
 pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, TradeError> {
     let key = idempotency_key(&quote.quote_id);
     match state.upstream.transact(&quote.quote_id, &key).await {
-        Ok(answer) => trade_record::record_trade(state, &answer.value, quote, &key, answer.request_id, "transact").await,
+        Ok(answer) => trade_record::record_trade(state, &answer.value, quote, &key, answer.request_id, StatusSource::Transact).await,
         Err(e) => {
             let id = quote.quote_id.as_str();
             match e.kind {
@@ -213,7 +213,7 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
 async fn record_expiry(state: &AppState, quote: &QuoteRow) {
     let row = store::OutcomeRow {
         pool_id: quote.pool_id.clone(),
-        side: Some(quote.side.clone()),
+        side: Some(quote.side.to_string()),
         quote_type: "firm".into(),
         outcome: "expired".into(),
         checkout_id: Some(quote.checkout_id.clone()),
@@ -239,17 +239,17 @@ fn upstream_code(kind: &UpstreamErrorKind) -> &'static str {
     }
 }
 
-/// Declines a quote so it can never execute.
-pub async fn reject(state: &AppState, checkout_id: &str, quote_id: &str) -> Result<String, TradeError> {
+/// Declines a quote so it can never execute; declining it again is a no-op.
+pub async fn reject(state: &AppState, checkout_id: &str, quote_id: &str) -> Result<(), TradeError> {
     let quote = owned_quote(state, checkout_id, quote_id).await?;
     match quote.status {
-        QuoteStatus::Rejected => Ok("rejected".into()),
+        QuoteStatus::Rejected => Ok(()),
         QuoteStatus::Accepting | QuoteStatus::Accepted => Err(TradeError::QuoteAlreadyAccepted),
         QuoteStatus::Unavailable | QuoteStatus::AcceptFailed => Err(TradeError::QuoteNotExecutable),
         // Already dead upstream; recording the decision is enough.
         QuoteStatus::Expired => {
             store::move_quote(&state.db, quote_id, &[QuoteStatus::Expired], QuoteStatus::Rejected).await?;
-            Ok("rejected".into())
+            Ok(())
         }
         QuoteStatus::Active => {
             match state.upstream.reject_quote(quote_id).await {
@@ -259,12 +259,12 @@ pub async fn reject(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
                 Err(e) => return Err(e.into()),
             }
             if store::move_quote(&state.db, quote_id, &[QuoteStatus::Active], QuoteStatus::Rejected).await? {
-                return Ok("rejected".into());
+                return Ok(());
             }
             // An accept began meanwhile (0Pools decides which of the two won): say so.
             match store::quote(&state.db, quote_id).await?.map(|q| q.status) {
                 Some(status) if status.accept_began() => Err(TradeError::QuoteAlreadyAccepted),
-                _ => Ok("rejected".into()),
+                _ => Ok(()),
             }
         }
     }
@@ -274,12 +274,12 @@ pub async fn reject(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
 /// (false) when the trade is already terminal or the status would not be a move forward.
 /// The partner's event is queued even then (once per status): if an earlier call
 /// stored the status but died before queueing, a redelivery or reconcile makes up for it.
-pub async fn advance(state: &AppState, trade_id: &str, status: TradeStatus, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> Result<bool, TradeError> {
-    let (id, from) = (trade_id.to_owned(), source.to_owned());
+pub async fn advance(state: &AppState, trade_id: &str, status: TradeStatus, source: StatusSource, event_id: Option<&str>, request_id: Option<&str>) -> Result<bool, TradeError> {
+    let id = trade_id.to_owned();
     let (event, request) = (event_id.map(str::to_owned), request_id.map(str::to_owned));
     let moved = state
         .writes
-        .run(move |c| Box::pin(async move { store::advance_trade(c, &id, status, &from, event.as_deref(), request.as_deref()).await }))
+        .run(move |c| Box::pin(async move { store::advance_trade(c, &id, status, source, event.as_deref(), request.as_deref()).await }))
         .await?;
     let was_move = moved.is_some();
     advanced(state, trade_id, source, moved).await?;
@@ -289,7 +289,7 @@ pub async fn advance(state: &AppState, trade_id: &str, status: TradeStatus, sour
 /// What follows writing a status (`moved`: the trade as moved forward, if it was):
 /// the log and the settlement metric, then the partner's event and the live streams
 /// (always, see [`advance`]; with the trade as stored when it did not move).
-pub async fn advanced(state: &AppState, trade_id: &str, source: &str, moved: Option<TradeRow>) -> Result<(), TradeError> {
+pub async fn advanced(state: &AppState, trade_id: &str, source: StatusSource, moved: Option<TradeRow>) -> Result<(), TradeError> {
     let trade = match moved {
         Some(trade) => {
             moved_forward(&trade, source);
@@ -304,8 +304,8 @@ pub async fn advanced(state: &AppState, trade_id: &str, source: &str, moved: Opt
 }
 
 /// Logs a trade's move forward and counts the time to its terminal status.
-pub(crate) fn moved_forward(trade: &TradeRow, source: &str) {
-    tracing::info!(trade_id = %trade.trade_id, status = %trade.status, source, "trade status changed");
+pub(crate) fn moved_forward(trade: &TradeRow, source: StatusSource) {
+    tracing::info!(trade_id = %trade.trade_id, status = %trade.status, %source, "trade status changed");
     if let Ok(created) = chrono::DateTime::parse_from_rfc3339(&trade.created_at) {
         crate::telemetry::settlement(trade.status.as_str(), (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);
     }
@@ -324,7 +324,7 @@ pub(crate) async fn announce(state: &AppState, trade_id: &str) -> Result<Option<
 /// Queues the partner's webhook for `trade`'s status (as read) and wakes live streams.
 pub(crate) async fn announce_row(state: &AppState, trade: &TradeRow) -> Result<(), TradeError> {
     state.outbox.queue(&trade_view(trade)?, trade.checkout_id.as_deref()).await?;
-    state.updates.publish(TradeUpdate { trade_id: trade.trade_id.clone(), status: trade.status.to_string() });
+    state.updates.publish(TradeUpdate { trade_id: trade.trade_id.clone(), status: trade.status });
     Ok(())
 }
 
@@ -358,10 +358,6 @@ pub async fn owned_trade(state: &AppState, checkout_id: &str, trade_id: &str) ->
         .ok_or(TradeError::TradeNotFound)
 }
 
-fn undecodable(what: &str, word: &str) -> sqlx::Error {
-    sqlx::Error::Decode(format!("stored {what} {word:?} is not one of the vocabulary").into())
-}
-
 /// The trade as the widget and the partner see it.
 pub fn trade_view(t: &TradeRow) -> Result<TradeView, sqlx::Error> {
     let dec = |s: &str| Decimal::from_str(s).map_err(|e| sqlx::Error::Decode(Box::new(e)));
@@ -370,7 +366,7 @@ pub fn trade_view(t: &TradeRow) -> Result<TradeView, sqlx::Error> {
         quote_id: t.quote_id.clone(),
         status: t.status,
         pool_id: t.pool_id.clone(),
-        side: Side::parse(&t.side).ok_or_else(|| undecodable("side", &t.side))?,
+        side: t.side,
         source_asset: t.source_asset.clone(),
         source_amount: dec(&t.source_amount)?,
         target_asset: t.target_asset.clone(),

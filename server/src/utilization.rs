@@ -17,6 +17,7 @@
 //!   not answer only "unavailable" (a minute without requests counts as available).
 
 use crate::store::OutcomeRow;
+use crate::upstream::types::TradeStatus;
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::{BTreeMap, BTreeSet};
@@ -84,7 +85,7 @@ impl Window {
 #[derive(Debug, Clone)]
 pub struct TradeLeg {
     pub pool_id: String,
-    pub status: String,
+    pub status: TradeStatus,
     /// The stablecoin leg.
     pub leg: Decimal,
     pub created_at: DateTime<Utc>,
@@ -151,13 +152,12 @@ fn figures(outcomes: &[&OutcomeRow], trades: &[&TradeLeg], from: DateTime<Utc>, 
         if reserved_at_end {
             f.reserved_notional += t.leg;
         }
-        if let Some(end) = t.terminal_at.filter(|e| (from..to).contains(e)) {
-            let _ = end;
-            match t.status.as_str() {
-                "settled" => f.settled_notional += t.leg,
-                "failed" => f.failed_notional += t.leg,
-                "released" => f.released_notional += t.leg,
-                _ => {}
+        if t.terminal_at.is_some_and(|end| (from..to).contains(&end)) {
+            match t.status {
+                TradeStatus::Settled => f.settled_notional += t.leg,
+                TradeStatus::Failed => f.failed_notional += t.leg,
+                TradeStatus::Released => f.released_notional += t.leg,
+                TradeStatus::Reserved => {}
             }
         }
     }
@@ -229,7 +229,7 @@ mod tests {
     }
 
     fn leg(status: &str, amount: &str, created: &str, terminal: Option<&str>) -> TradeLeg {
-        TradeLeg { pool_id: "EUR-USDT".into(), status: status.into(), leg: Decimal::from_str(amount).unwrap(), created_at: t(created), terminal_at: terminal.map(t) }
+        TradeLeg { pool_id: "EUR-USDT".into(), status: TradeStatus::parse(status).expect("a trade status"), leg: Decimal::from_str(amount).unwrap(), created_at: t(created), terminal_at: terminal.map(t) }
     }
 
     #[test]

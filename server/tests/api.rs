@@ -404,6 +404,18 @@ async fn cors_request_ids_health_and_openapi() {
                  "/api/trades/{trade_id}", "/api/trades/{trade_id}/events", "/webhooks/0pools", "/healthz"] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
+    // Statuses and sides are documented as their words, not as any string.
+    let words = |schema: &str, field: &str| {
+        let mut property = &doc["components"]["schemas"][schema]["properties"][field];
+        if let Some(named) = property["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
+            property = &doc["components"]["schemas"][named];
+        }
+        property["enum"].as_array().unwrap_or_else(|| panic!("{schema}.{field} lists its words: {property}")).iter().map(|w| w.as_str().unwrap().to_owned()).collect::<Vec<_>>()
+    };
+    assert_eq!(words("RejectView", "status"), ["active", "accepting", "accepted", "expired", "rejected", "unavailable", "accept_failed"]);
+    assert_eq!(words("HistoryEvidence", "source"), ["transact", "webhook", "reconcile"]);
+    assert_eq!(words("TradeEvidence", "status"), ["reserved", "settled", "failed", "released"]);
+    assert_eq!(words("QuoteEvidence", "side"), ["buy", "sell"]);
 }
 
 #[tokio::test]

@@ -125,7 +125,7 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
 
     // A verdict is stored only while the trade is in the state it was judged from (a
     // pass of a former leader, judging from older rows, must not overwrite a newer one).
-    let verdict = |judged_from: &str| store::Verdict { trade_id: good.clone(), state: "matched", reason: None, judged_from: judged_from.into() };
+    let verdict = |judged_from: &str| store::Verdict { trade_id: good.clone(), state: quote_core::partner::ReconciliationState::Matched, reason: None, judged_from: judged_from.into() };
     let written = store::set_reconciliations(&mut srv.state.db.acquire().await.unwrap(), &[verdict("open")]).await.unwrap();
     assert!(written.is_empty());
     assert_eq!(reconciliation(&srv, &good).await.0, "exception");

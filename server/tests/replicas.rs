@@ -223,7 +223,7 @@ async fn trade_updates_reach_other_replicas_and_leave_the_pool_durable() {
     let mut listener = sqlx::postgres::PgListener::connect(&url).await.unwrap();
     listener.listen("qw_trade_updates").await.unwrap();
     let events = quote_server::trade_events::TradeEvents::new(&db, "replica-a".into());
-    events.publish(quote_server::trading::TradeUpdate { trade_id: "trd_1".into(), status: "settled".into() });
+    events.publish(quote_server::trading::TradeUpdate { trade_id: "trd_1".into(), status: quote_core::wire::TradeStatus::Settled });
     let heard = tokio::time::timeout(Duration::from_secs(5), listener.recv()).await.expect("a notification").unwrap();
     assert_eq!(heard.payload(), "replica-a\ntrd_1\tsettled");
     // The notification committed without waiting for the disk, for its own transaction
@@ -271,7 +271,7 @@ async fn a_webhook_that_races_its_trades_commit_is_still_applied() {
     .bind(&quote_id)
     .bind(&quote.session_id)
     .bind(&quote.pool_id)
-    .bind(&quote.side)
+    .bind(quote.side.as_str())
     .bind(DEST)
     .bind(store::now())
     .bind(&quote.checkout_id)

@@ -182,7 +182,7 @@ async fn an_event_is_stored_once_and_moves_its_trade_in_the_same_step() {
     assert_eq!(receive(event("evt_s", &trade_id, "settled")).await, (false, Some((TradeStatus::Settled, false))));
     // A contradicting one is stored but moves nothing.
     assert_eq!(receive(event("evt_f", &trade_id, "failed")).await, (true, Some((TradeStatus::Settled, false))));
-    assert_eq!(history().await, [("reserved".to_owned(), None), ("settled".to_owned(), Some("evt_s".to_owned()))]);
+    assert_eq!(history().await, [(TradeStatus::Reserved, None), (TradeStatus::Settled, Some("evt_s".to_owned()))]);
     // An event for a trade not stored (yet) is stored all the same.
     assert_eq!(receive(event("evt_x", "trd_not_yet", "settled")).await, (true, None));
     let stored: Vec<String> = sqlx::query_scalar("SELECT event_id FROM webhook_events ORDER BY event_id").fetch_all(&srv.state.db).await.unwrap();

@@ -130,7 +130,7 @@ pub async fn trades_csv(State(state): State<AppState>, _: PartnerReader, Query(p
                 (opt(&t.partner_reference), true),
                 (t.status.to_string(), false),
                 (t.pool_id, false),
-                (t.side, false),
+                (t.side.to_string(), false),
                 (t.source_asset, false),
                 (t.source_amount, false),
                 (t.target_asset, false),

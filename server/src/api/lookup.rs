@@ -10,7 +10,8 @@ use crate::store::{self, Evidence};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
-use quote_core::wire::CheckoutBindings;
+use quote_core::partner::ReconciliationState;
+use quote_core::wire::{CheckoutBindings, QuoteStatus, Side, StatusSource, TradeStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -30,9 +31,11 @@ pub struct ProductRecord {
     pub pool_id: Option<String>,
     pub quote_id: Option<String>,
     pub transact_id: Option<String>,
+    /// The trade's status when there is one, else the latest quote's, else the
+    /// checkout's: three vocabularies, so a plain string here.
     pub status: String,
     pub request_id: Option<String>,
-    pub reconciliation_state: Option<String>,
+    pub reconciliation_state: Option<ReconciliationState>,
 }
 
 #[derive(Serialize, ToSchema, PartialEq)]
@@ -50,10 +53,10 @@ pub struct CheckoutEvidence {
 #[derive(Serialize, ToSchema, PartialEq)]
 pub struct QuoteEvidence {
     pub quote_id: String,
-    pub status: String,
+    pub status: QuoteStatus,
     pub request_id: Option<String>,
     pub pool_id: String,
-    pub side: String,
+    pub side: Side,
     pub requested_amount: String,
     pub requested_currency: String,
     pub source_asset: Option<String>,
@@ -75,9 +78,9 @@ pub struct QuoteEvidence {
 
 #[derive(Serialize, ToSchema, PartialEq)]
 pub struct HistoryEvidence {
-    pub status: String,
-    /// `transact`, `webhook` or `reconcile`: what moved it.
-    pub source: String,
+    pub status: TradeStatus,
+    /// What moved it.
+    pub source: StatusSource,
     pub event_id: Option<String>,
     pub recorded_at: String,
 }
@@ -86,11 +89,11 @@ pub struct HistoryEvidence {
 pub struct TradeEvidence {
     pub transact_id: String,
     pub quote_id: String,
-    pub status: String,
+    pub status: TradeStatus,
     pub request_id: Option<String>,
     pub idempotency_key: String,
     pub pool_id: String,
-    pub side: String,
+    pub side: Side,
     pub source_asset: String,
     pub source_amount: String,
     pub target_asset: String,
@@ -99,7 +102,7 @@ pub struct TradeEvidence {
     pub destination_address: String,
     pub partner_reference: Option<String>,
     pub terms_mismatch: Option<String>,
-    pub reconciliation_state: Option<String>,
+    pub reconciliation_state: Option<ReconciliationState>,
     pub reconciliation_reason: Option<String>,
     pub created_at: String,
     pub updated_at: String,
@@ -111,7 +114,7 @@ pub struct WebhookEvidence {
     pub event_id: String,
     pub event_type: String,
     pub transact_id: String,
-    pub status: String,
+    pub status: TradeStatus,
     pub created_at: String,
     pub received_at: String,
 }
@@ -132,7 +135,7 @@ pub struct LedgerEvidence {
 #[derive(Serialize, ToSchema, PartialEq)]
 pub struct PartnerEventEvidence {
     pub event_id: String,
-    pub status: String,
+    pub status: TradeStatus,
     pub created_at: String,
     pub attempts: i64,
     pub delivered_at: Option<String>,
@@ -167,7 +170,7 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
         .map(|(t, reconciliation_state, reconciliation_reason, history)| TradeEvidence {
             transact_id: t.trade_id,
             quote_id: t.quote_id,
-            status: t.status.to_string(),
+            status: t.status,
             request_id: t.request_id,
             idempotency_key: t.idempotency_key,
             pool_id: t.pool_id,
@@ -195,7 +198,7 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
         .into_iter()
         .map(|q| QuoteEvidence {
             quote_id: q.quote_id,
-            status: q.status.to_string(),
+            status: q.status,
             request_id: q.request_id,
             pool_id: q.pool_id,
             side: q.side,
@@ -230,7 +233,7 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
             transact_id: Some(t.transact_id.clone()),
             status: t.status.to_string(),
             request_id: t.request_id.clone(),
-            reconciliation_state: t.reconciliation_state.clone(),
+            reconciliation_state: t.reconciliation_state,
         },
         (None, q) => ProductRecord {
             product_area: "quote-widget",

@@ -73,7 +73,7 @@ pub async fn record_accept(state: &AppState, session: &Session, quote_id: &str, 
         ApiError::RateLimited { .. } if state.limiters.outcome_write(&session.checkout_id).is_err() => return,
         e => store::OutcomeRow {
             pool_id: quote.pool_id.clone(),
-            side: Some(quote.side.clone()),
+            side: Some(quote.side.to_string()),
             quote_type: "accept".into(),
             outcome: "accept_refused".into(),
             reason: Some(e.code().to_string()),

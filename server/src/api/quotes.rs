@@ -90,7 +90,7 @@ fn base_row(session: &Session, intent: &Intent, quote_id: String, status: QuoteS
         status,
         request_id,
         pool_id: r.pool_id.clone(),
-        side: r.side.as_str().into(),
+        side: r.side,
         requested_amount: intent.amount_text.clone(),
         requested_currency: r.currency.clone(),
         network: r.network.clone(),
@@ -314,6 +314,6 @@ pub async fn accept(State(state): State<AppState>, session: Session, Path(quote_
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
 pub async fn reject(State(state): State<AppState>, session: Session, Path(quote_id): Path<String>) -> Result<Json<RejectView>, ApiError> {
-    let status = trading::reject(&state, &session.checkout_id, &quote_id).await?;
-    Ok(Json(RejectView { quote_id, status }))
+    trading::reject(&state, &session.checkout_id, &quote_id).await?;
+    Ok(Json(RejectView { quote_id, status: QuoteStatus::Rejected }))
 }

@@ -5,8 +5,8 @@ use super::{auth::Session, ApiError};
 use crate::limits::{StreamCap, StreamSlot};
 use crate::store;
 use quote_core::vocab::TradeStatus;
-use crate::trade_events::EVERY_TRADE;
-use crate::trading::{self, trade_view, TradeUpdate};
+use crate::trade_events::TradeNews;
+use crate::trading::{self, trade_view};
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -34,7 +34,7 @@ pub async fn get(State(state): State<AppState>, session: Session, Path(trade_id)
 struct Follow {
     state: AppState,
     trade_id: String,
-    updates: broadcast::Receiver<TradeUpdate>,
+    updates: broadcast::Receiver<TradeNews>,
     last_status: Option<TradeStatus>,
     finished: bool,
     /// Held while the stream is open; dropping the stream frees it.
@@ -69,7 +69,7 @@ impl Follow {
                 // (to another replica) instead of being cut off at the grace period.
                 _ = &mut stopping => return None,
                 update = self.updates.recv() => match update {
-                    Ok(u) if u.trade_id == self.trade_id || u.trade_id == EVERY_TRADE => return Some(()),
+                    Ok(news) if news.concerns(&self.trade_id) => return Some(()),
                     Ok(_) => continue,
                     Err(RecvError::Lagged(_)) => return Some(()),
                     Err(RecvError::Closed) => return None,

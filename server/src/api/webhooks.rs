@@ -5,7 +5,7 @@ use super::{body::RawBody, ApiError};
 use crate::signature;
 use crate::store;
 use crate::trading;
-use crate::upstream::types::WebhookEvent;
+use crate::upstream::types::{StatusSource, WebhookEvent};
 use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -53,7 +53,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
     match received.trade {
         Some(trade) => {
             if trade.moved {
-                trading::moved_forward(&trade.row, "webhook");
+                trading::moved_forward(&trade.row, StatusSource::Webhook);
             }
             trading::announce_row(&state, &trade.row).await?;
         }
@@ -64,7 +64,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
         // whatever the first could not; the accept sees the event otherwise.
         // (A `reserved` event moves nothing: no second try.)
         None if status.is_terminal() => {
-            trading::advance(&state, &event.data.transact_id, status, "webhook", Some(&event_id), None).await?;
+            trading::advance(&state, &event.data.transact_id, status, StatusSource::Webhook, Some(&event_id), None).await?;
         }
         None => {}
     }

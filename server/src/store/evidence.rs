@@ -3,6 +3,8 @@
 //! history, webhook events, ledger rows, partner events, alerts).
 
 use super::{CheckoutRow, Db, HistoryRow, QuoteRow, TradeRow};
+use quote_core::partner::ReconciliationState;
+use quote_core::vocab::TradeStatus;
 use sqlx::FromRow;
 
 /// Which kind of id matched.
@@ -67,7 +69,8 @@ pub struct WebhookEventRow {
     pub event_id: String,
     pub event_type: String,
     pub transact_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TradeStatus,
     pub created_at: String,
     pub received_at: String,
 }
@@ -81,7 +84,7 @@ pub struct AlertRow {
 }
 
 /// A trade with its reconciliation state and reason and its status history.
-pub type TradeEvidenceRow = (TradeRow, Option<String>, Option<String>, Vec<HistoryRow>);
+pub type TradeEvidenceRow = (TradeRow, Option<ReconciliationState>, Option<String>, Vec<HistoryRow>);
 
 /// Every record of one checkout.
 pub struct Evidence {
@@ -112,7 +115,7 @@ pub async fn evidence(db: &Db, checkout_id: &str) -> sqlx::Result<Option<Evidenc
                 .await?,
         );
         ledger_rows.extend(super::ledger_rows_for(db, &t.trade_id).await?);
-        trades.push((t, Some(state), reason, history));
+        trades.push((t, Some(ReconciliationState::parse(&state)), reason, history));
     }
     let partner_events = sqlx::query_as("SELECT * FROM partner_events WHERE checkout_id = $1 ORDER BY created_at").bind(checkout_id).fetch_all(db).await?;
     let mut subjects: Vec<String> = quotes.iter().map(|q| q.quote_id.clone()).collect();

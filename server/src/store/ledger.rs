@@ -3,6 +3,7 @@
 
 use super::{now, Db};
 use crate::upstream::balances::LedgerEntry;
+use quote_core::partner::ReconciliationState;
 use sqlx::{AnyConnection, Connection, FromRow};
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
@@ -113,7 +114,7 @@ pub async fn trades_to_reconcile(db: &Db) -> sqlx::Result<Vec<super::TradeFigure
 #[derive(Debug, Clone)]
 pub struct Verdict {
     pub trade_id: String,
-    pub state: &'static str,
+    pub state: ReconciliationState,
     pub reason: Option<String>,
     /// The state the trade had when it was read for judging.
     pub judged_from: String,
@@ -136,7 +137,7 @@ pub async fn set_reconciliations(conn: &mut AnyConnection, verdicts: &[Verdict])
     // Not kept prepared: the text changes with the batch's size.
     let mut query = sqlx::query_scalar(&sql).persistent(false);
     for v in verdicts {
-        query = query.bind(&v.trade_id).bind(v.state).bind(&v.reason).bind(&v.judged_from);
+        query = query.bind(&v.trade_id).bind(v.state.as_str()).bind(&v.reason).bind(&v.judged_from);
     }
     query.fetch_all(&mut *conn).await
 }

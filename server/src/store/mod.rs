@@ -2,7 +2,7 @@
 //! only here, as guarded updates, so "forward only" and "one trade per quote" are
 //! enforced by SQL whatever the caller does.
 
-use quote_core::vocab::TradeStatus;
+use quote_core::vocab::{Side, StatusSource, TradeStatus};
 use sqlx::{AnyConnection, AnyPool, FromRow, Row};
 use std::sync::LazyLock;
 
@@ -79,7 +79,8 @@ pub struct QuoteRow {
     pub status: QuoteStatus,
     pub request_id: Option<String>,
     pub pool_id: String,
-    pub side: String,
+    #[sqlx(try_from = "String")]
+    pub side: Side,
     pub requested_amount: String,
     pub requested_currency: String,
     pub network: Option<String>,
@@ -112,7 +113,8 @@ pub struct TradeRow {
     pub status: TradeStatus,
     pub request_id: Option<String>,
     pub pool_id: String,
-    pub side: String,
+    #[sqlx(try_from = "String")]
+    pub side: Side,
     pub source_asset: String,
     pub source_amount: String,
     pub target_asset: String,
@@ -128,8 +130,10 @@ pub struct TradeRow {
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct HistoryRow {
-    pub status: String,
-    pub source: String,
+    #[sqlx(try_from = "String")]
+    pub status: TradeStatus,
+    #[sqlx(try_from = "String")]
+    pub source: StatusSource,
     pub event_id: Option<String>,
     pub recorded_at: String,
 }
@@ -192,7 +196,7 @@ fn bind_quote<'q>(query: AnyQuery<'q>, q: &'q QuoteRow) -> AnyQuery<'q> {
         .bind(q.status.as_str())
         .bind(&q.request_id)
         .bind(&q.pool_id)
-        .bind(&q.side)
+        .bind(q.side.as_str())
         .bind(&q.requested_amount)
         .bind(&q.requested_currency)
         .bind(&q.network)

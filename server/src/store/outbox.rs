@@ -2,6 +2,7 @@
 //! change they announce, delivered (with retries) by the outbox worker.
 
 use super::{now, Db};
+use quote_core::vocab::TradeStatus;
 use sqlx::AnyConnection;
 use sqlx::FromRow;
 
@@ -10,7 +11,8 @@ pub struct PartnerEventRow {
     pub event_id: String,
     pub checkout_id: String,
     pub trade_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TradeStatus,
     pub body: String,
     pub created_at: String,
     pub attempts: i64,
@@ -20,7 +22,7 @@ pub struct PartnerEventRow {
 }
 
 /// Queues one event per (trade, status); a repeat is a no-op.
-pub async fn queue_partner_event(conn: &mut AnyConnection, event_id: &str, checkout_id: &str, trade_id: &str, status: &str, body: &str) -> sqlx::Result<bool> {
+pub async fn queue_partner_event(conn: &mut AnyConnection, event_id: &str, checkout_id: &str, trade_id: &str, status: TradeStatus, body: &str) -> sqlx::Result<bool> {
     let at = now();
     let done = sqlx::query(
         "INSERT INTO partner_events (event_id, checkout_id, trade_id, status, body, created_at, next_attempt_at)
@@ -29,7 +31,7 @@ pub async fn queue_partner_event(conn: &mut AnyConnection, event_id: &str, check
     .bind(event_id)
     .bind(checkout_id)
     .bind(trade_id)
-    .bind(status)
+    .bind(status.as_str())
     .bind(body)
     .bind(&at)
     .bind(&at)

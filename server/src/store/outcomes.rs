@@ -3,6 +3,7 @@
 //! rebuilt from stored rows.
 
 use super::{now, Db};
+use quote_core::vocab::TradeStatus;
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, Default, FromRow, PartialEq, Eq)]
@@ -64,7 +65,8 @@ pub async fn outcomes_between(db: &Db, from: &str, to: &str, pool_id: Option<&st
 pub struct TradeFigures {
     pub trade_id: String,
     pub pool_id: String,
-    pub status: String,
+    #[sqlx(try_from = "String")]
+    pub status: TradeStatus,
     pub source_asset: String,
     pub source_amount: String,
     pub target_asset: String,

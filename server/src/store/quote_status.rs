@@ -1,72 +1,8 @@
-//! A quote's status as the store keeps it. The words are the `quotes.status` column's
-//! (both migrations' CHECK lists them); in Rust they are this enum, so a misspelt
-//! status is a compile error, not a branch that never matches.
+//! A quote's status as the store keeps it: core's [`QuoteStatus`], whose words are
+//! the `quotes.status` column's. The test below holds them to both migrations' CHECK
+//! lists, so neither side can change alone.
 
-use std::fmt;
-
-/// Where a stored quote is. `Active` until an accept begins (`Accepting`) and ends
-/// in a trade (`Accepted`) or without one (`Rejected`, `Unavailable`,
-/// `AcceptFailed`), or its window passes (`Expired`). An unavailable answer is
-/// stored as `Unavailable` from the start.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum QuoteStatus {
-    #[default]
-    Active,
-    Accepting,
-    Accepted,
-    Expired,
-    Rejected,
-    Unavailable,
-    AcceptFailed,
-}
-
-impl QuoteStatus {
-    pub const ALL: [QuoteStatus; 7] = [
-        QuoteStatus::Active,
-        QuoteStatus::Accepting,
-        QuoteStatus::Accepted,
-        QuoteStatus::Expired,
-        QuoteStatus::Rejected,
-        QuoteStatus::Unavailable,
-        QuoteStatus::AcceptFailed,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            QuoteStatus::Active => "active",
-            QuoteStatus::Accepting => "accepting",
-            QuoteStatus::Accepted => "accepted",
-            QuoteStatus::Expired => "expired",
-            QuoteStatus::Rejected => "rejected",
-            QuoteStatus::Unavailable => "unavailable",
-            QuoteStatus::AcceptFailed => "accept_failed",
-        }
-    }
-
-    pub fn parse(word: &str) -> Option<QuoteStatus> {
-        QuoteStatus::ALL.into_iter().find(|s| s.as_str() == word)
-    }
-
-    /// An accept of it began (and may have ended in a trade).
-    pub fn accept_began(self) -> bool {
-        matches!(self, QuoteStatus::Accepting | QuoteStatus::Accepted)
-    }
-}
-
-impl fmt::Display for QuoteStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Read from the column (`#[sqlx(try_from = "String")]`): a word the CHECK would not
-/// have let in is a decode error, never a silent default.
-impl TryFrom<String> for QuoteStatus {
-    type Error = String;
-    fn try_from(word: String) -> Result<Self, Self::Error> {
-        QuoteStatus::parse(&word).ok_or_else(|| format!("unknown quote status {word:?}"))
-    }
-}
+pub use quote_core::vocab::QuoteStatus;
 
 #[cfg(test)]
 mod tests {
@@ -89,7 +25,7 @@ mod tests {
             assert_eq!(ours, allowed);
         }
         for status in QuoteStatus::ALL {
-            assert_eq!(QuoteStatus::try_from(status.to_string()), Ok(status));
+            assert_eq!(QuoteStatus::try_from(status.to_string()), Ok(*status));
         }
         assert!(QuoteStatus::try_from("Active".to_owned()).is_err());
     }

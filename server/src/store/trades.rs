@@ -3,7 +3,7 @@
 
 use super::outcomes::bind_outcome;
 use super::{now, AnyQuery, Db, HistoryRow, Joined, OutcomeRow, TradeRow};
-use quote_core::vocab::TradeStatus;
+use quote_core::vocab::{StatusSource, TradeStatus};
 use sqlx::{AnyConnection, FromRow, Row};
 use std::sync::LazyLock;
 
@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 /// it), marks the quote accepted and the checkout converted, all or nothing, in one
 /// hand-off to the database (see [`Joined`]). A second insert for the same quote
 /// writes no second row, entry or outcome.
-pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str, accepted: &OutcomeRow) -> sqlx::Result<TradeStored> {
+pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: StatusSource, accepted: &OutcomeRow) -> sqlx::Result<TradeStored> {
     // The entry and the outcome follow only a new row (SQLite: the insert changed one;
     // Postgres: from its RETURNING). The checkout converts to this trade unless it
     // already has one: this is its one trade, whatever any later request says (the
@@ -36,7 +36,7 @@ pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &str, 
     let at = now();
     // A trade first seen already terminal (resolved by a status read) ends now, here.
     let terminal_at = t.status.is_terminal().then_some(at.clone());
-    let rows = STORE.fetch_all(conn, |query| bind_outcome(bind_trade(query, t, terminal_at).bind(source).bind(at.clone()), accepted)).await?;
+    let rows = STORE.fetch_all(conn, |query| bind_outcome(bind_trade(query, t, terminal_at).bind(source.as_str()).bind(at.clone()), accepted)).await?;
     let owner: Option<String> = match rows.last() {
         Some(row) => row.try_get(0)?,
         None => None,
@@ -53,7 +53,7 @@ fn bind_trade<'q>(query: AnyQuery<'q>, t: &'q TradeRow, terminal_at: Option<Stri
         .bind(t.status.as_str())
         .bind(&t.request_id)
         .bind(&t.pool_id)
-        .bind(&t.side)
+        .bind(t.side.as_str())
         .bind(&t.source_asset)
         .bind(&t.source_amount)
         .bind(&t.target_asset)
@@ -94,7 +94,7 @@ pub async fn trade_history(db: &Db, trade_id: &str) -> sqlx::Result<Vec<HistoryR
 /// Moves a reserved trade to a terminal status, recording where the news came from,
 /// and returns the trade as moved. Statuses only move forward: anything else is a
 /// no-op returning `None`.
-pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: TradeStatus, source: &str, event_id: Option<&str>, request_id: Option<&str>) -> sqlx::Result<Option<TradeRow>> {
+pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: TradeStatus, source: StatusSource, event_id: Option<&str>, request_id: Option<&str>) -> sqlx::Result<Option<TradeRow>> {
     if !status.is_terminal() {
         return Ok(None);
     }
@@ -111,7 +111,7 @@ pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: Tra
              SELECT * FROM moved",
         )
     });
-    let rows = MOVE.fetch_all(conn, |query| query.bind(status.as_str()).bind(now()).bind(trade_id).bind(source).bind(event_id).bind(request_id)).await?;
+    let rows = MOVE.fetch_all(conn, |query| query.bind(status.as_str()).bind(now()).bind(trade_id).bind(source.as_str()).bind(event_id).bind(request_id)).await?;
     rows.first().map(TradeRow::from_row).transpose()
 }
 

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// The vocabulary is shared with the widget API: one definition of each word.
-pub use quote_core::vocab::{QuoteType, Side, TradeStatus, UnavailableReason};
+pub use quote_core::vocab::{QuoteType, Side, StatusSource, TradeStatus, UnavailableReason};
 
 /// `GET /v1/pools` entry.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
