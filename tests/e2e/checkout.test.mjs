@@ -134,3 +134,30 @@ test('a token that expires while an accept is unknown is renewed on its checkout
   // The resets are the answers this test cut off; nothing else went wrong.
   assert.deepEqual(page.problems.filter((p) => !p.includes('ERR_CONNECTION_RESET')), []);
 });
+
+test('a checkout that is over by the time the widget loads says so, with no way to quote on it', async () => {
+  // A session never outlives its checkout, so the server answers `expired` here
+  // only when the checkout ends between the token and this read: the answer is
+  // the server's own, with its status set to what that moment would say.
+  const page = await browser.newPage();
+  await page.route('**/api/checkout', async (route) => {
+    const response = await route.fetch();
+    const checkout = await response.json();
+    assert.equal(checkout.status, 'open', 'the real answer, before it is aged');
+    await route.fulfill({ response, json: { ...checkout, status: 'expired' } });
+  });
+  const quoteAsks = [];
+  page.on('request', (r) => { if (new URL(r.url()).pathname === '/api/quotes') quoteAsks.push(r.url()); });
+  await page.setViewportSize({ width: 1200, height: 1000 });
+  await page.goto(server.url);
+  const widget = page.locator('#checkout-widget');
+  const problem = widget.getByTestId('problem');
+  await problem.waitFor();
+  assert.match(await problem.textContent(), /This checkout has expired\. Return to the shop and start the payment again\./);
+  assert.equal(await widget.getByTestId('retry').count(), 0, 'nothing to retry: only the shop can start again');
+  assert.equal(await widget.getByTestId('get-firm-quote').count(), 0, 'no firm quote can be asked for');
+  await page.screenshot({ path: `${SHOTS}expired-checkout.png` });
+  assert.deepEqual(await axeViolations(page), []);
+  assert.deepEqual(quoteAsks, [], 'no quote was asked for on an expired checkout');
+  assert.deepEqual(page.problems, []);
+});
