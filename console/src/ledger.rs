@@ -22,7 +22,7 @@ pub fn Ledger(listing: LedgerListing) -> impl IntoView {
                 <tr class:exception=exception data-ledger-id=ledger_id>
                     <td><code>{r.ledger_id}</code></td>
                     <td>{r.created_at.replace('T', " ").get(..19).unwrap_or_default().to_owned()}</td>
-                    <td>{r.entry_type}</td>
+                    <td>{r.entry_type.as_str()}</td>
                     <td class="num">{r.amount}" " {r.asset}</td>
                     <td class="num">{r.available_after}</td>
                     <td><code>{trade}</code></td>

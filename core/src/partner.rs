@@ -6,6 +6,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use crate::vocab::LedgerEntryType;
+
 /// A half-open period `[from, to)`, RFC 3339.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -229,9 +231,8 @@ pub struct RowMatch {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LedgerRowView {
     pub ledger_id: String,
-    /// `top_up`, `reserve`, `settle`, `fail` or `release`.
     #[serde(rename = "type")]
-    pub entry_type: String,
+    pub entry_type: LedgerEntryType,
     pub asset: String,
     pub amount: String,
     pub available_after: String,

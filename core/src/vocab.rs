@@ -1,12 +1,13 @@
 //! The wire's vocabulary as enums: sides, quote types, quote, trade and checkout
-//! statuses, what moved a trade, unavailable reasons and the widget API's error codes.
-//! Each serialises to exactly the string the JSON has always carried, so the wire is
-//! unchanged; in Rust a typo is a compile error instead of a silently different branch.
+//! statuses, what moved a trade, ledger entry types, unavailable reasons and the
+//! widget API's error codes. Each serialises to exactly the string the JSON has
+//! always carried, so the wire is unchanged; in Rust a typo is a compile error
+//! instead of a silently different branch.
 //!
-//! Closed vocabularies (side, quote type, the statuses, status source) refuse unknown
-//! words. Open ones (unavailable reason, error code) keep an unknown word as `Other`,
-//! so a reason or code added upstream degrades to generic copy instead of breaking a
-//! parse.
+//! Closed vocabularies (side, quote type, the statuses, status source, ledger entry
+//! type) refuse unknown words. Open ones (unavailable reason, error code) keep an
+//! unknown word as `Other`, so a reason or code added upstream degrades to generic
+//! copy instead of breaking a parse.
 
 use std::fmt;
 
@@ -171,6 +172,12 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// A movement of the partner's balance in 0Pools' ledger: a top-up, a trade's
+    /// reserve, and its one settle, release or fail.
+    closed LedgerEntryType { TopUp = "top_up", Reserve = "reserve", Settle = "settle", Release = "release", Fail = "fail" }
+}
+
+vocabulary! {
     /// Why 0Pools could not quote.
     open UnavailableReason {
         PoolDry = "pool_dry",
@@ -287,6 +294,7 @@ mod tests {
             ["active", "accepting", "accepted", "expired", "rejected", "unavailable", "accept_failed"]
         );
         assert_eq!(StatusSource::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["transact", "webhook", "reconcile"]);
+        assert_eq!(LedgerEntryType::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["top_up", "reserve", "settle", "release", "fail"]);
         assert_eq!(serde_json::to_string(&QuoteStatus::AcceptFailed).unwrap(), "\"accept_failed\"");
         assert_eq!(serde_json::to_string(&QuoteType::Indicative).unwrap(), "\"indicative\"");
     }

@@ -97,7 +97,7 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
             .remove(&trade.trade_id)
             .unwrap_or_default()
             .into_iter()
-            .filter_map(|r| Some(Row { entry_type: serde_json::from_value(serde_json::Value::String(r.entry_type)).ok()?, asset: r.asset, amount: dec(&r.amount) }))
+            .map(|r| Row { entry_type: r.entry_type, asset: r.asset, amount: dec(&r.amount) })
             .collect();
         // The stablecoin leg is the pool's stablecoin (its target asset), never taken
         // from the ledger itself: a row of the wrong asset must not match.

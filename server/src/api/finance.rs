@@ -176,7 +176,7 @@ pub async fn ledger_csv(State(state): State<AppState>, _: PartnerReader, Query(p
         .map(|r| {
             vec![
                 (r.ledger_id, false),
-                (r.entry_type, false),
+                (r.entry_type.to_string(), false),
                 (r.asset, false),
                 (r.amount, false),
                 (r.available_after, false),

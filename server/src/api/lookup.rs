@@ -11,6 +11,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use quote_core::partner::ReconciliationState;
+use quote_core::vocab::LedgerEntryType;
 use quote_core::wire::{CheckoutBindings, QuoteStatus, Side, StatusSource, TradeStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -123,7 +124,7 @@ pub struct WebhookEvidence {
 pub struct LedgerEvidence {
     pub ledger_id: String,
     #[serde(rename = "type")]
-    pub entry_type: String,
+    pub entry_type: LedgerEntryType,
     pub asset: String,
     pub amount: String,
     pub available_after: String,

@@ -2,14 +2,15 @@
 //! reconciliation state.
 
 use super::{now, Db};
-use crate::upstream::balances::LedgerEntry;
+use crate::upstream::balances::{LedgerEntry, LedgerEntryType};
 use quote_core::partner::ReconciliationState;
 use sqlx::{AnyConnection, Connection, FromRow};
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct LedgerRow {
     pub ledger_id: String,
-    pub entry_type: String,
+    #[sqlx(try_from = "String")]
+    pub entry_type: LedgerEntryType,
     pub asset: String,
     pub amount: String,
     pub available_after: String,
@@ -154,7 +155,8 @@ fn value_lists(rows: usize, width: usize) -> String {
 #[derive(Debug, Clone, FromRow)]
 pub struct MatchedLedgerRow {
     pub ledger_id: String,
-    pub entry_type: String,
+    #[sqlx(try_from = "String")]
+    pub entry_type: LedgerEntryType,
     pub asset: String,
     pub amount: String,
     pub available_after: String,

@@ -33,27 +33,7 @@ pub struct Balances {
     pub daily_bands: Vec<DailyBand>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum LedgerEntryType {
-    TopUp,
-    Reserve,
-    Settle,
-    Release,
-    Fail,
-}
-
-impl LedgerEntryType {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LedgerEntryType::TopUp => "top_up",
-            LedgerEntryType::Reserve => "reserve",
-            LedgerEntryType::Settle => "settle",
-            LedgerEntryType::Release => "release",
-            LedgerEntryType::Fail => "fail",
-        }
-    }
-}
+pub use quote_core::vocab::LedgerEntryType;
 
 /// One movement of the partner's balance.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
