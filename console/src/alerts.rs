@@ -30,7 +30,7 @@ pub fn Alerts(report: AlertsReport) -> impl IntoView {
     let recorded = report
         .recorded
         .into_iter()
-        .map(|r| view! { <li><code>{r.raised_at}</code>" " <strong>{r.kind}</strong>" " {r.message}</li> })
+        .map(|r| view! { <li><code>{r.raised_at}</code>" " <strong data-kind=r.kind.as_str().to_owned()>{r.kind.label().to_owned()}</strong>" " {r.message}</li> })
         .collect_view();
     view! {
         {none.then(|| view! { <p class="ok" data-testid="no-alerts">"Nothing needs attention."</p> })}

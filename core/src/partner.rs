@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub use crate::vocab::LedgerEntryType;
+pub use crate::vocab::{LedgerEntryType, RecordedAlertKind};
 
 /// A half-open period `[from, to)`, RFC 3339.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,7 +171,7 @@ pub struct ActiveAlert {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecordedAlert {
-    pub kind: String,
+    pub kind: RecordedAlertKind,
     pub subject: String,
     pub message: String,
     pub raised_at: String,

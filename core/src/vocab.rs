@@ -74,6 +74,12 @@ macro_rules! vocabulary {
                 Ok($name::parse(&<std::borrow::Cow<'de, str>>::deserialize(d)?))
             }
         }
+        /// A stored word read back (a database column): never fails.
+        impl From<String> for $name {
+            fn from(word: String) -> Self {
+                $name::parse(&word)
+            }
+        }
         vocabulary!(@common $name, [$($word),+]);
     };
     (@common $name:ident, [$($word:literal),+]) => {
@@ -192,6 +198,39 @@ vocabulary! {
 impl Default for UnavailableReason {
     fn default() -> Self {
         UnavailableReason::Other(String::new())
+    }
+}
+
+vocabulary! {
+    /// Something the companion server recorded when it happened (its `alerts` table,
+    /// once per kind and subject): the console's recorded alerts and evidence list them.
+    /// Open: a word a newer replica recorded still reads.
+    open RecordedAlertKind {
+        AcceptStuck = "accept_stuck",
+        AcceptFailed = "accept_failed",
+        AcceptRefusedByCredentials = "accept_refused_by_credentials",
+        AcceptWithoutClaim = "accept_without_claim",
+        TermsMismatch = "terms_mismatch",
+        SecondTrade = "second_trade",
+        LedgerException = "ledger_exception",
+        UpstreamClock = "upstream_clock",
+    }
+}
+
+impl RecordedAlertKind {
+    /// What a person reads.
+    pub fn label(&self) -> &str {
+        match self {
+            RecordedAlertKind::AcceptStuck => "Accept stuck",
+            RecordedAlertKind::AcceptFailed => "Accept refused by 0Pools",
+            RecordedAlertKind::AcceptRefusedByCredentials => "Accept refused: check the secret key",
+            RecordedAlertKind::AcceptWithoutClaim => "Accept without its checkout's claim",
+            RecordedAlertKind::TermsMismatch => "Executed terms differ from the quote",
+            RecordedAlertKind::SecondTrade => "Second trade for one checkout",
+            RecordedAlertKind::LedgerException => "Ledger exception",
+            RecordedAlertKind::UpstreamClock => "0Pools' clock is off",
+            RecordedAlertKind::Other(word) => word,
+        }
     }
 }
 
@@ -316,6 +355,9 @@ mod tests {
         let code: ErrorCode = serde_json::from_str("\"quote_expired\"").unwrap();
         assert_eq!(code, ErrorCode::QuoteExpired);
         assert_eq!(ErrorCode::parse("brand_new"), ErrorCode::Other("brand_new".into()));
+        assert_eq!(RecordedAlertKind::from("terms_mismatch".to_owned()), RecordedAlertKind::TermsMismatch);
+        let newer = RecordedAlertKind::from("solar_flare".to_owned());
+        assert_eq!((newer.as_str(), newer.label()), ("solar_flare", "solar_flare"));
     }
 
     #[test]

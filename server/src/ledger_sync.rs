@@ -148,7 +148,7 @@ async fn store_verdicts(state: &AppState, verdicts: Vec<store::Verdict>) -> sqlx
     for verdict in verdicts.into_iter().filter(|v| written.contains(&v.trade_id)) {
         if let Some(reason) = verdict.reason {
             let trade_id = verdict.trade_id;
-            trading::raise_alert(state, "ledger_exception", &trade_id, &format!("trade {trade_id}: {reason}")).await;
+            trading::raise_alert(state, quote_core::vocab::RecordedAlertKind::LedgerException, &trade_id, &format!("trade {trade_id}: {reason}")).await;
         }
     }
     Ok(())

@@ -43,7 +43,7 @@ pub async fn reconcile_once(state: &AppState) -> Result<Report, sqlx::Error> {
             continue;
         }
         if !store::holds_claim(&state.db, &quote).await? {
-            trading::raise_alert(state, "accept_without_claim", &quote.quote_id, &format!("quote {} is accepting but does not hold checkout {}'s conversion; not resumed", quote.quote_id, quote.checkout_id)).await;
+            trading::raise_alert(state, quote_core::vocab::RecordedAlertKind::AcceptWithoutClaim, &quote.quote_id, &format!("quote {} is accepting but does not hold checkout {}'s conversion; not resumed", quote.quote_id, quote.checkout_id)).await;
             continue;
         }
         match accept_lease::execute_leased(state, &quote).await {

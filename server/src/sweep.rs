@@ -32,7 +32,7 @@ pub async fn sweep_once(state: &AppState) -> Result<SweepReport, sqlx::Error> {
             quote.idempotency_key.as_deref().unwrap_or("-"),
             quote.accepted_at.as_deref().unwrap_or("-")
         );
-        trading::raise_alert(state, "accept_stuck", &quote.quote_id, &message).await;
+        trading::raise_alert(state, quote_core::vocab::RecordedAlertKind::AcceptStuck, &quote.quote_id, &message).await;
     }
     let report = SweepReport { quotes_expired, purged, stale_accepts: stale.len(), console_sessions_ended };
     if report != SweepReport::default() {

@@ -7,6 +7,7 @@ use crate::store::{self, QuoteRow, TradeRow};
 use crate::trading::{advance, announce_row, idempotency_key, raise_alert, TradeError};
 use crate::upstream::types::{StatusSource, Trade, TradeStatus};
 use crate::upstream::UpstreamError;
+use quote_core::vocab::RecordedAlertKind;
 use crate::AppState;
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -30,7 +31,7 @@ pub(crate) async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, 
     let row = trade_row(t, quote, key, request_id);
     if let Some(mismatch) = &row.terms_mismatch {
         tracing::error!(trade_id = %row.trade_id, quote_id = %quote.quote_id, mismatch, "executed trade differs from the accepted quote");
-        raise_alert(state, "terms_mismatch", &row.trade_id, &format!("trade {} differs from quote {} in {mismatch}", row.trade_id, quote.quote_id)).await;
+        raise_alert(state, RecordedAlertKind::TermsMismatch, &row.trade_id, &format!("trade {} differs from quote {} in {mismatch}", row.trade_id, quote.quote_id)).await;
     }
     let accepted = crate::outcomes::accepted_row(state, quote, &row).await;
     let stored = row.clone();
@@ -38,7 +39,7 @@ pub(crate) async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, 
     if !written.owns_checkout {
         let checkout = quote.checkout_id.as_str();
         tracing::error!(trade_id = %row.trade_id, checkout_id = checkout, "a second trade for a checkout that had already converted");
-        raise_alert(state, "second_trade", &row.trade_id, &format!("checkout {checkout} already converted; trade {} came from quote {}", row.trade_id, quote.quote_id)).await;
+        raise_alert(state, RecordedAlertKind::SecondTrade, &row.trade_id, &format!("checkout {checkout} already converted; trade {} came from quote {}", row.trade_id, quote.quote_id)).await;
     }
     // Announced as stored now (a webhook may already have moved it: the partner must
     // never hear `reserved` after a terminal status).

@@ -5,6 +5,7 @@
 
 use crate::store::{self, Claim, QuoteRow, QuoteStatus, TradeRow};
 use crate::upstream::types::{StatusSource, TradeStatus};
+use quote_core::vocab::RecordedAlertKind;
 use crate::upstream::{UpstreamError, UpstreamErrorKind};
 use crate::{accept_lease, trade_record, AppState};
 use quote_core::wire::TradeView;
@@ -187,7 +188,7 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
                 // so the claim stays and the accept stays open, with an alert.
                 UpstreamErrorKind::Unauthorized | UpstreamErrorKind::PoolNotEntitled => {
                     let reason = upstream_code(&e.kind);
-                    raise_alert(state, "accept_refused_by_credentials", id, &format!("0Pools answered {reason} to the accept of {id}: check the secret key and entitlements")).await;
+                    raise_alert(state, RecordedAlertKind::AcceptRefusedByCredentials, id, &format!("0Pools answered {reason} to the accept of {id}: check the secret key and entitlements")).await;
                     Err(TradeError::AcceptPending(e))
                 }
                 // Permanent answers about this very request: a definite, explained end,
@@ -196,7 +197,7 @@ pub async fn execute(state: &AppState, quote: &QuoteRow) -> Result<TradeRow, Tra
                 UpstreamErrorKind::IdempotencyConflict | UpstreamErrorKind::InvalidRequest { .. } => {
                     let reason = upstream_code(&e.kind);
                     tracing::error!(quote_id = id, reason, upstream_request_id = ?e.request_id, "accept ended without a trade");
-                    raise_alert(state, "accept_failed", id, &format!("0Pools answered {reason} to the accept of {id}")).await;
+                    raise_alert(state, RecordedAlertKind::AcceptFailed, id, &format!("0Pools answered {reason} to the accept of {id}")).await;
                     end_accept(state, quote, QuoteStatus::AcceptFailed, Some(reason)).await?;
                     Err(TradeError::AcceptFailed { support_id: id.to_owned(), reason: reason.to_owned() })
                 }
@@ -330,7 +331,8 @@ pub(crate) async fn announce_row(state: &AppState, trade: &TradeRow) -> Result<(
 
 /// Records an alert (once per kind and subject) and logs it; storage trouble here
 /// must not hide the original outcome, so it is only logged.
-pub async fn raise_alert(state: &AppState, kind: &str, subject: &str, message: &str) {
+pub async fn raise_alert(state: &AppState, kind: RecordedAlertKind, subject: &str, message: &str) {
+    let kind = kind.as_str();
     let (k, s, m) = (kind.to_owned(), subject.to_owned(), message.to_owned());
     match state.writes.run(move |c| Box::pin(async move { store::raise_alert(c, &k, &s, &m).await })).await {
         Ok(true) => {

@@ -115,6 +115,7 @@ test('the console refuses without sign-in, then shows what a scripted run of che
   assert.equal(await convert('order-console-3', '13.01'), null, '13.01 is answered pool_dry');
   await until('/api/partner/ledger?limit=500', (l) => l.entries.some((r) => r.match?.trade_id === spoiled && r.match.reconciliation_state === 'exception'), 'the ledger exception');
   await until(`/api/partner/lookup/${tradeId}`, (p) => p.record.status === 'settled', 'the first trade to settle');
+  await until('/api/partner/alerts', (a) => a.recorded.some((r) => r.kind === 'ledger_exception' && r.subject === spoiled), 'the recorded ledger exception');
 
   await page.getByTestId('refresh').click();
   await page.waitForFunction(
@@ -139,6 +140,13 @@ test('the console refuses without sign-in, then shows what a scripted run of che
   assert.ok((await exceptionRows.count()) >= 1);
   assert.match(await exceptionRows.first().textContent(), new RegExp(`Exception.*|${spoiled}`));
   assert.match(await exceptionRows.first().textContent(), new RegExp(spoiled));
+  // What was recorded reads as words, its stored kind kept for tools.
+  await page.locator('details:has(ul.recorded) summary').click();
+  const recorded = page.locator('ul.recorded li', { hasText: spoiled }).first();
+  assert.equal(await recorded.locator('strong').getAttribute('data-kind'), 'ledger_exception');
+  assert.equal(await recorded.locator('strong').textContent(), 'Ledger exception');
+  // From the top: a full-page shot taken scrolled draws the sticky header mid-page.
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${SHOTS}dashboard-light.png`, fullPage: true });
   assert.deepEqual(await axeViolations(page), []);
 

@@ -11,7 +11,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use quote_core::partner::ReconciliationState;
-use quote_core::vocab::LedgerEntryType;
+use quote_core::vocab::{LedgerEntryType, RecordedAlertKind};
 use quote_core::wire::{CheckoutBindings, QuoteStatus, Side, StatusSource, TradeStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -145,7 +145,7 @@ pub struct PartnerEventEvidence {
 
 #[derive(Serialize, ToSchema, PartialEq)]
 pub struct AlertEvidence {
-    pub kind: String,
+    pub kind: RecordedAlertKind,
     pub subject: String,
     pub message: String,
     pub raised_at: String,

@@ -58,7 +58,7 @@ pub const CLOCK_OFFSET_MAX_MS: i64 = 10 * 60 * 1000;
 /// Alerts (once) on an absurd offset, which [`local_expiry`] then ignores.
 async fn alert_on_absurd_offset(state: &AppState, offset: Option<i64>) {
     if let Some(o) = offset.filter(|o| o.abs() > CLOCK_OFFSET_MAX_MS) {
-        trading::raise_alert(state, "upstream_clock", "date_header", &format!("0Pools' Date header is {o} ms off this server's clock; ignored")).await;
+        trading::raise_alert(state, quote_core::vocab::RecordedAlertKind::UpstreamClock, "date_header", &format!("0Pools' Date header is {o} ms off this server's clock; ignored")).await;
     }
 }
 

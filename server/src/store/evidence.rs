@@ -4,7 +4,7 @@
 
 use super::{CheckoutRow, Db, HistoryRow, QuoteRow, TradeRow};
 use quote_core::partner::ReconciliationState;
-use quote_core::vocab::TradeStatus;
+use quote_core::vocab::{RecordedAlertKind, TradeStatus};
 use sqlx::FromRow;
 
 /// Which kind of id matched.
@@ -77,7 +77,8 @@ pub struct WebhookEventRow {
 
 #[derive(Debug, Clone, FromRow)]
 pub struct AlertRow {
-    pub kind: String,
+    #[sqlx(try_from = "String")]
+    pub kind: RecordedAlertKind,
     pub subject: String,
     pub message: String,
     pub raised_at: String,
