@@ -202,6 +202,51 @@ impl Default for UnavailableReason {
 }
 
 vocabulary! {
+    /// What an outcome row (the companion server's `quote_outcomes`, which utilization
+    /// counts) is about: a quote request of either type, or an accept. Open: a word
+    /// a newer replica stored is counted as nothing, not refused.
+    open OutcomeSubject { Indicative = "indicative", Firm = "firm", Accept = "accept" }
+}
+
+vocabulary! {
+    /// How a quote request or an accept ended, as utilization counts it.
+    open Outcome {
+        Available = "available",
+        Unavailable = "unavailable",
+        LimitError = "limit_error",
+        /// Refused by rate: the client's limit, or this server's share of 0Pools' quota.
+        RateLimited = "rate_limited",
+        /// Refused for any other reason (the row's reason is the error code).
+        Refused = "refused",
+        /// A firm quote whose window passed unaccepted.
+        Expired = "expired",
+        Accepted = "accepted",
+        AcceptRefused = "accept_refused",
+    }
+}
+
+impl Default for OutcomeSubject {
+    fn default() -> Self {
+        OutcomeSubject::Other(String::new())
+    }
+}
+
+impl Default for Outcome {
+    fn default() -> Self {
+        Outcome::Other(String::new())
+    }
+}
+
+impl From<QuoteType> for OutcomeSubject {
+    fn from(quote_type: QuoteType) -> Self {
+        match quote_type {
+            QuoteType::Firm => OutcomeSubject::Firm,
+            QuoteType::Indicative => OutcomeSubject::Indicative,
+        }
+    }
+}
+
+vocabulary! {
     /// Something the companion server recorded when it happened (its `alerts` table,
     /// once per kind and subject): the console's recorded alerts and evidence list them.
     /// Open: a word a newer replica recorded still reads.

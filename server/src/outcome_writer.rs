@@ -35,6 +35,7 @@ impl OutcomeWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use quote_core::vocab::{Outcome, OutcomeSubject};
 
     #[tokio::test]
     async fn concurrent_rows_are_all_committed_before_their_callers_return() {
@@ -45,7 +46,7 @@ mod tests {
         for i in 0..500 {
             let writer = writer.clone();
             calls.push(tokio::spawn(async move {
-                let row = OutcomeRow { pool_id: "EUR-USDT".into(), quote_type: "indicative".into(), outcome: "available".into(), quote_id: Some(format!("q{i}")), ..OutcomeRow::default() };
+                let row = OutcomeRow { pool_id: "EUR-USDT".into(), subject: OutcomeSubject::Indicative, outcome: Outcome::Available, quote_id: Some(format!("q{i}")), ..OutcomeRow::default() };
                 writer.record(row).await
             }));
         }

@@ -5,6 +5,7 @@
 use crate::store::{self, QuoteRow, TradeRow};
 use crate::upstream::types::Pool;
 use crate::AppState;
+use quote_core::vocab::{Outcome, OutcomeSubject};
 use rust_decimal::Decimal;
 
 /// The stablecoin leg of terms: whichever side is the pool's stablecoin (its target asset).
@@ -19,8 +20,8 @@ pub async fn accepted_row(state: &AppState, quote: &QuoteRow, trade: &TradeRow) 
     store::OutcomeRow {
         pool_id: quote.pool_id.clone(),
         side: Some(quote.side.to_string()),
-        quote_type: "accept".into(),
-        outcome: "accepted".into(),
+        subject: OutcomeSubject::Accept,
+        outcome: Outcome::Accepted,
         notional_usdt: pool.as_ref().map(|p| stablecoin_leg(p, &trade.target_asset, dec(&trade.target_amount), dec(&trade.source_amount))),
         checkout_id: Some(quote.checkout_id.clone()),
         quote_id: Some(trade.quote_id.clone()),
@@ -38,9 +39,9 @@ pub async fn record(state: &AppState, row: &store::OutcomeRow) {
 
 /// Counts the row in the metrics (for rows stored with what they describe).
 pub fn count(row: &store::OutcomeRow) {
-    if row.quote_type == "accept" {
-        crate::telemetry::accept(row.reason.as_deref().unwrap_or(&row.outcome));
+    if row.subject == OutcomeSubject::Accept {
+        crate::telemetry::accept(row.reason.as_deref().unwrap_or(row.outcome.as_str()));
     } else {
-        crate::telemetry::quote(&row.pool_id, &row.quote_type, &row.outcome);
+        crate::telemetry::quote(&row.pool_id, row.subject.as_str(), row.outcome.as_str());
     }
 }

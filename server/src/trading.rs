@@ -5,7 +5,7 @@
 
 use crate::store::{self, Claim, QuoteRow, QuoteStatus, TradeRow};
 use crate::upstream::types::{StatusSource, TradeStatus};
-use quote_core::vocab::RecordedAlertKind;
+use quote_core::vocab::{Outcome, OutcomeSubject, RecordedAlertKind};
 use crate::upstream::{UpstreamError, UpstreamErrorKind};
 use crate::{accept_lease, trade_record, AppState};
 use quote_core::wire::TradeView;
@@ -215,8 +215,8 @@ async fn record_expiry(state: &AppState, quote: &QuoteRow) {
     let row = store::OutcomeRow {
         pool_id: quote.pool_id.clone(),
         side: Some(quote.side.to_string()),
-        quote_type: "firm".into(),
-        outcome: "expired".into(),
+        subject: OutcomeSubject::Firm,
+        outcome: Outcome::Expired,
         checkout_id: Some(quote.checkout_id.clone()),
         quote_id: Some(quote.quote_id.clone()),
         ..store::OutcomeRow::default()

@@ -18,6 +18,7 @@
 
 use crate::store::OutcomeRow;
 use crate::upstream::types::TradeStatus;
+use quote_core::vocab::{Outcome, OutcomeSubject};
 use chrono::{DateTime, Duration, DurationRound, Utc};
 use rust_decimal::{Decimal, RoundingStrategy};
 use std::collections::{BTreeMap, BTreeSet};
@@ -114,30 +115,35 @@ fn figures(outcomes: &[&OutcomeRow], trades: &[&TradeLeg], from: DateTime<Utc>, 
     let mut accepted = BTreeSet::new();
     let (mut available, mut unavailable) = (0, 0);
     for o in outcomes.iter().filter(|o| (from..to).contains(&at(o))) {
-        let request = o.quote_type != "accept" && o.outcome != "expired";
-        if request {
+        // A word this build does not know (a newer replica's) is not counted at all.
+        if matches!(o.subject, OutcomeSubject::Other(_)) || matches!(o.outcome, Outcome::Other(_)) {
+            continue;
+        }
+        // A quote request's answer (an expiry is a later row about a firm quote).
+        let answered_request = matches!(o.subject, OutcomeSubject::Indicative | OutcomeSubject::Firm) && o.outcome != Outcome::Expired;
+        if answered_request {
             f.quote_requests += 1;
-            if o.quote_type == "indicative" {
+            if o.subject == OutcomeSubject::Indicative {
                 f.indicative_requests += 1;
             } else {
                 f.firm_requests += 1;
             }
         }
-        match o.outcome.as_str() {
-            "available" => {
+        match &o.outcome {
+            Outcome::Available => {
                 available += 1;
-                if o.quote_type == "firm" {
+                if o.subject == OutcomeSubject::Firm {
                     f.firm_quotes += 1;
                 }
             }
-            "unavailable" => {
+            Outcome::Unavailable => {
                 unavailable += 1;
                 *f.unavailable_reasons.entry(o.reason.clone().unwrap_or_else(|| "unknown".into())).or_default() += 1;
             }
-            "limit_error" => f.limit_errors += 1,
-            "rate_limited" => f.rate_limited += 1,
-            "expired" => f.expired_quotes += 1,
-            "accepted" => {
+            Outcome::LimitError => f.limit_errors += 1,
+            Outcome::RateLimited => f.rate_limited += 1,
+            Outcome::Expired => f.expired_quotes += 1,
+            Outcome::Accepted => {
                 accepted.insert(o.quote_id.clone().unwrap_or_default());
             }
             _ => {}
@@ -170,9 +176,10 @@ fn availability_minutes(outcomes: &[&OutcomeRow], from: DateTime<Utc>, to: DateT
     for o in outcomes.iter().filter(|o| (from..to).contains(&at(o))) {
         let minute = at(o).duration_trunc(Duration::minutes(1)).unwrap_or_default();
         let entry = by_minute.entry(minute).or_default();
-        match o.outcome.as_str() {
-            "available" => entry.0 = true,
-            "unavailable" => entry.1 = true,
+        match (&o.subject, &o.outcome) {
+            (OutcomeSubject::Other(_), _) => {}
+            (_, Outcome::Available) => entry.0 = true,
+            (_, Outcome::Unavailable) => entry.1 = true,
             _ => {}
         }
     }
@@ -220,8 +227,8 @@ mod tests {
         OutcomeRow {
             at: at.into(),
             pool_id: "EUR-USDT".into(),
-            quote_type: quote_type.into(),
-            outcome: outcome.into(),
+            subject: OutcomeSubject::parse(quote_type),
+            outcome: Outcome::parse(outcome),
             reason: reason.map(str::to_owned),
             quote_id: quote_id.map(str::to_owned),
             ..OutcomeRow::default()
@@ -248,6 +255,9 @@ mod tests {
             o("2026-06-28T12:04:00.000Z", "firm", "available", None, Some("pq_2")),
             o("2026-06-28T12:04:20.000Z", "firm", "expired", None, Some("pq_2")),
             o("2026-06-28T12:40:00.000Z", "indicative", "unavailable", Some("maintenance"), None),
+            // Words this build does not know (stored by a newer replica) count as nothing.
+            o("2026-06-28T12:41:00.000Z", "streaming", "available", None, None),
+            o("2026-06-28T12:42:00.000Z", "firm", "deferred", None, None),
             o("2026-06-28T13:00:00.000Z", "firm", "available", None, Some("pq_late")), // the window's end is exclusive
         ];
         let trades = vec![

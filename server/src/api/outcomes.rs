@@ -7,13 +7,14 @@ use super::ApiError;
 use crate::store;
 use crate::outcomes::{self, stablecoin_leg};
 use crate::AppState;
+use quote_core::vocab::{Outcome, OutcomeSubject};
 use quote_core::wire::{QuoteView, UnavailableReason};
 
 /// What a quote request asked for, kept to record its outcome.
 pub struct Asked {
     pub pool_id: String,
     pub side: String,
-    pub quote_type: &'static str,
+    pub subject: OutcomeSubject,
 }
 
 /// Records every answer to a quote request as one outcome row (for utilization). A
@@ -30,25 +31,25 @@ pub async fn record_quote(state: &AppState, session: &Session, asked: &Asked, an
 pub async fn quote_row(state: &AppState, session: &Session, asked: &Asked, answer: &Result<QuoteView, ApiError>) -> Option<store::OutcomeRow> {
     let Ok(Some(pool)) = state.pools.find(&state.upstream, &asked.pool_id).await else { return None };
     let (outcome, reason, notional, quote_id) = match answer {
-        Ok(v) if v.available => ("available", None, v.terms.as_ref().map(|t| stablecoin_leg(&pool, &t.target_asset, t.target_amount, t.source_amount)), v.quote_id.clone()),
+        Ok(v) if v.available => (Outcome::Available, None, v.terms.as_ref().map(|t| stablecoin_leg(&pool, &t.target_asset, t.target_amount, t.source_amount)), v.quote_id.clone()),
         // Our own upstream budget, not the pool: counted as throttled, never as unavailable.
-        Ok(v) if v.unavailable_reason == Some(UnavailableReason::Busy) => ("rate_limited", Some("busy".to_owned()), None, None),
-        Ok(v) => ("unavailable", v.unavailable_reason.as_ref().map(|r| r.as_str().to_owned()), None, None),
-        Err(ApiError::AmountOutOfLimits { .. }) => ("limit_error", Some("amount_out_of_limits".to_owned()), None, None),
+        Ok(v) if v.unavailable_reason == Some(UnavailableReason::Busy) => (Outcome::RateLimited, Some("busy".to_owned()), None, None),
+        Ok(v) => (Outcome::Unavailable, v.unavailable_reason.as_ref().map(|r| r.as_str().to_owned()), None, None),
+        Err(ApiError::AmountOutOfLimits { .. }) => (Outcome::LimitError, Some("amount_out_of_limits".to_owned()), None, None),
         // Refusals by rate are logged to the table at a bounded pace (a client must not
         // turn refusals into database writes); the metric counts each one.
         Err(ApiError::RateLimited { .. }) if state.limiters.outcome_write(&session.checkout_id).is_err() => {
-            crate::telemetry::quote(&pool.pool_id, asked.quote_type, "rate_limited");
+            crate::telemetry::quote(&pool.pool_id, asked.subject.as_str(), Outcome::RateLimited.as_str());
             return None;
         }
-        Err(ApiError::RateLimited { .. }) => ("rate_limited", None, None, None),
-        Err(e) => ("refused", Some(e.code().to_string()), None, None),
+        Err(ApiError::RateLimited { .. }) => (Outcome::RateLimited, None, None, None),
+        Err(e) => (Outcome::Refused, Some(e.code().to_string()), None, None),
     };
     Some(store::OutcomeRow {
         pool_id: pool.pool_id.clone(),
         side: Some(asked.side.clone()),
-        quote_type: asked.quote_type.into(),
-        outcome: outcome.into(),
+        subject: asked.subject.clone(),
+        outcome,
         reason,
         notional_usdt: notional,
         checkout_id: Some(session.checkout_id.clone()),
@@ -62,7 +63,7 @@ pub async fn quote_row(state: &AppState, session: &Session, asked: &Asked, answe
 /// trade however many calls answer it. Quotes of other checkouts are not attributed.
 pub async fn record_accept(state: &AppState, session: &Session, quote_id: &str, answer: &Result<store::TradeRow, ApiError>) {
     let e = match answer {
-        Ok(_) => return crate::telemetry::accept("accepted"),
+        Ok(_) => return crate::telemetry::accept(Outcome::Accepted.as_str()),
         Err(e) => e,
     };
     let Ok(Some(quote)) = store::quote(&state.db, quote_id).await else { return };
@@ -74,8 +75,8 @@ pub async fn record_accept(state: &AppState, session: &Session, quote_id: &str, 
         e => store::OutcomeRow {
             pool_id: quote.pool_id.clone(),
             side: Some(quote.side.to_string()),
-            quote_type: "accept".into(),
-            outcome: "accept_refused".into(),
+            subject: OutcomeSubject::Accept,
+            outcome: Outcome::AcceptRefused,
             reason: Some(e.code().to_string()),
             checkout_id: Some(session.checkout_id.clone()),
             quote_id: Some(quote_id.to_owned()),

@@ -7,6 +7,7 @@ use crate::checkouts::{self, IntentFields};
 use crate::json_fields::FieldError;
 use crate::store::CheckoutRow;
 use crate::upstream::types::{Pool, QuoteRequest, QuoteType, Side};
+use quote_core::vocab::OutcomeSubject;
 use crate::AppState;
 use serde::Deserialize;
 
@@ -50,7 +51,7 @@ impl QuoteBody {
         outcomes::Asked {
             pool_id: self.pool_id.trim().to_owned(),
             side: self.side.trim().to_owned(),
-            quote_type: if self.quote_type.as_deref() == Some("indicative") { "indicative" } else { "firm" },
+            subject: if self.quote_type.as_deref() == Some(QuoteType::Indicative.as_str()) { OutcomeSubject::Indicative } else { OutcomeSubject::Firm },
         }
     }
 }

@@ -17,6 +17,7 @@ use crate::upstream::UpstreamErrorKind;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
+use quote_core::vocab::OutcomeSubject;
 use quote_core::wire::{QuoteTerms, QuoteView, RejectView, TradeView};
 
 /// When the widget may sensibly ask again after an unavailable answer.
@@ -165,7 +166,7 @@ async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes:
     let state = state.clone();
     state.limiters.quote(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
     let checkout = session.checkout(&state).await?;
-    let firm_asked = asked.quote_type == "firm";
+    let firm_asked = asked.subject == OutcomeSubject::Firm;
     checkouts::admit_quote(&checkout, firm_asked)?;
     let (intent, pool) = read_intent(&state, &checkout, body).await?;
     let firm = intent.request.quote_type == QuoteType::Firm;

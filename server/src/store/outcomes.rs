@@ -3,7 +3,7 @@
 //! rebuilt from stored rows.
 
 use super::{now, Db};
-use quote_core::vocab::TradeStatus;
+use quote_core::vocab::{Outcome, OutcomeSubject, TradeStatus};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, Default, FromRow, PartialEq, Eq)]
@@ -11,11 +11,11 @@ pub struct OutcomeRow {
     pub at: String,
     pub pool_id: String,
     pub side: Option<String>,
-    /// `indicative`, `firm` or `accept`.
-    pub quote_type: String,
-    /// `available`, `unavailable`, `limit_error`, `rate_limited`, `refused`,
-    /// `expired`, `accepted`, `accept_refused`.
-    pub outcome: String,
+    /// The `quote_type` column.
+    #[sqlx(rename = "quote_type", try_from = "String")]
+    pub subject: OutcomeSubject,
+    #[sqlx(try_from = "String")]
+    pub outcome: Outcome,
     pub reason: Option<String>,
     pub notional_usdt: Option<String>,
     pub checkout_id: Option<String>,
@@ -38,8 +38,8 @@ pub(super) fn bind_outcome<'q>(query: super::AnyQuery<'q>, o: &'q OutcomeRow) ->
         .bind(at)
         .bind(&o.pool_id)
         .bind(&o.side)
-        .bind(&o.quote_type)
-        .bind(&o.outcome)
+        .bind(o.subject.as_str())
+        .bind(o.outcome.as_str())
         .bind(&o.reason)
         .bind(&o.notional_usdt)
         .bind(&o.checkout_id)
