@@ -13,7 +13,8 @@ use std::fmt;
 
 /// Declares a string-valued enum: `as_str`, `parse`, `Display`, comparison with
 /// `&str`, serde as the bare string and (with `openapi`) a string schema listing the
-/// words. `open` enums take an `Other(String)` fallback for words not listed.
+/// words. `open` enums take an `Other(String)` fallback for words not listed (and
+/// default to an empty one).
 macro_rules! vocabulary {
     ($(#[$doc:meta])* closed $name:ident { $($(#[$vdoc:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
         $(#[$doc])*
@@ -72,6 +73,12 @@ macro_rules! vocabulary {
         impl<'de> serde::Deserialize<'de> for $name {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 Ok($name::parse(&<std::borrow::Cow<'de, str>>::deserialize(d)?))
+            }
+        }
+        /// No word at all (a struct's `Default`): an empty `Other`.
+        impl Default for $name {
+            fn default() -> Self {
+                $name::Other(String::new())
             }
         }
         /// A stored word read back (a database column): never fails.
@@ -195,12 +202,6 @@ vocabulary! {
     }
 }
 
-impl Default for UnavailableReason {
-    fn default() -> Self {
-        UnavailableReason::Other(String::new())
-    }
-}
-
 vocabulary! {
     /// What an outcome row (the companion server's `quote_outcomes`, which utilization
     /// counts) is about: a quote request of either type, or an accept. Open: a word
@@ -222,18 +223,6 @@ vocabulary! {
         Expired = "expired",
         Accepted = "accepted",
         AcceptRefused = "accept_refused",
-    }
-}
-
-impl Default for OutcomeSubject {
-    fn default() -> Self {
-        OutcomeSubject::Other(String::new())
-    }
-}
-
-impl Default for Outcome {
-    fn default() -> Self {
-        Outcome::Other(String::new())
     }
 }
 
