@@ -3,6 +3,7 @@
 //! section as the server wrote it.
 
 use crate::api::{self, ApiError};
+use quote_core::partner::ReconciliationState;
 use quote_core::wire::ErrorCode;
 use crate::dashboard::failed;
 use leptos::prelude::*;
@@ -26,7 +27,7 @@ fn title(key: &str) -> String {
 fn scalar(value: &Value) -> AnyView {
     match value {
         Value::Null => view! { <span class="muted">"—"</span> }.into_any(),
-        Value::String(s) if s == "exception" => view! { <mark class="exception-badge">"exception"</mark> }.into_any(),
+        Value::String(s) if s == ReconciliationState::Exception.as_str() => view! { <mark class="exception-badge">{s.clone()}</mark> }.into_any(),
         Value::String(s) => s.clone().into_any(),
         other => other.to_string().into_any(),
     }
@@ -35,6 +36,8 @@ fn scalar(value: &Value) -> AnyView {
 /// Objects as definition lists, lists of objects as tables, the rest as text.
 fn render(value: &Value) -> AnyView {
     match value {
+        // Nothing bound, say: shown as such instead of a label with nothing beside it.
+        Value::Object(map) if map.is_empty() => view! { <p class="muted">"None."</p> }.into_any(),
         Value::Object(map) => {
             let rows = map.iter().map(|(k, v)| view! { <dt>{title(k)}</dt><dd>{render(v)}</dd> }).collect_view();
             view! { <dl class="evidence-fields">{rows}</dl> }.into_any()

@@ -1,20 +1,23 @@
 //! The wire's vocabulary as enums: sides, quote types, quote, trade and checkout
-//! statuses, what moved a trade, ledger entry types, unavailable reasons and the
-//! widget API's error codes. Each serialises to exactly the string the JSON has
-//! always carried, so the wire is unchanged; in Rust a typo is a compile error
-//! instead of a silently different branch.
+//! statuses, what moved a trade, ledger entry types, outcome and recorded-alert kinds,
+//! unavailable reasons and the widget API's error codes. Each serialises to exactly
+//! the string the JSON (or the stored column) has always carried, so the wire is
+//! unchanged; in Rust a typo is a compile error instead of a silently different
+//! branch.
 //!
-//! Closed vocabularies (side, quote type, the statuses, status source, ledger entry
-//! type) refuse unknown words. Open ones (unavailable reason, error code) keep an
-//! unknown word as `Other`, so a reason or code added upstream degrades to generic
-//! copy instead of breaking a parse.
+//! Closed vocabularies (side, quote type, the statuses, ledger entry type) refuse
+//! unknown words. Open ones (status source, outcome subject and outcome, recorded
+//! alert kind, unavailable reason, error code) keep an unknown word as `Other`, so a
+//! word added upstream or by a newer replica degrades to generic handling instead of
+//! breaking a parse.
 
 use std::fmt;
 
 /// Declares a string-valued enum: `as_str`, `parse`, `Display`, comparison with
-/// `&str`, serde as the bare string and (with `openapi`) a string schema listing the
-/// words. `open` enums take an `Other(String)` fallback for words not listed (and
-/// default to an empty one).
+/// `&str`, serde as the bare string and (with `openapi`) a string schema: an `enum`
+/// of the words when closed, the words in its description when open. `open` enums
+/// take an `Other(String)` fallback for words not listed (and default to an empty
+/// one).
 macro_rules! vocabulary {
     ($(#[$doc:meta])* closed $name:ident { $($(#[$vdoc:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
         $(#[$doc])*
@@ -45,6 +48,16 @@ macro_rules! vocabulary {
             type Error = String;
             fn try_from(word: String) -> Result<Self, String> {
                 $name::parse(&word).ok_or_else(|| format!("unknown {} {word:?}", stringify!($name)))
+            }
+        }
+        /// Exactly these words.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some([$($word),+]))
+                    .into()
             }
         }
         vocabulary!(@common $name, [$($word),+]);
@@ -87,6 +100,19 @@ macro_rules! vocabulary {
                 $name::parse(&word)
             }
         }
+        /// A string naming today's words, not an `enum`: a client generated from the
+        /// document must keep working when a word is added.
+        #[cfg(feature = "openapi")]
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                let known = [$(concat!("`", $word, "`")),+].join(", ");
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some(format!("Known words: {known}. Others may be added: treat an unknown word as a generic one.")))
+                    .examples([$name::KNOWN[0]])
+                    .into()
+            }
+        }
         vocabulary!(@common $name, [$($word),+]);
     };
     (@common $name:ident, [$($word:literal),+]) => {
@@ -105,15 +131,6 @@ macro_rules! vocabulary {
         }
         impl PartialEq<&str> for $name {
             fn eq(&self, other: &&str) -> bool { self.as_str() == *other }
-        }
-        #[cfg(feature = "openapi")]
-        impl utoipa::PartialSchema for $name {
-            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-                utoipa::openapi::schema::ObjectBuilder::new()
-                    .schema_type(utoipa::openapi::schema::Type::String)
-                    .enum_values(Some([$($word),+]))
-                    .into()
-            }
         }
         #[cfg(feature = "openapi")]
         impl utoipa::ToSchema for $name {}
@@ -175,7 +192,8 @@ vocabulary! {
     /// What moved a trade's status, as its history records: 0Pools' answer to the
     /// accept (`transact`), its signed event (`webhook`), or the reconciler's read of
     /// the trade (`reconcile`).
-    closed StatusSource { Transact = "transact", Webhook = "webhook", Reconcile = "reconcile" }
+    /// Open: a source a newer replica records still reads.
+    open StatusSource { Transact = "transact", Webhook = "webhook", Reconcile = "reconcile" }
 }
 
 vocabulary! {
@@ -255,7 +273,8 @@ impl RecordedAlertKind {
     /// What a person reads.
     pub fn label(&self) -> &str {
         match self {
-            RecordedAlertKind::AcceptStuck => "Accept stuck",
+            // As the active alert of the same word is labelled.
+            RecordedAlertKind::AcceptStuck => "Accept unconfirmed",
             RecordedAlertKind::AcceptFailed => "Accept refused by 0Pools",
             RecordedAlertKind::AcceptRefusedByCredentials => "Accept refused: check the secret key",
             RecordedAlertKind::AcceptWithoutClaim => "Accept without its checkout's claim",
@@ -366,7 +385,7 @@ mod tests {
             QuoteStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
             ["active", "accepting", "accepted", "expired", "rejected", "unavailable", "accept_failed"]
         );
-        assert_eq!(StatusSource::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["transact", "webhook", "reconcile"]);
+        assert_eq!(StatusSource::KNOWN, ["transact", "webhook", "reconcile"]);
         assert_eq!(LedgerEntryType::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["top_up", "reserve", "settle", "release", "fail"]);
         assert_eq!(serde_json::to_string(&QuoteStatus::AcceptFailed).unwrap(), "\"accept_failed\"");
         assert_eq!(serde_json::to_string(&QuoteType::Indicative).unwrap(), "\"indicative\"");

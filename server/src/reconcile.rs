@@ -51,7 +51,7 @@ pub async fn reconcile_once(state: &AppState) -> Result<Report, sqlx::Error> {
             // got this answer, so the metric counts it here.
             Ok(_) => {
                 report.accepts_resumed += 1;
-                crate::telemetry::accept("accepted");
+                crate::telemetry::accept(quote_core::vocab::Outcome::Accepted.as_str());
             }
             Err(e) => tracing::warn!(quote_id = %quote.quote_id, error = %e, "could not resume an accept"),
         }

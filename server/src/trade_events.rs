@@ -15,7 +15,6 @@
 use crate::db::StoreKind;
 use crate::store::Db;
 use crate::trading::TradeUpdate;
-use crate::upstream::types::TradeStatus;
 use crate::AppState;
 use sqlx::postgres::PgListener;
 use std::sync::Arc;
@@ -33,10 +32,12 @@ const MAX_PAYLOAD: usize = 7_000;
 /// What a live stream hears on its replica's channel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TradeNews {
-    /// One trade's status changed (here or on another replica).
-    Changed(TradeUpdate),
+    /// One trade's status changed (here or on another replica). Streams read the
+    /// trade itself, so the news names it and nothing more.
+    Changed { trade_id: String },
     /// Changes may have been missed (the listener reconnected, and notifications sent
-    /// meanwhile are gone): every stream reads its trade again.
+    /// meanwhile are gone; or a notification had a line this build could not read):
+    /// every stream reads its trade again.
     MaybeMissed,
 }
 
@@ -44,7 +45,7 @@ impl TradeNews {
     /// Whether a stream following `trade_id` should read it again.
     pub fn concerns(&self, trade_id: &str) -> bool {
         match self {
-            TradeNews::Changed(update) => update.trade_id == trade_id,
+            TradeNews::Changed { trade_id: changed } => changed == trade_id,
             TradeNews::MaybeMissed => true,
         }
     }
@@ -74,7 +75,7 @@ impl TradeEvents {
             let _ = batcher.send(update.clone());
         }
         // No listener is fine: nobody is watching this trade live here.
-        let _ = self.local.send(TradeNews::Changed(update));
+        let _ = self.local.send(TradeNews::Changed { trade_id: update.trade_id });
     }
 
     /// Tells this replica's streams to read their trades again.
@@ -166,36 +167,50 @@ async fn listen(state: &AppState, url: &str) -> Result<(), sqlx::Error> {
     // Whatever changed while nobody listened: every stream looks again.
     state.updates.announce_maybe_missed();
     while let Some(notification) = listener.try_recv().await? {
-        let mut lines = notification.payload().split('\n');
-        // Our own changes were announced here already.
-        if lines.next() == Some(&*state.replica_id) {
-            continue;
+        let Some(heard) = read_notification(notification.payload(), &state.replica_id) else { continue };
+        for trade_id in heard.changed {
+            let _ = state.updates.local.send(TradeNews::Changed { trade_id: trade_id.to_owned() });
         }
-        for line in lines {
-            match parse_line(line) {
-                Some(update) => {
-                    let _ = state.updates.local.send(TradeNews::Changed(update));
-                }
-                // From a newer replica, perhaps: its streams still learn by reading again.
-                None => {
-                    tracing::warn!(line, "trade update not understood; streams read their trades again");
-                    state.updates.announce_maybe_missed();
-                }
-            }
+        if heard.unreadable {
+            tracing::warn!(payload = notification.payload(), "a trade update line was not understood; streams read their trades again");
+            state.updates.announce_maybe_missed();
         }
     }
     Ok(())
 }
 
-/// One `trade_id<TAB>status` line of a notification.
-fn parse_line(line: &str) -> Option<TradeUpdate> {
-    let (trade_id, status) = line.split_once('\t')?;
-    Some(TradeUpdate { trade_id: trade_id.to_owned(), status: TradeStatus::parse(status)? })
+/// What one notification from another replica says.
+#[derive(Debug, PartialEq, Eq)]
+struct Heard<'a> {
+    /// The trades that changed.
+    changed: Vec<&'a str>,
+    /// A line could not be read: every stream should read its trade again (once).
+    unreadable: bool,
+}
+
+/// Reads a notification's `trade_id<TAB>status` lines; `None` for this replica's own
+/// (announced here already). The status is for people watching the channel: a stream
+/// reads the trade itself, so a status word this build does not know still names the
+/// trade to wake.
+fn read_notification<'a>(payload: &'a str, own_replica: &str) -> Option<Heard<'a>> {
+    let mut lines = payload.split('\n');
+    if lines.next() == Some(own_replica) {
+        return None;
+    }
+    let mut heard = Heard { changed: Vec::new(), unreadable: false };
+    for line in lines {
+        match line.split_once('\t') {
+            Some((trade_id, _)) if !trade_id.is_empty() => heard.changed.push(trade_id),
+            _ => heard.unreadable = true,
+        }
+    }
+    Some(heard)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::upstream::types::TradeStatus;
     use std::sync::Mutex;
 
     fn update(n: usize) -> TradeUpdate {
@@ -231,16 +246,19 @@ mod tests {
     }
 
     #[test]
-    fn notification_lines_read_back_as_the_updates_sent_and_anything_else_is_refused() {
-        assert_eq!(parse_line("trd_7\treleased"), Some(TradeUpdate { trade_id: "trd_7".into(), status: TradeStatus::Released }));
-        for line in ["trd_7", "trd_7\tsettling", "trd_7\t", ""] {
-            assert_eq!(parse_line(line), None, "{line:?}");
-        }
+    fn a_notification_names_its_trades_and_flags_lines_it_cannot_read_once() {
+        assert_eq!(read_notification("replica-a\ntrd_1\tsettled\ntrd_2\treleased", "replica-a"), None, "our own");
+        assert_eq!(
+            read_notification("replica-b\ntrd_1\tsettled\ntrd_2\tsettling\ngarbage\n\tfailed", "replica-a"),
+            Some(Heard { changed: vec!["trd_1", "trd_2"], unreadable: true }),
+            "a status word not known here still names its trade"
+        );
+        assert_eq!(read_notification("replica-b\ntrd_3\tfailed", "replica-a"), Some(Heard { changed: vec!["trd_3"], unreadable: false }));
     }
 
     #[test]
     fn a_change_concerns_its_own_trade_and_a_possible_miss_concerns_every_trade() {
-        let changed = TradeNews::Changed(update(1));
+        let changed = TradeNews::Changed { trade_id: "trd_1".into() };
         assert!(changed.concerns("trd_1"));
         assert!(!changed.concerns("trd_2"));
         assert!(TradeNews::MaybeMissed.concerns("trd_2"));

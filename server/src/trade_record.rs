@@ -35,7 +35,7 @@ pub(crate) async fn record_trade(state: &AppState, t: &Trade, quote: &QuoteRow, 
     }
     let accepted = crate::outcomes::accepted_row(state, quote, &row).await;
     let stored = row.clone();
-    let written = state.writes.run(move |c| Box::pin(async move { store::insert_trade(c, &stored, source, &accepted).await })).await?;
+    let written = state.writes.run(move |c| Box::pin(async move { store::insert_trade(c, &stored, &source, &accepted).await })).await?;
     if !written.owns_checkout {
         let checkout = quote.checkout_id.as_str();
         tracing::error!(trade_id = %row.trade_id, checkout_id = checkout, "a second trade for a checkout that had already converted");

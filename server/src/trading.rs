@@ -276,11 +276,11 @@ pub async fn reject(state: &AppState, checkout_id: &str, quote_id: &str) -> Resu
 /// The partner's event is queued even then (once per status): if an earlier call
 /// stored the status but died before queueing, a redelivery or reconcile makes up for it.
 pub async fn advance(state: &AppState, trade_id: &str, status: TradeStatus, source: StatusSource, event_id: Option<&str>, request_id: Option<&str>) -> Result<bool, TradeError> {
-    let id = trade_id.to_owned();
+    let (id, from) = (trade_id.to_owned(), source.clone());
     let (event, request) = (event_id.map(str::to_owned), request_id.map(str::to_owned));
     let moved = state
         .writes
-        .run(move |c| Box::pin(async move { store::advance_trade(c, &id, status, source, event.as_deref(), request.as_deref()).await }))
+        .run(move |c| Box::pin(async move { store::advance_trade(c, &id, status, &from, event.as_deref(), request.as_deref()).await }))
         .await?;
     let was_move = moved.is_some();
     advanced(state, trade_id, source, moved).await?;
@@ -293,7 +293,7 @@ pub async fn advance(state: &AppState, trade_id: &str, status: TradeStatus, sour
 pub async fn advanced(state: &AppState, trade_id: &str, source: StatusSource, moved: Option<TradeRow>) -> Result<(), TradeError> {
     let trade = match moved {
         Some(trade) => {
-            moved_forward(&trade, source);
+            moved_forward(&trade, &source);
             trade
         }
         None => match store::trade(&state.db, trade_id).await? {
@@ -305,7 +305,7 @@ pub async fn advanced(state: &AppState, trade_id: &str, source: StatusSource, mo
 }
 
 /// Logs a trade's move forward and counts the time to its terminal status.
-pub(crate) fn moved_forward(trade: &TradeRow, source: StatusSource) {
+pub(crate) fn moved_forward(trade: &TradeRow, source: &StatusSource) {
     tracing::info!(trade_id = %trade.trade_id, status = %trade.status, %source, "trade status changed");
     if let Ok(created) = chrono::DateTime::parse_from_rfc3339(&trade.created_at) {
         crate::telemetry::settlement(trade.status.as_str(), (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);

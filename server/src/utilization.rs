@@ -258,6 +258,7 @@ mod tests {
             // Words this build does not know (stored by a newer replica) count as nothing.
             o("2026-06-28T12:41:00.000Z", "streaming", "available", None, None),
             o("2026-06-28T12:42:00.000Z", "firm", "deferred", None, None),
+            o("2026-06-28T12:40:30.000Z", "streaming", "available", None, None), // would make the down minute 12:40 an up one
             o("2026-06-28T13:00:00.000Z", "firm", "available", None, Some("pq_late")), // the window's end is exclusive
         ];
         let trades = vec![

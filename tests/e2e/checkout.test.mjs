@@ -1,7 +1,8 @@
 // Checkouts as a partner runs them: the demo page's backend binds the order (amount,
 // the user's wallet) and the widget locks what it was given; a paid checkout shows
 // its one conversion after a reload; and a client token that expires while an accept's
-// outcome is unknown is renewed on the same checkout, ending in exactly one trade.
+// outcome is unknown is renewed on the same checkout, ending in exactly one trade; and a
+// checkout already over when the widget loads says so, with nothing to retry.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';

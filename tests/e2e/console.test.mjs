@@ -160,7 +160,9 @@ test('the console refuses without sign-in, then shows what a scripted run of che
   assert.match(packet, new RegExp(tradeId));
   assert.match(packet, /settled/);
   assert.doesNotMatch(packet, /sk_test_|whsec_|pk_test_/, 'no secret in evidence');
-  await evidence.scrollIntoViewIfNeeded();
+  // A checkout that bound nothing says so instead of showing an empty label.
+  assert.equal(await evidence.locator('dt', { hasText: /^Bindings$/ }).locator('xpath=following-sibling::dd[1]').textContent(), 'None.');
+  await page.evaluate(() => window.scrollTo(0, 0)); // see the dashboard's shot
   await page.screenshot({ path: `${SHOTS}evidence.png`, fullPage: true });
   await page.getByTestId('lookup-id').fill('no-such-id');
   await page.getByTestId('lookup-submit').click();

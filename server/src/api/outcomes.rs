@@ -8,7 +8,7 @@ use crate::store;
 use crate::outcomes::{self, stablecoin_leg};
 use crate::AppState;
 use quote_core::vocab::{Outcome, OutcomeSubject};
-use quote_core::wire::{QuoteView, UnavailableReason};
+use quote_core::wire::{ErrorCode, QuoteView, UnavailableReason};
 
 /// What a quote request asked for, kept to record its outcome.
 pub struct Asked {
@@ -33,9 +33,9 @@ pub async fn quote_row(state: &AppState, session: &Session, asked: &Asked, answe
     let (outcome, reason, notional, quote_id) = match answer {
         Ok(v) if v.available => (Outcome::Available, None, v.terms.as_ref().map(|t| stablecoin_leg(&pool, &t.target_asset, t.target_amount, t.source_amount)), v.quote_id.clone()),
         // Our own upstream budget, not the pool: counted as throttled, never as unavailable.
-        Ok(v) if v.unavailable_reason == Some(UnavailableReason::Busy) => (Outcome::RateLimited, Some("busy".to_owned()), None, None),
+        Ok(v) if v.unavailable_reason == Some(UnavailableReason::Busy) => (Outcome::RateLimited, Some(UnavailableReason::Busy.as_str().to_owned()), None, None),
         Ok(v) => (Outcome::Unavailable, v.unavailable_reason.as_ref().map(|r| r.as_str().to_owned()), None, None),
-        Err(ApiError::AmountOutOfLimits { .. }) => (Outcome::LimitError, Some("amount_out_of_limits".to_owned()), None, None),
+        Err(ApiError::AmountOutOfLimits { .. }) => (Outcome::LimitError, Some(ErrorCode::AmountOutOfLimits.as_str().to_owned()), None, None),
         // Refusals by rate are logged to the table at a bounded pace (a client must not
         // turn refusals into database writes); the metric counts each one.
         Err(ApiError::RateLimited { .. }) if state.limiters.outcome_write(&session.checkout_id).is_err() => {

@@ -51,7 +51,8 @@ impl QuoteBody {
         outcomes::Asked {
             pool_id: self.pool_id.trim().to_owned(),
             side: self.side.trim().to_owned(),
-            subject: if self.quote_type.as_deref() == Some(QuoteType::Indicative.as_str()) { OutcomeSubject::Indicative } else { OutcomeSubject::Firm },
+            // A word that is not a quote type is refused later; its outcome counts as firm (the default).
+            subject: OutcomeSubject::from(self.quote_type.as_deref().and_then(QuoteType::parse).unwrap_or(QuoteType::Firm)),
         }
     }
 }
@@ -65,10 +66,10 @@ pub(super) struct Intent {
 /// Checks an intent against the checkout's bindings and the pool it names, before
 /// any quote is asked for. The checkout's own reference wins over the browser's.
 pub(super) async fn read_intent(state: &AppState, checkout: &CheckoutRow, body: QuoteBody) -> Result<(Intent, Pool), ApiError> {
-    let quote_type = match body.quote_type.as_deref() {
-        None | Some("firm") => QuoteType::Firm,
-        Some("indicative") => QuoteType::Indicative,
-        Some(_) => return Err(ApiError::InvalidField(FieldError { field: "quote_type".into(), message: "quote_type must be indicative or firm.".into() })),
+    let quote_type = match body.quote_type.as_deref().map(QuoteType::parse) {
+        None => QuoteType::Firm,
+        Some(Some(quote_type)) => quote_type,
+        Some(None) => return Err(ApiError::InvalidField(FieldError { field: "quote_type".into(), message: "quote_type must be indicative or firm.".into() })),
     };
     let required = |field: &str, v: String| bounded_text(field, Some(v))?.ok_or_else(|| ApiError::InvalidField(FieldError { field: field.into(), message: format!("{field} is required.") }));
     let pool_id = required("pool_id", body.pool_id)?;

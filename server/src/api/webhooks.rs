@@ -53,7 +53,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(
     match received.trade {
         Some(trade) => {
             if trade.moved {
-                trading::moved_forward(&trade.row, StatusSource::Webhook);
+                trading::moved_forward(&trade.row, &StatusSource::Webhook);
             }
             trading::announce_row(&state, &trade.row).await?;
         }

@@ -12,7 +12,7 @@ use std::sync::LazyLock;
 /// it), marks the quote accepted and the checkout converted, all or nothing, in one
 /// hand-off to the database (see [`Joined`]). A second insert for the same quote
 /// writes no second row, entry or outcome.
-pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: StatusSource, accepted: &OutcomeRow) -> sqlx::Result<TradeStored> {
+pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &StatusSource, accepted: &OutcomeRow) -> sqlx::Result<TradeStored> {
     // The entry and the outcome follow only a new row (SQLite: the insert changed one;
     // Postgres: from its RETURNING). The checkout converts to this trade unless it
     // already has one: this is its one trade, whatever any later request says (the
@@ -94,7 +94,7 @@ pub async fn trade_history(db: &Db, trade_id: &str) -> sqlx::Result<Vec<HistoryR
 /// Moves a reserved trade to a terminal status, recording where the news came from,
 /// and returns the trade as moved. Statuses only move forward: anything else is a
 /// no-op returning `None`.
-pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: TradeStatus, source: StatusSource, event_id: Option<&str>, request_id: Option<&str>) -> sqlx::Result<Option<TradeRow>> {
+pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: TradeStatus, source: &StatusSource, event_id: Option<&str>, request_id: Option<&str>) -> sqlx::Result<Option<TradeRow>> {
     if !status.is_terminal() {
         return Ok(None);
     }
