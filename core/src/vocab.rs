@@ -1,15 +1,15 @@
 //! The wire's vocabulary as enums: sides, quote types, quote, trade and checkout
-//! statuses, what moved a trade, ledger entry types, outcome and recorded-alert kinds,
-//! unavailable reasons and the widget API's error codes. Each serialises to exactly
-//! the string the JSON (or the stored column) has always carried, so the wire is
-//! unchanged; in Rust a typo is a compile error instead of a silently different
-//! branch.
+//! statuses, what moved a trade, ledger entry types, outcome, recorded-alert and
+//! lookup-id kinds, unavailable reasons and the widget API's error codes. Each
+//! serialises to exactly the string the JSON (or the stored column) has always
+//! carried, so the wire is unchanged; in Rust a typo is a compile error instead of a
+//! silently different branch.
 //!
-//! Closed vocabularies (side, quote type, the statuses, ledger entry type) refuse
-//! unknown words. Open ones (status source, outcome subject and outcome, recorded
-//! alert kind, unavailable reason, error code) keep an unknown word as `Other`, so a
-//! word added upstream or by a newer replica degrades to generic handling instead of
-//! breaking a parse.
+//! Closed vocabularies (side, quote type, the statuses, ledger entry type, id kind)
+//! refuse unknown words. Open ones (status source, outcome subject and outcome,
+//! recorded alert kind, unavailable reason, error code) keep an unknown word as
+//! `Other`, so a word added upstream or by a newer replica degrades to generic
+//! handling instead of breaking a parse.
 
 use std::fmt;
 
@@ -206,6 +206,21 @@ vocabulary! {
     /// A movement of the partner's balance in 0Pools' ledger: a top-up, a trade's
     /// reserve, and its one settle, release or fail.
     closed LedgerEntryType { TopUp = "top_up", Reserve = "reserve", Settle = "settle", Release = "release", Fail = "fail" }
+}
+
+vocabulary! {
+    /// Which kind of id a support lookup matched (the evidence packet's `matched.kind`).
+    closed IdKind {
+        Checkout = "checkout_id",
+        Session = "session_id",
+        Quote = "quote_id",
+        Trade = "transact_id",
+        RequestId = "request_id",
+        WebhookEvent = "webhook_event_id",
+        LedgerEntry = "ledger_id",
+        PartnerReference = "partner_reference",
+        PartnerEvent = "partner_event_id",
+    }
 }
 
 vocabulary! {

@@ -11,7 +11,7 @@ use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use quote_core::partner::ReconciliationState;
-use quote_core::vocab::{LedgerEntryType, RecordedAlertKind};
+use quote_core::vocab::{IdKind, LedgerEntryType, RecordedAlertKind};
 use quote_core::wire::{CheckoutBindings, QuoteStatus, Side, StatusSource, TradeStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -19,7 +19,7 @@ use utoipa::ToSchema;
 /// How the id was found.
 #[derive(Serialize, ToSchema)]
 pub struct Matched {
-    pub kind: &'static str,
+    pub kind: IdKind,
     pub id: String,
 }
 
@@ -304,5 +304,5 @@ pub async fn lookup(State(state): State<AppState>, _: PartnerReader, Path(id): P
     let id = id.trim();
     let (checkout_id, kind) = store::checkout_for_id(&state.db, id).await?.ok_or(ApiError::EvidenceNotFound)?;
     let evidence = store::evidence(&state.db, &checkout_id).await?.ok_or(ApiError::EvidenceNotFound)?;
-    Ok(Json(packet(Matched { kind: kind.as_str(), id: id.to_owned() }, evidence)))
+    Ok(Json(packet(Matched { kind, id: id.to_owned() }, evidence)))
 }

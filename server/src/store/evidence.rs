@@ -7,35 +7,7 @@ use quote_core::partner::ReconciliationState;
 use quote_core::vocab::{RecordedAlertKind, TradeStatus};
 use sqlx::FromRow;
 
-/// Which kind of id matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdKind {
-    Checkout,
-    Session,
-    Quote,
-    Trade,
-    RequestId,
-    WebhookEvent,
-    LedgerEntry,
-    PartnerReference,
-    PartnerEvent,
-}
-
-impl IdKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            IdKind::Checkout => "checkout_id",
-            IdKind::Session => "session_id",
-            IdKind::Quote => "quote_id",
-            IdKind::Trade => "transact_id",
-            IdKind::RequestId => "request_id",
-            IdKind::WebhookEvent => "webhook_event_id",
-            IdKind::LedgerEntry => "ledger_id",
-            IdKind::PartnerReference => "partner_reference",
-            IdKind::PartnerEvent => "partner_event_id",
-        }
-    }
-}
+pub use quote_core::vocab::IdKind;
 
 async fn one(db: &Db, sql: &str, id: &str) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar::<_, Option<String>>(sql).bind(id).fetch_optional(db).await.map(Option::flatten)
