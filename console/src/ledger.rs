@@ -22,14 +22,14 @@ pub fn Ledger(listing: LedgerListing) -> impl IntoView {
                 <tr class:exception=exception data-ledger-id=ledger_id>
                     <td><code>{r.ledger_id}</code></td>
                     <td>{r.created_at.replace('T', " ").get(..19).unwrap_or_default().to_owned()}</td>
-                    <td>{r.entry_type.as_str()}</td>
+                    <td data-type=r.entry_type.as_str()>{r.entry_type.label()}</td>
                     <td class="num">{r.amount}" " {r.asset}</td>
                     <td class="num">{r.available_after}</td>
                     <td><code>{trade}</code></td>
                     <td>
                         {match state {
-                            Some(ReconciliationState::Exception) => view! { <mark class="exception-badge">"Exception"</mark> }.into_any(),
-                            Some(s) => view! { <span class="state">{s.as_str()}</span> }.into_any(),
+                            Some(ReconciliationState::Exception) => view! { <mark class="exception-badge">{ReconciliationState::Exception.label()}</mark> }.into_any(),
+                            Some(s) => view! { <span class="state" data-state=s.as_str()>{s.label()}</span> }.into_any(),
                             None => view! { <span class="muted">"no trade"</span> }.into_any(),
                         }}
                         {reason.map(|r| view! { <span class="sub">{r}</span> })}

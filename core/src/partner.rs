@@ -207,6 +207,15 @@ impl ReconciliationState {
         }
     }
 
+    /// What a person reads (the console's ledger).
+    pub fn label(self) -> &'static str {
+        match self {
+            ReconciliationState::Open => "Open",
+            ReconciliationState::Matched => "Matched",
+            ReconciliationState::Exception => "Exception",
+        }
+    }
+
     /// The stored name back; anything unknown reads as still open.
     pub fn parse(text: &str) -> Self {
         match text {

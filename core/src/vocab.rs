@@ -208,6 +208,19 @@ vocabulary! {
     closed LedgerEntryType { TopUp = "top_up", Reserve = "reserve", Settle = "settle", Release = "release", Fail = "fail" }
 }
 
+impl LedgerEntryType {
+    /// What a person reads (the console's ledger).
+    pub fn label(self) -> &'static str {
+        match self {
+            LedgerEntryType::TopUp => "Top-up",
+            LedgerEntryType::Reserve => "Reserve",
+            LedgerEntryType::Settle => "Settle",
+            LedgerEntryType::Release => "Release",
+            LedgerEntryType::Fail => "Fail",
+        }
+    }
+}
+
 vocabulary! {
     /// Which kind of id a support lookup matched (the evidence packet's `matched.kind`).
     closed IdKind {

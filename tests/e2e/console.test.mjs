@@ -140,6 +140,7 @@ test('the console refuses without sign-in, then shows what a scripted run of che
   assert.ok((await exceptionRows.count()) >= 1);
   assert.match(await exceptionRows.first().textContent(), new RegExp(`Exception.*|${spoiled}`));
   assert.match(await exceptionRows.first().textContent(), new RegExp(spoiled));
+  assert.equal(await page.locator('[data-testid=ledger-rows] td[data-type=top_up]').first().textContent(), 'Top-up', 'types read as words');
   // What was recorded reads as words, its stored kind kept for tools.
   await page.locator('details:has(ul.recorded) summary').click();
   const recorded = page.locator('ul.recorded li', { hasText: spoiled }).first();
