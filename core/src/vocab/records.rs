@@ -1,0 +1,167 @@
+//! What the companion server records and shows partners: quote statuses, what moved
+//! a trade, ledger entry types, lookup id kinds, outcome rows and recorded alerts.
+
+use super::widget::QuoteType;
+
+vocabulary! {
+    /// Where a stored quote is: `active` until an accept begins (`accepting`) and ends
+    /// in a trade (`accepted`) or without one (`rejected`, `unavailable`,
+    /// `accept_failed`), or its window passes (`expired`). An unavailable answer is
+    /// `unavailable` from the start. The companion server's `quotes.status` column
+    /// holds these words (both migrations' CHECK lists them); partners see them in
+    /// evidence and in the answer to a reject.
+    closed QuoteStatus {
+        Active = "active",
+        Accepting = "accepting",
+        Accepted = "accepted",
+        Expired = "expired",
+        Rejected = "rejected",
+        Unavailable = "unavailable",
+        AcceptFailed = "accept_failed",
+    }
+}
+
+impl QuoteStatus {
+    /// An accept of it began (and may have ended in a trade).
+    pub fn accept_began(self) -> bool {
+        matches!(self, QuoteStatus::Accepting | QuoteStatus::Accepted)
+    }
+}
+
+vocabulary! {
+    /// What moved a trade's status, as its history records: 0Pools' answer to the
+    /// accept (`transact`), its signed event (`webhook`), or the reconciler's read of
+    /// the trade (`reconcile`).
+    /// Open: a source a newer replica records still reads.
+    open StatusSource { Transact = "transact", Webhook = "webhook", Reconcile = "reconcile" }
+}
+
+vocabulary! {
+    /// A movement of the partner's balance in 0Pools' ledger: a top-up, a trade's
+    /// reserve, and its one settle, release or fail.
+    closed LedgerEntryType { TopUp = "top_up", Reserve = "reserve", Settle = "settle", Release = "release", Fail = "fail" }
+}
+
+impl LedgerEntryType {
+    /// What a person reads (the console's ledger).
+    pub fn label(self) -> &'static str {
+        match self {
+            LedgerEntryType::TopUp => "Top-up",
+            LedgerEntryType::Reserve => "Reserve",
+            LedgerEntryType::Settle => "Settle",
+            LedgerEntryType::Release => "Release",
+            LedgerEntryType::Fail => "Fail",
+        }
+    }
+}
+
+vocabulary! {
+    /// Which kind of id a support lookup matched (the evidence packet's `matched.kind`).
+    closed IdKind {
+        Checkout = "checkout_id",
+        Session = "session_id",
+        Quote = "quote_id",
+        Trade = "transact_id",
+        RequestId = "request_id",
+        WebhookEvent = "webhook_event_id",
+        LedgerEntry = "ledger_id",
+        PartnerReference = "partner_reference",
+        PartnerEvent = "partner_event_id",
+    }
+}
+
+vocabulary! {
+    /// What an outcome row (the companion server's `quote_outcomes`, which utilization
+    /// counts) is about: a quote request of either type, or an accept. Open: a word
+    /// a newer replica stored is counted as nothing, not refused.
+    open OutcomeSubject { Indicative = "indicative", Firm = "firm", Accept = "accept" }
+}
+
+vocabulary! {
+    /// How a quote request or an accept ended, as utilization counts it.
+    open Outcome {
+        Available = "available",
+        Unavailable = "unavailable",
+        LimitError = "limit_error",
+        /// Refused by rate: the client's limit, or this server's share of 0Pools' quota.
+        RateLimited = "rate_limited",
+        /// Refused for any other reason (the row's reason is the error code).
+        Refused = "refused",
+        /// A firm quote whose window passed unaccepted.
+        Expired = "expired",
+        Accepted = "accepted",
+        AcceptRefused = "accept_refused",
+    }
+}
+
+impl From<QuoteType> for OutcomeSubject {
+    fn from(quote_type: QuoteType) -> Self {
+        match quote_type {
+            QuoteType::Firm => OutcomeSubject::Firm,
+            QuoteType::Indicative => OutcomeSubject::Indicative,
+        }
+    }
+}
+
+vocabulary! {
+    /// Something the companion server recorded when it happened (its `alerts` table,
+    /// once per kind and subject): the console's recorded alerts and evidence list them.
+    /// Open: a word a newer replica recorded still reads.
+    open RecordedAlertKind {
+        AcceptStuck = "accept_stuck",
+        AcceptFailed = "accept_failed",
+        AcceptRefusedByCredentials = "accept_refused_by_credentials",
+        AcceptWithoutClaim = "accept_without_claim",
+        TermsMismatch = "terms_mismatch",
+        SecondTrade = "second_trade",
+        LedgerException = "ledger_exception",
+        UpstreamClock = "upstream_clock",
+    }
+}
+
+impl RecordedAlertKind {
+    /// What a person reads.
+    pub fn label(&self) -> &str {
+        match self {
+            // As the active alert of the same word is labelled.
+            RecordedAlertKind::AcceptStuck => "Accept unconfirmed",
+            RecordedAlertKind::AcceptFailed => "Accept refused by 0Pools",
+            RecordedAlertKind::AcceptRefusedByCredentials => "Accept refused: check the secret key",
+            RecordedAlertKind::AcceptWithoutClaim => "Accept without its checkout's claim",
+            RecordedAlertKind::TermsMismatch => "Executed terms differ from the quote",
+            RecordedAlertKind::SecondTrade => "Second trade for one checkout",
+            RecordedAlertKind::LedgerException => "Ledger exception",
+            RecordedAlertKind::UpstreamClock => "0Pools' clock is off",
+            RecordedAlertKind::Other(word) => word,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stored_words_are_these() {
+        assert_eq!(
+            QuoteStatus::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            ["active", "accepting", "accepted", "expired", "rejected", "unavailable", "accept_failed"]
+        );
+        assert_eq!(StatusSource::KNOWN, ["transact", "webhook", "reconcile"]);
+        assert_eq!(LedgerEntryType::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["top_up", "reserve", "settle", "release", "fail"]);
+        assert_eq!(serde_json::to_string(&QuoteStatus::AcceptFailed).unwrap(), "\"accept_failed\"");
+    }
+
+    #[test]
+    fn open_record_words_keep_unknown_ones() {
+        assert_eq!(RecordedAlertKind::from("terms_mismatch".to_owned()), RecordedAlertKind::TermsMismatch);
+        let newer = RecordedAlertKind::from("solar_flare".to_owned());
+        assert_eq!((newer.as_str(), newer.label()), ("solar_flare", "solar_flare"));
+    }
+
+    #[test]
+    fn an_accept_began_only_for_accepting_and_accepted_quotes() {
+        let began: Vec<_> = QuoteStatus::ALL.iter().filter(|s| s.accept_began()).collect();
+        assert_eq!(began, [&QuoteStatus::Accepting, &QuoteStatus::Accepted]);
+    }
+}
