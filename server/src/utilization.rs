@@ -110,15 +110,17 @@ fn at(row: &OutcomeRow) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(&row.at).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }
 
+/// A row in words this build knows. One with a word a newer replica stored is not
+/// counted at all, in figures or in availability.
+fn understood(o: &OutcomeRow) -> bool {
+    !matches!(o.subject, OutcomeSubject::Other(_)) && !matches!(o.outcome, Outcome::Other(_))
+}
+
 fn figures(outcomes: &[&OutcomeRow], trades: &[&TradeLeg], from: DateTime<Utc>, to: DateTime<Utc>) -> Figures {
     let mut f = Figures::default();
     let mut accepted = BTreeSet::new();
     let (mut available, mut unavailable) = (0, 0);
-    for o in outcomes.iter().filter(|o| (from..to).contains(&at(o))) {
-        // A word this build does not know (a newer replica's) is not counted at all.
-        if matches!(o.subject, OutcomeSubject::Other(_)) || matches!(o.outcome, Outcome::Other(_)) {
-            continue;
-        }
+    for o in outcomes.iter().filter(|o| (from..to).contains(&at(o)) && understood(o)) {
         // A quote request's answer (an expiry is a later row about a firm quote).
         let answered_request = matches!(o.subject, OutcomeSubject::Indicative | OutcomeSubject::Firm) && o.outcome != Outcome::Expired;
         if answered_request {
@@ -173,13 +175,12 @@ fn figures(outcomes: &[&OutcomeRow], trades: &[&TradeLeg], from: DateTime<Utc>, 
 fn availability_minutes(outcomes: &[&OutcomeRow], from: DateTime<Utc>, to: DateTime<Utc>) -> (u64, u64) {
     let minutes = ((to - from).num_seconds().max(0) / 60) as u64;
     let mut by_minute: BTreeMap<DateTime<Utc>, (bool, bool)> = BTreeMap::new();
-    for o in outcomes.iter().filter(|o| (from..to).contains(&at(o))) {
+    for o in outcomes.iter().filter(|o| (from..to).contains(&at(o)) && understood(o)) {
         let minute = at(o).duration_trunc(Duration::minutes(1)).unwrap_or_default();
         let entry = by_minute.entry(minute).or_default();
-        match (&o.subject, &o.outcome) {
-            (OutcomeSubject::Other(_), _) => {}
-            (_, Outcome::Available) => entry.0 = true,
-            (_, Outcome::Unavailable) => entry.1 = true,
+        match o.outcome {
+            Outcome::Available => entry.0 = true,
+            Outcome::Unavailable => entry.1 = true,
             _ => {}
         }
     }
