@@ -239,9 +239,11 @@ async fn an_executed_trade_that_differs_from_the_quote_is_stored_as_an_exception
     assert_eq!(row.terms_mismatch.as_deref(), Some("target_amount"));
     let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'terms_mismatch'").fetch_one(&srv.state.db).await.unwrap();
     assert_eq!(alerts, 1);
-    // Support sees it among the recorded alerts, under its stored word.
+    // Support sees it among the recorded alerts, under its stored word. (The ledger pass may
+    // also have flagged the drifted leg by now, as a ledger_exception: that one is counted
+    // by the ledger tests, and whether it has run yet is a matter of timing.)
     let (_, report) = srv.get("/api/partner/alerts", Some(PARTNER_KEY)).await;
-    let recorded: Vec<_> = report["recorded"].as_array().unwrap().iter().filter(|a| a["subject"] == trade["trade_id"]).map(|a| a["kind"].clone()).collect();
+    let recorded: Vec<_> = report["recorded"].as_array().unwrap().iter().filter(|a| a["subject"] == trade["trade_id"] && a["kind"] != "ledger_exception").map(|a| a["kind"].clone()).collect();
     assert_eq!(recorded, [json!("terms_mismatch")]);
     // A faithful trade has no exception.
     s.sandbox.set_faults(Faults::default());
