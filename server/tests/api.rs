@@ -433,7 +433,7 @@ async fn expiry_is_counted_in_this_servers_clock_when_0pools_clock_is_off() {
     let expires = chrono::DateTime::parse_from_rfc3339(quote["terms"]["expires_at"].as_str().unwrap()).unwrap();
     let server_now = chrono::DateTime::parse_from_rfc3339(quote["server_time"].as_str().unwrap()).unwrap();
     let window = (expires - server_now).num_milliseconds();
-    assert!((13_000..=16_000).contains(&window), "the real 15 s window, not 75 s: {window} ms");
+    assert!((10_000..=16_000).contains(&window), "the real 15 s window (less the time the answer took), not 75 s: {window} ms");
     let stored = store::quote(&s.server.state.db, quote["quote_id"].as_str().unwrap()).await.unwrap().unwrap();
     assert_eq!(stored.expires_at.as_deref(), quote["terms"]["expires_at"].as_str());
     let (status, _) = s.server.post(&format!("/api/quotes/{}/accept", quote["quote_id"].as_str().unwrap()), Some(&token), json!({})).await;

@@ -147,7 +147,8 @@ async fn a_checkout_converts_once_and_its_partner_reads_the_outcome_from_the_ser
 
 #[tokio::test]
 async fn a_token_renewed_while_an_accept_is_unknown_sees_it_and_ends_in_exactly_one_trade() {
-    let s = stack(|_| {}, |settings| settings.session_ttl = Duration::from_secs(2)).await;
+    // Tokens live 4 s: short enough to expire below, long enough for each token's steps on a slow machine.
+    let s = stack(|_| {}, |settings| settings.session_ttl = Duration::from_secs(4)).await;
     let srv = &s.server;
     let (checkout_id, first_token) = srv.checkout(json!({"partner_reference": "order_unknown"})).await;
     let quote_id = srv.post("/api/quotes", Some(&first_token), firm("100.00")).await.1["quote_id"].as_str().unwrap().to_owned();
@@ -157,7 +158,7 @@ async fn a_token_renewed_while_an_accept_is_unknown_sees_it_and_ends_in_exactly_
     assert_eq!((status, pending["error"]["code"].as_str()), (503, Some("accept_pending")));
 
     // The widget's token expires; the partner's backend mints a new one for the same checkout.
-    eventually(5, || async { (srv.get("/api/checkout", Some(&first_token)).await.0 == 401).then_some(()) }).await;
+    eventually(10, || async { (srv.get("/api/checkout", Some(&first_token)).await.0 == 401).then_some(()) }).await;
     let (status, renewed) = srv.post(&format!("/api/checkouts/{checkout_id}/client_tokens"), Some(PARTNER_KEY), json!({})).await;
     assert_eq!(status, 201, "{renewed}");
     let token = renewed["client_token"].as_str().unwrap();

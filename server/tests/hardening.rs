@@ -67,7 +67,7 @@ async fn a_broken_date_header_neither_expires_quotes_on_arrival_nor_goes_unnotic
     let expires = chrono::DateTime::parse_from_rfc3339(quote["terms"]["expires_at"].as_str().unwrap()).unwrap();
     let now = chrono::DateTime::parse_from_rfc3339(quote["server_time"].as_str().unwrap()).unwrap();
     let window = (expires - now).num_milliseconds();
-    assert!((13_000..=16_000).contains(&window), "the quote's own 15 s window: {window} ms");
+    assert!((10_000..=16_000).contains(&window), "the quote's own 15 s window, less the time the answer took: {window} ms");
     let (status, _) = s.server.post(&format!("/api/quotes/{}/accept", quote["quote_id"].as_str().unwrap()), Some(&token), json!({})).await;
     assert_eq!(status, 200);
     let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'upstream_clock'").fetch_one(&s.server.state.db).await.unwrap();
@@ -350,7 +350,10 @@ async fn a_client_that_trickles_its_headers_is_cut_off_and_connections_are_cappe
     let mut nothing = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(5), silent.read_to_end(&mut nothing)).await.expect("a silent connection is closed");
 
-    // Beyond the cap, new connections are closed at once; below it, served.
+    // Beyond the cap, new connections are closed at once; below it, served. (On a server whose
+    // timeouts are long, so a stall of the machine cannot close held connections and free slots.)
+    let s = stack(|_| {}, |settings| settings.serve.max_connections = 16).await;
+    let addr = s.server.url.trim_start_matches("http://").to_owned();
     let mut held = Vec::new();
     for _ in 0..16 {
         held.push(tokio::net::TcpStream::connect(&addr).await.unwrap());

@@ -82,8 +82,9 @@ async fn any_id_of_a_checkout_looks_up_the_same_evidence_packet_with_no_secret_i
     let quote_id = quote["quote_id"].as_str().unwrap().to_owned();
     let trade_id = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
     eventually(10, || async {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events WHERE transact_id = $1 AND status = 'settled'").bind(&trade_id).fetch_one(&srv.state.db).await.unwrap();
-        (n > 0).then_some(())
+        // Both of its webhooks: one arriving between the lookups below would change the packet.
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT status) FROM webhook_events WHERE transact_id = $1 AND status IN ('reserved', 'settled')").bind(&trade_id).fetch_one(&srv.state.db).await.unwrap();
+        (n == 2).then_some(())
     })
     .await;
     quote_server::ledger_sync::sync_once(&srv.state).await.unwrap();

@@ -41,7 +41,10 @@ async fn top_up(url: &str, body: serde_json::Value) -> (u16, serde_json::Value) 
 
 #[tokio::test]
 async fn a_trade_reserves_then_settles_in_the_ledger_to_the_digit_and_pages_follow_the_cursor() {
-    let sb = start_sandbox(sandbox_config()).await;
+    let mut config = sandbox_config();
+    // The reserved balance is read between transact and settlement: settle late enough for that.
+    config.settle_delay = Duration::from_secs(2);
+    let sb = start_sandbox(config).await;
     let start = sb.client.balances().await.unwrap().value;
     let usdt = start.balances.iter().find(|b| b.asset == "USDT").unwrap();
     assert_eq!((usdt.available.to_string(), usdt.reserved.to_string()), ("25000.00".into(), "0.00".into()));

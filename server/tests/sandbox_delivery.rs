@@ -19,6 +19,9 @@ async fn webhooks_are_signed_and_retried_until_accepted() {
     let mut receiver = webhook_receiver(2).await;
     let mut config = sandbox_config();
     config.webhook_url = Some(receiver.url.clone());
+    // Each event is sent by a task of its own: the trade settles late enough that the reserved
+    // event's retries are over before the settled one is sent, however slow the machine.
+    config.settle_delay = Duration::from_secs(1);
     let sb = start_sandbox(config).await;
     let id = firm_quote(&sb.client, &firm("100.00")).await.quote_id.unwrap();
     let trade = sb.client.transact(&id, "wh").await.unwrap().value;
@@ -51,6 +54,8 @@ async fn webhook_faults_drop_duplicate_delay_and_reorder() {
     let mut receiver = webhook_receiver(0).await;
     let mut config = sandbox_config();
     config.webhook_url = Some(receiver.url.clone());
+    // As above: both copies of the reserved event go out before the settled ones are sent.
+    config.settle_delay = Duration::from_secs(1);
     let sb = start_sandbox(config).await;
     let run_trade = |key: &'static str| {
         let client = sb.client.clone();

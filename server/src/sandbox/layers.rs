@@ -28,6 +28,9 @@ enum FaultDecision {
 
 pub(super) async fn inject_faults(State(sb): State<Arc<Sandbox>>, request: Request, next: Next) -> Response {
     sb.contract_requests.fetch_add(1, Ordering::SeqCst);
+    if request.method() == axum::http::Method::POST && request.uri().path() == "/v1/transact" {
+        sb.transacts_arrived.fetch_add(1, Ordering::SeqCst);
+    }
     let (latency, decision) = {
         let mut inner = sb.lock();
         let f = inner.faults.clone();

@@ -53,6 +53,8 @@ pub struct Sandbox {
     transact_requests: AtomicU64,
     /// Every `/v1` request received (what a partner's upstream usage would be billed on).
     contract_requests: AtomicU64,
+    /// `POST /v1/transact` requests as they arrive, before any injected latency or fault.
+    transacts_arrived: AtomicU64,
     /// `POST /v1/quotes` requests that passed authentication.
     quote_requests: AtomicU64,
 }
@@ -125,6 +127,7 @@ impl Sandbox {
             started: Instant::now(),
             transact_requests: AtomicU64::new(0),
             contract_requests: AtomicU64::new(0),
+            transacts_arrived: AtomicU64::new(0),
             quote_requests: AtomicU64::new(0),
         })
     }
@@ -180,6 +183,12 @@ impl Sandbox {
     /// How many `POST /v1/transact` calls were made (for tests proving "exactly once").
     pub fn transact_requests(&self) -> u64 {
         self.transact_requests.load(Ordering::SeqCst)
+    }
+
+    /// How many `POST /v1/transact` calls have arrived, answered or not (for tests that act
+    /// while one is in flight).
+    pub fn transacts_arrived(&self) -> u64 {
+        self.transacts_arrived.load(Ordering::SeqCst)
     }
 
     /// How many `/v1` requests arrived (for upstream-usage figures).
