@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub use crate::vocab::{LedgerEntryType, RecordedAlertKind};
+pub use crate::vocab::{AlertKind, LedgerEntryType, ReconciliationState, RecordedAlertKind};
 
 /// A half-open period `[from, to)`, RFC 3339.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,48 +105,6 @@ pub struct UtilizationReport {
     pub pools: Vec<PoolReport>,
 }
 
-/// What an active alert is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum AlertKind {
-    TradeReservedTooLong,
-    UnavailableSpike,
-    WebhookVerificationFailures,
-    BalanceLow,
-    LedgerException,
-    AcceptStuck,
-    BalanceUnknown,
-}
-
-impl AlertKind {
-    /// The wire name (`trade_reserved_too_long`), for data attributes and logs.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AlertKind::TradeReservedTooLong => "trade_reserved_too_long",
-            AlertKind::UnavailableSpike => "unavailable_spike",
-            AlertKind::WebhookVerificationFailures => "webhook_verification_failures",
-            AlertKind::BalanceLow => "balance_low",
-            AlertKind::LedgerException => "ledger_exception",
-            AlertKind::AcceptStuck => "accept_stuck",
-            AlertKind::BalanceUnknown => "balance_unknown",
-        }
-    }
-
-    /// What a person reads.
-    pub fn label(self) -> &'static str {
-        match self {
-            AlertKind::TradeReservedTooLong => "Trade reserved too long",
-            AlertKind::UnavailableSpike => "Unavailable answers rising",
-            AlertKind::WebhookVerificationFailures => "Webhook signature failures",
-            AlertKind::BalanceLow => "Balance low",
-            AlertKind::LedgerException => "Ledger exception",
-            AlertKind::AcceptStuck => "Accept unconfirmed",
-            AlertKind::BalanceUnknown => "Balance unknown",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
@@ -184,46 +142,6 @@ pub struct AlertsReport {
     pub generated_at: String,
     pub active: Vec<ActiveAlert>,
     pub recorded: Vec<RecordedAlert>,
-}
-
-/// How a trade stands against 0Pools' ledger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ReconciliationState {
-    /// Not (yet) all of its rows are in the ledger.
-    Open,
-    Matched,
-    /// A row is missing or disagrees; the reason says which.
-    Exception,
-}
-
-impl ReconciliationState {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ReconciliationState::Open => "open",
-            ReconciliationState::Matched => "matched",
-            ReconciliationState::Exception => "exception",
-        }
-    }
-
-    /// What a person reads (the console's ledger).
-    pub fn label(self) -> &'static str {
-        match self {
-            ReconciliationState::Open => "Open",
-            ReconciliationState::Matched => "Matched",
-            ReconciliationState::Exception => "Exception",
-        }
-    }
-
-    /// The stored name back; anything unknown reads as still open.
-    pub fn parse(text: &str) -> Self {
-        match text {
-            "matched" => ReconciliationState::Matched,
-            "exception" => ReconciliationState::Exception,
-            _ => ReconciliationState::Open,
-        }
-    }
 }
 
 /// The row's trade and how it reconciled.
@@ -278,24 +196,5 @@ mod tests {
         let json = serde_json::to_value(&figures).unwrap();
         assert_eq!(json["reserved_notional"], "107.420001");
         assert_eq!(serde_json::from_value::<Figures>(json).unwrap(), figures);
-        for kind in [
-            AlertKind::TradeReservedTooLong,
-            AlertKind::UnavailableSpike,
-            AlertKind::WebhookVerificationFailures,
-            AlertKind::BalanceLow,
-            AlertKind::LedgerException,
-            AlertKind::AcceptStuck,
-            AlertKind::BalanceUnknown,
-        ] {
-            assert_eq!(serde_json::to_value(kind).unwrap(), kind.as_str(), "as_str is the wire name");
-        }
-    }
-
-    #[test]
-    fn stored_reconciliation_names_round_trip() {
-        for state in [ReconciliationState::Open, ReconciliationState::Matched, ReconciliationState::Exception] {
-            assert_eq!(ReconciliationState::parse(state.as_str()), state);
-        }
-        assert_eq!(ReconciliationState::parse("garbage"), ReconciliationState::Open);
     }
 }

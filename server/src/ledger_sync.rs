@@ -113,14 +113,14 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
         };
         let verdict = ledger_match::reconcile(&facts, &rows, now, grace);
         let judged = verdict.state();
-        if judged.as_str() == trade.reconciliation_state && verdict.reason() == trade.reconciliation_reason.as_deref() {
+        if judged == trade.reconciliation_state && verdict.reason() == trade.reconciliation_reason.as_deref() {
             continue;
         }
         changed.push(store::Verdict {
             trade_id: trade.trade_id.clone(),
             state: judged,
             reason: verdict.reason().map(str::to_owned),
-            judged_from: trade.reconciliation_state.clone(),
+            judged_from: trade.reconciliation_state,
         });
         match &verdict {
             ledger_match::Reconciliation::Matched => report.newly_matched += 1,

@@ -125,11 +125,12 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
 
     // A verdict is stored only while the trade is in the state it was judged from (a
     // pass of a former leader, judging from older rows, must not overwrite a newer one).
-    let verdict = |judged_from: &str| store::Verdict { trade_id: good.clone(), state: quote_core::partner::ReconciliationState::Matched, reason: None, judged_from: judged_from.into() };
-    let written = store::set_reconciliations(&mut srv.state.db.acquire().await.unwrap(), &[verdict("open")]).await.unwrap();
+    use quote_core::partner::ReconciliationState;
+    let verdict = |judged_from| store::Verdict { trade_id: good.clone(), state: ReconciliationState::Matched, reason: None, judged_from };
+    let written = store::set_reconciliations(&mut srv.state.db.acquire().await.unwrap(), &[verdict(ReconciliationState::Open)]).await.unwrap();
     assert!(written.is_empty());
     assert_eq!(reconciliation(&srv, &good).await.0, "exception");
-    let written = store::set_reconciliations(&mut srv.state.db.acquire().await.unwrap(), &[verdict("exception")]).await.unwrap();
+    let written = store::set_reconciliations(&mut srv.state.db.acquire().await.unwrap(), &[verdict(ReconciliationState::Exception)]).await.unwrap();
     assert_eq!(written, std::slice::from_ref(&good));
     assert_eq!(reconciliation(&srv, &good).await, ("matched".into(), None));
     srv.kill().await;

@@ -5,11 +5,11 @@
 //! carried, so the wire is unchanged; in Rust a typo is a compile error instead of a
 //! silently different branch.
 //!
-//! Closed vocabularies (side, quote type, the statuses, ledger entry type, id kind)
-//! refuse unknown words. Open ones (status source, outcome subject and outcome,
-//! recorded alert kind, unavailable reason, error code) keep an unknown word as
-//! `Other`, so a word added upstream or by a newer replica degrades to generic
-//! handling instead of breaking a parse.
+//! Closed vocabularies (side, quote type, the statuses, ledger entry type, id kind,
+//! active alert kind, reconciliation state) refuse unknown words. Open ones (status
+//! source, outcome subject and outcome, recorded alert kind, unavailable reason,
+//! error code) keep an unknown word as `Other`, so a word added upstream or by a
+//! newer replica degrades to generic handling instead of breaking a parse.
 //!
 //! - [`widget`]: the widget API's words (what the browser sends and reads).
 //! - [`records`]: what the companion server records and shows partners.

@@ -1,5 +1,6 @@
 //! What the companion server records and shows partners: quote statuses, what moved
-//! a trade, ledger entry types, lookup id kinds, outcome rows and recorded alerts.
+//! a trade, ledger entry types, lookup id kinds, outcome rows, recorded and active
+//! alerts, and reconciliation states.
 
 use super::widget::QuoteType;
 
@@ -137,6 +138,58 @@ impl RecordedAlertKind {
     }
 }
 
+vocabulary! {
+    /// What an active alert is about (computed live from the store and 0Pools' balance,
+    /// never stored): the console picks its badge and copy by it.
+    closed AlertKind {
+        TradeReservedTooLong = "trade_reserved_too_long",
+        UnavailableSpike = "unavailable_spike",
+        WebhookVerificationFailures = "webhook_verification_failures",
+        BalanceLow = "balance_low",
+        LedgerException = "ledger_exception",
+        AcceptStuck = "accept_stuck",
+        BalanceUnknown = "balance_unknown",
+    }
+}
+
+impl AlertKind {
+    /// What a person reads.
+    pub fn label(self) -> &'static str {
+        match self {
+            AlertKind::TradeReservedTooLong => "Trade reserved too long",
+            AlertKind::UnavailableSpike => "Unavailable answers rising",
+            AlertKind::WebhookVerificationFailures => "Webhook signature failures",
+            AlertKind::BalanceLow => "Balance low",
+            AlertKind::LedgerException => "Ledger exception",
+            AlertKind::AcceptStuck => "Accept unconfirmed",
+            AlertKind::BalanceUnknown => "Balance unknown",
+        }
+    }
+}
+
+vocabulary! {
+    /// How a trade stands against 0Pools' ledger (`trades.reconciliation_state`): only
+    /// the ledger pass writes it.
+    closed ReconciliationState {
+        /// Not (yet) all of its rows are in the ledger.
+        Open = "open",
+        Matched = "matched",
+        /// A row is missing or disagrees; the reason says which.
+        Exception = "exception",
+    }
+}
+
+impl ReconciliationState {
+    /// What a person reads (the console's ledger).
+    pub fn label(self) -> &'static str {
+        match self {
+            ReconciliationState::Open => "Open",
+            ReconciliationState::Matched => "Matched",
+            ReconciliationState::Exception => "Exception",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +202,9 @@ mod tests {
         );
         assert_eq!(StatusSource::KNOWN, ["transact", "webhook", "reconcile"]);
         assert_eq!(LedgerEntryType::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["top_up", "reserve", "settle", "release", "fail"]);
+        assert_eq!(ReconciliationState::ALL.iter().map(|s| s.as_str()).collect::<Vec<_>>(), ["open", "matched", "exception"]);
+        assert_eq!(serde_json::to_string(&AlertKind::TradeReservedTooLong).unwrap(), "\"trade_reserved_too_long\"");
+        assert_eq!(ReconciliationState::try_from("settled".to_owned()), Err("unknown ReconciliationState \"settled\"".to_owned()));
         assert_eq!(serde_json::to_string(&QuoteStatus::AcceptFailed).unwrap(), "\"accept_failed\"");
     }
 

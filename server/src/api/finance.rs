@@ -31,7 +31,9 @@ pub struct LedgerQuery {
 fn view(r: store::MatchedLedgerRow) -> LedgerRowView {
     let matched = r.trade_id.map(|trade_id| RowMatch {
         trade_id,
-        reconciliation_state: r.reconciliation_state.as_deref().map_or(ReconciliationState::Open, ReconciliationState::parse),
+        // A matched row always has its trade's state; a word this build does not know
+        // (a newer replica's) reads as still open, never as matched.
+        reconciliation_state: r.reconciliation_state.as_deref().and_then(ReconciliationState::parse).unwrap_or(ReconciliationState::Open),
         reason: r.reconciliation_reason,
     });
     LedgerRowView {
@@ -139,7 +141,7 @@ pub async fn trades_csv(State(state): State<AppState>, _: PartnerReader, Query(p
                 (t.destination_address, true),
                 (t.created_at, false),
                 (opt(&terminal_at), false),
-                (reconciliation, false),
+                (reconciliation.to_string(), false),
                 (opt(&reason), true),
                 (opt(&t.terms_mismatch), false),
                 (opt(&t.request_id), false),

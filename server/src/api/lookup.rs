@@ -168,6 +168,7 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
     let trades: Vec<TradeEvidence> = e
         .trades
         .into_iter()
+        .map(|(reconciled, history)| (reconciled.trade, reconciled.reconciliation_state, reconciled.reconciliation_reason, history))
         .map(|(t, reconciliation_state, reconciliation_reason, history)| TradeEvidence {
             transact_id: t.trade_id,
             quote_id: t.quote_id,
@@ -184,7 +185,7 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
             destination_address: t.destination_address,
             partner_reference: t.partner_reference,
             terms_mismatch: t.terms_mismatch,
-            reconciliation_state,
+            reconciliation_state: Some(reconciliation_state),
             reconciliation_reason,
             created_at: t.created_at,
             updated_at: t.updated_at,

@@ -2,8 +2,7 @@
 //! of that checkout (quotes with their terms as returned, trades with their status
 //! history, webhook events, ledger rows, partner events, alerts).
 
-use super::{CheckoutRow, Db, HistoryRow, QuoteRow, TradeRow};
-use quote_core::partner::ReconciliationState;
+use super::{CheckoutRow, Db, HistoryRow, QuoteRow, ReconciledTrade};
 use quote_core::vocab::{RecordedAlertKind, TradeStatus};
 use sqlx::FromRow;
 
@@ -57,7 +56,7 @@ pub struct AlertRow {
 }
 
 /// A trade with its reconciliation state and reason and its status history.
-pub type TradeEvidenceRow = (TradeRow, Option<ReconciliationState>, Option<String>, Vec<HistoryRow>);
+pub type TradeEvidenceRow = (ReconciledTrade, Vec<HistoryRow>);
 
 /// Every record of one checkout.
 pub struct Evidence {
@@ -73,13 +72,12 @@ pub struct Evidence {
 pub async fn evidence(db: &Db, checkout_id: &str) -> sqlx::Result<Option<Evidence>> {
     let Some(checkout) = super::checkout(db, checkout_id).await? else { return Ok(None) };
     let quotes: Vec<QuoteRow> = sqlx::query_as("SELECT * FROM quotes WHERE checkout_id = $1 ORDER BY created_at, quote_id").bind(checkout_id).fetch_all(db).await?;
-    let trade_rows: Vec<TradeRow> = sqlx::query_as("SELECT * FROM trades WHERE checkout_id = $1 ORDER BY created_at").bind(checkout_id).fetch_all(db).await?;
+    let trade_rows: Vec<ReconciledTrade> = sqlx::query_as("SELECT * FROM trades WHERE checkout_id = $1 ORDER BY created_at").bind(checkout_id).fetch_all(db).await?;
     let mut trades = Vec::new();
     let mut webhook_events = Vec::new();
     let mut ledger_rows = Vec::new();
-    for t in trade_rows {
-        let (state, reason): (String, Option<String>) =
-            sqlx::query_as("SELECT reconciliation_state, reconciliation_reason FROM trades WHERE trade_id = $1").bind(&t.trade_id).fetch_one(db).await?;
+    for reconciled in trade_rows {
+        let t = &reconciled.trade;
         let history = super::trade_history(db, &t.trade_id).await?;
         webhook_events.extend(
             sqlx::query_as::<_, WebhookEventRow>("SELECT event_id, event_type, transact_id, status, created_at, received_at FROM webhook_events WHERE transact_id = $1 ORDER BY received_at")
@@ -88,11 +86,11 @@ pub async fn evidence(db: &Db, checkout_id: &str) -> sqlx::Result<Option<Evidenc
                 .await?,
         );
         ledger_rows.extend(super::ledger_rows_for(db, &t.trade_id).await?);
-        trades.push((t, Some(ReconciliationState::parse(&state)), reason, history));
+        trades.push((reconciled, history));
     }
     let partner_events = sqlx::query_as("SELECT * FROM partner_events WHERE checkout_id = $1 ORDER BY created_at").bind(checkout_id).fetch_all(db).await?;
     let mut subjects: Vec<String> = quotes.iter().map(|q| q.quote_id.clone()).collect();
-    subjects.extend(trades.iter().map(|(t, ..)| t.trade_id.clone()));
+    subjects.extend(trades.iter().map(|(t, _)| t.trade.trade_id.clone()));
     let mut alerts = Vec::new();
     for subject in subjects {
         alerts.extend(sqlx::query_as::<_, AlertRow>("SELECT kind, subject, message, raised_at FROM alerts WHERE subject = $1 ORDER BY id").bind(subject).fetch_all(db).await?);

@@ -118,7 +118,7 @@ pub struct Verdict {
     pub state: ReconciliationState,
     pub reason: Option<String>,
     /// The state the trade had when it was read for judging.
-    pub judged_from: String,
+    pub judged_from: ReconciliationState,
 }
 
 /// Stores verdicts in one statement (on Postgres, where each unit runs by itself, one
@@ -138,7 +138,7 @@ pub async fn set_reconciliations(conn: &mut AnyConnection, verdicts: &[Verdict])
     // Not kept prepared: the text changes with the batch's size.
     let mut query = sqlx::query_scalar(&sql).persistent(false);
     for v in verdicts {
-        query = query.bind(&v.trade_id).bind(v.state.as_str()).bind(&v.reason).bind(&v.judged_from);
+        query = query.bind(&v.trade_id).bind(v.state.as_str()).bind(&v.reason).bind(v.judged_from.as_str());
     }
     query.fetch_all(&mut *conn).await
 }
@@ -198,18 +198,19 @@ pub async fn ledger_page_newest(db: &Db, before: Option<&str>, limit: i64) -> sq
     .await
 }
 
-/// A trade with its reconciliation, for finance's export.
+/// A trade with its reconciliation (finance's export, support's evidence).
 #[derive(Debug, Clone, FromRow)]
-pub struct TradeExport {
+pub struct ReconciledTrade {
     #[sqlx(flatten)]
     pub trade: super::TradeRow,
-    pub reconciliation_state: String,
+    #[sqlx(try_from = "String")]
+    pub reconciliation_state: ReconciliationState,
     pub reconciliation_reason: Option<String>,
     pub terminal_at: Option<String>,
 }
 
 /// Trades created in `[from, to)`, oldest first, for finance's export.
-pub async fn trades_created_between(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec<TradeExport>> {
+pub async fn trades_created_between(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec<ReconciledTrade>> {
     sqlx::query_as("SELECT * FROM trades WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at").bind(from).bind(to).fetch_all(db).await
 }
 

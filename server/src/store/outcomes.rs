@@ -3,7 +3,7 @@
 //! rebuilt from stored rows.
 
 use super::{now, Db};
-use quote_core::vocab::{Outcome, OutcomeSubject, TradeStatus};
+use quote_core::vocab::{Outcome, OutcomeSubject, ReconciliationState, TradeStatus};
 use sqlx::FromRow;
 
 #[derive(Debug, Clone, Default, FromRow, PartialEq, Eq)]
@@ -73,7 +73,8 @@ pub struct TradeFigures {
     pub target_amount: String,
     pub created_at: String,
     pub terminal_at: Option<String>,
-    pub reconciliation_state: String,
+    #[sqlx(try_from = "String")]
+    pub reconciliation_state: ReconciliationState,
     pub reconciliation_reason: Option<String>,
 }
 
