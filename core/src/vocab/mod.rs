@@ -9,7 +9,9 @@
 //! active alert kind, reconciliation state) refuse unknown words. Open ones (status
 //! source, outcome subject and outcome, recorded alert kind, unavailable reason,
 //! error code) keep an unknown word as `Other`, so a word added upstream or by a
-//! newer replica degrades to generic handling instead of breaking a parse.
+//! newer replica degrades to generic handling instead of breaking a parse. The
+//! server's stores refuse any other word in a column holding a closed vocabulary
+//! (its migration 0008 and `tests/vocabulary_guards.rs`).
 //!
 //! - [`widget`]: the widget API's words (what the browser sends and reads).
 //! - [`records`]: what the companion server records and shows partners.
