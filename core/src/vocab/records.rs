@@ -124,14 +124,14 @@ impl RecordedAlertKind {
     /// What a person reads.
     pub fn label(&self) -> &str {
         match self {
-            // As the active alert of the same word is labelled.
-            RecordedAlertKind::AcceptStuck => "Accept unconfirmed",
+            // The words an active alert also has read as it does.
+            RecordedAlertKind::AcceptStuck => AlertKind::AcceptStuck.label(),
             RecordedAlertKind::AcceptFailed => "Accept refused by 0Pools",
             RecordedAlertKind::AcceptRefusedByCredentials => "Accept refused: check the secret key",
             RecordedAlertKind::AcceptWithoutClaim => "Accept without its checkout's claim",
             RecordedAlertKind::TermsMismatch => "Executed terms differ from the quote",
             RecordedAlertKind::SecondTrade => "Second trade for one checkout",
-            RecordedAlertKind::LedgerException => "Ledger exception",
+            RecordedAlertKind::LedgerException => AlertKind::LedgerException.label(),
             RecordedAlertKind::UpstreamClock => "0Pools' clock is off",
             RecordedAlertKind::Other(word) => word,
         }
