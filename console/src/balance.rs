@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 use quote_core::chart::percent;
+use quote_core::display::{amount, Locale};
 use quote_core::partner::{AlertKind, AlertsReport, UtilizationReport};
 use std::collections::BTreeMap;
 
@@ -19,11 +20,11 @@ pub fn Balance(report: UtilizationReport, alerts: AlertsReport) -> impl IntoView
         .map(|(asset, available)| {
             let low = alerts.active.iter().find(|a| a.kind == AlertKind::BalanceLow && a.subject == asset).map(|a| a.message.clone());
             let is_low = low.is_some();
-            let amount = available.map_or("unknown".to_owned(), |a| a.normalize().to_string());
+            let shown = available.map_or("unknown".to_owned(), |a| amount(&a, Locale::En));
             view! {
                 <article class="card balance" class:low=is_low data-asset=asset.clone() data-testid=format!("balance-{asset}")>
                     <h3>{asset.clone()}" available"</h3>
-                    <p class="big num">{amount}</p>
+                    <p class="big num">{shown}</p>
                     {low.map(|message| view! {
                         <div class="prompt" role="note">
                             <p><strong>"Balance low. "</strong>{message}</p>
@@ -41,7 +42,7 @@ pub fn Balance(report: UtilizationReport, alerts: AlertsReport) -> impl IntoView
         .map(|(pool, band)| {
             view! {
                 <li>
-                    <strong>{pool}</strong>": " {band.used_usdt.normalize().to_string()} " of " {band.approved_usdt.normalize().to_string()}
+                    <strong>{pool}</strong>": " {amount(&band.used_usdt, Locale::En)} " of " {amount(&band.approved_usdt, Locale::En)}
                     " USDT approved for " {band.period.clone()} " (" {percent(band.utilization)} ")"
                 </li>
             }

@@ -4,6 +4,7 @@
 use crate::chart::BarChart;
 use leptos::prelude::*;
 use quote_core::chart::{percent, COUNTS, NOTIONAL, RATE};
+use quote_core::display::{amount, Locale};
 use quote_core::partner::{PoolReport, UtilizationReport};
 
 fn unavailable_reasons(pool: &PoolReport) -> String {
@@ -34,9 +35,9 @@ pub fn Utilization(report: UtilizationReport) -> impl IntoView {
                     <td>{percent(f.quote_success_rate)}</td>
                     <td>{percent(f.unavailable_rate)}<span class="sub">{unavailable_reasons(p)}</span></td>
                     <td>{f.limit_errors}</td>
-                    <td class="num" data-testid="reserved">{f.reserved_notional.normalize().to_string()}</td>
-                    <td class="num" data-testid="settled">{f.settled_notional.normalize().to_string()}</td>
-                    <td class="num">{f.failed_notional.normalize().to_string()}" / "{f.released_notional.normalize().to_string()}</td>
+                    <td class="num" data-testid="reserved">{amount(&f.reserved_notional, Locale::En)}</td>
+                    <td class="num" data-testid="settled">{amount(&f.settled_notional, Locale::En)}</td>
+                    <td class="num">{amount(&f.failed_notional, Locale::En)}" / "{amount(&f.released_notional, Locale::En)}</td>
                     <td>{format!("{} of {} min", u.availability_minutes, u.period_minutes)}</td>
                 </tr>
             }
@@ -56,8 +57,8 @@ pub fn Utilization(report: UtilizationReport) -> impl IntoView {
             let notional_summary = format!(
                 "{}: {} USDT reserved and {} USDT settled in the period, per bucket.",
                 u.pool_id,
-                f.reserved_notional.normalize(),
-                f.settled_notional.normalize()
+                amount(&f.reserved_notional, Locale::En),
+                amount(&f.settled_notional, Locale::En)
             );
             view! {
                 <article class="pool-graphs card" data-pool=u.pool_id.clone()>

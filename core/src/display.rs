@@ -55,6 +55,17 @@ pub fn format_decimal_str(plain: &str, locale: Locale) -> String {
     }
 }
 
+/// A stablecoin amount for finance people: grouped, and with at least cents
+/// (`25000` → `25,000.00`; `107.420001` keeps all six places). Adding zero places is
+/// exact: never a digit dropped or rounded.
+pub fn amount(value: &Decimal, locale: Locale) -> String {
+    let mut shown = *value;
+    if shown.scale() < 2 {
+        shown.rescale(2);
+    }
+    format_decimal(&shown, locale)
+}
+
 /// `amount ASSET`, e.g. `107.42 USDT`.
 pub fn money(value: &Decimal, asset: &str, locale: Locale) -> String {
     format!("{} {asset}", format_decimal(value, locale))
@@ -78,6 +89,11 @@ mod tests {
         assert_eq!(format_decimal(&d("1234567.50"), Locale::De), "1.234.567,50");
         assert_eq!(format_decimal(&d("107.42"), Locale::En), "107.42");
         assert_eq!(format_decimal(&d("1.000000"), Locale::De), "1,000000");
+        assert_eq!(amount(&d("25000"), Locale::En), "25,000.00");
+        assert_eq!(amount(&d("0"), Locale::En), "0.00");
+        assert_eq!(amount(&d("-15.08"), Locale::En), "-15.08");
+        assert_eq!(amount(&d("107.420001"), Locale::De), "107,420001");
+        assert_eq!(amount(&d("200000.5"), Locale::En), "200,000.50");
         assert_eq!(format_decimal(&d("0.10"), Locale::En), "0.10");
         assert_eq!(format_decimal(&d("-1000"), Locale::En), "-1,000");
         assert_eq!(format_decimal(&d("100"), Locale::En), "100");

@@ -164,6 +164,9 @@ async fn alerts_fire_while_their_condition_holds_and_clear_when_it_ends() {
     .await;
     assert_eq!(active(&fired, "unavailable_spike"), ["EUR-USDT"]);
     assert_eq!(active(&fired, "balance_low"), ["USDT"], "25000.00 less the trade's leg");
+    let low = fired["active"].as_array().unwrap().iter().find(|a| a["kind"] == "balance_low").unwrap();
+    let message = low["message"].as_str().unwrap();
+    assert!(message.starts_with("USDT available 24,") && message.contains(" is below 25,000.00: top up"), "amounts grouped, with cents: {message}");
 
     // A webhook with a wrong signature is counted.
     let (status, _) = srv.post("/webhooks/0pools", None, json!({"event_id": "evt_forged"})).await;

@@ -135,12 +135,15 @@ test('the console refuses without sign-in, then shows what a scripted run of che
   const usdt = page.getByTestId('balance-USDT');
   assert.match(await usdt.getAttribute('class'), /\blow\b/);
   assert.match(await usdt.textContent(), /Top up USDT/);
+  assert.match(await usdt.locator('.big').textContent(), /^\d{1,3}(,\d{3})+\.\d{2,}$/, 'the balance grouped, with cents');
   await page.locator('[data-testid=active-alerts] li[data-kind=ledger_exception]').waitFor();
   const exceptionRows = page.locator('[data-testid=ledger-rows] tr.exception');
   assert.ok((await exceptionRows.count()) >= 1);
   assert.match(await exceptionRows.first().textContent(), new RegExp(`Exception.*|${spoiled}`));
   assert.match(await exceptionRows.first().textContent(), new RegExp(spoiled));
   assert.equal(await page.locator('[data-testid=ledger-rows] td[data-type=top_up]').first().textContent(), 'Top-up', 'types read as words');
+  const topUp = page.locator('[data-testid=ledger-rows] tr', { has: page.locator('td[data-type=top_up]') }).first();
+  assert.match(await topUp.locator('td.num').first().textContent(), /^\d{1,3}(,\d{3})+\.\d{2} US/, 'ledger amounts grouped, every digit kept');
   // What was recorded reads as words, its stored kind kept for tools.
   await page.locator('details:has(ul.recorded) summary').click();
   const recorded = page.locator('ul.recorded li', { hasText: spoiled }).first();

@@ -8,6 +8,7 @@ use crate::store;
 use crate::AppState;
 use axum::extract::State;
 use axum::Json;
+use quote_core::display::{amount, Locale};
 use quote_core::partner::{ActiveAlert, AlertKind, AlertsReport, RecordedAlert, Severity};
 
 fn ago(d: std::time::Duration) -> String {
@@ -83,7 +84,12 @@ pub async fn alerts(State(state): State<AppState>, _: PartnerReader) -> Result<J
                     kind: AlertKind::BalanceLow,
                     severity: Severity::Warning,
                     subject: b.asset.clone(),
-                    message: format!("{} available {} is below {}: top up before users see the lane run dry.", b.asset, b.available, t.balance_below),
+                    message: format!(
+                        "{} available {} is below {}: top up before users see the lane run dry.",
+                        b.asset,
+                        amount(&b.available, Locale::En),
+                        amount(&t.balance_below, Locale::En)
+                    ),
                     since: None,
                 });
             }
