@@ -139,3 +139,23 @@ async fn closed_vocabularies_are_refused_by_the_database_outside_their_words() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_request_in_an_unknown_side_is_refused_and_still_counted_with_no_side() {
+    let s = stack(|_| {}, |_| {}).await;
+    let srv = &s.server;
+    let (checkout_id, token) = srv.checkout(json!({})).await;
+    for side in ["sideways", "BUY"] {
+        let body = json!({"pool_id": "EUR-USDT", "side": side, "amount": "100.00", "currency": "EUR", "quote_type": "indicative"});
+        let (status, refused) = srv.post("/api/quotes", Some(&token), body).await;
+        assert_eq!((status, refused["error"]["code"].as_str()), (422, Some("unsupported_side")), "{refused}");
+    }
+    // Both refusals are rows of the partner's utilization: the guard on the side column
+    // must not turn a refusal into a lost outcome.
+    let rows: Vec<(Option<String>, String)> = sqlx::query_as("SELECT side, outcome FROM quote_outcomes WHERE checkout_id = $1 ORDER BY id")
+        .bind(&checkout_id)
+        .fetch_all(&srv.state.db)
+        .await
+        .unwrap();
+    assert_eq!(rows, [(None, "refused".to_owned()), (None, "refused".to_owned())]);
+}

@@ -7,13 +7,15 @@ use super::ApiError;
 use crate::store;
 use crate::outcomes::{self, stablecoin_leg};
 use crate::AppState;
-use quote_core::vocab::{Outcome, OutcomeSubject};
+use quote_core::vocab::{Outcome, OutcomeSubject, Side};
 use quote_core::wire::{ErrorCode, QuoteView, UnavailableReason};
 
 /// What a quote request asked for, kept to record its outcome.
 pub struct Asked {
     pub pool_id: String,
-    pub side: String,
+    /// None when the request named no side this server knows: it is refused, and its
+    /// outcome still counts (the stored side is a closed vocabulary).
+    pub side: Option<Side>,
     pub subject: OutcomeSubject,
 }
 
@@ -47,7 +49,7 @@ pub async fn quote_row(state: &AppState, session: &Session, asked: &Asked, answe
     };
     Some(store::OutcomeRow {
         pool_id: pool.pool_id.clone(),
-        side: Some(asked.side.clone()),
+        side: asked.side.map(|side| side.as_str().to_owned()),
         subject: asked.subject.clone(),
         outcome,
         reason,

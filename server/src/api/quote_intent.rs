@@ -50,7 +50,7 @@ impl QuoteBody {
     pub(super) fn asked(&self) -> outcomes::Asked {
         outcomes::Asked {
             pool_id: self.pool_id.trim().to_owned(),
-            side: self.side.trim().to_owned(),
+            side: Side::parse(self.side.trim()),
             // A word that is not a quote type is refused later; its outcome counts as firm (the default).
             subject: OutcomeSubject::from(self.quote_type.as_deref().and_then(QuoteType::parse).unwrap_or(QuoteType::Firm)),
         }
