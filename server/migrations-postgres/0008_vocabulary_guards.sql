@@ -7,8 +7,10 @@
 -- the enums on both stores.
 --
 -- Added NOT VALID, as SQLite's triggers are: new writes are checked, rows written
--- before are not re-read (this server never wrote another word), so a large table is
--- not scanned under the migration's lock while other replicas wait to write.
+-- before are not re-read. Quote outcomes used to keep a refused request's side as it
+-- was spelled ('BUY'), so old rows may hold other words; validating would stop the
+-- server from starting, and nothing updates those rows. (Nor is a large table scanned
+-- under the migration's lock while other replicas wait to write.)
 
 ALTER TABLE checkouts ADD CONSTRAINT checkouts_side_word CHECK (side IN ('buy', 'sell')) NOT VALID;
 

@@ -8,7 +8,8 @@
 --
 -- SQLite cannot add a CHECK to an existing table without rebuilding it: triggers
 -- refuse the word on insert and on update of the column instead. Rows written before
--- this migration are not re-read (this server never wrote another word).
+-- this migration are not re-read: quote outcomes used to keep a refused request's side
+-- as it was spelled ('BUY'), so old rows may hold other words (nothing updates them).
 
 CREATE TRIGGER checkouts_side_word_insert BEFORE INSERT ON checkouts WHEN NEW.side NOT IN ('buy', 'sell')
 BEGIN SELECT RAISE(ABORT, 'checkouts_side_word: not a word of this column'); END;
