@@ -2,7 +2,9 @@
 //! soon, expired) → accepting → pending → settled / failed / released, with
 //! unavailable and error side-states. Pure: time comes in as arguments.
 
+use crate::copy::Copy;
 use crate::countdown;
+use rust_decimal::Decimal;
 use crate::wire::{ErrorCode, QuoteTerms, QuoteView, TradeStatus, TradeView};
 
 /// The last stretch of a quote's life, when the widget says it is expiring soon.
@@ -301,20 +303,29 @@ pub fn crossed_mark(previous_seconds: u64, seconds: u64) -> Option<u64> {
     ANNOUNCE_AT_SECONDS.into_iter().find(|&mark| previous_seconds > mark && seconds <= mark)
 }
 
-/// What differs between a replaced quote and its replacement, as (field, old, new).
-pub fn changes(old: &QuoteTerms, new: &QuoteTerms) -> Vec<(&'static str, String, String)> {
-    let mut out = Vec::new();
-    let mut cmp = |name: &'static str, a: String, b: String| {
-        if a != b {
-            out.push((name, a, b));
-        }
-    };
-    cmp("you_receive", old.target_amount.to_string(), new.target_amount.to_string());
-    cmp("you_pay", old.source_amount.to_string(), new.source_amount.to_string());
-    cmp("rate", old.rate.to_string(), new.rate.to_string());
-    cmp("spread", old.spread_bps.to_string(), new.spread_bps.to_string());
-    cmp("fee", old.fee_bps.to_string(), new.fee_bps.to_string());
-    out
+/// One term that differs between a replaced quote and its replacement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TermChange {
+    /// The term's label in the copy deck.
+    pub label: Copy,
+    pub before: Decimal,
+    pub after: Decimal,
+}
+
+/// What differs between a replaced quote and its replacement, in the order the quote
+/// shows its terms. Values are compared, not their text: `1.0` and `1.00` are the same.
+pub fn changes(old: &QuoteTerms, new: &QuoteTerms) -> Vec<TermChange> {
+    [
+        (Copy::YouReceive, old.target_amount, new.target_amount),
+        (Copy::YouPay, old.source_amount, new.source_amount),
+        (Copy::Rate, old.rate, new.rate),
+        (Copy::Spread, old.spread_bps, new.spread_bps),
+        (Copy::Fee, old.fee_bps, new.fee_bps),
+    ]
+    .into_iter()
+    .filter(|(_, before, after)| before != after)
+    .map(|(label, before, after)| TermChange { label, before, after })
+    .collect()
 }
 
 #[cfg(test)]

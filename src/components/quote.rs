@@ -50,17 +50,7 @@ pub fn FirmQuotePanel(
         }
         let parts: Vec<String> = diff
             .iter()
-            .map(|(field, before, after)| {
-                let label = match *field {
-                    "you_receive" => ui.t(Copy::YouReceive),
-                    "you_pay" => ui.t(Copy::YouPay),
-                    "rate" => ui.t(Copy::Rate),
-                    "spread" => ui.t(Copy::Spread),
-                    _ => ui.t(Copy::Fee),
-                };
-                let fmt = |s: &str| quote_core::display::format_decimal_str(s, ui.locale);
-                format!("{label} {} → {}", fmt(before), fmt(after))
-            })
+            .map(|c| format!("{} {} → {}", ui.t(c.label), format_decimal(&c.before, ui.locale), format_decimal(&c.after, ui.locale)))
             .collect();
         Some(ui.fill(Copy::WhatChanged, &[("changes", &parts.join(", "))]))
     };

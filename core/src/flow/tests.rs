@@ -118,8 +118,12 @@ fn expiry_disables_accept_and_refresh_shows_what_changed() {
     s.locked(&fresh, T0 + 16_000, T0 + 16_000);
     let Stage::Quoted(q) = &s else { panic!() };
     let diff = changes(q.replaced.as_ref().unwrap(), &q.terms);
-    assert_eq!(diff[0], ("you_receive", "107.40".into(), "107.38".into()));
-    assert_eq!(diff[1].0, "rate");
+    assert_eq!(diff[0], TermChange { label: Copy::YouReceive, before: "107.40".parse().unwrap(), after: "107.38".parse().unwrap() });
+    assert_eq!(diff.iter().map(|c| c.label).collect::<Vec<_>>(), [Copy::YouReceive, Copy::Rate]);
+    // The same value written with more places is no change.
+    let mut same = q.terms.clone();
+    same.target_amount = "107.3800".parse().unwrap();
+    assert!(changes(&q.terms, &same).is_empty());
 }
 
 #[test]
