@@ -103,7 +103,7 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
         // from the ledger itself: a row of the wrong asset must not match.
         let pool = state.pools.find(&state.upstream, &trade.pool_id).await.ok().flatten();
         let leg_asset = pool.map_or_else(|| trade.target_asset.clone(), |p| p.target_asset);
-        let leg_amount = if leg_asset == trade.source_asset { dec(&trade.source_amount) } else { dec(&trade.target_amount) };
+        let leg_amount = quote_core::notional::stablecoin_leg(&leg_asset, &trade.target_asset, dec(&trade.target_amount), dec(&trade.source_amount));
         let facts = TradeFacts {
             status: trade.status,
             leg_asset,

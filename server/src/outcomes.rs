@@ -5,12 +5,13 @@
 use crate::store::{self, QuoteRow, TradeRow};
 use crate::upstream::types::Pool;
 use crate::AppState;
+use quote_core::notional;
 use quote_core::vocab::{Outcome, OutcomeSubject};
 use rust_decimal::Decimal;
 
-/// The stablecoin leg of terms: whichever side is the pool's stablecoin (its target asset).
+/// The stablecoin leg of terms in `pool`, as an outcome row stores it.
 pub fn stablecoin_leg(pool: &Pool, target_asset: &str, target_amount: Decimal, source_amount: Decimal) -> String {
-    if target_asset == pool.target_asset { target_amount.to_string() } else { source_amount.to_string() }
+    notional::stablecoin_leg(&pool.target_asset, target_asset, target_amount, source_amount).to_string()
 }
 
 /// The `accepted` outcome row of `trade` (the quote that converted is the trade's).

@@ -20,7 +20,7 @@ use crate::store::OutcomeRow;
 use crate::upstream::types::TradeStatus;
 use quote_core::vocab::{Outcome, OutcomeSubject};
 use chrono::{DateTime, Duration, DurationRound, Utc};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
 /// The period asked for.
@@ -100,10 +100,7 @@ fn stamp(t: DateTime<Utc>) -> String {
 }
 
 fn ratio(part: u64, whole: u64) -> Decimal {
-    if whole == 0 {
-        return Decimal::ZERO;
-    }
-    (Decimal::from(part) / Decimal::from(whole)).round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero).normalize()
+    quote_core::notional::ratio(Decimal::from(part), Decimal::from(whole))
 }
 
 fn at(row: &OutcomeRow) -> DateTime<Utc> {

@@ -11,6 +11,7 @@ use crate::AppState;
 use axum::extract::{Query, State};
 use axum::Json;
 use rust_decimal::Decimal;
+use quote_core::notional;
 use quote_core::partner::{BandUse, PoolReport, UtilizationReport};
 use serde::Deserialize;
 use std::str::FromStr;
@@ -61,8 +62,7 @@ pub async fn utilization(State(state): State<AppState>, _: PartnerReader, Query(
         .into_iter()
         .filter_map(|t| {
             let pool = pools.iter().find(|p| p.pool_id == t.pool_id)?;
-            // The stablecoin leg is whichever side is the pool's stablecoin.
-            let leg = if t.target_asset == pool.target_asset { dec(&t.target_amount) } else { dec(&t.source_amount) };
+            let leg = notional::stablecoin_leg(&pool.target_asset, &t.target_asset, dec(&t.target_amount), dec(&t.source_amount));
             Some(TradeLeg { pool_id: t.pool_id, status: t.status, leg, created_at: time(&t.created_at), terminal_at: t.terminal_at.as_deref().map(time) })
         })
         .collect();
@@ -85,7 +85,7 @@ pub async fn utilization(State(state): State<AppState>, _: PartnerReader, Query(
                 period: d.period.clone(),
                 approved_usdt: d.approved_usdt,
                 used_usdt: d.used_usdt,
-                utilization: if d.approved_usdt.is_zero() { Decimal::ZERO } else { (d.used_usdt / d.approved_usdt).round_dp(4).normalize() },
+                utilization: notional::ratio(d.used_usdt, d.approved_usdt),
             });
             PoolReport { utilization: u, balance_asset: pool.target_asset.clone(), balance_available, daily_band }
         })

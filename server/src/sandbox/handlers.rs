@@ -148,7 +148,7 @@ pub(super) async fn create_quote(State(sb): State<Arc<Sandbox>>, headers: Header
 
 /// The stablecoin a trade moves (the pool's target asset) and how much of it.
 fn stablecoin_leg(pool: &PoolConfig, quote: &Quote) -> (String, Decimal) {
-    let amount = if quote.target_asset == pool.target_asset { quote.target_amount } else { quote.source_amount };
+    let amount = quote_core::notional::stablecoin_leg(&pool.target_asset, &quote.target_asset, quote.target_amount, quote.source_amount);
     (pool.target_asset.clone(), amount)
 }
 
