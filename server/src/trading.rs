@@ -226,16 +226,17 @@ async fn record_expiry(state: &AppState, quote: &QuoteRow) {
     }
 }
 
-/// A stable name for an upstream refusal, for the record and support.
+/// A stable name for an upstream refusal, for the record and support: the kind's own
+/// word for the refusals that end an accept, `upstream_error` for anything else.
 fn upstream_code(kind: &UpstreamErrorKind) -> &'static str {
     match kind {
-        UpstreamErrorKind::IdempotencyConflict => "idempotency_conflict",
-        UpstreamErrorKind::Unauthorized => "unauthorized",
-        UpstreamErrorKind::PoolNotEntitled => "pool_not_entitled",
-        UpstreamErrorKind::InvalidRequest { .. } => "invalid_request",
-        UpstreamErrorKind::QuoteNotExecutable => "quote_not_executable",
-        UpstreamErrorKind::QuoteNotFound => "quote_not_found",
-        UpstreamErrorKind::QuoteConsumed => "quote_consumed",
+        UpstreamErrorKind::IdempotencyConflict
+        | UpstreamErrorKind::Unauthorized
+        | UpstreamErrorKind::PoolNotEntitled
+        | UpstreamErrorKind::InvalidRequest { .. }
+        | UpstreamErrorKind::QuoteNotExecutable
+        | UpstreamErrorKind::QuoteNotFound
+        | UpstreamErrorKind::QuoteConsumed => kind.code(),
         _ => "upstream_error",
     }
 }

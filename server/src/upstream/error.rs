@@ -44,6 +44,33 @@ pub enum UpstreamErrorKind {
     Transport,
 }
 
+impl UpstreamErrorKind {
+    /// A stable word for the kind: 0Pools' own error code where it has one. Metric
+    /// labels, and the record of why an accept was refused.
+    pub fn code(&self) -> &'static str {
+        match self {
+            UpstreamErrorKind::Unauthorized => "unauthorized",
+            UpstreamErrorKind::PoolNotEntitled => "pool_not_entitled",
+            UpstreamErrorKind::InvalidRequest { .. } => "invalid_request",
+            UpstreamErrorKind::AmountOutOfLimits { .. } => "amount_out_of_limits",
+            UpstreamErrorKind::UnsupportedNetwork => "unsupported_network",
+            UpstreamErrorKind::RateLimited { .. } => "rate_limited",
+            UpstreamErrorKind::QuoteNotFound => "quote_not_found",
+            UpstreamErrorKind::QuoteExpired => "quote_expired",
+            UpstreamErrorKind::QuoteConsumed => "quote_consumed",
+            UpstreamErrorKind::QuoteRejected => "quote_rejected",
+            UpstreamErrorKind::QuoteNotExecutable => "quote_not_executable",
+            UpstreamErrorKind::Unavailable { .. } => "unavailable",
+            UpstreamErrorKind::IdempotencyConflict => "idempotency_conflict",
+            UpstreamErrorKind::NotFound => "not_found",
+            UpstreamErrorKind::Server { .. } => "server_error",
+            UpstreamErrorKind::MalformedResponse => "malformed_response",
+            UpstreamErrorKind::Timeout => "timeout",
+            UpstreamErrorKind::Transport => "transport",
+        }
+    }
+}
+
 /// A failed upstream call, with 0Pools' request id when one came back.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("0Pools call failed: {kind:?} ({message}) [request_id={request_id:?}]")]
@@ -97,5 +124,20 @@ impl UpstreamError {
             (404, _) => UpstreamErrorKind::NotFound,
             (status, code) => UpstreamErrorKind::Server { status, code: code.map(str::to_owned) },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_read_from_its_code_gives_that_code_back() {
+        let none = serde_json::Map::new();
+        for code in ["amount_out_of_limits", "unsupported_network", "quote_not_found", "quote_expired", "quote_consumed", "quote_rejected", "quote_not_executable", "idempotency_conflict"] {
+            assert_eq!(UpstreamError::from_status(409, Some(code), &none, None).code(), code);
+        }
+        assert_eq!(UpstreamError::from_status(401, None, &none, None).code(), "unauthorized");
+        assert_eq!(UpstreamError::from_status(418, Some("teapot"), &none, None).code(), "server_error");
     }
 }

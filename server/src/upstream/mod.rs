@@ -163,7 +163,7 @@ impl UpstreamClient {
         loop {
             let started = std::time::Instant::now();
             let outcome = self.attempt(method.clone(), path, body.as_ref(), idempotency_key).await;
-            crate::telemetry::upstream(endpoint_label(path), started.elapsed().as_secs_f64(), outcome.as_ref().err().map(|e| kind_label(&e.kind)));
+            crate::telemetry::upstream(endpoint_label(path), started.elapsed().as_secs_f64(), outcome.as_ref().err().map(|e| e.kind.code()));
             match outcome {
                 Ok(ok) => return Ok(ok),
                 Err(err) if attempt < attempts && err.is_transient() => {
@@ -253,30 +253,6 @@ fn endpoint_label(path: &str) -> &'static str {
         p if p.starts_with("/v1/quotes/") => "/v1/quotes/{id}/reject",
         p if p.starts_with("/v1/transact/") => "/v1/transact/{id}",
         _ => "other",
-    }
-}
-
-/// A failure's kind as a metric label.
-fn kind_label(kind: &UpstreamErrorKind) -> &'static str {
-    match kind {
-        UpstreamErrorKind::Unauthorized => "unauthorized",
-        UpstreamErrorKind::PoolNotEntitled => "pool_not_entitled",
-        UpstreamErrorKind::InvalidRequest { .. } => "invalid_request",
-        UpstreamErrorKind::AmountOutOfLimits { .. } => "amount_out_of_limits",
-        UpstreamErrorKind::UnsupportedNetwork => "unsupported_network",
-        UpstreamErrorKind::RateLimited { .. } => "rate_limited",
-        UpstreamErrorKind::QuoteNotFound => "quote_not_found",
-        UpstreamErrorKind::QuoteExpired => "quote_expired",
-        UpstreamErrorKind::QuoteConsumed => "quote_consumed",
-        UpstreamErrorKind::QuoteRejected => "quote_rejected",
-        UpstreamErrorKind::QuoteNotExecutable => "quote_not_executable",
-        UpstreamErrorKind::Unavailable { .. } => "unavailable",
-        UpstreamErrorKind::IdempotencyConflict => "idempotency_conflict",
-        UpstreamErrorKind::NotFound => "not_found",
-        UpstreamErrorKind::Server { .. } => "server_error",
-        UpstreamErrorKind::MalformedResponse => "malformed_response",
-        UpstreamErrorKind::Timeout => "timeout",
-        UpstreamErrorKind::Transport => "transport",
     }
 }
 
