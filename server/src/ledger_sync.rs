@@ -81,7 +81,10 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
     // The balance gauge follows each pass (0Pools' answer, not our arithmetic).
     if let Ok(answer) = state.upstream.balances().await {
         for b in &answer.value.balances {
-            crate::telemetry::balance(&b.asset, b.available.to_string().parse().unwrap_or(0.0));
+            // A gauge is a float; a balance too large for one is left out, never shown as 0.
+            if let Some(available) = rust_decimal::prelude::ToPrimitive::to_f64(&b.available) {
+                crate::telemetry::balance(&b.asset, available);
+            }
         }
     }
     let now = chrono::Utc::now();

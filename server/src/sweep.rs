@@ -17,7 +17,9 @@ pub struct SweepReport {
 }
 
 pub async fn sweep_once(state: &AppState) -> Result<SweepReport, sqlx::Error> {
-    let quotes_expired = store::expire_quotes(&state.db).await?;
+    let expired = store::expire_quotes(&state.db).await?;
+    expired.iter().for_each(crate::outcomes::count);
+    let quotes_expired = expired.len() as u64;
     let cutoff = store::timestamp(chrono::Utc::now() - state.settings.retention);
     let purged = store::purge_before(&state.db, &cutoff).await?;
     let console_sessions_ended = store::purge_console_sessions(&state.db).await?;

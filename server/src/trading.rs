@@ -221,9 +221,8 @@ async fn record_expiry(state: &AppState, quote: &QuoteRow) {
         quote_id: Some(quote.quote_id.clone()),
         ..store::OutcomeRow::default()
     };
-    if let Err(e) = state.outcome_writer.record(row).await {
-        tracing::warn!(cause = %e, "an expiry could not be recorded");
-    }
+    // Through `outcomes::record`, so the metrics count expiries like every other outcome.
+    crate::outcomes::record(state, &row).await;
 }
 
 /// A stable name for an upstream refusal, for the record and support: the kind's own

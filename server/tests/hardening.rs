@@ -114,7 +114,9 @@ async fn the_sweep_expires_quotes_and_retention_deletes_all_but_trades_and_their
 
     let report = sweep::sweep_once(&srv.state).await.unwrap();
     assert!(report.quotes_expired >= 1, "{report:?}");
-    assert!(report.purged.quotes >= 1 && report.purged.webhook_bodies >= 2, "{report:?}");
+    // (The server's own sweep also runs once at start: on a slow machine it may come after
+    // the webhooks and empty their bodies first, so those are checked as they end up, below.)
+    assert!(report.purged.quotes >= 1, "{report:?}");
     assert!(store::quote(&srv.state.db, &unaccepted).await.unwrap().is_none(), "an unaccepted quote is deleted");
     let row = store::trade(&srv.state.db, &trade_id).await.unwrap().expect("trades are never deleted");
     assert!(store::quote(&srv.state.db, &row.quote_id).await.unwrap().is_some(), "nor the quote a trade was made from");

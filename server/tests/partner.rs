@@ -240,3 +240,24 @@ async fn metrics_are_prometheus_text_behind_the_partner_key_and_move_with_traffi
         }
     }
 }
+
+#[tokio::test]
+async fn a_firm_quote_that_expires_unaccepted_is_counted_in_the_metrics_and_the_outcomes() {
+    let s = stack(|c| c.quote_window = std::time::Duration::from_millis(300), |_| {}).await;
+    let srv = &s.server;
+    let scrape = || async { srv.http.get(format!("{}/metrics", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap().text().await.unwrap() };
+    let labels = ["pool=\"EUR-USDT\"", "type=\"firm\"", "outcome=\"expired\""];
+    let before = sample(&scrape().await, "quote_server_quotes_total", &labels);
+    let token = srv.session().await;
+    let quote = srv.firm_quote(&token, "100.00", DEST).await;
+    let quote_id = quote["quote_id"].as_str().unwrap().to_owned();
+    let expires_at = chrono::DateTime::parse_from_rfc3339(quote["terms"]["expires_at"].as_str().unwrap()).unwrap();
+    // The accept comes after the quote's window (the server and this test share a clock).
+    eventually(5, || async { (chrono::Utc::now() > expires_at + chrono::Duration::milliseconds(50)).then_some(()) }).await;
+    let (status, expired) = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
+    assert_eq!((status, expired["error"]["code"].as_str()), (410, Some("quote_expired")), "{expired}");
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM quote_outcomes WHERE quote_id = $1 AND outcome = 'expired'").bind(&quote_id).fetch_one(&srv.state.db).await.unwrap();
+    assert_eq!(rows, 1);
+    // Metrics are process-wide (other tests may count too): at least this one.
+    assert!(sample(&scrape().await, "quote_server_quotes_total", &labels) >= before + 1.0, "the expiry is counted");
+}

@@ -47,10 +47,10 @@ pub(super) async fn create_quote(State(sb): State<Arc<Sandbox>>, headers: Header
     let obj = parse_object(&body)?;
     let pool_id = req_str(&obj, "pool_id")?;
     let pool = sb.entitled_pool(&pool_id)?.clone();
-    let quote_type = match opt_str(&obj, "quote_type")?.as_deref() {
-        None | Some("firm") => QuoteType::Firm,
-        Some("indicative") => QuoteType::Indicative,
-        Some(_) => return Err(SandboxError::invalid("quote_type", "quote_type must be firm or indicative.")),
+    let quote_type = match opt_str(&obj, "quote_type")?.as_deref().map(QuoteType::parse) {
+        None => QuoteType::Firm,
+        Some(Some(quote_type)) => quote_type,
+        Some(None) => return Err(SandboxError::invalid("quote_type", "quote_type must be firm or indicative.")),
     };
     let side = Side::parse(&req_str(&obj, "side")?)
         .filter(|s| pool.sides.contains(s))

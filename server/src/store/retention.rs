@@ -2,12 +2,15 @@
 //! retention allows (sessions, unaccepted quotes, webhook bodies), never a trade or
 //! any row a trade's evidence points to.
 
-use super::{now, Db};
+use super::outcomes::{bind_outcome, INSERT_OUTCOME};
+use super::{now, Db, OutcomeRow};
+use quote_core::vocab::{Outcome, OutcomeSubject};
 
 /// Marks active quotes past their `expires_at` as expired (releasing nothing: an
 /// active quote holds no claim), recording each as an `expired` outcome in the same
-/// transaction. Returns how many moved.
-pub async fn expire_quotes(db: &Db) -> sqlx::Result<u64> {
+/// transaction. Returns the outcome rows recorded (one per quote that moved), for the
+/// metrics.
+pub async fn expire_quotes(db: &Db) -> sqlx::Result<Vec<OutcomeRow>> {
     let mut tx = db.begin().await?;
     let expired: Vec<(String, String, String, String)> = sqlx::query_as(
         "UPDATE quotes SET status = 'expired' WHERE status = 'active' AND expires_at IS NOT NULL AND expires_at <= $1
@@ -16,18 +19,23 @@ pub async fn expire_quotes(db: &Db) -> sqlx::Result<u64> {
     .bind(now())
     .fetch_all(&mut *tx)
     .await?;
-    for (quote_id, checkout_id, pool_id, side) in &expired {
-        sqlx::query("INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, checkout_id, quote_id) VALUES ($1, $2, $3, 'firm', 'expired', $4, $5)")
-            .bind(now())
-            .bind(pool_id)
-            .bind(side)
-            .bind(checkout_id)
-            .bind(quote_id)
-            .execute(&mut *tx)
-            .await?;
+    let mut recorded = Vec::with_capacity(expired.len());
+    for (quote_id, checkout_id, pool_id, side) in expired {
+        let row = OutcomeRow {
+            at: now(),
+            pool_id,
+            side: Some(side),
+            subject: OutcomeSubject::Firm,
+            outcome: Outcome::Expired,
+            checkout_id: Some(checkout_id),
+            quote_id: Some(quote_id),
+            ..OutcomeRow::default()
+        };
+        bind_outcome(sqlx::query(INSERT_OUTCOME), &row).execute(&mut *tx).await?;
+        recorded.push(row);
     }
     tx.commit().await?;
-    Ok(expired.len() as u64)
+    Ok(recorded)
 }
 
 /// What one retention pass removed.
