@@ -3,6 +3,7 @@
 //! Also ships the 0Pools sandbox.
 
 pub mod accept_lease;
+pub mod alerts;
 pub mod api;
 pub use api::app::app;
 pub mod config;
