@@ -14,6 +14,7 @@ pub mod json_fields;
 pub mod leadership;
 pub mod pools;
 pub mod previews;
+pub mod quote_terms;
 pub mod readiness;
 pub mod checkouts;
 pub mod ledger_match;

@@ -11,74 +11,19 @@ use crate::checkouts;
 use crate::json_fields::FieldError;
 use crate::store::{self, QuoteRow, QuoteStatus};
 use crate::previews::{self, Preview};
-use crate::trading;
-use crate::upstream::types::{Quote, QuoteOutcome, QuoteRequest, QuoteType, UnavailableReason};
+use crate::{quote_terms, trading};
+use crate::upstream::types::{QuoteOutcome, QuoteRequest, QuoteType, UnavailableReason};
 use crate::upstream::UpstreamErrorKind;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use quote_core::vocab::OutcomeSubject;
-use quote_core::wire::{QuoteTerms, QuoteView, RejectView, TradeView};
+use quote_core::wire::{QuoteView, RejectView, TradeView};
 
-/// When the widget may sensibly ask again after an unavailable answer.
-fn retry_after_ms(reason: &UnavailableReason) -> u64 {
-    match reason {
-        UnavailableReason::PoolDry => 10_000,
-        UnavailableReason::RateUnavailable => 5_000,
-        UnavailableReason::NetworkUnavailable => 15_000,
-        UnavailableReason::Maintenance => 60_000,
-        UnavailableReason::Busy | UnavailableReason::Other(_) => 10_000,
-    }
-}
-
-/// `expires_at` in this server's clock. 0Pools stamps it with its own clock; when the
-/// offset measured from its `Date` header is beyond that header's one-second
-/// resolution, the difference is taken out, so the server (and the widget, which
-/// corrects against this server's clock) count down the real window. An absurd
-/// offset is a broken header, not a clock: then the quote's own window
-/// (`expires_at - created_at`, both in 0Pools' clock) is counted from now.
-fn local_expiry(q: &Quote, clock_offset_ms: Option<i64>) -> Option<chrono::DateTime<chrono::Utc>> {
-    match clock_offset_ms {
-        Some(o) if o.abs() > CLOCK_OFFSET_MAX_MS => {
-            let window = q.expires_at.map(|e| (e - q.created_at).clamp(chrono::Duration::zero(), chrono::Duration::milliseconds(CLOCK_OFFSET_MAX_MS)));
-            window.map(|w| chrono::Utc::now() + w)
-        }
-        other => {
-            let offset = other.filter(|o| o.abs() >= CLOCK_NOISE_MS).unwrap_or(0);
-            q.expires_at.map(|e| e - chrono::Duration::milliseconds(offset))
-        }
-    }
-}
-
-/// Offsets below this are the `Date` header's resolution, not a skew.
-const CLOCK_NOISE_MS: i64 = 2_000;
-/// Offsets beyond this are a broken `Date` header, not a clock: ignored (and
-/// alerted), so one bad header cannot make every quote expire on arrival.
-pub const CLOCK_OFFSET_MAX_MS: i64 = 10 * 60 * 1000;
-
-/// Alerts (once) on an absurd offset, which [`local_expiry`] then ignores.
+/// Alerts (once) on an absurd offset, which [`quote_terms::local_expiry`] then ignores.
 async fn alert_on_absurd_offset(state: &AppState, offset: Option<i64>) {
-    if let Some(o) = offset.filter(|o| o.abs() > CLOCK_OFFSET_MAX_MS) {
+    if let Some(o) = offset.filter(|o| quote_terms::offset_is_absurd(*o)) {
         trading::raise_alert(state, quote_core::vocab::RecordedAlertKind::UpstreamClock, "date_header", &format!("0Pools' Date header is {o} ms off this server's clock; ignored")).await;
-    }
-}
-
-fn terms(q: &Quote, expires_at: Option<chrono::DateTime<chrono::Utc>>) -> QuoteTerms {
-    QuoteTerms {
-        pool_id: q.pool_id.clone(),
-        side: q.side,
-        source_asset: q.source_asset.clone(),
-        source_amount: q.source_amount,
-        target_asset: q.target_asset.clone(),
-        target_amount: q.target_amount,
-        rate: q.rate,
-        spread_bps: q.spread_bps,
-        fee_bps: q.fee_bps,
-        network: q.network.clone(),
-        destination_address: q.destination_address.clone(),
-        created_at: store::timestamp(q.created_at),
-        expires_at: expires_at.map(store::timestamp),
-        executable: q.executable,
     }
 }
 
@@ -217,13 +162,13 @@ async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes:
     match answer.value {
         QuoteOutcome::Available(q) => {
             alert_on_absurd_offset(&state, answer.clock_offset_ms).await;
-            let expires_at = local_expiry(&q, answer.clock_offset_ms);
+            let expires_at = quote_terms::local_expiry(&q, answer.clock_offset_ms, chrono::Utc::now());
             // Indicative answers are shown, never stored as executable.
             let view = QuoteView {
                 available: true,
                 quote_type: Some(q.quote_type),
                 quote_id: q.quote_id.clone(),
-                terms: Some(terms(&q, expires_at)),
+                terms: Some(quote_terms::terms(&q, expires_at)),
                 unavailable_reason: None,
                 retry_after_ms: None,
                 server_time: server_time(),
@@ -261,7 +206,7 @@ async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes:
                 quote_type: Some(intent.request.quote_type),
                 quote_id: None,
                 terms: None,
-                retry_after_ms: Some(retry_after_ms(&reason)),
+                retry_after_ms: Some(quote_terms::retry_after_ms(&reason)),
                 unavailable_reason: Some(reason.clone()),
                 server_time: server_time(),
             };
