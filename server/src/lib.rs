@@ -14,6 +14,7 @@ pub mod json_fields;
 pub mod leadership;
 pub mod pools;
 pub mod previews;
+pub mod quote_calls;
 pub mod quote_terms;
 pub mod readiness;
 pub mod checkouts;
@@ -197,7 +198,7 @@ pub struct AppState {
     pub reconciler: Arc<leadership::Leadership>,
     pub outbox: partner_webhooks::Outbox,
     /// Indicative previews: identical intents share one upstream call.
-    pub previews: Arc<previews::Coalescer<previews::Preview>>,
+    pub previews: Arc<previews::Coalescer<quote_calls::QuoteCall>>,
     /// Set when the process begins to stop (readiness fails, live streams end).
     pub stopping: readiness::Stopping,
     pub upstream_probe: Arc<readiness::UpstreamProbe>,

@@ -1,7 +1,8 @@
 //! Indicative previews that spare 0Pools' quota: identical intents in flight share
 //! one upstream call (single flight), and a successful answer is reused for the same
 //! intent for a short window (≤ 1 s by default). Firm quotes never come here: each is
-//! its own executable promise.
+//! its own executable promise. Generic over the answer; what a quote call gives and
+//! how a preview is keyed are `crate::quote_calls`.
 //!
 //! Waiting callers share a `tokio::sync::OnceCell`: if the caller doing the call
 //! goes away (its request was cancelled), the next waiter makes the call instead.
@@ -186,42 +187,4 @@ mod tests {
             assert_eq!(answer, (Ok(expected), Source::Called));
         }
     }
-}
-
-/// What one upstream quote call gave, as the coalescer shares it. (Not boxed: one
-/// lives per preview in flight, shared by reference, and the common case is the big one.)
-#[derive(Debug, Clone)]
-#[allow(clippy::large_enum_variant)]
-pub enum Preview {
-    Answered(crate::upstream::Upstream<crate::upstream::types::QuoteOutcome>),
-    /// The server's own upstream budget was spent: no call was made.
-    Busy { retry_after_ms: u64 },
-    Failed(crate::upstream::UpstreamError),
-}
-
-impl Preview {
-    /// Only 0Pools' answers (available or not) are served again within the window.
-    pub fn reusable(&self) -> bool {
-        matches!(self, Preview::Answered(_))
-    }
-}
-
-/// What an indicative call sends: the price question only. The destination and
-/// the partner's reference belong to the firm quote, so previews of different users
-/// with the same question are the same call (and no one's address is in another's).
-pub fn preview_request(request: &crate::upstream::types::QuoteRequest) -> crate::upstream::types::QuoteRequest {
-    crate::upstream::types::QuoteRequest { destination_address: None, partner_reference: None, ..request.clone() }
-}
-
-/// The coalescing key of a preview request: equal amounts written differently
-/// (`100`, `100.00`) are the same question.
-pub fn key(request: &crate::upstream::types::QuoteRequest) -> String {
-    format!(
-        "{}|{}|{}|{}|{}",
-        request.pool_id,
-        request.side.as_str(),
-        request.amount.normalize(),
-        request.currency,
-        request.network.as_deref().unwrap_or("")
-    )
 }

@@ -10,9 +10,9 @@ use super::{server_time, ApiError};
 use crate::checkouts;
 use crate::json_fields::FieldError;
 use crate::store::{self, QuoteRow, QuoteStatus};
-use crate::previews::{self, Preview};
+use crate::quote_calls::{self, QuoteCall};
 use crate::{quote_terms, trading};
-use crate::upstream::types::{QuoteOutcome, QuoteRequest, QuoteType, UnavailableReason};
+use crate::upstream::types::{QuoteOutcome, QuoteType, UnavailableReason};
 use crate::upstream::UpstreamErrorKind;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -95,18 +95,6 @@ async fn store_firm(state: &AppState, session: &Session, asked: &outcomes::Asked
     Ok(Answered { view, outcome_stored: true })
 }
 
-/// One upstream quote call within the server's shared budget of them: beyond it, a
-/// fail-soft `busy` the widget backs off from, before 0Pools' own quota is spent.
-async fn call_upstream(state: &AppState, request: &QuoteRequest) -> Preview {
-    if let Err(wait) = state.limiters.upstream_quote() {
-        return Preview::Busy { retry_after_ms: wait.millis().max(1_000) };
-    }
-    match state.upstream.create_quote(request).await {
-        Ok(answer) => Preview::Answered(answer),
-        Err(e) => Preview::Failed(e),
-    }
-}
-
 async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes::Asked, body: QuoteBody) -> Result<Answered, ApiError> {
     let state = state.clone();
     state.limiters.quote(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
@@ -118,14 +106,14 @@ async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes:
     // Previews of the same question share one upstream call (and, briefly, its
     // answer); each firm quote is its own call.
     let fetched = if firm {
-        call_upstream(&state, &intent.request).await
+        quote_calls::call(&state, &intent.request).await
     } else {
-        let request = previews::preview_request(&intent.request);
-        state.previews.get(&previews::key(&request), Preview::reusable, || call_upstream(&state, &request)).await.0
+        let request = quote_calls::preview_request(&intent.request);
+        state.previews.get(&quote_calls::key(&request), QuoteCall::reusable, || quote_calls::call(&state, &request)).await.0
     };
     let answer = match fetched {
-        Preview::Answered(answer) => answer,
-        Preview::Busy { retry_after_ms } => {
+        QuoteCall::Answered(answer) => answer,
+        QuoteCall::Busy { retry_after_ms } => {
             let view = QuoteView {
                 available: false,
                 quote_type: Some(intent.request.quote_type),
@@ -137,7 +125,7 @@ async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes:
             };
             return Ok(Answered { view, outcome_stored: false });
         }
-        Preview::Failed(e) => {
+        QuoteCall::Failed(e) => {
             return Err(match e.kind {
                 UpstreamErrorKind::AmountOutOfLimits { min_order_usdt, max_order_usdt } => ApiError::AmountOutOfLimits {
                     min_order_usdt: min_order_usdt.or(Some(pool.min_order_usdt)),
