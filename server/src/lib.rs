@@ -5,234 +5,43 @@
 pub mod accept_lease;
 pub mod alerts;
 pub mod api;
-pub use api::app::app;
+pub mod checkouts;
 pub mod config;
 pub mod console;
 pub mod db;
 pub mod group_commit;
 pub mod json_fields;
 pub mod leadership;
-pub mod pools;
-pub mod previews;
-pub mod quote_calls;
-pub mod quote_terms;
-pub mod readiness;
-pub mod checkouts;
 pub mod ledger_match;
 pub mod ledger_sync;
 pub mod limits;
 pub mod outcome_writer;
 pub mod outcomes;
 pub mod partner_webhooks;
-pub mod startup;
-pub mod sweep;
+pub mod pools;
+pub mod previews;
+pub mod quote_calls;
+pub mod quote_terms;
+pub mod readiness;
 pub mod reconcile;
 pub mod sandbox;
 pub mod serve;
 pub mod session_cache;
+pub mod settings;
 pub mod signature;
+pub mod startup;
+pub mod state;
 pub mod store;
+pub mod sweep;
 pub mod telemetry;
+pub mod throwaway_postgres;
 pub mod trade_events;
 pub mod trade_record;
-pub mod throwaway_postgres;
 pub mod trading;
 pub mod upstream;
 pub mod utilization;
 pub mod wal_sync;
 
-use secrecy::SecretString;
-use std::path::PathBuf;
-use std::sync::Arc;
-use std::time::Duration;
-
-/// Abuse and resource limits (see the README's configuration table).
-#[derive(Clone, Debug)]
-pub struct Limits {
-    /// Quote requests one checkout may make per minute, after `quote_burst`.
-    pub quotes_per_minute: u32,
-    pub quote_burst: u32,
-    /// Accept attempts one checkout may make per minute, after `accept_burst`.
-    pub accepts_per_minute: u32,
-    pub accept_burst: u32,
-    /// Sessions or checkouts one client address may mint per minute (after a burst of 10).
-    pub mints_per_minute: u32,
-    /// Upstream quote calls per second for the whole server (fail-soft `busy` beyond).
-    pub upstream_quotes_per_second: u32,
-    pub sse_per_checkout: u32,
-    pub sse_total: u32,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            quotes_per_minute: 120,
-            quote_burst: 20,
-            accepts_per_minute: 30,
-            accept_burst: 10,
-            mints_per_minute: 30,
-            upstream_quotes_per_second: 50,
-            sse_per_checkout: 4,
-            sse_total: 2_000,
-        }
-    }
-}
-
-/// Tunables and secrets of a running server.
-pub struct Settings {
-    pub widget_dir: PathBuf,
-    pub webhook_secret: SecretString,
-    /// Demo mode: anonymous sessions, the demo checkout and the gallery are served.
-    pub demo: bool,
-    /// The partner backend's key: mints checkouts and reads their outcome.
-    pub partner_api_key: Option<SecretString>,
-    /// Where trade status changes go, signed with this secret.
-    pub partner_webhook: Option<(String, SecretString)>,
-    pub session_ttl: Duration,
-    pub checkout_ttl: Duration,
-    pub cors_allowed_origins: Vec<String>,
-    pub limits: Limits,
-    pub trust_forwarded_for: bool,
-    /// How long sessions, unaccepted quotes and webhook bodies are kept.
-    pub retention: Duration,
-    pub pools_cache_ttl: Duration,
-    /// How long an indicative answer is reused for an identical intent (zero: only
-    /// calls in flight are shared). Never applies to firm quotes.
-    pub preview_window: Duration,
-    /// How often readiness asks 0Pools whether it answers (at most).
-    pub readiness_probe_interval: Duration,
-    /// An accept whose outcome is still unknown after this long stops being retried
-    /// and raises an alert.
-    pub accept_retry_max_age: Duration,
-    /// How long the replica that calls 0Pools for an accept holds that right before
-    /// another may take over (longer than the upstream client's retries take).
-    pub accept_lease: Duration,
-    /// How long the reconciler's leadership lasts without renewal: a replica that dies
-    /// while leading is replaced after at most this long.
-    pub leader_lease: Duration,
-    /// Connection-level limits of the HTTP server.
-    pub serve: serve::ServeLimits,
-    /// How long ledger rows may lag a trade before their absence is an exception.
-    pub ledger_grace: Duration,
-    /// Thresholds of the partner's alerts.
-    pub alerts: AlertThresholds,
-    /// The partner console (sign-in credential, files); `None` serves none of it.
-    pub console: Option<console::ConsoleSettings>,
-}
-
-/// When the partner's alerts fire.
-#[derive(Clone, Debug)]
-pub struct AlertThresholds {
-    /// A trade reserved longer than this.
-    pub reserved_longer_than: Duration,
-    /// A pool whose answers in the last `unavailable_window` were at least this many
-    /// unavailable ones, and at least half of all.
-    pub unavailable_at_least: i64,
-    pub unavailable_window: Duration,
-    /// An available balance below this (in the asset), per asset.
-    pub balance_below: rust_decimal::Decimal,
-    /// Any webhook signature failure in the last this-long.
-    pub webhook_failures_window: Duration,
-    /// An accept unconfirmed for longer than this.
-    pub accept_open_longer_than: Duration,
-}
-
-impl Default for AlertThresholds {
-    fn default() -> Self {
-        AlertThresholds {
-            reserved_longer_than: Duration::from_secs(15 * 60),
-            unavailable_at_least: 5,
-            unavailable_window: Duration::from_secs(15 * 60),
-            balance_below: rust_decimal::Decimal::new(1_000, 0),
-            webhook_failures_window: Duration::from_secs(3600),
-            accept_open_longer_than: Duration::from_secs(120),
-        }
-    }
-}
-
-impl Settings {
-    pub fn new(widget_dir: PathBuf, webhook_secret: SecretString) -> Self {
-        Settings {
-            widget_dir,
-            webhook_secret,
-            demo: false,
-            partner_api_key: None,
-            partner_webhook: None,
-            session_ttl: Duration::from_secs(3600),
-            checkout_ttl: Duration::from_secs(86_400),
-            cors_allowed_origins: Vec::new(),
-            limits: Limits::default(),
-            trust_forwarded_for: false,
-            retention: Duration::from_secs(30 * 86_400),
-            pools_cache_ttl: Duration::from_secs(30),
-            preview_window: Duration::from_millis(1_000),
-            readiness_probe_interval: Duration::from_secs(5),
-            accept_retry_max_age: Duration::from_secs(15 * 60),
-            accept_lease: Duration::from_secs(30),
-            leader_lease: Duration::from_secs(15),
-            serve: serve::ServeLimits::default(),
-            ledger_grace: Duration::from_secs(120),
-            alerts: AlertThresholds::default(),
-            console: None,
-        }
-    }
-}
-
-/// Most widget sessions one replica keeps in memory (a few hundred bytes each).
-const SESSIONS_REMEMBERED: usize = 50_000;
-
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub upstream: upstream::UpstreamClient,
-    pub db: store::Db,
-    pub settings: Arc<Settings>,
-    pub pools: Arc<pools::PoolsCache>,
-    pub limiters: Arc<limits::Limiters>,
-    pub streams: Arc<limits::StreamSlots>,
-    /// Trade status changes, to this replica's live streams and (Postgres) the others'.
-    pub updates: trade_events::TradeEvents,
-    /// This replica's name in leases (random per process).
-    pub replica_id: Arc<str>,
-    /// Whether this replica runs the reconciler now (one replica at a time).
-    pub reconciler: Arc<leadership::Leadership>,
-    pub outbox: partner_webhooks::Outbox,
-    /// Indicative previews: identical intents share one upstream call.
-    pub previews: Arc<previews::Coalescer<quote_calls::QuoteCall>>,
-    /// Set when the process begins to stop (readiness fails, live streams end).
-    pub stopping: readiness::Stopping,
-    pub upstream_probe: Arc<readiness::UpstreamProbe>,
-    /// Outcome rows, group-committed.
-    pub outcome_writer: outcome_writer::OutcomeWriter,
-    /// Widget sessions by token hash (they never change once written).
-    pub sessions: Arc<session_cache::SessionCache>,
-    /// The hot path's writes (quotes, accepts, trades, checkouts): grouped commits on
-    /// SQLite, one transaction each on Postgres.
-    pub writes: group_commit::GroupCommit,
-}
-
-impl AppState {
-    pub fn new(upstream: upstream::UpstreamClient, db: store::Db, settings: Settings) -> Self {
-        let writes = group_commit::GroupCommit::for_store(db.clone());
-        let replica_id: Arc<str> = format!("replica-{}", uuid::Uuid::new_v4().simple()).into();
-        AppState {
-            upstream,
-            pools: Arc::new(pools::PoolsCache::new(settings.pools_cache_ttl)),
-            limiters: Arc::new(limits::Limiters::new(&settings.limits)),
-            streams: Arc::new(limits::StreamSlots::new(settings.limits.sse_per_checkout, settings.limits.sse_total)),
-            updates: trade_events::TradeEvents::new(&db, replica_id.clone()),
-            replica_id: replica_id.clone(),
-            reconciler: Arc::new(leadership::Leadership::new("reconciler", replica_id, settings.leader_lease)),
-            outbox: partner_webhooks::Outbox::new(db.clone(), writes.clone(), settings.partner_webhook.clone()),
-            previews: Arc::new(previews::Coalescer::new(settings.preview_window)),
-            sessions: Arc::new(session_cache::SessionCache::new(SESSIONS_REMEMBERED)),
-            stopping: readiness::Stopping::default(),
-            outcome_writer: outcome_writer::OutcomeWriter::new(&writes, db.clone()),
-            writes,
-            upstream_probe: Arc::new(readiness::UpstreamProbe::new(settings.readiness_probe_interval)),
-            db,
-            settings: Arc::new(settings),
-        }
-    }
-}
-
+pub use api::app::app;
+pub use settings::{AlertThresholds, Limits, Settings};
+pub use state::AppState;
