@@ -1,6 +1,7 @@
 //! Reading a JSON object field by field, so a wrong type or a missing field is
-//! reported by name. Shared by the sandbox and the widget API, each of which maps
-//! [`FieldError`] to its own error shape.
+//! reported by name: the sandbox reads its requests this way (the widget API reads
+//! typed bodies with serde). [`FieldError`], a field and what is wrong with it, is
+//! shared: the widget API's `invalid_field` errors carry one too.
 
 use serde_json::{Map, Value};
 

@@ -55,7 +55,7 @@ fn encodes_control_character(uri: &axum::http::Uri) -> bool {
 async fn refuse_control_characters(req: axum::extract::Request, next: axum::middleware::Next) -> axum::response::Response {
     if encodes_control_character(req.uri()) {
         let message = "The address must not contain control characters.".to_owned();
-        return ApiError::InvalidField(crate::json_fields::FieldError { field: "url".into(), message }).into_response();
+        return ApiError::invalid_field("url", message).into_response();
     }
     next.run(req).await
 }

@@ -39,7 +39,7 @@ pub fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiE
         // string"); the position suffix is noise for a person.
         let reason = inner.split(" at line ").next().unwrap_or(&inner).to_owned();
         let field = if field == "." { reason.split('`').nth(1).unwrap_or("body").to_owned() } else { field };
-        ApiError::InvalidField(crate::json_fields::FieldError { message: format!("{field}: {reason}."), field })
+        ApiError::invalid_field(field.clone(), format!("{field}: {reason}."))
     })
 }
 

@@ -8,7 +8,6 @@ use super::auth::{Partner, Session};
 use super::body::StrictJson;
 use super::ApiError;
 use crate::checkouts::{self, NewCheckout};
-use crate::json_fields::FieldError;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -22,21 +21,17 @@ use std::time::Duration;
 /// Longest free text the API stores (destination, references, ids).
 pub const MAX_TEXT: usize = 200;
 
-fn invalid(field: &str, message: String) -> ApiError {
-    ApiError::InvalidField(FieldError { field: field.into(), message })
-}
-
 /// Trimmed text of at most [`MAX_TEXT`] characters; blank counts as absent.
 pub fn bounded_text(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
     match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
-        Some(v) if v.chars().count() > MAX_TEXT => Err(invalid(field, format!("{field} may be at most {MAX_TEXT} characters."))),
-        Some(v) if v.chars().any(char::is_control) => Err(invalid(field, format!("{field} must not contain control characters."))),
+        Some(v) if v.chars().count() > MAX_TEXT => Err(ApiError::invalid_field(field, format!("{field} may be at most {MAX_TEXT} characters."))),
+        Some(v) if v.chars().any(char::is_control) => Err(ApiError::invalid_field(field, format!("{field} must not contain control characters."))),
         other => Ok(other),
     }
 }
 
 fn amount(field: &str, value: Option<String>) -> Result<Option<Decimal>, ApiError> {
-    value.map(|v| quote_core::amount::parse_amount(&v).map_err(|e| invalid(field, e.message()))).transpose()
+    value.map(|v| quote_core::amount::parse_amount(&v).map_err(|e| ApiError::invalid_field(field, e.message()))).transpose()
 }
 
 /// `POST /api/checkouts`: what the order allows. Every binding is optional; bind an
@@ -76,12 +71,12 @@ impl CreateCheckout {
         let expires_in = match self.expires_in_secs {
             None => None,
             Some(s @ 60..=604_800) => Some(Duration::from_secs(s)),
-            Some(_) => return Err(invalid("expires_in_secs", "expires_in_secs must be between 60 and 604800.".into())),
+            Some(_) => return Err(ApiError::invalid_field("expires_in_secs", "expires_in_secs must be between 60 and 604800.")),
         };
         Ok(NewCheckout {
             bindings: CheckoutBindings {
                 pool_id: bounded_text("pool_id", self.pool_id)?,
-                side: self.side.map(|side| Side::parse(&side).ok_or_else(|| invalid("side", "side must be buy or sell.".into()))).transpose()?,
+                side: self.side.map(|side| Side::parse(&side).ok_or_else(|| ApiError::invalid_field("side", "side must be buy or sell."))).transpose()?,
                 amount: amount("amount", self.amount)?,
                 currency: bounded_text("currency", self.currency)?,
                 amount_min: amount("amount_min", self.amount_min)?,

@@ -64,7 +64,7 @@ pub async fn checkout_for_order(State(state): State<AppState>, ClientAddr(addr):
     state.limiters.mint(&addr.to_string()).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
     let order = match request.order {
         Some(order) if valid_order(&order) => order,
-        Some(_) => return Err(ApiError::InvalidField(crate::json_fields::FieldError { field: "order".into(), message: "order must look like LUM-12345.".into() })),
+        Some(_) => return Err(ApiError::invalid_field("order", "order must look like LUM-12345.")),
         None => format!("LUM-{:05}", rand::thread_rng().gen_range(0..100_000)),
     };
     let amount = Decimal::new(ORDER_AMOUNT, 2);

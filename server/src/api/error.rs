@@ -103,6 +103,13 @@ pub enum ApiError {
     Database(#[from] sqlx::Error),
 }
 
+impl ApiError {
+    /// `400 invalid_field` naming the field and what to do about it.
+    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::InvalidField(FieldError { field: field.into(), message: message.into() })
+    }
+}
+
 impl From<FieldError> for ApiError {
     fn from(e: FieldError) -> Self {
         if e.field == "body" {

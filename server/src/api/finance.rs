@@ -3,7 +3,6 @@
 
 use super::auth::PartnerReader;
 use super::ApiError;
-use crate::json_fields::FieldError;
 use crate::store;
 use crate::AppState;
 use axum::extract::{Query, State};
@@ -60,12 +59,12 @@ fn view(r: store::MatchedLedgerRow) -> LedgerRowView {
 pub async fn ledger(State(state): State<AppState>, _: PartnerReader, Query(q): Query<LedgerQuery>) -> Result<Json<LedgerListing>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
-        return Err(ApiError::InvalidField(FieldError { field: "limit".into(), message: "limit must be from 1 to 500.".into() }));
+        return Err(ApiError::invalid_field("limit", "limit must be from 1 to 500."));
     }
     let mut rows = match q.order.as_deref() {
         None | Some("oldest") => store::ledger_page(&state.db, q.after.as_deref(), limit + 1).await?,
         Some("newest") => store::ledger_page_newest(&state.db, q.before.as_deref(), limit + 1).await?,
-        Some(_) => return Err(ApiError::InvalidField(FieldError { field: "order".into(), message: "order must be oldest or newest.".into() })),
+        Some(_) => return Err(ApiError::invalid_field("order", "order must be oldest or newest.")),
     };
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
@@ -159,7 +158,7 @@ pub async fn trades_csv(State(state): State<AppState>, _: PartnerReader, Query(p
 fn export_window(p: &Period) -> Result<crate::utilization::Window, ApiError> {
     let now = chrono::Utc::now();
     crate::utilization::Window::parse(None, Some(p.from.as_deref().unwrap_or(&store::timestamp(now - chrono::Duration::days(30)))), p.to.as_deref(), now)
-        .map_err(|(field, message)| ApiError::InvalidField(FieldError { field: field.into(), message }))
+        .map_err(|(field, message)| ApiError::invalid_field(field, message))
 }
 
 /// `GET /api/partner/exports/ledger.csv`.

@@ -4,7 +4,6 @@
 
 use super::auth::PartnerReader;
 use super::ApiError;
-use crate::json_fields::FieldError;
 use crate::store;
 use crate::utilization::{self, TradeLeg, Window};
 use crate::AppState;
@@ -52,7 +51,7 @@ fn time(text: &str) -> chrono::DateTime<chrono::Utc> {
 pub async fn utilization(State(state): State<AppState>, _: PartnerReader, Query(q): Query<UtilizationQuery>) -> Result<Json<UtilizationReport>, ApiError> {
     let now = chrono::Utc::now();
     let window = Window::parse(q.window.as_deref(), q.from.as_deref(), q.to.as_deref(), now)
-        .map_err(|(field, message)| ApiError::InvalidField(FieldError { field: field.into(), message }))?;
+        .map_err(|(field, message)| ApiError::invalid_field(field, message))?;
     let discovered = state.pools.all(&state.upstream).await?;
     let pools: Vec<_> = discovered.pools.iter().filter(|p| q.pool_id.as_deref().is_none_or(|id| id == p.pool_id)).collect();
     let (from, to) = (store::timestamp(window.from), store::timestamp(window.to));

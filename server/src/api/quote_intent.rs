@@ -4,7 +4,6 @@
 use super::checkouts::bounded_text;
 use super::{outcomes, ApiError};
 use crate::checkouts::{self, IntentFields};
-use crate::json_fields::FieldError;
 use crate::store::CheckoutRow;
 use crate::upstream::types::{Pool, QuoteRequest, QuoteType, Side};
 use quote_core::vocab::OutcomeSubject;
@@ -69,9 +68,9 @@ pub(super) async fn read_intent(state: &AppState, checkout: &CheckoutRow, body: 
     let quote_type = match body.quote_type.as_deref().map(QuoteType::parse) {
         None => QuoteType::Firm,
         Some(Some(quote_type)) => quote_type,
-        Some(None) => return Err(ApiError::InvalidField(FieldError { field: "quote_type".into(), message: "quote_type must be indicative or firm.".into() })),
+        Some(None) => return Err(ApiError::invalid_field("quote_type", "quote_type must be indicative or firm.")),
     };
-    let required = |field: &str, v: String| bounded_text(field, Some(v))?.ok_or_else(|| ApiError::InvalidField(FieldError { field: field.into(), message: format!("{field} is required.") }));
+    let required = |field: &str, v: String| bounded_text(field, Some(v))?.ok_or_else(|| ApiError::invalid_field(field, format!("{field} is required.")));
     let pool_id = required("pool_id", body.pool_id)?;
     let side_text = required("side", body.side)?;
     let currency = required("currency", body.currency)?;

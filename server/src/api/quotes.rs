@@ -8,7 +8,6 @@ use super::body::StrictJson;
 use super::quote_intent::{read_intent, Intent, QuoteBody};
 use super::{server_time, ApiError};
 use crate::checkouts;
-use crate::json_fields::FieldError;
 use crate::store::{self, QuoteRow, QuoteStatus};
 use crate::quote_calls::{self, QuoteCall};
 use crate::{quote_terms, trading};
@@ -138,10 +137,8 @@ async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes:
                 UpstreamErrorKind::InvalidRequest { field } => {
                     let field = field.filter(|f| KNOWN_FIELDS.contains(&f.as_str())).unwrap_or_else(|| "amount".into());
                     tracing::info!(%field, upstream_message = %e.message, upstream_request_id = ?e.request_id, "0Pools refused a field");
-                    ApiError::InvalidField(FieldError {
-                        message: format!("The liquidity provider does not accept this {}. Check it and try again.", field.replace('_', " ")),
-                        field,
-                    })
+                    let message = format!("The liquidity provider does not accept this {}. Check it and try again.", field.replace('_', " "));
+                    ApiError::invalid_field(field, message)
                 }
                 _ => e.into(),
             })
