@@ -317,7 +317,7 @@ impl Api {
             }
             let bytes = Reflect::get(&chunk, &"value".into()).map_err(|_| FetchError::Network)?;
             for event in buffer.push(&Uint8Array::new(&bytes).to_vec()) {
-                let trade = (event.name == "status").then(|| JSON::parse(&event.data).ok().and_then(from_js::<TradeView>)).flatten();
+                let trade = (event.name == quote_core::sse::TRADE_STATUS_EVENT).then(|| JSON::parse(&event.data).ok().and_then(from_js::<TradeView>)).flatten();
                 if let Some(trade) = trade {
                     let terminal = trade.is_terminal();
                     on_update(trade);

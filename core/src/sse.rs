@@ -3,6 +3,11 @@
 //! Only what the widget needs: `event:` and `data:` fields; comments and other
 //! fields are skipped.
 
+/// The event a trade's stream sends each time the trade changes, its data the
+/// trade's JSON (`GET /api/trades/{id}/events`): the server writes it, the widget
+/// reads it.
+pub const TRADE_STATUS_EVENT: &str = "status";
+
 /// One complete event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Event {

@@ -6,6 +6,7 @@
 
 use super::auth::{Partner, Session};
 use super::body::StrictJson;
+use super::fields::bounded_text;
 use super::ApiError;
 use crate::checkouts::{self, NewCheckout};
 use crate::AppState;
@@ -17,18 +18,6 @@ use quote_core::wire::{CheckoutBindings, CheckoutCreated, CheckoutView};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::time::Duration;
-
-/// Longest free text the API stores (destination, references, ids).
-pub const MAX_TEXT: usize = 200;
-
-/// Trimmed text of at most [`MAX_TEXT`] characters; blank counts as absent.
-pub fn bounded_text(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
-    match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
-        Some(v) if v.chars().count() > MAX_TEXT => Err(ApiError::invalid_field(field, format!("{field} may be at most {MAX_TEXT} characters."))),
-        Some(v) if v.chars().any(char::is_control) => Err(ApiError::invalid_field(field, format!("{field} must not contain control characters."))),
-        other => Ok(other),
-    }
-}
 
 fn amount(field: &str, value: Option<String>) -> Result<Option<Decimal>, ApiError> {
     value.map(|v| quote_core::amount::parse_amount(&v).map_err(|e| ApiError::invalid_field(field, e.message()))).transpose()

@@ -13,6 +13,7 @@ pub mod console;
 pub mod checkouts;
 mod demo;
 mod error;
+mod fields;
 mod finance;
 mod lookup;
 mod metrics;

@@ -1,7 +1,7 @@
 //! What a quote request asks for: the body the browser sends, checked against the
 //! checkout's bindings and the pool it names, into a request for 0Pools.
 
-use super::checkouts::bounded_text;
+use super::fields::bounded_text;
 use super::{outcomes, ApiError};
 use crate::checkouts::{self, IntentFields};
 use crate::store::CheckoutRow;

@@ -41,7 +41,7 @@ pub struct PartnerSessionRequest {
 pub async fn create(State(state): State<AppState>, ClientAddr(addr): ClientAddr, headers: HeaderMap, RawBody(body): RawBody) -> Result<(StatusCode, Json<SessionResponse>), ApiError> {
     let (checkout, partner_user_id) = if is_partner(&headers, &state) {
         let request: PartnerSessionRequest = from_json(&body)?;
-        let user = super::checkouts::bounded_text("partner_user_id", request.partner_user_id)?;
+        let user = super::fields::bounded_text("partner_user_id", request.partner_user_id)?;
         let new = NewCheckout { partner_user_id: user.clone(), ..NewCheckout::default() };
         (checkouts::create(&state, new).await?.0, user)
     } else if state.settings.demo {

@@ -53,7 +53,7 @@ impl Follow {
                 self.last_status = Some(row.status);
                 self.finished = row.status.is_terminal();
                 let view = trade_view(&row).ok()?;
-                return Event::default().event("status").id(row.status.as_str()).json_data(view).ok();
+                return Event::default().event(quote_core::sse::TRADE_STATUS_EVENT).id(row.status.as_str()).json_data(view).ok();
             }
             self.wait_for_news().await?;
         }
