@@ -275,6 +275,15 @@ fn locked(field: &'static str, message: String) -> CheckoutError {
 /// Refuses an intent that differs from what the checkout bound. Pure: tested alone.
 pub fn check_intent(c: &CheckoutRow, i: &IntentFields<'_>) -> Result<(), CheckoutError> {
     let b = bindings(c);
+    // A bound amount this server cannot read (only a damaged row holds one) binds
+    // everything rather than nothing: the partner's order, not the browser, decides.
+    let unreadable = [(&c.amount, b.amount), (&c.amount_min, b.amount_min), (&c.amount_max, b.amount_max)]
+        .into_iter()
+        .any(|(stored, read)| stored.is_some() && read.is_none());
+    if unreadable {
+        tracing::error!(checkout_id = %c.checkout_id, "a stored amount binding could not be read; refusing quotes for this checkout");
+        return Err(locked("amount", "This checkout's amount could not be read: ask the shop to start the payment again.".into()));
+    }
     if let Some(pool) = &b.pool_id {
         if pool != i.pool_id {
             return Err(locked("pool_id", format!("This checkout is for {pool}.")));
@@ -395,6 +404,19 @@ mod tests {
         assert_eq!(field(check_intent(&c, &IntentFields { pool_id: "USD-USDC", ..intent("500") })), "pool_id");
         assert_eq!(field(check_intent(&c, &IntentFields { currency: "USDT", ..intent("500") })), "currency");
         assert_eq!(field(check_intent(&c, &IntentFields { partner_reference: Some("order_2"), ..intent("500") })), "partner_reference");
+    }
+
+    #[test]
+    fn a_bound_amount_that_cannot_be_read_binds_everything_not_nothing() {
+        for damaged in [
+            CheckoutRow { amount: Some("five hundred".into()), ..CheckoutRow::default() },
+            CheckoutRow { amount_min: Some("10".into()), amount_max: Some("".into()), ..CheckoutRow::default() },
+        ] {
+            match check_intent(&damaged, &intent("500")) {
+                Err(CheckoutError::FieldLocked { field, .. }) => assert_eq!(field, "amount"),
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]
