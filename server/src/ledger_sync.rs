@@ -9,8 +9,6 @@ use crate::store;
 use crate::trading;
 use crate::upstream::UpstreamError;
 use crate::AppState;
-use rust_decimal::Decimal;
-use std::str::FromStr;
 
 /// The cursor's name in `sync_cursors`.
 const CURSOR: &str = "ledger";
@@ -42,14 +40,6 @@ pub enum SyncError {
     Upstream(#[from] UpstreamError),
     #[error("storage: {0}")]
     Storage(#[from] sqlx::Error),
-}
-
-fn time(text: &str) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_default()
-}
-
-fn dec(text: &str) -> Decimal {
-    Decimal::from_str(text).unwrap_or_default()
 }
 
 /// One pass: pull what is new, then judge every trade not yet matched.
@@ -95,25 +85,24 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
     // Read after the trades, so each listed trade's rows are at least as new as it.
     let mut rows_by_trade = store::ledger_rows_to_reconcile(&state.db).await?;
     for trade in trades {
+        // A trade whose stored amounts cannot be read is not judged (it stays as it is,
+        // and the read logged it): judging it against zero would be a false verdict.
+        let Some(read) = trade.amounts() else { continue };
         report.trades_judged += 1;
+        // A mirrored row that cannot be read is left out (logged): its trade then lacks
+        // it and shows as an exception, not as matched.
         let rows: Vec<Row> = rows_by_trade
             .remove(&trade.trade_id)
             .unwrap_or_default()
             .into_iter()
-            .map(|r| Row { entry_type: r.entry_type, asset: r.asset, amount: dec(&r.amount) })
+            .filter_map(|r| Some(Row { amount: store::stored::decimal(&r.amount, "ledger_entries.amount", &r.ledger_id)?, entry_type: r.entry_type, asset: r.asset }))
             .collect();
         // The stablecoin leg is the pool's stablecoin (its target asset), never taken
         // from the ledger itself: a row of the wrong asset must not match.
         let pool = state.pools.find(&state.upstream, &trade.pool_id).await.ok().flatten();
         let leg_asset = pool.map_or_else(|| trade.target_asset.clone(), |p| p.target_asset);
-        let leg_amount = quote_core::notional::stablecoin_leg(&leg_asset, &trade.target_asset, dec(&trade.target_amount), dec(&trade.source_amount));
-        let facts = TradeFacts {
-            status: trade.status,
-            leg_asset,
-            leg_amount,
-            created_at: time(&trade.created_at),
-            terminal_at: trade.terminal_at.as_deref().map(time),
-        };
+        let leg_amount = quote_core::notional::stablecoin_leg(&leg_asset, &trade.target_asset, read.target_amount, read.source_amount);
+        let facts = TradeFacts { status: trade.status, leg_asset, leg_amount, created_at: read.created_at, terminal_at: read.terminal_at };
         let verdict = ledger_match::reconcile(&facts, &rows, now, grace);
         let judged = verdict.state();
         if judged == trade.reconciliation_state && verdict.reason() == trade.reconciliation_reason.as_deref() {

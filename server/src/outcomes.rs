@@ -17,13 +17,15 @@ pub fn stablecoin_leg(pool: &Pool, target_asset: &str, target_amount: Decimal, s
 /// The `accepted` outcome row of `trade` (the quote that converted is the trade's).
 pub async fn accepted_row(state: &AppState, quote: &QuoteRow, trade: &TradeRow) -> store::OutcomeRow {
     let pool = state.pools.find(&state.upstream, &quote.pool_id).await.ok().flatten();
-    let dec = |s: &str| s.parse().unwrap_or_default();
+    // A damaged amount leaves the notional out (logged), never counts it as zero.
+    let amount = |text: &str, column: &str| store::stored::decimal(text, column, &trade.trade_id);
+    let notional = |p: &Pool| Some(stablecoin_leg(p, &trade.target_asset, amount(&trade.target_amount, "target_amount")?, amount(&trade.source_amount, "source_amount")?));
     store::OutcomeRow {
         pool_id: quote.pool_id.clone(),
         side: Some(quote.side.to_string()),
         subject: OutcomeSubject::Accept,
         outcome: Outcome::Accepted,
-        notional_usdt: pool.as_ref().map(|p| stablecoin_leg(p, &trade.target_asset, dec(&trade.target_amount), dec(&trade.source_amount))),
+        notional_usdt: pool.as_ref().and_then(notional),
         checkout_id: Some(quote.checkout_id.clone()),
         quote_id: Some(trade.quote_id.clone()),
         ..store::OutcomeRow::default()

@@ -9,11 +9,9 @@ use crate::utilization::{self, TradeLeg, Window};
 use crate::AppState;
 use axum::extract::{Query, State};
 use axum::Json;
-use rust_decimal::Decimal;
 use quote_core::notional;
 use quote_core::partner::{BandUse, PoolReport, UtilizationReport};
 use serde::Deserialize;
-use std::str::FromStr;
 
 /// `GET /api/partner/utilization` parameters.
 #[derive(Deserialize, utoipa::IntoParams)]
@@ -28,14 +26,6 @@ pub struct UtilizationQuery {
     /// Only this pool.
     #[param(max_length = 200)]
     pool_id: Option<String>,
-}
-
-fn dec(text: &str) -> Decimal {
-    Decimal::from_str(text).unwrap_or_default()
-}
-
-fn time(text: &str) -> chrono::DateTime<chrono::Utc> {
-    chrono::DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&chrono::Utc)).unwrap_or_default()
 }
 
 /// `GET /api/partner/utilization`.
@@ -61,8 +51,10 @@ pub async fn utilization(State(state): State<AppState>, _: PartnerReader, Query(
         .into_iter()
         .filter_map(|t| {
             let pool = pools.iter().find(|p| p.pool_id == t.pool_id)?;
-            let leg = notional::stablecoin_leg(&pool.target_asset, &t.target_asset, dec(&t.target_amount), dec(&t.source_amount));
-            Some(TradeLeg { pool_id: t.pool_id, status: t.status, leg, created_at: time(&t.created_at), terminal_at: t.terminal_at.as_deref().map(time) })
+            // A damaged row is left out of the figures (and logged), never counted as zero.
+            let read = t.amounts()?;
+            let leg = notional::stablecoin_leg(&pool.target_asset, &t.target_asset, read.target_amount, read.source_amount);
+            Some(TradeLeg { pool_id: t.pool_id, status: t.status, leg, created_at: read.created_at, terminal_at: read.terminal_at })
         })
         .collect();
     let ids: Vec<String> = pools.iter().map(|p| p.pool_id.clone()).collect();

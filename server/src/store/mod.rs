@@ -21,6 +21,7 @@ mod outcomes;
 mod outbox;
 mod quote_status;
 mod retention;
+pub mod stored;
 mod trades;
 mod webhook_events;
 pub use accepts::*;
@@ -35,6 +36,7 @@ pub use outcomes::*;
 pub use outbox::*;
 pub use quote_status::QuoteStatus;
 pub use retention::*;
+pub use stored::TradeAmounts;
 pub use trades::*;
 pub use webhook_events::*;
 
