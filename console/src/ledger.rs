@@ -2,8 +2,14 @@
 //! exceptions are highlighted (colour, a badge and the reason, not colour alone).
 
 use leptos::prelude::*;
-use quote_core::display::{format_decimal_str, Locale};
+use quote_core::display::{amount, Locale};
 use quote_core::partner::{LedgerListing, ReconciliationState};
+
+/// 0Pools' amount as finance reads it (grouped, at least cents); text that is not a
+/// decimal is shown as it came.
+fn shown(text: &str) -> String {
+    text.parse().map_or_else(|_| text.to_owned(), |d| amount(&d, Locale::En))
+}
 
 /// Props: the `listing` (newest first).
 #[component]
@@ -24,8 +30,8 @@ pub fn Ledger(listing: LedgerListing) -> impl IntoView {
                     <td><code>{r.ledger_id}</code></td>
                     <td>{r.created_at.replace('T', " ").get(..19).unwrap_or_default().to_owned()}</td>
                     <td data-type=r.entry_type.as_str()>{r.entry_type.label()}</td>
-                    <td class="num">{format_decimal_str(&r.amount, Locale::En)}" " {r.asset}</td>
-                    <td class="num">{format_decimal_str(&r.available_after, Locale::En)}</td>
+                    <td class="num">{shown(&r.amount)}" " {r.asset}</td>
+                    <td class="num">{shown(&r.available_after)}</td>
                     <td><code>{trade}</code></td>
                     <td>
                         {match state {

@@ -20,7 +20,9 @@ pub fn ratio(part: Decimal, whole: Decimal) -> Decimal {
     if whole.is_zero() {
         return Decimal::ZERO;
     }
-    (part / whole).round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero).normalize()
+    // A whole tiny beside its part overflows the division: the ratio is then as large as
+    // a decimal goes, never a panic.
+    part.checked_div(whole).map_or(Decimal::MAX, |r| r.round_dp_with_strategy(4, RoundingStrategy::MidpointAwayFromZero).normalize())
 }
 
 #[cfg(test)]
@@ -47,5 +49,6 @@ mod tests {
         assert_eq!(ratio(d("0.00015"), d("1")), d("0.0002"));
         assert_eq!(ratio(d("5"), d("0")), Decimal::ZERO);
         assert_eq!(ratio(d("122.49"), d("200000.00")), d("0.0006"));
+        assert_eq!(ratio(Decimal::MAX, d("0.0000000000000000000000000001")), Decimal::MAX, "an overflow is no panic");
     }
 }

@@ -9,7 +9,9 @@
 -- Added NOT VALID, as SQLite's triggers are: new writes are checked, rows written
 -- before are not re-read. Quote outcomes used to keep a refused request's side as it
 -- was spelled ('BUY'), so old rows may hold other words; validating would stop the
--- server from starting, and nothing updates those rows. (Nor is a large table scanned
+-- server from starting. Unlike SQLite's triggers (which fire when the column is set),
+-- Postgres checks a row on any UPDATE of it: nothing updates quote outcomes, and the
+-- other guarded columns only ever held their words. (Nor is a large table scanned
 -- under the migration's lock while other replicas wait to write.)
 
 ALTER TABLE checkouts ADD CONSTRAINT checkouts_side_word CHECK (side IN ('buy', 'sell')) NOT VALID;

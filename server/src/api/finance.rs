@@ -30,8 +30,9 @@ pub struct LedgerQuery {
 fn view(r: store::MatchedLedgerRow) -> LedgerRowView {
     let matched = r.trade_id.map(|trade_id| RowMatch {
         trade_id,
-        // A matched row always has its trade's state; a word this build does not know
-        // (a newer replica's) reads as still open, never as matched.
+        // A matched row always has its trade's state. This listing reads it leniently: a
+        // word this build does not know reads as still open, never as matched. (The
+        // trade's other readers decode it strictly, as a closed vocabulary.)
         reconciliation_state: r.reconciliation_state.as_deref().and_then(ReconciliationState::parse).unwrap_or(ReconciliationState::Open),
         reason: r.reconciliation_reason,
     });
