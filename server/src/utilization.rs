@@ -103,8 +103,20 @@ fn ratio(part: u64, whole: u64) -> Decimal {
     quote_core::notional::ratio(Decimal::from(part), Decimal::from(whole))
 }
 
-fn at(row: &OutcomeRow) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(&row.at).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
+/// An outcome row this report counts, with its time read once (not once per bucket).
+struct Counted<'a> {
+    at: DateTime<Utc>,
+    row: &'a OutcomeRow,
+}
+
+/// The rows of `pool` this build can count: in words it knows, at a time it can read
+/// (a damaged one is logged and left out).
+fn counted<'a>(outcomes: &'a [OutcomeRow], pool: &str) -> Vec<Counted<'a>> {
+    outcomes
+        .iter()
+        .filter(|o| o.pool_id == pool && understood(o))
+        .filter_map(|row| Some(Counted { at: crate::store::stored::time(&row.at, "quote_outcomes.at", row.quote_id.as_deref().unwrap_or(&row.pool_id))?, row }))
+        .collect()
 }
 
 /// A row in words this build knows. One with a word a newer replica stored is not
@@ -113,11 +125,11 @@ fn understood(o: &OutcomeRow) -> bool {
     !matches!(o.subject, OutcomeSubject::Other(_)) && !matches!(o.outcome, Outcome::Other(_))
 }
 
-fn figures(outcomes: &[&OutcomeRow], trades: &[&TradeLeg], from: DateTime<Utc>, to: DateTime<Utc>) -> Figures {
+fn figures(outcomes: &[Counted<'_>], trades: &[&TradeLeg], from: DateTime<Utc>, to: DateTime<Utc>) -> Figures {
     let mut f = Figures::default();
     let mut accepted = BTreeSet::new();
     let (mut available, mut unavailable) = (0, 0);
-    for o in outcomes.iter().filter(|o| (from..to).contains(&at(o)) && understood(o)) {
+    for o in outcomes.iter().filter(|o| (from..to).contains(&o.at)).map(|o| o.row) {
         // A quote request's answer (an expiry is a later row about a firm quote).
         let answered_request = matches!(o.subject, OutcomeSubject::Indicative | OutcomeSubject::Firm) && o.outcome != Outcome::Expired;
         if answered_request {
@@ -169,13 +181,13 @@ fn figures(outcomes: &[&OutcomeRow], trades: &[&TradeLeg], from: DateTime<Utc>, 
     f
 }
 
-fn availability_minutes(outcomes: &[&OutcomeRow], from: DateTime<Utc>, to: DateTime<Utc>) -> (u64, u64) {
+fn availability_minutes(outcomes: &[Counted<'_>], from: DateTime<Utc>, to: DateTime<Utc>) -> (u64, u64) {
     let minutes = ((to - from).num_seconds().max(0) / 60) as u64;
     let mut by_minute: BTreeMap<DateTime<Utc>, (bool, bool)> = BTreeMap::new();
-    for o in outcomes.iter().filter(|o| (from..to).contains(&at(o)) && understood(o)) {
-        let minute = at(o).duration_trunc(Duration::minutes(1)).unwrap_or_default();
+    for o in outcomes.iter().filter(|o| (from..to).contains(&o.at)) {
+        let minute = o.at.duration_trunc(Duration::minutes(1)).unwrap_or_default();
         let entry = by_minute.entry(minute).or_default();
-        match o.outcome {
+        match o.row.outcome {
             Outcome::Available => entry.0 = true,
             Outcome::Unavailable => entry.1 = true,
             _ => {}
@@ -190,7 +202,7 @@ pub fn compute(window: &Window, pools: &[String], outcomes: &[OutcomeRow], trade
     pools
         .iter()
         .map(|pool| {
-            let mine: Vec<&OutcomeRow> = outcomes.iter().filter(|o| &o.pool_id == pool).collect();
+            let mine = counted(outcomes, pool);
             let legs: Vec<&TradeLeg> = trades.iter().filter(|t| &t.pool_id == pool).collect();
             let mut buckets = Vec::new();
             let mut start = window.from;
