@@ -260,7 +260,9 @@ pub async fn mint_client_token(state: &AppState, c: &CheckoutRow, partner_user_i
 /// An intent's fields, as the browser sent them, for [`check_intent`].
 pub struct IntentFields<'a> {
     pub pool_id: &'a str,
-    pub side: &'a str,
+    /// `None` when the browser sent no known side (refused later as unsupported;
+    /// on a checkout bound to a side, refused here as locked).
+    pub side: Option<Side>,
     pub amount: Decimal,
     pub currency: &'a str,
     pub network: Option<&'a str>,
@@ -290,7 +292,7 @@ pub fn check_intent(c: &CheckoutRow, i: &IntentFields<'_>) -> Result<(), Checkou
         }
     }
     if let Some(side) = b.side {
-        if side.as_str() != i.side {
+        if Some(side) != i.side {
             return Err(locked("side", format!("This checkout is a {side}.")));
         }
     }
@@ -374,7 +376,7 @@ mod tests {
     fn intent(amount: &str) -> IntentFields<'static> {
         IntentFields {
             pool_id: "EUR-USDT",
-            side: "buy",
+            side: Some(Side::Buy),
             amount: Decimal::from_str(amount).unwrap(),
             currency: "EUR",
             network: Some("tron"),
@@ -400,6 +402,10 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!(field(check_intent(&c, &intent("10"))), "amount");
+        let sided = CheckoutRow { side: Some("buy".into()), ..c.clone() };
+        assert!(check_intent(&sided, &intent("500")).is_ok());
+        assert_eq!(field(check_intent(&sided, &IntentFields { side: Some(Side::Sell), ..intent("500") })), "side");
+        assert_eq!(field(check_intent(&sided, &IntentFields { side: None, ..intent("500") })), "side", "an unknown word is not the bound side");
         assert_eq!(field(check_intent(&c, &IntentFields { destination_address: Some("T2"), ..intent("500") })), "destination_address");
         assert_eq!(field(check_intent(&c, &IntentFields { pool_id: "USD-USDC", ..intent("500") })), "pool_id");
         assert_eq!(field(check_intent(&c, &IntentFields { currency: "USDT", ..intent("500") })), "currency");

@@ -65,7 +65,7 @@ impl Outbox {
         let event_id = format!("evt_qw_{}", uuid::Uuid::new_v4().simple());
         let event = PartnerEvent {
             event_id: &event_id,
-            event_type: format!("trade.{}", trade.status),
+            event_type: trade.status.event_type(),
             created_at: store::now(),
             data: PartnerEventData { checkout_id, trade },
         };

@@ -307,8 +307,8 @@ pub async fn advanced(state: &AppState, trade_id: &str, source: StatusSource, mo
 /// Logs a trade's move forward and counts the time to its terminal status.
 pub(crate) fn moved_forward(trade: &TradeRow, source: &StatusSource) {
     tracing::info!(trade_id = %trade.trade_id, status = %trade.status, %source, "trade status changed");
-    if let Ok(created) = chrono::DateTime::parse_from_rfc3339(&trade.created_at) {
-        crate::telemetry::settlement(trade.status.as_str(), (chrono::Utc::now() - created.with_timezone(&chrono::Utc)).num_milliseconds() as f64 / 1000.0);
+    if let Some(created) = store::stored::time(&trade.created_at, "trades.created_at", &trade.trade_id) {
+        crate::telemetry::settlement(trade.status.as_str(), (chrono::Utc::now() - created).num_milliseconds() as f64 / 1000.0);
     }
 }
 

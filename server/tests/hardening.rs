@@ -431,4 +431,25 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
     assert_eq!(doc["components"]["schemas"]["Side"]["enum"], json!(["buy", "sell"]));
     assert!(doc["components"]["securitySchemes"]["partner_key"].is_object());
     assert_eq!(doc["components"]["securitySchemes"]["console_session"]["in"], "cookie");
+    // Every schema the document points at is in it.
+    fn refs(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, v)| match (k.as_str(), v) {
+                ("$ref", Value::String(r)) => out.push(r.clone()),
+                _ => refs(v, out),
+            }),
+            Value::Array(a) => a.iter().for_each(|v| refs(v, out)),
+            _ => {}
+        }
+    }
+    let mut pointed = Vec::new();
+    refs(&doc, &mut pointed);
+    assert!(pointed.len() > 50, "{pointed:?}");
+    for r in pointed {
+        let name = r.strip_prefix("#/components/schemas/").unwrap_or_else(|| panic!("{r}"));
+        assert!(doc["components"]["schemas"][name].is_object(), "{r} is in the document");
+    }
+    // A support record's status is one of three vocabularies, each listed.
+    let status = &doc["components"]["schemas"]["RecordStatus"]["oneOf"];
+    assert_eq!(status.as_array().map(Vec::len), Some(3), "{status}");
 }

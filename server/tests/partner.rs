@@ -5,6 +5,7 @@ mod common;
 
 use common::*;
 use rust_decimal::Decimal;
+use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::str::FromStr;
 
@@ -75,7 +76,8 @@ async fn utilization_counts_a_scripted_run_exactly_and_only_for_the_partner() {
 
 #[tokio::test]
 async fn any_id_of_a_checkout_looks_up_the_same_evidence_packet_with_no_secret_in_it() {
-    let s = stack(|_| {}, |_| {}).await;
+    // Partner webhooks on (to a port nobody listens on), so the checkout has partner events too.
+    let s = stack(|_| {}, |settings| settings.partner_webhook = Some(("http://127.0.0.1:9/never".into(), SecretString::from("whsec_partner_lookup")))).await;
     let srv = &s.server;
     let (checkout_id, token) = srv.checkout(json!({"partner_reference": "order_42", "partner_user_id": "user_7"})).await;
     let quote = srv.firm_quote(&token, "100.00", DEST).await;
@@ -107,10 +109,18 @@ async fn any_id_of_a_checkout_looks_up_the_same_evidence_packet_with_no_secret_i
         assert_eq!(status, 200, "{kind} {id}: {packet}");
         assert_eq!(packet["matched"]["kind"], *kind, "{id}");
         packet.as_object_mut().unwrap().remove("matched");
+        // Delivery attempts to the unreachable partner change these between lookups.
+        let events = packet.as_object_mut().unwrap().remove("partner_events").unwrap();
+        assert!(!events.as_array().unwrap().is_empty(), "{kind}: the trade's partner events are in the packet");
         packets.push(packet);
     }
     assert!(packets.windows(2).all(|w| w[0] == w[1]), "every id gives the same packet");
     let p = &packets[0];
+    let partner_event = scalar("SELECT event_id FROM partner_events LIMIT 1").await;
+    let (status, by_event) = srv.get(&format!("/api/partner/lookup/{partner_event}"), Some(PARTNER_KEY)).await;
+    assert_eq!((status, &by_event["matched"]["kind"]), (200, &json!("partner_event_id")));
+    assert_eq!(by_event["record"], p["record"]);
+    assert!(!by_event["partner_events"].as_array().unwrap().is_empty());
     assert_eq!(p["record"]["transact_id"], trade_id.as_str());
     assert_eq!(p["record"]["partner_reference"], "order_42");
     assert_eq!(p["record"]["status"], "settled");

@@ -25,6 +25,11 @@ impl TradeStatus {
     pub fn can_move_to(self, next: TradeStatus) -> bool {
         self == TradeStatus::Reserved && next.is_terminal()
     }
+    /// The webhook event type that announces this status (`trade.settled`), as
+    /// 0Pools names its events and the partner's webhooks name theirs.
+    pub fn event_type(self) -> String {
+        format!("trade.{}", self.as_str())
+    }
 }
 
 vocabulary! {
@@ -159,6 +164,13 @@ mod tests {
         let code: ErrorCode = serde_json::from_str("\"quote_expired\"").unwrap();
         assert_eq!(code, ErrorCode::QuoteExpired);
         assert_eq!(ErrorCode::parse("brand_new"), ErrorCode::Other("brand_new".into()));
+    }
+
+    #[test]
+    fn each_status_is_announced_by_its_own_event_type() {
+        assert_eq!(TradeStatus::Settled.event_type(), "trade.settled");
+        let types: std::collections::HashSet<_> = TradeStatus::ALL.iter().map(|s| s.event_type()).collect();
+        assert_eq!(types.len(), TradeStatus::ALL.len());
     }
 
     #[test]

@@ -12,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::Json;
 use quote_core::partner::ReconciliationState;
 use quote_core::vocab::{IdKind, LedgerEntryType, RecordedAlertKind};
-use quote_core::wire::{CheckoutBindings, QuoteStatus, Side, StatusSource, TradeStatus};
+use quote_core::wire::{CheckoutBindings, CheckoutStatus, QuoteStatus, Side, StatusSource, TradeStatus};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -32,17 +32,25 @@ pub struct ProductRecord {
     pub pool_id: Option<String>,
     pub quote_id: Option<String>,
     pub transact_id: Option<String>,
-    /// The trade's status when there is one, else the latest quote's, else the
-    /// checkout's: three vocabularies, so a plain string here.
-    pub status: String,
+    pub status: RecordStatus,
     pub request_id: Option<String>,
     pub reconciliation_state: Option<ReconciliationState>,
+}
+
+/// The record's status: the trade's when there is one, else the latest quote's,
+/// else the checkout's. In JSON, the word alone.
+#[derive(Serialize, ToSchema, PartialEq, Debug)]
+#[serde(untagged)]
+pub enum RecordStatus {
+    Trade(TradeStatus),
+    Quote(QuoteStatus),
+    Checkout(CheckoutStatus),
 }
 
 #[derive(Serialize, ToSchema, PartialEq)]
 pub struct CheckoutEvidence {
     pub checkout_id: String,
-    pub status: quote_core::wire::CheckoutStatus,
+    pub status: CheckoutStatus,
     pub partner_reference: Option<String>,
     pub partner_user_id: Option<String>,
     pub bindings: CheckoutBindings,
@@ -233,7 +241,7 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
             pool_id: Some(t.pool_id.clone()),
             quote_id: Some(t.quote_id.clone()),
             transact_id: Some(t.transact_id.clone()),
-            status: t.status.to_string(),
+            status: RecordStatus::Trade(t.status),
             request_id: t.request_id.clone(),
             reconciliation_state: t.reconciliation_state,
         },
@@ -244,7 +252,7 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
             pool_id: q.map(|q| q.pool_id.clone()),
             quote_id: q.map(|q| q.quote_id.clone()),
             transact_id: None,
-            status: q.map_or_else(|| checkouts::status(c).to_string(), |q| q.status.to_string()),
+            status: q.map_or_else(|| RecordStatus::Checkout(checkouts::status(c)), |q| RecordStatus::Quote(q.status)),
             request_id: q.and_then(|q| q.request_id.clone()),
             reconciliation_state: None,
         },

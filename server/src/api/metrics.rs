@@ -16,10 +16,9 @@ use axum::response::{IntoResponse, Response};
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
 pub async fn metrics(State(state): State<AppState>, _: Partner) -> Result<Response, ApiError> {
-    let oldest: Option<String> = sqlx::query_scalar("SELECT MIN(created_at) FROM trades WHERE status = 'reserved'").fetch_one(&state.db).await?;
-    let oldest_seconds = oldest
-        .and_then(|t| chrono::DateTime::parse_from_rfc3339(&t).ok())
-        .map(|t| (chrono::Utc::now() - t.with_timezone(&chrono::Utc)).num_milliseconds().max(0) as f64 / 1000.0)
+    let oldest_seconds = crate::store::oldest_reserved_at(&state.db)
+        .await?
+        .map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0)
         .unwrap_or(0.0);
     crate::telemetry::scrape_gauges(state.streams.open(), oldest_seconds);
     let text = crate::telemetry::handle().map(|h| h.render()).unwrap_or_default();

@@ -77,10 +77,11 @@ pub(super) async fn read_intent(state: &AppState, checkout: &CheckoutRow, body: 
     let network = bounded_text("network", body.network)?;
     let sent_reference = bounded_text("partner_reference", body.partner_reference)?;
     let mut destination = bounded_text("destination_address", body.destination_address)?;
+    let side_sent = Side::parse(&side_text);
     let amount = quote_core::amount::parse_amount(&body.amount)?;
     checkouts::check_intent(checkout, &IntentFields {
         pool_id: &pool_id,
-        side: &side_text,
+        side: side_sent,
         amount,
         currency: &currency,
         network: network.as_deref(),
@@ -97,7 +98,7 @@ pub(super) async fn read_intent(state: &AppState, checkout: &CheckoutRow, body: 
     if !pool.available {
         return Err(ApiError::PoolUnavailable(pool_id));
     }
-    let side = Side::parse(&side_text).filter(|s| pool.sides.contains(s)).ok_or(ApiError::UnsupportedSide)?;
+    let side = side_sent.filter(|s| pool.sides.contains(s)).ok_or(ApiError::UnsupportedSide)?;
     let currencies = [pool.source_asset.clone(), pool.target_asset.clone()];
     if !currencies.contains(&currency) {
         return Err(ApiError::UnsupportedCurrency { currencies: currencies.to_vec() });

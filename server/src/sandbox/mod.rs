@@ -219,7 +219,7 @@ impl Sandbox {
     fn event(&self, trade: &Trade) -> WebhookEvent {
         WebhookEvent {
             event_id: new_id("evt_test_"),
-            event_type: format!("trade.{}", trade.status.as_str()),
+            event_type: trade.status.event_type(),
             created_at: self.now(),
             data: WebhookData {
                 transact_id: trade.transact_id.clone(),

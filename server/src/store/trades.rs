@@ -76,6 +76,12 @@ pub struct TradeStored {
     pub owns_checkout: bool,
 }
 
+/// When the oldest trade still reserved was created, if any is (and readable).
+pub async fn oldest_reserved_at(db: &Db) -> sqlx::Result<Option<chrono::DateTime<chrono::Utc>>> {
+    let oldest: Option<String> = sqlx::query_scalar("SELECT MIN(created_at) FROM trades WHERE status = 'reserved'").fetch_one(db).await?;
+    Ok(oldest.and_then(|t| super::stored::time(&t, "trades.created_at", "oldest reserved")))
+}
+
 pub async fn trade(db: &Db, trade_id: &str) -> sqlx::Result<Option<TradeRow>> {
     sqlx::query_as("SELECT * FROM trades WHERE trade_id = $1").bind(trade_id).fetch_optional(db).await
 }
