@@ -85,25 +85,18 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
     // Read after the trades, so each listed trade's rows are at least as new as it.
     let mut rows_by_trade = store::ledger_rows_to_reconcile(&state.db).await?;
     for trade in trades {
-        // A trade whose stored amounts cannot be read is not judged (it stays as it is,
-        // and the read logged it): judging it against zero would be a false verdict.
-        let Some(read) = trade.amounts() else { continue };
-        report.trades_judged += 1;
-        // A mirrored row that cannot be read is left out (logged): its trade then lacks
-        // it and shows as an exception, not as matched.
-        let rows: Vec<Row> = rows_by_trade
-            .remove(&trade.trade_id)
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|r| Some(Row { amount: store::stored::decimal(&r.amount, "ledger_entries.amount", &r.ledger_id)?, entry_type: r.entry_type, asset: r.asset }))
-            .collect();
-        // The stablecoin leg is the pool's stablecoin (its target asset), never taken
-        // from the ledger itself: a row of the wrong asset must not match.
-        let pool = state.pools.find(&state.upstream, &trade.pool_id).await.ok().flatten();
-        let leg_asset = pool.map_or_else(|| trade.target_asset.clone(), |p| p.target_asset);
-        let leg_amount = quote_core::notional::stablecoin_leg(&leg_asset, &trade.target_asset, read.target_amount, read.source_amount);
-        let facts = TradeFacts { status: trade.status, leg_asset, leg_amount, created_at: read.created_at, terminal_at: read.terminal_at };
-        let verdict = ledger_match::reconcile(&facts, &rows, now, grace);
+        let rows = rows_by_trade.remove(&trade.trade_id).unwrap_or_default();
+        let verdict = match trade.amounts() {
+            Some(read) => {
+                report.trades_judged += 1;
+                judge(state, &trade, read, rows, now, grace).await
+            }
+            // A trade whose stored amounts or times cannot be read (only a damaged row;
+            // the read logged which) cannot be judged: judging it against zero would be
+            // a false verdict, and leaving it open would hide it. Finance sees it as an
+            // exception, with an alert.
+            None => ledger_match::Reconciliation::Exception(UNREADABLE.to_owned()),
+        };
         let judged = verdict.state();
         if judged == trade.reconciliation_state && verdict.reason() == trade.reconciliation_reason.as_deref() {
             continue;
@@ -128,6 +121,26 @@ pub async fn sync_once(state: &AppState) -> Result<SyncReport, SyncError> {
         tracing::info!(?report, took_ms = started.elapsed().as_millis() as u64, "ledger reconciled");
     }
     Ok(report)
+}
+
+/// The exception reason of a trade whose stored figures cannot be read.
+pub const UNREADABLE: &str = "its stored amounts or times cannot be read (see the server log)";
+
+/// Judges one readable trade by its mirrored ledger rows.
+async fn judge(state: &AppState, trade: &store::TradeFigures, read: store::TradeAmounts, rows: Vec<store::LedgerRow>, now: chrono::DateTime<chrono::Utc>, grace: chrono::Duration) -> ledger_match::Reconciliation {
+    // A mirrored row that cannot be read is left out (logged): its trade then lacks
+    // it and shows as an exception, not as matched.
+    let rows: Vec<Row> = rows
+        .into_iter()
+        .filter_map(|r| Some(Row { amount: store::stored::decimal(&r.amount, "ledger_entries.amount", &r.ledger_id)?, entry_type: r.entry_type, asset: r.asset }))
+        .collect();
+    // The stablecoin leg is the pool's stablecoin (its target asset), never taken
+    // from the ledger itself: a row of the wrong asset must not match.
+    let pool = state.pools.find(&state.upstream, &trade.pool_id).await.ok().flatten();
+    let leg_asset = pool.map_or_else(|| trade.target_asset.clone(), |p| p.target_asset);
+    let leg_amount = quote_core::notional::stablecoin_leg(&leg_asset, &trade.target_asset, read.target_amount, read.source_amount);
+    let facts = TradeFacts { status: trade.status, leg_asset, leg_amount, created_at: read.created_at, terminal_at: read.terminal_at };
+    ledger_match::reconcile(&facts, &rows, now, grace)
 }
 
 /// Stores verdicts, then raises an alert for each new exception among those stored.

@@ -28,9 +28,9 @@ async fn reconciliation(srv: &TestServer, trade_id: &str) -> (String, Option<Str
     sqlx::query_as("SELECT reconciliation_state, reconciliation_reason FROM trades WHERE trade_id = $1").bind(trade_id).fetch_one(&srv.state.db).await.unwrap()
 }
 
-#[tokio::test]
-async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
-    // The background reconciler is slowed down, so this test drives every pass itself.
+/// A server whose background reconciler is slowed down, so a test drives every pass
+/// itself. The directory and sandbox live as long as the test holds them.
+async fn server_driven_by_hand() -> (tempfile::TempDir, TestSandbox, TestServer) {
     let dir = tempfile::tempdir().unwrap();
     let (listener, url) = bind().await;
     let mut config = sandbox_config();
@@ -44,6 +44,39 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
         settings: Box::new(|s| s.ledger_grace = Duration::from_millis(500)),
     })
     .await;
+    (dir, sandbox, srv)
+}
+
+#[tokio::test]
+async fn a_trade_whose_stored_figures_cannot_be_read_is_an_exception_not_left_open() {
+    let (_dir, _sandbox, srv) = server_driven_by_hand().await;
+    let trade_id = settled_trade(&srv, "100.00").await;
+    let stored: String = sqlx::query_scalar("SELECT target_amount FROM trades WHERE trade_id = $1").bind(&trade_id).fetch_one(&srv.state.db).await.unwrap();
+    let damage = |amount: String| {
+        let (db, trade_id) = (srv.state.db.clone(), trade_id.clone());
+        async move { sqlx::query("UPDATE trades SET target_amount = $1 WHERE trade_id = $2").bind(amount).bind(trade_id).execute(&db).await.unwrap() }
+    };
+    damage("ninety-nine".into()).await;
+
+    let first = ledger_sync::sync_once(&srv.state).await.unwrap();
+    assert_eq!((first.trades_judged, first.new_exceptions), (0, 1), "not judged against zero, yet not left open");
+    assert_eq!(reconciliation(&srv, &trade_id).await, ("exception".into(), Some(ledger_sync::UNREADABLE.into())));
+    let alerts = || async { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM alerts WHERE kind = 'ledger_exception' AND subject = $1").bind(&trade_id).fetch_one(&srv.state.db).await.unwrap() };
+    assert_eq!(alerts().await, 1);
+    assert_eq!(ledger_sync::sync_once(&srv.state).await.unwrap().new_exceptions, 0, "the same verdict is not news");
+    assert_eq!(alerts().await, 1);
+
+    // Repaired, it is judged by its rows like any other trade.
+    damage(stored).await;
+    let repaired = ledger_sync::sync_once(&srv.state).await.unwrap();
+    assert_eq!((repaired.trades_judged, repaired.newly_matched), (1, 1));
+    assert_eq!(reconciliation(&srv, &trade_id).await, ("matched".into(), None));
+    srv.kill().await;
+}
+
+#[tokio::test]
+async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
+    let (_dir, _sandbox, srv) = server_driven_by_hand().await;
 
     let good = settled_trade(&srv, "100.00").await;
     let off = settled_trade(&srv, "14.05").await;
