@@ -27,9 +27,8 @@ impl Leadership {
 
     /// Takes or renews the lease; true when this replica leads for the next pass.
     pub async fn hold(&self, db: &Db) -> bool {
-        let until = store::timestamp(chrono::Utc::now() + self.ttl);
         let asked = Instant::now();
-        let held = match store::hold_lease(db, self.name, &self.holder, &until).await {
+        let held = match store::hold_lease(db, self.name, &self.holder, self.ttl).await {
             Ok(held) => held,
             Err(e) => {
                 tracing::warn!(lease = self.name, cause = %e, "could not renew a lease; not leading until it can");
@@ -40,8 +39,10 @@ impl Leadership {
         if held != slot.is_some() {
             tracing::info!(lease = self.name, replica = %self.holder, leading = held, "leadership changed");
         }
-        // Counted from before the write, and a fifth short, so this replica stops
-        // before any other could see the lease as ended.
+        // The lease ends by the database's clock, `ttl` after the write; this replica
+        // counts by its own monotonic clock from before the write, and a fifth short,
+        // so it stops before any other could see the lease as ended, whatever the
+        // replicas' wall clocks say.
         *slot = held.then(|| asked + self.ttl.mul_f32(0.8));
         held
     }

@@ -439,3 +439,25 @@ async fn expiry_is_counted_in_this_servers_clock_when_0pools_clock_is_off() {
     let (status, _) = s.server.post(&format!("/api/quotes/{}/accept", quote["quote_id"].as_str().unwrap()), Some(&token), json!({})).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn a_lease_ends_by_the_database_clock_and_is_stored_like_every_other_time() {
+    let s = stack(|_| {}, |_| {}).await;
+    let db = &s.server.state.db;
+    let short = Duration::from_millis(800);
+    assert!(store::hold_lease(db, "test_lease", "replica_a", short).await.unwrap());
+    assert!(!store::hold_lease(db, "test_lease", "replica_b", Duration::from_secs(60)).await.unwrap(), "another's running lease is not taken");
+    assert!(store::hold_lease(db, "test_lease", "replica_a", short).await.unwrap(), "its holder renews it");
+
+    // The database wrote its end in the server's one time format, so text order is time order.
+    let stored: String = sqlx::query_scalar("SELECT expires_at FROM leases WHERE name = 'test_lease'").fetch_one(db).await.unwrap();
+    let end = chrono::DateTime::parse_from_rfc3339(&stored).unwrap().with_timezone(&chrono::Utc);
+    assert_eq!(store::timestamp(end), stored);
+    let ahead = (end - chrono::Utc::now()).num_milliseconds();
+    assert!((0..=800).contains(&ahead), "the end is the database's now plus the lease ({ahead} ms ahead)");
+
+    // Once the database's clock passes the end, another replica takes it, and the
+    // former holder cannot renew it.
+    eventually(5, || async { store::hold_lease(db, "test_lease", "replica_b", Duration::from_secs(60)).await.unwrap().then_some(()) }).await;
+    assert!(!store::hold_lease(db, "test_lease", "replica_a", short).await.unwrap());
+}

@@ -4,22 +4,41 @@
 //! that someone else picks up after at most one lease.
 
 use super::{now, Db};
+use crate::db::StoreKind;
 use sqlx::AnyConnection;
+use std::time::Duration;
 
-/// Takes (or renews) the named lease for `holder` until `until`; true when this
-/// holder now has it. Free, ended, or already ours: taken; anyone else's: not.
-pub async fn hold_lease(db: &Db, name: &str, holder: &str, until: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, $3)
+/// The database's clock, `ms` (a bound parameter) milliseconds from now, as text in
+/// the server's stored time format (RFC 3339, milliseconds, `Z`; see
+/// [`super::timestamp`]).
+fn database_clock_plus(kind: StoreKind, ms: &str) -> String {
+    match kind {
+        StoreKind::Sqlite => format!("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || ({ms} / 1000.0) || ' seconds')"),
+        StoreKind::Postgres => format!("to_char((clock_timestamp() + {ms}::bigint * interval '1 millisecond') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"),
+    }
+}
+
+/// Takes (or renews) the named lease for `holder` for `ttl`; true when this holder
+/// now has it. Free, ended, or already ours: taken; anyone else's: not.
+///
+/// When a lease ends is set and judged by the database's clock alone: replicas
+/// whose own clocks disagree still agree on it, so a replica whose clock runs ahead
+/// cannot take a lease its holder still counts on.
+pub async fn hold_lease(db: &Db, name: &str, holder: &str, ttl: Duration) -> sqlx::Result<bool> {
+    let kind = StoreKind::of_pool(db);
+    let sql = format!(
+        "INSERT INTO leases (name, holder, expires_at) VALUES ($1, $2, {until})
          ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
-         WHERE leases.holder = excluded.holder OR leases.expires_at <= $4",
-    )
-    .bind(name)
-    .bind(holder)
-    .bind(until)
-    .bind(now())
-    .execute(db)
-    .await?;
+         WHERE leases.holder = excluded.holder OR leases.expires_at <= {now}",
+        until = database_clock_plus(kind, "$3"),
+        now = database_clock_plus(kind, "0"),
+    );
+    let done = sqlx::query(&sql)
+        .bind(name)
+        .bind(holder)
+        .bind(i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX))
+        .execute(db)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
