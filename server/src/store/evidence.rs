@@ -88,7 +88,7 @@ struct TradeHistoryRow {
     entry: HistoryRow,
 }
 
-/// Every record of one checkout, in seven queries whatever the number of its trades.
+/// Every record of one checkout, in eight queries whatever the number of its trades.
 /// Records of several trades come in the trades' order (oldest first).
 pub async fn evidence(db: &Db, checkout_id: &str) -> sqlx::Result<Option<Evidence>> {
     let Some(checkout) = super::checkout(db, checkout_id).await? else { return Ok(None) };
