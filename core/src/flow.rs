@@ -298,9 +298,13 @@ impl Stage {
     }
 }
 
-/// The seconds-left mark crossed between two ticks, if any, for the live region.
-pub fn crossed_mark(previous_seconds: u64, seconds: u64) -> Option<u64> {
-    ANNOUNCE_AT_SECONDS.into_iter().find(|&mark| previous_seconds > mark && seconds <= mark)
+/// The seconds-left mark crossed between two ticks of the same quote, if any, for
+/// the live region. A quote that just appeared (`previous` is `None`) crossed
+/// nothing: its arrival is announced by itself. When ticks skip several marks (a tab
+/// that was hidden), only the lowest is spoken: it is the one still true.
+pub fn crossed_mark(previous: Option<u64>, seconds: u64) -> Option<u64> {
+    let previous = previous?;
+    ANNOUNCE_AT_SECONDS.into_iter().filter(|&mark| previous > mark && seconds <= mark).min()
 }
 
 /// One term that differs between a replaced quote and its replacement.

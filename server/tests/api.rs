@@ -308,6 +308,10 @@ async fn bad_input_gets_a_4xx_with_a_stable_code() {
         assert_eq!((got_status, got["error"]["code"].as_str()), (status, Some(code)), "{body}");
         assert!(!got["error"]["message"].as_str().unwrap().is_empty());
     }
+    // 0Pools refused the amount's third decimal: the message says what to change.
+    let (_, refused) = srv.post("/api/quotes", Some(&token), with("amount", json!("100.001"))).await;
+    assert_eq!(refused["error"]["field"], "amount");
+    assert!(refused["error"]["message"].as_str().unwrap().contains("decimal places"), "{refused}");
     // Limits come with the pool's min and max for the widget to show.
     let (_, limits) = srv.post("/api/quotes", Some(&token), with("amount", json!("1.00"))).await;
     assert_eq!((limits["error"]["min_order_usdt"].as_str(), limits["error"]["max_order_usdt"].as_str()), (Some("10.00"), Some("5000.00")));
@@ -460,4 +464,17 @@ async fn a_lease_ends_by_the_database_clock_and_is_stored_like_every_other_time(
     // former holder cannot renew it.
     eventually(5, || async { store::hold_lease(db, "test_lease", "replica_b", Duration::from_secs(60)).await.unwrap().then_some(()) }).await;
     assert!(!store::hold_lease(db, "test_lease", "replica_a", short).await.unwrap());
+}
+
+#[tokio::test]
+async fn a_known_path_with_a_method_it_does_not_take_answers_json_405() {
+    let s = stack(|_| {}, |_| {}).await;
+    for (method, path) in [(reqwest::Method::DELETE, "/api/quotes"), (reqwest::Method::GET, "/api/quotes"), (reqwest::Method::PUT, "/api/checkouts")] {
+        let answer = s.server.http.request(method.clone(), format!("{}{path}", s.server.url)).send().await.unwrap();
+        assert_eq!(answer.status(), 405, "{method} {path}");
+        assert!(answer.headers().get("allow").is_some_and(|v| v.to_str().unwrap().contains("POST")), "{method} {path} says what it takes");
+        let body: Value = answer.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "method_not_allowed", "{method} {path}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("openapi"));
+    }
 }

@@ -63,6 +63,9 @@ test('preview → confirm → expiring → expired → refresh → accept → pe
   const shown = await secondsLeft(page);
   assert.ok(shown <= WINDOW_MS / 1000 && shown >= WINDOW_MS / 1000 - 2, `countdown starts near the window: ${shown}`);
   assert.equal(await status(page).textContent(), '●This quote is valid until the timer expires.');
+  // A quote that appears with less than 30 s left crossed no mark: the live region says nothing
+  // of seconds (it used to announce "30 seconds" on every new quote).
+  assert.doesNotMatch(await page.getByTestId('announcer').textContent(), /second/);
   // Focus moved to the quote, for keyboard and screen-reader users.
   assert.equal(await page.evaluate(deepFocus) , 'focus-target');
   await assertAccessible(page, 'firm-active');

@@ -164,11 +164,15 @@ fn unavailable_and_refusals() {
 
 #[test]
 fn the_live_region_speaks_at_marks_only() {
-    assert_eq!(crossed_mark(31, 30), Some(30));
-    assert_eq!(crossed_mark(30, 29), None);
-    assert_eq!(crossed_mark(12, 9), Some(10));
-    assert_eq!(crossed_mark(6, 5), Some(5));
-    assert_eq!(crossed_mark(5, 4), None);
+    assert_eq!(crossed_mark(Some(31), 30), Some(30));
+    assert_eq!(crossed_mark(Some(30), 29), None);
+    assert_eq!(crossed_mark(Some(12), 9), Some(10));
+    assert_eq!(crossed_mark(Some(6), 5), Some(5));
+    assert_eq!(crossed_mark(Some(5), 4), None);
+    // A quote that just appeared with 14 s left crossed no mark (it used to say "30 seconds").
+    assert_eq!(crossed_mark(None, 14), None);
+    // A tab hidden from 31 s to 9 s speaks the mark that is still true.
+    assert_eq!(crossed_mark(Some(31), 9), Some(10));
 }
 
 proptest! {

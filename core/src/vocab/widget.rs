@@ -97,6 +97,7 @@ vocabulary! {
         // Lookups, streams and webhooks.
         EvidenceNotFound = "evidence_not_found",
         NotFound = "not_found",
+        MethodNotAllowed = "method_not_allowed",
         TooManyStreams = "too_many_streams",
         InvalidEvent = "invalid_event",
         SignatureMissing = "signature_missing",

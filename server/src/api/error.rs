@@ -95,6 +95,8 @@ pub enum ApiError {
     InvalidEvent(String),
     #[error("not found")]
     NotFound,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("internal error")]
     Internal,
     #[error("upstream: {0}")]
@@ -272,6 +274,7 @@ impl ApiError {
             Signature(e) => (StatusCode::BAD_REQUEST, d(e.code(), "The webhook signature is not valid.")),
             InvalidEvent(_) => (StatusCode::BAD_REQUEST, d(ErrorCode::InvalidEvent, "The webhook body is not a 0Pools event.")),
             NotFound => (StatusCode::NOT_FOUND, d(ErrorCode::NotFound, "No such endpoint.")),
+            MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, d(ErrorCode::MethodNotAllowed, "This endpoint does not take this method: /api/openapi.json lists each endpoint's.")),
             NotReady(what) => (StatusCode::SERVICE_UNAVAILABLE, d(ErrorCode::NotReady, &format!("This replica should not get traffic now: {what}."))),
             Upstream(e) => match &e.kind {
                 UpstreamErrorKind::RateLimited { .. } => {

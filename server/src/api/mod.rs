@@ -89,6 +89,8 @@ pub fn routes(demo: bool) -> Router<AppState> {
         .route("/api/openapi.json", get(move || async move { Json(doc.as_ref().clone()) }))
         // Unknown API paths answer JSON 404, not the widget's page.
         .route("/api/{*rest}", any(|| async { ApiError::NotFound }))
+        // A known path with a method it does not take answers JSON 405 (with `Allow`).
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
 }
 
 /// The server's clock, RFC 3339 with milliseconds, for the widget's skew correction.

@@ -94,6 +94,16 @@ async fn store_firm(state: &AppState, session: &Session, asked: &outcomes::Asked
     Ok(Answered { view, outcome_stored: true })
 }
 
+/// What to tell a person whose field 0Pools refused. Its own message is not passed
+/// on; an amount with more than cents is the usual cause, and saying so is what
+/// lets the person fix it.
+fn refused_field_message(field: &str, amount: &rust_decimal::Decimal) -> String {
+    if field == "amount" && amount.normalize().scale() > 2 {
+        return "The liquidity provider does not accept this many decimal places. Round the amount to cents and try again.".into();
+    }
+    format!("The liquidity provider does not accept this {}. Check it and try again.", field.replace('_', " "))
+}
+
 async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes::Asked, body: QuoteBody) -> Result<Answered, ApiError> {
     let state = state.clone();
     state.limiters.quote(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
@@ -137,8 +147,7 @@ async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes:
                 UpstreamErrorKind::InvalidRequest { field } => {
                     let field = field.filter(|f| KNOWN_FIELDS.contains(&f.as_str())).unwrap_or_else(|| "amount".into());
                     tracing::info!(%field, upstream_message = %e.message, upstream_request_id = ?e.request_id, "0Pools refused a field");
-                    let message = format!("The liquidity provider does not accept this {}. Check it and try again.", field.replace('_', " "));
-                    ApiError::invalid_field(field, message)
+                    ApiError::invalid_field(field.clone(), refused_field_message(&field, &intent.request.amount))
                 }
                 _ => e.into(),
             })
@@ -247,4 +256,20 @@ pub async fn accept(State(state): State<AppState>, session: Session, Path(quote_
 pub async fn reject(State(state): State<AppState>, session: Session, Path(quote_id): Path<String>) -> Result<Json<RejectView>, ApiError> {
     trading::reject(&state, &session.checkout_id, &quote_id).await?;
     Ok(Json(RejectView { quote_id, status: QuoteStatus::Rejected }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refused_field_message;
+    use rust_decimal::Decimal;
+    use std::str::FromStr;
+
+    #[test]
+    fn a_refused_amount_with_more_than_cents_says_so() {
+        let d = |s: &str| Decimal::from_str(s).unwrap();
+        assert!(refused_field_message("amount", &d("100.001")).contains("decimal places"));
+        // Trailing zeros are not decimals anyone typed in vain.
+        assert!(refused_field_message("amount", &d("100.100")).contains("Check it"));
+        assert_eq!(refused_field_message("destination_address", &d("100.001")), "The liquidity provider does not accept this destination address. Check it and try again.");
+    }
 }

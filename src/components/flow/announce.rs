@@ -42,7 +42,9 @@ pub fn install(ctx: FlowCtx, panel: Memo<Panel>) {
 
 /// The live region speaks at thresholds and on status changes, not every second.
 fn speak(ctx: FlowCtx) {
-    let last_seconds = StoredValue::new(u64::MAX);
+    // The seconds left of the quote on screen at the last tick, and which quote it was:
+    // marks are crossed between ticks of one quote, never by a new one appearing.
+    let last_seconds: StoredValue<Option<(String, u64)>> = StoredValue::new(None);
     Effect::new(move |previous: Option<Display>| {
         let t = ctx.now.get();
         let display = ctx.stage.with(|s| s.display(t));
@@ -50,14 +52,22 @@ fn speak(ctx: FlowCtx) {
             Stage::Quoted(q) => Some(q.clone()),
             _ => None,
         });
-        let seconds = quoted.as_ref().map_or(u64::MAX, |q| q.seconds_left(t));
-        if let Some(mark) = crossed_mark(last_seconds.get_value(), seconds) {
+        let now = quoted.as_ref().map(|q| (q.quote_id.clone(), q.seconds_left(t)));
+        let mark = now.as_ref().and_then(|(quote_id, seconds)| {
+            let previous = last_seconds.with_value(|last| last.as_ref().filter(|(id, _)| id == quote_id).map(|(_, s)| *s));
+            crossed_mark(previous, *seconds)
+        });
+        if let Some(mark) = mark {
             ctx.announcement.set(ctx.fill(Copy::SecondsLeftAnnouncement, &[("seconds", &mark.to_string())]));
         }
-        last_seconds.set_value(seconds);
+        last_seconds.set_value(now);
         if previous != Some(display) {
-            if let Some(key) = stage_copy::announcement(display) {
-                ctx.announcement.set(ctx.t(key));
+            match stage_copy::announcement(display) {
+                Some(key) => ctx.announcement.set(ctx.t(key)),
+                // A state with nothing to say empties the region, so what an earlier
+                // state said (a countdown mark, a failure) does not linger to be read again.
+                None if mark.is_none() => ctx.announcement.set(String::new()),
+                None => {}
             }
             if let (Display::Expired, Some(q)) = (display, quoted) {
                 ctx.emit(HostEvent::Expired { quote_id: q.quote_id, expires_at: q.terms.expires_at });
