@@ -2,11 +2,16 @@
 //! exact figure in every bar's tooltip and a text summary for screen readers.
 
 use leptos::prelude::*;
-use quote_core::chart::{self, Measure};
+use quote_core::chart::{self, LabelStyle, Measure};
 use quote_core::partner::Bucket;
 
 const HEIGHT: u32 = 120;
-const SLOT: u32 = 28;
+/// The graph's width in its own units, whatever the number of buckets: drawn at about
+/// a card's width, its 10-unit text stays about 10 px (a day of hourly buckets once
+/// made it 712 units wide, and its labels 4 px).
+const WIDTH: u32 = 360;
+/// Room left of the first bucket for the scale's figures.
+const LEFT: u32 = 36;
 const TOP: u32 = 14;
 const BOTTOM: u32 = 18;
 
@@ -15,21 +20,21 @@ const BOTTOM: u32 = 18;
 #[component]
 pub fn BarChart(buckets: Vec<Bucket>, measures: &'static [Measure], summary: String, #[prop(into)] testid: String) -> impl IntoView {
     let graph = chart::graph(&buckets, measures, HEIGHT);
-    let daily = chart::daily_buckets(&buckets);
+    let style = LabelStyle::of(&buckets);
     let count = buckets.len().max(1) as u32;
-    let width = count * SLOT + 40;
-    let bar_width = (SLOT - 6) / measures.len().max(1) as u32;
-    let label_every = (buckets.len() / 8).max(1);
+    let slot = ((WIDTH - LEFT - 4) / count).max(2);
+    let bar_width = (slot * 4 / 5 / measures.len().max(1) as u32).max(1);
+    let label_every = chart::label_every(style, slot);
     let base = TOP + HEIGHT;
     let bars = graph
         .bars
         .iter()
         .map(|bar| {
             let index = measures.iter().position(|m| *m == bar.measure).unwrap_or(0) as u32;
-            let x = 36 + bar.bucket as u32 * SLOT + index * bar_width;
-            let title = format!("{} {}: {}", chart::bucket_label(&buckets[bar.bucket].period.from, daily), bar.measure.label(), bar.value.normalize());
+            let x = LEFT + bar.bucket as u32 * slot + index * bar_width;
+            let title = format!("{} {}: {}", style.label(&buckets[bar.bucket].period.from), bar.measure.label(), bar.value.normalize());
             view! {
-                <rect class=format!("bar series-{}", bar.measure.key()) x=x y=base - bar.height width=bar_width.saturating_sub(1) height=bar.height>
+                <rect class=format!("bar series-{}", bar.measure.key()) x=x y=base - bar.height width=bar_width.saturating_sub(1).max(1) height=bar.height>
                     <title>{title}</title>
                 </rect>
             }
@@ -39,7 +44,7 @@ pub fn BarChart(buckets: Vec<Bucket>, measures: &'static [Measure], summary: Str
         .iter()
         .enumerate()
         .filter(|(i, _)| i % label_every == 0)
-        .map(|(i, b)| view! { <text class="tick" x=36 + i as u32 * SLOT y=base + 13>{chart::bucket_label(&b.period.from, daily)}</text> })
+        .map(|(i, b)| view! { <text class="tick" x=LEFT + i as u32 * slot y=base + 13>{style.label(&b.period.from)}</text> })
         .collect_view();
     let legend = measures
         .iter()
@@ -47,8 +52,8 @@ pub fn BarChart(buckets: Vec<Bucket>, measures: &'static [Measure], summary: Str
         .collect_view();
     view! {
         <figure class="chart" data-testid=testid>
-            <svg viewBox=format!("0 0 {width} {}", base + BOTTOM) role="img" aria-label=summary.clone() preserveAspectRatio="xMinYMin meet">
-                <line class="axis" x1="34" y1=base x2=width y2=base />
+            <svg viewBox=format!("0 0 {WIDTH} {}", base + BOTTOM) role="img" aria-label=summary.clone() preserveAspectRatio="xMinYMin meet">
+                <line class="axis" x1=LEFT - 2 y1=base x2=WIDTH y2=base />
                 <text class="tick" x="0" y=TOP + 4>{graph.ceiling.normalize().to_string()}</text>
                 <text class="tick" x="0" y=base>"0"</text>
                 {bars}

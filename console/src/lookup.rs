@@ -18,6 +18,22 @@ fn ordered(packet: serde_json::Map<String, Value>) -> Vec<(String, Value)> {
     sections
 }
 
+/// Fields support reads first in any record (what it is, its status, its amounts),
+/// in this order; every other field follows alphabetically. Without this a quote's
+/// table began with "Accept failure" and its status sat far off to the right.
+const FIRST_FIELDS: [&str; 22] = [
+    "kind", "id", "ledger_id", "event_id", "quote_id", "trade_id", "transact_id", "checkout_id", "status", "type", "entry_type",
+    "amount", "asset", "source_amount", "source_asset", "target_amount", "target_asset", "rate", "spread_bps", "fee_bps", "network", "created_at",
+];
+
+/// `keys` in the order support reads them (see [`FIRST_FIELDS`]).
+fn field_order<'a>(keys: impl Iterator<Item = &'a String>) -> Vec<&'a String> {
+    let mut keys: Vec<&String> = keys.collect();
+    keys.sort_by_key(|k| (FIRST_FIELDS.iter().position(|f| f == k).unwrap_or(FIRST_FIELDS.len()), k.as_str()));
+    keys.dedup();
+    keys
+}
+
 fn title(key: &str) -> String {
     let spaced = key.replace('_', " ");
     let mut chars = spaced.chars();
@@ -39,19 +55,12 @@ fn render(value: &Value) -> AnyView {
         // Nothing bound, say: shown as such instead of a label with nothing beside it.
         Value::Object(map) if map.is_empty() => view! { <p class="muted">"None."</p> }.into_any(),
         Value::Object(map) => {
-            let rows = map.iter().map(|(k, v)| view! { <dt>{title(k)}</dt><dd>{render(v)}</dd> }).collect_view();
+            let rows = field_order(map.keys()).into_iter().map(|k| view! { <dt>{title(k)}</dt><dd>{render(&map[k])}</dd> }).collect_view();
             view! { <dl class="evidence-fields">{rows}</dl> }.into_any()
         }
         Value::Array(items) if items.is_empty() => view! { <p class="muted">"None."</p> }.into_any(),
         Value::Array(items) if items.iter().all(Value::is_object) => {
-            let mut columns: Vec<String> = Vec::new();
-            for item in items {
-                for key in item.as_object().into_iter().flat_map(|o| o.keys()) {
-                    if !columns.contains(key) {
-                        columns.push(key.clone());
-                    }
-                }
-            }
+            let columns: Vec<String> = field_order(items.iter().filter_map(Value::as_object).flat_map(|o| o.keys())).into_iter().cloned().collect();
             let head = columns.iter().map(|c| view! { <th scope="col">{title(c)}</th> }).collect_view();
             let body = items
                 .iter()
@@ -77,6 +86,8 @@ pub fn Lookup(on_signed_out: Callback<()>) -> impl IntoView {
         ev.prevent_default();
         let wanted = id.get_untracked().trim().to_owned();
         if wanted.is_empty() {
+            // Nothing asked: nothing shown (an earlier answer would read as this one's).
+            result.set(None);
             return;
         }
         busy.set(true);

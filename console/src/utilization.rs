@@ -35,9 +35,9 @@ pub fn Utilization(report: UtilizationReport) -> impl IntoView {
                     <td>{percent(f.quote_success_rate)}</td>
                     <td>{percent(f.unavailable_rate)}<span class="sub">{unavailable_reasons(p)}</span></td>
                     <td>{f.limit_errors}</td>
-                    <td class="num" data-testid="reserved">{amount(&f.reserved_notional, Locale::En)}</td>
-                    <td class="num" data-testid="settled">{amount(&f.settled_notional, Locale::En)}</td>
-                    <td class="num">{amount(&f.failed_notional, Locale::En)}" / "{amount(&f.released_notional, Locale::En)}</td>
+                    <td class="num"><span data-testid="reserved">{amount(&f.reserved_notional, Locale::En)}</span>" "<span class="unit">{p.balance_asset.clone()}</span></td>
+                    <td class="num"><span data-testid="settled">{amount(&f.settled_notional, Locale::En)}</span>" "<span class="unit">{p.balance_asset.clone()}</span></td>
+                    <td class="num">{amount(&f.failed_notional, Locale::En)}" / "{amount(&f.released_notional, Locale::En)}" "<span class="unit">{p.balance_asset.clone()}</span></td>
                     <td>{format!("{} of {} min", u.availability_minutes, u.period_minutes)}</td>
                 </tr>
             }
@@ -55,10 +55,11 @@ pub fn Utilization(report: UtilizationReport) -> impl IntoView {
             );
             let rate_summary = format!("{}: {} of answers unavailable in the period, per bucket.", u.pool_id, percent(f.unavailable_rate));
             let notional_summary = format!(
-                "{}: {} USDT reserved and {} USDT settled in the period, per bucket.",
+                "{}: {} {asset} reserved and {} {asset} settled in the period, per bucket.",
                 u.pool_id,
                 amount(&f.reserved_notional, Locale::En),
-                amount(&f.settled_notional, Locale::En)
+                amount(&f.settled_notional, Locale::En),
+                asset = p.balance_asset,
             );
             view! {
                 <article class="pool-graphs card" data-pool=u.pool_id.clone()>
@@ -83,11 +84,11 @@ pub fn Utilization(report: UtilizationReport) -> impl IntoView {
                         <th scope="col">"Firm quotes"</th>
                         <th scope="col">"Accepted"</th>
                         <th scope="col">"Expired"</th>
-                        <th scope="col">"Success rate"</th>
+                        <th scope="col"><abbr title="Firm quotes answered available, of firm quotes asked for">"Firm quote success"</abbr></th>
                         <th scope="col">"Unavailable"</th>
                         <th scope="col">"Limit errors"</th>
-                        <th scope="col">"Reserved (USDT)"</th>
-                        <th scope="col">"Settled (USDT)"</th>
+                        <th scope="col">"Reserved"</th>
+                        <th scope="col">"Settled"</th>
                         <th scope="col">"Failed / released"</th>
                         <th scope="col">"Available"</th>
                     </tr>

@@ -25,8 +25,9 @@ impl Measure {
             Measure::AcceptedQuotes => "Accepted",
             Measure::UnavailableAnswers => "Unavailable",
             Measure::UnavailableRate => "Unavailable (%)",
-            Measure::ReservedNotional => "Reserved (USDT)",
-            Measure::SettledNotional => "Settled (USDT)",
+            // In the pool's stablecoin, which the graph's heading and summary name.
+            Measure::ReservedNotional => "Reserved",
+            Measure::SettledNotional => "Settled",
         }
     }
 
@@ -135,23 +136,55 @@ pub fn percent(rate: Decimal) -> String {
     format!("{} %", (rate * Decimal::ONE_HUNDRED).round_dp(2).normalize())
 }
 
-/// A bucket's label from its start (RFC 3339 text): the hour for hourly buckets,
-/// the day for daily ones, in UTC as the report's periods are.
-pub fn bucket_label(from: &str, daily: bool) -> String {
-    let (date, time) = from.split_once('T').unwrap_or((from, ""));
-    if daily {
-        date.get(5..).unwrap_or(date).to_owned()
-    } else {
-        time.get(..5).unwrap_or(time).to_owned()
+/// How a graph names its buckets: the time for buckets within a day or two, the
+/// day for daily buckets, and both when sub-day buckets span several days (a week
+/// of 6-hour buckets would otherwise repeat the same four times with no date).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelStyle {
+    Time,
+    Day,
+    DayAndTime,
+}
+
+impl LabelStyle {
+    /// The style that fits these buckets (in UTC, as the report's periods are).
+    pub fn of(buckets: &[Bucket]) -> LabelStyle {
+        let date = |b: &Bucket| b.period.from.get(..10).map(str::to_owned);
+        let hour = |b: &Bucket| b.period.from.get(11..13).map(str::to_owned);
+        if let [a, b, ..] = buckets {
+            if date(a) != date(b) && hour(a) == hour(b) {
+                return LabelStyle::Day;
+            }
+        }
+        let mut dates: Vec<_> = buckets.iter().filter_map(date).collect();
+        dates.dedup();
+        if dates.len() > 2 { LabelStyle::DayAndTime } else { LabelStyle::Time }
+    }
+
+    /// A bucket's label from its start (RFC 3339 text).
+    pub fn label(self, from: &str) -> String {
+        let (date, time) = from.split_once('T').unwrap_or((from, ""));
+        let day = date.get(5..).unwrap_or(date);
+        let clock = time.get(..5).unwrap_or(time);
+        match self {
+            LabelStyle::Time => clock.to_owned(),
+            LabelStyle::Day => day.to_owned(),
+            LabelStyle::DayAndTime => format!("{day} {clock}"),
+        }
+    }
+
+    /// The room one label needs along the axis, in the graph's units (10-unit text).
+    pub fn room(self) -> u32 {
+        match self {
+            LabelStyle::Time | LabelStyle::Day => 36,
+            LabelStyle::DayAndTime => 66,
+        }
     }
 }
 
-/// Whether buckets of this period are days (their starts are a day apart).
-pub fn daily_buckets(buckets: &[Bucket]) -> bool {
-    match buckets {
-        [a, b, ..] => a.period.from.get(..10) != b.period.from.get(..10) && a.period.from.get(11..13) == b.period.from.get(11..13),
-        _ => false,
-    }
+/// Every how many buckets a label fits, for `slot` units per bucket.
+pub fn label_every(style: LabelStyle, slot: u32) -> usize {
+    style.room().div_ceil(slot.max(1)) as usize
 }
 
 #[cfg(test)]
@@ -205,12 +238,19 @@ mod tests {
         assert_eq!(percent(d("0.125")), "12.5 %");
         assert_eq!(percent(d("1")), "100 %");
         assert_eq!(percent(d("0")), "0 %");
-        assert_eq!(bucket_label("2026-11-22T14:00:00.000Z", false), "14:00");
-        assert_eq!(bucket_label("2026-11-22T00:00:00.000Z", true), "11-22");
         let hourly = [bucket("2026-11-22T10:00:00.000Z", 0, "0"), bucket("2026-11-22T11:00:00.000Z", 0, "0")];
         let daily = [bucket("2026-11-21T00:00:00.000Z", 0, "0"), bucket("2026-11-22T00:00:00.000Z", 0, "0")];
-        assert!(!daily_buckets(&hourly));
-        assert!(daily_buckets(&daily));
+        let week: Vec<Bucket> = (0..28).map(|i| bucket(&format!("2026-11-{:02}T{:02}:50:00.000Z", 15 + i / 4, (i % 4) * 6), 0, "0")).collect();
+        assert_eq!(LabelStyle::of(&hourly), LabelStyle::Time);
+        assert_eq!(LabelStyle::of(&daily), LabelStyle::Day);
+        assert_eq!(LabelStyle::of(&week), LabelStyle::DayAndTime, "a week of 6-hour buckets names the day");
+        assert_eq!(LabelStyle::Time.label("2026-11-22T14:00:00.000Z"), "14:00");
+        assert_eq!(LabelStyle::Day.label("2026-11-22T00:00:00.000Z"), "11-22");
+        assert_eq!(LabelStyle::DayAndTime.label("2026-11-22T06:50:00.000Z"), "11-22 06:50");
+        // Labels never crowd: 12 five-minute buckets in 26-unit slots get every other one.
+        assert_eq!(label_every(LabelStyle::Time, 26), 2);
+        assert_eq!(label_every(LabelStyle::DayAndTime, 11), 6);
+        assert_eq!(label_every(LabelStyle::Time, 40), 1);
     }
 
     proptest! {

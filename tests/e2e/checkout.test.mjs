@@ -63,6 +63,25 @@ test('the demo checkout binds the order: the user confirms, never types what the
   assert.deepEqual(page.problems, []);
 });
 
+test('on a 360 px phone the demo page fits the screen, and a firm quote shows with its Accept button in view', async () => {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 360, height: 740 });
+  await page.goto(server.url);
+  const widget = page.locator('#checkout-widget');
+  await widget.getByTestId('preview-amount').waitFor();
+  const sideways = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert.equal(sideways, 0, 'nothing wider than the screen (the header once was)');
+  await page.screenshot({ path: `${SHOTS}phone-form.png` });
+
+  await widget.getByTestId('get-firm-quote').click();
+  await widget.getByTestId('firm-quote').waitFor();
+  // The timer runs from the moment the quote shows: the button to act on it must be on screen.
+  const accept = await widget.getByTestId('accept').elementHandle();
+  await page.waitForFunction((el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }, accept, { timeout: 2_000 });
+  await page.screenshot({ path: `${SHOTS}phone-firm.png` });
+  assert.deepEqual(page.problems, []);
+});
+
 test('two tabs of one order: an accept in one shows its trade in the other within a second, and Accept is gone there', async () => {
   const first = await browser.newPage();
   await first.goto(server.url);

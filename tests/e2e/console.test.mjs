@@ -152,6 +152,8 @@ test('the console refuses without sign-in, then shows what a scripted run of che
   // From the top: a full-page shot taken scrolled draws the sticky header mid-page.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${SHOTS}dashboard-light.png`, fullPage: true });
+  // One pool's graphs up close: their labels must be readable at the card's width.
+  await page.locator('article.pool-graphs[data-pool="EUR-USDT"]').screenshot({ path: `${SHOTS}graphs-24h.png` });
   assert.deepEqual(await axeViolations(page), []);
 
   // Support looks up the order by the partner's own reference.
@@ -166,11 +168,18 @@ test('the console refuses without sign-in, then shows what a scripted run of che
   assert.doesNotMatch(packet, /sk_test_|whsec_|pk_test_/, 'no secret in evidence');
   // A checkout that bound nothing says so instead of showing an empty label.
   assert.equal(await evidence.locator('dt', { hasText: /^Bindings$/ }).locator('xpath=following-sibling::dd[1]').textContent(), 'None.');
+  // Each record reads from what it is and its status, not alphabetically ("Accept failure" first).
+  const quoteColumns = await evidence.locator('[data-section=quotes] th').allTextContents();
+  assert.deepEqual(quoteColumns.slice(0, 3), ['Quote id', 'Status', 'Source amount'], quoteColumns.join(' | '));
   await page.evaluate(() => window.scrollTo(0, 0)); // see the dashboard's shot
   await page.screenshot({ path: `${SHOTS}evidence.png`, fullPage: true });
   await page.getByTestId('lookup-id').fill('no-such-id');
   await page.getByTestId('lookup-submit').click();
   await page.getByText('Nothing has this id.').waitFor();
+  // A blank lookup asks nothing, and the last answer does not stay to read as its answer.
+  await page.getByTestId('lookup-id').fill('  ');
+  await page.getByTestId('lookup-submit').click();
+  await page.getByText('Nothing has this id.').waitFor({ state: 'detached' });
 
   // Dark, by the theme picker (remembered), axe-clean too.
   await page.getByLabel('Theme').selectOption('dark');
