@@ -152,13 +152,20 @@ test('two widgets on one page, each with its own state, events, theme and locale
   assert.deepEqual(statuses, ['reserved', 'settled']);
   assert.deepEqual((await events(page, 'terminal', 'w1'))[0].detail, { trade_id: accepted.trade_id, quote_id: fresh.quote_id, status: 'settled' });
 
-  // Errors reach the host with a code and a message.
+  // Errors reach the host with a code and a message. A new conversion starts a new demo
+  // checkout: nothing is asked of the converted one (it used to answer 409 checkout_converted).
+  const refusedAfterNew = [];
+  page.on('response', (r) => { if (new URL(r.url()).pathname.startsWith('/api/') && r.status() === 409) refusedAfterNew.push(r.url()); });
   await w1.getByTestId('new-conversion').click();
+  // The form comes back with its amount, and its estimate is asked of a new checkout.
+  await w1.getByTestId('preview-amount').waitFor({ timeout: 5_000 });
+  assert.deepEqual(refusedAfterNew, []);
   await w1.getByTestId('amount').fill('1');
   await waitEvent(page, 'error', 'w1');
   const error = (await events(page, 'error', 'w1'))[0].detail;
   assert.equal(error.code, 'amount_out_of_limits');
   assert.match(error.message, /10\.00 and 5,000\.00/);
+  assert.deepEqual(refusedAfterNew, []);
 
   // Nothing of w1 leaked into w2.
   assert.deepEqual(await events(page, 'quote', 'w2'), []);
