@@ -152,6 +152,10 @@ test('the console refuses without sign-in, then shows what a scripted run of che
   // From the top: a full-page shot taken scrolled draws the sticky header mid-page.
   await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: `${SHOTS}dashboard-light.png`, fullPage: true });
+  // At a laptop's width the utilization table shows every column without scrolling sideways.
+  const table = page.locator('[role=region][aria-label="Utilization per pool"]');
+  assert.ok(await table.evaluate((el) => el.scrollWidth <= el.clientWidth), 'the utilization table fits 1280 px');
+  await table.screenshot({ path: `${SHOTS}utilization-table.png` });
   // One pool's graphs up close: their labels must be readable at the card's width.
   await page.locator('article.pool-graphs[data-pool="EUR-USDT"]').screenshot({ path: `${SHOTS}graphs-24h.png` });
   assert.deepEqual(await axeViolations(page), []);
