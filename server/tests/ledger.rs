@@ -128,6 +128,12 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
     assert_eq!((older_ids, older["has_more"].as_bool()), (expected, Some(false)));
     let (status, refused) = srv.get("/api/partner/ledger?order=sideways", Some(PARTNER_KEY)).await;
     assert_eq!((status, refused["error"]["field"].as_str()), (400, Some("order")));
+    // A cursor names a row, and pages its own way: anything else would answer an empty
+    // page that reads as the end of the ledger.
+    for (query, field) in [("after=zzz", "after"), ("order=newest&before=zzz", "before"), ("order=newest&after=led_test_000001", "after"), ("before=led_test_000001", "before")] {
+        let (status, refused) = srv.get(&format!("/api/partner/ledger?{query}"), Some(PARTNER_KEY)).await;
+        assert_eq!((status, refused["error"]["field"].as_str()), (400, Some(field)), "{query}: {refused}");
+    }
     let off_rows: Vec<_> = all.iter().filter(|r| r["transact_id"] == off.as_str()).collect();
     assert!(off_rows.iter().all(|r| r["match"]["reconciliation_state"] == "exception"));
     let csv = srv.http.get(format!("{}/api/partner/exports/ledger.csv", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap();

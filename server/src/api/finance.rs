@@ -53,7 +53,7 @@ fn view(r: store::MatchedLedgerRow) -> LedgerRowView {
 #[utoipa::path(get, path = "/api/partner/ledger", operation_id = "partner_ledger", tag = "partner", params(LedgerQuery), security(("partner_key" = []), ("console_session" = [])),
     responses(
         (status = 200, description = "Mirrored ledger rows in the asked order, each with its trade's reconciliation", body = LedgerListing),
-        (status = 400, description = "`invalid_field` (limit, order)", body = quote_core::wire::ApiErrorBody),
+        (status = 400, description = "`invalid_field` (limit, order, a cursor that names no row or pages the other way)", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
@@ -62,11 +62,25 @@ pub async fn ledger(State(state): State<AppState>, _: PartnerReader, Query(q): Q
     if !(1..=500).contains(&limit) {
         return Err(ApiError::invalid_field("limit", "limit must be from 1 to 500."));
     }
-    let mut rows = match q.order.as_deref() {
-        None | Some("oldest") => store::ledger_page(&state.db, q.after.as_deref(), limit + 1).await?,
-        Some("newest") => store::ledger_page_newest(&state.db, q.before.as_deref(), limit + 1).await?,
+    let newest = match q.order.as_deref() {
+        None | Some("oldest") => false,
+        Some("newest") => true,
         Some(_) => return Err(ApiError::invalid_field("order", "order must be oldest or newest.")),
     };
+    // A cursor pages one way only, and must name a row: one that does not would
+    // answer an empty page that reads as "no more rows".
+    let (cursor, other) = if newest { ("before", &q.after) } else { ("after", &q.before) };
+    if other.is_some() {
+        let message = if newest { "after pages oldest first: leave order out, or page with before." } else { "before pages newest first: add order=newest, or page with after." };
+        return Err(ApiError::invalid_field(if newest { "after" } else { "before" }, message));
+    }
+    let given = if newest { q.before.as_deref() } else { q.after.as_deref() };
+    if let Some(id) = given {
+        if !store::ledger_row_exists(&state.db, id).await? {
+            return Err(ApiError::invalid_field(cursor, format!("{cursor} must be the ledger_id of a row in the ledger (the last row of the page before).")));
+        }
+    }
+    let mut rows = if newest { store::ledger_page_newest(&state.db, given, limit + 1).await? } else { store::ledger_page(&state.db, given, limit + 1).await? };
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     Ok(Json(LedgerListing { entries: rows.into_iter().map(view).collect(), has_more }))

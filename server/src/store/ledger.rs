@@ -169,6 +169,12 @@ pub struct MatchedLedgerRow {
 }
 
 /// Mirrored rows after `after` (exclusive, by ledger id), oldest first.
+/// Whether the mirrored ledger has a row with this id (a page cursor must name one).
+pub async fn ledger_row_exists(db: &Db, ledger_id: &str) -> sqlx::Result<bool> {
+    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM ledger_entries WHERE ledger_id = $1").bind(ledger_id).fetch_optional(db).await?;
+    Ok(found.is_some())
+}
+
 pub async fn ledger_page(db: &Db, after: Option<&str>, limit: i64) -> sqlx::Result<Vec<MatchedLedgerRow>> {
     sqlx::query_as(
         "SELECT l.ledger_id, l.entry_type, l.asset, l.amount, l.available_after, l.reserved_after, l.transact_id, l.created_at,
