@@ -26,20 +26,23 @@ pub fn Ledger(listing: LedgerListing) -> impl IntoView {
             let ledger_id = r.ledger_id.clone();
             let reason = r.matched.as_ref().and_then(|m| m.reason.clone());
             view! {
-                <tr class:exception=exception data-ledger-id=ledger_id>
-                    <td><code>{r.ledger_id}</code></td>
-                    <td>{r.created_at.replace('T', " ").get(..19).unwrap_or_default().to_owned()}</td>
-                    <td data-type=r.entry_type.as_str()>{r.entry_type.label()}</td>
-                    <td class="num">{shown(&r.amount)}" " {r.asset}</td>
-                    <td class="num">{shown(&r.available_after)}</td>
-                    <td><code>{trade}</code></td>
-                    <td>
-                        {match state {
-                            Some(ReconciliationState::Exception) => view! { <mark class="exception-badge">{ReconciliationState::Exception.label()}</mark> }.into_any(),
-                            Some(s) => view! { <span class="state" data-state=s.as_str()>{s.label()}</span> }.into_any(),
-                            None => view! { <span class="muted">"no trade"</span> }.into_any(),
-                        }}
-                        {reason.map(|r| view! { <span class="sub">{r}</span> })}
+                <tr class:exception=exception data-ledger-id=ledger_id role="row">
+                    <td role="cell" data-label="Ledger id"><code>{r.ledger_id}</code></td>
+                    <td role="cell" data-label="Time (UTC)">{r.created_at.replace('T', " ").get(..19).unwrap_or_default().to_owned()}</td>
+                    <td role="cell" data-label="Type" data-type=r.entry_type.as_str()>{r.entry_type.label()}</td>
+                    <td role="cell" data-label="Amount" class="num">{shown(&r.amount)}" " {r.asset}</td>
+                    <td role="cell" data-label="Available after" class="num">{shown(&r.available_after)}</td>
+                    <td role="cell" data-label="Trade"><code>{trade}</code></td>
+                    <td role="cell" data-label="Reconciliation">
+                        // One box for the verdict and its reason (a stacked row lays a cell out in two columns).
+                        <span>
+                            {match state {
+                                Some(ReconciliationState::Exception) => view! { <mark class="exception-badge">{ReconciliationState::Exception.label()}</mark> }.into_any(),
+                                Some(s) => view! { <span class="state" data-state=s.as_str()>{s.label()}</span> }.into_any(),
+                                None => view! { <span class="muted">"no trade"</span> }.into_any(),
+                            }}
+                            {reason.map(|r| view! { <span class="sub">{r}</span> })}
+                        </span>
                     </td>
                 </tr>
             }
@@ -52,19 +55,21 @@ pub fn Ledger(listing: LedgerListing) -> impl IntoView {
         </p>
         {empty.then(|| view! { <p class="muted">"No ledger rows yet."</p> })}
         <div class="table-wrap" tabindex="0" role="region" aria-label="Ledger rows">
-            <table data-testid="ledger-rows">
-                <thead>
-                    <tr>
-                        <th scope="col">"Ledger id"</th>
-                        <th scope="col">"Time (UTC)"</th>
-                        <th scope="col">"Type"</th>
-                        <th scope="col">"Amount"</th>
-                        <th scope="col">"Available after"</th>
-                        <th scope="col">"Trade"</th>
-                        <th scope="col">"Reconciliation"</th>
+            // Explicit roles: on a phone the rows are stacked (CSS), which would otherwise
+            // strip the table's meaning from screen readers.
+            <table data-testid="ledger-rows" class="stacking" role="table">
+                <thead role="rowgroup">
+                    <tr role="row">
+                        <th role="columnheader" scope="col">"Ledger id"</th>
+                        <th role="columnheader" scope="col">"Time (UTC)"</th>
+                        <th role="columnheader" scope="col">"Type"</th>
+                        <th role="columnheader" scope="col">"Amount"</th>
+                        <th role="columnheader" scope="col">"Available after"</th>
+                        <th role="columnheader" scope="col">"Trade"</th>
+                        <th role="columnheader" scope="col">"Reconciliation"</th>
                     </tr>
                 </thead>
-                <tbody>{rows}</tbody>
+                <tbody role="rowgroup">{rows}</tbody>
             </table>
         </div>
     }

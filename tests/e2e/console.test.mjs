@@ -218,5 +218,12 @@ test('a phone-sized screen gets the same console, readable', async () => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px (tables scroll inside their own region)`);
   await page.screenshot({ path: `${SHOTS}phone.png`, fullPage: true });
+  // The ledger's rows stack: every row's amount on screen, not behind a sideways scroll.
+  const amounts = page.locator('[data-testid=ledger-rows] tr[data-ledger-id] td[data-label=Amount]');
+  await amounts.first().waitFor();
+  for (const box of await Promise.all((await amounts.all()).map((a) => a.boundingBox()))) {
+    assert.ok(box.x >= 0 && box.x + box.width <= 390, `a ledger amount is on screen: ${JSON.stringify(box)}`);
+  }
+  await page.locator('[data-testid=ledger-rows]').screenshot({ path: `${SHOTS}phone-ledger.png` });
   assert.deepEqual(await axeViolations(page), []);
 });
