@@ -80,10 +80,12 @@ export interface QuoteTerms {
   rate: DecimalString;
   spread_bps: DecimalString;
   fee_bps: DecimalString;
-  network: string | null;
-  destination_address: string | null;
+  /** Absent (not null) when the quote has none: an estimate may have no network or destination. */
+  network?: string;
+  destination_address?: string;
   created_at: Timestamp;
-  expires_at: Timestamp | null;
+  /** Firm quotes only: absent on an estimate. */
+  expires_at?: Timestamp;
   executable: boolean;
 }
 

@@ -29,19 +29,33 @@ export function define_quote_widget(mount) {
   const ATTRS = ['api-base', 'session-token', 'pool', 'side', 'amount', 'network', 'destination',
                  'lock', 'partner-reference', 'locale', 'theme', 'widget-id'];
   const camel = (s) => s.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+  // Set as properties, these two apply at once too (not only when the element is inserted).
+  const PROPS = ['copy', 'getSessionToken'];
   class QuoteWidgetElement extends HTMLElement {
     static get observedAttributes() { return ATTRS; }
+    // Every option, `undefined` when absent: update() keeps what it is not given, so a
+    // removed attribute or property must be given as cleared.
     options() {
       const o = {};
-      for (const a of ATTRS) { const v = this.getAttribute(a); if (v !== null) o[camel(a)] = v; }
+      for (const a of ATTRS) { const v = this.getAttribute(a); o[camel(a)] = v === null ? undefined : v; }
       o.id = o.widgetId || this.id || undefined;
-      if (this.copy) o.copy = this.copy;
-      if (typeof this.getSessionToken === 'function') o.getSessionToken = this.getSessionToken;
+      o.copy = this._copy || undefined;
+      o.getSessionToken = typeof this._getSessionToken === 'function' ? this._getSessionToken : undefined;
       return o;
     }
-    connectedCallback() { if (!this.handle) this.handle = mount(this, this.options()); }
+    get copy() { return this._copy; }
+    set copy(v) { this._copy = v; this.refresh(); }
+    get getSessionToken() { return this._getSessionToken; }
+    set getSessionToken(f) { this._getSessionToken = f; this.refresh(); }
+    refresh() { if (this.handle) this.handle.update(this.options()); }
+    connectedCallback() {
+      // A property set before this element was defined is the instance's own; move it
+      // behind the setters above.
+      for (const p of PROPS) if (Object.prototype.hasOwnProperty.call(this, p)) { const v = this[p]; delete this[p]; this[p] = v; }
+      if (!this.handle) this.handle = mount(this, this.options());
+    }
     disconnectedCallback() { if (this.handle) { this.handle.destroy(); this.handle = null; } }
-    attributeChangedCallback() { if (this.handle) this.handle.update(this.options()); }
+    attributeChangedCallback() { this.refresh(); }
   }
   customElements.define('quote-widget', QuoteWidgetElement);
 }
@@ -310,21 +324,37 @@ fn same_tokens(a: &TokenSource, b: &TokenSource) -> bool {
     }
 }
 
+/// A copy of the host's options object (none given: an empty one).
+fn as_object(options: &JsValue) -> Object {
+    let given = options.dyn_ref::<Object>().cloned().unwrap_or_else(Object::new);
+    Object::assign(&Object::new(), &given)
+}
+
 /// `QuoteWidget.mount(element, options)`.
 fn mount(element: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     let element: HtmlElement = element
         .dyn_into()
         .map_err(|_| JsValue::from_str("QuoteWidget.mount: the first argument must be an HTML element"))?;
-    let options = Options::read(&options, &element)?;
-    let instance = Rc::new(RefCell::new(Some(Instance::mount(element.clone(), options)?)));
+    let read = Options::read(&options, &element)?;
+    let instance = Rc::new(RefCell::new(Some(Instance::mount(element.clone(), read)?)));
+    // The options as the host last gave them: `update()` changes only what it is
+    // given (an option given as `undefined` is cleared), as `handle.update({ locale })`
+    // reads. Replacing them all dropped the session source and the locks.
+    let current = Rc::new(RefCell::new(as_object(&options)));
 
     let handle = Object::new();
     let target = element.clone();
     let updating = Rc::clone(&instance);
     let update = Closure::<dyn Fn(JsValue) -> Result<(), JsValue>>::new(move |options: JsValue| {
-        if let Some(i) = updating.borrow_mut().as_mut() {
-            i.update(Options::read(&options, &target)?);
+        if !(options.is_object() || options.is_undefined() || options.is_null()) {
+            // Not options at all: refused as `mount()` would refuse it.
+            Options::read(&options, &target)?;
         }
+        let merged = Object::assign(&Object::assign(&Object::new(), &current.borrow()), &as_object(&options));
+        if let Some(i) = updating.borrow_mut().as_mut() {
+            i.update(Options::read(&merged, &target)?);
+        }
+        *current.borrow_mut() = merged;
         Ok(())
     });
     let destroy = Closure::<dyn Fn()>::new(move || {

@@ -205,6 +205,13 @@ test('mount(), update() and destroy() with a host-provided session', async () =>
   await slot.locator('label', { hasText: 'Sie zahlen (EUR)' }).waitFor();
   assert.equal(await slot.getByTestId('amount').inputValue(), '250.00');
   assert.equal(await slot.getByTestId('amount').getAttribute('readonly'), '');
+  // Only what update() is given changes: the amount and its lock stay.
+  await page.evaluate(() => window.handle.update({ locale: 'en' }));
+  await slot.locator('label', { hasText: 'You pay (EUR)' }).waitFor();
+  assert.equal(await slot.getByTestId('amount').inputValue(), '250.00');
+  assert.equal(await slot.getByTestId('amount').getAttribute('readonly'), '');
+  await page.evaluate(() => window.handle.update({ locale: 'de' }));
+  await slot.locator('label', { hasText: 'Sie zahlen (EUR)' }).waitFor();
 
   const liveBefore = await page.evaluate(() => window.liveIntervals.size);
   assert.ok(liveBefore >= 1, 'the widget ticks while mounted');
@@ -276,6 +283,23 @@ test('update() of a bound input while a firm quote is live declines that quote a
   assert.equal(await slot.getByTestId('amount').inputValue(), '250.00');
   assert.equal(await slot.getByTestId('firm-quote').count(), 0, 'the old quote cannot be accepted any more');
   assert.match(await rejected, /\/api\/quotes\/pq_test_\w+\/reject$/, 'the old quote was declined upstream');
+  assert.deepEqual(page.problems, []);
+});
+
+test('properties set on a <quote-widget> already on the page apply at once, and a removed attribute is cleared', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${hostUrl}/two.html`);
+  const w1 = page.locator('#w1');
+  await w1.getByTestId('get-firm-quote').waitFor();
+  // The documented way (a React effect runs after insertion): the element's copy property.
+  await page.evaluate(() => { document.getElementById('w1').copy = { get_firm_quote: 'Lock my price' }; });
+  await w1.getByTestId('get-firm-quote').getByText('Lock my price').waitFor({ timeout: 5_000 });
+  // Other options stay as they were (update() merges); a removed attribute goes back to its default.
+  await page.evaluate(() => document.getElementById('w1').setAttribute('locale', 'de'));
+  await w1.locator('label', { hasText: /^Sie zahlen/ }).waitFor();
+  assert.match(await w1.getByTestId('get-firm-quote').textContent(), /Lock my price/, 'the copy override stays');
+  await page.evaluate(() => document.getElementById('w1').removeAttribute('locale'));
+  await w1.locator('label', { hasText: /^You pay/ }).waitFor();
   assert.deepEqual(page.problems, []);
 });
 
