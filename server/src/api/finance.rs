@@ -69,12 +69,14 @@ pub async fn ledger(State(state): State<AppState>, _: PartnerReader, Query(q): Q
     };
     // A cursor pages one way only, and must name a row: one that does not would
     // answer an empty page that reads as "no more rows".
-    let (cursor, other) = if newest { ("before", &q.after) } else { ("after", &q.before) };
-    if other.is_some() {
-        let message = if newest { "after pages oldest first: leave order out, or page with before." } else { "before pages newest first: add order=newest, or page with after." };
-        return Err(ApiError::invalid_field(if newest { "after" } else { "before" }, message));
+    let (cursor, given, (wrong, wrong_given, wrong_message)) = if newest {
+        ("before", q.before.as_deref(), ("after", &q.after, "after pages oldest first: leave order out, or page with before."))
+    } else {
+        ("after", q.after.as_deref(), ("before", &q.before, "before pages newest first: add order=newest, or page with after."))
+    };
+    if wrong_given.is_some() {
+        return Err(ApiError::invalid_field(wrong, wrong_message));
     }
-    let given = if newest { q.before.as_deref() } else { q.after.as_deref() };
     if let Some(id) = given {
         if !store::ledger_row_exists(&state.db, id).await? {
             return Err(ApiError::invalid_field(cursor, format!("{cursor} must be the ledger_id of a row in the ledger (the last row of the page before).")));
