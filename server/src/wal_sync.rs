@@ -4,7 +4,7 @@
 //! one writer waited for that fsync — almost half of its time per group — while the
 //! next units queued. Instead the writer's own connection commits with
 //! `synchronous = NORMAL` (the WAL is written, not synced) and hands its callers'
-//! acknowledgements here; this task fsyncs the WAL file and only then acknowledges
+//! acknowledgements here; a thread of its own fsyncs the WAL file and only then acknowledges
 //! them, while the writer already runs the next group. One fsync covers every
 //! commit written before it began, so under load several groups share one.
 //!
@@ -87,36 +87,41 @@ pub fn fsync(wal: PathBuf) -> Sync {
     Arc::new(move || std::fs::File::open(&wal).and_then(|file| file.sync_data()))
 }
 
-/// Starts the task that acknowledges batches once `sync` has run after them.
+/// Starts the thread that acknowledges batches once `sync` has run after them; it
+/// ends when the last sender is dropped.
+///
+/// A thread of its own, not a task: a commit's callers are answered after one wake-up
+/// here (the fsync runs on this thread, then it answers), where a task handing the
+/// fsync to the blocking pool and waiting for it back took three. Each wake-up is a
+/// chance to wait for a core, and on a busy machine the answer waits as long.
 pub fn spawn(sync: Sync) -> mpsc::UnboundedSender<Vec<Ack>> {
     let (sender, mut batches) = mpsc::unbounded_channel::<Vec<Ack>>();
-    tokio::spawn(async move {
-        let mut waiting: Vec<Vec<Ack>> = Vec::new();
-        // The first failure, repeated to every caller after it (see the module note).
-        let mut failed: Option<String> = None;
-        while batches.recv_many(&mut waiting, usize::MAX).await > 0 {
-            // Every batch taken here was committed before this fsync begins.
-            let synced = match &failed {
-                Some(e) => Err(e.clone()),
-                None => {
-                    let sync = Arc::clone(&sync);
-                    let result = match tokio::task::spawn_blocking(move || sync()).await {
-                        Ok(Ok(())) => Ok(()),
-                        Ok(Err(e)) => Err(format!("the database's writes can no longer be made durable (fsync of its WAL failed: {e}); restart the server")),
-                        Err(e) => Err(format!("the database's writes can no longer be made durable (the fsync did not run: {e}); restart the server")),
-                    };
-                    if let Err(e) = &result {
+    std::thread::Builder::new()
+        .name("qw-wal-sync".into())
+        .spawn(move || {
+            // The first failure, repeated to every caller after it (see the module note).
+            let mut failed: Option<String> = None;
+            while let Some(first) = batches.blocking_recv() {
+                // Every batch taken here was committed before this fsync begins.
+                let mut waiting = vec![first];
+                while let Ok(more) = batches.try_recv() {
+                    waiting.push(more);
+                }
+                let synced = match &failed {
+                    Some(e) => Err(e.clone()),
+                    None => sync().map_err(|e| {
+                        let e = format!("the database's writes can no longer be made durable (fsync of its WAL failed: {e}); restart the server");
                         tracing::error!(error = %e, "fsync of the SQLite WAL failed: no write is acknowledged from now on");
                         failed = Some(e.clone());
-                    }
-                    result
+                        e
+                    }),
+                };
+                for ack in waiting.into_iter().flatten() {
+                    ack(synced.clone());
                 }
-            };
-            for ack in waiting.drain(..).flatten() {
-                ack(synced.clone());
             }
-        }
-    });
+        })
+        .expect("the WAL sync thread starts");
     sender
 }
 

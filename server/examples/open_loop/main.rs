@@ -48,7 +48,7 @@ mod workload;
 
 use axum::routing::post;
 use axum::{Json, Router};
-use probes::{CpuMeter, MachineProbe, Readings};
+use probes::{CpuMeter, CpuShares, MachineProbe, Readings};
 use quote_server::config::UpstreamChoice;
 use quote_server::sandbox::{self, Faults, Sandbox, SandboxConfig};
 use quote_server::throwaway_postgres::{Durability, ThrowawayPostgres};
@@ -90,7 +90,7 @@ fn row(rate: &str, target: &str, endpoint: &str, ms: &[f64], errors: usize) {
 struct Measurement {
     results: BTreeMap<&'static str, Endpoint>,
     machine: Readings,
-    busy: Option<f64>,
+    cpu: Option<CpuShares>,
 }
 
 impl Measurement {
@@ -108,8 +108,8 @@ async fn measure(target: Target, base: &[String], rate: u32, seconds: u32, dir: 
     let probe = MachineProbe::start(dir);
     let cpu = CpuMeter::start();
     let results = workload::run(target, &http, base, rate, seconds).await;
-    let busy = cpu.and_then(|c| c.busy_percent());
-    Measurement { results, machine: probe.finish(), busy }
+    let cpu = cpu.and_then(|c| c.shares());
+    Measurement { results, machine: probe.finish(), cpu }
 }
 
 async fn start_floor() -> anyhow::Result<String> {
@@ -154,6 +154,11 @@ async fn main() -> anyhow::Result<()> {
     // only started when a Postgres target runs.
     let wanted = |short: &str| only.as_ref().is_none_or(|o| o.iter().any(|n| n == short));
     let cluster = if wanted("pg1") || wanted("pg3") { Some(ThrowawayPostgres::start(Durability::Full)?) } else { None };
+    if let Some(cluster) = &cluster {
+        // WAL segments to reuse, as a running production database has: a run writes
+        // about 70 MB of WAL per Postgres target.
+        cluster.recycle_wal(400).await?;
+    }
     let mut replicas = Vec::new();
     for (count, short) in [(1, "pg1"), (3, "pg3")] {
         let Some(cluster) = &cluster else { break };
@@ -186,10 +191,13 @@ async fn main() -> anyhow::Result<()> {
     // The disk with no load at all, for as long as one measurement: what it does by
     // itself (on a shared virtual disk, stalls come whether or not anything writes).
     let idle = MachineProbe::start(dir.path());
+    let idle_cpu = CpuMeter::start();
     tokio::time::sleep(Duration::from_secs(u64::from(seconds) + 1)).await;
+    let idle_cpu = idle_cpu.and_then(|c| c.shares());
     let idle = idle.finish();
     row("", "disk, no load", "fsync probe", &idle.fsyncs, 0);
-    println!("{:>6}  {:<22} {:<14} a sleeping thread woke up to {:.1} ms late", "", "machine, no load", "wake-ups", idle.latest_wakeup());
+    println!("{:>6}  {:<22} {:<14} a sleeping thread woke up to {:.1} ms late; {:.1} % of the cores stolen by the host", "", "machine, no load", "wake-ups",
+             idle.latest_wakeup(), idle_cpu.map_or(f64::NAN, |c| c.stolen));
     let targets: Vec<&(Target, Vec<String>)> = bases.iter().filter(|(t, _)| wanted(t.short())).collect();
     let mut held: BTreeMap<Target, u32> = BTreeMap::new();
     let mut added = Vec::new();
@@ -203,9 +211,9 @@ async fn main() -> anyhow::Result<()> {
             if target.is_server() {
                 row("", "  (disk, meanwhile)", "fsync probe", &m.machine.fsyncs, 0);
             }
-            if let Some(busy) = m.busy {
-                println!("{:>6}  {:<22} {:<14} {busy:>5.0} % of all cores busy; a sleeping thread woke up to {:.1} ms late", "", "  (machine, meanwhile)", "cpu",
-                         m.machine.latest_wakeup());
+            if let Some(cpu) = m.cpu {
+                println!("{:>6}  {:<22} {:<14} {:>5.0} % of all cores busy, {:.1} % stolen by the host; a sleeping thread woke up to {:.1} ms late", "",
+                         "  (machine, meanwhile)", "cpu", cpu.busy, cpu.stolen, m.machine.latest_wakeup());
             }
             let worst = m.results.keys().filter_map(|name| m.p99(name)).fold(0.0_f64, f64::max);
             if worst < P99_TARGET_MS && m.results.values().all(|e| e.errors == 0) {

@@ -75,10 +75,20 @@ impl MachineProbe {
 
 /// The whole machine's CPU time while a target is measured (every process: client,
 /// servers, sandbox, Postgres), from `/proc/stat`: when it nears 100 %, answers wait
-/// for a core, not for the server's own work.
+/// for a core, not for the server's own work. Also the hypervisor's *steal*: time our
+/// virtual cores were ready to run and the host ran something else instead, which no
+/// process here can cause or avoid.
 pub struct CpuMeter {
     busy: u64,
+    steal: u64,
     total: u64,
+}
+
+/// Shares of all cores' time over a measurement, in percent.
+#[derive(Clone, Copy)]
+pub struct CpuShares {
+    pub busy: f64,
+    pub stolen: f64,
 }
 
 impl CpuMeter {
@@ -88,13 +98,16 @@ impl CpuMeter {
         // user nice system idle iowait irq softirq steal …: idle and iowait are not busy.
         let total: u64 = fields.iter().take(8).sum();
         let idle = fields.get(3)? + fields.get(4)?;
-        Some(CpuMeter { busy: total - idle, total })
+        Some(CpuMeter { busy: total - idle, steal: fields.get(7).copied().unwrap_or(0), total })
     }
 
-    /// Busy share of all cores since `start`, in percent.
-    pub fn busy_percent(&self) -> Option<f64> {
+    /// Busy and stolen shares of all cores since `start`.
+    pub fn shares(&self) -> Option<CpuShares> {
         let now = CpuMeter::start()?;
-        let total = now.total.checked_sub(self.total).filter(|t| *t > 0)?;
-        Some(100.0 * (now.busy.saturating_sub(self.busy)) as f64 / total as f64)
+        let total = now.total.checked_sub(self.total).filter(|t| *t > 0)? as f64;
+        Some(CpuShares {
+            busy: 100.0 * now.busy.saturating_sub(self.busy) as f64 / total,
+            stolen: 100.0 * now.steal.saturating_sub(self.steal) as f64 / total,
+        })
     }
 }

@@ -16,6 +16,8 @@ struct Rounds {
     /// the latest wake-up of the sleeping thread.
     disk_max: BTreeMap<Target, Vec<f64>>,
     latest_wakeup: BTreeMap<Target, Vec<f64>>,
+    /// The share of all cores' time the host took (steal) during each round's measurement.
+    stolen: BTreeMap<Target, Vec<f64>>,
 }
 
 impl Rounds {
@@ -44,6 +46,7 @@ pub async fn run(targets: &[&(Target, Vec<String>)], rate: u32, seconds: u32, ro
             let m = measure(target, base, rate, seconds, dir).await;
             all.disk_max.entry(target).or_default().push(m.machine.fsyncs.iter().copied().fold(0.0, f64::max));
             all.latest_wakeup.entry(target).or_default().push(m.machine.latest_wakeup());
+            all.stolen.entry(target).or_default().push(m.cpu.map_or(f64::NAN, |c| c.stolen));
             for (name, e) in m.results {
                 p99s.insert((target, name), percentile(&sorted(&e.ms), 0.99));
                 let pooled = all.pooled.entry((target, name)).or_default();
@@ -70,5 +73,6 @@ pub async fn run(targets: &[&(Target, Vec<String>)], rate: u32, seconds: u32, ro
         }
         println!("  {:<20} {:<11} disk probe's slowest fsync in each round, ms: {}", target.name(), "", list(&all.disk_max[&target], ""));
         println!("  {:<20} {:<11} latest wake-up of a sleeping thread in each round, ms: {}", target.name(), "", list(&all.latest_wakeup[&target], ""));
+        println!("  {:<20} {:<11} share of the cores the host took (steal) in each round, %: {}", target.name(), "", list(&all.stolen[&target], ""));
     }
 }
