@@ -4,6 +4,7 @@
 use crate::alerts::Alerts;
 use crate::api::{self, ApiError};
 use crate::balance::Balance;
+use crate::failed::failed;
 use crate::ledger::Ledger;
 use crate::lookup::Lookup;
 use crate::theme::ThemePicker;
@@ -13,14 +14,6 @@ use std::time::Duration;
 
 /// The windows the utilization report offers.
 const WINDOWS: [(&str, &str); 3] = [("1h", "Last hour"), ("24h", "Last 24 hours"), ("7d", "Last 7 days")];
-
-/// A failed read: signed out goes back to the form, anything else is said in place.
-pub fn failed(error: ApiError, on_signed_out: Callback<()>) -> AnyView {
-    if error == ApiError::SignedOut {
-        on_signed_out.run(());
-    }
-    view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
-}
 
 /// Props: the signed-in `user`; `on_signed_out` when the session ends or is ended.
 #[component]

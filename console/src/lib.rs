@@ -9,6 +9,7 @@ mod app;
 mod balance;
 mod chart;
 mod dashboard;
+mod failed;
 mod ledger;
 mod lookup;
 mod sign_in;

@@ -5,7 +5,7 @@
 use crate::api::{self, ApiError};
 use quote_core::partner::ReconciliationState;
 use quote_core::wire::ErrorCode;
-use crate::dashboard::failed;
+use crate::failed::failed;
 use leptos::prelude::*;
 use serde_json::Value;
 

@@ -48,7 +48,7 @@ async fn checkout(http: reqwest::Client, base: String, timings: Timings) {
 }
 
 /// The server with its embedded sandbox, on a temporary database.
-async fn start(preview_window: Duration) -> anyhow::Result<(quote_server::startup::Running, std::sync::Arc<quote_server::sandbox::Sandbox>, tempfile::TempDir)> {
+async fn start(preview_window: Duration) -> anyhow::Result<(quote_server::app::Running, std::sync::Arc<zeropools_sandbox::Sandbox>, tempfile::TempDir)> {
     let dir = tempfile::tempdir()?;
     let running = support::start_server(dir.path(), |settings| {
         settings.limits.quote_burst = 100;
@@ -62,7 +62,7 @@ async fn start(preview_window: Duration) -> anyhow::Result<(quote_server::startu
 /// `widgets` widgets, each in its own checkout, previewing while their users type
 /// (a keystroke's preview every 300 ms, after the widget's debounce), all at once.
 /// Returns (upstream indicative calls, previews, seconds).
-async fn previewing(base: &str, sandbox: &quote_server::sandbox::Sandbox, widgets: usize) -> anyhow::Result<(u64, usize, f64)> {
+async fn previewing(base: &str, sandbox: &zeropools_sandbox::Sandbox, widgets: usize) -> anyhow::Result<(u64, usize, f64)> {
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
     let mut tokens = Vec::with_capacity(widgets);
     for _ in 0..widgets {

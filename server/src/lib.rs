@@ -1,47 +1,29 @@
 //! The quote widget's companion server: it holds the 0Pools secret key, is the only
 //! thing that talks to 0Pools, stores every quote and trade, and serves the widget.
-//! Also ships the 0Pools sandbox.
+//!
+//! The rooms, lowest first; a room uses only rooms above it in this list
+//! (`ARCHITECTURE.md` has the map, and `scripts/cycles.sh` fails on a cycle):
+//!
+//! - `telemetry`: metric names and the process's recorder (every room counts);
+//! - `zeropools`: the upstream client (wire types from `zeropools-wire`);
+//! - `store`: the database: opening it, every statement, grouped commits;
+//! - `config`: settings and their defaults, the CLI, fail-closed validation;
+//! - `quoting`: quote calls within a budget, previews, terms, pools, outcome rows;
+//! - `trading`: accepting (once), executing, recording and announcing trades;
+//! - `partner`: what the partner's people read: utilization, alerts, the ledger;
+//! - `checkouts`: checkouts bound by the partner, client tokens, sessions;
+//! - `workers`: the reconciler, the sweep, leadership among replicas;
+//! - `http`: the API, its state, limits, readiness, the server loop;
+//! - `app`: puts a server together (main, the tests and the benches alike).
 
-pub mod accept_lease;
-pub mod alerts;
-pub mod api;
+pub mod app;
 pub mod checkouts;
 pub mod config;
-pub mod console;
-pub mod db;
-pub mod group_commit;
-pub mod json_fields;
-pub mod leadership;
-pub mod ledger_match;
-pub mod ledger_sync;
-pub mod limits;
-pub mod outcome_writer;
-pub mod outcomes;
-pub mod partner_webhooks;
-pub mod pools;
-pub mod previews;
-pub mod quote_calls;
-pub mod quote_terms;
-pub mod readiness;
-pub mod reconcile;
-pub mod sandbox;
-pub mod serve;
-pub mod session_cache;
-pub mod settings;
-pub mod signature;
-pub mod startup;
-pub mod state;
+pub mod http;
+pub mod partner;
+pub mod quoting;
 pub mod store;
-pub mod sweep;
-pub mod telemetry;
-pub mod throwaway_postgres;
-pub mod trade_events;
-pub mod trade_record;
+pub(crate) mod telemetry;
 pub mod trading;
-pub mod upstream;
-pub mod utilization;
-pub mod wal_sync;
-
-pub use api::app::app;
-pub use settings::{AlertThresholds, Limits, Settings};
-pub use state::AppState;
+pub mod workers;
+pub mod zeropools;

@@ -1,7 +1,7 @@
 use clap::Parser;
+use quote_server::app::{Application, Parts};
 use quote_server::config::{Cli, Command, ConfigError, ServerArgs};
-use quote_server::sandbox::{self, Sandbox, SandboxConfig};
-use quote_server::startup::{Application, Parts};
+use zeropools_sandbox::{Sandbox, SandboxConfig};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use tokio::net::TcpListener;
@@ -41,7 +41,7 @@ async fn main() -> ExitCode {
 fn hash_console_password() -> anyhow::Result<()> {
     let mut line = String::new();
     std::io::stdin().read_line(&mut line)?;
-    let hash = quote_server::console::hash_password(&secrecy::SecretString::from(line))
+    let hash = quote_server::config::hash_password(&secrecy::SecretString::from(line))
         .map_err(|e| ConfigError { setting: "CONSOLE_PASSWORD_HASH", message: format!("the password {e}") })?;
     println!("{hash}");
     Ok(())
@@ -55,7 +55,7 @@ async fn run_sandbox(args: ServerArgs, listen: SocketAddr, webhook_url: Option<S
     config.seed = args.sandbox_seed;
     config.webhook_url = webhook_url;
     let listener = TcpListener::bind(listen).await?;
-    let url = sandbox::serve(Sandbox::with_faults(config, args.sandbox_faults()?), listener).await?;
+    let url = zeropools_sandbox::serve(Sandbox::with_faults(config, args.sandbox_faults()?), listener).await?;
     // Printed on stdout, alone on its line, so scripts can read the address.
     println!("0Pools sandbox listening on {url}");
     tokio::signal::ctrl_c().await?;

@@ -3,13 +3,12 @@
 //! one replica's webhook on another replica's live stream, one reconciler at a time,
 //! and an accept finished by another replica after the one holding it is killed.
 
-mod common;
 
-use common::*;
-use quote_server::sandbox::Faults;
-use quote_server::signature;
+use quote_testkit::harness::*;
+use zeropools_sandbox::Faults;
+use quote_server::zeropools::signature;
 use quote_server::store;
-use quote_server::throwaway_postgres::ThrowawayPostgres;
+use quote_testkit::throwaway_postgres::ThrowawayPostgres;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
@@ -18,7 +17,7 @@ const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
 
 /// `n` replicas of the server on one fresh Postgres database, all pointed at `sandbox_url`;
 /// the first is bound to `first` (where the sandbox's webhooks go, when it sends any).
-async fn replicas(n: usize, first: tokio::net::TcpListener, sandbox_url: &str, settings: fn(&mut quote_server::Settings)) -> Vec<TestServer> {
+async fn replicas(n: usize, first: tokio::net::TcpListener, sandbox_url: &str, settings: fn(&mut quote_server::config::Settings)) -> Vec<TestServer> {
     let url = ThrowawayPostgres::shared().unwrap().new_database().await.unwrap();
     let dir = std::env::temp_dir();
     let mut servers = Vec::new();
@@ -35,12 +34,12 @@ async fn replicas(n: usize, first: tokio::net::TcpListener, sandbox_url: &str, s
             settings: Box::new(settings),
         };
         let running = build_server_on(options, url.clone()).await.spawn();
-        servers.push(TestServer { url: running.url.clone(), state: running.state.clone(), http: reqwest::Client::new(), running });
+        servers.push(TestServer::serving(running));
     }
     servers
 }
 
-fn lifted_limits(s: &mut quote_server::Settings) {
+fn lifted_limits(s: &mut quote_server::config::Settings) {
     // Hundreds of accepts from one checkout are far past its limit; lift it here.
     s.limits.accept_burst = 1_000;
     s.limits.accepts_per_minute = 60_000;
@@ -69,7 +68,7 @@ async fn three_hundred_accepts_across_three_replicas_make_one_transact_and_one_t
     assert_eq!(ids.len(), 1, "every accept, on every replica, answered the same trade: {ids:?}");
     assert_eq!(sandbox.sandbox.transact_requests(), 1, "0Pools transact was called exactly once");
     assert_eq!(sandbox.sandbox.trade_count(), 1);
-    let trades: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM trades").fetch_one(&servers[2].state.db).await.unwrap();
+    let trades: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM trades").fetch_one(&servers[2].state.store.db).await.unwrap();
     assert_eq!(trades, 1);
 }
 
@@ -124,7 +123,7 @@ async fn one_replica_reconciles_at_a_time_and_another_takes_over_when_it_dies() 
     // A lease of 3 s: long beside a pass (so a slow machine does not lose it mid-run), short
     // enough that the takeover below comes quickly.
     let mut servers = replicas(3, bind().await.0, &sandbox.url, |s| s.leader_lease = Duration::from_secs(3)).await;
-    let passes = |servers: &[TestServer]| servers.iter().map(|s| s.state.reconciler.passes()).collect::<Vec<_>>();
+    let passes = |servers: &[TestServer]| servers.iter().map(|s| s.workers.reconciler.passes()).collect::<Vec<_>>();
     // Every replica tries every 100 ms; after many tries, exactly one has reconciled.
     eventually(10, || async { (passes(&servers).iter().sum::<u64>() >= 10).then_some(()) }).await;
     let seen = passes(&servers);
@@ -216,7 +215,7 @@ async fn a_replica_killed_mid_accept_leaves_work_another_replica_finishes_once()
 #[tokio::test]
 async fn trade_updates_reach_other_replicas_and_leave_the_pool_durable() {
     let url = ThrowawayPostgres::shared().unwrap().new_database().await.unwrap();
-    let setup = quote_server::db::open(&url).await.unwrap();
+    let setup = quote_server::store::open(&url).await.unwrap();
     // The test cluster runs without synchronous commits; this database's sessions get
     // Postgres' durable default back, so a setting left behind would show.
     sqlx::query("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = on', current_database()); END $$").execute(&setup).await.unwrap();
@@ -224,7 +223,7 @@ async fn trade_updates_reach_other_replicas_and_leave_the_pool_durable() {
     let db = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
     let mut listener = sqlx::postgres::PgListener::connect(&url).await.unwrap();
     listener.listen("qw_trade_updates").await.unwrap();
-    let events = quote_server::trade_events::TradeEvents::new(&db, "replica-a".into());
+    let events = quote_server::trading::TradeEvents::new(&db, "replica-a".into());
     events.publish(quote_server::trading::TradeUpdate { trade_id: "trd_1".into(), status: quote_core::wire::TradeStatus::Settled });
     let heard = tokio::time::timeout(Duration::from_secs(5), listener.recv()).await.expect("a notification").unwrap();
     assert_eq!(heard.payload(), "replica-a\ntrd_1\tsettled");
@@ -249,8 +248,8 @@ async fn a_webhook_that_races_its_trades_commit_is_still_applied() {
         settings: Box::new(|_| {}),
     };
     let running = build_server_on(options, url).await.spawn();
-    let srv = TestServer { url: running.url.clone(), state: running.state.clone(), http: reqwest::Client::new(), running };
-    let db = &srv.state.db;
+    let srv = TestServer::serving(running);
+    let db = &srv.state.store.db;
     let token = srv.session().await;
     let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
     let quote = store::quote(db, &quote_id).await.unwrap().unwrap();
@@ -314,7 +313,7 @@ async fn a_webhook_that_races_its_trades_commit_is_still_applied() {
 #[tokio::test]
 async fn a_pooled_connection_dropped_by_postgres_while_idle_is_replaced_unnoticed() {
     let url = ThrowawayPostgres::shared().unwrap().new_database().await.unwrap();
-    let db = quote_server::db::open(&url).await.unwrap();
+    let db = quote_server::store::open(&url).await.unwrap();
     let before: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&db).await.unwrap();
 
     let admin = sqlx::postgres::PgPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
@@ -331,7 +330,7 @@ async fn a_pooled_connection_dropped_by_postgres_while_idle_is_replaced_unnotice
     })
     .await;
     // The condition under test is the connection's idle time itself.
-    tokio::time::sleep(quote_server::db::PING_AFTER_IDLE + Duration::from_millis(200)).await;
+    tokio::time::sleep(quote_server::store::PING_AFTER_IDLE + Duration::from_millis(200)).await;
 
     let after: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&db).await.expect("a fresh connection, not the dropped one");
     assert_ne!(before, after);

@@ -50,8 +50,8 @@ use axum::routing::post;
 use axum::{Json, Router};
 use probes::{CpuMeter, CpuShares, MachineProbe, Readings};
 use quote_server::config::UpstreamChoice;
-use quote_server::sandbox::{self, Faults, Sandbox, SandboxConfig};
-use quote_server::throwaway_postgres::{Durability, ThrowawayPostgres};
+use zeropools_sandbox::{self as sandbox, Faults, Sandbox, SandboxConfig};
+use quote_testkit::throwaway_postgres::{Durability, ThrowawayPostgres};
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -180,7 +180,7 @@ async fn main() -> anyhow::Result<()> {
         }
         replicas.push(set);
     }
-    let urls = |set: &[quote_server::startup::Running]| set.iter().map(|r| r.url.clone()).collect::<Vec<_>>();
+    let urls = |set: &[quote_server::app::Running]| set.iter().map(|r| r.url.clone()).collect::<Vec<_>>();
     let mut bases = vec![(Target::Floor, vec![floor]), (Target::Sandbox, vec![sandbox]), (Target::Server, vec![server.url.clone()])];
     for (target, set) in [Target::Postgres, Target::Postgres3].into_iter().zip(&replicas) {
         bases.push((target, urls(set)));

@@ -2,10 +2,9 @@
 //! the companion server with its embedded sandbox on a temporary SQLite database, or
 //! replicas of it on a shared database in front of one sandbox.
 
-use quote_server::config::{SandboxArgs, UpstreamChoice};
-use quote_server::sandbox::{Faults, SandboxConfig};
-use quote_server::startup::{Application, Parts, Running};
-use quote_server::Settings;
+use quote_server::app::{Application, Parts, Running};
+use quote_server::config::{Settings, UpstreamChoice};
+use zeropools_sandbox::SandboxConfig;
 use secrecy::SecretString;
 use std::path::Path;
 use std::time::Duration;
@@ -39,24 +38,9 @@ pub async fn start_replica(listener: TcpListener, database_url: String, upstream
     settings.limits.upstream_quotes_per_second = 100_000;
     settings.limits.mints_per_minute = 10_000_000;
     tune(&mut settings);
-    let app = Application::build(Parts {
-        listener,
-        database_url,
-        upstream,
-        secret_key: SecretString::from(SECRET_KEY),
-        settings,
-        reconcile_interval: Duration::from_secs(10),
-        sweep_interval: Duration::from_secs(30),
-        sandbox: SandboxArgs {
-            quote_window: Duration::from_secs(15),
-            settle_delay: Duration::from_millis(200),
-            seed: 42,
-            faults: Faults::default(),
-            webhook_secret: SecretString::from(WEBHOOK_SECRET),
-        },
-        client: Box::new(|_| {}),
-        sandbox_config: Box::new(roomy),
-    })
-    .await?;
+    let mut parts = Parts::new(listener, database_url, upstream, SecretString::from(SECRET_KEY), settings);
+    parts.sandbox.settle_delay = Duration::from_millis(200);
+    parts.sandbox_config = Box::new(roomy);
+    let app = Application::build(parts).await?;
     Ok(app.spawn())
 }

@@ -2,9 +2,8 @@
 //! Only the token's hash is stored; the session row never changes, so a replica
 //! remembers it once stored.
 
-use super::{status, CheckoutError};
+use super::{status, CheckoutError, Checkouts};
 use crate::store::{self, CheckoutRow};
-use crate::AppState;
 use quote_core::wire::CheckoutStatus;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -25,41 +24,43 @@ pub(super) struct Minted {
     pub(super) expires_at: String,
 }
 
-/// A fresh client token bound to the checkout; it lasts the session lifetime, and
-/// never beyond the checkout's own.
-pub(super) fn mint(state: &AppState, c: &CheckoutRow, partner_user_id: Option<&str>) -> Result<Minted, CheckoutError> {
-    if status(c) == CheckoutStatus::Expired {
-        return Err(CheckoutError::Expired);
-    }
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    let token = format!("qws_{}", hex::encode(bytes));
-    Ok(Minted {
-        token_hash: token_hash(&token),
-        token,
-        session_id: format!("ses_{}", uuid::Uuid::new_v4().simple()),
-        checkout_id: c.checkout_id.clone(),
-        partner_user_id: partner_user_id.or(c.partner_user_id.as_deref()).map(str::to_owned),
-        expires_at: store::timestamp(chrono::Utc::now() + state.settings.session_ttl).min(c.expires_at.clone()),
-    })
-}
-
 pub(super) async fn store_session(conn: &mut sqlx::AnyConnection, m: &Minted) -> sqlx::Result<()> {
     store::insert_session(conn, &m.session_id, &m.checkout_id, &m.token_hash, m.partner_user_id.as_deref(), &m.expires_at).await
 }
 
-/// Tells the session cache about a session once it is stored.
-pub(super) fn remember(state: &AppState, m: &Minted) {
-    let row = store::SessionRow { session_id: m.session_id.clone(), checkout_id: m.checkout_id.clone(), partner_user_id: m.partner_user_id.clone(), expires_at: m.expires_at.clone() };
-    state.sessions.stored(&m.token_hash, row);
-}
+impl Checkouts {
+    /// A fresh client token bound to the checkout; it lasts the session lifetime, and
+    /// never beyond the checkout's own.
+    pub(super) fn mint(&self, c: &CheckoutRow, partner_user_id: Option<&str>) -> Result<Minted, CheckoutError> {
+        if status(c) == CheckoutStatus::Expired {
+            return Err(CheckoutError::Expired);
+        }
+        let mut bytes = [0u8; 32];
+        rand::rngs::OsRng.fill_bytes(&mut bytes);
+        let token = format!("qws_{}", hex::encode(bytes));
+        Ok(Minted {
+            token_hash: token_hash(&token),
+            token,
+            session_id: format!("ses_{}", uuid::Uuid::new_v4().simple()),
+            checkout_id: c.checkout_id.clone(),
+            partner_user_id: partner_user_id.or(c.partner_user_id.as_deref()).map(str::to_owned),
+            expires_at: store::timestamp(chrono::Utc::now() + self.session_ttl).min(c.expires_at.clone()),
+        })
+    }
 
-/// A fresh client token for the widget, bound to the checkout (see [`mint`]).
-pub async fn mint_client_token(state: &AppState, c: &CheckoutRow, partner_user_id: Option<&str>) -> Result<(String, String), CheckoutError> {
-    let minted = mint(state, c, partner_user_id)?;
-    let stored = minted.clone();
-    state.writes.run(move |conn| Box::pin(async move { store_session(conn, &stored).await })).await?;
-    remember(state, &minted);
-    tracing::info!(session_id = %minted.session_id, checkout_id = %c.checkout_id, "client token minted");
-    Ok((minted.token, minted.expires_at))
+    /// Tells the session cache about a session once it is stored.
+    pub(super) fn remember(&self, m: &Minted) {
+        let row = store::SessionRow { session_id: m.session_id.clone(), checkout_id: m.checkout_id.clone(), partner_user_id: m.partner_user_id.clone(), expires_at: m.expires_at.clone() };
+        self.sessions.stored(&m.token_hash, row);
+    }
+
+    /// A fresh client token for the widget, bound to the checkout (see [`mint`]).
+    pub async fn mint_client_token(&self, c: &CheckoutRow, partner_user_id: Option<&str>) -> Result<(String, String), CheckoutError> {
+        let minted = self.mint(c, partner_user_id)?;
+        let stored = minted.clone();
+        self.store.writes.run(move |conn| Box::pin(async move { store_session(conn, &stored).await })).await?;
+        self.remember(&minted);
+        tracing::info!(session_id = %minted.session_id, checkout_id = %c.checkout_id, "client token minted");
+        Ok((minted.token, minted.expires_at))
+    }
 }

@@ -1,6 +1,8 @@
-//! Configuration, from environment variables (or the equivalent flags). Every
-//! variable is documented in the README with its default. Secrets are parsed
-//! straight into `SecretString`, which never prints.
+//! Configuration: the settings of a running server with their defaults
+//! (`settings`, `console`), and how the environment (or the equivalent flags)
+//! becomes them. Every variable is documented in `docs/configuration.md` (a test
+//! holds the two together). Secrets are parsed straight into `SecretString`, which
+//! never prints.
 //!
 //! Fail closed: [`ServerArgs::validate`] turns the raw arguments into a [`Config`]
 //! or a [`ConfigError`] that names the setting and says what to do. Nothing here
@@ -8,13 +10,19 @@
 //!
 //! `cli` declares the variables and flags, `validate` turns them into a [`Config`],
 //! `checks` holds the checks of single values it uses.
+//!
+//! Uses `store` only to name the database kind in the start-up summary.
 
 mod checks;
 mod cli;
+mod console;
+mod settings;
 mod validate;
 
 pub use checks::redacted_url;
 pub use cli::{Cli, Command, ServerArgs};
+pub use console::{hash_password, ConsoleCredential, ConsoleSettings, CredentialError};
+pub use settings::{AlertThresholds, Limits, ServeLimits, Settings};
 
 use checks::key_kind;
 use secrecy::SecretString;
@@ -56,7 +64,7 @@ pub struct Config {
     pub database_url: String,
     pub upstream: UpstreamChoice,
     pub secret_key: SecretString,
-    pub settings: crate::Settings,
+    pub settings: Settings,
     pub reconcile_interval: Duration,
     pub sandbox: SandboxArgs,
 }
@@ -67,7 +75,7 @@ pub struct SandboxArgs {
     pub quote_window: Duration,
     pub settle_delay: Duration,
     pub seed: u64,
-    pub faults: crate::sandbox::Faults,
+    pub faults: zeropools_sandbox::Faults,
     pub webhook_secret: SecretString,
 }
 
@@ -80,8 +88,8 @@ impl Config {
         vec![
             format!("mode: {}", if s.demo { "DEMO (anonymous sessions, demo checkout and gallery served)" } else { "production" }),
             format!("listen: {}", self.listen),
-            match crate::db::StoreKind::of(&self.database_url) {
-                Some(crate::db::StoreKind::Postgres) => format!("database: Postgres {}", redacted_url(&self.database_url)),
+            match crate::store::StoreKind::of(&self.database_url) {
+                Some(crate::store::StoreKind::Postgres) => format!("database: Postgres {}", redacted_url(&self.database_url)),
                 _ => format!("database: SQLite {}", self.database_url),
             },
             match &self.upstream {

@@ -52,7 +52,7 @@ impl ServerArgs {
         };
         let faults = self.sandbox_faults()?;
 
-        let mut settings = crate::Settings::new(self.widget_dir.clone(), webhook_secret.clone());
+        let mut settings = super::Settings::new(self.widget_dir.clone(), webhook_secret.clone());
         settings.demo = self.demo;
         settings.partner_api_key = partner_api_key;
         settings.partner_webhook = partner_webhook;
@@ -92,8 +92,8 @@ impl ServerArgs {
     }
 
     /// The partner console, when a credential is configured (hash or password file).
-    fn console(&self) -> Result<Option<crate::console::ConsoleSettings>, ConfigError> {
-        use crate::console::ConsoleCredential;
+    fn console(&self) -> Result<Option<super::ConsoleSettings>, ConfigError> {
+        use super::ConsoleCredential;
         let credential = match (&self.console_password_hash, &self.console_password_file) {
             (None, None) => return Ok(None),
             (Some(_), Some(_)) => return refuse("CONSOLE_PASSWORD_FILE", "cannot be combined with CONSOLE_PASSWORD_HASH: choose one"),
@@ -106,7 +106,7 @@ impl ServerArgs {
         if !self.console_dir.join("index.html").is_file() {
             return refuse("CONSOLE_DIR", format!("has no index.html ({}): build the console (trunk build --config console/Trunk.toml) or point CONSOLE_DIR at it", self.console_dir.display()));
         }
-        Ok(Some(crate::console::ConsoleSettings {
+        Ok(Some(super::ConsoleSettings {
             credential,
             dir: self.console_dir.clone(),
             session_ttl: Duration::from_secs(self.console_session_ttl_secs),
@@ -115,11 +115,11 @@ impl ServerArgs {
     }
 
     /// The configured sandbox faults, refused (at start-up) if not a valid fault set.
-    pub fn sandbox_faults(&self) -> Result<crate::sandbox::Faults, ConfigError> {
+    pub fn sandbox_faults(&self) -> Result<zeropools_sandbox::Faults, ConfigError> {
         let Some(text) = self.sandbox_faults.as_deref().filter(|t| !t.trim().is_empty()) else {
-            return Ok(crate::sandbox::Faults::default());
+            return Ok(zeropools_sandbox::Faults::default());
         };
-        let faults: crate::sandbox::Faults = match serde_json::from_str(text) {
+        let faults: zeropools_sandbox::Faults = match serde_json::from_str(text) {
             Ok(f) => f,
             Err(e) => return refuse("SANDBOX_FAULTS", format!("is not a valid fault set: {e}")),
         };

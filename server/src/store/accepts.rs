@@ -3,7 +3,7 @@
 //! the accepts a crash or a lost answer left open.
 
 use super::{now, Db, Joined, QuoteRow, QuoteStatus};
-use crate::db::StoreKind;
+use super::StoreKind;
 use sqlx::{AnyConnection, Connection, FromRow, Row};
 use std::sync::LazyLock;
 

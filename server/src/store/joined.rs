@@ -11,7 +11,7 @@
 //! On Postgres the statements see one snapshot, so none may depend on another's
 //! writes, and only the last one's rows are returned.
 
-use crate::db::StoreKind;
+use super::StoreKind;
 use super::AnyQuery;
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;

@@ -4,7 +4,7 @@
 //! that someone else picks up after at most one lease.
 
 use super::{now, Db};
-use crate::db::StoreKind;
+use super::StoreKind;
 use sqlx::AnyConnection;
 use std::time::Duration;
 

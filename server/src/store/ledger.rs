@@ -2,7 +2,7 @@
 //! reconciliation state.
 
 use super::{now, Db};
-use crate::upstream::balances::{LedgerEntry, LedgerEntryType};
+use zeropools_wire::balances::{LedgerEntry, LedgerEntryType};
 use quote_core::partner::ReconciliationState;
 use sqlx::{AnyConnection, Connection, FromRow};
 

@@ -1,6 +1,11 @@
-//! All reads and writes of the companion server's database. Status changes happen
-//! only here, as guarded updates, so "forward only" and "one trade per quote" are
-//! enforced by SQL whatever the caller does.
+//! The database: opening and migrating it (`connect`), every statement the server
+//! runs, and how writes reach the disk (`group_commit`, `wal_sync`,
+//! `outcome_writer`). Status changes happen only here, as guarded updates, so
+//! "forward only" and "one trade per quote" are enforced by SQL whatever the caller
+//! does.
+//!
+//! Uses `telemetry` and the wire types only: every room above reads and writes
+//! through [`Store`].
 
 use quote_core::vocab::{Side, StatusSource, TradeStatus};
 use sqlx::{AnyConnection, AnyPool, FromRow, Row};
@@ -12,28 +17,35 @@ pub(crate) type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyA
 mod accepts;
 mod alerts;
 mod checkouts;
+mod connect;
 mod console;
 mod evidence;
+mod group_commit;
 mod joined;
 mod leases;
 mod ledger;
-mod outcomes;
 mod outbox;
+mod outcome_writer;
+mod outcomes;
 mod quote_status;
 mod retention;
 pub mod stored;
 mod trades;
+mod wal_sync;
 mod webhook_events;
 pub use accepts::*;
 pub use alerts::*;
 pub use checkouts::*;
+pub use connect::{open, sqlite_file, StoreKind, PING_AFTER_IDLE};
 pub use console::*;
 pub use evidence::*;
+pub use group_commit::{GroupCommit, Isolation};
 pub use joined::Joined;
 pub use leases::*;
 pub use ledger::*;
 pub use outcomes::*;
 pub use outbox::*;
+pub use outcome_writer::OutcomeWriter;
 pub use quote_status::QuoteStatus;
 pub use retention::*;
 pub use stored::TradeAmounts;
@@ -43,6 +55,42 @@ pub use webhook_events::*;
 /// SQLite (embedded, one replica) or Postgres (shared by replicas), through one
 /// code path: every query is portable SQL with `$n` placeholders.
 pub type Db = AnyPool;
+
+/// The database as every room holds it: reads on the pool, the hot path's writes
+/// through the group writer, outcome rows through theirs. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub db: Db,
+    /// Quotes, accepts, trades, checkouts: grouped commits on SQLite, one
+    /// transaction each on Postgres.
+    pub writes: GroupCommit,
+    /// Outcome rows, group-committed.
+    pub outcomes: OutcomeWriter,
+}
+
+impl Store {
+    /// The writers for `db` (they start their tasks: call inside a runtime).
+    pub fn new(db: Db) -> Store {
+        let writes = GroupCommit::for_store(db.clone());
+        let outcomes = OutcomeWriter::new(&writes, db.clone());
+        Store { db, writes, outcomes }
+    }
+
+    /// Records an alert (once per kind and subject), counts and logs it. Storage
+    /// trouble here must not hide the outcome being alerted on, so it is only logged.
+    pub async fn raise_alert(&self, kind: quote_core::vocab::RecordedAlertKind, subject: &str, message: &str) {
+        let kind = kind.as_str();
+        let (k, s, m) = (kind.to_owned(), subject.to_owned(), message.to_owned());
+        match self.writes.run(move |c| Box::pin(async move { raise_alert(c, &k, &s, &m).await })).await {
+            Ok(true) => {
+                crate::telemetry::alert(kind);
+                tracing::error!(alert = kind, subject, message, "alert raised");
+            }
+            Ok(false) => {}
+            Err(e) => tracing::error!(alert = kind, subject, message, cause = %e, "alert could not be stored"),
+        }
+    }
+}
 
 /// A 0/1 INTEGER column read as a flag (SQLite has no boolean type, so both stores
 /// keep an integer and the row turns it into a `bool`).

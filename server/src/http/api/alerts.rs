@@ -1,0 +1,29 @@
+//! `GET /api/partner/alerts` (partner key): what needs a person now (the rules are
+//! `crate::partner::alerts`), and the alerts the server recorded when something happened.
+
+use super::auth::PartnerReader;
+use super::ApiError;
+use crate::http::AppState;
+use crate::partner::alerts;
+use crate::store;
+use axum::extract::State;
+use axum::Json;
+use quote_core::partner::{AlertsReport, RecordedAlert};
+
+/// `GET /api/partner/alerts`.
+#[utoipa::path(get, path = "/api/partner/alerts", operation_id = "partner_alerts", tag = "partner", security(("partner_key" = []), ("console_session" = [])),
+    responses(
+        (status = 200, description = "Active conditions and recorded alerts", body = AlertsReport),
+        (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
+pub async fn alerts(State(state): State<AppState>, _: PartnerReader) -> Result<Json<AlertsReport>, ApiError> {
+    let facts = alerts::gather(&state.store.db, &state.upstream, &state.settings.alerts).await?;
+    let active = alerts::active(&facts, &state.settings.alerts);
+    let recorded = store::recorded_alerts(&state.store.db, 100)
+        .await?
+        .into_iter()
+        .map(|a| RecordedAlert { kind: a.kind, subject: a.subject, message: a.message, raised_at: a.raised_at })
+        .collect();
+    Ok(Json(AlertsReport { generated_at: store::now(), active, recorded }))
+}

@@ -1,0 +1,133 @@
+//! Who is calling: a widget with a client token (bound to one checkout), or the
+//! partner's backend with the partner key, or a person signed in to the partner
+//! console. Also the client's address, for limits.
+
+use super::ApiError;
+use crate::checkouts::token_hash;
+use crate::store;
+use crate::http::AppState;
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use secrecy::ExposeSecret;
+use std::net::{IpAddr, SocketAddr};
+use subtle::ConstantTimeEq;
+
+/// The session (client token) a widget request is made in, and its checkout.
+pub struct Session {
+    pub session_id: String,
+    pub checkout_id: String,
+    /// The checkout as read with the session at the start of this request, when the
+    /// session was not remembered on this replica (see [`Session::checkout`]).
+    read_with_session: Option<store::CheckoutRow>,
+}
+
+impl Session {
+    /// This session's checkout as of now: the row read with the session moments ago
+    /// if there is one, else read.
+    pub async fn checkout(&mut self, state: &AppState) -> Result<store::CheckoutRow, crate::checkouts::CheckoutError> {
+        match self.read_with_session.take() {
+            Some(row) => Ok(row),
+            None => state.checkouts.find(&self.checkout_id).await,
+        }
+    }
+}
+
+pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = bearer(&parts.headers).ok_or(ApiError::SessionRequired)?;
+        let found = state.checkouts.sessions.find(&state.store.db, &token_hash(token)).await?.ok_or(ApiError::SessionInvalid)?;
+        if found.session.expires_at <= store::now() {
+            return Err(ApiError::SessionExpired);
+        }
+        Ok(Session { session_id: found.session.session_id, checkout_id: found.session.checkout_id, read_with_session: found.checkout })
+    }
+}
+
+/// The partner's backend, proven by the partner key (constant-time compare). With
+/// no key configured, nothing is open: every partner call is refused.
+pub struct Partner;
+
+pub fn is_partner(headers: &HeaderMap, state: &AppState) -> bool {
+    let Some(key) = &state.settings.partner_api_key else { return false };
+    let presented = bearer(headers).unwrap_or("");
+    let expected = key.expose_secret();
+    presented.len() == expected.len() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
+}
+
+impl FromRequestParts<AppState> for Partner {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if is_partner(&parts.headers, state) {
+            Ok(Partner)
+        } else {
+            Err(ApiError::PartnerKeyInvalid)
+        }
+    }
+}
+
+/// A reader of the partner's operations data: the partner's backend (partner key)
+/// or a person signed in to the partner console (session cookie). Only reads take
+/// it; minting checkouts stays with the partner key.
+pub enum PartnerReader {
+    Backend,
+    Console { user: String },
+}
+
+/// The console user of a live console session cookie, if the request carries one.
+pub async fn console_user(headers: &HeaderMap, state: &AppState) -> Result<Option<(String, String)>, ApiError> {
+    if state.settings.console.is_none() {
+        return Ok(None);
+    }
+    let cookies = headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok());
+    let Some(token) = crate::http::console::token_from_cookies(cookies) else { return Ok(None) };
+    Ok(store::console_session(&state.store.db, &token_hash(&token)).await?)
+}
+
+impl FromRequestParts<AppState> for PartnerReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if is_partner(&parts.headers, state) {
+            return Ok(PartnerReader::Backend);
+        }
+        match console_user(&parts.headers, state).await? {
+            Some((user, _)) => Ok(PartnerReader::Console { user }),
+            None if bearer(&parts.headers).is_some() || state.settings.console.is_none() => Err(ApiError::PartnerKeyInvalid),
+            None => Err(ApiError::ConsoleSignInRequired),
+        }
+    }
+}
+
+/// The calling client's address: the TCP peer, or, behind a trusted proxy
+/// (`TRUST_FORWARDED_FOR`), the last hop that proxy appended to `X-Forwarded-For`.
+pub struct ClientAddr(pub IpAddr);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if state.settings.trust_forwarded_for {
+            let forwarded = parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
+                .next_back();
+            if let Some(ip) = forwarded {
+                return Ok(ClientAddr(ip));
+            }
+        }
+        let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        Ok(ClientAddr(peer.unwrap_or(IpAddr::from([0, 0, 0, 0]))))
+    }
+}

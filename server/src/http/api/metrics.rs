@@ -1,0 +1,26 @@
+//! `GET /metrics` (partner key): Prometheus text. Gauges that describe the present
+//! (open streams, the oldest reserved trade) are read at scrape time.
+
+use super::auth::Partner;
+use super::ApiError;
+use crate::http::AppState;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+/// `GET /metrics`.
+#[utoipa::path(get, path = "/metrics", operation_id = "metrics", tag = "partner", security(("partner_key" = [])),
+    responses(
+        (status = 200, description = "Prometheus text exposition (quotes, accepts, settlement latency, upstream latency and errors, webhook failures, alerts, streams, oldest reserved age, balance)", content_type = "text/plain; version=0.0.4", body = String),
+        (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
+pub async fn metrics(State(state): State<AppState>, _: Partner) -> Result<Response, ApiError> {
+    let oldest_seconds = crate::store::oldest_reserved_at(&state.store.db)
+        .await?
+        .map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0)
+        .unwrap_or(0.0);
+    crate::telemetry::scrape_gauges(state.streams.open(), oldest_seconds);
+    let text = crate::telemetry::handle().map(|h| h.render()).unwrap_or_default();
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
+}

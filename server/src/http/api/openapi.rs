@@ -1,0 +1,134 @@
+//! `GET /api/openapi.json`: generated from the handlers' `#[utoipa::path]`
+//! annotations and the wire types, collected by the same router that serves them
+//! (`utoipa_axum`), so a route cannot exist undocumented. This module adds what
+//! the annotations cannot say: the security schemes, the request constraints shared
+//! by several bodies, and the links that walk a client through the flow
+//! (checkout → quote → accept → trade).
+
+use serde::Deserialize;
+use utoipa::openapi::link::LinkBuilder;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::OpenApi;
+use utoipa::{Modify, ToSchema};
+
+/// A positive decimal string as the server parses it: digits, an optional `.` and up
+/// to six more, at most twelve integer digits (leading zeros aside), not zero.
+pub const AMOUNT_PATTERN: &str = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$";
+/// Free text: 1–200 characters, no control characters, not blank.
+pub const TEXT_PATTERN: &str = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$";
+
+/// What `POST /webhooks/0pools` receives (see 0Pools' contract).
+#[derive(Deserialize, ToSchema)]
+pub struct WebhookEventBody {
+    pub event_id: String,
+    #[serde(rename = "type")]
+    #[schema(rename = "type", example = "trade.settled")]
+    pub event_type: String,
+    pub created_at: String,
+    pub data: WebhookEventData,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct WebhookEventData {
+    pub transact_id: String,
+    pub quote_id: String,
+    #[schema(example = "settled")]
+    pub status: String,
+}
+
+/// `{"received": true, "duplicate": false}`.
+#[derive(serde::Serialize, ToSchema)]
+pub struct WebhookReceived {
+    pub received: bool,
+    pub duplicate: bool,
+}
+
+/// Info, servers and security schemes.
+pub struct Document;
+
+impl Modify for Document {
+    fn modify(&self, doc: &mut OpenApi) {
+        doc.info.title = "Quote widget companion server".into();
+        doc.info.description = Some(
+            "The widget API (client token), the partner API (partner key) and 0Pools' webhooks. The browser sends intents and ids; \
+             the server holds every key and term. Every error is `{\"error\": {\"code\", \"message\", …}}` with a stable `code`."
+                .into(),
+        );
+        let components = doc.components.get_or_insert_with(Default::default);
+        let bearer = |what: &str| {
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some(what.to_owned())).build())
+        };
+        components.add_security_scheme("client_token", bearer("A checkout's client token (`qws_…`), given to the widget by the partner's backend."));
+        components.add_security_scheme("partner_key", bearer("The partner's API key (`PARTNER_API_KEY`): server to server only."));
+        components.add_security_scheme(
+            "console_session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+                crate::http::console::COOKIE,
+                "A partner console sign-in (POST /console/api/session): HttpOnly, SameSite=Strict. Reads only.",
+            ))),
+        );
+        components.add_security_scheme(
+            "webhook_signature",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "0Pools-Signature",
+                "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, \"<t>.<raw body>\")>",
+            ))),
+        );
+        add_links(doc);
+    }
+}
+
+/// The document as JSON. utoipa 5 writes a link's fields in snake_case
+/// (`operation_id`); OpenAPI spells them `operationId`, `operationRef`,
+/// `requestBody`, so they are renamed here.
+pub fn to_json(doc: &OpenApi) -> serde_json::Value {
+    let mut value = serde_json::to_value(doc).unwrap_or_default();
+    if let Some(paths) = value.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for operation in paths.values_mut().filter_map(|item| item.as_object_mut()).flat_map(|item| item.values_mut()) {
+            let Some(responses) = operation.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
+            for links in responses.values_mut().filter_map(|r| r.get_mut("links")).filter_map(|l| l.as_object_mut()) {
+                for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
+                    for (from, to) in [("operation_id", "operationId"), ("operation_ref", "operationRef"), ("request_body", "requestBody")] {
+                        if let Some(v) = link.remove(from) {
+                            link.insert(to.to_owned(), v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    value
+}
+
+/// Links from created ids to the operations that take them.
+fn add_links(doc: &mut OpenApi) {
+    let link = |operation: &str, parameter: Option<(&str, &str)>, description: &str| {
+        let mut b = LinkBuilder::new().operation_id(operation).description(description);
+        if let Some((name, from)) = parameter {
+            b = b.parameter(name, from);
+        }
+        b.build()
+    };
+    let mut attach = |path: &str, status: &str, links: Vec<(&str, utoipa::openapi::link::Link)>| {
+        let Some(item) = doc.paths.paths.get_mut(path) else { return };
+        let operation = item.post.as_mut().or(item.get.as_mut());
+        let Some(operation) = operation else { return };
+        if let Some(utoipa::openapi::RefOr::T(response)) = operation.responses.responses.get_mut(status) {
+            for (name, l) in links {
+                response.links.insert(name.to_owned(), l.into());
+            }
+        }
+    };
+    attach("/api/checkouts", "201", vec![
+        ("GetCheckout", link("get_checkout", Some(("checkout_id", "$response.body#/checkout/checkout_id")), "Read the checkout's status and trade (partner key).")),
+        ("CreateQuote", link("create_quote", None, "Ask for a quote in this checkout with `client_token` as the Bearer token.")),
+    ]);
+    attach("/api/quotes", "200", vec![
+        ("AcceptQuote", link("accept_quote", Some(("quote_id", "$response.body#/quote_id")), "Accept a firm quote (once; repeats answer the same trade).")),
+        ("RejectQuote", link("reject_quote", Some(("quote_id", "$response.body#/quote_id")), "Decline a firm quote.")),
+    ]);
+    attach("/api/quotes/{quote_id}/accept", "200", vec![
+        ("GetTrade", link("get_trade", Some(("trade_id", "$response.body#/trade_id")), "Read the trade.")),
+        ("FollowTrade", link("trade_events", Some(("trade_id", "$response.body#/trade_id")), "Follow the trade's status as Server-Sent Events.")),
+    ]);
+}

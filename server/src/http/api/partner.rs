@@ -1,0 +1,90 @@
+//! The partner's operations API (partner key, never a client token), under
+//! `/api/partner/`: utilization per pool for a window, with buckets for a graph and
+//! the partner's balance and daily band beside it.
+
+use super::auth::PartnerReader;
+use super::ApiError;
+use crate::store;
+use crate::partner::utilization::{self, TradeLeg, Window};
+use crate::http::AppState;
+use axum::extract::{Query, State};
+use axum::Json;
+use quote_core::notional;
+use quote_core::partner::{BandUse, PoolReport, UtilizationReport};
+use serde::Deserialize;
+
+/// `GET /api/partner/utilization` parameters.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UtilizationQuery {
+    /// `1h`, `24h` (default) or `7d`, ending now (or at `to`).
+    #[param(pattern = r"^(1h|24h|7d)$")]
+    window: Option<String>,
+    /// Start of a custom period (RFC 3339); with `to` (default now), at most 31 days.
+    from: Option<String>,
+    to: Option<String>,
+    /// Only this pool.
+    #[param(max_length = 200)]
+    pool_id: Option<String>,
+}
+
+/// `GET /api/partner/utilization`.
+#[utoipa::path(get, path = "/api/partner/utilization", operation_id = "partner_utilization", tag = "partner",
+    params(UtilizationQuery), security(("partner_key" = []), ("console_session" = [])),
+    responses(
+        (status = 200, description = "Per pool: counts, rates and notional for the period, buckets for a graph, balance and band", body = UtilizationReport),
+        (status = 400, description = "`invalid_field` (window, from, to)", body = quote_core::wire::ApiErrorBody),
+        (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
+        (status = 502, description = "`upstream_unavailable` (pool discovery)", body = quote_core::wire::ApiErrorBody),
+        (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
+    ))]
+pub async fn utilization(State(state): State<AppState>, _: PartnerReader, Query(q): Query<UtilizationQuery>) -> Result<Json<UtilizationReport>, ApiError> {
+    let now = chrono::Utc::now();
+    let window = Window::parse(q.window.as_deref(), q.from.as_deref(), q.to.as_deref(), now)
+        .map_err(|(field, message)| ApiError::invalid_field(field, message))?;
+    let discovered = state.quoting.pools.all().await?;
+    let pools: Vec<_> = discovered.pools.iter().filter(|p| q.pool_id.as_deref().is_none_or(|id| id == p.pool_id)).collect();
+    let (from, to) = (store::timestamp(window.from), store::timestamp(window.to));
+    let outcomes = store::outcomes_between(&state.store.db, &from, &to, q.pool_id.as_deref()).await?;
+    let trades = store::trades_touching(&state.store.db, &from, &to).await?;
+    let legs: Vec<TradeLeg> = trades
+        .into_iter()
+        .filter_map(|t| {
+            let pool = pools.iter().find(|p| p.pool_id == t.pool_id)?;
+            // A damaged row is left out of the figures (and logged), never counted as zero.
+            let read = t.amounts()?;
+            let leg = notional::stablecoin_leg(&pool.target_asset, &t.target_asset, read.target_amount, read.source_amount);
+            Some(TradeLeg { pool_id: t.pool_id, status: t.status, leg, created_at: read.created_at, terminal_at: read.terminal_at })
+        })
+        .collect();
+    let ids: Vec<String> = pools.iter().map(|p| p.pool_id.clone()).collect();
+    let figures = utilization::compute(&window, &ids, &outcomes, &legs, now);
+    // Balance and band are 0Pools' to say; without them the figures still stand.
+    let balances = match state.upstream.balances().await {
+        Ok(answer) => Some(answer.value),
+        Err(e) => {
+            tracing::warn!(kind = ?e.kind, "balances unavailable for the utilization report");
+            None
+        }
+    };
+    let reports = figures
+        .into_iter()
+        .zip(pools.iter())
+        .map(|(u, pool)| {
+            let balance_available = balances.as_ref().and_then(|b| b.balances.iter().find(|a| a.asset == pool.target_asset)).map(|a| a.available);
+            let daily_band = balances.as_ref().and_then(|b| b.daily_bands.iter().find(|d| d.pool_id == pool.pool_id)).map(|d| BandUse {
+                period: d.period.clone(),
+                approved_usdt: d.approved_usdt,
+                used_usdt: d.used_usdt,
+                utilization: notional::ratio(d.used_usdt, d.approved_usdt),
+            });
+            PoolReport { utilization: u, balance_asset: pool.target_asset.clone(), balance_available, daily_band }
+        })
+        .collect();
+    Ok(Json(UtilizationReport {
+        window: window.label.clone(),
+        period: utilization::Period { from, to },
+        generated_at: store::now(),
+        pools: reports,
+    }))
+}

@@ -1,0 +1,46 @@
+//! What every handler can reach: the rooms below (each a cheap clone of shared
+//! parts), the settings, and this replica's machinery at the door (limits, live
+//! stream slots, readiness). Built once by `app`.
+
+use super::limits::{Limiters, StreamSlots};
+use super::readiness::{Stopping, UpstreamProbe};
+use crate::checkouts::Checkouts;
+use crate::config::Settings;
+use crate::quoting::Quoting;
+use crate::store::Store;
+use crate::trading::Trading;
+use crate::zeropools::UpstreamClient;
+use std::sync::Arc;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub upstream: UpstreamClient,
+    pub settings: Arc<Settings>,
+    pub quoting: Quoting,
+    pub trading: Trading,
+    pub checkouts: Checkouts,
+    pub limiters: Arc<Limiters>,
+    pub streams: Arc<StreamSlots>,
+    /// Set when the process begins to stop (readiness fails, live streams end).
+    pub stopping: Stopping,
+    pub upstream_probe: Arc<UpstreamProbe>,
+}
+
+impl AppState {
+    pub fn new(store: Store, upstream: UpstreamClient, settings: Arc<Settings>, quoting: Quoting, trading: Trading, checkouts: Checkouts) -> Self {
+        AppState {
+            limiters: Arc::new(Limiters::new(&settings.limits)),
+            streams: Arc::new(StreamSlots::new(settings.limits.sse_per_checkout, settings.limits.sse_total)),
+            stopping: Stopping::default(),
+            upstream_probe: Arc::new(UpstreamProbe::new(settings.readiness_probe_interval)),
+            store,
+            upstream,
+            settings,
+            quoting,
+            trading,
+            checkouts,
+        }
+    }
+}

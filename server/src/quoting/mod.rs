@@ -1,0 +1,59 @@
+//! Quotes: asking 0Pools within the server's budget of calls (`calls`), sharing
+//! identical previews (`previews`), turning an answer into the widget's terms in
+//! this server's clock (`terms`), the entitled pools (`pools`), and recording every
+//! outcome for utilization and the metrics (`outcomes`).
+//!
+//! Uses `zeropools`, `store`, `config` and `telemetry`.
+
+pub mod calls;
+pub mod outcomes;
+pub mod pools;
+pub mod previews;
+pub mod terms;
+
+pub use calls::QuoteCall;
+pub use outcomes::Outcomes;
+pub use pools::Pools;
+
+use crate::config::Settings;
+use crate::store::Store;
+use crate::zeropools::types::QuoteRequest;
+use crate::zeropools::UpstreamClient;
+use std::sync::Arc;
+
+/// What the quote endpoints reach. Cheap to clone.
+#[derive(Clone)]
+pub struct Quoting {
+    pub pools: Pools,
+    pub outcomes: Outcomes,
+    calls: calls::Calls,
+    /// Indicative previews: identical intents share one upstream call.
+    previews: Arc<previews::Coalescer<QuoteCall>>,
+}
+
+impl Quoting {
+    pub fn new(upstream: &UpstreamClient, store: &Store, settings: &Settings) -> Self {
+        let pools = Pools::new(upstream.clone(), settings.pools_cache_ttl);
+        Quoting {
+            outcomes: Outcomes::new(store.outcomes.clone(), pools.clone()),
+            calls: calls::Calls::new(upstream.clone(), settings.limits.upstream_quotes_per_second),
+            previews: Arc::new(previews::Coalescer::new(settings.preview_window)),
+            pools,
+        }
+    }
+
+    /// A firm quote is its own call (its own executable promise); previews of the
+    /// same question share one upstream call and, briefly, its answer.
+    pub async fn ask(&self, request: &QuoteRequest) -> QuoteCall {
+        if request.quote_type == quote_core::vocab::QuoteType::Firm {
+            return self.calls.call(request).await;
+        }
+        let request = calls::preview_request(request);
+        self.previews.get(&calls::key(&request), QuoteCall::reusable, || self.calls.call(&request)).await.0
+    }
+
+    /// Forgets previews past their window (the sweep calls this).
+    pub fn forget_stale(&self) {
+        self.previews.forget_stale();
+    }
+}
