@@ -5,7 +5,9 @@
 
 use js_sys::{Reflect, Uint8Array, JSON};
 use quote_core::sse::EventBuffer;
-use quote_core::wire::{ApiErrorBody, ApiErrorDetail, ErrorCode, CheckoutView, PoolsResponse, QuoteIntent, QuoteView, SessionResponse, TradeView};
+use quote_core::wire::{
+    ApiErrorBody, ApiErrorDetail, CheckoutView, ErrorCode, PoolsResponse, QuoteIntent, QuoteView, SessionResponse, TradeView,
+};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
@@ -91,7 +93,12 @@ fn session_error(message: &str) -> FetchError {
 
 impl Api {
     pub fn new(base: impl Into<String>) -> Self {
-        Api { base: base.into().trim_end_matches('/').to_owned(), scope: "default".into(), tokens: TokenSource::Anonymous, provided: Default::default() }
+        Api {
+            base: base.into().trim_end_matches('/').to_owned(),
+            scope: "default".into(),
+            tokens: TokenSource::Anonymous,
+            provided: Default::default(),
+        }
     }
 
     pub fn scoped(mut self, scope: impl Into<String>) -> Self {
@@ -138,7 +145,14 @@ impl Api {
         from_js(JSON::parse(&self.recall(what)?).ok()?)
     }
 
-    async fn send(&self, method: &str, path: &str, body: Option<&str>, token: Option<&str>, signal: Option<&AbortSignal>) -> Result<Response, FetchError> {
+    async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        token: Option<&str>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<Response, FetchError> {
         let init = RequestInit::new();
         init.set_method(method);
         let headers = Headers::new().map_err(|_| FetchError::Network)?;
@@ -239,13 +253,23 @@ impl Api {
     }
 
     /// A call in the session, renewing the session once if the server says it is gone.
-    async fn call<T: DeserializeOwned>(&self, method: &str, path: &str, body: Option<&str>, signal: Option<&AbortSignal>) -> Result<T, FetchError> {
+    async fn call<T: DeserializeOwned>(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<T, FetchError> {
         let mut renew = false;
         loop {
             let token = self.token(renew).await?;
             let response = self.send(method, path, body, Some(&token), signal).await?;
             match Self::read(response, signal).await {
-                Err(FetchError::Api { status: 401, detail }) if !renew && detail.code.is_session() && !matches!(self.tokens, TokenSource::Fixed(_)) => renew = true,
+                Err(FetchError::Api { status: 401, detail })
+                    if !renew && detail.code.is_session() && !matches!(self.tokens, TokenSource::Fixed(_)) =>
+                {
+                    renew = true
+                }
                 other => return other,
             }
         }
@@ -317,7 +341,9 @@ impl Api {
             }
             let bytes = Reflect::get(&chunk, &"value".into()).map_err(|_| FetchError::Network)?;
             for event in buffer.push(&Uint8Array::new(&bytes).to_vec()) {
-                let trade = (event.name == quote_core::sse::TRADE_STATUS_EVENT).then(|| JSON::parse(&event.data).ok().and_then(from_js::<TradeView>)).flatten();
+                let trade = (event.name == quote_core::sse::TRADE_STATUS_EVENT)
+                    .then(|| JSON::parse(&event.data).ok().and_then(from_js::<TradeView>))
+                    .flatten();
                 if let Some(trade) = trade {
                     let terminal = trade.is_terminal();
                     on_update(trade);

@@ -7,14 +7,14 @@ use crate::api::{Api, TokenSource};
 use crate::components::Widget;
 use crate::host::{Defaults, Emitter, Host};
 use js_sys::{Array, Function, Object, Reflect};
-use serde::Deserialize;
-use std::collections::BTreeMap;
 use leptos::prelude::*;
 use quote_core::copy::CopyDeck;
 use quote_core::display::Locale;
 use quote_core::wire::Side;
+use serde::Deserialize;
 use std::any::Any;
 use std::cell::RefCell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -100,8 +100,21 @@ struct MountOptions {
 /// Every option name `MountOptions` reads. (serde-wasm-bindgen looks up a struct's
 /// fields by name and never sees other keys, so unknown names are checked here.)
 const OPTION_NAMES: [&str; 15] = [
-    "apiBase", "sessionToken", "getSessionToken", "id", "widgetId", "pool", "side", "amount", "network", "destination",
-    "lock", "partnerReference", "locale", "copy", "theme",
+    "apiBase",
+    "sessionToken",
+    "getSessionToken",
+    "id",
+    "widgetId",
+    "pool",
+    "side",
+    "amount",
+    "network",
+    "destination",
+    "lock",
+    "partnerReference",
+    "locale",
+    "copy",
+    "theme",
 ];
 
 /// `lock`: an array of field names, or one string of names separated by commas or spaces.
@@ -147,7 +160,11 @@ impl Options {
         } else if !options.is_object() || options.is_function() || Array::is_array(options) {
             return Err(option_error("", "must be an object"));
         } else {
-            if let Some(unknown) = Object::keys(options.unchecked_ref::<Object>()).iter().filter_map(|k| k.as_string()).find(|k| !OPTION_NAMES.contains(&k.as_str())) {
+            if let Some(unknown) = Object::keys(options.unchecked_ref::<Object>())
+                .iter()
+                .filter_map(|k| k.as_string())
+                .find(|k| !OPTION_NAMES.contains(&k.as_str()))
+            {
                 return Err(option_error("", format!("unknown field `{unknown}`, expected one of {}", OPTION_NAMES.join(", "))));
             }
             serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(options.clone()))
@@ -332,9 +349,8 @@ fn as_object(options: &JsValue) -> Object {
 
 /// `QuoteWidget.mount(element, options)`.
 fn mount(element: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
-    let element: HtmlElement = element
-        .dyn_into()
-        .map_err(|_| JsValue::from_str("QuoteWidget.mount: the first argument must be an HTML element"))?;
+    let element: HtmlElement =
+        element.dyn_into().map_err(|_| JsValue::from_str("QuoteWidget.mount: the first argument must be an HTML element"))?;
     let read = Options::read(&options, &element)?;
     let instance = Rc::new(RefCell::new(Some(Instance::mount(element.clone(), read)?)));
     // The options as the host last gave them: `update()` changes only what it is
@@ -386,4 +402,3 @@ pub fn register() {
     define_quote_widget(mount.as_ref().unchecked_ref());
     mount.forget();
 }
-

@@ -16,8 +16,8 @@ use quote_core::display::Locale;
 use quote_core::flow::{FirmQuote, Problem, Unavailable};
 use quote_core::form::{FieldProblem, FormInput};
 use quote_core::provenance::{provenance, Preset};
-use std::sync::{Arc, Mutex};
 use quote_core::wire::{ErrorCode, PoolView, QuoteTerms, Side, TradeStatus, TradeView, UnavailableReason};
+use std::sync::{Arc, Mutex};
 
 /// The frozen "now" of every fixture: 2026-06-28T20:14:15Z.
 const NOW: i64 = 1_782_677_655_000;
@@ -113,7 +113,9 @@ impl Theme {
     }
     fn style(self) -> &'static str {
         match self {
-            Theme::Partner => "--qw-accent:#0f766e;--qw-focus:#0f766e;--qw-radius:6px;--qw-space:.85rem;--qw-font:Georgia,'Times New Roman',serif",
+            Theme::Partner => {
+                "--qw-accent:#0f766e;--qw-focus:#0f766e;--qw-radius:6px;--qw-space:.85rem;--qw-font:Georgia,'Times New Roman',serif"
+            }
             _ => "",
         }
     }
@@ -127,11 +129,13 @@ enum Frame {
 }
 
 impl Frame {
-    const ALL: [(Frame, &'static str, &'static str); 2] = [(Frame::Phone, "phone", "Phone (360 px)"), (Frame::Desktop, "desktop", "Desktop (600 px)")];
+    const ALL: [(Frame, &'static str, &'static str); 2] =
+        [(Frame::Phone, "phone", "Phone (360 px)"), (Frame::Desktop, "desktop", "Desktop (600 px)")];
 }
 
 const LOCALES: [(Locale, &str, &str); 2] = [(Locale::En, "en", "English"), (Locale::De, "de", "Deutsch")];
-const PRESETS: [(Preset, &str); 2] = [(Preset::Approved, "Approved copy"), (Preset::ProductLanguage, "Product language (seeds' alternative)")];
+const PRESETS: [(Preset, &str); 2] =
+    [(Preset::Approved, "Approved copy"), (Preset::ProductLanguage, "Product language (seeds' alternative)")];
 
 /// A labelled `<select>` over `options` (value, label), bound to `choice`.
 fn picker<T: std::marker::Copy + PartialEq + Send + Sync + 'static>(
@@ -222,7 +226,8 @@ fn FixtureForm(
             ((*field).to_owned(), problem.message(&ui.deck))
         })
         .collect();
-    let input = RwSignal::new(FormInput { side: Side::Buy, amount: amount.into(), network: "tron".into(), destination: destination.into() });
+    let input =
+        RwSignal::new(FormInput { side: Side::Buy, amount: amount.into(), network: "tron".into(), destination: destination.into() });
     let locked = locked.into_iter().map(str::to_owned).collect::<Vec<_>>();
     view! {
         <QuoteForm pools=fixture_pools() pool_id=RwSignal::new("EUR-USDT".to_owned()) input

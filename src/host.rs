@@ -4,9 +4,9 @@
 
 use leptos::prelude::*;
 use quote_core::form::FormInput;
+use quote_core::host_event::HostEvent;
 use quote_core::wire::{CheckoutBindings, Side};
 use send_wrapper::SendWrapper;
-use quote_core::host_event::HostEvent;
 
 /// Initial form values a host may set (and lock).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -122,14 +122,17 @@ impl Host {
             if let (Some(side), true) = (d.side, free("side")) {
                 i.side = side;
             }
-            for (name, value, field) in [("amount", &d.amount, &mut i.amount), ("network", &d.network, &mut i.network), ("destination", &d.destination, &mut i.destination)] {
+            for (name, value, field) in [
+                ("amount", &d.amount, &mut i.amount),
+                ("network", &d.network, &mut i.network),
+                ("destination", &d.destination, &mut i.destination),
+            ] {
                 if let (Some(v), true) = (value, free(name)) {
                     *field = v.clone();
                 }
             }
         });
     }
-
 }
 
 pub fn host() -> Host {

@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use quote_core::flow::{FirmQuote, Unavailable};
 use quote_core::form::FormInput;
 use quote_core::wire::{Side, TradeStatus};
-use quote_widget::gallery::{fixture_pools, fixture_terms, fixture_trade, Gallery};
 use quote_widget::components::{FirmQuotePanel, PreviewPanel, PreviewState, QuoteForm, TradePanel, UnavailablePanel, Widget};
+use quote_widget::gallery::{fixture_pools, fixture_terms, fixture_trade, Gallery};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use wasm_bindgen::JsCast;
@@ -45,7 +45,13 @@ async fn pause(ms: i32) {
 const T: i64 = 1_800_000_000_000;
 
 fn firm(expires_in_ms: i64) -> FirmQuote {
-    FirmQuote { quote_id: "pq_1".into(), terms: fixture_terms("107.40", "1.074060"), expires_at_ms: T + expires_in_ms, offset_ms: 0, replaced: None }
+    FirmQuote {
+        quote_id: "pq_1".into(),
+        terms: fixture_terms("107.40", "1.074060"),
+        expires_at_ms: T + expires_in_ms,
+        offset_ms: 0,
+        replaced: None,
+    }
 }
 
 #[wasm_bindgen_test]
@@ -58,8 +64,10 @@ async fn firm_quote_counts_down_and_disables_accept_at_expiry() {
         counter.fetch_add(1, Ordering::SeqCst);
     });
     let noop = Callback::new(|_| {});
-    let _h = leptos::mount::mount_to(root.clone(), move || view! {
-        <FirmQuotePanel quote=Signal::stored(firm(12_000)) now accepting=Signal::stored(false) on_accept on_refresh=noop on_back=noop />
+    let _h = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <FirmQuotePanel quote=Signal::stored(firm(12_000)) now accepting=Signal::stored(false) on_accept on_refresh=noop on_back=noop />
+        }
     });
     leptos::task::tick().await;
     assert_eq!(text(&root, "[data-testid=seconds-left]"), "12 s left");
@@ -107,11 +115,18 @@ async fn unavailable_retry_waits_and_alternate_offers_another_pool() {
     let now = RwSignal::new(T);
     let chosen = Arc::new(Mutex::new(String::new()));
     let sink = chosen.clone();
-    let unavailable = Signal::stored(Unavailable { reason: quote_core::wire::UnavailableReason::Maintenance, retry_after_ms: 10_000, attempt: 1, at_ms: T });
+    let unavailable = Signal::stored(Unavailable {
+        reason: quote_core::wire::UnavailableReason::Maintenance,
+        retry_after_ms: 10_000,
+        attempt: 1,
+        at_ms: T,
+    });
     let alternate = Signal::stored(fixture_pools().into_iter().nth(1));
-    let _h = leptos::mount::mount_to(root.clone(), move || view! {
-        <UnavailablePanel unavailable now alternate on_retry=Callback::new(|_| {})
-            on_alternate=Callback::new(move |id: String| *sink.lock().unwrap() = id) on_back=Callback::new(|_| {}) />
+    let _h = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <UnavailablePanel unavailable now alternate on_retry=Callback::new(|_| {})
+                on_alternate=Callback::new(move |id: String| *sink.lock().unwrap() = id) on_back=Callback::new(|_| {}) />
+        }
     });
     leptos::task::tick().await;
     assert!(text(&root, "h3").ends_with("This conversion is paused for maintenance. Try again later."));
@@ -147,9 +162,11 @@ async fn form_shows_problems_next_to_fields_and_respects_locks() {
     let flag = submitted.clone();
     let input = RwSignal::new(FormInput { side: Side::Buy, amount: "1".into(), network: "tron".into(), destination: String::new() });
     let errors = RwSignal::new(vec![("amount".to_owned(), "Enter an amount worth between 10.00 and 5,000.00 USDT.".to_owned())]);
-    let _h = leptos::mount::mount_to(root.clone(), move || view! {
-        <QuoteForm pools=fixture_pools() pool_id=RwSignal::new("EUR-USDT".to_owned()) input errors preview=Signal::stored(PreviewState::Idle)
-            locked=Signal::stored(vec!["destination".to_owned()]) on_submit=Callback::new(move |_| flag.store(true, Ordering::SeqCst)) />
+    let _h = leptos::mount::mount_to(root.clone(), move || {
+        view! {
+            <QuoteForm pools=fixture_pools() pool_id=RwSignal::new("EUR-USDT".to_owned()) input errors preview=Signal::stored(PreviewState::Idle)
+                locked=Signal::stored(vec!["destination".to_owned()]) on_submit=Callback::new(move |_| flag.store(true, Ordering::SeqCst)) />
+        }
     });
     leptos::task::tick().await;
     assert_eq!(find(&root, "[data-testid=amount]").get_attribute("aria-invalid").as_deref(), Some("true"));
@@ -175,7 +192,8 @@ async fn the_gallery_renders_every_state() {
     assert!(disabled(&root, "[data-gallery-state=firm-expired] [data-testid=accept]"));
     assert!(!disabled(&root, "[data-gallery-state=firm-active] [data-testid=accept]"));
     assert!(disabled(&root, "[data-gallery-state=accepting] [data-testid=accept]"));
-    assert!(text(&root, "[data-gallery-state=firm-refreshed] [data-testid=what-changed]").starts_with("The new quote changed: You receive 1,343.02 → 1,342.57"));
+    assert!(text(&root, "[data-gallery-state=firm-refreshed] [data-testid=what-changed]")
+        .starts_with("The new quote changed: You receive 1,343.02 → 1,342.57"));
 }
 
 #[wasm_bindgen_test]

@@ -46,7 +46,11 @@ async fn read<T: DeserializeOwned>(sent: Result<Response, gloo_net::Error>) -> R
     let response = sent.map_err(|_| ApiError::Network)?;
     let status = response.status();
     if response.ok() {
-        return response.json::<T>().await.map_err(|_| ApiError::Refused { status, code: ErrorCode::Unexpected, message: "The server's answer could not be read.".into() });
+        return response.json::<T>().await.map_err(|_| ApiError::Refused {
+            status,
+            code: ErrorCode::Unexpected,
+            message: "The server's answer could not be read.".into(),
+        });
     }
     let detail = response.json::<ApiErrorBody>().await.ok().map(|b| b.error);
     match detail {

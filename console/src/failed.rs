@@ -11,4 +11,3 @@ pub fn failed(error: ApiError, on_signed_out: Callback<()>) -> AnyView {
     }
     view! { <p class="error" role="alert">{error.to_string()}</p> }.into_any()
 }
-

@@ -14,7 +14,11 @@ fn shown(text: &str) -> String {
 /// Props: the `listing` (newest first).
 #[component]
 pub fn Ledger(listing: LedgerListing) -> impl IntoView {
-    let exceptions = listing.entries.iter().filter(|r| r.matched.as_ref().is_some_and(|m| m.reconciliation_state == ReconciliationState::Exception)).count();
+    let exceptions = listing
+        .entries
+        .iter()
+        .filter(|r| r.matched.as_ref().is_some_and(|m| m.reconciliation_state == ReconciliationState::Exception))
+        .count();
     let empty = listing.entries.is_empty();
     let rows = listing
         .entries

@@ -3,10 +3,10 @@
 //! section as the server wrote it.
 
 use crate::api::{self, ApiError};
-use quote_core::partner::ReconciliationState;
-use quote_core::wire::ErrorCode;
 use crate::failed::failed;
 use leptos::prelude::*;
+use quote_core::partner::ReconciliationState;
+use quote_core::wire::ErrorCode;
 use serde_json::Value;
 
 /// The packet's sections in the order support reads them; any other follows.
@@ -22,8 +22,28 @@ fn ordered(packet: serde_json::Map<String, Value>) -> Vec<(String, Value)> {
 /// in this order; every other field follows alphabetically. Without this a quote's
 /// table began with "Accept failure" and its status sat far off to the right.
 const FIRST_FIELDS: [&str; 22] = [
-    "kind", "id", "ledger_id", "event_id", "quote_id", "trade_id", "transact_id", "checkout_id", "status", "type", "entry_type",
-    "amount", "asset", "source_amount", "source_asset", "target_amount", "target_asset", "rate", "spread_bps", "fee_bps", "network", "created_at",
+    "kind",
+    "id",
+    "ledger_id",
+    "event_id",
+    "quote_id",
+    "trade_id",
+    "transact_id",
+    "checkout_id",
+    "status",
+    "type",
+    "entry_type",
+    "amount",
+    "asset",
+    "source_amount",
+    "source_asset",
+    "target_amount",
+    "target_asset",
+    "rate",
+    "spread_bps",
+    "fee_bps",
+    "network",
+    "created_at",
 ];
 
 /// `keys` in the order support reads them (see [`FIRST_FIELDS`]).
@@ -43,7 +63,9 @@ fn title(key: &str) -> String {
 fn scalar(value: &Value) -> AnyView {
     match value {
         Value::Null => view! { <span class="muted">"—"</span> }.into_any(),
-        Value::String(s) if s == ReconciliationState::Exception.as_str() => view! { <mark class="exception-badge">{s.clone()}</mark> }.into_any(),
+        Value::String(s) if s == ReconciliationState::Exception.as_str() => {
+            view! { <mark class="exception-badge">{s.clone()}</mark> }.into_any()
+        }
         Value::String(s) => s.clone().into_any(),
         other => other.to_string().into_any(),
     }
@@ -60,7 +82,8 @@ fn render(value: &Value) -> AnyView {
         }
         Value::Array(items) if items.is_empty() => view! { <p class="muted">"None."</p> }.into_any(),
         Value::Array(items) if items.iter().all(Value::is_object) => {
-            let columns: Vec<String> = field_order(items.iter().filter_map(Value::as_object).flat_map(|o| o.keys())).into_iter().cloned().collect();
+            let columns: Vec<String> =
+                field_order(items.iter().filter_map(Value::as_object).flat_map(|o| o.keys())).into_iter().cloned().collect();
             let head = columns.iter().map(|c| view! { <th scope="col">{title(c)}</th> }).collect_view();
             let body = items
                 .iter()

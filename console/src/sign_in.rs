@@ -2,9 +2,9 @@
 //! HttpOnly cookie this code never reads.
 
 use crate::api::{self, ApiError};
-use quote_core::wire::ErrorCode;
 use crate::theme::ThemePicker;
 use leptos::prelude::*;
+use quote_core::wire::ErrorCode;
 
 /// Props: `on_signed_in` gets the user name once the server accepted the credential.
 #[component]
@@ -27,8 +27,12 @@ pub fn SignIn(on_signed_in: Callback<String>) -> impl IntoView {
                 Err(e) => {
                     password.set(String::new());
                     error.set(Some(match e {
-                        ApiError::Refused { code: ErrorCode::ConsoleCredentialsInvalid, .. } => "The user name or password is wrong.".to_owned(),
-                        ApiError::Refused { code: ErrorCode::RateLimited, .. } => "Too many attempts. Wait a minute, then try again.".to_owned(),
+                        ApiError::Refused { code: ErrorCode::ConsoleCredentialsInvalid, .. } => {
+                            "The user name or password is wrong.".to_owned()
+                        }
+                        ApiError::Refused { code: ErrorCode::RateLimited, .. } => {
+                            "Too many attempts. Wait a minute, then try again.".to_owned()
+                        }
                         other => other.to_string(),
                     }));
                 }

@@ -18,7 +18,11 @@ fn unavailable_reasons(pool: &PoolReport) -> String {
 /// Props: the `report` as the server computed it.
 #[component]
 pub fn Utilization(report: UtilizationReport) -> impl IntoView {
-    let period = format!("{} to {} (UTC)", report.period.from.replace('T', " ").get(..16).unwrap_or_default(), report.period.to.replace('T', " ").get(..16).unwrap_or_default());
+    let period = format!(
+        "{} to {} (UTC)",
+        report.period.from.replace('T', " ").get(..16).unwrap_or_default(),
+        report.period.to.replace('T', " ").get(..16).unwrap_or_default()
+    );
     let rows = report
         .pools
         .iter()

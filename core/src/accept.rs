@@ -65,7 +65,13 @@ mod tests {
         for code in [ErrorCode::QuoteExpired, ErrorCode::QuoteRejected, ErrorCode::AcceptFailed, ErrorCode::CheckoutExpired] {
             assert_eq!(verdict(&code), AcceptVerdict::Refused, "{code}");
         }
-        for code in [ErrorCode::Network, ErrorCode::AcceptPending, ErrorCode::UpstreamUnavailable, ErrorCode::RateLimited, ErrorCode::parse("new_code")] {
+        for code in [
+            ErrorCode::Network,
+            ErrorCode::AcceptPending,
+            ErrorCode::UpstreamUnavailable,
+            ErrorCode::RateLimited,
+            ErrorCode::parse("new_code"),
+        ] {
             assert_eq!(verdict(&code), AcceptVerdict::AskAgain, "{code}");
         }
     }

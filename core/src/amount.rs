@@ -35,9 +35,7 @@ impl AmountError {
     pub fn message(self) -> String {
         match self {
             AmountError::Empty => "Enter an amount.".into(),
-            AmountError::NotANumber => {
-                "Enter the amount as digits, with a dot before any decimals (for example 100.50).".into()
-            }
+            AmountError::NotANumber => "Enter the amount as digits, with a dot before any decimals (for example 100.50).".into(),
             AmountError::NotPositive => "Enter an amount greater than zero.".into(),
             AmountError::TooPrecise => {
                 format!("Use at most {MAX_SCALE} digits after the decimal point.")

@@ -158,7 +158,11 @@ impl LabelStyle {
         }
         let mut dates: Vec<_> = buckets.iter().filter_map(date).collect();
         dates.dedup();
-        if dates.len() > 2 { LabelStyle::DayAndTime } else { LabelStyle::Time }
+        if dates.len() > 2 {
+            LabelStyle::DayAndTime
+        } else {
+            LabelStyle::Time
+        }
     }
 
     /// A bucket's label from its start (RFC 3339 text).
@@ -206,14 +210,20 @@ mod tests {
 
     #[test]
     fn ceilings_are_round_numbers_at_or_above_the_maximum() {
-        for (max, ceiling) in [("0", "1"), ("1", "1"), ("3", "5"), ("7", "10"), ("10", "10"), ("11", "20"), ("107.42", "200"), ("2500", "5000")] {
+        for (max, ceiling) in
+            [("0", "1"), ("1", "1"), ("3", "5"), ("7", "10"), ("10", "10"), ("11", "20"), ("107.42", "200"), ("2500", "5000")]
+        {
             assert_eq!(nice_ceiling(d(max)), d(ceiling), "{max}");
         }
     }
 
     #[test]
     fn bars_scale_to_the_ceiling_and_tiny_values_stay_visible() {
-        let buckets = [bucket("2026-11-22T10:00:00.000Z", 7, "0"), bucket("2026-11-22T11:00:00.000Z", 0, "107.42"), bucket("2026-11-22T12:00:00.000Z", 10, "0.01")];
+        let buckets = [
+            bucket("2026-11-22T10:00:00.000Z", 7, "0"),
+            bucket("2026-11-22T11:00:00.000Z", 0, "107.42"),
+            bucket("2026-11-22T12:00:00.000Z", 10, "0.01"),
+        ];
         let counts = graph(&buckets, &[Measure::QuoteRequests], 100);
         assert_eq!(counts.ceiling, d("10"));
         assert_eq!(counts.bars.iter().map(|b| b.height).collect::<Vec<_>>(), [70, 0, 100]);
@@ -240,7 +250,8 @@ mod tests {
         assert_eq!(percent(d("0")), "0 %");
         let hourly = [bucket("2026-11-22T10:00:00.000Z", 0, "0"), bucket("2026-11-22T11:00:00.000Z", 0, "0")];
         let daily = [bucket("2026-11-21T00:00:00.000Z", 0, "0"), bucket("2026-11-22T00:00:00.000Z", 0, "0")];
-        let week: Vec<Bucket> = (0..28).map(|i| bucket(&format!("2026-11-{:02}T{:02}:50:00.000Z", 15 + i / 4, (i % 4) * 6), 0, "0")).collect();
+        let week: Vec<Bucket> =
+            (0..28).map(|i| bucket(&format!("2026-11-{:02}T{:02}:50:00.000Z", 15 + i / 4, (i % 4) * 6), 0, "0")).collect();
         assert_eq!(LabelStyle::of(&hourly), LabelStyle::Time);
         assert_eq!(LabelStyle::of(&daily), LabelStyle::Day);
         assert_eq!(LabelStyle::of(&week), LabelStyle::DayAndTime, "a week of 6-hour buckets names the day");

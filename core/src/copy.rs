@@ -176,7 +176,10 @@ mod tests {
     #[test]
     fn placeholders_fill() {
         let deck = CopyDeck::default();
-        assert_eq!(deck.fill(Copy::ErrorLimits, &[("min", "10.00"), ("max", "5000.00")]), "Enter an amount worth between 10.00 and 5000.00 USDT.");
+        assert_eq!(
+            deck.fill(Copy::ErrorLimits, &[("min", "10.00"), ("max", "5000.00")]),
+            "Enter an amount worth between 10.00 and 5000.00 USDT."
+        );
     }
 
     #[test]

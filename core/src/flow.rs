@@ -4,8 +4,8 @@
 
 use crate::copy::Copy;
 use crate::countdown;
-use rust_decimal::Decimal;
 use crate::wire::{ErrorCode, QuoteTerms, QuoteView, TradeStatus, TradeView};
+use rust_decimal::Decimal;
 
 /// The last stretch of a quote's life, when the widget says it is expiring soon.
 pub const EXPIRING_SOON_MS: i64 = 5_000;

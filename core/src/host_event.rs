@@ -143,7 +143,8 @@ mod tests {
             let open = format!("export interface {detail} {{");
             let body_at = declarations.find(&open).unwrap_or_else(|| panic!("embed.d.ts declares {detail}")) + open.len();
             let body = &declarations[body_at..body_at + declarations[body_at..].find('}').unwrap()];
-            let fields: Vec<&str> = body.lines().filter_map(|l| l.trim().split_once(':')).map(|(field, _)| field.trim_end_matches('?')).collect();
+            let fields: Vec<&str> =
+                body.lines().filter_map(|l| l.trim().split_once(':')).map(|(field, _)| field.trim_end_matches('?')).collect();
             assert_eq!(fields, HostEvent::documented_fields(name), "{detail} in embed.d.ts");
         }
     }
@@ -153,7 +154,10 @@ mod tests {
         let declarations = include_str!("../../embed/embed.d.ts");
         let start = format!("export type {name} = ");
         let line = declarations.lines().find(|l| l.starts_with(&start)).unwrap_or_else(|| panic!("embed.d.ts declares {name}"));
-        line[start.len()..].split('|').filter_map(|w| w.trim().trim_end_matches(';').strip_prefix('\'')?.strip_suffix('\'').map(str::to_owned)).collect()
+        line[start.len()..]
+            .split('|')
+            .filter_map(|w| w.trim().trim_end_matches(';').strip_prefix('\'')?.strip_suffix('\'').map(str::to_owned))
+            .collect()
     }
 
     #[test]

@@ -87,8 +87,17 @@ mod tests {
     use crate::vocab::ErrorCode;
 
     const ALL_DISPLAYS: [Display; 11] = [
-        Display::Form, Display::Locking, Display::Active, Display::ExpiringSoon, Display::Expired, Display::Accepting,
-        Display::Pending, Display::Settled, Display::Failed, Display::Unavailable, Display::Problem,
+        Display::Form,
+        Display::Locking,
+        Display::Active,
+        Display::ExpiringSoon,
+        Display::Expired,
+        Display::Accepting,
+        Display::Pending,
+        Display::Settled,
+        Display::Failed,
+        Display::Unavailable,
+        Display::Problem,
     ];
 
     #[test]

@@ -302,7 +302,8 @@ mod tests {
 
     #[test]
     fn absent_maximum_stays_absent() {
-        let json = r#"{"pool_id":"P","source_asset":"A","target_asset":"B","sides":[],"networks":[],"min_order_usdt":"1","available":false}"#;
+        let json =
+            r#"{"pool_id":"P","source_asset":"A","target_asset":"B","sides":[],"networks":[],"min_order_usdt":"1","available":false}"#;
         let pool: PoolView = serde_json::from_str(json).unwrap();
         assert_eq!(pool.max_order_usdt, None);
         assert_eq!(serde_json::to_string(&pool).unwrap(), json);

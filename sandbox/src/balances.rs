@@ -3,7 +3,6 @@
 
 use super::error::SandboxError;
 use super::Sandbox;
-use zeropools_wire::balances::{Balances, LedgerPage};
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
@@ -11,6 +10,7 @@ use axum::Json;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use std::sync::Arc;
+use zeropools_wire::balances::{Balances, LedgerPage};
 
 /// Longest page the ledger answers.
 pub const MAX_LEDGER_PAGE: usize = 500;
@@ -28,7 +28,11 @@ pub struct LedgerQuery {
     limit: Option<String>,
 }
 
-pub async fn ledger(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, Query(q): Query<LedgerQuery>) -> Result<Json<LedgerPage>, SandboxError> {
+pub async fn ledger(
+    State(sb): State<Arc<Sandbox>>,
+    headers: HeaderMap,
+    Query(q): Query<LedgerQuery>,
+) -> Result<Json<LedgerPage>, SandboxError> {
     sb.authorize(&headers)?;
     let limit = match q.limit.as_deref() {
         None => 100,
@@ -54,7 +58,8 @@ struct TopUp {
 }
 
 pub async fn top_up(State(sb): State<Arc<Sandbox>>, body: Bytes) -> Result<Json<Balances>, SandboxError> {
-    let request: TopUp = serde_json::from_slice(&body).map_err(|e| SandboxError::invalid("body", format!("Send {{\"asset\": \"USDT\", \"amount\": \"5000.00\"}} ({e}).")))?;
+    let request: TopUp = serde_json::from_slice(&body)
+        .map_err(|e| SandboxError::invalid("body", format!("Send {{\"asset\": \"USDT\", \"amount\": \"5000.00\"}} ({e}).")))?;
     let amount: Decimal = quote_core::amount::parse_amount(&request.amount).map_err(|e| SandboxError::invalid("amount", e.message()))?;
     let asset = request.asset.trim();
     if asset.is_empty() || asset.len() > 16 || !asset.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()) {

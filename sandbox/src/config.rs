@@ -1,11 +1,11 @@
 //! What the sandbox offers: keys, pools, timings. Defaults give two entitled pools
 //! and one that exists but the default key is not entitled to.
 
-use zeropools_wire::types::Side;
 use rust_decimal::Decimal;
 use secrecy::SecretString;
 use std::str::FromStr;
 use std::time::Duration;
+use zeropools_wire::types::Side;
 
 #[derive(Debug, Clone)]
 pub struct PoolConfig {

@@ -3,9 +3,9 @@
 //! sandbox's seeded generator, so 0 and 1 are exact and anything between is
 //! repeatable for one seed.
 
-use zeropools_wire::types::UnavailableReason;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use zeropools_wire::types::UnavailableReason;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

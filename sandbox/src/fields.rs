@@ -35,9 +35,7 @@ pub(crate) fn opt_str(obj: &Map<String, Value>, field: &str) -> Result<Option<St
 
 /// A required, non-blank string field.
 pub(crate) fn req_str(obj: &Map<String, Value>, field: &str) -> Result<String, FieldError> {
-    opt_str(obj, field)?
-        .filter(|s| !s.trim().is_empty())
-        .ok_or_else(|| FieldError::new(field, format!("{field} is required.")))
+    opt_str(obj, field)?.filter(|s| !s.trim().is_empty()).ok_or_else(|| FieldError::new(field, format!("{field} is required.")))
 }
 
 #[cfg(test)]

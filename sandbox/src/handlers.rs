@@ -57,8 +57,7 @@ pub(super) async fn create_quote(State(sb): State<Arc<Sandbox>>, headers: Header
         .ok_or_else(|| SandboxError::invalid("side", format!("side must be one of the pool's sides: {:?}.", pool.sides)))?;
     let currency = req_str(&obj, "currency")?;
     let amount_text = req_str(&obj, "amount")?;
-    let amount = quote_core::amount::parse_amount(&amount_text)
-        .map_err(|e| SandboxError::invalid("amount", e.message()))?;
+    let amount = quote_core::amount::parse_amount(&amount_text).map_err(|e| SandboxError::invalid("amount", e.message()))?;
     if amount.scale() > pricing::AMOUNT_SCALE {
         return Err(SandboxError::invalid("amount", format!("amount may have at most {} decimal places.", pricing::AMOUNT_SCALE)));
     }
@@ -85,8 +84,12 @@ pub(super) async fn create_quote(State(sb): State<Arc<Sandbox>>, headers: Header
     }
     if let Some(n) = &network {
         if !pool.networks.contains(n) {
-            return Err(SandboxError::new(StatusCode::UNPROCESSABLE_ENTITY, "unsupported_network", format!("{pool_id} does not support network {n}."))
-                .with("networks", pool.networks.clone()));
+            return Err(SandboxError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "unsupported_network",
+                format!("{pool_id} does not support network {n}."),
+            )
+            .with("networks", pool.networks.clone()));
         }
     }
     opt_str(&obj, "partner_reference")?;
@@ -170,7 +173,11 @@ fn quote_not_found() -> SandboxError {
     SandboxError::new(StatusCode::NOT_FOUND, "quote_not_found", "No quote with this id exists for this key.")
 }
 
-pub(super) async fn reject_quote(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, Path(quote_id): Path<String>) -> Result<Json<RejectAnswer>, SandboxError> {
+pub(super) async fn reject_quote(
+    State(sb): State<Arc<Sandbox>>,
+    headers: HeaderMap,
+    Path(quote_id): Path<String>,
+) -> Result<Json<RejectAnswer>, SandboxError> {
     sb.authorize(&headers)?;
     let mut inner = sb.lock();
     let stored = inner.quotes.get_mut(&quote_id).ok_or_else(quote_not_found)?;
@@ -205,7 +212,11 @@ pub(super) async fn transact(State(sb): State<Arc<Sandbox>>, headers: HeaderMap,
         let mut inner = sb.lock();
         if let Some((first_quote, trade)) = inner.idempotency.get(&key) {
             if *first_quote != quote_id {
-                return Err(SandboxError::new(StatusCode::CONFLICT, "idempotency_conflict", "This Idempotency-Key was already used with a different body."));
+                return Err(SandboxError::new(
+                    StatusCode::CONFLICT,
+                    "idempotency_conflict",
+                    "This Idempotency-Key was already used with a different body.",
+                ));
             }
             return Ok(Json(trade.clone()).into_response());
         }
@@ -213,8 +224,12 @@ pub(super) async fn transact(State(sb): State<Arc<Sandbox>>, headers: HeaderMap,
         let reorder = inner.faults.webhook_reorder;
         let stored = inner.quotes.get(&quote_id).ok_or_else(quote_not_found)?;
         match stored.state {
-            QuoteState::Consumed => return Err(SandboxError::new(StatusCode::CONFLICT, "quote_consumed", "This quote was already executed.")),
-            QuoteState::Rejected => return Err(SandboxError::new(StatusCode::CONFLICT, "quote_rejected", "This quote was rejected and can never be executed.")),
+            QuoteState::Consumed => {
+                return Err(SandboxError::new(StatusCode::CONFLICT, "quote_consumed", "This quote was already executed."))
+            }
+            QuoteState::Rejected => {
+                return Err(SandboxError::new(StatusCode::CONFLICT, "quote_rejected", "This quote was rejected and can never be executed."))
+            }
             QuoteState::Active => {}
         }
         let quote = &stored.quote;
@@ -235,7 +250,11 @@ pub(super) async fn transact(State(sb): State<Arc<Sandbox>>, headers: HeaderMap,
             source_asset: quote.source_asset.clone(),
             source_amount: quote.source_amount,
             target_asset: quote.target_asset.clone(),
-            target_amount: if inner.faults.transact_terms_drift { quote.target_amount - rust_decimal::Decimal::new(1, 2) } else { quote.target_amount },
+            target_amount: if inner.faults.transact_terms_drift {
+                quote.target_amount - rust_decimal::Decimal::new(1, 2)
+            } else {
+                quote.target_amount
+            },
             network: quote.network.clone().unwrap_or_default(),
             destination_address: destination.clone(),
             created_at,
@@ -273,7 +292,11 @@ pub(super) async fn transact(State(sb): State<Arc<Sandbox>>, headers: HeaderMap,
     Ok(Json(trade).into_response())
 }
 
-pub(super) async fn get_trade(State(sb): State<Arc<Sandbox>>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<Trade>, SandboxError> {
+pub(super) async fn get_trade(
+    State(sb): State<Arc<Sandbox>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Trade>, SandboxError> {
     sb.authorize(&headers)?;
     sb.lock()
         .trades

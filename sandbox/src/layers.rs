@@ -54,13 +54,17 @@ pub(super) async fn inject_faults(State(sb): State<Arc<Sandbox>>, request: Reque
     match decision {
         FaultDecision::None => next.run(request).await,
         FaultDecision::RateLimited(secs) => {
-            let mut e = SandboxError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests. Retry after the Retry-After delay.");
+            let mut e =
+                SandboxError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", "Too many requests. Retry after the Retry-After delay.");
             e.retry_after_secs = Some(secs);
             e.into_response()
         }
-        FaultDecision::ServerError => {
-            SandboxError::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", "The sandbox is failing on purpose (fault injection).").into_response()
-        }
+        FaultDecision::ServerError => SandboxError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            "The sandbox is failing on purpose (fault injection).",
+        )
+        .into_response(),
         FaultDecision::Malformed => {
             // The request is processed for real; only the answer is damaged, as when
             // a connection drops mid-body.

@@ -7,11 +7,11 @@
 //! row's type moves them: `top_up` +, `reserve` − (available → reserved), `settle` −
 //! (reserved spent, final), `release` and `fail` + (reserved → available).
 
-pub use zeropools_wire::balances::LedgerEntryType;
-use zeropools_wire::balances::{AssetBalance, DailyBand, LedgerEntry};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, HashMap};
+pub use zeropools_wire::balances::LedgerEntryType;
+use zeropools_wire::balances::{AssetBalance, DailyBand, LedgerEntry};
 
 /// Magic amounts that make the ledger disagree with the trade, so reconciliation
 /// can be tested: the settle row is 0.01 off, or missing altogether.
@@ -128,7 +128,8 @@ impl Ledger {
         self.record(LedgerEntryType::Reserve, asset, -amount, Some(transact_id), at);
         let day = day_of(at);
         *self.used.entry((pool_id.to_owned(), day.clone())).or_default() += amount;
-        self.reservations.insert(transact_id.to_owned(), Reservation { pool_id: pool_id.to_owned(), asset: asset.to_owned(), amount, day, spoil });
+        self.reservations
+            .insert(transact_id.to_owned(), Reservation { pool_id: pool_id.to_owned(), asset: asset.to_owned(), amount, day, spoil });
         true
     }
 
@@ -221,13 +222,16 @@ mod tests {
         let (rows, more) = l.page(None, 10).unwrap();
         assert!(!more);
         let kinds: Vec<_> = rows.iter().map(|e| (e.entry_type, e.amount, e.transact_id.clone())).collect();
-        assert_eq!(kinds, vec![
-            (LedgerEntryType::TopUp, d("1000.00"), None),
-            (LedgerEntryType::Reserve, d("-107.42"), Some("pt_1".into())),
-            (LedgerEntryType::Reserve, d("-50.00"), Some("pt_2".into())),
-            (LedgerEntryType::Settle, d("-107.42"), Some("pt_1".into())),
-            (LedgerEntryType::Release, d("50.00"), Some("pt_2".into())),
-        ]);
+        assert_eq!(
+            kinds,
+            vec![
+                (LedgerEntryType::TopUp, d("1000.00"), None),
+                (LedgerEntryType::Reserve, d("-107.42"), Some("pt_1".into())),
+                (LedgerEntryType::Reserve, d("-50.00"), Some("pt_2".into())),
+                (LedgerEntryType::Settle, d("-107.42"), Some("pt_1".into())),
+                (LedgerEntryType::Release, d("50.00"), Some("pt_2".into())),
+            ]
+        );
         assert_eq!(rows[1].available_after, d("892.58"));
         assert_eq!(rows[1].reserved_after, d("107.42"));
         assert_eq!(l.daily_bands(at)[0].used_usdt, d("107.42"), "settled counts, released does not");
@@ -258,7 +262,8 @@ mod tests {
         l.finish("pt_a", LedgerEntryType::Settle, at);
         l.finish("pt_b", LedgerEntryType::Settle, at);
         let (rows, _) = l.page(None, 10).unwrap();
-        let settles: Vec<_> = rows.iter().filter(|e| e.entry_type == LedgerEntryType::Settle).map(|e| (e.transact_id.clone().unwrap(), e.amount)).collect();
+        let settles: Vec<_> =
+            rows.iter().filter(|e| e.entry_type == LedgerEntryType::Settle).map(|e| (e.transact_id.clone().unwrap(), e.amount)).collect();
         assert_eq!(settles, vec![("pt_a".to_owned(), d("-15.11"))]);
     }
 }

@@ -12,10 +12,10 @@
 mod balances;
 pub mod config;
 mod error;
+pub mod faults;
 mod fields;
 mod handlers;
 mod layers;
-pub mod faults;
 pub mod ledger;
 pub mod magic;
 pub mod pricing;
@@ -25,7 +25,6 @@ pub use config::{PoolConfig, SandboxConfig};
 pub use faults::Faults;
 
 use crate::fields::{self as json_fields, FieldError};
-use zeropools_wire::types::*;
 use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -46,6 +45,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Instant;
 use subtle::ConstantTimeEq;
+use zeropools_wire::types::*;
 
 /// Longest `Idempotency-Key` the contract allows.
 const MAX_IDEMPOTENCY_KEY: usize = 255;
@@ -92,7 +92,6 @@ struct Inner {
     ledger: ledger::Ledger,
 }
 
-
 fn new_id(prefix: &str) -> String {
     format!("{prefix}{}", uuid::Uuid::new_v4().simple().to_string().to_ascii_uppercase()[..20].to_owned())
 }
@@ -126,10 +125,7 @@ impl Sandbox {
         Arc::new(Sandbox {
             config,
             inner: Mutex::new(inner),
-            http: reqwest::Client::builder()
-                .timeout(std::time::Duration::from_secs(10))
-                .build()
-                .expect("client builds"),
+            http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(10)).build().expect("client builds"),
             started: Instant::now(),
             transact_requests: AtomicU64::new(0),
             contract_requests: AtomicU64::new(0),
@@ -150,11 +146,7 @@ impl Sandbox {
     }
 
     fn authorize(&self, headers: &HeaderMap) -> Result<(), SandboxError> {
-        let presented = headers
-            .get("authorization")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .unwrap_or("");
+        let presented = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
         let expected = self.config.secret_key.expose_secret();
         if presented.len() == expected.len() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes())) {
             Ok(())
@@ -164,11 +156,7 @@ impl Sandbox {
     }
 
     fn entitled_pool(&self, pool_id: &str) -> Result<&PoolConfig, SandboxError> {
-        self.config
-            .pools
-            .iter()
-            .find(|p| p.pool_id == pool_id && p.entitled)
-            .ok_or_else(|| SandboxError::not_entitled(pool_id))
+        self.config.pools.iter().find(|p| p.pool_id == pool_id && p.entitled).ok_or_else(|| SandboxError::not_entitled(pool_id))
     }
 
     fn walk_step(&self) -> usize {
@@ -181,7 +169,13 @@ impl Sandbox {
         let dropped = inner.rng.gen_bool(faults.webhook_drop_rate);
         let duplicated = inner.rng.gen_bool(faults.webhook_duplicate_rate);
         webhooks::DeliveryPlan {
-            copies: if dropped { 0 } else if duplicated { 2 } else { 1 },
+            copies: if dropped {
+                0
+            } else if duplicated {
+                2
+            } else {
+                1
+            },
             delay: std::time::Duration::from_millis(faults.webhook_delay_ms),
         }
     }
@@ -227,11 +221,7 @@ impl Sandbox {
             event_id: new_id("evt_test_"),
             event_type: trade.status.event_type(),
             created_at: self.now(),
-            data: WebhookData {
-                transact_id: trade.transact_id.clone(),
-                quote_id: trade.quote_id.clone(),
-                status: trade.status,
-            },
+            data: WebhookData { transact_id: trade.transact_id.clone(), quote_id: trade.quote_id.clone(), status: trade.status },
         }
     }
 

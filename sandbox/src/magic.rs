@@ -1,8 +1,8 @@
 //! Documented magic values, like card networks' test numbers: a request amount or a
 //! destination address that always picks one outcome. See `docs/sandbox.md`.
 
-use zeropools_wire::types::{TradeStatus, UnavailableReason};
 use rust_decimal::Decimal;
+use zeropools_wire::types::{TradeStatus, UnavailableReason};
 
 /// An unavailable answer forced by the requested amount.
 pub fn unavailable_for_amount(amount: Decimal) -> Option<UnavailableReason> {

@@ -7,10 +7,10 @@
 //! - amount given in the target asset: `source_amount` = target ÷ rate, rounded **up**
 //!   to 2 places (the user never pays less than the rate allows).
 
-use zeropools_wire::types::Side;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rust_decimal::{Decimal, RoundingStrategy};
+use zeropools_wire::types::Side;
 
 /// Decimal places of every amount the sandbox quotes.
 pub const AMOUNT_SCALE: u32 = 2;

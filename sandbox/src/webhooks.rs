@@ -2,10 +2,10 @@
 //! (drop, duplicate, delay; reordering is decided where events are created).
 
 use super::Sandbox;
-use zeropools_wire::signature;
-use zeropools_wire::types::WebhookEvent;
 use std::sync::Arc;
 use std::time::Duration;
+use zeropools_wire::signature;
+use zeropools_wire::types::WebhookEvent;
 
 /// Longest wait between two attempts at one delivery.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);
@@ -21,8 +21,13 @@ impl Sandbox {
     /// Sends `events` in the given order, one after the other, each under its own plan.
     pub(super) fn emit(self: &Arc<Self>, events: Vec<WebhookEvent>) {
         let Some(url) = self.config.webhook_url.clone() else { return };
-        let planned: Vec<(WebhookEvent, DeliveryPlan)> =
-            events.into_iter().map(|e| { let plan = self.plan_delivery(); (e, plan) }).collect();
+        let planned: Vec<(WebhookEvent, DeliveryPlan)> = events
+            .into_iter()
+            .map(|e| {
+                let plan = self.plan_delivery();
+                (e, plan)
+            })
+            .collect();
         let sandbox = Arc::clone(self);
         tokio::spawn(async move {
             for (event, plan) in planned {

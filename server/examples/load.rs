@@ -12,10 +12,10 @@
 mod support;
 
 use serde_json::{json, Value};
-use support::PARTNER_KEY;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::PARTNER_KEY;
 
 type Timings = Arc<Mutex<BTreeMap<&'static str, Vec<Duration>>>>;
 
@@ -31,7 +31,8 @@ async fn timed(timings: &Timings, name: &'static str, request: reqwest::RequestB
 
 async fn checkout(http: reqwest::Client, base: String, timings: Timings) {
     // The partner's backend mints the checkout; the widget gets its client token.
-    let created = timed(&timings, "POST /api/checkouts", http.post(format!("{base}/api/checkouts")).bearer_auth(PARTNER_KEY).json(&json!({}))).await;
+    let created =
+        timed(&timings, "POST /api/checkouts", http.post(format!("{base}/api/checkouts")).bearer_auth(PARTNER_KEY).json(&json!({}))).await;
     let token = created["client_token"].as_str().unwrap().to_owned();
     timed(&timings, "GET /api/pools", http.get(format!("{base}/api/pools"))).await;
     for amount in ["12", "125", "125.5", "125.50", "1255"] {
@@ -42,13 +43,17 @@ async fn checkout(http: reqwest::Client, base: String, timings: Timings) {
                       "network": "tron", "destination_address": "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"});
     let quote = timed(&timings, "POST /api/quotes (firm)", http.post(format!("{base}/api/quotes")).bearer_auth(&token).json(&firm)).await;
     let quote_id = quote["quote_id"].as_str().unwrap();
-    let trade = timed(&timings, "POST /api/quotes/{id}/accept", http.post(format!("{base}/api/quotes/{quote_id}/accept")).bearer_auth(&token)).await;
+    let trade =
+        timed(&timings, "POST /api/quotes/{id}/accept", http.post(format!("{base}/api/quotes/{quote_id}/accept")).bearer_auth(&token))
+            .await;
     let trade_id = trade["trade_id"].as_str().unwrap();
     timed(&timings, "GET /api/trades/{id}", http.get(format!("{base}/api/trades/{trade_id}")).bearer_auth(&token)).await;
 }
 
 /// The server with its embedded sandbox, on a temporary database.
-async fn start(preview_window: Duration) -> anyhow::Result<(quote_server::app::Running, std::sync::Arc<zeropools_sandbox::Sandbox>, tempfile::TempDir)> {
+async fn start(
+    preview_window: Duration,
+) -> anyhow::Result<(quote_server::app::Running, std::sync::Arc<zeropools_sandbox::Sandbox>, tempfile::TempDir)> {
     let dir = tempfile::tempdir()?;
     let running = support::start_server(dir.path(), |settings| {
         settings.limits.quote_burst = 100;
@@ -66,7 +71,8 @@ async fn previewing(base: &str, sandbox: &zeropools_sandbox::Sandbox, widgets: u
     let http = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
     let mut tokens = Vec::with_capacity(widgets);
     for _ in 0..widgets {
-        let created: Value = http.post(format!("{base}/api/checkouts")).bearer_auth(PARTNER_KEY).json(&json!({})).send().await?.json().await?;
+        let created: Value =
+            http.post(format!("{base}/api/checkouts")).bearer_auth(PARTNER_KEY).json(&json!({})).send().await?.json().await?;
         tokens.push(created["client_token"].as_str().unwrap_or_default().to_owned());
     }
     // What people type: most go for a round amount, every tenth for their own.
@@ -82,7 +88,8 @@ async fn previewing(base: &str, sandbox: &zeropools_sandbox::Sandbox, widgets: u
         tasks.push(tokio::spawn(async move {
             let mut sent = 0;
             for amount in amounts {
-                let preview = json!({"pool_id": "EUR-USDT", "side": "buy", "amount": amount, "currency": "EUR", "quote_type": "indicative"});
+                let preview =
+                    json!({"pool_id": "EUR-USDT", "side": "buy", "amount": amount, "currency": "EUR", "quote_type": "indicative"});
                 if http.post(format!("{base}/api/quotes")).bearer_auth(&token).json(&preview).send().await.is_ok() {
                     sent += 1;
                 }
@@ -143,12 +150,23 @@ async fn main() -> anyhow::Result<()> {
             let mut sorted = samples.clone();
             sorted.sort();
             let ms = |d: Duration| format!("{:.2}", d.as_secs_f64() * 1000.0);
-            println!("{:<34} {:>7} {:>9} {:>9} {:>9} {:>9}", name, sorted.len(), ms(percentile(&sorted, 0.5)),
-                         ms(percentile(&sorted, 0.9)), ms(percentile(&sorted, 0.99)), ms(*sorted.last().unwrap()));
+            println!(
+                "{:<34} {:>7} {:>9} {:>9} {:>9} {:>9}",
+                name,
+                sorted.len(),
+                ms(percentile(&sorted, 0.5)),
+                ms(percentile(&sorted, 0.9)),
+                ms(percentile(&sorted, 0.99)),
+                ms(*sorted.last().unwrap())
+            );
         }
         println!("requests/s (all endpoints): {:.0}", requests as f64 / elapsed.as_secs_f64());
         println!("checkouts/s: {:.1}", users as f64 / elapsed.as_secs_f64());
-        println!("0Pools calls per checkout: {:.2} ({} calls; pools discovery is cached)", upstream_calls as f64 / users as f64, upstream_calls);
+        println!(
+            "0Pools calls per checkout: {:.2} ({} calls; pools discovery is cached)",
+            upstream_calls as f64 / users as f64,
+            upstream_calls
+        );
     }
     running.stop().await;
 

@@ -1,11 +1,11 @@
 use clap::Parser;
 use quote_server::app::{Application, Parts};
 use quote_server::config::{Cli, Command, ConfigError, ServerArgs};
-use zeropools_sandbox::{Sandbox, SandboxConfig};
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
+use zeropools_sandbox::{Sandbox, SandboxConfig};
 
 /// Exit code for a configuration the server refuses to start with.
 const EXIT_CONFIG: u8 = 78; // EX_CONFIG

@@ -13,8 +13,16 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
             let builder = PrometheusBuilder::new()
-                .set_buckets_for_metric(Matcher::Full("quote_server_upstream_seconds".into()), &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])
-                .and_then(|b| b.set_buckets_for_metric(Matcher::Full("quote_server_settlement_seconds".into()), &[1.0, 5.0, 15.0, 30.0, 60.0, 300.0, 900.0, 3600.0]));
+                .set_buckets_for_metric(
+                    Matcher::Full("quote_server_upstream_seconds".into()),
+                    &[0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
+                )
+                .and_then(|b| {
+                    b.set_buckets_for_metric(
+                        Matcher::Full("quote_server_settlement_seconds".into()),
+                        &[1.0, 5.0, 15.0, 30.0, 60.0, 300.0, 900.0, 3600.0],
+                    )
+                });
             match builder.and_then(PrometheusBuilder::install_recorder) {
                 Ok(handle) => Some(handle),
                 Err(e) => {

@@ -3,21 +3,25 @@
 //! one replica's webhook on another replica's live stream, one reconciler at a time,
 //! and an accept finished by another replica after the one holding it is killed.
 
-
-use quote_testkit::harness::*;
-use zeropools_sandbox::Faults;
-use quote_server::zeropools::signature;
 use quote_server::store;
+use quote_server::zeropools::signature;
+use quote_testkit::harness::*;
 use quote_testkit::throwaway_postgres::ThrowawayPostgres;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
+use zeropools_sandbox::Faults;
 
 const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
 
 /// `n` replicas of the server on one fresh Postgres database, all pointed at `sandbox_url`;
 /// the first is bound to `first` (where the sandbox's webhooks go, when it sends any).
-async fn replicas(n: usize, first: tokio::net::TcpListener, sandbox_url: &str, settings: fn(&mut quote_server::config::Settings)) -> Vec<TestServer> {
+async fn replicas(
+    n: usize,
+    first: tokio::net::TcpListener,
+    sandbox_url: &str,
+    settings: fn(&mut quote_server::config::Settings),
+) -> Vec<TestServer> {
     let url = ThrowawayPostgres::shared().unwrap().new_database().await.unwrap();
     let dir = std::env::temp_dir();
     let mut servers = Vec::new();
@@ -82,7 +86,11 @@ async fn next_status(response: &mut reqwest::Response, buffer: &mut String) -> V
             }
             continue;
         }
-        let chunk = tokio::time::timeout(Duration::from_secs(10), response.chunk()).await.expect("an event within 10 s").unwrap().expect("the stream stays open");
+        let chunk = tokio::time::timeout(Duration::from_secs(10), response.chunk())
+            .await
+            .expect("an event within 10 s")
+            .unwrap()
+            .expect("the stream stays open");
         buffer.push_str(&String::from_utf8_lossy(&chunk));
     }
 }
@@ -100,7 +108,8 @@ async fn a_webhook_on_replica_one_reaches_a_stream_on_replica_three_within_a_sec
     assert_eq!(status, 200, "{trade}");
     let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
 
-    let mut stream = servers[2].http.get(format!("{}/api/trades/{trade_id}/events", servers[2].url)).bearer_auth(&token).send().await.unwrap();
+    let mut stream =
+        servers[2].http.get(format!("{}/api/trades/{trade_id}/events", servers[2].url)).bearer_auth(&token).send().await.unwrap();
     assert_eq!(stream.status(), 200);
     let mut buffer = String::new();
     assert_eq!(next_status(&mut stream, &mut buffer).await["status"], "reserved");
@@ -110,7 +119,15 @@ async fn a_webhook_on_replica_one_reaches_a_stream_on_replica_three_within_a_sec
     let raw = serde_json::to_string(&event).unwrap();
     let header = signature::sign(&SecretString::from(WEBHOOK_SECRET.to_owned()), chrono::Utc::now().timestamp(), raw.as_bytes());
     let posted = Instant::now();
-    let r = servers[0].http.post(format!("{}/webhooks/0pools", servers[0].url)).header("content-type", "application/json").header(signature::HEADER, header).body(raw).send().await.unwrap();
+    let r = servers[0]
+        .http
+        .post(format!("{}/webhooks/0pools", servers[0].url))
+        .header("content-type", "application/json")
+        .header(signature::HEADER, header)
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     assert_eq!(next_status(&mut stream, &mut buffer).await["status"], "settled");
     let took = posted.elapsed();
@@ -135,7 +152,12 @@ async fn one_replica_reconciles_at_a_time_and_another_takes_over_when_it_dies() 
     dead.kill().await;
     let before = passes(&servers);
     eventually(10, || async { (passes(&servers).iter().zip(&before).any(|(now, then)| now > then)).then_some(()) }).await;
-    eventually(10, || async { (passes(&servers).iter().zip(&before).filter(|(now, then)| now > then).count() == 1 && passes(&servers).iter().sum::<u64>() >= before.iter().sum::<u64>() + 5).then_some(()) }).await;
+    eventually(10, || async {
+        (passes(&servers).iter().zip(&before).filter(|(now, then)| now > then).count() == 1
+            && passes(&servers).iter().sum::<u64>() >= before.iter().sum::<u64>() + 5)
+            .then_some(())
+    })
+    .await;
     let after = passes(&servers);
     let moved = after.iter().zip(&before).filter(|(now, then)| now > then).count();
     assert_eq!(moved, 1, "only the new leader reconciles: before {before:?}, after {after:?}");
@@ -175,10 +197,12 @@ async fn a_replica_killed_mid_accept_leaves_work_another_replica_finishes_once()
         eventually(30, || async { http.get(format!("{url}/readyz")).send().await.ok().filter(|r| r.status() == 200).map(|_| ()) }).await;
     }
 
-    let created: Value = http.post(format!("{url_a}/api/checkouts")).bearer_auth(PARTNER_KEY).json(&json!({})).send().await.unwrap().json().await.unwrap();
+    let created: Value =
+        http.post(format!("{url_a}/api/checkouts")).bearer_auth(PARTNER_KEY).json(&json!({})).send().await.unwrap().json().await.unwrap();
     let token = created["client_token"].as_str().unwrap().to_owned();
     let intent = json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "100.00", "currency": "EUR", "quote_type": "firm", "network": "tron", "destination_address": DEST});
-    let quote: Value = http.post(format!("{url_a}/api/quotes")).bearer_auth(&token).json(&intent).send().await.unwrap().json().await.unwrap();
+    let quote: Value =
+        http.post(format!("{url_a}/api/quotes")).bearer_auth(&token).json(&intent).send().await.unwrap().json().await.unwrap();
     let quote_id = quote["quote_id"].as_str().unwrap().to_owned();
 
     // 0Pools now answers slowly: replica A's accept is in flight when A is killed.
@@ -193,7 +217,8 @@ async fn a_replica_killed_mid_accept_leaves_work_another_replica_finishes_once()
     // (Counted at the transact route itself: the leader's reconcile passes call 0Pools too.)
     eventually(10, || async { (sandbox.sandbox.transacts_arrived() > 0).then_some(()) }).await;
     assert_eq!(sandbox.sandbox.transact_requests(), 0, "0Pools has not answered it yet");
-    let holder: Option<String> = sqlx::query_scalar("SELECT accept_lease_holder FROM quotes WHERE quote_id = $1").bind(&quote_id).fetch_one(&db).await.unwrap();
+    let holder: Option<String> =
+        sqlx::query_scalar("SELECT accept_lease_holder FROM quotes WHERE quote_id = $1").bind(&quote_id).fetch_one(&db).await.unwrap();
     assert!(holder.is_some(), "A holds the accept's lease");
     a.kill().unwrap(); // SIGKILL: no clean shutdown, no lease given back.
     a.wait().unwrap();
@@ -202,7 +227,8 @@ async fn a_replica_killed_mid_accept_leaves_work_another_replica_finishes_once()
 
     // B takes the accept over once A's lease ends, with the same key: one trade.
     let trade = eventually(20, || async { store::trade_for_quote(&db, &quote_id).await.unwrap() }).await;
-    let answer: Value = http.post(format!("{url_b}/api/quotes/{quote_id}/accept")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let answer: Value =
+        http.post(format!("{url_b}/api/quotes/{quote_id}/accept")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(answer["trade_id"], trade.trade_id.as_str());
     assert_eq!(trade.idempotency_key, format!("qw-accept-{quote_id}"));
     assert_eq!(sandbox.sandbox.trade_count(), 1, "one trade upstream");
@@ -218,7 +244,10 @@ async fn trade_updates_reach_other_replicas_and_leave_the_pool_durable() {
     let setup = quote_server::store::open(&url).await.unwrap();
     // The test cluster runs without synchronous commits; this database's sessions get
     // Postgres' durable default back, so a setting left behind would show.
-    sqlx::query("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = on', current_database()); END $$").execute(&setup).await.unwrap();
+    sqlx::query("DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET synchronous_commit = on', current_database()); END $$")
+        .execute(&setup)
+        .await
+        .unwrap();
     // One pooled connection: the notification's and the check's.
     let db = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(&url).await.unwrap();
     let mut listener = sqlx::postgres::PgListener::connect(&url).await.unwrap();
@@ -284,14 +313,20 @@ async fn a_webhook_that_races_its_trades_commit_is_still_applied() {
         "data": {"transact_id": "trd_race", "quote_id": quote_id, "status": "settled"}});
     let raw = serde_json::to_string(&event).unwrap();
     let header = signature::sign(&SecretString::from(WEBHOOK_SECRET.to_owned()), chrono::Utc::now().timestamp(), raw.as_bytes());
-    let request = srv.http.post(format!("{}/webhooks/0pools", srv.url)).header("content-type", "application/json").header(signature::HEADER, header).body(raw);
+    let request = srv
+        .http
+        .post(format!("{}/webhooks/0pools", srv.url))
+        .header("content-type", "application/json")
+        .header(signature::HEADER, header)
+        .body(raw);
     let delivery = tokio::spawn(request.send());
     // Its statement has begun (its snapshot is taken) and waits on the held event id.
     eventually(10, || async {
-        let waiting: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
-            .fetch_one(db)
-            .await
-            .unwrap();
+        let waiting: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+                .fetch_one(db)
+                .await
+                .unwrap();
         (waiting > 0).then_some(())
     })
     .await;
@@ -322,10 +357,11 @@ async fn a_pooled_connection_dropped_by_postgres_while_idle_is_replaced_unnotice
         .await
         .unwrap();
     eventually(10, || async {
-        let others: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
-            .fetch_one(&admin)
-            .await
-            .unwrap();
+        let others: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+                .fetch_one(&admin)
+                .await
+                .unwrap();
         (others == 0).then_some(())
     })
     .await;

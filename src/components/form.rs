@@ -62,7 +62,8 @@ pub fn QuoteForm(
     let amount_error = error_for(errors, "amount");
     let network_error = error_for(errors, "network");
     let destination_error = error_for(errors, "destination");
-    let (id_pool, id_amount, id_amount_hint, id_amount_error) = (ui.id("pool"), ui.id("amount"), ui.id("amount-hint"), ui.id("amount-error"));
+    let (id_pool, id_amount, id_amount_hint, id_amount_error) =
+        (ui.id("pool"), ui.id("amount"), ui.id("amount-hint"), ui.id("amount-error"));
     let (id_network, id_network_error, id_dest, id_dest_hint, id_dest_error) =
         (ui.id("network"), ui.id("network-error"), ui.id("destination"), ui.id("destination-hint"), ui.id("destination-error"));
     let side_name = ui.id("side");
@@ -202,18 +203,21 @@ pub fn PreviewPanel(
             }
             PreviewState::Failed => return Some(view! { <p class="qw-preview-note">{ui.t(Copy::ErrorNetwork)}</p> }.into_any()),
         };
-        Some(view! {
-            <div class="qw-preview-terms" aria-busy=loading.to_string()>
-                {terms.map(|t| view! {
-                    <p class="qw-preview-amount">
-                        <span class="qw-muted">{ui.t(Copy::YouReceive)}" ≈ "</span>
-                        <strong data-testid="preview-amount">{money(&t.target_amount, &t.target_asset, ui.locale)}</strong>
-                    </p>
-                    <p class="qw-muted qw-small">{rate_line(&t.rate, &t.source_asset, &t.target_asset, ui.locale)}</p>
-                })}
-                {loading.then(|| view! { <p class="qw-muted qw-small qw-updating">{ui.t(Copy::PreviewLoading)}</p> })}
-            </div>
-        }.into_any())
+        Some(
+            view! {
+                <div class="qw-preview-terms" aria-busy=loading.to_string()>
+                    {terms.map(|t| view! {
+                        <p class="qw-preview-amount">
+                            <span class="qw-muted">{ui.t(Copy::YouReceive)}" ≈ "</span>
+                            <strong data-testid="preview-amount">{money(&t.target_amount, &t.target_asset, ui.locale)}</strong>
+                        </p>
+                        <p class="qw-muted qw-small">{rate_line(&t.rate, &t.source_asset, &t.target_asset, ui.locale)}</p>
+                    })}
+                    {loading.then(|| view! { <p class="qw-muted qw-small qw-updating">{ui.t(Copy::PreviewLoading)}</p> })}
+                </div>
+            }
+            .into_any(),
+        )
     };
     // The live region stays in the DOM (so announcements are heard); it is empty
     // until there is something to estimate.

@@ -30,9 +30,7 @@ pub fn UnavailablePanel(
     on_back: Callback<()>,
 ) -> impl IntoView {
     let ui = ui();
-    let wait_ms = move || {
-        unavailable.with(|u| (u.at_ms + retry_backoff_ms(u.retry_after_ms, u.attempt) as i64 - now.get()).max(0))
-    };
+    let wait_ms = move || unavailable.with(|u| (u.at_ms + retry_backoff_ms(u.retry_after_ms, u.attempt) as i64 - now.get()).max(0));
     let (u1, u2, u3) = (ui.clone(), ui.clone(), ui.clone());
     view! {
         <div class="qw-panel qw-notice qw-notice--warn" data-testid="unavailable" data-reason=move || unavailable.with(|u| u.reason.to_string())>
@@ -60,11 +58,7 @@ pub fn UnavailablePanel(
 }
 
 #[component]
-pub fn ProblemPanel(
-    #[prop(into)] problem: Signal<Problem>,
-    on_retry: Callback<()>,
-    on_back: Callback<()>,
-) -> impl IntoView {
+pub fn ProblemPanel(#[prop(into)] problem: Signal<Problem>, on_retry: Callback<()>, on_back: Callback<()>) -> impl IntoView {
     let ui = ui();
     let u1 = ui.clone();
     let text = move || {

@@ -7,13 +7,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use axum::Router;
 use quote_server::zeropools::{ClientConfig, UpstreamClient};
-use zeropools_sandbox::{Faults, Sandbox, SandboxConfig};
 use secrecy::SecretString;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
+use zeropools_sandbox::{Faults, Sandbox, SandboxConfig};
 
 pub const KEY: &str = "sk_test_contract_key";
 pub const WEBHOOK_SECRET: &str = "whsec_contract_secret";
@@ -51,9 +51,7 @@ pub fn sandbox_config() -> SandboxConfig {
 
 pub async fn start_sandbox(config: SandboxConfig) -> TestSandbox {
     let sandbox = Sandbox::new(config);
-    let url = zeropools_sandbox::serve(Arc::clone(&sandbox), TcpListener::bind("127.0.0.1:0").await.unwrap())
-        .await
-        .unwrap();
+    let url = zeropools_sandbox::serve(Arc::clone(&sandbox), TcpListener::bind("127.0.0.1:0").await.unwrap()).await.unwrap();
     let client = UpstreamClient::new(client_config(&url));
     TestSandbox { url, sandbox, client }
 }
@@ -97,10 +95,12 @@ pub async fn webhook_receiver(fail_first: u32) -> WebhookReceiver {
             let failures_left = Arc::clone(&failures_left);
             async move {
                 let _ = tx.send(Delivery { headers, body });
-                let fail = failures_left
-                    .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-                    .is_ok();
-                if fail { StatusCode::INTERNAL_SERVER_ERROR } else { StatusCode::OK }
+                let fail = failures_left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).is_ok();
+                if fail {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    StatusCode::OK
+                }
             }
         }),
     );
@@ -132,7 +132,13 @@ pub struct TestServer {
 impl TestServer {
     /// A server serving in the background.
     pub fn serving(running: Running) -> TestServer {
-        TestServer { url: running.url.clone(), state: running.state.clone(), workers: running.workers.clone(), http: reqwest::Client::new(), running }
+        TestServer {
+            url: running.url.clone(),
+            state: running.state.clone(),
+            workers: running.workers.clone(),
+            http: reqwest::Client::new(),
+            running,
+        }
     }
 
     /// The server's database.
@@ -180,11 +186,15 @@ impl TestServer {
     /// A firm quote for EUR-USDT; returns its answer.
     pub async fn firm_quote(&self, token: &str, amount: &str, destination: &str) -> Value {
         let (status, body) = self
-            .post("/api/quotes", Some(token), serde_json::json!({
-                "pool_id": "EUR-USDT", "side": "buy", "amount": amount, "currency": "EUR",
-                "quote_type": "firm", "network": "tron", "destination_address": destination,
-                "partner_reference": "order_42"
-            }))
+            .post(
+                "/api/quotes",
+                Some(token),
+                serde_json::json!({
+                    "pool_id": "EUR-USDT", "side": "buy", "amount": amount, "currency": "EUR",
+                    "quote_type": "firm", "network": "tron", "destination_address": destination,
+                    "partner_reference": "order_42"
+                }),
+            )
             .await;
         assert_eq!(status, 200, "{body}");
         body
@@ -237,7 +247,8 @@ pub async fn build_server_on(options: ServerOptions, database_url: String) -> Ap
     let mut settings = Settings::new("/nonexistent-widget".into(), SecretString::from(WEBHOOK_SECRET));
     settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
     (options.settings)(&mut settings);
-    let mut parts = Parts::new(options.listener, database_url, UpstreamChoice::Url(options.sandbox_url.clone()), SecretString::from(KEY), settings);
+    let mut parts =
+        Parts::new(options.listener, database_url, UpstreamChoice::Url(options.sandbox_url.clone()), SecretString::from(KEY), settings);
     parts.reconcile_interval = options.reconcile_every;
     parts.sweep_interval = Duration::from_secs(3600);
     parts.client = Box::new(|c| {
@@ -295,7 +306,12 @@ where
 
 /// One `begin_accept` of `quote` in `checkout` by `holder` until `until`, through the
 /// server's writer as the server does it.
-pub async fn begin_accept_as(srv: &TestServer, checkout: &str, quote: &str, (holder, until): (&str, &str)) -> Option<quote_server::store::Begun> {
+pub async fn begin_accept_as(
+    srv: &TestServer,
+    checkout: &str,
+    quote: &str,
+    (holder, until): (&str, &str),
+) -> Option<quote_server::store::Begun> {
     let (checkout, quote, holder, until) = (checkout.to_owned(), quote.to_owned(), holder.to_owned(), until.to_owned());
     srv.state
         .store

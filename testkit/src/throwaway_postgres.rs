@@ -35,7 +35,10 @@ static SHARED: OnceLock<Result<ThrowawayPostgres, String>> = OnceLock::new();
 impl ThrowawayPostgres {
     /// One relaxed cluster per process, started on first use.
     pub fn shared() -> anyhow::Result<&'static ThrowawayPostgres> {
-        SHARED.get_or_init(|| ThrowawayPostgres::start(Durability::Relaxed).map_err(|e| format!("{e:#}"))).as_ref().map_err(|e| anyhow::anyhow!("{e}"))
+        SHARED
+            .get_or_init(|| ThrowawayPostgres::start(Durability::Relaxed).map_err(|e| format!("{e:#}")))
+            .as_ref()
+            .map_err(|e| anyhow::anyhow!("{e}"))
     }
 
     pub fn start(durability: Durability) -> anyhow::Result<ThrowawayPostgres> {

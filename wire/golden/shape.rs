@@ -104,9 +104,19 @@ mod tests {
     fn a_renamed_missing_or_retyped_field_is_a_difference() {
         let golden = json!({"a": "1.50", "t": "2026-06-28T20:14:30Z", "list": [{"id": "x", "n": true}]});
         assert!(mismatches(&golden, &json!({"a": "2", "t": "2027-01-01T00:00:00.5Z", "list": [{"id": "y", "n": false}]}), &[]).is_empty());
-        assert_eq!(mismatches(&golden, &json!({"b": "1.50", "t": "2026-06-28T20:14:30Z", "list": []}), &[]), vec!["a: missing", "b: not in the contract"]);
-        assert_eq!(mismatches(&golden, &json!({"a": 1.5, "t": "2026-06-28T20:14:30Z", "list": []}), &[]).len(), 1, "a number is not a decimal string");
+        assert_eq!(
+            mismatches(&golden, &json!({"b": "1.50", "t": "2026-06-28T20:14:30Z", "list": []}), &[]),
+            vec!["a: missing", "b: not in the contract"]
+        );
+        assert_eq!(
+            mismatches(&golden, &json!({"a": 1.5, "t": "2026-06-28T20:14:30Z", "list": []}), &[]).len(),
+            1,
+            "a number is not a decimal string"
+        );
         assert_eq!(mismatches(&golden, &json!({"a": "one", "t": "soon", "list": []}), &[]).len(), 2);
-        assert_eq!(mismatches(&golden, &json!({"a": "1", "t": "2026-06-28T20:14:30Z", "list": [{"id": "y"}]}), &["list[].n"]), Vec::<String>::new());
+        assert_eq!(
+            mismatches(&golden, &json!({"a": "1", "t": "2026-06-28T20:14:30Z", "list": [{"id": "y"}]}), &["list[].n"]),
+            Vec::<String>::new()
+        );
     }
 }

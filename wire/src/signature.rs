@@ -3,9 +3,9 @@
 //! halves share one implementation of the byte layout.
 
 use hmac::{Hmac, Mac};
+use quote_core::vocab::ErrorCode;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::Sha256;
-use quote_core::vocab::ErrorCode;
 
 pub const HEADER: &str = "0Pools-Signature";
 /// Signatures older (or further in the future) than this are refused.
@@ -14,8 +14,7 @@ pub const TOLERANCE_SECS: i64 = 300;
 type HmacSha256 = Hmac<Sha256>;
 
 fn mac(secret: &SecretString, timestamp: i64, body: &[u8]) -> HmacSha256 {
-    let mut mac = HmacSha256::new_from_slice(secret.expose_secret().as_bytes())
-        .expect("HMAC accepts keys of any length");
+    let mut mac = HmacSha256::new_from_slice(secret.expose_secret().as_bytes()).expect("HMAC accepts keys of any length");
     mac.update(timestamp.to_string().as_bytes());
     mac.update(b".");
     mac.update(body);
@@ -53,12 +52,7 @@ impl SignatureError {
 
 /// Verifies `header` for `body` at `now` (unix seconds). Several `v1=` entries are
 /// allowed (secret rotation); any match passes. The compare is constant-time.
-pub fn verify(
-    secret: &SecretString,
-    header: Option<&str>,
-    body: &[u8],
-    now: i64,
-) -> Result<(), SignatureError> {
+pub fn verify(secret: &SecretString, header: Option<&str>, body: &[u8], now: i64) -> Result<(), SignatureError> {
     let header = header.ok_or(SignatureError::Missing)?;
     let mut timestamp = None;
     let mut candidates = Vec::new();
@@ -119,9 +113,6 @@ mod tests {
     #[test]
     fn matches_a_reference_digest() {
         // HMAC-SHA256("whsec_unit", "1000.{}") computed independently with openssl.
-        assert_eq!(
-            sign(&secret(), 1_000, b"{}"),
-            "t=1000,v1=596dab97570f823e06e4f57be5695c6304902f082ef3406e0989ed654dbb5011"
-        );
+        assert_eq!(sign(&secret(), 1_000, b"{}"), "t=1000,v1=596dab97570f823e06e4f57be5695c6304902f082ef3406e0989ed654dbb5011");
     }
 }

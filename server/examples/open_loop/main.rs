@@ -50,7 +50,6 @@ use axum::routing::post;
 use axum::{Json, Router};
 use probes::{CpuMeter, CpuShares, MachineProbe, Readings};
 use quote_server::config::UpstreamChoice;
-use zeropools_sandbox::{self as sandbox, Faults, Sandbox, SandboxConfig};
 use quote_testkit::throwaway_postgres::{Durability, ThrowawayPostgres};
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -59,6 +58,7 @@ use std::path::Path;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use workload::{Endpoint, Target};
+use zeropools_sandbox::{self as sandbox, Faults, Sandbox, SandboxConfig};
 
 use support::{roomy, SECRET_KEY, WEBHOOK_SECRET};
 const P99_TARGET_MS: f64 = 50.0;
@@ -82,8 +82,13 @@ fn sorted(ms: &[f64]) -> Vec<f64> {
 /// One line of the table: p50 / p99 / max of `ms`.
 fn row(rate: &str, target: &str, endpoint: &str, ms: &[f64], errors: usize) {
     let s = sorted(ms);
-    println!("{rate:>6}  {target:<22} {endpoint:<14} {:>6} {errors:>6} {:>9.2} {:>9.2} {:>9.2}", s.len(),
-             percentile(&s, 0.5), percentile(&s, 0.99), s.last().copied().unwrap_or(f64::NAN));
+    println!(
+        "{rate:>6}  {target:<22} {endpoint:<14} {:>6} {errors:>6} {:>9.2} {:>9.2} {:>9.2}",
+        s.len(),
+        percentile(&s, 0.5),
+        percentile(&s, 0.99),
+        s.last().copied().unwrap_or(f64::NAN)
+    );
 }
 
 /// One target measured once: its requests, and the machine meanwhile.
@@ -187,7 +192,10 @@ async fn main() -> anyhow::Result<()> {
     }
 
     println!("== open loop on loopback: checkouts/s held for {seconds} s each, started on schedule whatever the answers do");
-    println!("{:>6}  {:<22} {:<14} {:>6} {:>6} {:>9} {:>9} {:>9}", "rate", "target", "endpoint", "n", "errors", "p50 ms", "p99 ms", "max ms");
+    println!(
+        "{:>6}  {:<22} {:<14} {:>6} {:>6} {:>9} {:>9} {:>9}",
+        "rate", "target", "endpoint", "n", "errors", "p50 ms", "p99 ms", "max ms"
+    );
     // The disk with no load at all, for as long as one measurement: what it does by
     // itself (on a shared virtual disk, stalls come whether or not anything writes).
     let idle = MachineProbe::start(dir.path());
@@ -196,8 +204,14 @@ async fn main() -> anyhow::Result<()> {
     let idle_cpu = idle_cpu.and_then(|c| c.shares());
     let idle = idle.finish();
     row("", "disk, no load", "fsync probe", &idle.fsyncs, 0);
-    println!("{:>6}  {:<22} {:<14} a sleeping thread woke up to {:.1} ms late; {:.1} % of the cores stolen by the host", "", "machine, no load", "wake-ups",
-             idle.latest_wakeup(), idle_cpu.map_or(f64::NAN, |c| c.stolen));
+    println!(
+        "{:>6}  {:<22} {:<14} a sleeping thread woke up to {:.1} ms late; {:.1} % of the cores stolen by the host",
+        "",
+        "machine, no load",
+        "wake-ups",
+        idle.latest_wakeup(),
+        idle_cpu.map_or(f64::NAN, |c| c.stolen)
+    );
     let targets: Vec<&(Target, Vec<String>)> = bases.iter().filter(|(t, _)| wanted(t.short())).collect();
     let mut held: BTreeMap<Target, u32> = BTreeMap::new();
     let mut added = Vec::new();
@@ -224,7 +238,12 @@ async fn main() -> anyhow::Result<()> {
         for (&target, m) in measured.iter().filter(|(t, _)| t.is_server()) {
             for (endpoint, _) in ADDED_TARGET_MS {
                 if let (Some(s), Some(b)) = (m.p99(endpoint), measured.get(&Target::Sandbox).and_then(|sb| sb.p99(endpoint))) {
-                    added.push(format!("{rate:>6}/s  {:<20} {endpoint:<11} p99 {s:>8.2} ms − sandbox p99 {b:>7.2} ms = +{:>7.2} ms ({:.1}×)", target.name(), s - b, s / b));
+                    added.push(format!(
+                        "{rate:>6}/s  {:<20} {endpoint:<11} p99 {s:>8.2} ms − sandbox p99 {b:>7.2} ms = +{:>7.2} ms ({:.1}×)",
+                        target.name(),
+                        s - b,
+                        s / b
+                    ));
                 }
             }
         }

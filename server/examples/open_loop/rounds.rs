@@ -23,7 +23,9 @@ struct Rounds {
 impl Rounds {
     /// What `target` added to the sandbox's p99 of `endpoint`, pooled and per round.
     fn added(&self, target: Target, endpoint: &str) -> (Option<f64>, Vec<f64>) {
-        let p99 = |t: Target| self.pooled.iter().find(|((pt, e), _)| *pt == t && *e == endpoint).map(|(_, (ms, _))| percentile(&sorted(ms), 0.99));
+        let p99 = |t: Target| {
+            self.pooled.iter().find(|((pt, e), _)| *pt == t && *e == endpoint).map(|(_, (ms, _))| percentile(&sorted(ms), 0.99))
+        };
         let pooled = p99(target).zip(p99(Target::Sandbox)).map(|(s, b)| s - b);
         let each = self
             .p99s
@@ -38,7 +40,9 @@ impl Rounds {
 }
 
 pub async fn run(targets: &[&(Target, Vec<String>)], rate: u32, seconds: u32, rounds: u32, dir: &Path) {
-    println!("== {rate}/s again: {rounds} rounds, every target measured {seconds} s in turn in each round; every request of the rounds pooled");
+    println!(
+        "== {rate}/s again: {rounds} rounds, every target measured {seconds} s in turn in each round; every request of the rounds pooled"
+    );
     let mut all = Rounds::default();
     for _ in 0..rounds {
         let mut p99s = BTreeMap::new();
@@ -56,7 +60,10 @@ pub async fn run(targets: &[&(Target, Vec<String>)], rate: u32, seconds: u32, ro
         }
         all.p99s.push(p99s);
     }
-    println!("{:>6}  {:<22} {:<14} {:>6} {:>6} {:>9} {:>9} {:>9}", "rate", "target", "endpoint", "n", "errors", "p50 ms", "p99 ms", "max ms");
+    println!(
+        "{:>6}  {:<22} {:<14} {:>6} {:>6} {:>9} {:>9} {:>9}",
+        "rate", "target", "endpoint", "n", "errors", "p50 ms", "p99 ms", "max ms"
+    );
     for ((target, name), (ms, errors)) in &all.pooled {
         row(&rate.to_string(), target.name(), name, ms, *errors);
     }
@@ -68,11 +75,25 @@ pub async fn run(targets: &[&(Target, Vec<String>)], rate: u32, seconds: u32, ro
             let (pooled, each) = all.added(target, endpoint);
             let Some(pooled) = pooled else { continue };
             let within = each.iter().filter(|added| **added <= limit).count();
-            println!("  {:<20} {endpoint:<11} pooled +{pooled:>6.2} ms; rounds {}; within +{limit} ms in {within} of {}",
-                     target.name(), list(&each, "+"), each.len());
+            println!(
+                "  {:<20} {endpoint:<11} pooled +{pooled:>6.2} ms; rounds {}; within +{limit} ms in {within} of {}",
+                target.name(),
+                list(&each, "+"),
+                each.len()
+            );
         }
         println!("  {:<20} {:<11} disk probe's slowest fsync in each round, ms: {}", target.name(), "", list(&all.disk_max[&target], ""));
-        println!("  {:<20} {:<11} latest wake-up of a sleeping thread in each round, ms: {}", target.name(), "", list(&all.latest_wakeup[&target], ""));
-        println!("  {:<20} {:<11} share of the cores the host took (steal) in each round, %: {}", target.name(), "", list(&all.stolen[&target], ""));
+        println!(
+            "  {:<20} {:<11} latest wake-up of a sleeping thread in each round, ms: {}",
+            target.name(),
+            "",
+            list(&all.latest_wakeup[&target], "")
+        );
+        println!(
+            "  {:<20} {:<11} share of the cores the host took (steal) in each round, %: {}",
+            target.name(),
+            "",
+            list(&all.stolen[&target], "")
+        );
     }
 }

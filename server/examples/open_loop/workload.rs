@@ -88,19 +88,33 @@ async fn checkout(target: Target, http: reqwest::Client, replicas: Arc<Vec<Strin
             send(&results, "answer", due, http.post(format!("{base}/answer")).json(&json!({"ping": 1}))).await;
         }
         Target::Sandbox => {
-            let Some(quote) = send(&results, "firm quote", due, http.post(format!("{base}/v1/quotes")).bearer_auth(SECRET_KEY).json(&firm_body())).await else { return };
+            let Some(quote) =
+                send(&results, "firm quote", due, http.post(format!("{base}/v1/quotes")).bearer_auth(SECRET_KEY).json(&firm_body())).await
+            else {
+                return;
+            };
             let Some(quote_id) = quote["quote_id"].as_str() else { return };
             let key = uuid::Uuid::new_v4().to_string();
-            let request = http.post(format!("{base}/v1/transact")).bearer_auth(SECRET_KEY).header("Idempotency-Key", key).json(&json!({"quote_id": quote_id}));
+            let request = http
+                .post(format!("{base}/v1/transact"))
+                .bearer_auth(SECRET_KEY)
+                .header("Idempotency-Key", key)
+                .json(&json!({"quote_id": quote_id}));
             send(&results, "accept", Instant::now(), request).await;
         }
         Target::Server | Target::Postgres | Target::Postgres3 => {
-            let Some(created) = send(&results, "mint checkout", due, http.post(format!("{base}/api/checkouts")).bearer_auth(PARTNER_KEY).json(&json!({}))).await else { return };
+            let Some(created) =
+                send(&results, "mint checkout", due, http.post(format!("{base}/api/checkouts")).bearer_auth(PARTNER_KEY).json(&json!({})))
+                    .await
+            else {
+                return;
+            };
             let token = created["client_token"].as_str().unwrap_or_default().to_owned();
             let quote = http.post(format!("{}/api/quotes", at(1))).bearer_auth(&token).json(&firm_body());
             let Some(quote) = send(&results, "firm quote", Instant::now(), quote).await else { return };
             let Some(quote_id) = quote["quote_id"].as_str() else { return };
-            send(&results, "accept", Instant::now(), http.post(format!("{}/api/quotes/{quote_id}/accept", at(2))).bearer_auth(&token)).await;
+            send(&results, "accept", Instant::now(), http.post(format!("{}/api/quotes/{quote_id}/accept", at(2))).bearer_auth(&token))
+                .await;
         }
     }
 }

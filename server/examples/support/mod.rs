@@ -4,11 +4,11 @@
 
 use quote_server::app::{Application, Parts, Running};
 use quote_server::config::{Settings, UpstreamChoice};
-use zeropools_sandbox::SandboxConfig;
 use secrecy::SecretString;
 use std::path::Path;
 use std::time::Duration;
 use tokio::net::TcpListener;
+use zeropools_sandbox::SandboxConfig;
 
 pub const PARTNER_KEY: &str = "pk_load_partner_key_0123456789";
 pub const SECRET_KEY: &str = "sk_test_load_0123456789";
@@ -32,7 +32,12 @@ pub async fn start_server(dir: &Path, tune: impl FnOnce(&mut Settings)) -> anyho
 
 /// One server on `listener` and `database_url` in front of `upstream` (replicas share a
 /// database and a sandbox).
-pub async fn start_replica(listener: TcpListener, database_url: String, upstream: UpstreamChoice, tune: impl FnOnce(&mut Settings)) -> anyhow::Result<Running> {
+pub async fn start_replica(
+    listener: TcpListener,
+    database_url: String,
+    upstream: UpstreamChoice,
+    tune: impl FnOnce(&mut Settings),
+) -> anyhow::Result<Running> {
     let mut settings = Settings::new(std::env::temp_dir(), SecretString::from(WEBHOOK_SECRET));
     settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
     settings.limits.upstream_quotes_per_second = 100_000;

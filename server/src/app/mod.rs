@@ -49,7 +49,13 @@ pub struct Parts {
 impl Parts {
     /// The parts with every default `main` would use (the sandbox's own defaults
     /// included), on an already bound listener.
-    pub fn new(listener: TcpListener, database_url: String, upstream: UpstreamChoice, secret_key: SecretString, settings: Settings) -> Parts {
+    pub fn new(
+        listener: TcpListener,
+        database_url: String,
+        upstream: UpstreamChoice,
+        secret_key: SecretString,
+        settings: Settings,
+    ) -> Parts {
         let sandbox = SandboxArgs {
             quote_window: Duration::from_secs(15),
             settle_delay: Duration::from_secs(3),
@@ -136,7 +142,8 @@ fn assemble(store: Store, upstream: UpstreamClient, settings: Settings) -> (AppS
     let replica_id: Arc<str> = format!("replica-{}", uuid::Uuid::new_v4().simple()).into();
     let quoting = Quoting::new(&upstream, &store, &settings);
     let outbox = Outbox::new(store.clone(), settings.partner_webhook.clone());
-    let trading = Trading::new(store.clone(), upstream.clone(), quoting.outcomes.clone(), settings.accept_lease, Arc::clone(&replica_id), outbox);
+    let trading =
+        Trading::new(store.clone(), upstream.clone(), quoting.outcomes.clone(), settings.accept_lease, Arc::clone(&replica_id), outbox);
     let checkouts = Checkouts::new(store.clone(), quoting.pools.clone(), &settings);
     let workers = Workers {
         store: store.clone(),

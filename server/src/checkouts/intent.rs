@@ -131,7 +131,11 @@ mod tests {
         let sided = CheckoutRow { side: Some("buy".into()), ..c.clone() };
         assert!(check_intent(&sided, &intent("500")).is_ok());
         assert_eq!(field(check_intent(&sided, &IntentFields { side: Some(Side::Sell), ..intent("500") })), "side");
-        assert_eq!(field(check_intent(&sided, &IntentFields { side: None, ..intent("500") })), "side", "an unknown word is not the bound side");
+        assert_eq!(
+            field(check_intent(&sided, &IntentFields { side: None, ..intent("500") })),
+            "side",
+            "an unknown word is not the bound side"
+        );
         assert_eq!(field(check_intent(&c, &IntentFields { destination_address: Some("T2"), ..intent("500") })), "destination_address");
         assert_eq!(field(check_intent(&c, &IntentFields { pool_id: "USD-USDC", ..intent("500") })), "pool_id");
         assert_eq!(field(check_intent(&c, &IntentFields { currency: "USDT", ..intent("500") })), "currency");
@@ -153,7 +157,12 @@ mod tests {
 
     #[test]
     fn a_range_binds_both_ends_inclusively() {
-        let c = CheckoutRow { amount_min: Some("10".into()), amount_max: Some("100".into()), currency: Some("EUR".into()), ..CheckoutRow::default() };
+        let c = CheckoutRow {
+            amount_min: Some("10".into()),
+            amount_max: Some("100".into()),
+            currency: Some("EUR".into()),
+            ..CheckoutRow::default()
+        };
         assert!(check_intent(&c, &intent("10")).is_ok());
         assert!(check_intent(&c, &intent("100.000")).is_ok());
         assert!(check_intent(&c, &intent("9.99")).is_err());

@@ -113,7 +113,13 @@ fn same_order(existing: &CheckoutRow, new: &CheckoutRow) -> bool {
 
 impl Checkouts {
     pub fn new(store: Store, pools: Pools, settings: &Settings) -> Self {
-        Checkouts { store, pools, sessions: Arc::new(SessionCache::new(SESSIONS_REMEMBERED)), session_ttl: settings.session_ttl, checkout_ttl: settings.checkout_ttl }
+        Checkouts {
+            store,
+            pools,
+            sessions: Arc::new(SessionCache::new(SESSIONS_REMEMBERED)),
+            session_ttl: settings.session_ttl,
+            checkout_ttl: settings.checkout_ttl,
+        }
     }
 
     /// Checks bindings on their own and against the pool they name (when they name one).
@@ -179,7 +185,11 @@ impl Checkouts {
         }
     }
 
-    async fn create_and_mint(&self, new: NewCheckout, with_token: bool) -> Result<(CheckoutRow, bool, Option<(String, String)>), CheckoutError> {
+    async fn create_and_mint(
+        &self,
+        new: NewCheckout,
+        with_token: bool,
+    ) -> Result<(CheckoutRow, bool, Option<(String, String)>), CheckoutError> {
         self.validate(&new.bindings).await?;
         let ttl = new.expires_in.unwrap_or(self.checkout_ttl);
         let b = &new.bindings;

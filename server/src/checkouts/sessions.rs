@@ -68,7 +68,16 @@ mod tests {
             .await
             .unwrap();
         for i in 0..n {
-            store::insert_session(&mut db.acquire().await.unwrap(), &format!("ses_{i}"), "chk_1", &format!("hash_{i}"), None, "2999-01-01T00:00:00.000Z").await.unwrap();
+            store::insert_session(
+                &mut db.acquire().await.unwrap(),
+                &format!("ses_{i}"),
+                "chk_1",
+                &format!("hash_{i}"),
+                None,
+                "2999-01-01T00:00:00.000Z",
+            )
+            .await
+            .unwrap();
         }
         (dir, db)
     }
@@ -84,7 +93,9 @@ mod tests {
         // The row is gone from the database (retention), yet still answered from memory;
         // a token stored after its first miss is found.
         sqlx::query("DELETE FROM sessions WHERE session_id = 'ses_0'").execute(&db).await.unwrap();
-        store::insert_session(&mut db.acquire().await.unwrap(), "ses_late", "chk_1", "hash_late", None, "2999-01-01T00:00:00.000Z").await.unwrap();
+        store::insert_session(&mut db.acquire().await.unwrap(), "ses_late", "chk_1", "hash_late", None, "2999-01-01T00:00:00.000Z")
+            .await
+            .unwrap();
         let remembered = cache.find(&db, "hash_0").await.unwrap().unwrap();
         assert_eq!(remembered.session.session_id, "ses_0");
         assert!(remembered.checkout.is_none(), "from memory: the checkout is the caller's to read");
@@ -95,7 +106,12 @@ mod tests {
     async fn a_session_this_replica_stored_needs_no_lookup() {
         let (_dir, db) = db_with_sessions(0).await;
         let cache = SessionCache::new(10);
-        let row = SessionRow { session_id: "ses_new".into(), checkout_id: "chk_1".into(), partner_user_id: None, expires_at: "2999-01-01T00:00:00.000Z".into() };
+        let row = SessionRow {
+            session_id: "ses_new".into(),
+            checkout_id: "chk_1".into(),
+            partner_user_id: None,
+            expires_at: "2999-01-01T00:00:00.000Z".into(),
+        };
         cache.stored("hash_new", row);
         // Not in the database: found only because it was remembered when stored.
         assert_eq!(cache.find(&db, "hash_new").await.unwrap().unwrap().session.session_id, "ses_new");

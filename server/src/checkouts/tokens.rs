@@ -50,7 +50,12 @@ impl Checkouts {
 
     /// Tells the session cache about a session once it is stored.
     pub(super) fn remember(&self, m: &Minted) {
-        let row = store::SessionRow { session_id: m.session_id.clone(), checkout_id: m.checkout_id.clone(), partner_user_id: m.partner_user_id.clone(), expires_at: m.expires_at.clone() };
+        let row = store::SessionRow {
+            session_id: m.session_id.clone(),
+            checkout_id: m.checkout_id.clone(),
+            partner_user_id: m.partner_user_id.clone(),
+            expires_at: m.expires_at.clone(),
+        };
         self.sessions.stored(&m.token_hash, row);
     }
 

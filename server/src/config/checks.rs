@@ -40,7 +40,11 @@ pub fn redacted_url(url: &str) -> String {
     match url.parse::<reqwest::Url>() {
         Ok(u) => {
             let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
-            let hidden = if u.username().is_empty() && u.password().is_none() && u.query().is_none() { "" } else { " (credentials or query redacted)" };
+            let hidden = if u.username().is_empty() && u.password().is_none() && u.query().is_none() {
+                ""
+            } else {
+                " (credentials or query redacted)"
+            };
             format!("{}://{}{port}{}{hidden}", u.scheme(), u.host_str().unwrap_or("?"), u.path().trim_end_matches('/'))
         }
         Err(_) => "(unparsable, redacted)".into(),
@@ -78,7 +82,10 @@ pub(super) fn checked_database_url(url: &str) -> Result<String, ConfigError> {
         return Ok(url.to_owned());
     }
     if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        let named = url.parse::<reqwest::Url>().ok().filter(|u| u.host_str().is_some_and(|h| !h.is_empty()) && !u.path().trim_matches('/').is_empty());
+        let named = url
+            .parse::<reqwest::Url>()
+            .ok()
+            .filter(|u| u.host_str().is_some_and(|h| !h.is_empty()) && !u.path().trim_matches('/').is_empty());
         return match named {
             Some(_) => Ok(url.to_owned()),
             None => refuse("DATABASE_URL", "names no Postgres database: write postgres://user:password@host:5432/dbname"),
@@ -86,13 +93,22 @@ pub(super) fn checked_database_url(url: &str) -> Result<String, ConfigError> {
     }
     refuse(
         "DATABASE_URL",
-        format!("{:?} is not a database URL this server can use: write sqlite://path/to/file.db or postgres://user:password@host/dbname", url.split('@').next_back().unwrap_or("")),
+        format!(
+            "{:?} is not a database URL this server can use: write sqlite://path/to/file.db or postgres://user:password@host/dbname",
+            url.split('@').next_back().unwrap_or("")
+        ),
     )
 }
 
 /// A secret from its file, else its variable, else (sandbox only) the sandbox default.
 /// Against a real 0Pools URL a missing secret is a start-up error, never a default.
-pub(super) fn resolve(file: &Option<PathBuf>, value: &Option<SecretString>, sandbox_default: &str, sandbox: bool, name: &'static str) -> Result<SecretString, ConfigError> {
+pub(super) fn resolve(
+    file: &Option<PathBuf>,
+    value: &Option<SecretString>,
+    sandbox_default: &str,
+    sandbox: bool,
+    name: &'static str,
+) -> Result<SecretString, ConfigError> {
     let secret = if let Some(path) = file {
         match std::fs::read_to_string(path) {
             Ok(text) => SecretString::from(text.trim().to_owned()),

@@ -100,6 +100,9 @@ mod tests {
     fn short_passwords_bad_hashes_and_empty_users_are_refused() {
         assert_eq!(hash_password(&SecretString::from("short")).unwrap_err(), CredentialError::TooShort);
         assert!(matches!(ConsoleCredential::from_hash("u", "plaintext-password"), Err(CredentialError::NotAHash(_))));
-        assert_eq!(ConsoleCredential::from_hash(" ", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA").err(), Some(CredentialError::NoUser));
+        assert_eq!(
+            ConsoleCredential::from_hash(" ", "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA").err(),
+            Some(CredentialError::NoUser)
+        );
     }
 }

@@ -11,9 +11,10 @@ impl ServerArgs {
         let upstream = match (&self.upstream_url, self.embedded_sandbox || self.demo) {
             (Some(url), _) => UpstreamChoice::Url(checked_url("ZEROPOOLS_BASE_URL", url)?),
             (None, true) => UpstreamChoice::EmbeddedSandbox,
-            (None, false) => {
-                return refuse("ZEROPOOLS_BASE_URL", "is required. Set it to 0Pools' base URL, or set EMBEDDED_SANDBOX=true (or DEMO_MODE=true) to use the test-mode sandbox")
-            }
+            (None, false) => return refuse(
+                "ZEROPOOLS_BASE_URL",
+                "is required. Set it to 0Pools' base URL, or set EMBEDDED_SANDBOX=true (or DEMO_MODE=true) to use the test-mode sandbox",
+            ),
         };
         if self.embedded_sandbox && self.upstream_url.is_some() {
             return refuse("EMBEDDED_SANDBOX", "cannot be combined with ZEROPOOLS_BASE_URL: choose one upstream");
@@ -21,12 +22,16 @@ impl ServerArgs {
         let sandbox = upstream == UpstreamChoice::EmbeddedSandbox;
         let secret_key = resolve(&self.secret_key_file, &self.secret_key, SANDBOX_DEFAULT_KEY, sandbox, "ZEROPOOLS_SECRET_KEY")?;
         if sandbox && secret_key.expose_secret().starts_with("sk_live_") {
-            return refuse("ZEROPOOLS_SECRET_KEY", "is a live key (sk_live_…) but the upstream is the test-mode sandbox: never send a live key to the sandbox");
+            return refuse(
+                "ZEROPOOLS_SECRET_KEY",
+                "is a live key (sk_live_…) but the upstream is the test-mode sandbox: never send a live key to the sandbox",
+            );
         }
         if self.demo && secret_key.expose_secret().starts_with("sk_live_") {
             return refuse("DEMO_MODE", "cannot run with a live key (sk_live_…): demo mode lets anyone start a checkout");
         }
-        let webhook_secret = resolve(&self.webhook_secret_file, &self.webhook_secret, SANDBOX_DEFAULT_WEBHOOK_SECRET, sandbox, "ZEROPOOLS_WEBHOOK_SECRET")?;
+        let webhook_secret =
+            resolve(&self.webhook_secret_file, &self.webhook_secret, SANDBOX_DEFAULT_WEBHOOK_SECRET, sandbox, "ZEROPOOLS_WEBHOOK_SECRET")?;
         let partner_api_key = match &self.partner_api_key {
             Some(key) => Some(trimmed("PARTNER_API_KEY", key)?),
             None => None,
@@ -34,7 +39,12 @@ impl ServerArgs {
         let partner_webhook = match (&self.partner_webhook_url, &self.partner_webhook_secret) {
             (None, None) => None,
             (Some(url), Some(secret)) => Some((checked_url("PARTNER_WEBHOOK_URL", url)?, trimmed("PARTNER_WEBHOOK_SECRET", secret)?)),
-            (Some(_), None) => return refuse("PARTNER_WEBHOOK_SECRET", "is required with PARTNER_WEBHOOK_URL (it signs the webhooks your backend verifies)"),
+            (Some(_), None) => {
+                return refuse(
+                    "PARTNER_WEBHOOK_SECRET",
+                    "is required with PARTNER_WEBHOOK_URL (it signs the webhooks your backend verifies)",
+                )
+            }
             (None, Some(_)) => return refuse("PARTNER_WEBHOOK_URL", "is required with PARTNER_WEBHOOK_SECRET"),
         };
         let cors_allowed_origins = self
@@ -48,7 +58,12 @@ impl ServerArgs {
         let console = self.console()?;
         let balance_below = match self.alert_balance_below.trim().parse::<rust_decimal::Decimal>() {
             Ok(d) if !d.is_sign_negative() => d,
-            _ => return refuse("ALERT_BALANCE_BELOW", format!("must be a non-negative decimal such as 1000 or 250.50, not {:?}", self.alert_balance_below)),
+            _ => {
+                return refuse(
+                    "ALERT_BALANCE_BELOW",
+                    format!("must be a non-negative decimal such as 1000 or 250.50, not {:?}", self.alert_balance_below),
+                )
+            }
         };
         let faults = self.sandbox_faults()?;
 
@@ -97,14 +112,25 @@ impl ServerArgs {
         let credential = match (&self.console_password_hash, &self.console_password_file) {
             (None, None) => return Ok(None),
             (Some(_), Some(_)) => return refuse("CONSOLE_PASSWORD_FILE", "cannot be combined with CONSOLE_PASSWORD_HASH: choose one"),
-            (Some(hash), None) => ConsoleCredential::from_hash(&self.console_user, hash.expose_secret()).map_err(|e| ConfigError { setting: "CONSOLE_PASSWORD_HASH", message: e.to_string() })?,
+            (Some(hash), None) => ConsoleCredential::from_hash(&self.console_user, hash.expose_secret())
+                .map_err(|e| ConfigError { setting: "CONSOLE_PASSWORD_HASH", message: e.to_string() })?,
             (None, Some(path)) => {
-                let text = std::fs::read_to_string(path).map_err(|e| ConfigError { setting: "CONSOLE_PASSWORD_FILE", message: format!("cannot be read ({}): {e}", path.display()) })?;
-                ConsoleCredential::from_password(&self.console_user, &SecretString::from(text)).map_err(|e| ConfigError { setting: "CONSOLE_PASSWORD_FILE", message: format!("holds a password that {e}") })?
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+                    setting: "CONSOLE_PASSWORD_FILE",
+                    message: format!("cannot be read ({}): {e}", path.display()),
+                })?;
+                ConsoleCredential::from_password(&self.console_user, &SecretString::from(text))
+                    .map_err(|e| ConfigError { setting: "CONSOLE_PASSWORD_FILE", message: format!("holds a password that {e}") })?
             }
         };
         if !self.console_dir.join("index.html").is_file() {
-            return refuse("CONSOLE_DIR", format!("has no index.html ({}): build the console (trunk build --config console/Trunk.toml) or point CONSOLE_DIR at it", self.console_dir.display()));
+            return refuse(
+                "CONSOLE_DIR",
+                format!(
+                    "has no index.html ({}): build the console (trunk build --config console/Trunk.toml) or point CONSOLE_DIR at it",
+                    self.console_dir.display()
+                ),
+            );
         }
         Ok(Some(super::ConsoleSettings {
             credential,
@@ -135,7 +161,10 @@ impl ServerArgs {
         if key.expose_secret().starts_with("sk_live_") {
             return refuse("ZEROPOOLS_SECRET_KEY", "is a live key (sk_live_…): the sandbox only takes test keys");
         }
-        Ok((key, resolve(&self.webhook_secret_file, &self.webhook_secret, SANDBOX_DEFAULT_WEBHOOK_SECRET, true, "ZEROPOOLS_WEBHOOK_SECRET")?))
+        Ok((
+            key,
+            resolve(&self.webhook_secret_file, &self.webhook_secret, SANDBOX_DEFAULT_WEBHOOK_SECRET, true, "ZEROPOOLS_WEBHOOK_SECRET")?,
+        ))
     }
 }
 
@@ -182,9 +211,16 @@ mod tests {
     #[test]
     fn accepts_a_sound_configuration_and_never_prints_secrets() {
         let config = args(&[
-            "--upstream-url", "https://api.0pools.example/", "--secret-key", "sk_live_abcdefghijklmnop",
-            "--webhook-secret", "whsec_0123456789abcdef", "--partner-api-key", "pk_0123456789abcdef",
-            "--cors-allowed-origins", "https://shop.example,http://localhost:3000",
+            "--upstream-url",
+            "https://api.0pools.example/",
+            "--secret-key",
+            "sk_live_abcdefghijklmnop",
+            "--webhook-secret",
+            "whsec_0123456789abcdef",
+            "--partner-api-key",
+            "pk_0123456789abcdef",
+            "--cors-allowed-origins",
+            "https://shop.example,http://localhost:3000",
         ])
         .unwrap();
         assert_eq!(config.upstream, UpstreamChoice::Url("https://api.0pools.example".into()));
@@ -199,9 +235,16 @@ mod tests {
     #[test]
     fn urls_are_logged_without_credentials_and_secrets_trimmed() {
         let config = args(&[
-            "--upstream-url", "https://user:pass@api.0pools.example/v1?token=abc", "--secret-key", "sk_live_abcdefghijklmnop",
-            "--webhook-secret", "whsec_0123456789abcdef", "--partner-api-key", " pk_0123456789abcdef\n",
-            "--database-url", "postgres://quotes:db-s3cret@db.internal:5432/quotes",
+            "--upstream-url",
+            "https://user:pass@api.0pools.example/v1?token=abc",
+            "--secret-key",
+            "sk_live_abcdefghijklmnop",
+            "--webhook-secret",
+            "whsec_0123456789abcdef",
+            "--partner-api-key",
+            " pk_0123456789abcdef\n",
+            "--database-url",
+            "postgres://quotes:db-s3cret@db.internal:5432/quotes",
         ])
         .unwrap();
         let summary = config.summary().join("\n");
@@ -209,7 +252,15 @@ mod tests {
         assert!(summary.contains("database: Postgres postgres://db.internal:5432/quotes (credentials or query redacted)"), "{summary}");
         assert!(!summary.contains("pass") && !summary.contains("abc") && !summary.contains("db-s3cret"), "{summary}");
         assert_eq!(config.settings.partner_api_key.as_ref().unwrap().expose_secret(), "pk_0123456789abcdef");
-        let live_demo = args(&["--demo", "--secret-key", "sk_live_abcdefghijklmnop", "--upstream-url", "https://api.0pools.example", "--webhook-secret", "whsec_0123456789abcdef"]);
+        let live_demo = args(&[
+            "--demo",
+            "--secret-key",
+            "sk_live_abcdefghijklmnop",
+            "--upstream-url",
+            "https://api.0pools.example",
+            "--webhook-secret",
+            "whsec_0123456789abcdef",
+        ]);
         assert_eq!(live_demo.err().map(|e| e.setting), Some("DEMO_MODE"));
     }
 

@@ -140,7 +140,12 @@ pub struct StreamSlot {
 
 impl StreamSlots {
     pub fn new(per_checkout: u32, total_max: u32) -> Self {
-        StreamSlots { per_checkout: per_checkout.max(1), total_max: total_max.max(1), total: AtomicU32::new(0), by_checkout: Mutex::new(HashMap::new()) }
+        StreamSlots {
+            per_checkout: per_checkout.max(1),
+            total_max: total_max.max(1),
+            total: AtomicU32::new(0),
+            by_checkout: Mutex::new(HashMap::new()),
+        }
     }
 
     pub fn acquire(self: &Arc<Self>, checkout_id: &str) -> Result<StreamSlot, StreamCap> {

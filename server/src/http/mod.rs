@@ -63,7 +63,8 @@ async fn drop_bad_request_id(mut req: axum::extract::Request) -> axum::extract::
 fn encodes_control_character(uri: &axum::http::Uri) -> bool {
     let raw = uri.path_and_query().map(|p| p.as_str()).unwrap_or("").as_bytes();
     raw.windows(3).any(|w| {
-        w[0] == b'%' && std::str::from_utf8(&w[1..]).ok().and_then(|hex| u8::from_str_radix(hex, 16).ok()).is_some_and(|b| b < 0x20 || b == 0x7f)
+        w[0] == b'%'
+            && std::str::from_utf8(&w[1..]).ok().and_then(|hex| u8::from_str_radix(hex, 16).ok()).is_some_and(|b| b < 0x20 || b == 0x7f)
     })
 }
 
@@ -85,7 +86,13 @@ const DEMO_PAGES: [&str; 4] = ["/", "/index.html", "/gallery.html", "/playground
 /// make of it.
 fn is_demo_page(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
-    DEMO_PAGES.contains(&path) || lower.starts_with("/gallery") || lower.ends_with(".html") || lower.ends_with('/') || lower.contains('%') || lower.contains("//") || lower.contains("/.")
+    DEMO_PAGES.contains(&path)
+        || lower.starts_with("/gallery")
+        || lower.ends_with(".html")
+        || lower.ends_with('/')
+        || lower.contains('%')
+        || lower.contains("//")
+        || lower.contains("/.")
 }
 
 /// The widget's files (what `embed.js` loads) for any host; the demo pages only in
@@ -99,21 +106,23 @@ fn widget_files(settings: &Settings) -> Router<AppState> {
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .service(files);
     let demo = settings.demo;
-    Router::new().fallback_service(files).layer(axum::middleware::from_fn(move |req: axum::extract::Request, next: axum::middleware::Next| async move {
-        if !demo && is_demo_page(req.uri().path()) {
-            return ApiError::NotFound.into_response();
-        }
-        let declarations = req.uri().path().ends_with(".d.ts");
-        let mut response = next.run(req).await;
-        if response.status() == StatusCode::NOT_FOUND {
-            return ApiError::NotFound.into_response();
-        }
-        // `.ts` would be guessed as an MPEG transport stream.
-        if declarations {
-            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/typescript; charset=utf-8"));
-        }
-        response
-    }))
+    Router::new().fallback_service(files).layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| async move {
+            if !demo && is_demo_page(req.uri().path()) {
+                return ApiError::NotFound.into_response();
+            }
+            let declarations = req.uri().path().ends_with(".d.ts");
+            let mut response = next.run(req).await;
+            if response.status() == StatusCode::NOT_FOUND {
+                return ApiError::NotFound.into_response();
+            }
+            // `.ts` would be guessed as an MPEG transport stream.
+            if declarations {
+                response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/typescript; charset=utf-8"));
+            }
+            response
+        },
+    ))
 }
 
 /// The partner console's files (its own Trunk build) at `/console/`, only when a
@@ -138,8 +147,7 @@ fn console_files(settings: &Settings) -> Router<AppState> {
 /// The whole HTTP surface: the widget API, webhooks, health, and the widget's files.
 pub fn router(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let timed = api::routes(state.settings.demo)
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
+    let timed = api::routes(state.settings.demo).layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT));
     Router::new()
         .merge(timed)
         .merge(console_files(&state.settings))

@@ -7,6 +7,7 @@
 //! in-flight requests finish, and gives up after a grace period (live event streams
 //! would otherwise hold it open).
 
+use crate::config::ServeLimits;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
@@ -15,16 +16,15 @@ use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use std::future::Future;
 use std::io;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
-use crate::config::ServeLimits;
 
 /// Serves `router` on `listener` until `shutdown` completes.
 pub async fn serve(listener: TcpListener, router: Router, limits: ServeLimits, shutdown: impl Future<Output = ()>) -> std::io::Result<()> {
@@ -68,7 +68,10 @@ pub async fn serve(listener: TcpListener, router: Router, limits: ServeLimits, s
     }
     drop(listener);
     if tokio::time::timeout(limits.shutdown_grace, graceful.shutdown()).await.is_err() {
-        tracing::warn!(grace_secs = limits.shutdown_grace.as_secs(), "shutdown: connections still open after the grace period were dropped");
+        tracing::warn!(
+            grace_secs = limits.shutdown_grace.as_secs(),
+            "shutdown: connections still open after the grace period were dropped"
+        );
     }
     Ok(())
 }

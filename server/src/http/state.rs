@@ -29,7 +29,14 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store, upstream: UpstreamClient, settings: Arc<Settings>, quoting: Quoting, trading: Trading, checkouts: Checkouts) -> Self {
+    pub fn new(
+        store: Store,
+        upstream: UpstreamClient,
+        settings: Arc<Settings>,
+        quoting: Quoting,
+        trading: Trading,
+        checkouts: Checkouts,
+    ) -> Self {
         AppState {
             limiters: Arc::new(Limiters::new(&settings.limits)),
             streams: Arc::new(StreamSlots::new(settings.limits.sse_per_checkout, settings.limits.sse_total)),

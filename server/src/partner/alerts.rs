@@ -65,7 +65,8 @@ pub async fn gather(db: &Db, upstream: &UpstreamClient, t: &AlertThresholds) -> 
 /// the ledger, accepts, balances.
 pub fn active(facts: &Facts, t: &AlertThresholds) -> Vec<ActiveAlert> {
     let mut active: Vec<ActiveAlert> = facts.reserved_too_long.iter().map(|(trade, since)| reserved_too_long(trade, since, t)).collect();
-    active.extend(facts.unavailability.iter().filter_map(|(pool, unavailable, answers)| unavailable_spike(pool, *unavailable, *answers, t)));
+    active
+        .extend(facts.unavailability.iter().filter_map(|(pool, unavailable, answers)| unavailable_spike(pool, *unavailable, *answers, t)));
     active.extend(webhook_failures(facts.webhook_failures, t));
     active.extend(facts.ledger_exceptions.iter().map(|(trade, reason)| ledger_exception(trade, reason.as_deref())));
     active.extend(facts.accepts_open.iter().map(|(quote, since)| accept_stuck(quote, since.clone())));
@@ -169,7 +170,12 @@ mod tests {
     }
 
     fn balance(asset: &str, available: &str) -> AssetBalance {
-        AssetBalance { asset: asset.into(), available: available.parse().unwrap(), reserved: Default::default(), updated_at: chrono::Utc::now() }
+        AssetBalance {
+            asset: asset.into(),
+            available: available.parse().unwrap(),
+            reserved: Default::default(),
+            updated_at: chrono::Utc::now(),
+        }
     }
 
     fn kinds(alerts: &[ActiveAlert]) -> Vec<(AlertKind, &str)> {

@@ -6,8 +6,8 @@
 
 use crate::zeropools::balances::LedgerEntryType;
 use crate::zeropools::types::TradeStatus;
-use quote_core::partner::ReconciliationState;
 use chrono::{DateTime, Duration, Utc};
+use quote_core::partner::ReconciliationState;
 use rust_decimal::Decimal;
 
 /// A trade as reconciliation sees it.
@@ -77,7 +77,14 @@ pub fn reconcile(trade: &TradeFacts, rows: &[Row], now: DateTime<Utc>, grace: Du
     let check = |r: &Row| -> Option<Reconciliation> {
         let want = signed_leg(r.entry_type, trade.leg_amount);
         if r.asset != trade.leg_asset || r.amount != want {
-            Some(Exception(format!("{} row is {} {}, the trade's leg is {} {}", r.entry_type.as_str(), r.amount, r.asset, want, trade.leg_asset)))
+            Some(Exception(format!(
+                "{} row is {} {}, the trade's leg is {} {}",
+                r.entry_type.as_str(),
+                r.amount,
+                r.asset,
+                want,
+                trade.leg_asset
+            )))
         } else {
             None
         }
@@ -151,7 +158,11 @@ mod tests {
     #[test]
     fn complete_rows_of_the_leg_match() {
         use LedgerEntryType::*;
-        assert_eq!(judge(&trade("settled", 5), &[row(Reserve, "-107.42"), row(Settle, "-107.420")]), Reconciliation::Matched, "107.420 is 107.42");
+        assert_eq!(
+            judge(&trade("settled", 5), &[row(Reserve, "-107.42"), row(Settle, "-107.420")]),
+            Reconciliation::Matched,
+            "107.420 is 107.42"
+        );
         assert_eq!(judge(&trade("released", 5), &[row(Reserve, "-107.42"), row(Release, "107.42")]), Reconciliation::Matched);
         assert_eq!(judge(&trade("failed", 5), &[row(Reserve, "-107.42"), row(Fail, "107.42")]), Reconciliation::Matched);
         assert_eq!(judge(&trade("reserved", 5), &[row(Reserve, "-107.42")]), Reconciliation::Open);

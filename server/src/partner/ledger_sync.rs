@@ -79,7 +79,9 @@ async fn sync_once(state: &LedgerSync) -> Result<SyncReport, SyncError> {
             state
                 .store
                 .writes
-                .run(move |c| Box::pin(async move { store::insert_ledger_rows(c, &rows, moves_cursor.as_deref().map(|l| (CURSOR, l))).await }))
+                .run(move |c| {
+                    Box::pin(async move { store::insert_ledger_rows(c, &rows, moves_cursor.as_deref().map(|l| (CURSOR, l))).await })
+                })
                 .await?;
         }
         report.rows_pulled += page.entries.len();
@@ -147,12 +149,25 @@ async fn sync_once(state: &LedgerSync) -> Result<SyncReport, SyncError> {
 pub const UNREADABLE: &str = "its stored amounts or times cannot be read (see the server log)";
 
 /// Judges one readable trade by its mirrored ledger rows.
-async fn judge(state: &LedgerSync, trade: &store::TradeFigures, read: store::TradeAmounts, rows: Vec<store::LedgerRow>, now: chrono::DateTime<chrono::Utc>, grace: chrono::Duration) -> ledger_match::Reconciliation {
+async fn judge(
+    state: &LedgerSync,
+    trade: &store::TradeFigures,
+    read: store::TradeAmounts,
+    rows: Vec<store::LedgerRow>,
+    now: chrono::DateTime<chrono::Utc>,
+    grace: chrono::Duration,
+) -> ledger_match::Reconciliation {
     // A mirrored row that cannot be read is left out (logged): its trade then lacks
     // it and shows as an exception, not as matched.
     let rows: Vec<Row> = rows
         .into_iter()
-        .filter_map(|r| Some(Row { amount: store::stored::decimal(&r.amount, "ledger_entries.amount", &r.ledger_id)?, entry_type: r.entry_type, asset: r.asset }))
+        .filter_map(|r| {
+            Some(Row {
+                amount: store::stored::decimal(&r.amount, "ledger_entries.amount", &r.ledger_id)?,
+                entry_type: r.entry_type,
+                asset: r.asset,
+            })
+        })
         .collect();
     // The stablecoin leg is the pool's stablecoin (its target asset), never taken
     // from the ledger itself: a row of the wrong asset must not match.
@@ -173,7 +188,10 @@ async fn store_verdicts(state: &LedgerSync, verdicts: Vec<store::Verdict>) -> sq
     for verdict in verdicts.into_iter().filter(|v| written.contains(&v.trade_id)) {
         if let Some(reason) = verdict.reason {
             let trade_id = verdict.trade_id;
-            state.store.raise_alert(quote_core::vocab::RecordedAlertKind::LedgerException, &trade_id, &format!("trade {trade_id}: {reason}")).await;
+            state
+                .store
+                .raise_alert(quote_core::vocab::RecordedAlertKind::LedgerException, &trade_id, &format!("trade {trade_id}: {reason}"))
+                .await;
         }
     }
     Ok(())

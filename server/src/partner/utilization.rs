@@ -18,8 +18,8 @@
 
 use crate::store::OutcomeRow;
 use crate::zeropools::types::TradeStatus;
-use quote_core::vocab::{Outcome, OutcomeSubject};
 use chrono::{DateTime, Duration, DurationRound, Utc};
+use quote_core::vocab::{Outcome, OutcomeSubject};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -39,7 +39,9 @@ impl Window {
     /// `1h`, `24h`, `7d`, or `from`/`to` (RFC 3339), ending at `now` by default.
     pub fn parse(window: Option<&str>, from: Option<&str>, to: Option<&str>, now: DateTime<Utc>) -> Result<Window, (&'static str, String)> {
         let time = |field: &'static str, text: &str| {
-            DateTime::parse_from_rfc3339(text).map(|t| t.with_timezone(&Utc)).map_err(|_| (field, format!("{field} must be an RFC 3339 time such as 2026-06-28T00:00:00Z.")))
+            DateTime::parse_from_rfc3339(text)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| (field, format!("{field} must be an RFC 3339 time such as 2026-06-28T00:00:00Z.")))
         };
         match (window, from, to) {
             (Some(w), None, to) => {
@@ -56,10 +58,13 @@ impl Window {
                 Ok(Window { label: w.to_owned(), from: end - span, to: end, bucket })
             }
             (None, Some(f), t) => {
-                let (from, to) = (time("from", f)?, match t {
-                    Some(t) => time("to", t)?,
-                    None => now,
-                });
+                let (from, to) = (
+                    time("from", f)?,
+                    match t {
+                        Some(t) => time("to", t)?,
+                        None => now,
+                    },
+                );
                 if to <= from {
                     return Err(("to", "to must be after from.".into()));
                 }
@@ -115,7 +120,12 @@ fn counted<'a>(outcomes: &'a [OutcomeRow], pool: &str) -> Vec<Counted<'a>> {
     outcomes
         .iter()
         .filter(|o| o.pool_id == pool && understood(o))
-        .filter_map(|row| Some(Counted { at: crate::store::stored::time(&row.at, "quote_outcomes.at", row.quote_id.as_deref().unwrap_or(&row.pool_id))?, row }))
+        .filter_map(|row| {
+            Some(Counted {
+                at: crate::store::stored::time(&row.at, "quote_outcomes.at", row.quote_id.as_deref().unwrap_or(&row.pool_id))?,
+                row,
+            })
+        })
         .collect()
 }
 
@@ -198,7 +208,13 @@ fn availability_minutes(outcomes: &[Counted<'_>], from: DateTime<Utc>, to: DateT
 }
 
 /// Figures per pool for the window, with buckets; `now` caps availability minutes.
-pub fn compute(window: &Window, pools: &[String], outcomes: &[OutcomeRow], trades: &[TradeLeg], now: DateTime<Utc>) -> Vec<PoolUtilization> {
+pub fn compute(
+    window: &Window,
+    pools: &[String],
+    outcomes: &[OutcomeRow],
+    trades: &[TradeLeg],
+    now: DateTime<Utc>,
+) -> Vec<PoolUtilization> {
     pools
         .iter()
         .map(|pool| {
@@ -246,7 +262,13 @@ mod tests {
     }
 
     fn leg(status: &str, amount: &str, created: &str, terminal: Option<&str>) -> TradeLeg {
-        TradeLeg { pool_id: "EUR-USDT".into(), status: TradeStatus::parse(status).expect("a trade status"), leg: Decimal::from_str(amount).unwrap(), created_at: t(created), terminal_at: terminal.map(t) }
+        TradeLeg {
+            pool_id: "EUR-USDT".into(),
+            status: TradeStatus::parse(status).expect("a trade status"),
+            leg: Decimal::from_str(amount).unwrap(),
+            created_at: t(created),
+            terminal_at: terminal.map(t),
+        }
     }
 
     #[test]
@@ -284,7 +306,10 @@ mod tests {
         assert_eq!(f.unavailable_reasons, BTreeMap::from([("pool_dry".to_owned(), 2), ("maintenance".to_owned(), 1)]));
         assert_eq!(f.unavailable_rate.to_string(), "0.5", "3 unavailable of 6 answers");
         assert_eq!(f.quote_success_rate.to_string(), "0.4286", "3 available of 7 requests");
-        assert_eq!((f.settled_notional.to_string(), f.released_notional.to_string(), f.reserved_notional.to_string()), ("107.42".into(), "50.00".into(), "12.34".into()));
+        assert_eq!(
+            (f.settled_notional.to_string(), f.released_notional.to_string(), f.reserved_notional.to_string()),
+            ("107.42".into(), "50.00".into(), "12.34".into())
+        );
         assert_eq!(f.failed_notional, Decimal::ZERO);
         // Minute 12:01 and minute 12:40 answered only "unavailable".
         assert_eq!((pool.availability_minutes, pool.period_minutes), (58, 60));

@@ -16,7 +16,9 @@ use std::sync::Arc;
 pub enum QuoteCall {
     Answered(Upstream<QuoteOutcome>),
     /// The server's own upstream budget was spent: no call was made.
-    Busy { retry_after_ms: u64 },
+    Busy {
+        retry_after_ms: u64,
+    },
     Failed(UpstreamError),
 }
 

@@ -33,7 +33,14 @@ impl Outcomes {
         let pool = self.pools.find(&quote.pool_id).await.ok().flatten();
         // A damaged amount leaves the notional out (logged), never counts it as zero.
         let amount = |text: &str, column: &str| store::stored::decimal(text, column, &trade.trade_id);
-        let notional = |p: &Pool| Some(stablecoin_leg(p, &trade.target_asset, amount(&trade.target_amount, "target_amount")?, amount(&trade.source_amount, "source_amount")?));
+        let notional = |p: &Pool| {
+            Some(stablecoin_leg(
+                p,
+                &trade.target_asset,
+                amount(&trade.target_amount, "target_amount")?,
+                amount(&trade.source_amount, "source_amount")?,
+            ))
+        };
         store::OutcomeRow {
             pool_id: quote.pool_id.clone(),
             side: Some(quote.side.to_string()),

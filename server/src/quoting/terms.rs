@@ -141,7 +141,10 @@ mod tests {
     #[test]
     fn terms_carry_every_figure_exactly_and_the_local_expiry() {
         let t = terms(&quote(), Some(at("2026-11-28T11:59:15Z")));
-        assert_eq!((t.target_amount.to_string(), t.rate.to_string(), t.spread_bps.to_string()), ("107.40".into(), "1.074000".into(), "35".into()));
+        assert_eq!(
+            (t.target_amount.to_string(), t.rate.to_string(), t.spread_bps.to_string()),
+            ("107.40".into(), "1.074000".into(), "35".into())
+        );
         assert_eq!(t.expires_at.as_deref(), Some("2026-11-28T11:59:15.000Z"));
         assert_eq!(t.created_at, "2026-11-28T12:00:00.000Z", "created_at stays as 0Pools stamped it");
     }

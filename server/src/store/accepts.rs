@@ -2,8 +2,8 @@
 //! intent to execute (and the accept's lease), ending it without a trade, and finding
 //! the accepts a crash or a lost answer left open.
 
-use super::{now, Db, Joined, QuoteRow, QuoteStatus};
 use super::StoreKind;
+use super::{now, Db, Joined, QuoteRow, QuoteStatus};
 use sqlx::{AnyConnection, Connection, FromRow, Row};
 use std::sync::LazyLock;
 
@@ -41,7 +41,13 @@ pub struct Begun {
 /// writer runs one unit at a time, so nothing comes between them); on Postgres one
 /// statement that calls `qw_begin_accept` (migration 0007, which locks the
 /// checkout's row first) for the quote only if it qualifies.
-pub async fn begin_accept(conn: &mut AnyConnection, checkout_id: &str, quote_id: &str, idempotency_key: &str, lease: (&str, &str)) -> sqlx::Result<Option<Begun>> {
+pub async fn begin_accept(
+    conn: &mut AnyConnection,
+    checkout_id: &str,
+    quote_id: &str,
+    idempotency_key: &str,
+    lease: (&str, &str),
+) -> sqlx::Result<Option<Begun>> {
     static BEGIN: LazyLock<Joined> = LazyLock::new(|| {
         Joined::per_store(
             // The quote as found, if it qualifies (its row comes first); then it begins
@@ -62,7 +68,8 @@ pub async fn begin_accept(conn: &mut AnyConnection, checkout_id: &str, quote_id:
         )
     });
     let (holder, until) = lease;
-    let rows = BEGIN.fetch_all(conn, |q| q.bind(checkout_id).bind(quote_id).bind(now()).bind(idempotency_key).bind(holder).bind(until)).await?;
+    let rows =
+        BEGIN.fetch_all(conn, |q| q.bind(checkout_id).bind(quote_id).bind(now()).bind(idempotency_key).bind(holder).bind(until)).await?;
     let (quote_row, claim_row) = match (StoreKind::of_connection(conn), rows.as_slice()) {
         (StoreKind::Postgres, [row]) => (row, row),
         (StoreKind::Sqlite, [quote, claim]) => (quote, claim),
@@ -113,10 +120,16 @@ pub async fn end_accept(conn: &mut AnyConnection, quote: &QuoteRow, to: QuoteSta
 /// Quotes whose accept began but whose trade was never stored (the process died, or
 /// the answer was lost), begun after `since`: older ones are no longer retried.
 pub async fn unfinished_accepts(db: &Db, since: &str) -> sqlx::Result<Vec<QuoteRow>> {
-    sqlx::query_as("SELECT * FROM quotes WHERE status = 'accepting' AND accepted_at >= $1 ORDER BY accepted_at").bind(since).fetch_all(db).await
+    sqlx::query_as("SELECT * FROM quotes WHERE status = 'accepting' AND accepted_at >= $1 ORDER BY accepted_at")
+        .bind(since)
+        .fetch_all(db)
+        .await
 }
 
 /// Accepts still unresolved that began before `before` (retries stopped: alert).
 pub async fn stale_accepts(db: &Db, before: &str) -> sqlx::Result<Vec<QuoteRow>> {
-    sqlx::query_as("SELECT * FROM quotes WHERE status = 'accepting' AND accepted_at < $1 ORDER BY accepted_at").bind(before).fetch_all(db).await
+    sqlx::query_as("SELECT * FROM quotes WHERE status = 'accepting' AND accepted_at < $1 ORDER BY accepted_at")
+        .bind(before)
+        .fetch_all(db)
+        .await
 }

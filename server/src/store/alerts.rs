@@ -14,17 +14,25 @@ pub async fn webhook_failures_since(db: &Db, since: &str) -> sqlx::Result<i64> {
 
 /// Trades still reserved that were created before `before`: (trade id, created at).
 pub async fn reserved_before(db: &Db, before: &str) -> sqlx::Result<Vec<(String, String)>> {
-    sqlx::query_as("SELECT trade_id, created_at FROM trades WHERE status = 'reserved' AND created_at < $1 ORDER BY created_at").bind(before).fetch_all(db).await
+    sqlx::query_as("SELECT trade_id, created_at FROM trades WHERE status = 'reserved' AND created_at < $1 ORDER BY created_at")
+        .bind(before)
+        .fetch_all(db)
+        .await
 }
 
 /// Trades whose ledger rows disagree: (trade id, reason).
 pub async fn ledger_exceptions(db: &Db) -> sqlx::Result<Vec<(String, Option<String>)>> {
-    sqlx::query_as("SELECT trade_id, reconciliation_reason FROM trades WHERE reconciliation_state = 'exception' ORDER BY created_at").fetch_all(db).await
+    sqlx::query_as("SELECT trade_id, reconciliation_reason FROM trades WHERE reconciliation_state = 'exception' ORDER BY created_at")
+        .fetch_all(db)
+        .await
 }
 
 /// Accepts begun before `before` and still unconfirmed: (quote id, accepted at).
 pub async fn accepts_open_before(db: &Db, before: &str) -> sqlx::Result<Vec<(String, Option<String>)>> {
-    sqlx::query_as("SELECT quote_id, accepted_at FROM quotes WHERE status = 'accepting' AND accepted_at < $1 ORDER BY accepted_at").bind(before).fetch_all(db).await
+    sqlx::query_as("SELECT quote_id, accepted_at FROM quotes WHERE status = 'accepting' AND accepted_at < $1 ORDER BY accepted_at")
+        .bind(before)
+        .fetch_all(db)
+        .await
 }
 
 /// Per pool since `since`: (pool, unavailable answers, all answers).

@@ -39,7 +39,8 @@ pub struct FirstSession<'a> {
 /// neither, in one hand-off to the database; false when the checkout's
 /// `partner_reference` is already taken (then no session is stored either).
 pub async fn insert_checkout(conn: &mut AnyConnection, c: &CheckoutRow, session: Option<&FirstSession<'_>>) -> sqlx::Result<bool> {
-    const CHECKOUT: &str = "INSERT INTO checkouts (checkout_id, partner_reference, partner_user_id, pool_id, side, amount, currency, amount_min,
+    const CHECKOUT: &str =
+        "INSERT INTO checkouts (checkout_id, partner_reference, partner_user_id, pool_id, side, amount, currency, amount_min,
             amount_max, network, destination_address, anonymous, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT(partner_reference) DO NOTHING";
     const SESSION: &str = "INSERT INTO sessions (session_id, checkout_id, token_hash, partner_user_id, created_at, expires_at)";
@@ -54,7 +55,9 @@ pub async fn insert_checkout(conn: &mut AnyConnection, c: &CheckoutRow, session:
     match session {
         None => Ok(bind_checkout(sqlx::query(CHECKOUT), c).execute(&mut *conn).await?.rows_affected() == 1),
         Some(s) => {
-            let binds = |query| bind_checkout(query, c).bind(s.session_id).bind(s.token_hash).bind(s.partner_user_id).bind(now()).bind(s.expires_at);
+            let binds = |query| {
+                bind_checkout(query, c).bind(s.session_id).bind(s.token_hash).bind(s.partner_user_id).bind(now()).bind(s.expires_at)
+            };
             Ok(WITH_SESSION.fetch_all(conn, binds).await?.len() == 1)
         }
     }

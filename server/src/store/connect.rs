@@ -49,7 +49,10 @@ impl StoreKind {
 /// The file of an SQLite database on disk (`None` for Postgres or in memory).
 pub fn sqlite_file(db: &Db) -> Option<std::path::PathBuf> {
     let url = &db.connect_options().database_url;
-    if StoreKind::of_pool(db) != StoreKind::Sqlite || url.as_str().contains(":memory:") || url.query_pairs().any(|(k, v)| k == "mode" && v == "memory") {
+    if StoreKind::of_pool(db) != StoreKind::Sqlite
+        || url.as_str().contains(":memory:")
+        || url.query_pairs().any(|(k, v)| k == "mode" && v == "memory")
+    {
         return None;
     }
     Some(SqliteConnectOptions::from_str(url.as_str()).ok()?.get_filename().to_owned())
@@ -117,7 +120,8 @@ async fn open_postgres(database_url: &str) -> anyhow::Result<Db> {
     // apply each migration once.
     sqlx::migrate!("./migrations-postgres").run(&pool).await?;
     // Timestamps and ids are compared as text: byte order is what they sort by.
-    let collation: Option<String> = sqlx::query_scalar("SELECT datcollate::text FROM pg_database WHERE datname = current_database()").fetch_optional(&pool).await?;
+    let collation: Option<String> =
+        sqlx::query_scalar("SELECT datcollate::text FROM pg_database WHERE datname = current_database()").fetch_optional(&pool).await?;
     if !matches!(collation.as_deref(), Some("C" | "POSIX")) {
         tracing::warn!(?collation, "the database's collation is not C: create it with LC_COLLATE 'C' (docs/deploy.md)");
     }

@@ -92,8 +92,10 @@ struct TradeHistoryRow {
 /// Records of several trades come in the trades' order (oldest first).
 pub async fn evidence(db: &Db, checkout_id: &str) -> sqlx::Result<Option<Evidence>> {
     let Some(checkout) = super::checkout(db, checkout_id).await? else { return Ok(None) };
-    let quotes: Vec<QuoteRow> = sqlx::query_as("SELECT * FROM quotes WHERE checkout_id = $1 ORDER BY created_at, quote_id").bind(checkout_id).fetch_all(db).await?;
-    let trade_rows: Vec<ReconciledTrade> = sqlx::query_as("SELECT * FROM trades WHERE checkout_id = $1 ORDER BY created_at, trade_id").bind(checkout_id).fetch_all(db).await?;
+    let quotes: Vec<QuoteRow> =
+        sqlx::query_as("SELECT * FROM quotes WHERE checkout_id = $1 ORDER BY created_at, quote_id").bind(checkout_id).fetch_all(db).await?;
+    let trade_rows: Vec<ReconciledTrade> =
+        sqlx::query_as("SELECT * FROM trades WHERE checkout_id = $1 ORDER BY created_at, trade_id").bind(checkout_id).fetch_all(db).await?;
     let history: Vec<TradeHistoryRow> = sqlx::query_as(
         "SELECT h.trade_id, h.status, h.source, h.event_id, h.recorded_at FROM trade_status_history h JOIN trades t ON t.trade_id = h.trade_id
          WHERE t.checkout_id = $1 ORDER BY h.id",
@@ -114,7 +116,8 @@ pub async fn evidence(db: &Db, checkout_id: &str) -> sqlx::Result<Option<Evidenc
     .bind(checkout_id)
     .fetch_all(db)
     .await?;
-    let partner_events = sqlx::query_as("SELECT * FROM partner_events WHERE checkout_id = $1 ORDER BY created_at").bind(checkout_id).fetch_all(db).await?;
+    let partner_events =
+        sqlx::query_as("SELECT * FROM partner_events WHERE checkout_id = $1 ORDER BY created_at").bind(checkout_id).fetch_all(db).await?;
     // An alert is about a quote or a trade of this checkout; raised order is id order.
     let alerts = sqlx::query_as(
         "SELECT kind, subject, message, raised_at FROM alerts

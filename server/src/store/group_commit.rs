@@ -20,10 +20,10 @@
 //! let one replica's group deadlock another's). So there a unit runs at once on a
 //! pooled connection — the same call, the other strategy.
 
-use super::StoreKind;
-use super::Db;
-use futures::future::BoxFuture;
 use super::wal_sync;
+use super::Db;
+use super::StoreKind;
+use futures::future::BoxFuture;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, Connection};
 use tokio::sync::{mpsc, oneshot};
@@ -278,7 +278,13 @@ mod tests {
                         .await
                 } else if i % 50 == 8 {
                     // One statement that fails: SQLite undoes it alone.
-                    writes.run(move |conn| Box::pin(async move { sqlx::query("INSERT INTO no_such_table VALUES (1)").execute(&mut *conn).await.map(|_| false) })).await
+                    writes
+                        .run(move |conn| {
+                            Box::pin(
+                                async move { sqlx::query("INSERT INTO no_such_table VALUES (1)").execute(&mut *conn).await.map(|_| false) },
+                            )
+                        })
+                        .await
                 } else {
                     alert(&writes, format!("s{i}")).await
                 }
@@ -389,9 +395,11 @@ mod tests {
         let (_dir, db) = sqlite().await;
         let (release, released) = std::sync::mpsc::channel::<()>();
         let released = std::sync::Mutex::new(released);
-        let writes = GroupCommit::grouped_with(db.clone(), Isolation::PerUnit, Some(std::sync::Arc::new(move || {
-            released.lock().unwrap().recv().map_err(std::io::Error::other)
-        })));
+        let writes = GroupCommit::grouped_with(
+            db.clone(),
+            Isolation::PerUnit,
+            Some(std::sync::Arc::new(move || released.lock().unwrap().recv().map_err(std::io::Error::other))),
+        );
         let writing = tokio::spawn({
             let writes = writes.clone();
             async move { alert(&writes, "synced".into()).await }

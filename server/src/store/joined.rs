@@ -11,8 +11,8 @@
 //! On Postgres the statements see one snapshot, so none may depend on another's
 //! writes, and only the last one's rows are returned.
 
-use super::StoreKind;
 use super::AnyQuery;
+use super::StoreKind;
 use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 
@@ -60,7 +60,11 @@ impl Joined {
     /// return (on SQLite every statement's, in order; on Postgres the last one's, so
     /// only the last statement should return rows). `'static`: the texts are built
     /// once, in a `static`, and sqlx caches each store's prepared form by its text.
-    pub async fn fetch_all<'q>(&'static self, conn: &mut AnyConnection, bind: impl FnOnce(AnyQuery<'q>) -> AnyQuery<'q>) -> sqlx::Result<Vec<AnyRow>> {
+    pub async fn fetch_all<'q>(
+        &'static self,
+        conn: &mut AnyConnection,
+        bind: impl FnOnce(AnyQuery<'q>) -> AnyQuery<'q>,
+    ) -> sqlx::Result<Vec<AnyRow>> {
         let kind = StoreKind::of_connection(conn);
         let sql: &'static str = self.sql(kind);
         // Never `fetch_optional` here: sqlx stops SQLite after the first row, and the
@@ -124,13 +128,17 @@ mod tests {
     #[test]
     fn parameters_are_renumbered_after_the_statements_before() {
         assert_eq!(renumber("INSERT INTO t (a, b) VALUES ($1, $2)", 0), ("INSERT INTO t (a, b) VALUES ($1, $2)".into(), 2));
-        assert_eq!(renumber("UPDATE t SET a = $2 WHERE b = $1 AND c = $10", 3), ("UPDATE t SET a = $5 WHERE b = $4 AND c = $13".into(), 10));
+        assert_eq!(
+            renumber("UPDATE t SET a = $2 WHERE b = $1 AND c = $10", 3),
+            ("UPDATE t SET a = $5 WHERE b = $4 AND c = $13".into(), 10)
+        );
         assert_eq!(renumber("SELECT 1", 7), ("SELECT 1".into(), 0));
     }
 
     #[test]
     fn each_store_gets_its_own_form() {
-        let joined = Joined::new(&["INSERT INTO a (x) VALUES ($1)", " INSERT INTO b (x, y) VALUES ($1, $2) ", "UPDATE c SET x = $1 RETURNING x"]);
+        let joined =
+            Joined::new(&["INSERT INTO a (x) VALUES ($1)", " INSERT INTO b (x, y) VALUES ($1, $2) ", "UPDATE c SET x = $1 RETURNING x"]);
         assert_eq!(
             joined.sql(StoreKind::Sqlite),
             "SAVEPOINT joined;\nINSERT INTO a (x) VALUES ($1);\nINSERT INTO b (x, y) VALUES ($2, $3);\nUPDATE c SET x = $4 RETURNING x;\nRELEASE joined"

@@ -3,8 +3,8 @@
 //! replica may take it only once it has ended, so a replica that dies leaves work
 //! that someone else picks up after at most one lease.
 
-use super::{now, Db};
 use super::StoreKind;
+use super::{now, Db};
 use sqlx::AnyConnection;
 use std::time::Duration;
 
@@ -33,12 +33,7 @@ pub async fn hold_lease(db: &Db, name: &str, holder: &str, ttl: Duration) -> sql
         until = database_clock_plus(kind, "$3"),
         now = database_clock_plus(kind, "0"),
     );
-    let done = sqlx::query(&sql)
-        .bind(name)
-        .bind(holder)
-        .bind(i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX))
-        .execute(db)
-        .await?;
+    let done = sqlx::query(&sql).bind(name).bind(holder).bind(i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX)).execute(db).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -79,11 +74,13 @@ pub async fn release_accept_lease(db: &Db, quote_id: &str, holder: &str) -> sqlx
 /// Claims a due partner event for delivery until `until`: true when this replica
 /// should send it (no other replica can claim it meanwhile).
 pub async fn claim_partner_event(conn: &mut AnyConnection, event_id: &str, until: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query("UPDATE partner_events SET next_attempt_at = $1 WHERE event_id = $2 AND delivered_at IS NULL AND next_attempt_at <= $3")
-        .bind(until)
-        .bind(event_id)
-        .bind(now())
-        .execute(conn)
-        .await?;
+    let done = sqlx::query(
+        "UPDATE partner_events SET next_attempt_at = $1 WHERE event_id = $2 AND delivered_at IS NULL AND next_attempt_at <= $3",
+    )
+    .bind(until)
+    .bind(event_id)
+    .bind(now())
+    .execute(conn)
+    .await?;
     Ok(done.rows_affected() == 1)
 }

@@ -2,9 +2,9 @@
 //! reconciliation state.
 
 use super::{now, Db};
-use zeropools_wire::balances::{LedgerEntry, LedgerEntryType};
 use quote_core::partner::ReconciliationState;
 use sqlx::{AnyConnection, Connection, FromRow};
+use zeropools_wire::balances::{LedgerEntry, LedgerEntryType};
 
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct LedgerRow {
@@ -19,7 +19,6 @@ pub struct LedgerRow {
     pub created_at: String,
     pub pulled_at: String,
 }
-
 
 pub async fn sync_cursor(db: &Db, name: &str) -> sqlx::Result<Option<String>> {
     sqlx::query_scalar("SELECT cursor FROM sync_cursors WHERE name = $1").bind(name).fetch_optional(db).await
@@ -171,7 +170,8 @@ pub struct MatchedLedgerRow {
 /// Mirrored rows after `after` (exclusive, by ledger id), oldest first.
 /// Whether the mirrored ledger has a row with this id (a page cursor must name one).
 pub async fn ledger_row_exists(db: &Db, ledger_id: &str) -> sqlx::Result<bool> {
-    let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM ledger_entries WHERE ledger_id = $1").bind(ledger_id).fetch_optional(db).await?;
+    let found: Option<i64> =
+        sqlx::query_scalar("SELECT 1 FROM ledger_entries WHERE ledger_id = $1").bind(ledger_id).fetch_optional(db).await?;
     Ok(found.is_some())
 }
 
@@ -217,7 +217,11 @@ pub struct ReconciledTrade {
 
 /// Trades created in `[from, to)`, oldest first, for finance's export.
 pub async fn trades_created_between(db: &Db, from: &str, to: &str) -> sqlx::Result<Vec<ReconciledTrade>> {
-    sqlx::query_as("SELECT * FROM trades WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at").bind(from).bind(to).fetch_all(db).await
+    sqlx::query_as("SELECT * FROM trades WHERE created_at >= $1 AND created_at < $2 ORDER BY created_at")
+        .bind(from)
+        .bind(to)
+        .fetch_all(db)
+        .await
 }
 
 /// Mirrored rows created in `[from, to)`, oldest first, with their matches.

@@ -43,9 +43,9 @@ pub use group_commit::{GroupCommit, Isolation};
 pub use joined::Joined;
 pub use leases::*;
 pub use ledger::*;
-pub use outcomes::*;
 pub use outbox::*;
 pub use outcome_writer::OutcomeWriter;
+pub use outcomes::*;
 pub use quote_status::QuoteStatus;
 pub use retention::*;
 pub use stored::TradeAmounts;
@@ -188,7 +188,14 @@ pub struct HistoryRow {
     pub recorded_at: String,
 }
 
-pub async fn insert_session(conn: &mut AnyConnection, session_id: &str, checkout_id: &str, token_hash: &str, partner_user_id: Option<&str>, expires_at: &str) -> sqlx::Result<()> {
+pub async fn insert_session(
+    conn: &mut AnyConnection,
+    session_id: &str,
+    checkout_id: &str,
+    token_hash: &str,
+    partner_user_id: Option<&str>,
+    expires_at: &str,
+) -> sqlx::Result<()> {
     sqlx::query("INSERT INTO sessions (session_id, checkout_id, token_hash, partner_user_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(session_id)
         .bind(checkout_id)
@@ -233,7 +240,8 @@ pub async fn insert_quote(conn: &mut AnyConnection, q: &QuoteRow, outcome: Optio
     }
 }
 
-const INSERT_QUOTE: &str = "INSERT INTO quotes (quote_id, session_id, checkout_id, status, request_id, pool_id, side, requested_amount, requested_currency,
+const INSERT_QUOTE: &str =
+    "INSERT INTO quotes (quote_id, session_id, checkout_id, status, request_id, pool_id, side, requested_amount, requested_currency,
         network, destination_address, partner_reference, source_asset, source_amount, target_asset, target_amount,
         rate, spread_bps, fee_bps, unavailable_reason, created_at, expires_at, accepted_at, idempotency_key, recorded_at)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)";

@@ -22,7 +22,14 @@ pub struct PartnerEventRow {
 }
 
 /// Queues one event per (trade, status); a repeat is a no-op.
-pub async fn queue_partner_event(conn: &mut AnyConnection, event_id: &str, checkout_id: &str, trade_id: &str, status: TradeStatus, body: &str) -> sqlx::Result<bool> {
+pub async fn queue_partner_event(
+    conn: &mut AnyConnection,
+    event_id: &str,
+    checkout_id: &str,
+    trade_id: &str,
+    status: TradeStatus,
+    body: &str,
+) -> sqlx::Result<bool> {
     let at = now();
     let done = sqlx::query(
         "INSERT INTO partner_events (event_id, checkout_id, trade_id, status, body, created_at, next_attempt_at)

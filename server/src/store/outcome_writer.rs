@@ -6,8 +6,8 @@
 //! it is durable.
 
 use super::StoreKind;
-use super::{GroupCommit, Isolation};
 use super::{Db, OutcomeRow};
+use super::{GroupCommit, Isolation};
 
 #[derive(Clone)]
 pub struct OutcomeWriter {
@@ -46,7 +46,13 @@ mod tests {
         for i in 0..500 {
             let writer = writer.clone();
             calls.push(tokio::spawn(async move {
-                let row = OutcomeRow { pool_id: "EUR-USDT".into(), subject: OutcomeSubject::Indicative, outcome: Outcome::Available, quote_id: Some(format!("q{i}")), ..OutcomeRow::default() };
+                let row = OutcomeRow {
+                    pool_id: "EUR-USDT".into(),
+                    subject: OutcomeSubject::Indicative,
+                    outcome: Outcome::Available,
+                    quote_id: Some(format!("q{i}")),
+                    ..OutcomeRow::default()
+                };
                 writer.record(row).await
             }));
         }

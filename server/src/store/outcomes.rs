@@ -28,7 +28,8 @@ pub async fn insert_outcome(conn: &mut sqlx::AnyConnection, o: &OutcomeRow) -> s
     Ok(())
 }
 
-pub(super) const INSERT_OUTCOME: &str = "INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, reason, notional_usdt, checkout_id, quote_id)
+pub(super) const INSERT_OUTCOME: &str =
+    "INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, reason, notional_usdt, checkout_id, quote_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
 /// [`INSERT_OUTCOME`]'s binds, after any already on `query`.

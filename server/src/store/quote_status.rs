@@ -17,7 +17,8 @@ mod tests {
 
     #[test]
     fn the_words_are_exactly_those_both_stores_allow() {
-        for migration in [include_str!("../../migrations/0003_checkouts.sql"), include_str!("../../migrations-postgres/0003_checkouts.sql")] {
+        for migration in [include_str!("../../migrations/0003_checkouts.sql"), include_str!("../../migrations-postgres/0003_checkouts.sql")]
+        {
             let mut allowed = checked_words(migration);
             allowed.sort();
             let mut ours: Vec<String> = QuoteStatus::ALL.iter().map(|s| s.as_str().to_owned()).collect();

@@ -12,18 +12,25 @@ use std::sync::LazyLock;
 /// it), marks the quote accepted and the checkout converted, all or nothing, in one
 /// hand-off to the database (see [`Joined`]). A second insert for the same quote
 /// writes no second row, entry or outcome.
-pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &StatusSource, accepted: &OutcomeRow) -> sqlx::Result<TradeStored> {
+pub async fn insert_trade(
+    conn: &mut AnyConnection,
+    t: &TradeRow,
+    source: &StatusSource,
+    accepted: &OutcomeRow,
+) -> sqlx::Result<TradeStored> {
     // The entry and the outcome follow only a new row (SQLite: the insert changed one;
     // Postgres: from its RETURNING). The checkout converts to this trade unless it
     // already has one: this is its one trade, whatever any later request says (the
     // right-hand sides read the row as it was).
     static STORE: LazyLock<Joined> = LazyLock::new(|| {
-        const TRADE: &str = "INSERT INTO trades (trade_id, quote_id, session_id, idempotency_key, status, request_id, pool_id, side, source_asset,
+        const TRADE: &str =
+            "INSERT INTO trades (trade_id, quote_id, session_id, idempotency_key, status, request_id, pool_id, side, source_asset,
                 source_amount, target_asset, target_amount, network, destination_address, created_at, updated_at, partner_reference,
                 checkout_id, terms_mismatch, terminal_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) ON CONFLICT DO NOTHING";
         const ENTRY: &str = "INSERT INTO trade_status_history (trade_id, status, source, request_id, recorded_at)";
-        const OUTCOME: &str = "INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, reason, notional_usdt, checkout_id, quote_id)
+        const OUTCOME: &str =
+            "INSERT INTO quote_outcomes (at, pool_id, side, quote_type, outcome, reason, notional_usdt, checkout_id, quote_id)
              SELECT $23, $24, $25, $26, $27, $28, $29, $30, $31";
         const ACCEPTED: &str = "UPDATE quotes SET status = 'accepted' WHERE quote_id = $2";
         const CONVERTED: &str = "UPDATE checkouts SET trade_id = COALESCE(trade_id, $1), accept_quote_id = CASE WHEN trade_id IS NULL THEN $2 ELSE accept_quote_id END
@@ -36,7 +43,9 @@ pub async fn insert_trade(conn: &mut AnyConnection, t: &TradeRow, source: &Statu
     let at = now();
     // A trade first seen already terminal (resolved by a status read) ends now, here.
     let terminal_at = t.status.is_terminal().then_some(at.clone());
-    let rows = STORE.fetch_all(conn, |query| bind_outcome(bind_trade(query, t, terminal_at).bind(source.as_str()).bind(at.clone()), accepted)).await?;
+    let rows = STORE
+        .fetch_all(conn, |query| bind_outcome(bind_trade(query, t, terminal_at).bind(source.as_str()).bind(at.clone()), accepted))
+        .await?;
     let owner: Option<String> = match rows.last() {
         Some(row) => row.try_get(0)?,
         None => None,
@@ -100,7 +109,14 @@ pub async fn trade_history(db: &Db, trade_id: &str) -> sqlx::Result<Vec<HistoryR
 /// Moves a reserved trade to a terminal status, recording where the news came from,
 /// and returns the trade as moved. Statuses only move forward: anything else is a
 /// no-op returning `None`.
-pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: TradeStatus, source: &StatusSource, event_id: Option<&str>, request_id: Option<&str>) -> sqlx::Result<Option<TradeRow>> {
+pub async fn advance_trade(
+    conn: &mut AnyConnection,
+    trade_id: &str,
+    status: TradeStatus,
+    source: &StatusSource,
+    event_id: Option<&str>,
+    request_id: Option<&str>,
+) -> sqlx::Result<Option<TradeRow>> {
     if !status.is_terminal() {
         return Ok(None);
     }
@@ -117,7 +133,11 @@ pub async fn advance_trade(conn: &mut AnyConnection, trade_id: &str, status: Tra
              SELECT * FROM moved",
         )
     });
-    let rows = MOVE.fetch_all(conn, |query| query.bind(status.as_str()).bind(now()).bind(trade_id).bind(source.as_str()).bind(event_id).bind(request_id)).await?;
+    let rows = MOVE
+        .fetch_all(conn, |query| {
+            query.bind(status.as_str()).bind(now()).bind(trade_id).bind(source.as_str()).bind(event_id).bind(request_id)
+        })
+        .await?;
     rows.first().map(TradeRow::from_row).transpose()
 }
 

@@ -110,7 +110,9 @@ pub fn spawn(sync: Sync) -> mpsc::UnboundedSender<Vec<Ack>> {
                 let synced = match &failed {
                     Some(e) => Err(e.clone()),
                     None => sync().map_err(|e| {
-                        let e = format!("the database's writes can no longer be made durable (fsync of its WAL failed: {e}); restart the server");
+                        let e = format!(
+                            "the database's writes can no longer be made durable (fsync of its WAL failed: {e}); restart the server"
+                        );
                         tracing::error!(error = %e, "fsync of the SQLite WAL failed: no write is acknowledged from now on");
                         failed = Some(e.clone());
                         e
@@ -138,7 +140,10 @@ mod tests {
         std::fs::create_dir(&real).unwrap();
         std::fs::write(real.join("quotes.db"), b"").unwrap();
         std::os::unix::fs::symlink(real.join("quotes.db"), dir.path().join("link.db")).unwrap();
-        assert_eq!(wal_of(&dir.path().join("link.db")), std::fs::canonicalize(real.join("quotes.db")).unwrap().with_file_name("quotes.db-wal"));
+        assert_eq!(
+            wal_of(&dir.path().join("link.db")),
+            std::fs::canonicalize(real.join("quotes.db")).unwrap().with_file_name("quotes.db-wal")
+        );
     }
 
     #[test]

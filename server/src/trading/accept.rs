@@ -70,7 +70,11 @@ impl Trading {
         let (checkout, quote_key, holder) = (checkout_id.to_owned(), quote_id.to_owned(), self.replica_id.clone());
         self.store
             .writes
-            .run(move |c| Box::pin(async move { store::begin_accept(c, &checkout, &quote_key, &idempotency_key(&quote_key), (&holder, &until)).await }))
+            .run(move |c| {
+                Box::pin(
+                    async move { store::begin_accept(c, &checkout, &quote_key, &idempotency_key(&quote_key), (&holder, &until)).await },
+                )
+            })
             .await
     }
 
@@ -80,7 +84,9 @@ impl Trading {
             Claim::Held => self.execute_leased(&begun.quote).await,
             // The checkout already converted (or is converting) with another quote:
             // every later accept answers that trade, never a second conversion.
-            Claim::Taken { trade_id: Some(trade_id), .. } => store::trade(&self.store.db, &trade_id).await?.ok_or(TradeError::TradeNotFound),
+            Claim::Taken { trade_id: Some(trade_id), .. } => {
+                store::trade(&self.store.db, &trade_id).await?.ok_or(TradeError::TradeNotFound)
+            }
             Claim::Taken { quote_id, trade_id: None } => Err(TradeError::AcceptInProgress { quote_id }),
             // Another call began this accept first (or the sweep expired the quote):
             // follow what happened.

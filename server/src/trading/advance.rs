@@ -10,7 +10,14 @@ impl Trading {
     /// (false) when the trade is already terminal or the status would not be a move forward.
     /// The partner's event is queued even then (once per status): if an earlier call
     /// stored the status but died before queueing, a redelivery or reconcile makes up for it.
-    pub async fn advance(&self, trade_id: &str, status: TradeStatus, source: StatusSource, event_id: Option<&str>, request_id: Option<&str>) -> Result<bool, TradeError> {
+    pub async fn advance(
+        &self,
+        trade_id: &str,
+        status: TradeStatus,
+        source: StatusSource,
+        event_id: Option<&str>,
+        request_id: Option<&str>,
+    ) -> Result<bool, TradeError> {
         let (id, from) = (trade_id.to_owned(), source.clone());
         let (event, request) = (event_id.map(str::to_owned), request_id.map(str::to_owned));
         let moved = self

@@ -45,7 +45,13 @@ impl Trading {
                     // so the claim stays and the accept stays open, with an alert.
                     UpstreamErrorKind::Unauthorized | UpstreamErrorKind::PoolNotEntitled => {
                         let reason = upstream_code(&e.kind);
-                        self.store.raise_alert(RecordedAlertKind::AcceptRefusedByCredentials, id, &format!("0Pools answered {reason} to the accept of {id}: check the secret key and entitlements")).await;
+                        self.store
+                            .raise_alert(
+                                RecordedAlertKind::AcceptRefusedByCredentials,
+                                id,
+                                &format!("0Pools answered {reason} to the accept of {id}: check the secret key and entitlements"),
+                            )
+                            .await;
                         Err(TradeError::AcceptPending(e))
                     }
                     // Permanent answers about this very request: a definite, explained end,
@@ -54,7 +60,9 @@ impl Trading {
                     UpstreamErrorKind::IdempotencyConflict | UpstreamErrorKind::InvalidRequest { .. } => {
                         let reason = upstream_code(&e.kind);
                         tracing::error!(quote_id = id, reason, upstream_request_id = ?e.request_id, "accept ended without a trade");
-                        self.store.raise_alert(RecordedAlertKind::AcceptFailed, id, &format!("0Pools answered {reason} to the accept of {id}")).await;
+                        self.store
+                            .raise_alert(RecordedAlertKind::AcceptFailed, id, &format!("0Pools answered {reason} to the accept of {id}"))
+                            .await;
                         self.end_accept(quote, QuoteStatus::AcceptFailed, Some(reason)).await?;
                         Err(TradeError::AcceptFailed { support_id: id.to_owned(), reason: reason.to_owned() })
                     }

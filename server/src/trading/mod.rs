@@ -16,9 +16,9 @@ mod lease;
 pub mod partner_webhooks;
 mod record;
 
+pub(crate) use advance::moved_forward;
 pub use events::{TradeEvents, TradeNews, TradeUpdate};
 pub use partner_webhooks::Outbox;
-pub(crate) use advance::moved_forward;
 
 use crate::quoting::Outcomes;
 use crate::store::{self, QuoteRow, Store, TradeRow};
@@ -87,7 +87,14 @@ pub struct Trading {
 }
 
 impl Trading {
-    pub fn new(store: Store, upstream: UpstreamClient, outcomes: Outcomes, accept_lease: Duration, replica_id: Arc<str>, outbox: Outbox) -> Self {
+    pub fn new(
+        store: Store,
+        upstream: UpstreamClient,
+        outcomes: Outcomes,
+        accept_lease: Duration,
+        replica_id: Arc<str>,
+        outbox: Outbox,
+    ) -> Self {
         let events = TradeEvents::new(&store.db, Arc::clone(&replica_id));
         Trading { store, upstream, outcomes, accept_lease, replica_id, outbox, events }
     }
@@ -116,10 +123,7 @@ impl Trading {
 
     /// A quote of this checkout, or not found whether it does not exist or is another's.
     pub async fn owned_quote(&self, checkout_id: &str, quote_id: &str) -> Result<QuoteRow, TradeError> {
-        store::quote(&self.store.db, quote_id)
-            .await?
-            .filter(|q| q.checkout_id == checkout_id)
-            .ok_or(TradeError::QuoteNotFound)
+        store::quote(&self.store.db, quote_id).await?.filter(|q| q.checkout_id == checkout_id).ok_or(TradeError::QuoteNotFound)
     }
 
     /// A trade of this checkout, or not found.
@@ -132,7 +136,10 @@ impl Trading {
 }
 
 pub(crate) fn failed(quote: &QuoteRow) -> TradeError {
-    TradeError::AcceptFailed { support_id: quote.quote_id.clone(), reason: quote.accept_failure.clone().unwrap_or_else(|| "unknown".into()) }
+    TradeError::AcceptFailed {
+        support_id: quote.quote_id.clone(),
+        reason: quote.accept_failure.clone().unwrap_or_else(|| "unknown".into()),
+    }
 }
 
 /// The trade as the widget and the partner see it.

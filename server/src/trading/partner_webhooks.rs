@@ -125,7 +125,10 @@ impl Outbox {
                     let next = store::timestamp(chrono::Utc::now() + wait);
                     tracing::warn!(event_id = %event.event_id, attempts = event.attempts + 1, %error, "partner webhook will be retried");
                     let id = event.event_id.clone();
-                    self.store.writes.run(move |c| Box::pin(async move { store::partner_event_failed(c, &id, &next, &error).await })).await?;
+                    self.store
+                        .writes
+                        .run(move |c| Box::pin(async move { store::partner_event_failed(c, &id, &next, &error).await }))
+                        .await?;
                 }
             }
         }

@@ -27,19 +27,39 @@ impl Trading {
     /// Stores the trade 0Pools reserved (comparing it with the quote's terms) with its
     /// `accepted` outcome row, then applies any terminal webhook that arrived before it
     /// was stored.
-    pub(crate) async fn record_trade(&self, t: &Trade, quote: &QuoteRow, key: &str, request_id: Option<String>, source: StatusSource) -> Result<TradeRow, TradeError> {
+    pub(crate) async fn record_trade(
+        &self,
+        t: &Trade,
+        quote: &QuoteRow,
+        key: &str,
+        request_id: Option<String>,
+        source: StatusSource,
+    ) -> Result<TradeRow, TradeError> {
         let row = trade_row(t, quote, key, request_id);
         if let Some(mismatch) = &row.terms_mismatch {
             tracing::error!(trade_id = %row.trade_id, quote_id = %quote.quote_id, mismatch, "executed trade differs from the accepted quote");
-            self.store.raise_alert(RecordedAlertKind::TermsMismatch, &row.trade_id, &format!("trade {} differs from quote {} in {mismatch}", row.trade_id, quote.quote_id)).await;
+            self.store
+                .raise_alert(
+                    RecordedAlertKind::TermsMismatch,
+                    &row.trade_id,
+                    &format!("trade {} differs from quote {} in {mismatch}", row.trade_id, quote.quote_id),
+                )
+                .await;
         }
         let accepted = self.outcomes.accepted_row(quote, &row).await;
         let stored = row.clone();
-        let written = self.store.writes.run(move |c| Box::pin(async move { store::insert_trade(c, &stored, &source, &accepted).await })).await?;
+        let written =
+            self.store.writes.run(move |c| Box::pin(async move { store::insert_trade(c, &stored, &source, &accepted).await })).await?;
         if !written.owns_checkout {
             let checkout = quote.checkout_id.as_str();
             tracing::error!(trade_id = %row.trade_id, checkout_id = checkout, "a second trade for a checkout that had already converted");
-            self.store.raise_alert(RecordedAlertKind::SecondTrade, &row.trade_id, &format!("checkout {checkout} already converted; trade {} came from quote {}", row.trade_id, quote.quote_id)).await;
+            self.store
+                .raise_alert(
+                    RecordedAlertKind::SecondTrade,
+                    &row.trade_id,
+                    &format!("checkout {checkout} already converted; trade {} came from quote {}", row.trade_id, quote.quote_id),
+                )
+                .await;
         }
         // Announced as stored now (a webhook may already have moved it: the partner must
         // never hear `reserved` after a terminal status).

@@ -37,12 +37,24 @@ pub(crate) async fn reconcile_once(state: &Workers) -> Result<Report, sqlx::Erro
         // Re-read under the lease: the list is stale by now. Only an accept still open
         // that still holds its checkout's claim may be resumed; anything else could be
         // a second conversion.
-        let Some(quote) = store::quote(&state.store.db, &listed.quote_id).await?.filter(|q| q.status == QuoteStatus::Accepting) else { continue };
+        let Some(quote) = store::quote(&state.store.db, &listed.quote_id).await?.filter(|q| q.status == QuoteStatus::Accepting) else {
+            continue;
+        };
         if store::trade_for_quote(&state.store.db, &quote.quote_id).await?.is_some() {
             continue;
         }
         if !store::holds_claim(&state.store.db, &quote).await? {
-            state.store.raise_alert(quote_core::vocab::RecordedAlertKind::AcceptWithoutClaim, &quote.quote_id, &format!("quote {} is accepting but does not hold checkout {}'s conversion; not resumed", quote.quote_id, quote.checkout_id)).await;
+            state
+                .store
+                .raise_alert(
+                    quote_core::vocab::RecordedAlertKind::AcceptWithoutClaim,
+                    &quote.quote_id,
+                    &format!(
+                        "quote {} is accepting but does not hold checkout {}'s conversion; not resumed",
+                        quote.quote_id, quote.checkout_id
+                    ),
+                )
+                .await;
             continue;
         }
         match state.trading.execute_leased(&quote).await {
@@ -62,7 +74,11 @@ pub(crate) async fn reconcile_once(state: &Workers) -> Result<Report, sqlx::Erro
         report.trades_checked += 1;
         match state.upstream.get_trade(&trade_id).await {
             Ok(answer) => {
-                match state.trading.advance(&trade_id, answer.value.status, StatusSource::Reconcile, None, answer.request_id.as_deref()).await {
+                match state
+                    .trading
+                    .advance(&trade_id, answer.value.status, StatusSource::Reconcile, None, answer.request_id.as_deref())
+                    .await
+                {
                     Ok(true) => report.trades_advanced += 1,
                     Ok(false) => {}
                     Err(e) => tracing::warn!(%trade_id, error = %e, "could not record a reconciled status"),

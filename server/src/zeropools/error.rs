@@ -106,14 +106,11 @@ impl UpstreamError {
         match (status, code) {
             (401, _) => UpstreamErrorKind::Unauthorized,
             (403, _) => UpstreamErrorKind::PoolNotEntitled,
-            (400, _) => UpstreamErrorKind::InvalidRequest {
-                field: extra.get("field").and_then(|v| v.as_str()).map(str::to_owned),
-            },
+            (400, _) => UpstreamErrorKind::InvalidRequest { field: extra.get("field").and_then(|v| v.as_str()).map(str::to_owned) },
             (429, _) => UpstreamErrorKind::RateLimited { retry_after },
-            (_, Some("amount_out_of_limits")) => UpstreamErrorKind::AmountOutOfLimits {
-                min_order_usdt: dec("min_order_usdt"),
-                max_order_usdt: dec("max_order_usdt"),
-            },
+            (_, Some("amount_out_of_limits")) => {
+                UpstreamErrorKind::AmountOutOfLimits { min_order_usdt: dec("min_order_usdt"), max_order_usdt: dec("max_order_usdt") }
+            }
             (_, Some("unsupported_network")) => UpstreamErrorKind::UnsupportedNetwork,
             (_, Some("quote_not_found")) => UpstreamErrorKind::QuoteNotFound,
             (_, Some("quote_expired")) => UpstreamErrorKind::QuoteExpired,
@@ -134,7 +131,16 @@ mod tests {
     #[test]
     fn a_refusal_read_from_its_code_gives_that_code_back() {
         let none = serde_json::Map::new();
-        for code in ["amount_out_of_limits", "unsupported_network", "quote_not_found", "quote_expired", "quote_consumed", "quote_rejected", "quote_not_executable", "idempotency_conflict"] {
+        for code in [
+            "amount_out_of_limits",
+            "unsupported_network",
+            "quote_not_found",
+            "quote_expired",
+            "quote_consumed",
+            "quote_rejected",
+            "quote_not_executable",
+            "idempotency_conflict",
+        ] {
             assert_eq!(UpstreamError::from_status(409, Some(code), &none, None).code(), code);
         }
         assert_eq!(UpstreamError::from_status(401, None, &none, None).code(), "unauthorized");

@@ -120,9 +120,12 @@ impl UpstreamClient {
     /// [`UpstreamErrorKind::Unavailable`]: nothing was executed.
     pub async fn transact(&self, quote_id: &str, idempotency_key: &str) -> Result<Upstream<Trade>, UpstreamError> {
         let body = serde_json::to_value(TransactRequest { quote_id: quote_id.to_owned() }).expect("serialises");
-        let answer: Upstream<TransactAnswer> = self.call(Method::POST, "/v1/transact", Some(body), Some(idempotency_key), Retry::Safe).await?;
+        let answer: Upstream<TransactAnswer> =
+            self.call(Method::POST, "/v1/transact", Some(body), Some(idempotency_key), Retry::Safe).await?;
         match answer.value {
-            TransactAnswer::Trade(trade) => Ok(Upstream { value: trade, request_id: answer.request_id, clock_offset_ms: answer.clock_offset_ms }),
+            TransactAnswer::Trade(trade) => {
+                Ok(Upstream { value: trade, request_id: answer.request_id, clock_offset_ms: answer.clock_offset_ms })
+            }
             TransactAnswer::Unavailable(u) => Err(UpstreamError {
                 message: format!("0Pools could not execute now: {}", u.unavailable_reason.as_str()),
                 kind: UpstreamErrorKind::Unavailable { reason: u.unavailable_reason },
@@ -168,7 +171,11 @@ impl UpstreamClient {
         loop {
             let started = std::time::Instant::now();
             let outcome = self.attempt(method.clone(), path, body.as_ref(), idempotency_key).await;
-            crate::telemetry::upstream(endpoint_label(path), started.elapsed().as_secs_f64(), outcome.as_ref().err().map(|e| e.kind.code()));
+            crate::telemetry::upstream(
+                endpoint_label(path),
+                started.elapsed().as_secs_f64(),
+                outcome.as_ref().err().map(|e| e.kind.code()),
+            );
             match outcome {
                 Ok(ok) => return Ok(ok),
                 Err(err) if attempt < attempts && err.is_transient() => {
@@ -194,11 +201,8 @@ impl UpstreamClient {
         idempotency_key: Option<&str>,
     ) -> Result<Upstream<T>, UpstreamError> {
         let url = format!("{}{}", self.config.base_url, path);
-        let mut request = self
-            .http
-            .request(method, &url)
-            .bearer_auth(self.config.secret_key.expose_secret())
-            .header(header::ACCEPT, "application/json");
+        let mut request =
+            self.http.request(method, &url).bearer_auth(self.config.secret_key.expose_secret()).header(header::ACCEPT, "application/json");
         if let Some(key) = idempotency_key {
             request = request.header("Idempotency-Key", key);
         }
@@ -211,21 +215,11 @@ impl UpstreamClient {
 
         let status = response.status();
         let headers = response.headers().clone();
-        let request_id = headers
-            .get("x-request-id")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned);
-        let clock_offset_ms = headers
-            .get(header::DATE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| httpdate::parse_http_date(v).ok())
-            .map(|date| {
+        let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let clock_offset_ms =
+            headers.get(header::DATE).and_then(|v| v.to_str().ok()).and_then(|v| httpdate::parse_http_date(v).ok()).map(|date| {
                 let server_ms = chrono::DateTime::<chrono::Utc>::from(date).timestamp_millis();
-                quote_core::countdown::clock_offset_ms(
-                    server_ms,
-                    sent_at.timestamp_millis(),
-                    received_at.timestamp_millis(),
-                )
+                quote_core::countdown::clock_offset_ms(server_ms, sent_at.timestamp_millis(), received_at.timestamp_millis())
             });
         let bytes = response.bytes().await.map_err(|e| {
             let mut err = transport_error(e);
@@ -261,12 +255,7 @@ fn endpoint_label(path: &str) -> &'static str {
     }
 }
 
-fn error_from_response(
-    status: StatusCode,
-    headers: &header::HeaderMap,
-    bytes: &[u8],
-    request_id: Option<String>,
-) -> UpstreamError {
+fn error_from_response(status: StatusCode, headers: &header::HeaderMap, bytes: &[u8], request_id: Option<String>) -> UpstreamError {
     let retry_after = headers
         .get(header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
@@ -294,12 +283,11 @@ fn transport_error(e: reqwest::Error) -> UpstreamError {
 fn split_quote_answer(answer: QuoteAnswer, requested: QuoteType) -> Result<QuoteOutcome, UpstreamError> {
     let malformed = |why: String| UpstreamError::new(UpstreamErrorKind::MalformedResponse, why);
     if !answer.available {
-        let reason = answer
-            .unavailable_reason
-            .ok_or_else(|| malformed("an unavailable quote came without unavailable_reason".into()))?;
+        let reason = answer.unavailable_reason.ok_or_else(|| malformed("an unavailable quote came without unavailable_reason".into()))?;
         return Ok(QuoteOutcome::Unavailable { reason });
     }
-    let quote: Quote = serde_json::from_value(serde_json::Value::Object(answer.rest)).map_err(|e| malformed(format!("quote terms: {e}")))?;
+    let quote: Quote =
+        serde_json::from_value(serde_json::Value::Object(answer.rest)).map_err(|e| malformed(format!("quote terms: {e}")))?;
     if quote.quote_type != requested {
         return Err(malformed(format!("asked for a {} quote, got a {} one", requested.as_str(), quote.quote_type.as_str())));
     }

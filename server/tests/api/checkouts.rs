@@ -2,12 +2,11 @@
 //! is an attack or a failure that today's browser-trusting server got wrong. Real
 //! HTTP against the real sandbox.
 
-
-use quote_testkit::harness::*;
-use zeropools_sandbox::Faults;
 use quote_server::store;
+use quote_testkit::harness::*;
 use serde_json::{json, Value};
 use std::time::Duration;
+use zeropools_sandbox::Faults;
 
 const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
 
@@ -52,7 +51,11 @@ async fn bound_amount_destination_and_reference_cannot_be_changed_through_the_ap
     ];
     for (body, field) in attacks {
         let (status, refused) = srv.post("/api/quotes", Some(&token), body.clone()).await;
-        assert_eq!((status, refused["error"]["code"].as_str(), refused["error"]["field"].as_str()), (422, Some("field_locked"), Some(field)), "{body}");
+        assert_eq!(
+            (status, refused["error"]["code"].as_str(), refused["error"]["field"].as_str()),
+            (422, Some("field_locked"), Some(field)),
+            "{body}"
+        );
     }
     assert_eq!(stored_quotes(srv).await, 0, "nothing refused reached 0Pools or the database");
 
@@ -127,7 +130,10 @@ async fn a_checkout_converts_once_and_its_partner_reads_the_outcome_from_the_ser
     assert_eq!((status, &same["trade_id"]), (200, &trade["trade_id"]));
     assert_eq!(s.sandbox.sandbox.transact_requests(), 1);
     let (status, refused) = srv.post("/api/quotes", Some(&token), with(firm("100.00"), "quote_type", json!("indicative"))).await;
-    assert_eq!((status, refused["error"]["code"].as_str(), &refused["error"]["trade_id"]), (409, Some("checkout_converted"), &trade["trade_id"]));
+    assert_eq!(
+        (status, refused["error"]["code"].as_str(), &refused["error"]["trade_id"]),
+        (409, Some("checkout_converted"), &trade["trade_id"])
+    );
 
     // The partner's backend reads the outcome (the browser cannot).
     let (status, view) = srv.get(&format!("/api/checkouts/{checkout_id}"), Some(PARTNER_KEY)).await;
@@ -166,7 +172,10 @@ async fn a_token_renewed_while_an_accept_is_unknown_sees_it_and_ends_in_exactly_
 
     // No new firm quote while the outcome is open; the renewed token sees the first accept.
     let (status, refused) = srv.post("/api/quotes", Some(token), firm("100.00")).await;
-    assert_eq!((status, refused["error"]["code"].as_str(), refused["error"]["quote_id"].as_str()), (409, Some("accept_in_progress"), Some(quote_id.as_str())));
+    assert_eq!(
+        (status, refused["error"]["code"].as_str(), refused["error"]["quote_id"].as_str()),
+        (409, Some("accept_in_progress"), Some(quote_id.as_str()))
+    );
     s.sandbox.set_faults(Faults::default());
     let trade = eventually(10, || async {
         let (status, t) = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(token), json!({})).await;
@@ -209,10 +218,17 @@ async fn a_permanent_upstream_refusal_ends_in_an_explained_state_with_a_support_
     // Quote A's idempotency key was already used for another quote: idempotency_conflict.
     s.sandbox.client.transact(&quote_b, &quote_server::trading::idempotency_key(&quote_a)).await.unwrap();
     let (status, failed) = srv.post(&format!("/api/quotes/{quote_a}/accept"), Some(&token), json!({})).await;
-    assert_eq!((status, failed["error"]["code"].as_str(), failed["error"]["support_id"].as_str()), (409, Some("accept_failed"), Some(quote_a.as_str())));
+    assert_eq!(
+        (status, failed["error"]["code"].as_str(), failed["error"]["support_id"].as_str()),
+        (409, Some("accept_failed"), Some(quote_a.as_str()))
+    );
     let row = store::quote(&srv.state.store.db, &quote_a).await.unwrap().unwrap();
     assert_eq!((row.status, row.accept_failure.as_deref()), (store::QuoteStatus::AcceptFailed, Some("idempotency_conflict")));
-    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'accept_failed' AND subject = $1").bind(&quote_a).fetch_one(&srv.state.store.db).await.unwrap();
+    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'accept_failed' AND subject = $1")
+        .bind(&quote_a)
+        .fetch_one(&srv.state.store.db)
+        .await
+        .unwrap();
     assert_eq!(alerts, 1);
     // Definite, not retried: asking again gives the same answer without calling 0Pools.
     let before = s.sandbox.sandbox.transact_requests();
@@ -237,13 +253,20 @@ async fn an_executed_trade_that_differs_from_the_quote_is_stored_as_an_exception
     assert_ne!(trade["target_amount"], quote["terms"]["target_amount"], "the trade is shown as it really is");
     let row = store::trade(&srv.state.store.db, trade["trade_id"].as_str().unwrap()).await.unwrap().unwrap();
     assert_eq!(row.terms_mismatch.as_deref(), Some("target_amount"));
-    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'terms_mismatch'").fetch_one(&srv.state.store.db).await.unwrap();
+    let alerts: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'terms_mismatch'").fetch_one(&srv.state.store.db).await.unwrap();
     assert_eq!(alerts, 1);
     // Support sees it among the recorded alerts, under its stored word. (The ledger pass may
     // also have flagged the drifted leg by now, as a ledger_exception: that one is counted
     // by the ledger tests, and whether it has run yet is a matter of timing.)
     let (_, report) = srv.get("/api/partner/alerts", Some(PARTNER_KEY)).await;
-    let recorded: Vec<_> = report["recorded"].as_array().unwrap().iter().filter(|a| a["subject"] == trade["trade_id"] && a["kind"] != "ledger_exception").map(|a| a["kind"].clone()).collect();
+    let recorded: Vec<_> = report["recorded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["subject"] == trade["trade_id"] && a["kind"] != "ledger_exception")
+        .map(|a| a["kind"].clone())
+        .collect();
     assert_eq!(recorded, [json!("terms_mismatch")]);
     // A faithful trade has no exception.
     s.sandbox.set_faults(Faults::default());
@@ -255,13 +278,16 @@ async fn an_executed_trade_that_differs_from_the_quote_is_stored_as_an_exception
 
 #[tokio::test]
 async fn demo_sessions_are_limited_per_address_and_renewed_on_the_same_checkout() {
-    let s = stack(|_| {}, |settings| {
-        settings.demo = true;
-        settings.partner_api_key = None;
-        settings.session_ttl = Duration::from_secs(2);
-        // No slot comes back while the test runs, however slow the machine.
-        settings.limits.mints_per_minute = 1;
-    })
+    let s = stack(
+        |_| {},
+        |settings| {
+            settings.demo = true;
+            settings.partner_api_key = None;
+            settings.session_ttl = Duration::from_secs(2);
+            // No slot comes back while the test runs, however slow the machine.
+            settings.limits.mints_per_minute = 1;
+        },
+    )
     .await;
     let srv = &s.server;
     let (status, minted) = srv.post("/api/sessions", None, json!({})).await;
@@ -312,7 +338,11 @@ async fn the_reconciler_never_resumes_an_accept_that_does_not_hold_its_checkout(
     srv.workers.reconcile_once().await.unwrap();
     assert!(store::trade_for_quote(&srv.state.store.db, &b).await.unwrap().is_none(), "the other is never executed");
     assert_eq!(s.sandbox.sandbox.trade_count(), 1);
-    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'accept_without_claim' AND subject = $1").bind(&b).fetch_one(&srv.state.store.db).await.unwrap();
+    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'accept_without_claim' AND subject = $1")
+        .bind(&b)
+        .fetch_one(&srv.state.store.db)
+        .await
+        .unwrap();
     assert_eq!(alerts, 1);
 }
 
@@ -353,7 +383,9 @@ async fn an_accept_begins_only_for_an_active_unexpired_quote_of_its_own_checkout
     assert!(begin(srv, &checkout, &foreign).await.is_none(), "another checkout's quote");
     assert!(begin(srv, &checkout, "pq_unknown").await.is_none(), "an unknown quote");
     let expires_at = store::quote(&srv.state.store.db, &b).await.unwrap().unwrap().expires_at;
-    let set_expiry = |at: Option<String>| sqlx::query("UPDATE quotes SET expires_at = $1 WHERE quote_id = $2").bind(at).bind(b.clone()).execute(&srv.state.store.db);
+    let set_expiry = |at: Option<String>| {
+        sqlx::query("UPDATE quotes SET expires_at = $1 WHERE quote_id = $2").bind(at).bind(b.clone()).execute(&srv.state.store.db)
+    };
     set_expiry(Some("2000-01-01T00:00:00.000Z".into())).await.unwrap();
     assert!(begin(srv, &checkout, &b).await.is_none(), "an expired quote");
     set_expiry(expires_at).await.unwrap();

@@ -2,9 +2,8 @@
 //! in the database behind an HttpOnly SameSite=Strict cookie, accepted by the partner
 //! read API only; nothing of the console open when no credential is configured.
 
-
-use quote_testkit::harness::*;
 use quote_server::config::{ConsoleCredential, ConsoleSettings};
+use quote_testkit::harness::*;
 use reqwest::header::{COOKIE, SET_COOKIE};
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -117,7 +116,14 @@ async fn password_guessing_is_limited_per_address_and_bad_bodies_are_400() {
     assert!(limited.headers().contains_key("retry-after"));
 
     for body in [r#"{"user": 1, "password": "x"}"#, "not json", r#"{"user":"finance"}"#] {
-        let r = srv.http.post(format!("{}/console/api/session", srv.url)).header("content-type", "application/json").body(body).send().await.unwrap();
+        let r = srv
+            .http
+            .post(format!("{}/console/api/session", srv.url))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         let status = r.status().as_u16();
         assert!(status == 400 || status == 429, "{body}: {status}");
     }
@@ -145,10 +151,13 @@ async fn a_demo_serves_the_console_beside_its_pages() {
     let files = tempfile::tempdir().unwrap();
     let mut console = console_at(files.path());
     console.cookie_secure = false;
-    let s = stack(|_| {}, move |settings| {
-        settings.demo = true;
-        settings.console = Some(console);
-    })
+    let s = stack(
+        |_| {},
+        move |settings| {
+            settings.demo = true;
+            settings.console = Some(console);
+        },
+    )
     .await;
     let srv = &s.server;
     let redirect = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();

@@ -3,10 +3,9 @@
 //! wrong shape, type, size or encoding. Not one may answer 5xx, and the server must
 //! still be up and correct afterwards.
 
-
-use quote_testkit::harness::*;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use quote_testkit::harness::*;
 use serde_json::{json, Map, Value};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -40,9 +39,26 @@ const ROUTES: &[(&str, &str)] = &[
 
 /// Field names the API knows, so generated objects reach the field checks.
 const FIELDS: &[&str] = &[
-    "pool_id", "side", "amount", "currency", "quote_type", "network", "destination_address", "partner_reference",
-    "partner_user_id", "amount_min", "amount_max", "expires_in_secs", "event_id", "type", "created_at", "data",
-    "transact_id", "quote_id", "status", "order",
+    "pool_id",
+    "side",
+    "amount",
+    "currency",
+    "quote_type",
+    "network",
+    "destination_address",
+    "partner_reference",
+    "partner_user_id",
+    "amount_min",
+    "amount_max",
+    "expires_in_secs",
+    "event_id",
+    "type",
+    "created_at",
+    "data",
+    "transact_id",
+    "quote_id",
+    "status",
+    "order",
 ];
 
 fn scalar() -> impl Strategy<Value = Value> {
@@ -52,9 +68,32 @@ fn scalar() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(Value::from),
         any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
         prop::sample::select(vec![
-            "", " ", "100", "100.00", "-5", "0", "1e9", "0.0000001", "99999999999999999999999", "NaN", "buy", "sell",
-            "firm", "indicative", "EUR-USDT", "EUR", "tron", "solana", "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE", "13.01",
-            "\u{0}", "é€😀", "'; DROP TABLE quotes; --", "../../etc/passwd", "%00", "\r\nX-Injected: 1",
+            "",
+            " ",
+            "100",
+            "100.00",
+            "-5",
+            "0",
+            "1e9",
+            "0.0000001",
+            "99999999999999999999999",
+            "NaN",
+            "buy",
+            "sell",
+            "firm",
+            "indicative",
+            "EUR-USDT",
+            "EUR",
+            "tron",
+            "solana",
+            "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE",
+            "13.01",
+            "\u{0}",
+            "é€😀",
+            "'; DROP TABLE quotes; --",
+            "../../etc/passwd",
+            "%00",
+            "\r\nX-Injected: 1",
         ])
         .prop_map(Value::from),
         "\\PC{0,40}".prop_map(Value::from),
@@ -125,11 +164,24 @@ fn case() -> impl Strategy<Value = Case> {
         prop::bool::weighted(0.1),
         prop_oneof![Just(Id::Known), "[A-Za-z0-9_%.~-]{0,300}".prop_map(Id::Text)],
         prop_oneof![Just(Auth::None), Just(Auth::Client), Just(Auth::Partner), "\\PC{0,60}".prop_map(Auth::Garbage)],
-        prop::option::of(prop::sample::select(vec!["application/json", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin1"])),
+        prop::option::of(prop::sample::select(vec![
+            "application/json",
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "application/json; charset=latin1",
+        ])),
         body(),
         prop::option::of("\\PC{0,200}"),
     )
-        .prop_map(|(route, wrong_method, id, auth, content_type, body, request_id)| Case { route, wrong_method, id, auth, content_type, body, request_id })
+        .prop_map(|(route, wrong_method, id, auth, content_type, body, request_id)| Case {
+            route,
+            wrong_method,
+            id,
+            auth,
+            content_type,
+            body,
+            request_id,
+        })
 }
 
 struct Fixture {
@@ -203,20 +255,24 @@ async fn send(f: &Fixture, c: &Case) -> Result<u16, String> {
 #[test]
 fn thousands_of_malformed_requests_get_no_5xx_and_the_server_stays_up() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    let s = runtime.block_on(stack(|_| {}, |settings| {
-        settings.demo = true;
-        settings.limits.quote_burst = 100_000;
-        settings.limits.quotes_per_minute = 6_000;
-        settings.limits.accept_burst = 100_000;
-        settings.limits.mints_per_minute = 6_000;
-        settings.limits.upstream_quotes_per_second = 10_000;
-        settings.limits.sse_per_checkout = 100;
-    }));
+    let s = runtime.block_on(stack(
+        |_| {},
+        |settings| {
+            settings.demo = true;
+            settings.limits.quote_burst = 100_000;
+            settings.limits.quotes_per_minute = 6_000;
+            settings.limits.accept_burst = 100_000;
+            settings.limits.mints_per_minute = 6_000;
+            settings.limits.upstream_quotes_per_second = 10_000;
+            settings.limits.sse_per_checkout = 100;
+        },
+    ));
     let fixture = runtime.block_on(async {
         let srv = &s.server;
         let (checkout_id, client_token) = srv.checkout(json!({"partner_reference": "order_42"})).await;
         let other = srv.session().await;
-        let quote_id = srv.firm_quote(&other, "100.00", "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE").await["quote_id"].as_str().unwrap().to_owned();
+        let quote_id =
+            srv.firm_quote(&other, "100.00", "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE").await["quote_id"].as_str().unwrap().to_owned();
         let trade = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&other), json!({})).await.1;
         let quote_id = srv.firm_quote(&client_token, "100.00", "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE").await;
         // The client token's own live quote (so accept/reject paths run for real, once).
@@ -257,7 +313,8 @@ fn thousands_of_malformed_requests_get_no_5xx_and_the_server_stays_up() {
         assert_eq!(status, 200, "{pools}");
         let token = srv.session().await;
         let quote = srv.firm_quote(&token, "100.00", "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE").await;
-        let (status, trade) = srv.post(&format!("/api/quotes/{}/accept", quote["quote_id"].as_str().unwrap()), Some(&token), json!({})).await;
+        let (status, trade) =
+            srv.post(&format!("/api/quotes/{}/accept", quote["quote_id"].as_str().unwrap()), Some(&token), json!({})).await;
         assert_eq!(status, 200, "{trade}");
     });
 }

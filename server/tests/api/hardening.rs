@@ -1,28 +1,30 @@
 //! Resource limits, housekeeping, outgoing webhooks and fail-closed start-up: each
 //! test is an abuse or a misconfiguration the server must withstand.
 
-
-use quote_testkit::harness::*;
-use zeropools_sandbox::Faults;
 use quote_server::store;
 use quote_server::trading::partner_webhooks;
 use quote_server::zeropools::signature;
+use quote_testkit::harness::*;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
+use zeropools_sandbox::Faults;
 
 const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
 
 #[tokio::test]
 async fn a_loop_of_new_sessions_and_firm_quotes_hits_the_mint_limit_and_0pools_gets_at_most_the_budget() {
-    let s = stack(|_| {}, |settings| {
-        settings.demo = true;
-        settings.partner_api_key = None;
-        settings.limits.upstream_quotes_per_second = 5;
-        // One mint a minute after the burst of 10: the loop takes seconds, so no slot
-        // comes back while it runs, however slow the machine.
-        settings.limits.mints_per_minute = 1;
-    })
+    let s = stack(
+        |_| {},
+        |settings| {
+            settings.demo = true;
+            settings.partner_api_key = None;
+            settings.limits.upstream_quotes_per_second = 5;
+            // One mint a minute after the burst of 10: the loop takes seconds, so no slot
+            // comes back while it runs, however slow the machine.
+            settings.limits.mints_per_minute = 1;
+        },
+    )
     .await;
     let srv = &s.server;
     let before = s.sandbox.sandbox.quote_requests();
@@ -71,7 +73,8 @@ async fn a_broken_date_header_neither_expires_quotes_on_arrival_nor_goes_unnotic
     assert!((10_000..=16_000).contains(&window), "the quote's own 15 s window, less the time the answer took: {window} ms");
     let (status, _) = s.server.post(&format!("/api/quotes/{}/accept", quote["quote_id"].as_str().unwrap()), Some(&token), json!({})).await;
     assert_eq!(status, 200);
-    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'upstream_clock'").fetch_one(&s.server.state.store.db).await.unwrap();
+    let alerts: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'upstream_clock'").fetch_one(&s.server.state.store.db).await.unwrap();
     assert_eq!(alerts, 1);
 }
 
@@ -107,11 +110,18 @@ async fn the_sweep_expires_quotes_and_retention_deletes_all_but_trades_and_their
     let trade = srv.post(&format!("/api/quotes/{kept}/accept"), Some(&token), json!({})).await.1;
     let trade_id = trade["trade_id"].as_str().unwrap_or_else(|| panic!("the accept answered {trade}")).to_owned();
     eventually(10, || async {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events WHERE transact_id = $1").bind(&trade_id).fetch_one(&srv.state.store.db).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM webhook_events WHERE transact_id = $1")
+            .bind(&trade_id)
+            .fetch_one(&srv.state.store.db)
+            .await
+            .unwrap();
         (n >= 2).then_some(())
     })
     .await;
-    eventually(5, || async { (store::now() > store::quote(&srv.state.store.db, &unaccepted).await.unwrap().unwrap().expires_at.unwrap()).then_some(()) }).await;
+    eventually(5, || async {
+        (store::now() > store::quote(&srv.state.store.db, &unaccepted).await.unwrap().unwrap().expires_at.unwrap()).then_some(())
+    })
+    .await;
 
     let report = srv.workers.sweep_once().await.unwrap();
     assert!(report.quotes_expired >= 1, "{report:?}");
@@ -124,7 +134,11 @@ async fn the_sweep_expires_quotes_and_retention_deletes_all_but_trades_and_their
     assert_eq!(store::trade_history(&srv.state.store.db, &trade_id).await.unwrap().len(), 2);
     let (status, view) = srv.get(&format!("/api/trades/{trade_id}"), Some(PARTNER_KEY)).await;
     assert_eq!(status, 401, "{view}");
-    let events: Vec<(String, String)> = sqlx::query_as("SELECT event_id, body FROM webhook_events WHERE transact_id = $1").bind(&trade_id).fetch_all(&srv.state.store.db).await.unwrap();
+    let events: Vec<(String, String)> = sqlx::query_as("SELECT event_id, body FROM webhook_events WHERE transact_id = $1")
+        .bind(&trade_id)
+        .fetch_all(&srv.state.store.db)
+        .await
+        .unwrap();
     assert!(events.len() >= 2 && events.iter().all(|(_, body)| body.is_empty()), "event ids kept as evidence, bodies gone");
 }
 
@@ -139,8 +153,17 @@ async fn retention_keeps_a_quote_until_it_expired() {
     let after_it = store::timestamp(chrono::Utc::now() + chrono::Duration::seconds(1));
     assert_eq!(store::purge_before(&srv.state.store.db, &after_it).await.unwrap().quotes, 0);
     assert!(store::quote(&srv.state.store.db, &live).await.unwrap().is_some(), "still executable: kept");
-    sqlx::query("UPDATE quotes SET expires_at = $1 WHERE quote_id = $2").bind("2000-01-01T00:00:00.000Z").bind(&live).execute(&srv.state.store.db).await.unwrap();
-    assert_eq!(store::purge_before(&srv.state.store.db, &after_it).await.unwrap().quotes, 1, "past its window (not yet marked expired): deleted");
+    sqlx::query("UPDATE quotes SET expires_at = $1 WHERE quote_id = $2")
+        .bind("2000-01-01T00:00:00.000Z")
+        .bind(&live)
+        .execute(&srv.state.store.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        store::purge_before(&srv.state.store.db, &after_it).await.unwrap().quotes,
+        1,
+        "past its window (not yet marked expired): deleted"
+    );
 }
 
 #[tokio::test]
@@ -160,8 +183,15 @@ async fn the_partners_backend_gets_signed_deduplicable_webhooks_retried_until_it
     while count(&seen, "trade.settled") < 1 || count(&seen, "trade.reserved") < 2 {
         let delivery = receiver.next(15).await;
         let header = delivery.headers.get(partner_webhooks::HEADER).and_then(|v| v.to_str().ok());
-        signature::verify(&SecretString::from(secret), header, &delivery.body, chrono::Utc::now().timestamp()).expect("signed with the partner secret");
-        assert!(signature::verify(&SecretString::from("whsec_someone_else_000000"), header, &delivery.body, chrono::Utc::now().timestamp()).is_err());
+        signature::verify(&SecretString::from(secret), header, &delivery.body, chrono::Utc::now().timestamp())
+            .expect("signed with the partner secret");
+        assert!(signature::verify(
+            &SecretString::from("whsec_someone_else_000000"),
+            header,
+            &delivery.body,
+            chrono::Utc::now().timestamp()
+        )
+        .is_err());
         let event = delivery.json();
         assert_eq!(event["data"]["checkout_id"], checkout_id.as_str());
         assert_eq!(event["data"]["trade"]["trade_id"], trade_id.as_str());
@@ -175,7 +205,10 @@ async fn the_partners_backend_gets_signed_deduplicable_webhooks_retried_until_it
     assert_eq!(reserved[0], reserved[1], "a retry carries the same event_id");
     assert_eq!(seen.len(), 3, "{seen:?}");
     eventually(5, || async {
-        let undelivered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM partner_events WHERE delivered_at IS NULL").fetch_one(&srv.state.store.db).await.unwrap();
+        let undelivered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM partner_events WHERE delivered_at IS NULL")
+            .fetch_one(&srv.state.store.db)
+            .await
+            .unwrap();
         (undelivered == 0).then_some(())
     })
     .await;
@@ -201,7 +234,12 @@ async fn client_request_ids_are_checked_before_they_reach_a_log() {
 /// Runs the real binary with only these settings; (exit code, stderr).
 fn start_with(vars: &[(&str, &str)], cwd: &std::path::Path) -> (Option<i32>, String) {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_quote-server"));
-    command.arg("run").current_dir(cwd).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default()).env("LISTEN_ADDR", "127.0.0.1:0");
+    command
+        .arg("run")
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("LISTEN_ADDR", "127.0.0.1:0");
     for (k, v) in vars {
         command.env(k, v);
     }
@@ -225,9 +263,17 @@ fn start_up_refuses_every_misconfiguration_with_a_clear_message_and_no_panic() {
         (vec![sandbox, ("ZEROPOOLS_WEBHOOK_SECRET", "short")], 78, "ZEROPOOLS_WEBHOOK_SECRET: is too short"),
         (vec![sandbox, ("CORS_ALLOWED_ORIGINS", "*")], 78, "CORS_ALLOWED_ORIGINS: a wildcard"),
         (vec![sandbox, ("DATABASE_URL", "postgres://app:secret@localhost/")], 78, "DATABASE_URL: names no Postgres database"),
-        (vec![sandbox, ("DATABASE_URL", "mysql://app:secret@localhost/quotes")], 78, "DATABASE_URL: \"localhost/quotes\" is not a database URL"),
+        (
+            vec![sandbox, ("DATABASE_URL", "mysql://app:secret@localhost/quotes")],
+            78,
+            "DATABASE_URL: \"localhost/quotes\" is not a database URL",
+        ),
         (vec![sandbox, ("PARTNER_API_KEY", "123")], 78, "PARTNER_API_KEY"),
-        (vec![("ZEROPOOLS_BASE_URL", "https://api.0pools.example"), ("ZEROPOOLS_SECRET_KEY", "sk_live_0123456789abcdef")], 78, "ZEROPOOLS_WEBHOOK_SECRET: is required"),
+        (
+            vec![("ZEROPOOLS_BASE_URL", "https://api.0pools.example"), ("ZEROPOOLS_SECRET_KEY", "sk_live_0123456789abcdef")],
+            78,
+            "ZEROPOOLS_WEBHOOK_SECRET: is required",
+        ),
         (vec![sandbox, ("SESSION_TTL_SECS", "99999999999999999999")], 2, "SESSION_TTL_SECS"),
         (vec![sandbox, ("QUOTE_RATE_PER_MINUTE", "0")], 2, "QUOTE_RATE_PER_MINUTE"),
         (vec![sandbox, ("RECONCILE_INTERVAL_MS", "-5")], 2, "RECONCILE_INTERVAL_MS"),
@@ -282,7 +328,14 @@ fn start_up_prints_each_setting_with_secrets_redacted() {
     let output = child.wait_with_output().unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("stopping: readiness fails"), "{stderr}");
-    for expected in ["mode: production", "0Pools: embedded test-mode sandbox", "0Pools secret key: test key (redacted)", "partner API key: set (redacted)", "limits:", "retention:"] {
+    for expected in [
+        "mode: production",
+        "0Pools: embedded test-mode sandbox",
+        "0Pools secret key: test key (redacted)",
+        "partner API key: set (redacted)",
+        "limits:",
+        "retention:",
+    ] {
         assert!(stderr.contains(expected), "{expected:?} missing from:\n{stderr}");
     }
     for secret in ["sk_test_0123456789abcdef", "whsec_0123456789abcdef", "pk_0123456789abcdef"] {
@@ -292,11 +345,14 @@ fn start_up_prints_each_setting_with_secrets_redacted() {
 
 #[tokio::test]
 async fn a_client_that_trickles_its_headers_is_cut_off_and_connections_are_capped() {
-    let s = stack(|_| {}, |settings| {
-        settings.serve.header_read_timeout = Duration::from_millis(500);
-        settings.serve.idle_timeout = Duration::from_millis(800);
-        settings.serve.max_connections = 16;
-    })
+    let s = stack(
+        |_| {},
+        |settings| {
+            settings.serve.header_read_timeout = Duration::from_millis(500);
+            settings.serve.idle_timeout = Duration::from_millis(800);
+            settings.serve.max_connections = 16;
+        },
+    )
     .await;
     let addr = s.server.url.trim_start_matches("http://").to_owned();
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -327,6 +383,6 @@ async fn a_client_that_trickles_its_headers_is_cut_off_and_connections_are_cappe
     let _ = tokio::time::timeout(Duration::from_secs(5), extra.read_to_end(&mut answer)).await.expect("closed at once");
     assert!(!String::from_utf8_lossy(&answer).contains("200 OK"), "no answer beyond the cap");
     drop(held);
-    eventually(5, || async { s.server.http.get(format!("{}/healthz", s.server.url)).send().await.ok().filter(|r| r.status() == 200) }).await;
+    eventually(5, || async { s.server.http.get(format!("{}/healthz", s.server.url)).send().await.ok().filter(|r| r.status() == 200) })
+        .await;
 }
-

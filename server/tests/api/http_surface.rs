@@ -2,7 +2,6 @@
 //! 405), demo pages exist only in demo mode, CORS, request ids, health, and an
 //! OpenAPI document that lists every route with every answer it can give.
 
-
 use quote_testkit::harness::*;
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -12,15 +11,25 @@ use std::time::Duration;
 async fn unknown_paths_are_404_and_demo_pages_exist_only_in_demo_mode() {
     let site = tempfile::tempdir().unwrap();
     std::fs::create_dir(site.path().join("gallery")).unwrap();
-    for (name, text) in [("index.html", "<title>demo</title>"), ("gallery.html", "gallery"), ("embed.js", "export {}"), ("embed.d.ts", "export {};"), ("gallery/index.html", "gallery"), ("gallery/quote-gallery_bg.wasm", "wasm")] {
+    for (name, text) in [
+        ("index.html", "<title>demo</title>"),
+        ("gallery.html", "gallery"),
+        ("embed.js", "export {}"),
+        ("embed.d.ts", "export {};"),
+        ("gallery/index.html", "gallery"),
+        ("gallery/quote-gallery_bg.wasm", "wasm"),
+    ] {
         std::fs::write(site.path().join(name), text).unwrap();
     }
     for demo in [false, true] {
         let dir = site.path().to_owned();
-        let s = stack(|_| {}, move |settings| {
-            settings.widget_dir = dir;
-            settings.demo = demo;
-        })
+        let s = stack(
+            |_| {},
+            move |settings| {
+                settings.widget_dir = dir;
+                settings.demo = demo;
+            },
+        )
         .await;
         let status = |path: &'static str| {
             let http = s.server.http.clone();
@@ -64,13 +73,30 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.1.0");
     let expected = [
-        ("post", "/api/sessions"), ("post", "/api/checkouts"), ("get", "/api/checkouts/{checkout_id}"),
-        ("post", "/api/checkouts/{checkout_id}/client_tokens"), ("get", "/api/checkout"), ("get", "/api/pools"),
-        ("post", "/api/quotes"), ("post", "/api/quotes/{quote_id}/accept"), ("post", "/api/quotes/{quote_id}/reject"),
-        ("get", "/api/trades/{trade_id}"), ("get", "/api/trades/{trade_id}/events"), ("post", "/webhooks/0pools"), ("get", "/healthz"),
-        ("get", "/api/partner/utilization"), ("get", "/api/partner/lookup/{id}"), ("get", "/api/partner/alerts"),
-        ("get", "/api/partner/ledger"), ("get", "/api/partner/exports/trades.csv"), ("get", "/api/partner/exports/ledger.csv"), ("get", "/metrics"),
-        ("post", "/console/api/session"), ("get", "/console/api/session"), ("delete", "/console/api/session"), ("get", "/readyz"),
+        ("post", "/api/sessions"),
+        ("post", "/api/checkouts"),
+        ("get", "/api/checkouts/{checkout_id}"),
+        ("post", "/api/checkouts/{checkout_id}/client_tokens"),
+        ("get", "/api/checkout"),
+        ("get", "/api/pools"),
+        ("post", "/api/quotes"),
+        ("post", "/api/quotes/{quote_id}/accept"),
+        ("post", "/api/quotes/{quote_id}/reject"),
+        ("get", "/api/trades/{trade_id}"),
+        ("get", "/api/trades/{trade_id}/events"),
+        ("post", "/webhooks/0pools"),
+        ("get", "/healthz"),
+        ("get", "/api/partner/utilization"),
+        ("get", "/api/partner/lookup/{id}"),
+        ("get", "/api/partner/alerts"),
+        ("get", "/api/partner/ledger"),
+        ("get", "/api/partner/exports/trades.csv"),
+        ("get", "/api/partner/exports/ledger.csv"),
+        ("get", "/metrics"),
+        ("post", "/console/api/session"),
+        ("get", "/console/api/session"),
+        ("delete", "/console/api/session"),
+        ("get", "/readyz"),
     ];
     let documented: Vec<(String, String)> = doc["paths"]
         .as_object()
@@ -83,24 +109,35 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
         let operation = &doc["paths"][path][method];
         assert!(operation.is_object(), "{method} {path} is documented");
         // Each documented route exists: its method is routed (not the JSON 404 of unknown paths).
-        let url = format!("{}{}", s.server.url, path.replace("{checkout_id}", "chk_x").replace("{quote_id}", "pq_x").replace("{trade_id}", "pt_x").replace("{id}", "x"));
+        let url = format!(
+            "{}{}",
+            s.server.url,
+            path.replace("{checkout_id}", "chk_x").replace("{quote_id}", "pq_x").replace("{trade_id}", "pt_x").replace("{id}", "x")
+        );
         let answer = s.server.http.request(method.to_uppercase().parse().unwrap(), url).send().await.unwrap();
         let code = answer.status().as_u16();
         let body: Value = answer.json().await.unwrap_or(Value::Null);
         assert!(code != 405 && body["error"]["code"] != "not_found", "{method} {path} is routed: {code} {body}");
         // Every refusal it can give is documented with the error body.
-        let authenticated = operation.get("security").is_some_and(|s| s.as_array().unwrap().iter().any(|r| !r.as_object().unwrap().is_empty()));
+        let authenticated =
+            operation.get("security").is_some_and(|s| s.as_array().unwrap().iter().any(|r| !r.as_object().unwrap().is_empty()));
         if authenticated && !path.starts_with("/webhooks") && path != "/api/sessions" {
             assert!(operation["responses"]["401"].is_object(), "{method} {path} documents 401");
         }
         for (status, response) in operation["responses"].as_object().unwrap() {
             if status.starts_with('4') || status.starts_with('5') {
-                assert_eq!(response["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ApiErrorBody", "{method} {path} {status}");
+                assert_eq!(
+                    response["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/ApiErrorBody",
+                    "{method} {path} {status}"
+                );
             }
         }
     }
     // The flow can be walked from the document alone.
-    assert_eq!(doc["paths"]["/api/quotes"]["post"]["responses"]["200"]["links"]["AcceptQuote"]["parameters"]["quote_id"], "$response.body#/quote_id");
+    assert_eq!(
+        doc["paths"]["/api/quotes"]["post"]["responses"]["200"]["links"]["AcceptQuote"]["parameters"]["quote_id"],
+        "$response.body#/quote_id"
+    );
     assert_eq!(doc["paths"]["/api/quotes/{quote_id}/accept"]["post"]["responses"]["200"]["links"]["GetTrade"]["operationId"], "get_trade");
     assert!(doc["paths"]["/api/checkouts"]["post"]["responses"]["201"]["links"]["CreateQuote"].is_object());
     // Request schemas carry the server's real constraints.
@@ -157,8 +194,17 @@ async fn cors_request_ids_health_and_openapi() {
     let (status, doc) = srv.get("/api/openapi.json", None).await;
     assert_eq!(status, 200);
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in ["/api/sessions", "/api/pools", "/api/quotes", "/api/quotes/{quote_id}/accept", "/api/quotes/{quote_id}/reject",
-                 "/api/trades/{trade_id}", "/api/trades/{trade_id}/events", "/webhooks/0pools", "/healthz"] {
+    for path in [
+        "/api/sessions",
+        "/api/pools",
+        "/api/quotes",
+        "/api/quotes/{quote_id}/accept",
+        "/api/quotes/{quote_id}/reject",
+        "/api/trades/{trade_id}",
+        "/api/trades/{trade_id}/events",
+        "/webhooks/0pools",
+        "/healthz",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
     // Statuses and sides are documented as their words, not as any string.
@@ -167,12 +213,24 @@ async fn cors_request_ids_health_and_openapi() {
         if let Some(named) = property["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
             property = &doc["components"]["schemas"][named];
         }
-        property["enum"].as_array().unwrap_or_else(|| panic!("{schema}.{field} lists its words: {property}")).iter().map(|w| w.as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        property["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{schema}.{field} lists its words: {property}"))
+            .iter()
+            .map(|w| w.as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
     };
     assert_eq!(words("RejectView", "status"), ["active", "accepting", "accepted", "expired", "rejected", "unavailable", "accept_failed"]);
     // Open vocabularies name today's words without an enum a generated client would hold to.
-    for (schema, field, word) in [("HistoryEvidence", "source", "`reconcile`"), ("RecordedAlert", "kind", "`terms_mismatch`"), ("ApiErrorDetail", "code", "`quote_expired`")] {
-        let named = doc["components"]["schemas"][schema]["properties"][field]["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")).unwrap_or_else(|| panic!("{schema}.{field} is a named schema"));
+    for (schema, field, word) in [
+        ("HistoryEvidence", "source", "`reconcile`"),
+        ("RecordedAlert", "kind", "`terms_mismatch`"),
+        ("ApiErrorDetail", "code", "`quote_expired`"),
+    ] {
+        let named = doc["components"]["schemas"][schema]["properties"][field]["$ref"]
+            .as_str()
+            .and_then(|r| r.strip_prefix("#/components/schemas/"))
+            .unwrap_or_else(|| panic!("{schema}.{field} is a named schema"));
         let property = &doc["components"]["schemas"][named];
         assert!(property.get("enum").is_none(), "{named} is open: {property}");
         assert!(property["description"].as_str().is_some_and(|d| d.contains(word)), "{named} names its words: {property}");
@@ -184,7 +242,9 @@ async fn cors_request_ids_health_and_openapi() {
 #[tokio::test]
 async fn a_known_path_with_a_method_it_does_not_take_answers_json_405() {
     let s = stack(|_| {}, |_| {}).await;
-    for (method, path) in [(reqwest::Method::DELETE, "/api/quotes"), (reqwest::Method::GET, "/api/quotes"), (reqwest::Method::PUT, "/api/checkouts")] {
+    for (method, path) in
+        [(reqwest::Method::DELETE, "/api/quotes"), (reqwest::Method::GET, "/api/quotes"), (reqwest::Method::PUT, "/api/checkouts")]
+    {
         let answer = s.server.http.request(method.clone(), format!("{}{path}", s.server.url)).send().await.unwrap();
         assert_eq!(answer.status(), 405, "{method} {path}");
         assert!(answer.headers().get("allow").is_some_and(|v| v.to_str().unwrap().contains("POST")), "{method} {path} says what it takes");

@@ -1,12 +1,12 @@
 //! Statements sent as one (`store::Joined`) on the suite's store: all or none, also
 //! inside a transaction that goes on after one of them failed.
 
-
 use quote_server::store::Joined;
 use sqlx::{Connection, Row};
 use std::sync::LazyLock;
 
-static TWO_INSERTS: LazyLock<Joined> = LazyLock::new(|| Joined::new(&["INSERT INTO scratch (id) VALUES ($1)", "INSERT INTO scratch (id) VALUES ($1) RETURNING id"]));
+static TWO_INSERTS: LazyLock<Joined> =
+    LazyLock::new(|| Joined::new(&["INSERT INTO scratch (id) VALUES ($1)", "INSERT INTO scratch (id) VALUES ($1) RETURNING id"]));
 
 async fn ids(conn: &mut sqlx::AnyConnection) -> Vec<String> {
     sqlx::query("SELECT id FROM scratch ORDER BY id").fetch_all(conn).await.unwrap().iter().map(|r| r.get::<String, _>(0)).collect()

@@ -3,10 +3,9 @@
 //! matched, or an exception naming what is wrong (a settle row of another amount,
 //! or none at all), with an alert.
 
-
-use quote_testkit::harness::*;
 use quote_server::partner::ledger_sync;
 use quote_server::store;
+use quote_testkit::harness::*;
 use serde_json::json;
 use std::time::Duration;
 
@@ -15,7 +14,8 @@ const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
 async fn settled_trade(srv: &TestServer, amount: &str) -> String {
     let token = srv.session().await;
     let quote_id = srv.firm_quote(&token, amount, DEST).await["quote_id"].as_str().unwrap().to_owned();
-    let trade_id = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
+    let trade_id =
+        srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
     eventually(10, || async {
         let (_, t) = srv.get(&format!("/api/trades/{trade_id}"), Some(&token)).await;
         (t["status"] == "settled").then_some(())
@@ -25,7 +25,11 @@ async fn settled_trade(srv: &TestServer, amount: &str) -> String {
 }
 
 async fn reconciliation(srv: &TestServer, trade_id: &str) -> (String, Option<String>) {
-    sqlx::query_as("SELECT reconciliation_state, reconciliation_reason FROM trades WHERE trade_id = $1").bind(trade_id).fetch_one(&srv.state.store.db).await.unwrap()
+    sqlx::query_as("SELECT reconciliation_state, reconciliation_reason FROM trades WHERE trade_id = $1")
+        .bind(trade_id)
+        .fetch_one(&srv.state.store.db)
+        .await
+        .unwrap()
 }
 
 /// A server whose background reconciler is slowed down, so a test drives every pass
@@ -51,17 +55,29 @@ async fn server_driven_by_hand() -> (tempfile::TempDir, TestSandbox, TestServer)
 async fn a_trade_whose_stored_figures_cannot_be_read_is_an_exception_not_left_open() {
     let (_dir, _sandbox, srv) = server_driven_by_hand().await;
     let trade_id = settled_trade(&srv, "100.00").await;
-    let stored: String = sqlx::query_scalar("SELECT target_amount FROM trades WHERE trade_id = $1").bind(&trade_id).fetch_one(&srv.state.store.db).await.unwrap();
+    let stored: String = sqlx::query_scalar("SELECT target_amount FROM trades WHERE trade_id = $1")
+        .bind(&trade_id)
+        .fetch_one(&srv.state.store.db)
+        .await
+        .unwrap();
     let damage = |amount: String| {
         let (db, trade_id) = (srv.state.store.db.clone(), trade_id.clone());
-        async move { sqlx::query("UPDATE trades SET target_amount = $1 WHERE trade_id = $2").bind(amount).bind(trade_id).execute(&db).await.unwrap() }
+        async move {
+            sqlx::query("UPDATE trades SET target_amount = $1 WHERE trade_id = $2").bind(amount).bind(trade_id).execute(&db).await.unwrap()
+        }
     };
     damage("ninety-nine".into()).await;
 
     let first = srv.workers.ledger_once().await.unwrap();
     assert_eq!((first.trades_judged, first.new_exceptions), (0, 1), "not judged against zero, yet not left open");
     assert_eq!(reconciliation(&srv, &trade_id).await, ("exception".into(), Some(ledger_sync::UNREADABLE.into())));
-    let alerts = || async { sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM alerts WHERE kind = 'ledger_exception' AND subject = $1").bind(&trade_id).fetch_one(&srv.state.store.db).await.unwrap() };
+    let alerts = || async {
+        sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM alerts WHERE kind = 'ledger_exception' AND subject = $1")
+            .bind(&trade_id)
+            .fetch_one(&srv.state.store.db)
+            .await
+            .unwrap()
+    };
     assert_eq!(alerts().await, 1);
     assert_eq!(srv.workers.ledger_once().await.unwrap().new_exceptions, 0, "the same verdict is not news");
     assert_eq!(alerts().await, 1);
@@ -104,7 +120,8 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
     let next = srv.workers.ledger_once().await.unwrap();
     assert_eq!(next.rows_pulled, 2, "only the new reserve and settle rows");
     assert_eq!(reconciliation(&srv, &more).await.0, "matched");
-    let alerts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'ledger_exception'").fetch_one(&srv.state.store.db).await.unwrap();
+    let alerts: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM alerts WHERE kind = 'ledger_exception'").fetch_one(&srv.state.store.db).await.unwrap();
     assert_eq!(alerts, 2);
 
     // Finance reads the same, with each row's match, page by page and as CSV.
@@ -114,7 +131,8 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
     let last = first_page["entries"][3]["ledger_id"].as_str().unwrap().to_owned();
     let (_, rest) = srv.get(&format!("/api/partner/ledger?after={last}&limit=500"), Some(PARTNER_KEY)).await;
     assert_eq!((rest["entries"].as_array().unwrap().len(), rest["has_more"].as_bool()), (5, Some(false)));
-    let all: Vec<serde_json::Value> = first_page["entries"].as_array().unwrap().iter().chain(rest["entries"].as_array().unwrap()).cloned().collect();
+    let all: Vec<serde_json::Value> =
+        first_page["entries"].as_array().unwrap().iter().chain(rest["entries"].as_array().unwrap()).cloned().collect();
     assert!(all[0]["match"].is_null(), "a top-up belongs to no trade");
     // Newest first (what the console shows), paged backwards.
     let (_, newest) = srv.get("/api/partner/ledger?order=newest&limit=5", Some(PARTNER_KEY)).await;
@@ -130,7 +148,12 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
     assert_eq!((status, refused["error"]["field"].as_str()), (400, Some("order")));
     // A cursor names a row, and pages its own way: anything else would answer an empty
     // page that reads as the end of the ledger.
-    for (query, field) in [("after=zzz", "after"), ("order=newest&before=zzz", "before"), ("order=newest&after=led_test_000001", "after"), ("before=led_test_000001", "before")] {
+    for (query, field) in [
+        ("after=zzz", "after"),
+        ("order=newest&before=zzz", "before"),
+        ("order=newest&after=led_test_000001", "after"),
+        ("before=led_test_000001", "before"),
+    ] {
         let (status, refused) = srv.get(&format!("/api/partner/ledger?{query}"), Some(PARTNER_KEY)).await;
         assert_eq!((status, refused["error"]["field"].as_str()), (400, Some(field)), "{query}: {refused}");
     }
@@ -141,7 +164,16 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
     let text = csv.text().await.unwrap();
     assert_eq!(text.lines().count(), 1 + 9);
     assert!(text.starts_with("ledger_id,type,asset,amount,"));
-    let trades_csv = srv.http.get(format!("{}/api/partner/exports/trades.csv", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap().text().await.unwrap();
+    let trades_csv = srv
+        .http
+        .get(format!("{}/api/partner/exports/trades.csv", srv.url))
+        .bearer_auth(PARTNER_KEY)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_eq!(trades_csv.lines().count(), 1 + 4);
     let off_line = trades_csv.lines().find(|l| l.starts_with(&off)).unwrap();
     assert!(off_line.contains(",settled,") && off_line.contains(",exception,"), "{off_line}");
@@ -166,10 +198,13 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
     // pass of a former leader, judging from older rows, must not overwrite a newer one).
     use quote_core::partner::ReconciliationState;
     let verdict = |judged_from| store::Verdict { trade_id: good.clone(), state: ReconciliationState::Matched, reason: None, judged_from };
-    let written = store::set_reconciliations(&mut srv.state.store.db.acquire().await.unwrap(), &[verdict(ReconciliationState::Open)]).await.unwrap();
+    let written =
+        store::set_reconciliations(&mut srv.state.store.db.acquire().await.unwrap(), &[verdict(ReconciliationState::Open)]).await.unwrap();
     assert!(written.is_empty());
     assert_eq!(reconciliation(&srv, &good).await.0, "exception");
-    let written = store::set_reconciliations(&mut srv.state.store.db.acquire().await.unwrap(), &[verdict(ReconciliationState::Exception)]).await.unwrap();
+    let written = store::set_reconciliations(&mut srv.state.store.db.acquire().await.unwrap(), &[verdict(ReconciliationState::Exception)])
+        .await
+        .unwrap();
     assert_eq!(written, std::slice::from_ref(&good));
     assert_eq!(reconciliation(&srv, &good).await, ("matched".into(), None));
     srv.kill().await;

@@ -2,11 +2,10 @@
 //! and stopping ends live streams at once (the widget reconnects elsewhere) while
 //! in-flight requests finish.
 
-
 use quote_testkit::harness::*;
-use zeropools_sandbox::Faults;
 use serde_json::json;
 use std::time::{Duration, Instant};
+use zeropools_sandbox::Faults;
 
 const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
 
@@ -75,7 +74,8 @@ async fn stopping_ends_live_streams_at_once_instead_of_at_the_grace_period() {
         .await
         .unwrap();
     assert_eq!(trade["status"], "reserved");
-    let mut stream = http.get(format!("{url}/api/trades/{}/events", trade["trade_id"].as_str().unwrap())).bearer_auth(&token).send().await.unwrap();
+    let mut stream =
+        http.get(format!("{url}/api/trades/{}/events", trade["trade_id"].as_str().unwrap())).bearer_auth(&token).send().await.unwrap();
     let first = stream.chunk().await.unwrap().expect("the current status at once");
     assert!(String::from_utf8_lossy(&first).contains("reserved"));
 

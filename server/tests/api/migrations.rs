@@ -39,18 +39,26 @@ async fn a_database_with_trades_and_an_open_accept_upgrades_and_keeps_every_row(
     let db = db::open(&url).await.expect("the upgrade applies");
     let violations: Vec<(String,)> = sqlx::query_as("SELECT \"table\" FROM pragma_foreign_key_check").fetch_all(&db).await.unwrap();
     assert!(violations.is_empty(), "{violations:?}");
-    let quotes: Vec<(String, String, String)> = sqlx::query_as("SELECT quote_id, checkout_id, status FROM quotes ORDER BY quote_id").fetch_all(&db).await.unwrap();
-    assert_eq!(quotes, vec![
-        ("pq_done".into(), "chk_ses_a".into(), "accepted".into()),
-        ("pq_open".into(), "chk_ses_b".into(), "accepting".into()),
-    ]);
+    let quotes: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT quote_id, checkout_id, status FROM quotes ORDER BY quote_id").fetch_all(&db).await.unwrap();
+    assert_eq!(
+        quotes,
+        vec![("pq_done".into(), "chk_ses_a".into(), "accepted".into()), ("pq_open".into(), "chk_ses_b".into(), "accepting".into()),]
+    );
     type CheckoutClaims = (String, Option<String>, Option<String>, Option<String>);
     let checkouts: Vec<CheckoutClaims> =
-        sqlx::query_as("SELECT checkout_id, accept_quote_id, trade_id, partner_user_id FROM checkouts ORDER BY checkout_id").fetch_all(&db).await.unwrap();
-    assert_eq!(checkouts, vec![
-        ("chk_ses_a".into(), Some("pq_done".into()), Some("pt_1".into()), None),
-        ("chk_ses_b".into(), Some("pq_open".into()), None, Some("user_7".into())),
-    ], "the open accept holds its checkout, so no second quote can begin meanwhile");
+        sqlx::query_as("SELECT checkout_id, accept_quote_id, trade_id, partner_user_id FROM checkouts ORDER BY checkout_id")
+            .fetch_all(&db)
+            .await
+            .unwrap();
+    assert_eq!(
+        checkouts,
+        vec![
+            ("chk_ses_a".into(), Some("pq_done".into()), Some("pt_1".into()), None),
+            ("chk_ses_b".into(), Some("pq_open".into()), None, Some("user_7".into())),
+        ],
+        "the open accept holds its checkout, so no second quote can begin meanwhile"
+    );
     let trade: (Option<String>, String) = sqlx::query_as("SELECT checkout_id, quote_id FROM trades").fetch_one(&db).await.unwrap();
     assert_eq!(trade, (Some("chk_ses_a".into()), "pq_done".into()));
     // The rebuilt table keeps its constraints: a new status is allowed, nonsense is not.
@@ -77,7 +85,11 @@ async fn sqlite_schema(db: &sqlx::AnyPool) -> (Columns, Vec<String>) {
     .fetch_all(db)
     .await
     .unwrap();
-    let indexes: Vec<String> = sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name").fetch_all(db).await.unwrap();
+    let indexes: Vec<String> =
+        sqlx::query_scalar("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_autoindex%' ORDER BY name")
+            .fetch_all(db)
+            .await
+            .unwrap();
     (rows.into_iter().map(|(t, c, ty)| (t, c, family(&ty))).collect(), indexes)
 }
 

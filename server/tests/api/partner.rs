@@ -1,7 +1,6 @@
 //! The partner's operations API over real HTTP: utilization rebuilt from the
 //! recorded outcomes of a scripted run of checkouts, exact to the digit.
 
-
 use quote_testkit::harness::*;
 use rust_decimal::Decimal;
 use secrecy::SecretString;
@@ -25,8 +24,14 @@ async fn utilization_counts_a_scripted_run_exactly_and_only_for_the_partner() {
         assert_eq!(srv.post("/api/quotes", Some(&token), preview(amount)).await.0, 200);
     }
     assert_eq!(srv.firm_quote(&token, "13.01", DEST).await["unavailable_reason"], "pool_dry");
-    let (status, _) = srv.post("/api/quotes", Some(&token), json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "1.00", "currency": "EUR",
-        "quote_type": "firm", "network": "tron", "destination_address": DEST})).await;
+    let (status, _) = srv
+        .post(
+            "/api/quotes",
+            Some(&token),
+            json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "1.00", "currency": "EUR",
+        "quote_type": "firm", "network": "tron", "destination_address": DEST}),
+        )
+        .await;
     assert_eq!(status, 422);
     let quote = srv.firm_quote(&token, "100.00", DEST).await;
     let quote_id = quote["quote_id"].as_str().unwrap();
@@ -34,7 +39,8 @@ async fn utilization_counts_a_scripted_run_exactly_and_only_for_the_partner() {
     for _ in 0..2 {
         assert_eq!(srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.0, 200);
     }
-    let trade_id = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
+    let trade_id =
+        srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
     eventually(10, || async {
         let (_, t) = srv.get(&format!("/api/trades/{trade_id}"), Some(&token)).await;
         (t["status"] == "settled").then_some(())
@@ -55,7 +61,10 @@ async fn utilization_counts_a_scripted_run_exactly_and_only_for_the_partner() {
     assert_eq!(eur["settled_notional"].as_str().map(|s| Decimal::from_str(s).unwrap()), Some(leg));
     assert_eq!(eur["reserved_notional"], "0");
     assert_eq!(eur["balance_asset"], "USDT");
-    assert_eq!(eur["balance_available"].as_str().map(|s| Decimal::from_str(s).unwrap()), Some(Decimal::from_str("25000.00").unwrap() - leg));
+    assert_eq!(
+        eur["balance_available"].as_str().map(|s| Decimal::from_str(s).unwrap()),
+        Some(Decimal::from_str("25000.00").unwrap() - leg)
+    );
     assert_eq!(eur["daily_band"]["approved_usdt"], "200000.00");
     assert_eq!(eur["buckets"].as_array().unwrap().len(), 12);
     let bucketed: u64 = eur["buckets"].as_array().unwrap().iter().map(|b| b["quote_requests"].as_u64().unwrap()).sum();
@@ -64,7 +73,8 @@ async fn utilization_counts_a_scripted_run_exactly_and_only_for_the_partner() {
     assert_eq!(usd["quote_requests"], 0);
 
     // A window before any of it is empty; bad windows say what to fix; the widget cannot read it.
-    let (_, earlier) = srv.get("/api/partner/utilization?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&pool_id=EUR-USDT", Some(PARTNER_KEY)).await;
+    let (_, earlier) =
+        srv.get("/api/partner/utilization?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z&pool_id=EUR-USDT", Some(PARTNER_KEY)).await;
     assert_eq!(earlier["pools"][0]["quote_requests"], 0);
     assert_eq!(earlier["pools"].as_array().unwrap().len(), 1);
     let (status, bad) = srv.get("/api/partner/utilization?window=2h", Some(PARTNER_KEY)).await;
@@ -76,15 +86,26 @@ async fn utilization_counts_a_scripted_run_exactly_and_only_for_the_partner() {
 #[tokio::test]
 async fn any_id_of_a_checkout_looks_up_the_same_evidence_packet_with_no_secret_in_it() {
     // Partner webhooks on (to a port nobody listens on), so the checkout has partner events too.
-    let s = stack(|_| {}, |settings| settings.partner_webhook = Some(("http://127.0.0.1:9/never".into(), SecretString::from("whsec_partner_lookup")))).await;
+    let s = stack(
+        |_| {},
+        |settings| settings.partner_webhook = Some(("http://127.0.0.1:9/never".into(), SecretString::from("whsec_partner_lookup"))),
+    )
+    .await;
     let srv = &s.server;
     let (checkout_id, token) = srv.checkout(json!({"partner_reference": "order_42", "partner_user_id": "user_7"})).await;
     let quote = srv.firm_quote(&token, "100.00", DEST).await;
     let quote_id = quote["quote_id"].as_str().unwrap().to_owned();
-    let trade_id = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
+    let trade_id =
+        srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
     eventually(10, || async {
         // Both of its webhooks: one arriving between the lookups below would change the packet.
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(DISTINCT status) FROM webhook_events WHERE transact_id = $1 AND status IN ('reserved', 'settled')").bind(&trade_id).fetch_one(&srv.state.store.db).await.unwrap();
+        let n: i64 = sqlx::query_scalar(
+            "SELECT COUNT(DISTINCT status) FROM webhook_events WHERE transact_id = $1 AND status IN ('reserved', 'settled')",
+        )
+        .bind(&trade_id)
+        .fetch_one(&srv.state.store.db)
+        .await
+        .unwrap();
         (n == 2).then_some(())
     })
     .await;
@@ -126,7 +147,8 @@ async fn any_id_of_a_checkout_looks_up_the_same_evidence_packet_with_no_secret_i
     assert_eq!(p["record"]["reconciliation_state"], "matched");
     assert_eq!(p["quotes"][0]["rate"], quote["terms"]["rate"], "terms exactly as returned");
     assert_eq!(p["quotes"][0]["target_amount"], quote["terms"]["target_amount"]);
-    let sources: Vec<_> = p["trades"][0]["status_history"].as_array().unwrap().iter().map(|h| h["source"].as_str().unwrap().to_owned()).collect();
+    let sources: Vec<_> =
+        p["trades"][0]["status_history"].as_array().unwrap().iter().map(|h| h["source"].as_str().unwrap().to_owned()).collect();
     assert_eq!(sources[0], "transact", "what moved each status is kept");
     assert_eq!(p["ledger_rows"].as_array().unwrap().len(), 2);
     assert!(p["webhook_events"].as_array().unwrap().len() >= 2);
@@ -146,14 +168,17 @@ fn active(report: &Value, kind: &str) -> Vec<String> {
 #[tokio::test]
 async fn alerts_fire_while_their_condition_holds_and_clear_when_it_ends() {
     // No webhooks from the sandbox and a ten-minute settle: this test moves the trade.
-    let s = stack(|c| {
-        c.webhook_url = None;
-        c.settle_delay = std::time::Duration::from_secs(600);
-    }, |settings| {
-        settings.alerts.reserved_longer_than = std::time::Duration::from_millis(300);
-        settings.alerts.unavailable_at_least = 2;
-        settings.alerts.balance_below = Decimal::from_str("25000.00").unwrap();
-    })
+    let s = stack(
+        |c| {
+            c.webhook_url = None;
+            c.settle_delay = std::time::Duration::from_secs(600);
+        },
+        |settings| {
+            settings.alerts.reserved_longer_than = std::time::Duration::from_millis(300);
+            settings.alerts.unavailable_at_least = 2;
+            settings.alerts.balance_below = Decimal::from_str("25000.00").unwrap();
+        },
+    )
     .await;
     let srv = &s.server;
     let report = || async { srv.get("/api/partner/alerts", Some(PARTNER_KEY)).await.1 };
@@ -162,7 +187,8 @@ async fn alerts_fire_while_their_condition_holds_and_clear_when_it_ends() {
     let token = srv.session().await;
     let quote = srv.firm_quote(&token, "100.00", DEST).await;
     let quote_id = quote["quote_id"].as_str().unwrap().to_owned();
-    let trade_id = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
+    let trade_id =
+        srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await.1["trade_id"].as_str().unwrap().to_owned();
     for _ in 0..2 {
         srv.firm_quote(&srv.session().await, "13.01", DEST).await;
     }
@@ -175,7 +201,10 @@ async fn alerts_fire_while_their_condition_holds_and_clear_when_it_ends() {
     assert_eq!(active(&fired, "balance_low"), ["USDT"], "25000.00 less the trade's leg");
     let low = fired["active"].as_array().unwrap().iter().find(|a| a["kind"] == "balance_low").unwrap();
     let message = low["message"].as_str().unwrap();
-    assert!(message.starts_with("USDT available 24,") && message.contains(" is below 25,000.00: top up"), "amounts grouped, with cents: {message}");
+    assert!(
+        message.starts_with("USDT available 24,") && message.contains(" is below 25,000.00: top up"),
+        "amounts grouped, with cents: {message}"
+    );
 
     // A webhook with a wrong signature is counted.
     let (status, _) = srv.post("/webhooks/0pools", None, json!({"event_id": "evt_forged"})).await;
@@ -186,10 +215,26 @@ async fn alerts_fire_while_their_condition_holds_and_clear_when_it_ends() {
     let event = json!({"event_id": "evt_settle", "type": "trade.settled", "created_at": "2026-11-21T12:00:00Z",
         "data": {"transact_id": trade_id, "quote_id": quote_id, "status": "settled"}});
     let raw = event.to_string();
-    let header = quote_server::zeropools::signature::sign(&secrecy::SecretString::from(WEBHOOK_SECRET), chrono::Utc::now().timestamp(), raw.as_bytes());
-    let r = srv.http.post(format!("{}/webhooks/0pools", srv.url)).header(quote_server::zeropools::signature::HEADER, header).body(raw).send().await.unwrap();
+    let header = quote_server::zeropools::signature::sign(
+        &secrecy::SecretString::from(WEBHOOK_SECRET),
+        chrono::Utc::now().timestamp(),
+        raw.as_bytes(),
+    );
+    let r = srv
+        .http
+        .post(format!("{}/webhooks/0pools", srv.url))
+        .header(quote_server::zeropools::signature::HEADER, header)
+        .body(raw)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    reqwest::Client::new().post(format!("{}/sandbox/top_up", s.sandbox.url)).json(&json!({"asset": "USDT", "amount": "1000.00"})).send().await.unwrap();
+    reqwest::Client::new()
+        .post(format!("{}/sandbox/top_up", s.sandbox.url))
+        .json(&json!({"asset": "USDT", "amount": "1000.00"}))
+        .send()
+        .await
+        .unwrap();
     let cleared = report().await;
     assert!(active(&cleared, "trade_reserved_too_long").is_empty(), "{cleared}");
     assert!(active(&cleared, "balance_low").is_empty(), "{cleared}");
@@ -254,7 +299,8 @@ async fn metrics_are_prometheus_text_behind_the_partner_key_and_move_with_traffi
 async fn a_firm_quote_that_expires_unaccepted_is_counted_in_the_metrics_and_the_outcomes() {
     let s = stack(|c| c.quote_window = std::time::Duration::from_millis(300), |_| {}).await;
     let srv = &s.server;
-    let scrape = || async { srv.http.get(format!("{}/metrics", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap().text().await.unwrap() };
+    let scrape =
+        || async { srv.http.get(format!("{}/metrics", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap().text().await.unwrap() };
     let labels = ["pool=\"EUR-USDT\"", "type=\"firm\"", "outcome=\"expired\""];
     let before = sample(&scrape().await, "quote_server_quotes_total", &labels);
     let token = srv.session().await;
@@ -265,7 +311,11 @@ async fn a_firm_quote_that_expires_unaccepted_is_counted_in_the_metrics_and_the_
     eventually(5, || async { (chrono::Utc::now() > expires_at + chrono::Duration::milliseconds(50)).then_some(()) }).await;
     let (status, expired) = srv.post(&format!("/api/quotes/{quote_id}/accept"), Some(&token), json!({})).await;
     assert_eq!((status, expired["error"]["code"].as_str()), (410, Some("quote_expired")), "{expired}");
-    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM quote_outcomes WHERE quote_id = $1 AND outcome = 'expired'").bind(&quote_id).fetch_one(&srv.state.store.db).await.unwrap();
+    let rows: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM quote_outcomes WHERE quote_id = $1 AND outcome = 'expired'")
+        .bind(&quote_id)
+        .fetch_one(&srv.state.store.db)
+        .await
+        .unwrap();
     assert_eq!(rows, 1);
     // Metrics are process-wide (other tests may count too): at least this one.
     assert!(sample(&scrape().await, "quote_server_quotes_total", &labels) >= before + 1.0, "the expiry is counted");

@@ -1,11 +1,10 @@
 //! Previews that spare 0Pools' quota: identical indicative intents share one upstream
 //! call while it is in flight and its answer for a short window; firm quotes never do.
 
-
 use quote_testkit::harness::*;
-use zeropools_sandbox::Faults;
 use serde_json::{json, Value};
 use std::time::Duration;
+use zeropools_sandbox::Faults;
 
 fn preview(amount: &str, destination: &str) -> Value {
     json!({"pool_id": "EUR-USDT", "side": "buy", "amount": amount, "currency": "EUR", "network": "tron",
@@ -25,14 +24,19 @@ async fn identical_previews_of_many_users_cost_one_upstream_call_within_the_wind
     for (i, token) in tokens.iter().enumerate() {
         // The same question, written differently, with each user's own address.
         for amount in ["100", "100.00", "100.0"] {
-            let (status, body) = srv.post("/api/quotes", Some(token), preview(amount, &format!("TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbL{i:02}"))).await;
+            let (status, body) =
+                srv.post("/api/quotes", Some(token), preview(amount, &format!("TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbL{i:02}"))).await;
             assert_eq!(status, 200, "{body}");
             answers.push(body);
         }
     }
     assert_eq!(s.sandbox.sandbox.quote_requests() - before, 1, "30 previews, one call");
     assert!(answers.iter().all(|a| a["terms"] == answers[0]["terms"] && a["available"] == true));
-    assert!(answers[0]["terms"].get("destination_address").is_none_or(Value::is_null), "no user's address in a shared preview: {}", answers[0]);
+    assert!(
+        answers[0]["terms"].get("destination_address").is_none_or(Value::is_null),
+        "no user's address in a shared preview: {}",
+        answers[0]
+    );
 
     // Another question is another call; a firm quote is always its own call.
     srv.post("/api/quotes", Some(&tokens[0]), preview("250", "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE")).await;
@@ -47,7 +51,10 @@ async fn identical_previews_of_many_users_cost_one_upstream_call_within_the_wind
     assert_eq!(s.sandbox.sandbox.quote_requests() - before, 5);
     assert!(firm[0] != firm[1] && firm[1] != firm[2], "each firm quote is its own: {firm:?}");
     // Every preview is still a request the partner sees in utilization.
-    let counted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM quote_outcomes WHERE quote_type = 'indicative'").fetch_one(&srv.state.store.db).await.unwrap();
+    let counted: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM quote_outcomes WHERE quote_type = 'indicative'")
+        .fetch_one(&srv.state.store.db)
+        .await
+        .unwrap();
     assert_eq!(counted, 31);
 }
 

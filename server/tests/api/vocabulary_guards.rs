@@ -3,10 +3,9 @@
 //! from the schema, so the migration and `quote_core::vocab` cannot drift apart), a
 //! stored row takes every one of them, and any other word is refused by name.
 
-
-use quote_testkit::harness::*;
 use quote_core::vocab::{LedgerEntryType, ReconciliationState, Side, TradeStatus};
 use quote_server::store::StoreKind;
+use quote_testkit::harness::*;
 use secrecy::SecretString;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -58,10 +57,11 @@ async fn allowed_words(db: &quote_server::store::Db) -> BTreeMap<String, Vec<Str
     let mut allowed = BTreeMap::new();
     match StoreKind::of_pool(db) {
         StoreKind::Sqlite => {
-            let triggers: Vec<(String, String)> = sqlx::query_as("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\\_word\\_%' ESCAPE '\\'")
-                .fetch_all(db)
-                .await
-                .unwrap();
+            let triggers: Vec<(String, String)> =
+                sqlx::query_as("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE '%\\_word\\_%' ESCAPE '\\'")
+                    .fetch_all(db)
+                    .await
+                    .unwrap();
             for (name, sql) in triggers {
                 let guard = name.trim_end_matches("_insert").trim_end_matches("_update").to_owned();
                 // Only the WHEN clause's list: the RAISE message has quotes too.
@@ -72,8 +72,12 @@ async fn allowed_words(db: &quote_server::store::Db) -> BTreeMap<String, Vec<Str
             }
         }
         StoreKind::Postgres => {
-            let constraints: Vec<(String, String)> =
-                sqlx::query_as("SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'c' AND conname LIKE '%\\_word'").fetch_all(db).await.unwrap();
+            let constraints: Vec<(String, String)> = sqlx::query_as(
+                "SELECT conname::text, pg_get_constraintdef(oid) FROM pg_constraint WHERE contype = 'c' AND conname LIKE '%\\_word'",
+            )
+            .fetch_all(db)
+            .await
+            .unwrap();
             for (name, definition) in constraints {
                 allowed.insert(name, quoted_words(&definition));
             }
@@ -84,7 +88,11 @@ async fn allowed_words(db: &quote_server::store::Db) -> BTreeMap<String, Vec<Str
 
 #[tokio::test]
 async fn closed_vocabularies_are_refused_by_the_database_outside_their_words() {
-    let s = stack(|_| {}, |settings| settings.partner_webhook = Some(("http://127.0.0.1:9/never".into(), SecretString::from("whsec_partner_guards")))).await;
+    let s = stack(
+        |_| {},
+        |settings| settings.partner_webhook = Some(("http://127.0.0.1:9/never".into(), SecretString::from("whsec_partner_guards"))),
+    )
+    .await;
     let srv = &s.server;
 
     // Every guard allows exactly its enum's words, and there is no other guard.
@@ -107,7 +115,11 @@ async fn closed_vocabularies_are_refused_by_the_database_outside_their_words() {
     assert_eq!(status, 200, "{trade}");
     let trade_id = trade["trade_id"].as_str().unwrap().to_owned();
     eventually(10, || async {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM partner_events WHERE trade_id = $1 AND status = 'settled'").bind(&trade_id).fetch_one(&srv.state.store.db).await.unwrap();
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM partner_events WHERE trade_id = $1 AND status = 'settled'")
+            .bind(&trade_id)
+            .fetch_one(&srv.state.store.db)
+            .await
+            .unwrap();
         (n > 0).then_some(())
     })
     .await;
@@ -124,7 +136,13 @@ async fn closed_vocabularies_are_refused_by_the_database_outside_their_words() {
             .unwrap_or_else(|| panic!("no row in {table} to try {column} on"));
         let set = |word: &'static str| {
             let row = row.clone();
-            async move { sqlx::query(&format!("UPDATE {table} SET {column} = $1 WHERE CAST({key} AS TEXT) = $2")).bind(word).bind(row).execute(db).await }
+            async move {
+                sqlx::query(&format!("UPDATE {table} SET {column} = $1 WHERE CAST({key} AS TEXT) = $2"))
+                    .bind(word)
+                    .bind(row)
+                    .execute(db)
+                    .await
+            }
         };
         for word in &guard.words {
             let done = set(word).await.unwrap_or_else(|e| panic!("{table}.{column} refused its own word {word:?}: {e}"));

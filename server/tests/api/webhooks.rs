@@ -1,11 +1,10 @@
 //! 0Pools' webhooks at the companion server: verified, stored once by `event_id`,
 //! applied forward only, also when they come before their trade or come again.
 
-
-use quote_testkit::harness::*;
-use quote_server::zeropools::signature;
-use quote_server::store;
 use quote_core::vocab::TradeStatus;
+use quote_server::store;
+use quote_server::zeropools::signature;
+use quote_testkit::harness::*;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -17,10 +16,13 @@ const ENDED_LEASE: &str = "2000-01-01T00:00:00.000Z";
 /// A stack whose sandbox sends no webhooks and settles only after ten minutes, so
 /// the test itself is the only source of trade news.
 async fn quiet_stack() -> Stack {
-    stack(|c| {
-        c.webhook_url = None;
-        c.settle_delay = Duration::from_secs(600);
-    }, |_| {})
+    stack(
+        |c| {
+            c.webhook_url = None;
+            c.settle_delay = Duration::from_secs(600);
+        },
+        |_| {},
+    )
     .await
 }
 
@@ -55,10 +57,12 @@ async fn webhooks_are_verified_deduplicated_and_only_move_forward() {
     let srv = &s.server;
     let (token, quote_id, trade_id) = accepted_trade(srv).await;
     let now = chrono::Utc::now().timestamp();
-    let event = |id: &str, status: &str| json!({
-        "event_id": id, "type": format!("trade.{status}"), "created_at": "2026-11-21T12:00:00Z",
-        "data": { "transact_id": trade_id, "quote_id": quote_id, "status": status }
-    });
+    let event = |id: &str, status: &str| {
+        json!({
+            "event_id": id, "type": format!("trade.{status}"), "created_at": "2026-11-21T12:00:00Z",
+            "data": { "transact_id": trade_id, "quote_id": quote_id, "status": status }
+        })
+    };
 
     let settled = event("evt_1", "settled");
     let (header, raw) = signed(&settled, "whsec_not_ours", now);
@@ -171,7 +175,9 @@ async fn an_event_is_stored_once_and_moves_its_trade_in_the_same_step() {
         let got = store::receive_webhook_event(&mut srv.state.store.db.acquire().await.unwrap(), &e).await.unwrap();
         (got.fresh, got.trade.map(|t| (t.row.status, t.moved)))
     };
-    let history = || async { store::trade_history(&srv.state.store.db, &trade_id).await.unwrap().into_iter().map(|h| (h.status, h.event_id)).collect::<Vec<_>>() };
+    let history = || async {
+        store::trade_history(&srv.state.store.db, &trade_id).await.unwrap().into_iter().map(|h| (h.status, h.event_id)).collect::<Vec<_>>()
+    };
 
     // A `reserved` event never moves a trade; the trade comes back as stored.
     assert_eq!(receive(event("evt_r", &trade_id, "reserved")).await, (true, Some((TradeStatus::Reserved, false))));
@@ -184,6 +190,7 @@ async fn an_event_is_stored_once_and_moves_its_trade_in_the_same_step() {
     assert_eq!(history().await, [(TradeStatus::Reserved, None), (TradeStatus::Settled, Some("evt_s".to_owned()))]);
     // An event for a trade not stored (yet) is stored all the same.
     assert_eq!(receive(event("evt_x", "trd_not_yet", "settled")).await, (true, None));
-    let stored: Vec<String> = sqlx::query_scalar("SELECT event_id FROM webhook_events ORDER BY event_id").fetch_all(&srv.state.store.db).await.unwrap();
+    let stored: Vec<String> =
+        sqlx::query_scalar("SELECT event_id FROM webhook_events ORDER BY event_id").fetch_all(&srv.state.store.db).await.unwrap();
     assert_eq!(stored, ["evt_f", "evt_r", "evt_s", "evt_x"]);
 }

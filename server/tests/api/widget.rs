@@ -1,9 +1,8 @@
 //! Integration tests of the companion server: spawned on port 0 with a temporary
 //! SQLite file and the real sandbox, driven with a real HTTP client.
 
-
-use quote_testkit::harness::*;
 use quote_server::store;
+use quote_testkit::harness::*;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -46,7 +45,11 @@ async fn the_whole_flow_from_session_to_settled() {
 
     // Indicative: terms, no id, nothing stored.
     let (status, preview) = srv
-        .post("/api/quotes", Some(&token), json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "100", "currency": "EUR", "quote_type": "indicative"}))
+        .post(
+            "/api/quotes",
+            Some(&token),
+            json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "100", "currency": "EUR", "quote_type": "indicative"}),
+        )
         .await;
     assert_eq!(status, 200, "{preview}");
     assert_eq!(preview["available"], true);
@@ -119,7 +122,10 @@ async fn a_hundred_concurrent_accepts_make_one_upstream_transact() {
     assert_eq!(key, format!("qw-accept-{quote_id}"));
     // Utilization's record: one `accepted` row for the trade, not one per answer; the
     // firm quote's row was stored with the quote.
-    let rows: Vec<(String, String)> = sqlx::query_as("SELECT quote_type, outcome FROM quote_outcomes ORDER BY quote_type").fetch_all(&s.server.state.store.db).await.unwrap();
+    let rows: Vec<(String, String)> = sqlx::query_as("SELECT quote_type, outcome FROM quote_outcomes ORDER BY quote_type")
+        .fetch_all(&s.server.state.store.db)
+        .await
+        .unwrap();
     assert_eq!(rows, vec![("accept".to_owned(), "accepted".to_owned()), ("firm".to_owned(), "available".to_owned())]);
 }
 
@@ -256,12 +262,13 @@ async fn a_restart_finds_and_finishes_unfinished_work() {
     let resumed = eventually(10, || async { store::trade_for_quote(&second.state.store.db, &cut_short).await.unwrap() }).await;
     assert_eq!(resumed.idempotency_key, format!("qw-accept-{cut_short}"));
     // …and counted as accepted, with its notional, though no accept request got the answer.
-    let accepted: Vec<(Option<String>, Option<String>)> =
-        sqlx::query_as("SELECT quote_id, notional_usdt FROM quote_outcomes WHERE quote_type = 'accept' AND outcome = 'accepted' AND checkout_id = $1")
-            .bind(&other_checkout)
-            .fetch_all(&second.state.store.db)
-            .await
-            .unwrap();
+    let accepted: Vec<(Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT quote_id, notional_usdt FROM quote_outcomes WHERE quote_type = 'accept' AND outcome = 'accepted' AND checkout_id = $1",
+    )
+    .bind(&other_checkout)
+    .fetch_all(&second.state.store.db)
+    .await
+    .unwrap();
     assert_eq!(accepted, vec![(Some(cut_short.clone()), Some(resumed.target_amount.clone()))]);
     assert_eq!(sandbox.sandbox.transact_requests(), 2);
     assert_eq!(sandbox.sandbox.trade_count(), 2);
@@ -315,7 +322,9 @@ async fn bad_input_gets_a_4xx_with_a_stable_code() {
     let (_, limits) = srv.post("/api/quotes", Some(&token), with("amount", json!("1.00"))).await;
     assert_eq!((limits["error"]["min_order_usdt"].as_str(), limits["error"]["max_order_usdt"].as_str()), (Some("10.00"), Some("5000.00")));
 
-    let raw = |body: &'static str| srv.http.post(format!("{}/api/quotes", srv.url)).bearer_auth(&token).header("content-type", "application/json").body(body).send();
+    let raw = |body: &'static str| {
+        srv.http.post(format!("{}/api/quotes", srv.url)).bearer_auth(&token).header("content-type", "application/json").body(body).send()
+    };
     let r = raw("{\"pool_id\": ").await.unwrap();
     assert_eq!(r.status(), 400);
     assert_eq!(r.json::<Value>().await.unwrap()["error"]["code"], "invalid_json");
@@ -339,10 +348,13 @@ async fn bad_input_gets_a_4xx_with_a_stable_code() {
 
 #[tokio::test]
 async fn sessions_expire_and_can_be_minted_only_by_the_partner_outside_demo_mode() {
-    let s = stack(|_| {}, |settings| {
-        settings.session_ttl = Duration::ZERO;
-        settings.partner_api_key = Some(SecretString::from("pk_partner_secret_0123456789"));
-    })
+    let s = stack(
+        |_| {},
+        |settings| {
+            settings.session_ttl = Duration::ZERO;
+            settings.partner_api_key = Some(SecretString::from("pk_partner_secret_0123456789"));
+        },
+    )
     .await;
     let srv = &s.server;
     let (status, body) = srv.post("/api/sessions", None, json!({})).await;
@@ -360,10 +372,13 @@ async fn sessions_expire_and_can_be_minted_only_by_the_partner_outside_demo_mode
 
 #[tokio::test]
 async fn quote_creation_is_rate_limited_per_session() {
-    let s = stack(|_| {}, |settings| {
-        settings.limits.quote_burst = 3;
-        settings.limits.quotes_per_minute = 1;
-    })
+    let s = stack(
+        |_| {},
+        |settings| {
+            settings.limits.quote_burst = 3;
+            settings.limits.quotes_per_minute = 1;
+        },
+    )
     .await;
     let (a, b) = (s.server.session().await, s.server.session().await);
     let preview = json!({"pool_id": "EUR-USDT", "side": "buy", "amount": "100", "currency": "EUR", "quote_type": "indicative"});
@@ -401,7 +416,10 @@ async fn a_lease_ends_by_the_database_clock_and_is_stored_like_every_other_time(
     let db = &s.server.state.store.db;
     let short = Duration::from_millis(800);
     assert!(store::hold_lease(db, "test_lease", "replica_a", short).await.unwrap());
-    assert!(!store::hold_lease(db, "test_lease", "replica_b", Duration::from_secs(60)).await.unwrap(), "another's running lease is not taken");
+    assert!(
+        !store::hold_lease(db, "test_lease", "replica_b", Duration::from_secs(60)).await.unwrap(),
+        "another's running lease is not taken"
+    );
     assert!(store::hold_lease(db, "test_lease", "replica_a", short).await.unwrap(), "its holder renews it");
 
     // The database wrote its end in the server's one time format, so text order is time order.
@@ -413,7 +431,7 @@ async fn a_lease_ends_by_the_database_clock_and_is_stored_like_every_other_time(
 
     // Once the database's clock passes the end, another replica takes it, and the
     // former holder cannot renew it.
-    eventually(5, || async { store::hold_lease(db, "test_lease", "replica_b", Duration::from_secs(60)).await.unwrap().then_some(()) }).await;
+    eventually(5, || async { store::hold_lease(db, "test_lease", "replica_b", Duration::from_secs(60)).await.unwrap().then_some(()) })
+        .await;
     assert!(!store::hold_lease(db, "test_lease", "replica_a", short).await.unwrap());
 }
-

@@ -3,12 +3,11 @@
 //! top-ups, fail-soft `pool_dry` when the balance cannot cover a stablecoin leg, and
 //! the magic amounts that spoil a ledger row for reconciliation tests.
 
-
-use quote_testkit::harness::*;
-use quote_testkit::contract::{d, firm, firm_quote};
 use quote_server::zeropools::balances::LedgerEntryType;
 use quote_server::zeropools::types::*;
 use quote_server::zeropools::{UpstreamClient, UpstreamErrorKind};
+use quote_testkit::contract::{d, firm, firm_quote};
+use quote_testkit::harness::*;
 use std::time::{Duration, Instant};
 
 /// A firm quote for `amount` EUR, with no order reference.
@@ -110,7 +109,11 @@ async fn a_dry_lane_answers_pool_dry_until_a_top_up() {
     let page = sb.client.ledger(None, 500).await.unwrap().value;
     let top_ups: Vec<_> = page.entries.iter().filter(|e| e.entry_type == LedgerEntryType::TopUp).map(|e| e.amount.to_string()).collect();
     assert_eq!(top_ups, ["150.00", "5000.00"]);
-    for bad in [serde_json::json!({"asset": "USDT", "amount": "-5"}), serde_json::json!({"asset": "", "amount": "5"}), serde_json::json!({"asset": "USDT"})] {
+    for bad in [
+        serde_json::json!({"asset": "USDT", "amount": "-5"}),
+        serde_json::json!({"asset": "", "amount": "5"}),
+        serde_json::json!({"asset": "USDT"}),
+    ] {
         assert_eq!(top_up(&sb.url, bad.clone()).await.0, 400, "{bad}");
     }
 }
@@ -126,7 +129,9 @@ async fn magic_amounts_give_a_mismatched_or_missing_settle_row() {
         ids.push((t.transact_id, q.target_amount));
     }
     let page = sb.client.ledger(None, 500).await.unwrap().value;
-    let rows = |id: &str| page.entries.iter().filter(|e| e.transact_id.as_deref() == Some(id)).map(|e| (e.entry_type, e.amount)).collect::<Vec<_>>();
+    let rows = |id: &str| {
+        page.entries.iter().filter(|e| e.transact_id.as_deref() == Some(id)).map(|e| (e.entry_type, e.amount)).collect::<Vec<_>>()
+    };
     let (a, a_leg) = &ids[0];
     assert_eq!(rows(a), [(LedgerEntryType::Reserve, -*a_leg), (LedgerEntryType::Settle, -(*a_leg - d("0.01")))]);
     let (b, b_leg) = &ids[1];

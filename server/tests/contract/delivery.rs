@@ -2,15 +2,14 @@
 //! the sandbox's faults, which calls the client retries, an unreachable upstream,
 //! and the secret key that never prints.
 
-
-use quote_testkit::harness::*;
-use quote_testkit::contract::*;
-use zeropools_sandbox::Faults;
 use quote_server::zeropools::signature;
 use quote_server::zeropools::types::*;
 use quote_server::zeropools::{UpstreamClient, UpstreamErrorKind};
+use quote_testkit::contract::*;
+use quote_testkit::harness::*;
 use secrecy::SecretString;
 use std::time::{Duration, Instant};
+use zeropools_sandbox::Faults;
 
 #[tokio::test]
 async fn webhooks_are_signed_and_retried_until_accepted() {

@@ -108,12 +108,20 @@ async fn the_client_parses_every_answer_of_the_contract() {
     assert_eq!((pool.pool_id.as_str(), pool.min_order_usdt, pool.max_order_usdt), ("EUR-USDT", d("10.00"), Some(d("5000.00"))));
     assert_eq!(pool.sides, vec![Side::Buy, Side::Sell]);
 
-    let QuoteOutcome::Available(firm) = client.create_quote(&request(QuoteType::Firm, "100.00")).await.unwrap().value else { panic!("a firm quote") };
+    let QuoteOutcome::Available(firm) = client.create_quote(&request(QuoteType::Firm, "100.00")).await.unwrap().value else {
+        panic!("a firm quote")
+    };
     assert_eq!(firm.quote_id.as_deref(), Some("pq_test_01J4ZX7Q"));
-    assert_eq!((firm.target_amount.to_string(), firm.rate.to_string(), firm.spread_bps.to_string()), ("107.42".into(), "1.0742".into(), "35".into()), "exact digits");
+    assert_eq!(
+        (firm.target_amount.to_string(), firm.rate.to_string(), firm.spread_bps.to_string()),
+        ("107.42".into(), "1.0742".into(), "35".into()),
+        "exact digits"
+    );
     assert!(firm.executable && firm.expires_at.is_some());
 
-    let QuoteOutcome::Available(preview) = client.create_quote(&request(QuoteType::Indicative, "100.00")).await.unwrap().value else { panic!("an indicative quote") };
+    let QuoteOutcome::Available(preview) = client.create_quote(&request(QuoteType::Indicative, "100.00")).await.unwrap().value else {
+        panic!("an indicative quote")
+    };
     assert_eq!((preview.quote_id, preview.expires_at, preview.executable), (None, None, false));
 
     let unavailable = client.create_quote(&request(QuoteType::Firm, "13.01")).await.unwrap().value;
@@ -127,7 +135,10 @@ async fn the_client_parses_every_answer_of_the_contract() {
     assert_eq!(rejected.status, "rejected");
 
     let trade = client.transact("pq_test_01J4ZX7Q", "qw-accept-pq_test_01J4ZX7Q").await.unwrap().value;
-    assert_eq!((trade.transact_id.as_str(), trade.status, trade.source_amount.to_string()), ("pt_test_456", TradeStatus::Reserved, "100.00".into()));
+    assert_eq!(
+        (trade.transact_id.as_str(), trade.status, trade.source_amount.to_string()),
+        ("pt_test_456", TradeStatus::Reserved, "100.00".into())
+    );
     assert_eq!(client.get_trade("pt_test_456").await.unwrap().value, trade);
 
     let balances = client.balances().await.unwrap().value;

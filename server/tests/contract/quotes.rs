@@ -1,15 +1,14 @@
 //! Discovery and quotes (`trades`: transact, reject and trades; `delivery`:
 //! webhooks, faults, retries and the secret key; `balances`: balances and ledger).
 
-
-use quote_testkit::harness::*;
-use quote_testkit::contract::*;
-use zeropools_sandbox::Faults;
 use quote_server::zeropools::types::*;
 use quote_server::zeropools::UpstreamErrorKind;
+use quote_testkit::contract::*;
+use quote_testkit::harness::*;
 use rust_decimal::Decimal;
 use secrecy::SecretString;
 use std::time::Duration;
+use zeropools_sandbox::Faults;
 
 #[tokio::test]
 async fn discovery_lists_only_entitled_pools_with_exact_limits() {
@@ -36,16 +35,8 @@ async fn every_answer_has_request_id_date_and_string_money_on_the_wire() {
     let json: serde_json::Value = ok.json().await.unwrap();
     assert!(json["pools"][0]["min_order_usdt"].is_string());
 
-    let quote: serde_json::Value = http
-        .post(format!("{}/v1/quotes", sb.url))
-        .bearer_auth(KEY)
-        .json(&firm("100.00"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let quote: serde_json::Value =
+        http.post(format!("{}/v1/quotes", sb.url)).bearer_auth(KEY).json(&firm("100.00")).send().await.unwrap().json().await.unwrap();
     for field in ["source_amount", "target_amount", "rate", "spread_bps", "fee_bps"] {
         assert!(quote[field].is_string(), "{field} must be a string: {quote}");
     }

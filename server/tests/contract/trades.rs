@@ -1,13 +1,12 @@
 //! Transact, reject, single use, idempotency keys, expiry, and trades that only
 //! move forward.
 
-
-use quote_testkit::harness::*;
-use quote_testkit::contract::*;
-use zeropools_sandbox::Faults;
 use quote_server::zeropools::types::*;
 use quote_server::zeropools::UpstreamErrorKind;
+use quote_testkit::contract::*;
+use quote_testkit::harness::*;
 use std::time::Duration;
+use zeropools_sandbox::Faults;
 
 #[tokio::test]
 async fn transact_reject_and_single_use() {
@@ -95,8 +94,7 @@ async fn fifty_concurrent_transacts_with_one_key_make_one_trade() {
         tokio::spawn(async move { client.transact(&id, "one-key").await })
     });
     let results = futures::future::join_all(attempts).await;
-    let ids: std::collections::BTreeSet<_> =
-        results.into_iter().map(|r| r.unwrap().unwrap().value.transact_id).collect();
+    let ids: std::collections::BTreeSet<_> = results.into_iter().map(|r| r.unwrap().unwrap().value.transact_id).collect();
     assert_eq!(ids.len(), 1, "every attempt saw the same trade");
     assert_eq!(sb.sandbox.trade_count(), 1);
 }

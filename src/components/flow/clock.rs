@@ -27,9 +27,7 @@ pub fn install(ctx: FlowCtx, preview: Preview) {
             Stage::Quoted(q) => q.remaining_ms(now_ms()),
             _ => 0,
         };
-        let timer = (remaining > 0).then(|| {
-            Timeout::new(u32::try_from(remaining + 1).unwrap_or(u32::MAX), move || ctx.now.set(now_ms()))
-        });
+        let timer = (remaining > 0).then(|| Timeout::new(u32::try_from(remaining + 1).unwrap_or(u32::MAX), move || ctx.now.set(now_ms())));
         expiry.set_value(timer);
     });
     on_cleanup(move || {

@@ -72,7 +72,9 @@ impl Controller {
                         }
                     });
                     match ctx.stage.get_untracked() {
-                        Stage::Quoted(q) => ctx.emit(HostEvent::Quote { quote_id: q.quote_id, expires_at: q.terms.expires_at.clone(), terms: q.terms }),
+                        Stage::Quoted(q) => {
+                            ctx.emit(HostEvent::Quote { quote_id: q.quote_id, expires_at: q.terms.expires_at.clone(), terms: q.terms })
+                        }
                         Stage::Unavailable(u) => ctx.emit(HostEvent::Unavailable { reason: u.reason, retry_after_ms: u.retry_after_ms }),
                         _ => {}
                     }

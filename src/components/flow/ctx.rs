@@ -139,7 +139,10 @@ impl FlowCtx {
         // Focus scrolls only its target into view: on a phone a firm quote's heading
         // showed with Accept below the fold while its timer ran. The whole widget is
         // brought into view when it fits the screen.
-        let fits = web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).is_some_and(|h| root.get_bounding_client_rect().height() <= h);
+        let fits = web_sys::window()
+            .and_then(|w| w.inner_height().ok())
+            .and_then(|h| h.as_f64())
+            .is_some_and(|h| root.get_bounding_client_rect().height() <= h);
         if fits {
             let options = web_sys::ScrollIntoViewOptions::new();
             options.set_block(web_sys::ScrollLogicalPosition::Nearest);

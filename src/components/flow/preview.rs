@@ -45,8 +45,8 @@ impl Preview {
         Effect::new(move |_| {
             // `get`, not `track`: the memo must recompute for later changes to reach here.
             let _ = price_inputs.get();
-            let timer = matches!(ctx.stage.get_untracked(), Stage::Form)
-                .then(|| Timeout::new(DEBOUNCE_MS, move || preview.request_when_visible()));
+            let timer =
+                matches!(ctx.stage.get_untracked(), Stage::Form).then(|| Timeout::new(DEBOUNCE_MS, move || preview.request_when_visible()));
             preview.debounce.set_value(timer);
         });
         on_cleanup(move || {
@@ -83,8 +83,8 @@ impl Preview {
             }
             return;
         }
-        let idle_with_estimate = matches!(ctx.stage.get_untracked(), Stage::Form)
-            && matches!(ctx.preview.get_untracked(), PreviewState::Ready(_));
+        let idle_with_estimate =
+            matches!(ctx.stage.get_untracked(), Stage::Form) && matches!(ctx.preview.get_untracked(), PreviewState::Ready(_));
         if idle_with_estimate && refresh_due(now, self.last_answer_at.get_value(), page_visible()) {
             self.request();
         }
@@ -127,7 +127,12 @@ impl Preview {
             let shown = match result {
                 Ok((view, _, _)) if view.available => match view.terms {
                     Some(terms) => {
-                        ctx.emit(HostEvent::Preview { pool_id: intent.pool_id, side: intent.side, amount: intent.amount, terms: terms.clone() });
+                        ctx.emit(HostEvent::Preview {
+                            pool_id: intent.pool_id,
+                            side: intent.side,
+                            amount: intent.amount,
+                            terms: terms.clone(),
+                        });
                         PreviewState::Ready(terms)
                     }
                     None => PreviewState::Failed,

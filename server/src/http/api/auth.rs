@@ -4,8 +4,8 @@
 
 use super::ApiError;
 use crate::checkouts::token_hash;
-use crate::store;
 use crate::http::AppState;
+use crate::store;
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap};

@@ -14,10 +14,7 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, _state: &S) -> Result<Self, ApiError> {
-        axum::body::to_bytes(req.into_body(), BODY_LIMIT)
-            .await
-            .map(RawBody)
-            .map_err(|_| ApiError::PayloadTooLarge)
+        axum::body::to_bytes(req.into_body(), BODY_LIMIT).await.map(RawBody).map_err(|_| ApiError::PayloadTooLarge)
     }
 }
 

@@ -47,7 +47,11 @@ pub struct CreateCheckout {
     #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$")]
     destination_address: Option<String>,
     /// Your order id: one checkout per reference.
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$", example = "order_1042")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$",
+        example = "order_1042"
+    )]
     partner_reference: Option<String>,
     #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$")]
     partner_user_id: Option<String>,
@@ -65,7 +69,10 @@ impl CreateCheckout {
         Ok(NewCheckout {
             bindings: CheckoutBindings {
                 pool_id: bounded_text("pool_id", self.pool_id)?,
-                side: self.side.map(|side| Side::parse(&side).ok_or_else(|| ApiError::invalid_field("side", "side must be buy or sell."))).transpose()?,
+                side: self
+                    .side
+                    .map(|side| Side::parse(&side).ok_or_else(|| ApiError::invalid_field("side", "side must be buy or sell.")))
+                    .transpose()?,
                 amount: amount("amount", self.amount)?,
                 currency: bounded_text("currency", self.currency)?,
                 amount_min: amount("amount_min", self.amount_min)?,
@@ -94,7 +101,11 @@ impl CreateCheckout {
         (status = 502, description = "`upstream_unavailable` (pool discovery)", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn create(State(state): State<AppState>, _: Partner, StrictJson(request): StrictJson<CreateCheckout>) -> Result<(StatusCode, Json<CheckoutCreated>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    _: Partner,
+    StrictJson(request): StrictJson<CreateCheckout>,
+) -> Result<(StatusCode, Json<CheckoutCreated>), ApiError> {
     let (checkout, created, (client_token, client_token_expires_at)) = state.checkouts.create_with_token(request.into_new()?).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(CheckoutCreated { checkout: state.checkouts.view(&checkout).await?, client_token, client_token_expires_at })))
@@ -125,10 +136,17 @@ pub async fn get(State(state): State<AppState>, _: Partner, Path(checkout_id): P
         (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn client_token(State(state): State<AppState>, _: Partner, Path(checkout_id): Path<String>) -> Result<(StatusCode, Json<CheckoutCreated>), ApiError> {
+pub async fn client_token(
+    State(state): State<AppState>,
+    _: Partner,
+    Path(checkout_id): Path<String>,
+) -> Result<(StatusCode, Json<CheckoutCreated>), ApiError> {
     let checkout = state.checkouts.find(&checkout_id).await?;
     let (client_token, client_token_expires_at) = state.checkouts.mint_client_token(&checkout, None).await?;
-    Ok((StatusCode::CREATED, Json(CheckoutCreated { checkout: state.checkouts.view(&checkout).await?, client_token, client_token_expires_at })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CheckoutCreated { checkout: state.checkouts.view(&checkout).await?, client_token, client_token_expires_at }),
+    ))
 }
 
 /// `GET /api/checkout` (widget): the checkout of this client token.

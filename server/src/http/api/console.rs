@@ -8,8 +8,8 @@ use super::{ApiError, StrictJson};
 use crate::checkouts::token_hash;
 use crate::config::ConsoleSettings;
 use crate::http::console;
-use crate::store;
 use crate::http::AppState;
+use crate::store;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -44,7 +44,11 @@ fn configured(state: &AppState) -> Result<&ConsoleSettings, ApiError> {
         (status = 404, description = "No console is configured", body = quote_core::wire::ApiErrorBody),
         (status = 429, description = "`rate_limited` (per address)", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn sign_in(State(state): State<AppState>, ClientAddr(addr): ClientAddr, StrictJson(request): StrictJson<SignIn>) -> Result<Response, ApiError> {
+pub async fn sign_in(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    StrictJson(request): StrictJson<SignIn>,
+) -> Result<Response, ApiError> {
     let settings = configured(&state)?;
     state.limiters.sign_in(&addr.to_string()).map_err(|wait| ApiError::RateLimited { retry_after_ms: wait.millis() })?;
     if request.user.len() > 200 || request.password.len() > 1000 {

@@ -60,7 +60,11 @@ fn valid_order(order: &str) -> bool {
         (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn checkout_for_order(State(state): State<AppState>, ClientAddr(addr): ClientAddr, StrictJson(request): StrictJson<OrderRequest>) -> Result<Json<DemoCheckout>, ApiError> {
+pub async fn checkout_for_order(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    StrictJson(request): StrictJson<OrderRequest>,
+) -> Result<Json<DemoCheckout>, ApiError> {
     state.limiters.mint(&addr.to_string()).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
     let order = match request.order {
         Some(order) if valid_order(&order) => order,
@@ -84,5 +88,13 @@ pub async fn checkout_for_order(State(state): State<AppState>, ClientAddr(addr):
     };
     let (checkout, _) = state.checkouts.create(new).await?;
     let (client_token, _) = state.checkouts.mint_client_token(&checkout, None).await?;
-    Ok(Json(DemoCheckout { order, amount, currency: "EUR", wallet: WALLET, network: "tron", checkout_id: checkout.checkout_id, client_token }))
+    Ok(Json(DemoCheckout {
+        order,
+        amount,
+        currency: "EUR",
+        wallet: WALLET,
+        network: "tron",
+        checkout_id: checkout.checkout_id,
+        client_token,
+    }))
 }

@@ -111,7 +111,6 @@ impl ApiError {
     }
 }
 
-
 impl From<TradeError> for ApiError {
     fn from(e: TradeError) -> Self {
         match e {

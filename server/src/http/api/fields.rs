@@ -9,8 +9,12 @@ pub const MAX_TEXT: usize = 200;
 /// Trimmed text of at most [`MAX_TEXT`] characters; blank counts as absent.
 pub fn bounded_text(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
     match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
-        Some(v) if v.chars().count() > MAX_TEXT => Err(ApiError::invalid_field(field, format!("{field} may be at most {MAX_TEXT} characters."))),
-        Some(v) if v.chars().any(char::is_control) => Err(ApiError::invalid_field(field, format!("{field} must not contain control characters."))),
+        Some(v) if v.chars().count() > MAX_TEXT => {
+            Err(ApiError::invalid_field(field, format!("{field} may be at most {MAX_TEXT} characters.")))
+        }
+        Some(v) if v.chars().any(char::is_control) => {
+            Err(ApiError::invalid_field(field, format!("{field} must not contain control characters.")))
+        }
         other => Ok(other),
     }
 }

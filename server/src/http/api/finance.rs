@@ -3,8 +3,8 @@
 
 use super::auth::PartnerReader;
 use super::ApiError;
-use crate::store;
 use crate::http::AppState;
+use crate::store;
 use axum::extract::{Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
@@ -57,7 +57,11 @@ fn view(r: store::MatchedLedgerRow) -> LedgerRowView {
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn ledger(State(state): State<AppState>, _: PartnerReader, Query(q): Query<LedgerQuery>) -> Result<Json<LedgerListing>, ApiError> {
+pub async fn ledger(
+    State(state): State<AppState>,
+    _: PartnerReader,
+    Query(q): Query<LedgerQuery>,
+) -> Result<Json<LedgerListing>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
         return Err(ApiError::invalid_field("limit", "limit must be from 1 to 500."));
@@ -79,10 +83,17 @@ pub async fn ledger(State(state): State<AppState>, _: PartnerReader, Query(q): Q
     }
     if let Some(id) = given {
         if !store::ledger_row_exists(&state.store.db, id).await? {
-            return Err(ApiError::invalid_field(cursor, format!("{cursor} must be the ledger_id of a row in the ledger (the last row of the page before).")));
+            return Err(ApiError::invalid_field(
+                cursor,
+                format!("{cursor} must be the ledger_id of a row in the ledger (the last row of the page before)."),
+            ));
         }
     }
-    let mut rows = if newest { store::ledger_page_newest(&state.store.db, given, limit + 1).await? } else { store::ledger_page(&state.store.db, given, limit + 1).await? };
+    let mut rows = if newest {
+        store::ledger_page_newest(&state.store.db, given, limit + 1).await?
+    } else {
+        store::ledger_page(&state.store.db, given, limit + 1).await?
+    };
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     Ok(Json(LedgerListing { entries: rows.into_iter().map(view).collect(), has_more }))
@@ -107,7 +118,10 @@ fn csv(name: &str, header_row: &[&str], rows: Vec<Vec<(String, bool)>>) -> Respo
         body.push('\n');
     }
     (
-        [(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+        ],
         body,
     )
         .into_response()
@@ -166,7 +180,27 @@ pub async fn trades_csv(State(state): State<AppState>, _: PartnerReader, Query(p
         .collect();
     Ok(csv(
         "trades.csv",
-        &["transact_id", "quote_id", "checkout_id", "partner_reference", "status", "pool_id", "side", "source_asset", "source_amount", "target_asset", "target_amount", "network", "destination_address", "created_at", "terminal_at", "reconciliation_state", "reconciliation_reason", "terms_mismatch", "request_id"],
+        &[
+            "transact_id",
+            "quote_id",
+            "checkout_id",
+            "partner_reference",
+            "status",
+            "pool_id",
+            "side",
+            "source_asset",
+            "source_amount",
+            "target_asset",
+            "target_amount",
+            "network",
+            "destination_address",
+            "created_at",
+            "terminal_at",
+            "reconciliation_state",
+            "reconciliation_reason",
+            "terms_mismatch",
+            "request_id",
+        ],
         rows,
     ))
 }
@@ -174,8 +208,13 @@ pub async fn trades_csv(State(state): State<AppState>, _: PartnerReader, Query(p
 /// The export's period: `from`/`to` (at most 31 days), the last 30 days by default.
 fn export_window(p: &Period) -> Result<crate::partner::utilization::Window, ApiError> {
     let now = chrono::Utc::now();
-    crate::partner::utilization::Window::parse(None, Some(p.from.as_deref().unwrap_or(&store::timestamp(now - chrono::Duration::days(30)))), p.to.as_deref(), now)
-        .map_err(|(field, message)| ApiError::invalid_field(field, message))
+    crate::partner::utilization::Window::parse(
+        None,
+        Some(p.from.as_deref().unwrap_or(&store::timestamp(now - chrono::Duration::days(30)))),
+        p.to.as_deref(),
+        now,
+    )
+    .map_err(|(field, message)| ApiError::invalid_field(field, message))
 }
 
 /// `GET /api/partner/exports/ledger.csv`.
@@ -208,7 +247,18 @@ pub async fn ledger_csv(State(state): State<AppState>, _: PartnerReader, Query(p
         .collect();
     Ok(csv(
         "ledger.csv",
-        &["ledger_id", "type", "asset", "amount", "available_after", "reserved_after", "transact_id", "created_at", "reconciliation_state", "reconciliation_reason"],
+        &[
+            "ledger_id",
+            "type",
+            "asset",
+            "amount",
+            "available_after",
+            "reserved_after",
+            "transact_id",
+            "created_at",
+            "reconciliation_state",
+            "reconciliation_reason",
+        ],
         rows,
     ))
 }

@@ -6,8 +6,8 @@
 use super::auth::PartnerReader;
 use super::ApiError;
 use crate::checkouts;
-use crate::store::{self, Evidence};
 use crate::http::AppState;
+use crate::store::{self, Evidence};
 use axum::extract::{Path, State};
 use axum::Json;
 use quote_core::partner::ReconciliationState;
@@ -274,7 +274,14 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
         webhook_events: e
             .webhook_events
             .into_iter()
-            .map(|w| WebhookEvidence { event_id: w.event_id, event_type: w.event_type, transact_id: w.transact_id, status: w.status, created_at: w.created_at, received_at: w.received_at })
+            .map(|w| WebhookEvidence {
+                event_id: w.event_id,
+                event_type: w.event_type,
+                transact_id: w.transact_id,
+                status: w.status,
+                created_at: w.created_at,
+                received_at: w.received_at,
+            })
             .collect(),
         ledger_rows: e
             .ledger_rows
@@ -293,9 +300,20 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
         partner_events: e
             .partner_events
             .into_iter()
-            .map(|p| PartnerEventEvidence { event_id: p.event_id, status: p.status, created_at: p.created_at, attempts: p.attempts, delivered_at: p.delivered_at, last_error: p.last_error })
+            .map(|p| PartnerEventEvidence {
+                event_id: p.event_id,
+                status: p.status,
+                created_at: p.created_at,
+                attempts: p.attempts,
+                delivered_at: p.delivered_at,
+                last_error: p.last_error,
+            })
             .collect(),
-        alerts: e.alerts.into_iter().map(|a| AlertEvidence { kind: a.kind, subject: a.subject, message: a.message, raised_at: a.raised_at }).collect(),
+        alerts: e
+            .alerts
+            .into_iter()
+            .map(|a| AlertEvidence { kind: a.kind, subject: a.subject, message: a.message, raised_at: a.raised_at })
+            .collect(),
     }
 }
 

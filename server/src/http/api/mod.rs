@@ -8,8 +8,8 @@
 mod alerts;
 pub mod auth;
 mod body;
-pub mod console;
 pub mod checkouts;
+pub mod console;
 mod demo;
 mod error;
 mod fields;

@@ -55,10 +55,12 @@ impl Modify for Document {
                 .into(),
         );
         let components = doc.components.get_or_insert_with(Default::default);
-        let bearer = |what: &str| {
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some(what.to_owned())).build())
-        };
-        components.add_security_scheme("client_token", bearer("A checkout's client token (`qws_…`), given to the widget by the partner's backend."));
+        let bearer =
+            |what: &str| SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).description(Some(what.to_owned())).build());
+        components.add_security_scheme(
+            "client_token",
+            bearer("A checkout's client token (`qws_…`), given to the widget by the partner's backend."),
+        );
         components.add_security_scheme("partner_key", bearer("The partner's API key (`PARTNER_API_KEY`): server to server only."));
         components.add_security_scheme(
             "console_session",
@@ -88,7 +90,8 @@ pub fn to_json(doc: &OpenApi) -> serde_json::Value {
             let Some(responses) = operation.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
             for links in responses.values_mut().filter_map(|r| r.get_mut("links")).filter_map(|l| l.as_object_mut()) {
                 for link in links.values_mut().filter_map(|l| l.as_object_mut()) {
-                    for (from, to) in [("operation_id", "operationId"), ("operation_ref", "operationRef"), ("request_body", "requestBody")] {
+                    for (from, to) in [("operation_id", "operationId"), ("operation_ref", "operationRef"), ("request_body", "requestBody")]
+                    {
                         if let Some(v) = link.remove(from) {
                             link.insert(to.to_owned(), v);
                         }
@@ -119,16 +122,45 @@ fn add_links(doc: &mut OpenApi) {
             }
         }
     };
-    attach("/api/checkouts", "201", vec![
-        ("GetCheckout", link("get_checkout", Some(("checkout_id", "$response.body#/checkout/checkout_id")), "Read the checkout's status and trade (partner key).")),
-        ("CreateQuote", link("create_quote", None, "Ask for a quote in this checkout with `client_token` as the Bearer token.")),
-    ]);
-    attach("/api/quotes", "200", vec![
-        ("AcceptQuote", link("accept_quote", Some(("quote_id", "$response.body#/quote_id")), "Accept a firm quote (once; repeats answer the same trade).")),
-        ("RejectQuote", link("reject_quote", Some(("quote_id", "$response.body#/quote_id")), "Decline a firm quote.")),
-    ]);
-    attach("/api/quotes/{quote_id}/accept", "200", vec![
-        ("GetTrade", link("get_trade", Some(("trade_id", "$response.body#/trade_id")), "Read the trade.")),
-        ("FollowTrade", link("trade_events", Some(("trade_id", "$response.body#/trade_id")), "Follow the trade's status as Server-Sent Events.")),
-    ]);
+    attach(
+        "/api/checkouts",
+        "201",
+        vec![
+            (
+                "GetCheckout",
+                link(
+                    "get_checkout",
+                    Some(("checkout_id", "$response.body#/checkout/checkout_id")),
+                    "Read the checkout's status and trade (partner key).",
+                ),
+            ),
+            ("CreateQuote", link("create_quote", None, "Ask for a quote in this checkout with `client_token` as the Bearer token.")),
+        ],
+    );
+    attach(
+        "/api/quotes",
+        "200",
+        vec![
+            (
+                "AcceptQuote",
+                link(
+                    "accept_quote",
+                    Some(("quote_id", "$response.body#/quote_id")),
+                    "Accept a firm quote (once; repeats answer the same trade).",
+                ),
+            ),
+            ("RejectQuote", link("reject_quote", Some(("quote_id", "$response.body#/quote_id")), "Decline a firm quote.")),
+        ],
+    );
+    attach(
+        "/api/quotes/{quote_id}/accept",
+        "200",
+        vec![
+            ("GetTrade", link("get_trade", Some(("trade_id", "$response.body#/trade_id")), "Read the trade.")),
+            (
+                "FollowTrade",
+                link("trade_events", Some(("trade_id", "$response.body#/trade_id")), "Follow the trade's status as Server-Sent Events."),
+            ),
+        ],
+    );
 }

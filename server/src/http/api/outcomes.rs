@@ -4,9 +4,9 @@
 
 use super::auth::Session;
 use super::ApiError;
-use crate::store;
-use crate::quoting::outcomes::stablecoin_leg;
 use crate::http::AppState;
+use crate::quoting::outcomes::stablecoin_leg;
+use crate::store;
 use quote_core::vocab::{Outcome, OutcomeSubject, Side};
 use quote_core::wire::{ErrorCode, QuoteView, UnavailableReason};
 
@@ -30,14 +30,28 @@ pub async fn record_quote(state: &AppState, session: &Session, asked: &Asked, an
 /// The outcome row of an answer to a quote request, or none when it is not stored
 /// (a pool this partner is not offered; a refusal by rate beyond the write budget,
 /// which is counted here instead). A firm quote's row is stored with the quote.
-pub async fn quote_row(state: &AppState, session: &Session, asked: &Asked, answer: &Result<QuoteView, ApiError>) -> Option<store::OutcomeRow> {
+pub async fn quote_row(
+    state: &AppState,
+    session: &Session,
+    asked: &Asked,
+    answer: &Result<QuoteView, ApiError>,
+) -> Option<store::OutcomeRow> {
     let Ok(Some(pool)) = state.quoting.pools.find(&asked.pool_id).await else { return None };
     let (outcome, reason, notional, quote_id) = match answer {
-        Ok(v) if v.available => (Outcome::Available, None, v.terms.as_ref().map(|t| stablecoin_leg(&pool, &t.target_asset, t.target_amount, t.source_amount)), v.quote_id.clone()),
+        Ok(v) if v.available => (
+            Outcome::Available,
+            None,
+            v.terms.as_ref().map(|t| stablecoin_leg(&pool, &t.target_asset, t.target_amount, t.source_amount)),
+            v.quote_id.clone(),
+        ),
         // Our own upstream budget, not the pool: counted as throttled, never as unavailable.
-        Ok(v) if v.unavailable_reason == Some(UnavailableReason::Busy) => (Outcome::RateLimited, Some(UnavailableReason::Busy.as_str().to_owned()), None, None),
+        Ok(v) if v.unavailable_reason == Some(UnavailableReason::Busy) => {
+            (Outcome::RateLimited, Some(UnavailableReason::Busy.as_str().to_owned()), None, None)
+        }
         Ok(v) => (Outcome::Unavailable, v.unavailable_reason.as_ref().map(|r| r.as_str().to_owned()), None, None),
-        Err(ApiError::AmountOutOfLimits { .. }) => (Outcome::LimitError, Some(ErrorCode::AmountOutOfLimits.as_str().to_owned()), None, None),
+        Err(ApiError::AmountOutOfLimits { .. }) => {
+            (Outcome::LimitError, Some(ErrorCode::AmountOutOfLimits.as_str().to_owned()), None, None)
+        }
         // Refusals by rate are logged to the table at a bounded pace (a client must not
         // turn refusals into database writes); the metric counts each one.
         Err(ApiError::RateLimited { .. }) if state.limiters.outcome_write(&session.checkout_id).is_err() => {

@@ -4,9 +4,9 @@
 
 use super::auth::PartnerReader;
 use super::ApiError;
-use crate::store;
-use crate::partner::utilization::{self, TradeLeg, Window};
 use crate::http::AppState;
+use crate::partner::utilization::{self, TradeLeg, Window};
+use crate::store;
 use axum::extract::{Query, State};
 use axum::Json;
 use quote_core::notional;
@@ -38,7 +38,11 @@ pub struct UtilizationQuery {
         (status = 502, description = "`upstream_unavailable` (pool discovery)", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn utilization(State(state): State<AppState>, _: PartnerReader, Query(q): Query<UtilizationQuery>) -> Result<Json<UtilizationReport>, ApiError> {
+pub async fn utilization(
+    State(state): State<AppState>,
+    _: PartnerReader,
+    Query(q): Query<UtilizationQuery>,
+) -> Result<Json<UtilizationReport>, ApiError> {
     let now = chrono::Utc::now();
     let window = Window::parse(q.window.as_deref(), q.from.as_deref(), q.to.as_deref(), now)
         .map_err(|(field, message)| ApiError::invalid_field(field, message))?;
@@ -71,7 +75,8 @@ pub async fn utilization(State(state): State<AppState>, _: PartnerReader, Query(
         .into_iter()
         .zip(pools.iter())
         .map(|(u, pool)| {
-            let balance_available = balances.as_ref().and_then(|b| b.balances.iter().find(|a| a.asset == pool.target_asset)).map(|a| a.available);
+            let balance_available =
+                balances.as_ref().and_then(|b| b.balances.iter().find(|a| a.asset == pool.target_asset)).map(|a| a.available);
             let daily_band = balances.as_ref().and_then(|b| b.daily_bands.iter().find(|d| d.pool_id == pool.pool_id)).map(|d| BandUse {
                 period: d.period.clone(),
                 approved_usdt: d.approved_usdt,

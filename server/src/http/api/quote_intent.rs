@@ -4,10 +4,10 @@
 use super::fields::bounded_text;
 use super::{outcomes, ApiError};
 use crate::checkouts::{self, IntentFields};
+use crate::http::AppState;
 use crate::store::CheckoutRow;
 use crate::zeropools::types::{Pool, QuoteRequest, QuoteType, Side};
 use quote_core::vocab::OutcomeSubject;
-use crate::http::AppState;
 use serde::Deserialize;
 
 /// The intent as the browser sends it (`POST /api/quotes`).
@@ -15,7 +15,11 @@ use serde::Deserialize;
 #[serde(deny_unknown_fields)]
 pub struct QuoteBody {
     /// A pool from `GET /api/pools`.
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$", example = "EUR-USDT")]
+    #[schema(
+        max_length = 200,
+        pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$",
+        example = "EUR-USDT"
+    )]
     pool_id: String,
     #[schema(value_type = Side)]
     side: String,
@@ -70,7 +74,9 @@ pub(super) async fn read_intent(state: &AppState, checkout: &CheckoutRow, body: 
         Some(Some(quote_type)) => quote_type,
         Some(None) => return Err(ApiError::invalid_field("quote_type", "quote_type must be indicative or firm.")),
     };
-    let required = |field: &str, v: String| bounded_text(field, Some(v))?.ok_or_else(|| ApiError::invalid_field(field, format!("{field} is required.")));
+    let required = |field: &str, v: String| {
+        bounded_text(field, Some(v))?.ok_or_else(|| ApiError::invalid_field(field, format!("{field} is required.")))
+    };
     let pool_id = required("pool_id", body.pool_id)?;
     let side_text = required("side", body.side)?;
     let currency = required("currency", body.currency)?;
@@ -79,15 +85,18 @@ pub(super) async fn read_intent(state: &AppState, checkout: &CheckoutRow, body: 
     let mut destination = bounded_text("destination_address", body.destination_address)?;
     let side_sent = Side::parse(&side_text);
     let amount = quote_core::amount::parse_amount(&body.amount)?;
-    checkouts::check_intent(checkout, &IntentFields {
-        pool_id: &pool_id,
-        side: side_sent,
-        amount,
-        currency: &currency,
-        network: network.as_deref(),
-        destination_address: destination.as_deref(),
-        partner_reference: sent_reference.as_deref(),
-    })?;
+    checkouts::check_intent(
+        checkout,
+        &IntentFields {
+            pool_id: &pool_id,
+            side: side_sent,
+            amount,
+            currency: &currency,
+            network: network.as_deref(),
+            destination_address: destination.as_deref(),
+            partner_reference: sent_reference.as_deref(),
+        },
+    )?;
     // A bound destination is the partner's, whether or not the browser repeated it.
     if destination.is_none() {
         destination = checkout.destination_address.clone();
@@ -116,15 +125,7 @@ pub(super) async fn read_intent(state: &AppState, checkout: &CheckoutRow, body: 
             return Err(ApiError::DestinationRequired);
         }
     }
-    let request = QuoteRequest {
-        pool_id,
-        quote_type,
-        side,
-        amount,
-        currency,
-        network,
-        destination_address: destination,
-        partner_reference,
-    };
+    let request =
+        QuoteRequest { pool_id, quote_type, side, amount, currency, network, destination_address: destination, partner_reference };
     Ok((Intent { request, amount_text: body.amount.trim().to_owned() }, pool))
 }

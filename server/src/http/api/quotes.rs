@@ -3,18 +3,18 @@
 //! 0Pools answered (firm quotes and unavailable answers) and returns it.
 
 use super::auth::Session;
-use super::outcomes;
 use super::body::StrictJson;
+use super::outcomes;
 use super::quote_intent::{read_intent, Intent, QuoteBody};
 use super::{server_time, ApiError};
 use crate::checkouts;
+use crate::http::AppState;
 use crate::quoting::terms as quote_terms;
 use crate::quoting::QuoteCall;
 use crate::store::{self, QuoteRow, QuoteStatus};
 use crate::trading;
 use crate::zeropools::types::{QuoteOutcome, QuoteType, UnavailableReason};
 use crate::zeropools::UpstreamErrorKind;
-use crate::http::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use quote_core::vocab::OutcomeSubject;
@@ -23,7 +23,14 @@ use quote_core::wire::{QuoteView, RejectView, TradeView};
 /// Alerts (once) on an absurd offset, which [`quote_terms::local_expiry`] then ignores.
 async fn alert_on_absurd_offset(state: &AppState, offset: Option<i64>) {
     if let Some(o) = offset.filter(|o| quote_terms::offset_is_absurd(*o)) {
-        state.store.raise_alert(quote_core::vocab::RecordedAlertKind::UpstreamClock, "date_header", &format!("0Pools' Date header is {o} ms off this server's clock; ignored")).await;
+        state
+            .store
+            .raise_alert(
+                quote_core::vocab::RecordedAlertKind::UpstreamClock,
+                "date_header",
+                &format!("0Pools' Date header is {o} ms off this server's clock; ignored"),
+            )
+            .await;
     }
 }
 
@@ -63,7 +70,11 @@ fn base_row(session: &Session, intent: &Intent, quote_id: String, status: QuoteS
         (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn create(State(state): State<AppState>, mut session: Session, StrictJson(body): StrictJson<QuoteBody>) -> Result<Json<QuoteView>, ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    mut session: Session,
+    StrictJson(body): StrictJson<QuoteBody>,
+) -> Result<Json<QuoteView>, ApiError> {
     let asked = body.asked();
     let answer = answer_quote(&state, &mut session, &asked, body).await;
     match answer {
@@ -84,7 +95,13 @@ struct Answered {
 
 /// Stores a firm answer's quote row with its outcome row, in one unit (one wait
 /// for the group's commit, not two), and counts the outcome.
-async fn store_firm(state: &AppState, session: &Session, asked: &outcomes::Asked, row: QuoteRow, view: QuoteView) -> Result<Answered, ApiError> {
+async fn store_firm(
+    state: &AppState,
+    session: &Session,
+    asked: &outcomes::Asked,
+    row: QuoteRow,
+    view: QuoteView,
+) -> Result<Answered, ApiError> {
     let outcome = outcomes::quote_row(state, session, asked, &Ok(view.clone())).await;
     let counted = outcome.clone();
     state.store.writes.run(move |c| Box::pin(async move { store::insert_quote(c, &row, outcome.as_ref()).await })).await?;
@@ -146,7 +163,7 @@ async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes:
                     ApiError::invalid_field(field.clone(), refused_field_message(&field, &intent.request.amount))
                 }
                 _ => e.into(),
-            })
+            });
         }
     };
     match answer.value {
@@ -266,6 +283,9 @@ mod tests {
         assert!(refused_field_message("amount", &d("100.001")).contains("decimal places"));
         // Trailing zeros are not decimals anyone typed in vain.
         assert!(refused_field_message("amount", &d("100.100")).contains("Check it"));
-        assert_eq!(refused_field_message("destination_address", &d("100.001")), "The liquidity provider does not accept this destination address. Check it and try again.");
+        assert_eq!(
+            refused_field_message("destination_address", &d("100.001")),
+            "The liquidity provider does not accept this destination address. Check it and try again."
+        );
     }
 }

@@ -8,8 +8,8 @@ use super::auth::{bearer, is_partner, ClientAddr};
 use super::body::from_json;
 use super::{body::RawBody, ApiError};
 use crate::checkouts::{token_hash, NewCheckout};
-use crate::store;
 use crate::http::AppState;
+use crate::store;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
@@ -38,7 +38,12 @@ pub struct PartnerSessionRequest {
         (status = 429, description = "`rate_limited` (demo mints per client address)", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn create(State(state): State<AppState>, ClientAddr(addr): ClientAddr, headers: HeaderMap, RawBody(body): RawBody) -> Result<(StatusCode, Json<SessionResponse>), ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<(StatusCode, Json<SessionResponse>), ApiError> {
     let (checkout, partner_user_id) = if is_partner(&headers, &state) {
         let request: PartnerSessionRequest = from_json(&body)?;
         let user = super::fields::bounded_text("partner_user_id", request.partner_user_id)?;
@@ -61,7 +66,8 @@ pub async fn create(State(state): State<AppState>, ClientAddr(addr): ClientAddr,
 async fn demo_checkout(state: &AppState, headers: &HeaderMap) -> Result<store::CheckoutRow, ApiError> {
     if let Some(previous) = bearer(headers) {
         if let Some(checkout_id) = store::session_checkout(&state.store.db, &token_hash(previous)).await? {
-            if let Some(c) = store::checkout(&state.store.db, &checkout_id).await?.filter(|c| c.anonymous.0 && !store::checkout_expired(c)) {
+            if let Some(c) = store::checkout(&state.store.db, &checkout_id).await?.filter(|c| c.anonymous.0 && !store::checkout_expired(c))
+            {
                 return Ok(c);
             }
         }

@@ -3,19 +3,18 @@
 
 use super::{auth::Session, ApiError};
 use crate::http::limits::{StreamCap, StreamSlot};
+use crate::http::AppState;
 use crate::store;
-use quote_core::vocab::TradeStatus;
 use crate::trading::events::TradeNews;
 use crate::trading::trade_view;
-use crate::http::AppState;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::Json;
 use futures::Stream;
+use quote_core::vocab::TradeStatus;
 use quote_core::wire::TradeView;
 use std::convert::Infallible;
 use tokio::sync::broadcast::{self, error::RecvError};
-
 
 /// `GET /api/trades/{trade_id}`.
 #[utoipa::path(get, path = "/api/trades/{trade_id}", operation_id = "get_trade", tag = "widget",

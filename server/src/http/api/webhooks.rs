@@ -2,11 +2,11 @@
 //! trade forward only, answer 2xx quickly.
 
 use super::{body::RawBody, ApiError};
-use crate::zeropools::signature;
+use crate::http::AppState;
 use crate::store;
 use crate::trading;
+use crate::zeropools::signature;
 use crate::zeropools::types::{StatusSource, WebhookEvent};
-use crate::http::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
@@ -20,7 +20,11 @@ use axum::Json;
         (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn receive(State(state): State<AppState>, headers: HeaderMap, RawBody(body): RawBody) -> Result<Json<super::openapi::WebhookReceived>, ApiError> {
+pub async fn receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> Result<Json<super::openapi::WebhookReceived>, ApiError> {
     let header = headers.get(signature::HEADER).and_then(|v| v.to_str().ok());
     if let Err(e) = signature::verify(&state.settings.webhook_secret, header, &body, chrono::Utc::now().timestamp()) {
         // Counted for the partner's alerts: a wrong secret or tampering shows up there.
