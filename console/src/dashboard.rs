@@ -2,7 +2,7 @@
 //! utilization, alerts and ledger reads; each section renders its own answer.
 
 use crate::alerts::Alerts;
-use crate::api::{self, ApiError};
+use crate::api;
 use crate::balance::Balance;
 use crate::failed::failed;
 use crate::ledger::Ledger;

@@ -7,12 +7,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
+/// The last list and when it was read.
+type Cached = Option<(Instant, Arc<PoolList>)>;
+
 /// The entitled pools, as 0Pools last listed them. Cheap to clone (one cache).
 #[derive(Clone)]
 pub struct Pools {
     upstream: UpstreamClient,
     ttl: Duration,
-    cached: Arc<Mutex<Option<(Instant, Arc<PoolList>)>>>,
+    cached: Arc<Mutex<Cached>>,
 }
 
 impl Pools {
