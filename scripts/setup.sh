@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs only what is missing, at pinned versions, from the package registries:
-# the wasm target, Trunk, wasm-bindgen-cli (== Cargo.lock), wasm-opt (npm binaryen),
+# the wasm target, rustfmt and clippy, Trunk, wasm-bindgen-cli (== Cargo.lock), wasm-opt (npm binaryen),
 # Debian's chromium + chromium-driver and postgresql, and the locked npm tooling. Quick when all
 # is already there. Sourced by run.sh and test.sh; safe to run on its own.
 set -euo pipefail
@@ -20,6 +20,14 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding the wasm32-unknown-unknown target"
   rustup target add wasm32-unknown-unknown
 fi
+
+# rustfmt and clippy run at the start of the test command.
+for component in rustfmt clippy; do
+  if ! rustup component list --installed | grep -q "^$component"; then
+    say "adding the $component component"
+    rustup component add "$component"
+  fi
+done
 
 if [ "$(trunk --version 2>/dev/null)" != "trunk $TRUNK_VERSION" ]; then
   say "installing trunk $TRUNK_VERSION (a few minutes, once)"

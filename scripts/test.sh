@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test there is, failing on the first red step:
-#   1. native unit and integration tests (core, server, sandbox contract, API), the
-#      server's on SQLite and again on Postgres;
+#   0. the habits: rustfmt, clippy -D warnings, no import cycles between modules;
+#   1. native unit and integration tests (core, wire, sandbox, server: the HTTP API,
+#      the 0Pools contract, replicas), the API's again on Postgres;
 #   2. in-browser component tests (wasm-bindgen-test in headless Chromium);
 #   3. end-to-end tests driving Chromium against the real server and sandbox.
 set -euo pipefail
@@ -11,13 +12,20 @@ source scripts/setup.sh
 started=$SECONDS
 step() { printf '\n[test] == %s (%ss elapsed)\n' "$*" "$((SECONDS - started))"; }
 
+step "rustfmt, clippy, import cycles"
+cargo fmt --all --check
+cargo clippy --locked --workspace --all-targets -- -D warnings
+python3 scripts/lib/cycles.py --self-test >/dev/null
+python3 scripts/lib/cycles.py server/src src console/src core/src sandbox/src wire/src testkit/src
+
 step "native tests"
 # The widget and the console are wasm apps (their logic lives in core, tested here);
 # the widget's components are tested in Chromium below, the console end to end.
+# (replicas always runs on Postgres; contract and the sandbox touch no database.)
 cargo test --locked --workspace --exclude quote-widget --exclude quote-console
 
-step "the server's suites again, on Postgres (a throwaway cluster, removed afterwards)"
-QW_TEST_STORE=postgres cargo test --locked -p quote-server --tests
+step "the server's API suite again, on Postgres (a throwaway cluster, removed afterwards)"
+QW_TEST_STORE=postgres cargo test --locked -p quote-server --test api
 
 step "in-browser component tests (headless Chromium)"
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
