@@ -15,11 +15,11 @@ pub struct PoolView {
     pub target_asset: String,
     pub sides: Vec<Side>,
     pub networks: Vec<String>,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal", example = "107.42"))]
     pub min_order_usdt: Decimal,
     /// Absent when the pool has no configured maximum.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "decimal", example = "107.42"))]
     pub max_order_usdt: Option<Decimal>,
     pub available: bool,
 }
@@ -51,10 +51,10 @@ pub struct ApiErrorDetail {
     pub field: Option<String>,
     /// With `amount_out_of_limits`: the pool's limits, so the widget can show them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "decimal", example = "107.42"))]
     pub min_order_usdt: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "decimal", example = "107.42"))]
     pub max_order_usdt: Option<Decimal>,
     /// With `rate_limited` and other retryable codes: when to try again.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,16 +141,16 @@ pub struct QuoteTerms {
     pub pool_id: String,
     pub side: Side,
     pub source_asset: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal", example = "107.42"))]
     pub source_amount: Decimal,
     pub target_asset: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal", example = "107.42"))]
     pub target_amount: Decimal,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal", example = "107.42"))]
     pub rate: Decimal,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal", example = "107.42"))]
     pub spread_bps: Decimal,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal", example = "107.42"))]
     pub fee_bps: Decimal,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,
@@ -182,10 +182,10 @@ pub struct TradeView {
     pub pool_id: String,
     pub side: Side,
     pub source_asset: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal", example = "107.42"))]
     pub source_amount: Decimal,
     pub target_asset: String,
-    #[cfg_attr(feature = "openapi", schema(value_type = String, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = "decimal", example = "107.42"))]
     pub target_amount: Decimal,
     pub network: String,
     pub destination_address: String,
@@ -211,16 +211,16 @@ pub struct CheckoutBindings {
     pub side: Option<Side>,
     /// An exact amount, in `currency`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "decimal", example = "107.42"))]
     pub amount: Option<Decimal>,
     /// The currency `amount` or `amount_min`/`amount_max` are in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub currency: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "decimal", example = "107.42"))]
     pub amount_min: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, pattern = r"^-?[0-9]+(\.[0-9]+)?$", example = "107.42"))]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = "decimal", example = "107.42"))]
     pub amount_max: Option<Decimal>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub network: Option<String>,

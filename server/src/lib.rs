@@ -16,12 +16,16 @@
 //! - `http`: the API, its state, limits, readiness, the server loop;
 //! - `app`: puts a server together (main, the tests and the benches alike).
 
+// `pub` only where another crate (main, the test kit, the tests and benches) needs
+// it; everything else is the crate's own (`unreachable_pub` keeps it so).
+#![warn(unreachable_pub)]
+
 pub mod app;
-pub mod checkouts;
+pub(crate) mod checkouts;
 pub mod config;
 pub mod http;
 pub mod partner;
-pub mod quoting;
+pub(crate) mod quoting;
 pub mod store;
 pub(crate) mod telemetry;
 pub mod trading;

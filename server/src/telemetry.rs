@@ -9,7 +9,7 @@ static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
 /// The process's recorder, installed on first use. None only if another recorder
 /// was installed first (then metrics go there).
-pub fn handle() -> Option<&'static PrometheusHandle> {
+pub(crate) fn handle() -> Option<&'static PrometheusHandle> {
     HANDLE
         .get_or_init(|| {
             let builder = PrometheusBuilder::new()
@@ -35,22 +35,22 @@ pub fn handle() -> Option<&'static PrometheusHandle> {
 }
 
 /// A quote request's outcome.
-pub fn quote(pool: &str, quote_type: &str, outcome: &str) {
+pub(crate) fn quote(pool: &str, quote_type: &str, outcome: &str) {
     metrics::counter!("quote_server_quotes_total", "pool" => pool.to_owned(), "type" => quote_type.to_owned(), "outcome" => outcome.to_owned()).increment(1);
 }
 
 /// An accept's outcome (`accepted` or the refusal's code).
-pub fn accept(outcome: &str) {
+pub(crate) fn accept(outcome: &str) {
     metrics::counter!("quote_server_accepts_total", "outcome" => outcome.to_owned()).increment(1);
 }
 
 /// Time from reserved to terminal.
-pub fn settlement(status: &str, seconds: f64) {
+pub(crate) fn settlement(status: &str, seconds: f64) {
     metrics::histogram!("quote_server_settlement_seconds", "status" => status.to_owned()).record(seconds);
 }
 
 /// One call to 0Pools: its latency, and its error kind if it failed.
-pub fn upstream(endpoint: &'static str, seconds: f64, error: Option<&'static str>) {
+pub(crate) fn upstream(endpoint: &'static str, seconds: f64, error: Option<&'static str>) {
     metrics::histogram!("quote_server_upstream_seconds", "endpoint" => endpoint).record(seconds);
     if let Some(kind) = error {
         metrics::counter!("quote_server_upstream_errors_total", "endpoint" => endpoint, "kind" => kind).increment(1);
@@ -58,22 +58,22 @@ pub fn upstream(endpoint: &'static str, seconds: f64, error: Option<&'static str
 }
 
 /// A webhook refused for its signature.
-pub fn webhook_failure(code: String) {
+pub(crate) fn webhook_failure(code: String) {
     metrics::counter!("quote_server_webhook_verification_failures_total", "code" => code).increment(1);
 }
 
 /// An alert raised (stuck accepts, terms mismatches, ledger exceptions, …).
-pub fn alert(kind: &str) {
+pub(crate) fn alert(kind: &str) {
     metrics::counter!("quote_server_alerts_total", "kind" => kind.to_owned()).increment(1);
 }
 
 /// The partner's available balance of an asset, as last read from 0Pools.
-pub fn balance(asset: &str, available: f64) {
+pub(crate) fn balance(asset: &str, available: f64) {
     metrics::gauge!("quote_server_balance_available", "asset" => asset.to_owned()).set(available);
 }
 
 /// Gauges read at scrape time.
-pub fn scrape_gauges(open_streams: u32, oldest_reserved_seconds: f64) {
+pub(crate) fn scrape_gauges(open_streams: u32, oldest_reserved_seconds: f64) {
     metrics::gauge!("quote_server_sse_streams").set(f64::from(open_streams));
     metrics::gauge!("quote_server_oldest_reserved_seconds").set(oldest_reserved_seconds);
 }

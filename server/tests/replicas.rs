@@ -338,7 +338,7 @@ async fn a_webhook_that_races_its_trades_commit_is_still_applied() {
 
     let trade = store::trade(db, "trd_race").await.unwrap().unwrap();
     assert_eq!(trade.status, "settled", "the event was applied, not only stored");
-    let history = store::trade_history(db, "trd_race").await.unwrap();
+    let history = quote_testkit::rows::trade_history(db, "trd_race").await.unwrap();
     assert_eq!(history.last().and_then(|h| h.event_id.as_deref()), Some("evt_race"));
 }
 

@@ -9,4 +9,5 @@
 
 pub mod contract;
 pub mod harness;
+pub mod rows;
 pub mod throwaway_postgres;

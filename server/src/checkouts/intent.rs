@@ -7,16 +7,16 @@ use quote_core::wire::{CheckoutStatus, Side};
 use rust_decimal::Decimal;
 
 /// An intent's fields, as the browser sent them, for [`check_intent`].
-pub struct IntentFields<'a> {
-    pub pool_id: &'a str,
+pub(crate) struct IntentFields<'a> {
+    pub(crate) pool_id: &'a str,
     /// `None` when the browser sent no known side (refused later as unsupported;
     /// on a checkout bound to a side, refused here as locked).
-    pub side: Option<Side>,
-    pub amount: Decimal,
-    pub currency: &'a str,
-    pub network: Option<&'a str>,
-    pub destination_address: Option<&'a str>,
-    pub partner_reference: Option<&'a str>,
+    pub(crate) side: Option<Side>,
+    pub(crate) amount: Decimal,
+    pub(crate) currency: &'a str,
+    pub(crate) network: Option<&'a str>,
+    pub(crate) destination_address: Option<&'a str>,
+    pub(crate) partner_reference: Option<&'a str>,
 }
 
 fn locked(field: &'static str, message: String) -> CheckoutError {
@@ -24,7 +24,7 @@ fn locked(field: &'static str, message: String) -> CheckoutError {
 }
 
 /// Refuses an intent that differs from what the checkout bound. Pure: tested alone.
-pub fn check_intent(c: &CheckoutRow, i: &IntentFields<'_>) -> Result<(), CheckoutError> {
+pub(crate) fn check_intent(c: &CheckoutRow, i: &IntentFields<'_>) -> Result<(), CheckoutError> {
     let b = bindings(c);
     // A bound amount this server cannot read (only a damaged row holds one) binds
     // everything rather than nothing: the partner's order, not the browser, decides.
@@ -85,7 +85,7 @@ pub fn check_intent(c: &CheckoutRow, i: &IntentFields<'_>) -> Result<(), Checkou
 
 /// Whether the checkout still takes quotes: never after it converted, no firm ones
 /// while an accept's outcome is being confirmed, none after it expired.
-pub fn admit_quote(c: &CheckoutRow, firm: bool) -> Result<(), CheckoutError> {
+pub(crate) fn admit_quote(c: &CheckoutRow, firm: bool) -> Result<(), CheckoutError> {
     match (status(c), &c.trade_id, &c.accept_quote_id) {
         (CheckoutStatus::Converted, Some(trade_id), _) => Err(CheckoutError::Converted { trade_id: trade_id.clone() }),
         (CheckoutStatus::Accepting, _, Some(quote_id)) if firm => Err(CheckoutError::AcceptInProgress { quote_id: quote_id.clone() }),

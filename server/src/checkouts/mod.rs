@@ -11,12 +11,12 @@
 //! `store`, `zeropools` and `config`.
 
 mod intent;
-pub mod sessions;
+pub(crate) mod sessions;
 mod tokens;
 
-pub use intent::{admit_quote, check_intent, IntentFields};
-pub use sessions::SessionCache;
-pub use tokens::token_hash;
+pub(crate) use intent::{admit_quote, check_intent, IntentFields};
+pub(crate) use sessions::SessionCache;
+pub(crate) use tokens::token_hash;
 
 use crate::config::Settings;
 use crate::quoting::Pools;
@@ -33,18 +33,18 @@ const SESSIONS_REMEMBERED: usize = 50_000;
 
 /// What creating checkouts and minting their client tokens reach. Cheap to clone.
 #[derive(Clone)]
-pub struct Checkouts {
+pub(crate) struct Checkouts {
     store: Store,
     pools: Pools,
     /// Widget sessions by token hash (they never change once written).
-    pub sessions: Arc<SessionCache>,
+    pub(crate) sessions: Arc<SessionCache>,
     session_ttl: Duration,
     checkout_ttl: Duration,
 }
 
 /// Why a checkout refused something. Converted to HTTP at the API's edge.
 #[derive(Debug, thiserror::Error)]
-pub enum CheckoutError {
+pub(crate) enum CheckoutError {
     #[error("a checkout with this partner_reference exists with other bindings")]
     ReferenceConflict { checkout_id: String },
     #[error("checkout not found")]
@@ -67,16 +67,16 @@ pub enum CheckoutError {
 
 /// What the partner's backend asks for.
 #[derive(Debug, Clone, Default)]
-pub struct NewCheckout {
-    pub bindings: CheckoutBindings,
-    pub partner_reference: Option<String>,
-    pub partner_user_id: Option<String>,
-    pub expires_in: Option<Duration>,
+pub(crate) struct NewCheckout {
+    pub(crate) bindings: CheckoutBindings,
+    pub(crate) partner_reference: Option<String>,
+    pub(crate) partner_user_id: Option<String>,
+    pub(crate) expires_in: Option<Duration>,
     /// A demo-mode checkout behind an anonymous session.
-    pub anonymous: bool,
+    pub(crate) anonymous: bool,
 }
 
-pub fn status(c: &CheckoutRow) -> CheckoutStatus {
+pub(crate) fn status(c: &CheckoutRow) -> CheckoutStatus {
     if c.trade_id.is_some() {
         CheckoutStatus::Converted
     } else if c.accept_quote_id.is_some() {
@@ -88,7 +88,7 @@ pub fn status(c: &CheckoutRow) -> CheckoutStatus {
     }
 }
 
-pub fn bindings(c: &CheckoutRow) -> CheckoutBindings {
+pub(crate) fn bindings(c: &CheckoutRow) -> CheckoutBindings {
     let dec = |s: &Option<String>| s.as_deref().and_then(|v| Decimal::from_str(v).ok());
     CheckoutBindings {
         pool_id: c.pool_id.clone(),
@@ -112,7 +112,7 @@ fn same_order(existing: &CheckoutRow, new: &CheckoutRow) -> bool {
 }
 
 impl Checkouts {
-    pub fn new(store: Store, pools: Pools, settings: &Settings) -> Self {
+    pub(crate) fn new(store: Store, pools: Pools, settings: &Settings) -> Self {
         Checkouts {
             store,
             pools,
@@ -167,7 +167,7 @@ impl Checkouts {
     /// Creates a checkout, or, for a `partner_reference` already used with the same
     /// bindings, answers the first one (`false`). Other bindings under a used reference
     /// are a conflict: one order, one checkout.
-    pub async fn create(&self, new: NewCheckout) -> Result<(CheckoutRow, bool), CheckoutError> {
+    pub(crate) async fn create(&self, new: NewCheckout) -> Result<(CheckoutRow, bool), CheckoutError> {
         let (row, created, _) = self.create_and_mint(new, false).await?;
         Ok((row, created))
     }
@@ -175,7 +175,7 @@ impl Checkouts {
     /// [`create`] with a first client token for the widget (token, expiry). A new
     /// checkout and its token are stored in one write, not one after the other; a
     /// checkout answered again for its reference gets a fresh token.
-    pub async fn create_with_token(&self, new: NewCheckout) -> Result<(CheckoutRow, bool, (String, String)), CheckoutError> {
+    pub(crate) async fn create_with_token(&self, new: NewCheckout) -> Result<(CheckoutRow, bool, (String, String)), CheckoutError> {
         match self.create_and_mint(new, true).await? {
             (row, created, Some(token)) => Ok((row, created, token)),
             (row, created, None) => {
@@ -246,12 +246,12 @@ impl Checkouts {
         }
     }
 
-    pub async fn find(&self, checkout_id: &str) -> Result<CheckoutRow, CheckoutError> {
+    pub(crate) async fn find(&self, checkout_id: &str) -> Result<CheckoutRow, CheckoutError> {
         store::checkout(&self.store.db, checkout_id).await?.ok_or(CheckoutError::NotFound)
     }
 
     /// The checkout as its partner (and its widget) see it, with its trade.
-    pub async fn view(&self, c: &CheckoutRow) -> Result<CheckoutView, CheckoutError> {
+    pub(crate) async fn view(&self, c: &CheckoutRow) -> Result<CheckoutView, CheckoutError> {
         let trade = match &c.trade_id {
             Some(id) => store::trade(&self.store.db, id).await?.map(|t| crate::trading::trade_view(&t)).transpose()?,
             None => None,

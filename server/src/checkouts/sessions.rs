@@ -9,25 +9,25 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// A session found by its token, and its checkout when it was read with it.
-pub struct Found {
-    pub session: SessionRow,
-    pub checkout: Option<CheckoutRow>,
+pub(crate) struct Found {
+    pub(crate) session: SessionRow,
+    pub(crate) checkout: Option<CheckoutRow>,
 }
 
-pub struct SessionCache {
+pub(crate) struct SessionCache {
     rows: Mutex<HashMap<String, SessionRow>>,
     capacity: usize,
 }
 
 impl SessionCache {
-    pub fn new(capacity: usize) -> Self {
+    pub(crate) fn new(capacity: usize) -> Self {
         SessionCache { rows: Mutex::new(HashMap::new()), capacity }
     }
 
     /// The session of `token_hash`, from memory or the database (then remembered);
     /// read from the database, it comes with its checkout as read with it (a checkout
     /// changes, so only the session is remembered).
-    pub async fn find(&self, db: &store::Db, token_hash: &str) -> sqlx::Result<Option<Found>> {
+    pub(crate) async fn find(&self, db: &store::Db, token_hash: &str) -> sqlx::Result<Option<Found>> {
         if let Some(row) = self.rows.lock().unwrap_or_else(|e| e.into_inner()).get(token_hash) {
             return Ok(Some(Found { session: row.clone(), checkout: None }));
         }
@@ -37,7 +37,7 @@ impl SessionCache {
     }
 
     /// A session just stored by this replica: its token's first request needs no lookup.
-    pub fn stored(&self, token_hash: &str, row: SessionRow) {
+    pub(crate) fn stored(&self, token_hash: &str, row: SessionRow) {
         self.remember(token_hash, row);
     }
 

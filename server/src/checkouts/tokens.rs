@@ -9,7 +9,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 
 /// The SHA-256 of a client token: only this is stored.
-pub fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
@@ -60,7 +60,11 @@ impl Checkouts {
     }
 
     /// A fresh client token for the widget, bound to the checkout (see [`mint`]).
-    pub async fn mint_client_token(&self, c: &CheckoutRow, partner_user_id: Option<&str>) -> Result<(String, String), CheckoutError> {
+    pub(crate) async fn mint_client_token(
+        &self,
+        c: &CheckoutRow,
+        partner_user_id: Option<&str>,
+    ) -> Result<(String, String), CheckoutError> {
         let minted = self.mint(c, partner_user_id)?;
         let stored = minted.clone();
         self.store.writes.run(move |conn| Box::pin(async move { store_session(conn, &stored).await })).await?;

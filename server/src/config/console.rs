@@ -21,7 +21,7 @@ pub struct ConsoleSettings {
 }
 
 /// Shortest console password the server accepts.
-pub const MIN_PASSWORD_LEN: usize = 12;
+pub(super) const MIN_PASSWORD_LEN: usize = 12;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum CredentialError {

@@ -21,8 +21,9 @@ mod validate;
 
 pub use checks::redacted_url;
 pub use cli::{Cli, Command, ServerArgs};
-pub use console::{hash_password, ConsoleCredential, ConsoleSettings, CredentialError};
-pub use settings::{AlertThresholds, Limits, ServeLimits, Settings};
+pub use console::{hash_password, ConsoleCredential, ConsoleSettings};
+pub(crate) use settings::{AlertThresholds, ServeLimits};
+pub use settings::{Limits, Settings};
 
 use checks::key_kind;
 use secrecy::SecretString;

@@ -23,7 +23,7 @@ fn per_minute(n: u32, burst: u32) -> Quota {
     Quota::per_minute(nonzero(n)).allow_burst(nonzero(burst))
 }
 
-pub struct Limiters {
+pub(crate) struct Limiters {
     mints: DefaultKeyedRateLimiter<String>,
     sign_ins: DefaultKeyedRateLimiter<String>,
     quotes: DefaultKeyedRateLimiter<String>,
@@ -37,16 +37,16 @@ pub struct Limiters {
 
 /// How long until the limited action may be tried again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryAfter(pub Duration);
+pub(crate) struct RetryAfter(pub Duration);
 
 impl RetryAfter {
-    pub fn millis(self) -> u64 {
+    pub(crate) fn millis(self) -> u64 {
         (self.0.as_millis() as u64).max(1)
     }
 }
 
 impl Limiters {
-    pub fn new(limits: &Limits) -> Self {
+    pub(crate) fn new(limits: &Limits) -> Self {
         Limiters {
             mints: RateLimiter::keyed(per_minute(limits.mints_per_minute, 10)),
             // Password guessing: five tries, then one every 10 s per address.
@@ -64,37 +64,37 @@ impl Limiters {
     }
 
     /// One console sign-in attempt from `client` (an address).
-    pub fn sign_in(&self, client: &str) -> Result<(), RetryAfter> {
+    pub(crate) fn sign_in(&self, client: &str) -> Result<(), RetryAfter> {
         self.keyed(&self.sign_ins, client)
     }
 
     /// One session or checkout minted from `client` (an address).
-    pub fn mint(&self, client: &str) -> Result<(), RetryAfter> {
+    pub(crate) fn mint(&self, client: &str) -> Result<(), RetryAfter> {
         self.keyed(&self.mints, client)
     }
 
     /// One quote request in `checkout_id`.
-    pub fn quote(&self, checkout_id: &str) -> Result<(), RetryAfter> {
+    pub(crate) fn quote(&self, checkout_id: &str) -> Result<(), RetryAfter> {
         self.keyed(&self.quotes, checkout_id)
     }
 
     /// One accept attempt in `checkout_id`.
-    pub fn accept(&self, checkout_id: &str) -> Result<(), RetryAfter> {
+    pub(crate) fn accept(&self, checkout_id: &str) -> Result<(), RetryAfter> {
         self.keyed(&self.accepts, checkout_id)
     }
 
     /// Whether a refusal of `checkout_id` may be written down now.
-    pub fn outcome_write(&self, checkout_id: &str) -> Result<(), RetryAfter> {
+    pub(crate) fn outcome_write(&self, checkout_id: &str) -> Result<(), RetryAfter> {
         self.keyed(&self.outcome_writes, checkout_id)
     }
 
     /// Whether a webhook signature failure may be written down now.
-    pub fn webhook_failure_write(&self) -> Result<(), RetryAfter> {
+    pub(crate) fn webhook_failure_write(&self) -> Result<(), RetryAfter> {
         self.webhook_failure_writes.check().map_err(|not_until| RetryAfter(not_until.wait_time_from(self.clock.now())))
     }
 
     /// Drops keys whose buckets are full again, so memory follows active clients only.
-    pub fn forget_idle(&self) {
+    pub(crate) fn forget_idle(&self) {
         for limiter in [&self.mints, &self.sign_ins, &self.quotes, &self.accepts, &self.outcome_writes] {
             limiter.retain_recent();
             limiter.shrink_to_fit();
@@ -102,13 +102,14 @@ impl Limiters {
     }
 
     /// Keys currently remembered (for tests of bounded memory).
-    pub fn remembered(&self) -> usize {
+    #[cfg(test)]
+    fn remembered(&self) -> usize {
         self.mints.len() + self.sign_ins.len() + self.quotes.len() + self.accepts.len()
     }
 }
 
 /// Forgets idle keys every `interval`, for the life of the process.
-pub fn spawn_forgetting(limiters: Arc<Limiters>, interval: Duration) -> tokio::task::JoinHandle<()> {
+pub(crate) fn spawn_forgetting(limiters: Arc<Limiters>, interval: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(interval).await;
@@ -118,7 +119,7 @@ pub fn spawn_forgetting(limiters: Arc<Limiters>, interval: Duration) -> tokio::t
 }
 
 /// Counted slots for live event streams, per checkout and in total.
-pub struct StreamSlots {
+pub(crate) struct StreamSlots {
     per_checkout: u32,
     total_max: u32,
     total: AtomicU32,
@@ -127,19 +128,19 @@ pub struct StreamSlots {
 
 /// Which cap refused a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StreamCap {
+pub(crate) enum StreamCap {
     PerCheckout,
     Total,
 }
 
 /// A held stream slot; dropping it frees the slot.
-pub struct StreamSlot {
+pub(crate) struct StreamSlot {
     slots: Arc<StreamSlots>,
     checkout_id: String,
 }
 
 impl StreamSlots {
-    pub fn new(per_checkout: u32, total_max: u32) -> Self {
+    pub(crate) fn new(per_checkout: u32, total_max: u32) -> Self {
         StreamSlots {
             per_checkout: per_checkout.max(1),
             total_max: total_max.max(1),
@@ -148,7 +149,7 @@ impl StreamSlots {
         }
     }
 
-    pub fn acquire(self: &Arc<Self>, checkout_id: &str) -> Result<StreamSlot, StreamCap> {
+    pub(crate) fn acquire(self: &Arc<Self>, checkout_id: &str) -> Result<StreamSlot, StreamCap> {
         let mut by_checkout = self.by_checkout.lock().unwrap_or_else(|p| p.into_inner());
         let held = by_checkout.get(checkout_id).copied().unwrap_or(0);
         if held >= self.per_checkout {
@@ -162,7 +163,7 @@ impl StreamSlots {
         Ok(StreamSlot { slots: Arc::clone(self), checkout_id: checkout_id.to_owned() })
     }
 
-    pub fn open(&self) -> u32 {
+    pub(crate) fn open(&self) -> u32 {
         self.total.load(Ordering::SeqCst)
     }
 }

@@ -7,9 +7,9 @@
 //! Uses every domain room (`checkouts`, `trading`, `partner`, `quoting`) and
 //! `store`, `zeropools`, `config`, `telemetry`; nothing uses it but `app`.
 
-pub mod api;
+pub(crate) mod api;
 pub(crate) mod console;
-pub mod limits;
+pub(crate) mod limits;
 pub mod readiness;
 pub mod serve;
 pub mod state;

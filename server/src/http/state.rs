@@ -17,19 +17,19 @@ use std::sync::Arc;
 pub struct AppState {
     pub store: Store,
     pub upstream: UpstreamClient,
-    pub settings: Arc<Settings>,
-    pub quoting: Quoting,
-    pub trading: Trading,
-    pub checkouts: Checkouts,
-    pub limiters: Arc<Limiters>,
-    pub streams: Arc<StreamSlots>,
+    pub(crate) settings: Arc<Settings>,
+    pub(crate) quoting: Quoting,
+    pub(crate) trading: Trading,
+    pub(crate) checkouts: Checkouts,
+    pub(crate) limiters: Arc<Limiters>,
+    pub(crate) streams: Arc<StreamSlots>,
     /// Set when the process begins to stop (readiness fails, live streams end).
     pub stopping: Stopping,
-    pub upstream_probe: Arc<UpstreamProbe>,
+    pub(crate) upstream_probe: Arc<UpstreamProbe>,
 }
 
 impl AppState {
-    pub fn new(
+    pub(crate) fn new(
         store: Store,
         upstream: UpstreamClient,
         settings: Arc<Settings>,

@@ -52,7 +52,7 @@ pub struct LedgerSync {
 }
 
 impl LedgerSync {
-    pub fn new(store: Store, upstream: UpstreamClient, pools: Pools, grace: Duration) -> Self {
+    pub(crate) fn new(store: Store, upstream: UpstreamClient, pools: Pools, grace: Duration) -> Self {
         LedgerSync { store, upstream, pools, grace }
     }
 

@@ -13,7 +13,7 @@ use std::sync::Arc;
 /// lives per preview in flight, shared by reference, and the common case is the big one.)
 #[derive(Debug, Clone)]
 #[allow(clippy::large_enum_variant)]
-pub enum QuoteCall {
+pub(crate) enum QuoteCall {
     Answered(Upstream<QuoteOutcome>),
     /// The server's own upstream budget was spent: no call was made.
     Busy {
@@ -24,21 +24,21 @@ pub enum QuoteCall {
 
 impl QuoteCall {
     /// Only 0Pools' answers (available or not) are served again within the window.
-    pub fn reusable(&self) -> bool {
+    pub(crate) fn reusable(&self) -> bool {
         matches!(self, QuoteCall::Answered(_))
     }
 }
 
 /// Upstream quote calls within the whole server's budget of them per second.
 #[derive(Clone)]
-pub struct Calls {
+pub(crate) struct Calls {
     upstream: UpstreamClient,
     budget: Arc<DefaultDirectRateLimiter>,
     clock: DefaultClock,
 }
 
 impl Calls {
-    pub fn new(upstream: UpstreamClient, per_second: u32) -> Self {
+    pub(crate) fn new(upstream: UpstreamClient, per_second: u32) -> Self {
         let per_second = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
         let budget = RateLimiter::direct(Quota::per_second(per_second).allow_burst(per_second));
         Calls { upstream, budget: Arc::new(budget), clock: DefaultClock::default() }
@@ -46,7 +46,7 @@ impl Calls {
 
     /// One upstream quote call from the shared budget: beyond it, a fail-soft `busy`
     /// the widget backs off from, before 0Pools' own quota is spent.
-    pub async fn call(&self, request: &QuoteRequest) -> QuoteCall {
+    pub(crate) async fn call(&self, request: &QuoteRequest) -> QuoteCall {
         if let Err(not_until) = self.budget.check() {
             let wait = not_until.wait_time_from(self.clock.now()).as_millis() as u64;
             return QuoteCall::Busy { retry_after_ms: wait.max(1_000) };
@@ -61,13 +61,13 @@ impl Calls {
 /// What an indicative call sends: the price question only. The destination and
 /// the partner's reference belong to the firm quote, so previews of different users
 /// with the same question are the same call (and no one's address is in another's).
-pub fn preview_request(request: &QuoteRequest) -> QuoteRequest {
+pub(crate) fn preview_request(request: &QuoteRequest) -> QuoteRequest {
     QuoteRequest { destination_address: None, partner_reference: None, ..request.clone() }
 }
 
 /// The coalescing key of a preview request: equal amounts written differently
 /// (`100`, `100.00`) are the same question.
-pub fn key(request: &QuoteRequest) -> String {
+pub(crate) fn key(request: &QuoteRequest) -> String {
     format!(
         "{}|{}|{}|{}|{}",
         request.pool_id,

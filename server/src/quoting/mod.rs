@@ -5,15 +5,15 @@
 //!
 //! Uses `zeropools`, `store`, `config` and `telemetry`.
 
-pub mod calls;
-pub mod outcomes;
-pub mod pools;
-pub mod previews;
-pub mod terms;
+pub(crate) mod calls;
+pub(crate) mod outcomes;
+pub(crate) mod pools;
+pub(crate) mod previews;
+pub(crate) mod terms;
 
-pub use calls::QuoteCall;
-pub use outcomes::Outcomes;
-pub use pools::Pools;
+pub(crate) use calls::QuoteCall;
+pub(crate) use outcomes::Outcomes;
+pub(crate) use pools::Pools;
 
 use crate::config::Settings;
 use crate::store::Store;
@@ -23,16 +23,16 @@ use std::sync::Arc;
 
 /// What the quote endpoints reach. Cheap to clone.
 #[derive(Clone)]
-pub struct Quoting {
-    pub pools: Pools,
-    pub outcomes: Outcomes,
+pub(crate) struct Quoting {
+    pub(crate) pools: Pools,
+    pub(crate) outcomes: Outcomes,
     calls: calls::Calls,
     /// Indicative previews: identical intents share one upstream call.
     previews: Arc<previews::Coalescer<QuoteCall>>,
 }
 
 impl Quoting {
-    pub fn new(upstream: &UpstreamClient, store: &Store, settings: &Settings) -> Self {
+    pub(crate) fn new(upstream: &UpstreamClient, store: &Store, settings: &Settings) -> Self {
         let pools = Pools::new(upstream.clone(), settings.pools_cache_ttl);
         Quoting {
             outcomes: Outcomes::new(store.outcomes.clone(), pools.clone()),
@@ -44,7 +44,7 @@ impl Quoting {
 
     /// A firm quote is its own call (its own executable promise); previews of the
     /// same question share one upstream call and, briefly, its answer.
-    pub async fn ask(&self, request: &QuoteRequest) -> QuoteCall {
+    pub(crate) async fn ask(&self, request: &QuoteRequest) -> QuoteCall {
         if request.quote_type == quote_core::vocab::QuoteType::Firm {
             return self.calls.call(request).await;
         }
@@ -53,7 +53,7 @@ impl Quoting {
     }
 
     /// Forgets previews past their window (the sweep calls this).
-    pub fn forget_stale(&self) {
+    pub(crate) fn forget_stale(&self) {
         self.previews.forget_stale();
     }
 }

@@ -12,24 +12,24 @@ use quote_core::vocab::{Outcome, OutcomeSubject};
 use rust_decimal::Decimal;
 
 /// The stablecoin leg of terms in `pool`, as an outcome row stores it.
-pub fn stablecoin_leg(pool: &Pool, target_asset: &str, target_amount: Decimal, source_amount: Decimal) -> String {
+pub(crate) fn stablecoin_leg(pool: &Pool, target_asset: &str, target_amount: Decimal, source_amount: Decimal) -> String {
     notional::stablecoin_leg(&pool.target_asset, target_asset, target_amount, source_amount).to_string()
 }
 
 /// Where outcome rows go.
 #[derive(Clone)]
-pub struct Outcomes {
+pub(crate) struct Outcomes {
     writer: OutcomeWriter,
     pools: Pools,
 }
 
 impl Outcomes {
-    pub fn new(writer: OutcomeWriter, pools: Pools) -> Self {
+    pub(crate) fn new(writer: OutcomeWriter, pools: Pools) -> Self {
         Outcomes { writer, pools }
     }
 
     /// The `accepted` outcome row of `trade` (the quote that converted is the trade's).
-    pub async fn accepted_row(&self, quote: &QuoteRow, trade: &TradeRow) -> store::OutcomeRow {
+    pub(crate) async fn accepted_row(&self, quote: &QuoteRow, trade: &TradeRow) -> store::OutcomeRow {
         let pool = self.pools.find(&quote.pool_id).await.ok().flatten();
         // A damaged amount leaves the notional out (logged), never counts it as zero.
         let amount = |text: &str, column: &str| store::stored::decimal(text, column, &trade.trade_id);
@@ -54,7 +54,7 @@ impl Outcomes {
     }
 
     /// Records the row and counts it; a failure to record is logged, never raised.
-    pub async fn record(&self, row: &store::OutcomeRow) {
+    pub(crate) async fn record(&self, row: &store::OutcomeRow) {
         count(row);
         if let Err(e) = self.writer.record(row.clone()).await {
             tracing::warn!(cause = %e, "an outcome could not be recorded");
@@ -63,7 +63,7 @@ impl Outcomes {
 }
 
 /// Counts the row in the metrics (for rows stored with what they describe).
-pub fn count(row: &store::OutcomeRow) {
+pub(crate) fn count(row: &store::OutcomeRow) {
     if row.subject == OutcomeSubject::Accept {
         crate::telemetry::accept(row.reason.as_deref().unwrap_or(row.outcome.as_str()));
     } else {

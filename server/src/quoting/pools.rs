@@ -12,20 +12,20 @@ type Cached = Option<(Instant, Arc<PoolList>)>;
 
 /// The entitled pools, as 0Pools last listed them. Cheap to clone (one cache).
 #[derive(Clone)]
-pub struct Pools {
+pub(crate) struct Pools {
     upstream: UpstreamClient,
     ttl: Duration,
     cached: Arc<Mutex<Cached>>,
 }
 
 impl Pools {
-    pub fn new(upstream: UpstreamClient, ttl: Duration) -> Self {
+    pub(crate) fn new(upstream: UpstreamClient, ttl: Duration) -> Self {
         Pools { upstream, ttl, cached: Arc::new(Mutex::new(None)) }
     }
 
     /// The entitled pools, from the cache while fresh. Concurrent callers share one
     /// refresh (the lock is held across it).
-    pub async fn all(&self) -> Result<Arc<PoolList>, UpstreamError> {
+    pub(crate) async fn all(&self) -> Result<Arc<PoolList>, UpstreamError> {
         let mut cached = self.cached.lock().await;
         if let Some((at, list)) = cached.as_ref() {
             if at.elapsed() < self.ttl {
@@ -37,7 +37,7 @@ impl Pools {
         Ok(list)
     }
 
-    pub async fn find(&self, pool_id: &str) -> Result<Option<Pool>, UpstreamError> {
+    pub(crate) async fn find(&self, pool_id: &str) -> Result<Option<Pool>, UpstreamError> {
         Ok(self.all().await?.pools.iter().find(|p| p.pool_id == pool_id).cloned())
     }
 }

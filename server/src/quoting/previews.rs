@@ -23,14 +23,14 @@ struct Slot<T> {
 }
 
 /// A single-flight cache of answers of type `T`, keyed by the intent.
-pub struct Coalescer<T> {
+pub(crate) struct Coalescer<T> {
     window: Duration,
     slots: Mutex<HashMap<String, Arc<Slot<T>>>>,
 }
 
 /// Whether an answer came from this caller's own upstream call or was shared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Called,
     Shared,
 }
@@ -38,7 +38,7 @@ pub enum Source {
 impl<T: Clone> Coalescer<T> {
     /// `window`: how long a reusable answer is served to identical intents (zero:
     /// only calls in flight are shared).
-    pub fn new(window: Duration) -> Self {
+    pub(crate) fn new(window: Duration) -> Self {
         Coalescer { window, slots: Mutex::new(HashMap::new()) }
     }
 
@@ -53,7 +53,7 @@ impl<T: Clone> Coalescer<T> {
     /// within the window, or from `call`. `reusable` says whether an answer may be
     /// served to later callers (errors and throttled answers are not); callers that
     /// were already waiting get it either way.
-    pub async fn get<F, Fut>(&self, key: &str, reusable: impl Fn(&T) -> bool, call: F) -> (T, Source)
+    pub(crate) async fn get<F, Fut>(&self, key: &str, reusable: impl Fn(&T) -> bool, call: F) -> (T, Source)
     where
         F: FnOnce() -> Fut,
         Fut: Future<Output = T>,
@@ -93,16 +93,18 @@ impl<T: Clone> Coalescer<T> {
     }
 
     /// How many intents are remembered (in flight or within the window).
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.slots.lock().map(|s| s.len()).unwrap_or(0)
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
     /// Drops answers older than the window (called by the periodic sweep).
-    pub fn forget_stale(&self) {
+    pub(crate) fn forget_stale(&self) {
         let now = Instant::now();
         if let Ok(mut slots) = self.slots.lock() {
             slots.retain(|_, s| self.fresh(s, now));

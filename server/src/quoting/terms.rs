@@ -11,15 +11,15 @@ use quote_core::wire::QuoteTerms;
 const CLOCK_NOISE_MS: i64 = 2_000;
 /// Offsets beyond this are a broken `Date` header, not a clock: ignored (and
 /// alerted), so one bad header cannot make every quote expire on arrival.
-pub const CLOCK_OFFSET_MAX_MS: i64 = 10 * 60 * 1000;
+pub(crate) const CLOCK_OFFSET_MAX_MS: i64 = 10 * 60 * 1000;
 
 /// Whether an offset measured from 0Pools' `Date` header is a broken header.
-pub fn offset_is_absurd(clock_offset_ms: i64) -> bool {
+pub(crate) fn offset_is_absurd(clock_offset_ms: i64) -> bool {
     clock_offset_ms.abs() > CLOCK_OFFSET_MAX_MS
 }
 
 /// When the widget may sensibly ask again after an unavailable answer.
-pub fn retry_after_ms(reason: &UnavailableReason) -> u64 {
+pub(crate) fn retry_after_ms(reason: &UnavailableReason) -> u64 {
     match reason {
         UnavailableReason::PoolDry => 10_000,
         UnavailableReason::RateUnavailable => 5_000,
@@ -35,7 +35,7 @@ pub fn retry_after_ms(reason: &UnavailableReason) -> u64 {
 /// corrects against this server's clock) count down the real window. An absurd
 /// offset is a broken header, not a clock: then the quote's own window
 /// (`expires_at - created_at`, both in 0Pools' clock) is counted from `now`.
-pub fn local_expiry(q: &Quote, clock_offset_ms: Option<i64>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+pub(crate) fn local_expiry(q: &Quote, clock_offset_ms: Option<i64>, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
     match clock_offset_ms {
         Some(o) if offset_is_absurd(o) => {
             let window = q.expires_at.map(|e| (e - q.created_at).clamp(Duration::zero(), Duration::milliseconds(CLOCK_OFFSET_MAX_MS)));
@@ -49,7 +49,7 @@ pub fn local_expiry(q: &Quote, clock_offset_ms: Option<i64>, now: DateTime<Utc>)
 }
 
 /// The terms the widget shows, with `expires_at` as [`local_expiry`] gave it.
-pub fn terms(q: &Quote, expires_at: Option<DateTime<Utc>>) -> QuoteTerms {
+pub(crate) fn terms(q: &Quote, expires_at: Option<DateTime<Utc>>) -> QuoteTerms {
     QuoteTerms {
         pool_id: q.pool_id.clone(),
         side: q.side,

@@ -47,7 +47,7 @@ impl StoreKind {
 }
 
 /// The file of an SQLite database on disk (`None` for Postgres or in memory).
-pub fn sqlite_file(db: &Db) -> Option<std::path::PathBuf> {
+pub(crate) fn sqlite_file(db: &Db) -> Option<std::path::PathBuf> {
     let url = &db.connect_options().database_url;
     if StoreKind::of_pool(db) != StoreKind::Sqlite
         || url.as_str().contains(":memory:")

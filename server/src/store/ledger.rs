@@ -94,10 +94,6 @@ pub async fn ledger_rows_to_reconcile(db: &Db) -> sqlx::Result<std::collections:
     Ok(by_trade)
 }
 
-pub async fn ledger_rows_for(db: &Db, transact_id: &str) -> sqlx::Result<Vec<LedgerRow>> {
-    sqlx::query_as("SELECT * FROM ledger_entries WHERE transact_id = $1 ORDER BY ledger_id").bind(transact_id).fetch_all(db).await
-}
-
 /// Trades whose reconciliation can still change (not matched yet).
 pub async fn trades_to_reconcile(db: &Db) -> sqlx::Result<Vec<super::TradeFigures>> {
     sqlx::query_as(

@@ -2,7 +2,7 @@
 //! forward only (a terminal status is final).
 
 use super::outcomes::bind_outcome;
-use super::{now, AnyQuery, Db, HistoryRow, Joined, OutcomeRow, TradeRow};
+use super::{now, AnyQuery, Db, Joined, OutcomeRow, TradeRow};
 use quote_core::vocab::{StatusSource, TradeStatus};
 use sqlx::{AnyConnection, FromRow, Row};
 use std::sync::LazyLock;
@@ -97,13 +97,6 @@ pub async fn trade(db: &Db, trade_id: &str) -> sqlx::Result<Option<TradeRow>> {
 
 pub async fn trade_for_quote(db: &Db, quote_id: &str) -> sqlx::Result<Option<TradeRow>> {
     sqlx::query_as("SELECT * FROM trades WHERE quote_id = $1").bind(quote_id).fetch_optional(db).await
-}
-
-pub async fn trade_history(db: &Db, trade_id: &str) -> sqlx::Result<Vec<HistoryRow>> {
-    sqlx::query_as("SELECT status, source, event_id, recorded_at FROM trade_status_history WHERE trade_id = $1 ORDER BY id")
-        .bind(trade_id)
-        .fetch_all(db)
-        .await
 }
 
 /// Moves a reserved trade to a terminal status, recording where the news came from,

@@ -42,13 +42,13 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 /// How often the WAL is checkpointed into the database file.
-pub const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+pub(super) const CHECKPOINT_EVERY: std::time::Duration = std::time::Duration::from_millis(100);
 
 /// WAL pages past which the writer checkpoints itself (SQLite's default, about 4 MB).
-pub const WRITER_CHECKPOINT_PAGES: u32 = 1_000;
+pub(super) const WRITER_CHECKPOINT_PAGES: u32 = 1_000;
 
 /// Checkpoints `db`'s WAL every [`CHECKPOINT_EVERY`] until the pool closes.
-pub fn spawn_checkpointer(db: crate::store::Db) -> tokio::task::JoinHandle<()> {
+pub(super) fn spawn_checkpointer(db: crate::store::Db) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
         let closing = db.close_event();
         tokio::pin!(closing);
@@ -69,21 +69,21 @@ pub fn spawn_checkpointer(db: crate::store::Db) -> tokio::task::JoinHandle<()> {
 }
 
 /// Makes every commit written so far durable.
-pub type Sync = Arc<dyn Fn() -> io::Result<()> + Send + std::marker::Sync>;
+pub(super) type Sync = Arc<dyn Fn() -> io::Result<()> + Send + std::marker::Sync>;
 
 /// An acknowledgement, given once the commit it follows is durable (or told why not).
-pub type Ack = Box<dyn FnOnce(Result<(), String>) + Send>;
+pub(super) type Ack = Box<dyn FnOnce(Result<(), String>) + Send>;
 
 /// The WAL of the SQLite database at `database`: beside the file it resolves to,
 /// as SQLite places it when the path is a symlink.
-pub fn wal_of(database: &Path) -> PathBuf {
+pub(super) fn wal_of(database: &Path) -> PathBuf {
     let mut name = std::fs::canonicalize(database).unwrap_or_else(|_| database.to_owned()).into_os_string();
     name.push("-wal");
     PathBuf::from(name)
 }
 
 /// Fsyncs the file at `wal` (a missing one is an error: see the module note).
-pub fn fsync(wal: PathBuf) -> Sync {
+pub(super) fn fsync(wal: PathBuf) -> Sync {
     Arc::new(move || std::fs::File::open(&wal).and_then(|file| file.sync_data()))
 }
 
@@ -94,7 +94,7 @@ pub fn fsync(wal: PathBuf) -> Sync {
 /// here (the fsync runs on this thread, then it answers), where a task handing the
 /// fsync to the blocking pool and waiting for it back took three. Each wake-up is a
 /// chance to wait for a core, and on a busy machine the answer waits as long.
-pub fn spawn(sync: Sync) -> mpsc::UnboundedSender<Vec<Ack>> {
+pub(super) fn spawn(sync: Sync) -> mpsc::UnboundedSender<Vec<Ack>> {
     let (sender, mut batches) = mpsc::unbounded_channel::<Vec<Ack>>();
     std::thread::Builder::new()
         .name("qw-wal-sync".into())

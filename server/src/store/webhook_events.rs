@@ -37,16 +37,6 @@ pub struct ReceivedTrade {
     pub moved: bool,
 }
 
-/// Stores an event once; false if its `event_id` was already stored.
-pub async fn insert_webhook_event(conn: &mut AnyConnection, event: &WebhookEventRecord) -> sqlx::Result<bool> {
-    let insert = sqlx::query(
-        "INSERT INTO webhook_events (event_id, event_type, transact_id, quote_id, status, created_at, received_at, body)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT(event_id) DO NOTHING",
-    );
-    let done = bind_event(insert, event).execute(&mut *conn).await?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// The event's columns as `$1…$8`, in table order (`received_at` is now).
 fn bind_event<'q>(query: AnyQuery<'q>, event: &'q WebhookEventRecord) -> AnyQuery<'q> {
     query

@@ -17,7 +17,7 @@ pub mod partner_webhooks;
 mod record;
 
 pub(crate) use advance::moved_forward;
-pub use events::{TradeEvents, TradeNews, TradeUpdate};
+pub use events::{TradeEvents, TradeUpdate};
 pub use partner_webhooks::Outbox;
 
 use crate::quoting::Outcomes;
@@ -87,7 +87,7 @@ pub struct Trading {
 }
 
 impl Trading {
-    pub fn new(
+    pub(crate) fn new(
         store: Store,
         upstream: UpstreamClient,
         outcomes: Outcomes,

@@ -131,7 +131,7 @@ async fn the_sweep_expires_quotes_and_retention_deletes_all_but_trades_and_their
     assert!(store::quote(&srv.state.store.db, &unaccepted).await.unwrap().is_none(), "an unaccepted quote is deleted");
     let row = store::trade(&srv.state.store.db, &trade_id).await.unwrap().expect("trades are never deleted");
     assert!(store::quote(&srv.state.store.db, &row.quote_id).await.unwrap().is_some(), "nor the quote a trade was made from");
-    assert_eq!(store::trade_history(&srv.state.store.db, &trade_id).await.unwrap().len(), 2);
+    assert_eq!(quote_testkit::rows::trade_history(&srv.state.store.db, &trade_id).await.unwrap().len(), 2);
     let (status, view) = srv.get(&format!("/api/trades/{trade_id}"), Some(PARTNER_KEY)).await;
     assert_eq!(status, 401, "{view}");
     let events: Vec<(String, String)> = sqlx::query_as("SELECT event_id, body FROM webhook_events WHERE transact_id = $1")

@@ -181,7 +181,7 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
 
     // A row that arrives late for a matched trade (a correction, a duplicate) reopens
     // it, and the next pass judges it again: two settle rows are an exception.
-    let matched_rows = store::ledger_rows_for(&srv.state.store.db, &good).await.unwrap();
+    let matched_rows = quote_testkit::rows::ledger_rows_for(&srv.state.store.db, &good).await.unwrap();
     let settle = matched_rows.iter().find(|r| r.entry_type == "settle").unwrap();
     let late: quote_server::zeropools::balances::LedgerEntry = serde_json::from_value(json!({
         "ledger_id": "led_late_correction", "type": "settle", "asset": settle.asset, "amount": settle.amount,

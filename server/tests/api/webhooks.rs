@@ -96,7 +96,7 @@ async fn webhooks_are_verified_deduplicated_and_only_move_forward() {
     }
     let (_, t) = srv.get(&format!("/api/trades/{trade_id}"), Some(&token)).await;
     assert_eq!(t["status"], "settled");
-    let history = store::trade_history(&srv.state.store.db, &trade_id).await.unwrap();
+    let history = quote_testkit::rows::trade_history(&srv.state.store.db, &trade_id).await.unwrap();
     let path: Vec<_> = history.iter().map(|h| (h.status.as_str(), h.source.as_str())).collect();
     assert_eq!(path, [("reserved", "transact"), ("settled", "webhook")]);
     assert_eq!(history[1].event_id.as_deref(), Some("evt_1"));
@@ -128,7 +128,7 @@ async fn an_event_for_a_trade_not_yet_stored_is_applied_when_it_is() {
         (t["status"] == "released").then_some(())
     })
     .await;
-    let history = store::trade_history(&srv.state.store.db, &upstream.transact_id).await.unwrap();
+    let history = quote_testkit::rows::trade_history(&srv.state.store.db, &upstream.transact_id).await.unwrap();
     assert_eq!(history.last().map(|h| (h.status.as_str(), h.event_id.as_deref())), Some(("released", Some("evt_early"))));
 }
 
@@ -140,16 +140,7 @@ async fn a_redelivered_webhook_applies_what_an_earlier_delivery_stored_but_did_n
     let event = json!({"event_id": "evt_half", "type": "trade.settled", "created_at": "2026-11-21T12:00:00Z",
         "data": {"transact_id": trade_id, "quote_id": quote_id, "status": "settled"}});
     // As if the first delivery was stored and then failed before applying (and got a 5xx).
-    let half = store::WebhookEventRecord {
-        event_id: "evt_half".into(),
-        event_type: "trade.settled".into(),
-        transact_id: trade_id.clone(),
-        quote_id: quote_id.clone(),
-        status: TradeStatus::Settled,
-        created_at: "2026-11-21T12:00:00.000Z".into(),
-        body: "{}".into(),
-    };
-    store::insert_webhook_event(&mut srv.state.store.db.acquire().await.unwrap(), &half).await.unwrap();
+    quote_testkit::rows::store_unapplied_event(srv.db(), "evt_half", &trade_id, &quote_id, "settled").await.unwrap();
     let (header, raw) = signed(&event, WEBHOOK_SECRET, chrono::Utc::now().timestamp());
     let (status, body) = post_webhook(srv, Some(&header), &raw).await;
     assert_eq!((status, body["duplicate"].as_bool()), (200, Some(true)));
@@ -176,7 +167,12 @@ async fn an_event_is_stored_once_and_moves_its_trade_in_the_same_step() {
         (got.fresh, got.trade.map(|t| (t.row.status, t.moved)))
     };
     let history = || async {
-        store::trade_history(&srv.state.store.db, &trade_id).await.unwrap().into_iter().map(|h| (h.status, h.event_id)).collect::<Vec<_>>()
+        quote_testkit::rows::trade_history(&srv.state.store.db, &trade_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|h| (h.status, h.event_id))
+            .collect::<Vec<_>>()
     };
 
     // A `reserved` event never moves a trade; the trade comes back as stored.

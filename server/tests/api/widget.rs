@@ -91,7 +91,7 @@ async fn the_whole_flow_from_session_to_settled() {
     let (status, final_trade) = srv.get(&format!("/api/trades/{trade_id}"), Some(&token)).await;
     assert_eq!(status, 200);
     assert_eq!(final_trade["status"], "settled");
-    let history = store::trade_history(&srv.state.store.db, &trade_id).await.unwrap();
+    let history = quote_testkit::rows::trade_history(&srv.state.store.db, &trade_id).await.unwrap();
     assert_eq!(history[0].status, "reserved");
     assert_eq!(history[0].source, "transact");
     assert_eq!(history.last().unwrap().status, "settled");
@@ -256,7 +256,7 @@ async fn a_restart_finds_and_finishes_unfinished_work() {
     })
     .await;
     assert_eq!(settled["trade_id"], trade_id.as_str());
-    let history = store::trade_history(&second.state.store.db, &trade_id).await.unwrap();
+    let history = quote_testkit::rows::trade_history(&second.state.store.db, &trade_id).await.unwrap();
     assert_eq!(history.last().unwrap().source, "reconcile");
     // The cut-short accept was executed exactly once, with its stored key.
     let resumed = eventually(10, || async { store::trade_for_quote(&second.state.store.db, &cut_short).await.unwrap() }).await;

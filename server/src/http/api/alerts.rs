@@ -17,7 +17,7 @@ use quote_core::partner::{AlertsReport, RecordedAlert};
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn alerts(State(state): State<AppState>, _: PartnerReader) -> Result<Json<AlertsReport>, ApiError> {
+pub(super) async fn alerts(State(state): State<AppState>, _: PartnerReader) -> Result<Json<AlertsReport>, ApiError> {
     let facts = alerts::gather(&state.store.db, &state.upstream, &state.settings.alerts).await?;
     let active = alerts::active(&facts, &state.settings.alerts);
     let recorded = store::recorded_alerts(&state.store.db, 100)

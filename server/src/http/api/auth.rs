@@ -14,7 +14,7 @@ use std::net::{IpAddr, SocketAddr};
 use subtle::ConstantTimeEq;
 
 /// The session (client token) a widget request is made in, and its checkout.
-pub struct Session {
+pub(crate) struct Session {
     pub session_id: String,
     pub checkout_id: String,
     /// The checkout as read with the session at the start of this request, when the
@@ -25,7 +25,7 @@ pub struct Session {
 impl Session {
     /// This session's checkout as of now: the row read with the session moments ago
     /// if there is one, else read.
-    pub async fn checkout(&mut self, state: &AppState) -> Result<store::CheckoutRow, crate::checkouts::CheckoutError> {
+    pub(crate) async fn checkout(&mut self, state: &AppState) -> Result<store::CheckoutRow, crate::checkouts::CheckoutError> {
         match self.read_with_session.take() {
             Some(row) => Ok(row),
             None => state.checkouts.find(&self.checkout_id).await,
@@ -33,7 +33,7 @@ impl Session {
     }
 }
 
-pub fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim).filter(|t| !t.is_empty())
 }
 
@@ -52,9 +52,9 @@ impl FromRequestParts<AppState> for Session {
 
 /// The partner's backend, proven by the partner key (constant-time compare). With
 /// no key configured, nothing is open: every partner call is refused.
-pub struct Partner;
+pub(crate) struct Partner;
 
-pub fn is_partner(headers: &HeaderMap, state: &AppState) -> bool {
+pub(crate) fn is_partner(headers: &HeaderMap, state: &AppState) -> bool {
     let Some(key) = &state.settings.partner_api_key else { return false };
     let presented = bearer(headers).unwrap_or("");
     let expected = key.expose_secret();
@@ -76,13 +76,13 @@ impl FromRequestParts<AppState> for Partner {
 /// A reader of the partner's operations data: the partner's backend (partner key)
 /// or a person signed in to the partner console (session cookie). Only reads take
 /// it; minting checkouts stays with the partner key.
-pub enum PartnerReader {
+pub(crate) enum PartnerReader {
     Backend,
-    Console { user: String },
+    Console,
 }
 
 /// The console user of a live console session cookie, if the request carries one.
-pub async fn console_user(headers: &HeaderMap, state: &AppState) -> Result<Option<(String, String)>, ApiError> {
+pub(crate) async fn console_user(headers: &HeaderMap, state: &AppState) -> Result<Option<(String, String)>, ApiError> {
     if state.settings.console.is_none() {
         return Ok(None);
     }
@@ -99,7 +99,7 @@ impl FromRequestParts<AppState> for PartnerReader {
             return Ok(PartnerReader::Backend);
         }
         match console_user(&parts.headers, state).await? {
-            Some((user, _)) => Ok(PartnerReader::Console { user }),
+            Some(_) => Ok(PartnerReader::Console),
             None if bearer(&parts.headers).is_some() || state.settings.console.is_none() => Err(ApiError::PartnerKeyInvalid),
             None => Err(ApiError::ConsoleSignInRequired),
         }
@@ -108,7 +108,7 @@ impl FromRequestParts<AppState> for PartnerReader {
 
 /// The calling client's address: the TCP peer, or, behind a trusted proxy
 /// (`TRUST_FORWARDED_FOR`), the last hop that proxy appended to `X-Forwarded-For`.
-pub struct ClientAddr(pub IpAddr);
+pub(crate) struct ClientAddr(pub IpAddr);
 
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = ApiError;

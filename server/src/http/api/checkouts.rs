@@ -27,33 +27,29 @@ fn amount(field: &str, value: Option<String>) -> Result<Option<Decimal>, ApiErro
 /// exact `amount` or a range (`amount_min`/`amount_max`), each with its `currency`.
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CreateCheckout {
+pub(crate) struct CreateCheckout {
     /// A pool from `GET /api/pools`.
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$")]
+    #[schema(format = "text")]
     pool_id: Option<String>,
     #[schema(value_type = Option<Side>)]
     side: Option<String>,
-    #[schema(pattern = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$", example = "100.00")]
+    #[schema(format = "amount", example = "100.00")]
     amount: Option<String>,
     /// One of the pool's two assets; required with any amount binding.
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$", example = "EUR")]
+    #[schema(format = "text", example = "EUR")]
     currency: Option<String>,
-    #[schema(pattern = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$")]
+    #[schema(format = "amount")]
     amount_min: Option<String>,
-    #[schema(pattern = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$")]
+    #[schema(format = "amount")]
     amount_max: Option<String>,
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$", example = "tron")]
+    #[schema(format = "text", example = "tron")]
     network: Option<String>,
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$")]
+    #[schema(format = "text")]
     destination_address: Option<String>,
     /// Your order id: one checkout per reference.
-    #[schema(
-        max_length = 200,
-        pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$",
-        example = "order_1042"
-    )]
+    #[schema(format = "text", example = "order_1042")]
     partner_reference: Option<String>,
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$")]
+    #[schema(format = "text")]
     partner_user_id: Option<String>,
     #[schema(minimum = 60, maximum = 604800)]
     expires_in_secs: Option<u64>,
@@ -101,7 +97,7 @@ impl CreateCheckout {
         (status = 502, description = "`upstream_unavailable` (pool discovery)", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     _: Partner,
     StrictJson(request): StrictJson<CreateCheckout>,
@@ -120,7 +116,11 @@ pub async fn create(
         (status = 404, description = "`checkout_not_found`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn get(State(state): State<AppState>, _: Partner, Path(checkout_id): Path<String>) -> Result<Json<CheckoutView>, ApiError> {
+pub(crate) async fn get(
+    State(state): State<AppState>,
+    _: Partner,
+    Path(checkout_id): Path<String>,
+) -> Result<Json<CheckoutView>, ApiError> {
     let checkout = state.checkouts.find(&checkout_id).await?;
     Ok(Json(state.checkouts.view(&checkout).await?))
 }
@@ -136,7 +136,7 @@ pub async fn get(State(state): State<AppState>, _: Partner, Path(checkout_id): P
         (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn client_token(
+pub(crate) async fn client_token(
     State(state): State<AppState>,
     _: Partner,
     Path(checkout_id): Path<String>,
@@ -157,7 +157,7 @@ pub async fn client_token(
         (status = 404, description = "`checkout_not_found`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn current(State(state): State<AppState>, mut session: Session) -> Result<Json<CheckoutView>, ApiError> {
+pub(crate) async fn current(State(state): State<AppState>, mut session: Session) -> Result<Json<CheckoutView>, ApiError> {
     let checkout = session.checkout(&state).await?;
     Ok(Json(state.checkouts.view(&checkout).await?))
 }

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SignIn {
+pub(crate) struct SignIn {
     #[schema(max_length = 200)]
     pub user: String,
     #[schema(max_length = 1000)]
@@ -27,7 +27,7 @@ pub struct SignIn {
 
 /// Who is signed in, until when.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct ConsoleSession {
+pub(crate) struct ConsoleSession {
     pub user: String,
     pub expires_at: String,
 }
@@ -44,7 +44,7 @@ fn configured(state: &AppState) -> Result<&ConsoleSettings, ApiError> {
         (status = 404, description = "No console is configured", body = quote_core::wire::ApiErrorBody),
         (status = 429, description = "`rate_limited` (per address)", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn sign_in(
+pub(crate) async fn sign_in(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     StrictJson(request): StrictJson<SignIn>,
@@ -77,7 +77,7 @@ pub async fn sign_in(
         (status = 401, description = "`console_sign_in_required`", body = quote_core::wire::ApiErrorBody),
         (status = 404, description = "No console is configured", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn current(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<ConsoleSession>, ApiError> {
+pub(crate) async fn current(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<ConsoleSession>, ApiError> {
     configured(&state)?;
     let (user, expires_at) = console_user(&headers, &state).await?.ok_or(ApiError::ConsoleSignInRequired)?;
     Ok(Json(ConsoleSession { user, expires_at }))
@@ -89,7 +89,7 @@ pub async fn current(State(state): State<AppState>, headers: HeaderMap) -> Resul
         (status = 204, description = "Signed out; the cookie is cleared"),
         (status = 404, description = "No console is configured", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub(crate) async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     let settings = configured(&state)?;
     let cookies = headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok());
     if let Some(token) = console::token_from_cookies(cookies) {

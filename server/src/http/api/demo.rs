@@ -23,7 +23,7 @@ const WALLET: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
 /// The demo shop's order.
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct OrderRequest {
+pub(super) struct OrderRequest {
     /// The order the page is paying (kept across reloads); a new one when absent.
     #[serde(default)]
     #[schema(pattern = r"^LUM-[0-9]{5}$")]
@@ -32,7 +32,7 @@ pub struct OrderRequest {
 
 /// The demo order's checkout, and the widget's client token.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct DemoCheckout {
+pub(super) struct DemoCheckout {
     order: String,
     #[schema(value_type = String, example = "100.00")]
     amount: Decimal,
@@ -60,7 +60,7 @@ fn valid_order(order: &str) -> bool {
         (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn checkout_for_order(
+pub(super) async fn checkout_for_order(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     StrictJson(request): StrictJson<OrderRequest>,

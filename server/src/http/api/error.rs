@@ -13,7 +13,7 @@ use quote_core::wire::{ApiErrorBody, ApiErrorDetail, ErrorCode};
 use rust_decimal::Decimal;
 
 #[derive(Debug, thiserror::Error)]
-pub enum ApiError {
+pub(crate) enum ApiError {
     #[error("malformed body: {0}")]
     InvalidJson(String),
     #[error("invalid field {field}: {message}")]
@@ -106,7 +106,7 @@ pub enum ApiError {
 
 impl ApiError {
     /// `400 invalid_field` naming the field and what to do about it.
-    pub fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::InvalidField { field: field.into(), message: message.into() }
     }
 }
@@ -281,7 +281,7 @@ impl ApiError {
 
 impl ApiError {
     /// The stable code this error answers with.
-    pub fn code(&self) -> ErrorCode {
+    pub(crate) fn code(&self) -> ErrorCode {
         self.detail().1.code
     }
 }

@@ -4,10 +4,10 @@
 use super::ApiError;
 
 /// Longest free text the API stores (destination, references, ids).
-pub const MAX_TEXT: usize = 200;
+pub(super) const MAX_TEXT: usize = 200;
 
 /// Trimmed text of at most [`MAX_TEXT`] characters; blank counts as absent.
-pub fn bounded_text(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
+pub(super) fn bounded_text(field: &str, value: Option<String>) -> Result<Option<String>, ApiError> {
     match value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()) {
         Some(v) if v.chars().count() > MAX_TEXT => {
             Err(ApiError::invalid_field(field, format!("{field} may be at most {MAX_TEXT} characters.")))

@@ -14,7 +14,7 @@ use serde::Deserialize;
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct LedgerQuery {
+pub(super) struct LedgerQuery {
     /// `oldest` (default: oldest first, paged with `after`) or `newest` (newest first, paged with `before`).
     #[param(pattern = r"^(oldest|newest)$")]
     order: Option<String>,
@@ -57,7 +57,7 @@ fn view(r: store::MatchedLedgerRow) -> LedgerRowView {
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn ledger(
+pub(super) async fn ledger(
     State(state): State<AppState>,
     _: PartnerReader,
     Query(q): Query<LedgerQuery>,
@@ -133,7 +133,7 @@ fn opt(v: &Option<String>) -> String {
 
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct Period {
+pub(super) struct Period {
     /// Trades created from (RFC 3339; default: 30 days ago).
     from: Option<String>,
     /// …until (exclusive; default: now).
@@ -148,7 +148,7 @@ pub struct Period {
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn trades_csv(State(state): State<AppState>, _: PartnerReader, Query(p): Query<Period>) -> Result<Response, ApiError> {
+pub(super) async fn trades_csv(State(state): State<AppState>, _: PartnerReader, Query(p): Query<Period>) -> Result<Response, ApiError> {
     let window = export_window(&p)?;
     let trades = store::trades_created_between(&state.store.db, &store::timestamp(window.from), &store::timestamp(window.to)).await?;
     let rows = trades
@@ -225,7 +225,7 @@ fn export_window(p: &Period) -> Result<crate::partner::utilization::Window, ApiE
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn ledger_csv(State(state): State<AppState>, _: PartnerReader, Query(p): Query<Period>) -> Result<Response, ApiError> {
+pub(super) async fn ledger_csv(State(state): State<AppState>, _: PartnerReader, Query(p): Query<Period>) -> Result<Response, ApiError> {
     let window = export_window(&p)?;
     let rows = store::ledger_rows_between(&state.store.db, &store::timestamp(window.from), &store::timestamp(window.to))
         .await?

@@ -18,14 +18,14 @@ use utoipa::ToSchema;
 
 /// How the id was found.
 #[derive(Serialize, ToSchema)]
-pub struct Matched {
+pub(super) struct Matched {
     pub kind: IdKind,
     pub id: String,
 }
 
 /// The product record of the seeds: the checkout's conversion at a glance.
 #[derive(Serialize, ToSchema, PartialEq)]
-pub struct ProductRecord {
+pub(super) struct ProductRecord {
     pub product_area: &'static str,
     pub checkout_id: String,
     pub partner_reference: Option<String>,
@@ -41,14 +41,14 @@ pub struct ProductRecord {
 /// else the checkout's. In JSON, the word alone.
 #[derive(Serialize, ToSchema, PartialEq, Debug)]
 #[serde(untagged)]
-pub enum RecordStatus {
+pub(super) enum RecordStatus {
     Trade(TradeStatus),
     Quote(QuoteStatus),
     Checkout(CheckoutStatus),
 }
 
 #[derive(Serialize, ToSchema, PartialEq)]
-pub struct CheckoutEvidence {
+pub(super) struct CheckoutEvidence {
     pub checkout_id: String,
     pub status: CheckoutStatus,
     pub partner_reference: Option<String>,
@@ -60,7 +60,7 @@ pub struct CheckoutEvidence {
 
 /// A quote with every term exactly as 0Pools returned it (decimal strings).
 #[derive(Serialize, ToSchema, PartialEq)]
-pub struct QuoteEvidence {
+pub(super) struct QuoteEvidence {
     pub quote_id: String,
     pub status: QuoteStatus,
     pub request_id: Option<String>,
@@ -86,7 +86,7 @@ pub struct QuoteEvidence {
 }
 
 #[derive(Serialize, ToSchema, PartialEq)]
-pub struct HistoryEvidence {
+pub(super) struct HistoryEvidence {
     pub status: TradeStatus,
     /// What moved it.
     pub source: StatusSource,
@@ -95,7 +95,7 @@ pub struct HistoryEvidence {
 }
 
 #[derive(Serialize, ToSchema, PartialEq)]
-pub struct TradeEvidence {
+pub(super) struct TradeEvidence {
     pub transact_id: String,
     pub quote_id: String,
     pub status: TradeStatus,
@@ -119,7 +119,7 @@ pub struct TradeEvidence {
 }
 
 #[derive(Serialize, ToSchema, PartialEq)]
-pub struct WebhookEvidence {
+pub(super) struct WebhookEvidence {
     pub event_id: String,
     pub event_type: String,
     pub transact_id: String,
@@ -129,7 +129,7 @@ pub struct WebhookEvidence {
 }
 
 #[derive(Serialize, ToSchema, PartialEq)]
-pub struct LedgerEvidence {
+pub(super) struct LedgerEvidence {
     pub ledger_id: String,
     #[serde(rename = "type")]
     pub entry_type: LedgerEntryType,
@@ -142,7 +142,7 @@ pub struct LedgerEvidence {
 }
 
 #[derive(Serialize, ToSchema, PartialEq)]
-pub struct PartnerEventEvidence {
+pub(super) struct PartnerEventEvidence {
     pub event_id: String,
     pub status: TradeStatus,
     pub created_at: String,
@@ -152,7 +152,7 @@ pub struct PartnerEventEvidence {
 }
 
 #[derive(Serialize, ToSchema, PartialEq)]
-pub struct AlertEvidence {
+pub(super) struct AlertEvidence {
     pub kind: RecordedAlertKind,
     pub subject: String,
     pub message: String,
@@ -160,7 +160,7 @@ pub struct AlertEvidence {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct EvidencePacket {
+pub(super) struct EvidencePacket {
     pub matched: Matched,
     pub record: ProductRecord,
     pub checkout: CheckoutEvidence,
@@ -327,7 +327,11 @@ fn packet(matched: Matched, e: Evidence) -> EvidencePacket {
         (status = 404, description = "`evidence_not_found`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn lookup(State(state): State<AppState>, _: PartnerReader, Path(id): Path<String>) -> Result<Json<EvidencePacket>, ApiError> {
+pub(super) async fn lookup(
+    State(state): State<AppState>,
+    _: PartnerReader,
+    Path(id): Path<String>,
+) -> Result<Json<EvidencePacket>, ApiError> {
     let id = id.trim();
     let (checkout_id, kind) = store::checkout_for_id(&state.store.db, id).await?.ok_or(ApiError::EvidenceNotFound)?;
     let evidence = store::evidence(&state.store.db, &checkout_id).await?.ok_or(ApiError::EvidenceNotFound)?;

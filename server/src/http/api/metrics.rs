@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn metrics(State(state): State<AppState>, _: Partner) -> Result<Response, ApiError> {
+pub(super) async fn metrics(State(state): State<AppState>, _: Partner) -> Result<Response, ApiError> {
     let oldest_seconds = crate::store::oldest_reserved_at(&state.store.db)
         .await?
         .map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0)

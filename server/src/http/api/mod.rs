@@ -6,27 +6,27 @@
 //! routes that exist.
 
 mod alerts;
-pub mod auth;
+pub(crate) mod auth;
 mod body;
-pub mod checkouts;
-pub mod console;
+pub(crate) mod checkouts;
+pub(crate) mod console;
 mod demo;
 mod error;
 mod fields;
 mod finance;
 mod lookup;
 mod metrics;
-pub mod openapi;
+pub(crate) mod openapi;
 mod outcomes;
 mod partner;
 mod quote_intent;
 mod quotes;
-pub mod sessions;
+pub(crate) mod sessions;
 mod trades;
 mod webhooks;
 
-pub use body::StrictJson;
-pub use error::ApiError;
+pub(crate) use body::StrictJson;
+pub(crate) use error::ApiError;
 
 use crate::http::AppState;
 use axum::extract::State;
@@ -48,7 +48,7 @@ use utoipa_axum::routes;
 struct ApiDoc;
 
 /// The API's routes and their OpenAPI document, from one list.
-pub fn documented(demo: bool) -> (Router<AppState>, utoipa::openapi::OpenApi) {
+pub(crate) fn documented(demo: bool) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     let mut router = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(sessions::create))
         .routes(routes!(checkouts::create))
@@ -81,7 +81,7 @@ pub fn documented(demo: bool) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     (router, doc)
 }
 
-pub fn routes(demo: bool) -> Router<AppState> {
+pub(crate) fn routes(demo: bool) -> Router<AppState> {
     let (router, doc) = documented(demo);
     let doc = std::sync::Arc::new(openapi::to_json(&doc));
     router
@@ -93,7 +93,7 @@ pub fn routes(demo: bool) -> Router<AppState> {
 }
 
 /// The server's clock, RFC 3339 with milliseconds, for the widget's skew correction.
-pub fn server_time() -> String {
+pub(crate) fn server_time() -> String {
     crate::store::now()
 }
 

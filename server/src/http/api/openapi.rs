@@ -13,13 +13,41 @@ use utoipa::{Modify, ToSchema};
 
 /// A positive decimal string as the server parses it: digits, an optional `.` and up
 /// to six more, at most twelve integer digits (leading zeros aside), not zero.
-pub const AMOUNT_PATTERN: &str = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$";
+const AMOUNT_PATTERN: &str = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$";
 /// Free text: 1–200 characters, no control characters, not blank.
-pub const TEXT_PATTERN: &str = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$";
+const TEXT_PATTERN: &str = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$";
+/// An exact decimal string the server answers with (amounts, rates, ratios).
+const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
+
+/// The string kinds a field names with `#[schema(format = "…")]`, and what each
+/// becomes in the document: its pattern (and length), each written once, here.
+const STRING_KINDS: [(&str, &str, Option<usize>); 3] =
+    [("amount", AMOUNT_PATTERN, None), ("text", TEXT_PATTERN, Some(super::fields::MAX_TEXT)), ("decimal", DECIMAL_PATTERN, None)];
+
+/// Replaces each named string kind by its pattern (and length), everywhere in the
+/// document: request bodies, answers and parameters alike.
+fn name_patterns(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Object(map) => {
+            let kind = map.get("format").and_then(|f| f.as_str()).and_then(|f| STRING_KINDS.iter().find(|(name, ..)| *name == f));
+            if let Some((_, pattern, max_length)) = kind {
+                map.remove("format");
+                map.insert("pattern".into(), (*pattern).into());
+                if let Some(max) = max_length {
+                    map.insert("maxLength".into(), (*max).into());
+                }
+            }
+            map.values_mut().for_each(name_patterns);
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(name_patterns),
+        _ => {}
+    }
+}
 
 /// What `POST /webhooks/0pools` receives (see 0Pools' contract).
 #[derive(Deserialize, ToSchema)]
-pub struct WebhookEventBody {
+#[allow(dead_code)] // documents the body; the handler reads `zeropools::types::WebhookEvent`
+pub(crate) struct WebhookEventBody {
     pub event_id: String,
     #[serde(rename = "type")]
     #[schema(rename = "type", example = "trade.settled")]
@@ -29,7 +57,8 @@ pub struct WebhookEventBody {
 }
 
 #[derive(Deserialize, ToSchema)]
-pub struct WebhookEventData {
+#[allow(dead_code)]
+pub(crate) struct WebhookEventData {
     pub transact_id: String,
     pub quote_id: String,
     #[schema(example = "settled")]
@@ -38,13 +67,13 @@ pub struct WebhookEventData {
 
 /// `{"received": true, "duplicate": false}`.
 #[derive(serde::Serialize, ToSchema)]
-pub struct WebhookReceived {
+pub(crate) struct WebhookReceived {
     pub received: bool,
     pub duplicate: bool,
 }
 
 /// Info, servers and security schemes.
-pub struct Document;
+pub(crate) struct Document;
 
 impl Modify for Document {
     fn modify(&self, doc: &mut OpenApi) {
@@ -80,11 +109,12 @@ impl Modify for Document {
     }
 }
 
-/// The document as JSON. utoipa 5 writes a link's fields in snake_case
+/// The document as JSON, string kinds named by their patterns. utoipa 5 writes a link's fields in snake_case
 /// (`operation_id`); OpenAPI spells them `operationId`, `operationRef`,
 /// `requestBody`, so they are renamed here.
-pub fn to_json(doc: &OpenApi) -> serde_json::Value {
+pub(crate) fn to_json(doc: &OpenApi) -> serde_json::Value {
     let mut value = serde_json::to_value(doc).unwrap_or_default();
+    name_patterns(&mut value);
     if let Some(paths) = value.get_mut("paths").and_then(|p| p.as_object_mut()) {
         for operation in paths.values_mut().filter_map(|item| item.as_object_mut()).flat_map(|item| item.values_mut()) {
             let Some(responses) = operation.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };

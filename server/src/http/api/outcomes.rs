@@ -11,7 +11,7 @@ use quote_core::vocab::{Outcome, OutcomeSubject, Side};
 use quote_core::wire::{ErrorCode, QuoteView, UnavailableReason};
 
 /// What a quote request asked for, kept to record its outcome.
-pub struct Asked {
+pub(super) struct Asked {
     pub pool_id: String,
     /// None when the request named no side this server knows: it is refused, and its
     /// outcome still counts (the stored side is a closed vocabulary).
@@ -21,7 +21,7 @@ pub struct Asked {
 
 /// Records every answer to a quote request as one outcome row (for utilization). A
 /// pool this partner is not offered is not attributed; a failure to record is logged.
-pub async fn record_quote(state: &AppState, session: &Session, asked: &Asked, answer: &Result<QuoteView, ApiError>) {
+pub(super) async fn record_quote(state: &AppState, session: &Session, asked: &Asked, answer: &Result<QuoteView, ApiError>) {
     if let Some(row) = quote_row(state, session, asked, answer).await {
         state.quoting.outcomes.record(&row).await;
     }
@@ -30,7 +30,7 @@ pub async fn record_quote(state: &AppState, session: &Session, asked: &Asked, an
 /// The outcome row of an answer to a quote request, or none when it is not stored
 /// (a pool this partner is not offered; a refusal by rate beyond the write budget,
 /// which is counted here instead). A firm quote's row is stored with the quote.
-pub async fn quote_row(
+pub(super) async fn quote_row(
     state: &AppState,
     session: &Session,
     asked: &Asked,
@@ -77,7 +77,7 @@ pub async fn quote_row(
 /// Records a refused accept's outcome (for utilization) with the refusal's code, and
 /// counts every answer. An accepted one's row is stored with its trade, once per
 /// trade however many calls answer it. Quotes of other checkouts are not attributed.
-pub async fn record_accept(state: &AppState, session: &Session, quote_id: &str, answer: &Result<store::TradeRow, ApiError>) {
+pub(super) async fn record_accept(state: &AppState, session: &Session, quote_id: &str, answer: &Result<store::TradeRow, ApiError>) {
     let e = match answer {
         Ok(_) => return crate::telemetry::accept(Outcome::Accepted.as_str()),
         Err(e) => e,

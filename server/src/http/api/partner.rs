@@ -16,7 +16,7 @@ use serde::Deserialize;
 /// `GET /api/partner/utilization` parameters.
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct UtilizationQuery {
+pub(super) struct UtilizationQuery {
     /// `1h`, `24h` (default) or `7d`, ending now (or at `to`).
     #[param(pattern = r"^(1h|24h|7d)$")]
     window: Option<String>,
@@ -38,7 +38,7 @@ pub struct UtilizationQuery {
         (status = 502, description = "`upstream_unavailable` (pool discovery)", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn utilization(
+pub(super) async fn utilization(
     State(state): State<AppState>,
     _: PartnerReader,
     Query(q): Query<UtilizationQuery>,

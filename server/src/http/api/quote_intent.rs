@@ -13,22 +13,18 @@ use serde::Deserialize;
 /// The intent as the browser sends it (`POST /api/quotes`).
 #[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct QuoteBody {
+pub(super) struct QuoteBody {
     /// A pool from `GET /api/pools`.
-    #[schema(
-        max_length = 200,
-        pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$",
-        example = "EUR-USDT"
-    )]
+    #[schema(format = "text", example = "EUR-USDT")]
     pool_id: String,
     #[schema(value_type = Side)]
     side: String,
     /// In `currency`; within the pool's limits (else `422 amount_out_of_limits`).
     #[serde(default)]
-    #[schema(pattern = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$", example = "100.00")]
+    #[schema(format = "amount", example = "100.00")]
     amount: String,
     /// One of the pool's two assets.
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$", example = "EUR")]
+    #[schema(format = "text", example = "EUR")]
     currency: String,
     /// Default `firm`.
     #[serde(default)]
@@ -36,15 +32,15 @@ pub struct QuoteBody {
     quote_type: Option<String>,
     /// One of the pool's networks; required for a firm quote.
     #[serde(default)]
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$", example = "tron")]
+    #[schema(format = "text", example = "tron")]
     network: Option<String>,
     /// Required for a firm quote (unless the checkout bound it).
     #[serde(default)]
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$")]
+    #[schema(format = "text")]
     destination_address: Option<String>,
     /// Must equal the checkout's own reference when it has one.
     #[serde(default)]
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$")]
+    #[schema(format = "text")]
     partner_reference: Option<String>,
 }
 

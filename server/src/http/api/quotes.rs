@@ -70,7 +70,7 @@ fn base_row(session: &Session, intent: &Intent, quote_id: String, status: QuoteS
         (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     mut session: Session,
     StrictJson(body): StrictJson<QuoteBody>,
@@ -247,7 +247,11 @@ const KNOWN_FIELDS: [&str; 6] = ["amount", "currency", "network", "destination_a
         (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`accept_pending`: not confirmed yet, retry the same quote; `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn accept(State(state): State<AppState>, session: Session, Path(quote_id): Path<String>) -> Result<Json<TradeView>, ApiError> {
+pub(super) async fn accept(
+    State(state): State<AppState>,
+    session: Session,
+    Path(quote_id): Path<String>,
+) -> Result<Json<TradeView>, ApiError> {
     state.limiters.accept(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
     let answer = state.trading.accept(&session.checkout_id, &quote_id).await.map_err(ApiError::from);
     outcomes::record_accept(&state, &session, &quote_id, &answer).await;
@@ -266,7 +270,11 @@ pub async fn accept(State(state): State<AppState>, session: Session, Path(quote_
         (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn reject(State(state): State<AppState>, session: Session, Path(quote_id): Path<String>) -> Result<Json<RejectView>, ApiError> {
+pub(super) async fn reject(
+    State(state): State<AppState>,
+    session: Session,
+    Path(quote_id): Path<String>,
+) -> Result<Json<RejectView>, ApiError> {
     state.trading.reject(&session.checkout_id, &quote_id).await?;
     Ok(Json(RejectView { quote_id, status: QuoteStatus::Rejected }))
 }

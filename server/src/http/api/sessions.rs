@@ -19,7 +19,7 @@ use serde::Deserialize;
 /// The partner's optional body for `POST /api/sessions`.
 #[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct PartnerSessionRequest {
+pub(crate) struct PartnerSessionRequest {
     /// Your user's id, kept with the session for support.
     #[serde(default)]
     #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*$")]
@@ -38,7 +38,7 @@ pub struct PartnerSessionRequest {
         (status = 429, description = "`rate_limited` (demo mints per client address)", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,

@@ -25,7 +25,11 @@ use tokio::sync::broadcast::{self, error::RecvError};
         (status = 404, description = "`trade_not_found` (also another checkout's)", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn get(State(state): State<AppState>, session: Session, Path(trade_id): Path<String>) -> Result<Json<TradeView>, ApiError> {
+pub(super) async fn get(
+    State(state): State<AppState>,
+    session: Session,
+    Path(trade_id): Path<String>,
+) -> Result<Json<TradeView>, ApiError> {
     let trade = state.trading.owned_trade(&session.checkout_id, &trade_id).await?;
     Ok(Json(trade_view(&trade)?))
 }
@@ -89,7 +93,7 @@ impl Follow {
         (status = 429, description = "`too_many_streams`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub async fn events(
+pub(super) async fn events(
     State(state): State<AppState>,
     session: Session,
     Path(trade_id): Path<String>,
