@@ -1,5 +1,6 @@
 //! Thousands of generated requests, most of them malformed, over real HTTP against
-//! every route: wrong methods, odd ids, missing or forged credentials, bodies of the
+//! every route the server's own OpenAPI document lists (the router makes it, so a new
+//! route is fuzzed without anyone adding it here): wrong methods, odd ids, missing or forged credentials, bodies of the
 //! wrong shape, type, size or encoding. Not one may answer 5xx, and the server must
 //! still be up and correct afterwards.
 
@@ -12,30 +13,35 @@ use std::sync::Arc;
 
 const CASES: u32 = 5_200;
 
-/// Every route, with `{id}` where an id goes.
-const ROUTES: &[(&str, &str)] = &[
-    ("POST", "/api/sessions"),
-    ("POST", "/api/checkouts"),
-    ("GET", "/api/checkouts/{id}"),
-    ("POST", "/api/checkouts/{id}/client_tokens"),
-    ("GET", "/api/checkout"),
-    ("GET", "/api/pools"),
-    ("POST", "/api/quotes"),
-    ("POST", "/api/quotes/{id}/accept"),
-    ("POST", "/api/quotes/{id}/reject"),
-    ("GET", "/api/trades/{id}"),
-    ("GET", "/api/trades/{id}/events"),
-    ("POST", "/webhooks/0pools"),
-    ("GET", "/api/openapi.json"),
-    ("GET", "/api/partner/utilization?window={id}"),
-    ("GET", "/api/partner/lookup/{id}"),
-    ("GET", "/api/partner/alerts"),
-    ("GET", "/api/partner/ledger?after={id}&limit=7"),
-    ("GET", "/api/partner/exports/trades.csv?from={id}"),
-    ("GET", "/api/partner/exports/ledger.csv"),
-    ("GET", "/metrics"),
-    ("GET", "/healthz"),
-];
+/// One route as the server's own OpenAPI document lists it (the document is made by
+/// the router that serves the routes, so a route cannot be missing here): its method,
+/// and its path with every path and query parameter written `{name}`.
+#[derive(Debug, Clone)]
+struct Route {
+    method: reqwest::Method,
+    template: String,
+}
+
+/// Every operation of the document at `/api/openapi.json`, and the document itself.
+async fn routes_of(url: &str) -> Vec<Route> {
+    let doc: Value = reqwest::get(format!("{url}/api/openapi.json")).await.unwrap().json().await.unwrap();
+    let mut routes = vec![Route { method: reqwest::Method::GET, template: "/api/openapi.json".into() }];
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let Ok(method) = method.to_ascii_uppercase().parse::<reqwest::Method>() else { continue };
+            let query: Vec<String> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|p| p["in"] == "query")
+                .map(|p| format!("{0}={{{0}}}", p["name"].as_str().unwrap()))
+                .collect();
+            let template = if query.is_empty() { path.clone() } else { format!("{path}?{}", query.join("&")) };
+            routes.push(Route { method, template });
+        }
+    }
+    routes
+}
 
 /// Field names the API knows, so generated objects reach the field checks.
 const FIELDS: &[&str] = &[
@@ -158,9 +164,9 @@ struct Case {
     request_id: Option<String>,
 }
 
-fn case() -> impl Strategy<Value = Case> {
+fn case(routes: usize) -> impl Strategy<Value = Case> {
     (
-        0..ROUTES.len(),
+        0..routes,
         prop::bool::weighted(0.1),
         prop_oneof![Just(Id::Known), "[A-Za-z0-9_%.~-]{0,300}".prop_map(Id::Text)],
         prop_oneof![Just(Auth::None), Just(Auth::Client), Just(Auth::Partner), "\\PC{0,60}".prop_map(Auth::Garbage)],
@@ -186,6 +192,7 @@ fn case() -> impl Strategy<Value = Case> {
 
 struct Fixture {
     url: String,
+    routes: Vec<Route>,
     http: reqwest::Client,
     client_token: String,
     checkout_id: String,
@@ -199,20 +206,32 @@ fn valid_intent() -> Value {
 }
 
 async fn send(f: &Fixture, c: &Case) -> Result<u16, String> {
-    let (method, template) = ROUTES[c.route];
-    let method = match (method, c.wrong_method) {
+    let route = &f.routes[c.route];
+    let method = match (route.method.as_str(), c.wrong_method) {
         ("GET", true) => reqwest::Method::DELETE,
-        ("POST", true) => reqwest::Method::PUT,
-        ("GET", false) => reqwest::Method::GET,
-        _ => reqwest::Method::POST,
+        (_, true) => reqwest::Method::PUT,
+        _ => route.method.clone(),
     };
-    let id = match &c.id {
-        Id::Known if template.starts_with("/api/checkouts") => f.checkout_id.clone(),
-        Id::Known if template.starts_with("/api/trades") => f.trade_id.clone(),
-        Id::Known => f.quote_id.clone(),
-        Id::Text(t) => t.clone(),
+    let known = |name: &str| match name {
+        "checkout_id" => f.checkout_id.clone(),
+        "trade_id" => f.trade_id.clone(),
+        _ => f.quote_id.clone(),
     };
-    let mut request = f.http.request(method, format!("{}{}", f.url, template.replace("{id}", &id)));
+    // Each `{name}` gets the case's id: a real one of its kind, or generated text.
+    let mut path = String::new();
+    let mut rest = route.template.as_str();
+    while let Some(open) = rest.find('{') {
+        let close = open + rest[open..].find('}').unwrap();
+        path.push_str(&rest[..open]);
+        path.push_str(&match &c.id {
+            Id::Known => known(&rest[open + 1..close]),
+            Id::Text(t) => t.clone(),
+        });
+        rest = &rest[close + 1..];
+    }
+    path.push_str(rest);
+    let template = route.template.as_str();
+    let mut request = f.http.request(method, format!("{}{path}", f.url));
     request = match &c.auth {
         Auth::None => request,
         Auth::Client => request.bearer_auth(&f.client_token),
@@ -255,9 +274,20 @@ async fn send(f: &Fixture, c: &Case) -> Result<u16, String> {
 #[test]
 fn thousands_of_malformed_requests_get_no_5xx_and_the_server_stays_up() {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    // A console configured, so its sign-in routes run for real (404 without one).
+    let console_files = tempfile::tempdir().unwrap();
+    std::fs::write(console_files.path().join("index.html"), "console").unwrap();
+    let console = quote_server::config::ConsoleSettings {
+        credential: quote_server::config::ConsoleCredential::from_password("finance", &secrecy::SecretString::from("a-console-password"))
+            .unwrap(),
+        dir: console_files.path().to_owned(),
+        session_ttl: std::time::Duration::from_secs(3600),
+        cookie_secure: false,
+    };
     let s = runtime.block_on(stack(
         |_| {},
-        |settings| {
+        move |settings| {
+            settings.console = Some(console);
             settings.demo = true;
             settings.limits.quote_burst = 100_000;
             settings.limits.quotes_per_minute = 6_000;
@@ -277,8 +307,14 @@ fn thousands_of_malformed_requests_get_no_5xx_and_the_server_stays_up() {
         let quote_id = srv.firm_quote(&client_token, "100.00", "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE").await;
         // The client token's own live quote (so accept/reject paths run for real, once).
         let quote_id = quote_id.get("quote_id").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let routes = routes_of(&srv.url).await;
+        // Every route the router serves, demo and console ones included.
+        for expected in ["/api/quotes/{quote_id}/accept", "/demo/checkouts", "/console/api/session", "/readyz"] {
+            assert!(routes.iter().any(|r| r.template.starts_with(expected)), "{expected} among {routes:?}");
+        }
         Fixture {
             url: srv.url.clone(),
+            routes,
             // A fresh connection per request: a pooled one the server closed for idling
             // (its header-read timeout) would fail on the client's side, not the server's.
             http: reqwest::Client::builder().pool_max_idle_per_host(0).build().unwrap(),
@@ -292,7 +328,7 @@ fn thousands_of_malformed_requests_get_no_5xx_and_the_server_stays_up() {
     let sent = Arc::new(AtomicUsize::new(0));
     let by_class = Arc::new(std::sync::Mutex::new(std::collections::BTreeMap::<u16, usize>::new()));
     let mut runner = TestRunner::new(Config { cases: CASES, failure_persistence: None, ..Config::default() });
-    let result = runner.run(&case(), |c| {
+    let result = runner.run(&case(fixture.routes.len()), |c| {
         let status = runtime.block_on(send(&fixture, &c)).map_err(TestCaseError::fail)?;
         sent.fetch_add(1, Ordering::Relaxed);
         *by_class.lock().unwrap().entry(status / 100 * 100).or_default() += 1;
