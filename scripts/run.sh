@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the widget (Trunk, release) and the companion server, then starts the server
 # with the embedded 0Pools sandbox and the SQLite database. Prints the URL.
-# Every setting is an environment variable: see the README's configuration table.
+# Every setting is an environment variable: see docs/configuration.md.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -16,7 +16,7 @@ export WIDGET_DIR="${WIDGET_DIR:-$ROOT/dist}"
 export CONSOLE_DIR="${CONSOLE_DIR:-$ROOT/dist-console}"
 # The partner console's demo credential: a random password made once, kept in
 # data/ (git-ignored) and hashed by the server at start. Production sets
-# CONSOLE_PASSWORD_HASH instead (see the README).
+# CONSOLE_PASSWORD_HASH instead (see docs/configuration.md).
 if [ -z "${CONSOLE_PASSWORD_HASH:-}" ] && [ -z "${CONSOLE_PASSWORD_FILE:-}" ]; then
   mkdir -p "$ROOT/data"
   export CONSOLE_PASSWORD_FILE="$ROOT/data/console-password"
