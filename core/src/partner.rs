@@ -142,6 +142,26 @@ pub struct AlertsReport {
     pub generated_at: String,
     pub active: Vec<ActiveAlert>,
     pub recorded: Vec<RecordedAlert>,
+    /// Partner webhooks not delivered yet that failed at least once or are older than
+    /// the threshold, oldest first (after their retries, or past the threshold, each
+    /// is also an active alert).
+    #[serde(default)]
+    pub undelivered_events: Vec<UndeliveredEvent>,
+}
+
+/// A webhook to the partner's backend that has not been delivered yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UndeliveredEvent {
+    pub event_id: String,
+    pub trade_id: String,
+    pub checkout_id: String,
+    /// The trade status it announces.
+    pub status: crate::vocab::TradeStatus,
+    pub created_at: String,
+    pub attempts: i64,
+    pub next_attempt_at: String,
+    pub last_error: Option<String>,
 }
 
 /// The row's trade and how it reconciled.

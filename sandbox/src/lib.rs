@@ -63,6 +63,9 @@ pub struct Sandbox {
     transacts_arrived: AtomicU64,
     /// `POST /v1/quotes` requests that passed authentication.
     quote_requests: AtomicU64,
+    /// Webhook deliveries the receiver did not accept (non-2xx or unreachable), by
+    /// transact id.
+    webhook_refusals: Mutex<HashMap<String, u32>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,6 +134,7 @@ impl Sandbox {
             contract_requests: AtomicU64::new(0),
             transacts_arrived: AtomicU64::new(0),
             quote_requests: AtomicU64::new(0),
+            webhook_refusals: Mutex::new(HashMap::new()),
         })
     }
 
@@ -202,6 +206,11 @@ impl Sandbox {
     }
 
     /// How many trades exist (for tests proving "exactly one").
+    /// Webhook deliveries about `transact_id` its receiver did not accept.
+    pub fn webhook_refusals_for(&self, transact_id: &str) -> u32 {
+        self.webhook_refusals.lock().unwrap_or_else(|p| p.into_inner()).get(transact_id).copied().unwrap_or(0)
+    }
+
     pub fn trade_count(&self) -> usize {
         self.lock().trades.len()
     }

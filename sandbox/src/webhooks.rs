@@ -57,6 +57,9 @@ impl Sandbox {
                 .body(body.clone())
                 .send()
                 .await;
+            if !matches!(&result, Ok(r) if r.status().is_success()) {
+                *self.webhook_refusals.lock().unwrap_or_else(|p| p.into_inner()).entry(event.data.transact_id.clone()).or_default() += 1;
+            }
             match result {
                 Ok(r) if r.status().is_success() => return,
                 Ok(r) => tracing::info!(event_id = %event.event_id, attempt, status = %r.status(), "webhook not accepted; will retry"),

@@ -62,6 +62,11 @@ pub(crate) fn webhook_failure(code: String) {
     metrics::counter!("quote_server_webhook_verification_failures_total", "code" => code).increment(1);
 }
 
+/// A partner webhook delivery that failed (it is retried).
+pub(crate) fn partner_webhook_failure() {
+    metrics::counter!("quote_server_partner_webhook_failures_total").increment(1);
+}
+
 /// An alert raised (stuck accepts, terms mismatches, ledger exceptions, …).
 pub(crate) fn alert(kind: &str) {
     metrics::counter!("quote_server_alerts_total", "kind" => kind.to_owned()).increment(1);
@@ -73,7 +78,8 @@ pub(crate) fn balance(asset: &str, available: f64) {
 }
 
 /// Gauges read at scrape time.
-pub(crate) fn scrape_gauges(open_streams: u32, oldest_reserved_seconds: f64) {
+pub(crate) fn scrape_gauges(open_streams: u32, oldest_reserved_seconds: f64, oldest_undelivered_partner_event_seconds: f64) {
+    metrics::gauge!("quote_server_partner_webhook_oldest_undelivered_seconds").set(oldest_undelivered_partner_event_seconds);
     metrics::gauge!("quote_server_sse_streams").set(f64::from(open_streams));
     metrics::gauge!("quote_server_oldest_reserved_seconds").set(oldest_reserved_seconds);
 }

@@ -34,6 +34,9 @@ before(async () => {
     ALERT_BALANCE_BELOW: '30000',
     SANDBOX_SETTLE_DELAY_MS: '200',
     RECONCILE_INTERVAL_MS: '300',
+    // A partner endpoint nothing listens on: every event fails, and the console lists them.
+    PARTNER_WEBHOOK_URL: 'http://127.0.0.1:9/never',
+    PARTNER_WEBHOOK_SECRET: 'whsec_cXVvdGUtd2lkZ2V0LWUyZS1jb25zb2xlLXNlY3JldC0zMmI=',
   });
   browser = await launchBrowser();
   mkdirSync(SHOTS, { recursive: true });
@@ -144,6 +147,13 @@ test('the console refuses without sign-in, then shows what a scripted run of che
   assert.equal(await page.locator('[data-testid=ledger-rows] td[data-type=top_up]').first().textContent(), 'Top-up', 'types read as words');
   const topUp = page.locator('[data-testid=ledger-rows] tr', { has: page.locator('td[data-type=top_up]') }).first();
   assert.match(await topUp.locator('td.num').first().textContent(), /^\d{1,3}(,\d{3})+\.\d{2} US/, 'ledger amounts grouped, every digit kept');
+  // Webhooks the partner's backend has not received are listed, with the last answer.
+  await until('/api/partner/alerts', (a) => a.undelivered_events.length > 0, 'an undelivered partner webhook');
+  await page.reload();
+  const undelivered = page.getByTestId('undelivered-events');
+  await undelivered.waitFor();
+  assert.match(await undelivered.locator('tbody tr').first().textContent(), /trade\.(reserved|settled).*not delivered: connection failed/);
+  await page.locator('#alerts').screenshot({ path: `${SHOTS}undelivered-webhooks.png` });
   // What was recorded reads as words, its stored kind kept for tools.
   await page.locator('details:has(ul.recorded) summary').click();
   const recorded = page.locator('ul.recorded li', { hasText: spoiled }).first();

@@ -117,6 +117,7 @@ vocabulary! {
         SecondTrade = "second_trade",
         LedgerException = "ledger_exception",
         UpstreamClock = "upstream_clock",
+        PartnerWebhookUndelivered = "partner_webhook_undelivered",
     }
 }
 
@@ -133,6 +134,7 @@ impl RecordedAlertKind {
             RecordedAlertKind::SecondTrade => "Second trade for one checkout",
             RecordedAlertKind::LedgerException => AlertKind::LedgerException.label(),
             RecordedAlertKind::UpstreamClock => "0Pools' clock is off",
+            RecordedAlertKind::PartnerWebhookUndelivered => AlertKind::PartnerWebhookUndelivered.label(),
             RecordedAlertKind::Other(word) => word,
         }
     }
@@ -149,6 +151,7 @@ vocabulary! {
         LedgerException = "ledger_exception",
         AcceptStuck = "accept_stuck",
         BalanceUnknown = "balance_unknown",
+        PartnerWebhookUndelivered = "partner_webhook_undelivered",
     }
 }
 
@@ -163,6 +166,7 @@ impl AlertKind {
             AlertKind::LedgerException => "Ledger exception",
             AlertKind::AcceptStuck => "Accept unconfirmed",
             AlertKind::BalanceUnknown => "Balance unknown",
+            AlertKind::PartnerWebhookUndelivered => "Partner webhook undelivered",
         }
     }
 }

@@ -141,7 +141,7 @@ fn assemble(store: Store, upstream: UpstreamClient, settings: Settings) -> (AppS
     let settings = Arc::new(settings);
     let replica_id: Arc<str> = format!("replica-{}", uuid::Uuid::new_v4().simple()).into();
     let quoting = Quoting::new(&upstream, &store, &settings);
-    let outbox = Outbox::new(store.clone(), settings.partner_webhook.clone());
+    let outbox = Outbox::new(store.clone(), settings.partner_webhook.clone(), settings.partner_webhook_retry_base);
     let trading =
         Trading::new(store.clone(), upstream.clone(), quoting.outcomes.clone(), settings.accept_lease, Arc::clone(&replica_id), outbox);
     let checkouts = Checkouts::new(store.clone(), quoting.pools.clone(), &settings);

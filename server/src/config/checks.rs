@@ -124,3 +124,23 @@ pub(super) fn resolve(
     long_enough(name, &secret)?;
     Ok(secret)
 }
+
+/// Shortest and longest signing key a Standard Webhooks secret may carry, in bytes.
+const WEBHOOK_KEY_BYTES: std::ops::RangeInclusive<usize> = 24..=64;
+
+/// The signing key of a Standard Webhooks secret: `whsec_` and the base64 of 24 to
+/// 64 random bytes (`echo "whsec_$(openssl rand -base64 32)"` makes one).
+pub fn webhook_signing_key(secret: &SecretString) -> Result<Vec<u8>, String> {
+    use base64::Engine;
+    let text = secret.expose_secret().trim();
+    let Some(encoded) = text.strip_prefix("whsec_") else {
+        return Err(
+            "must be a Standard Webhooks secret: whsec_ and base64 (make one with: echo \"whsec_$(openssl rand -base64 32)\")".into()
+        );
+    };
+    match base64::engine::general_purpose::STANDARD.decode(encoded) {
+        Ok(key) if WEBHOOK_KEY_BYTES.contains(&key.len()) => Ok(key),
+        Ok(key) => Err(format!("carries {} bytes after whsec_: use 24 to 64 (openssl rand -base64 32)", key.len())),
+        Err(_) => Err("is not base64 after whsec_ (make one with: echo \"whsec_$(openssl rand -base64 32)\")".into()),
+    }
+}

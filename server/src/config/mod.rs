@@ -20,6 +20,7 @@ mod settings;
 mod validate;
 
 pub use checks::redacted_url;
+pub use checks::webhook_signing_key;
 pub use cli::{Cli, Command, ServerArgs};
 pub use console::{hash_password, ConsoleCredential, ConsoleSettings};
 pub(crate) use settings::{AlertThresholds, ServeLimits};

@@ -48,6 +48,9 @@ pub struct Settings {
     pub partner_api_key: Option<SecretString>,
     /// Where trade status changes go, signed with this secret.
     pub partner_webhook: Option<(String, SecretString)>,
+    /// The first pause before a failed partner webhook is tried again (doubled each
+    /// time, at most an hour).
+    pub partner_webhook_retry_base: Duration,
     pub session_ttl: Duration,
     pub checkout_ttl: Duration,
     pub cors_allowed_origins: Vec<String>,
@@ -95,12 +98,16 @@ pub struct AlertThresholds {
     pub webhook_failures_window: Duration,
     /// An accept unconfirmed for longer than this.
     pub accept_open_longer_than: Duration,
+    /// A partner webhook still undelivered this long after it was queued (or after
+    /// its retries, whichever comes first).
+    pub partner_event_older_than: Duration,
 }
 
 impl Default for AlertThresholds {
     fn default() -> Self {
         AlertThresholds {
             reserved_longer_than: Duration::from_secs(15 * 60),
+            partner_event_older_than: Duration::from_secs(15 * 60),
             unavailable_at_least: 5,
             unavailable_window: Duration::from_secs(15 * 60),
             balance_below: rust_decimal::Decimal::new(1_000, 0),
@@ -118,6 +125,7 @@ impl Settings {
             demo: false,
             partner_api_key: None,
             partner_webhook: None,
+            partner_webhook_retry_base: Duration::from_secs(1),
             session_ttl: Duration::from_secs(3600),
             checkout_ttl: Duration::from_secs(86_400),
             cors_allowed_origins: Vec::new(),

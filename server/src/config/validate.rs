@@ -38,7 +38,13 @@ impl ServerArgs {
         };
         let partner_webhook = match (&self.partner_webhook_url, &self.partner_webhook_secret) {
             (None, None) => None,
-            (Some(url), Some(secret)) => Some((checked_url("PARTNER_WEBHOOK_URL", url)?, trimmed("PARTNER_WEBHOOK_SECRET", secret)?)),
+            (Some(url), Some(secret)) => {
+                let secret = trimmed("PARTNER_WEBHOOK_SECRET", secret)?;
+                if let Err(why) = super::webhook_signing_key(&secret) {
+                    return refuse("PARTNER_WEBHOOK_SECRET", why);
+                }
+                Some((checked_url("PARTNER_WEBHOOK_URL", url)?, secret))
+            }
             (Some(_), None) => {
                 return refuse(
                     "PARTNER_WEBHOOK_SECRET",
@@ -197,6 +203,20 @@ mod tests {
             (&["--embedded-sandbox", "--console-password-hash", "hunter2-but-longer"], "CONSOLE_PASSWORD_HASH"),
             (&["--embedded-sandbox", "--console-password-file", "/nonexistent/console-password"], "CONSOLE_PASSWORD_FILE"),
             (&["--embedded-sandbox", "--partner-webhook-url", "https://p.example/hook"], "PARTNER_WEBHOOK_SECRET"),
+            (
+                &[
+                    "--embedded-sandbox",
+                    "--partner-webhook-url",
+                    "https://p.example/hook",
+                    "--partner-webhook-secret",
+                    "a-long-plain-secret-0123",
+                ],
+                "PARTNER_WEBHOOK_SECRET",
+            ),
+            (
+                &["--embedded-sandbox", "--partner-webhook-url", "https://p.example/hook", "--partner-webhook-secret", "whsec_c2hvcnQ="],
+                "PARTNER_WEBHOOK_SECRET",
+            ),
             (&["--upstream-url", "https://api.0pools.example"], "ZEROPOOLS_SECRET_KEY"),
             (&["--upstream-url", "not a url", "--secret-key", "sk_live_abcdefghijklmnop"], "ZEROPOOLS_BASE_URL"),
         ];

@@ -4,6 +4,7 @@
 
 use crate::config::AlertThresholds;
 use crate::store::{self, Db};
+use crate::trading::partner_webhooks::ATTEMPTS_BEFORE_ALERT;
 use crate::zeropools::balances::AssetBalance;
 use crate::zeropools::UpstreamClient;
 use quote_core::display::{amount, Locale};
@@ -25,6 +26,11 @@ pub struct Facts {
     pub accepts_open: Vec<(String, Option<String>)>,
     /// 0Pools' balances, or why they could not be read.
     pub balances: Result<Vec<AssetBalance>, String>,
+    /// Partner webhooks not delivered yet that failed at least once or are past the
+    /// threshold (listed for the console; alerted on after their retries or then).
+    pub undelivered_events: Vec<store::PartnerEventRow>,
+    /// Events created before this (RFC 3339) are past the threshold.
+    pub undelivered_before: String,
 }
 
 /// Nothing wrong: no rows, balances read and empty.
@@ -37,6 +43,8 @@ impl Default for Facts {
             ledger_exceptions: Vec::new(),
             accepts_open: Vec::new(),
             balances: Ok(Vec::new()),
+            undelivered_events: Vec::new(),
+            undelivered_before: String::new(),
         }
     }
 }
@@ -57,12 +65,14 @@ pub async fn gather(db: &Db, upstream: &UpstreamClient, t: &AlertThresholds) -> 
         webhook_failures: store::webhook_failures_since(db, &ago(t.webhook_failures_window)).await?,
         ledger_exceptions: store::ledger_exceptions(db).await?,
         accepts_open: store::accepts_open_before(db, &ago(t.accept_open_longer_than)).await?,
+        undelivered_events: store::undelivered_partner_events(db, 1, &ago(t.partner_event_older_than), 100).await?,
+        undelivered_before: ago(t.partner_event_older_than),
         balances: upstream.balances().await.map(|answer| answer.value.balances).map_err(|e| format!("{:?}", e.kind)),
     })
 }
 
 /// Every active alert the facts call for, in a stable order: trades, pools, webhooks,
-/// the ledger, accepts, balances.
+/// the ledger, accepts, partner webhooks, balances.
 pub fn active(facts: &Facts, t: &AlertThresholds) -> Vec<ActiveAlert> {
     let mut active: Vec<ActiveAlert> = facts.reserved_too_long.iter().map(|(trade, since)| reserved_too_long(trade, since, t)).collect();
     active
@@ -70,6 +80,7 @@ pub fn active(facts: &Facts, t: &AlertThresholds) -> Vec<ActiveAlert> {
     active.extend(webhook_failures(facts.webhook_failures, t));
     active.extend(facts.ledger_exceptions.iter().map(|(trade, reason)| ledger_exception(trade, reason.as_deref())));
     active.extend(facts.accepts_open.iter().map(|(quote, since)| accept_stuck(quote, since.clone())));
+    active.extend(facts.undelivered_events.iter().filter_map(|e| partner_webhook_undelivered(e, &facts.undelivered_before)));
     match &facts.balances {
         Ok(balances) => active.extend(balances.iter().filter_map(|b| balance_low(b, t))),
         Err(why) => active.push(ActiveAlert {
@@ -145,6 +156,25 @@ fn accept_stuck(quote_id: &str, since: Option<String>) -> ActiveAlert {
     }
 }
 
+/// The partner's backend has not heard of a trade's status after the retries (or by
+/// the threshold): its order may wait on it.
+fn partner_webhook_undelivered(event: &store::PartnerEventRow, before: &str) -> Option<ActiveAlert> {
+    let overdue = event.attempts >= ATTEMPTS_BEFORE_ALERT || event.created_at.as_str() < before;
+    overdue.then(|| ActiveAlert {
+        kind: AlertKind::PartnerWebhookUndelivered,
+        severity: Severity::Critical,
+        message: format!(
+            "Your backend has not received the {} event of trade {} after {} attempts (last: {}): check PARTNER_WEBHOOK_URL and that it answers 2xx; retries go on.",
+            event.status,
+            event.trade_id,
+            event.attempts,
+            event.last_error.as_deref().unwrap_or("not tried yet")
+        ),
+        subject: event.event_id.clone(),
+        since: Some(event.created_at.clone()),
+    })
+}
+
 /// An available balance strictly below the threshold.
 fn balance_low(b: &AssetBalance, t: &AlertThresholds) -> Option<ActiveAlert> {
     (b.available < t.balance_below).then(|| ActiveAlert {
@@ -207,6 +237,58 @@ mod tests {
             ledger_exceptions: vec![("pt_2".into(), None)],
             accepts_open: vec![("pq_3".into(), Some("2026-11-28T10:01:00.000Z".into()))],
             balances: Ok(vec![balance("USDT", "999.99"), balance("USDC", "25000")]),
+            // Out of retries; failing but young (listed, not alerted); past the threshold.
+            undelivered_events: vec![
+                crate::store::PartnerEventRow {
+                    event_id: "evt_qw_4".into(),
+                    checkout_id: "chk_4".into(),
+                    trade_id: "pt_4".into(),
+                    status: quote_core::vocab::TradeStatus::Settled,
+                    body: "{}".into(),
+                    created_at: "2026-11-28T10:02:00.000Z".into(),
+                    attempts: 8,
+                    next_attempt_at: "2026-11-28T10:10:00.000Z".into(),
+                    delivered_at: None,
+                    last_error: Some("partner answered 500".into()),
+                },
+                crate::store::PartnerEventRow {
+                    event_id: "evt_qw_5".into(),
+                    attempts: 1,
+                    created_at: "2026-11-28T10:06:00.000Z".into(),
+                    ..crate::store::PartnerEventRow {
+                        event_id: "evt_qw_4".into(),
+                        checkout_id: "chk_4".into(),
+                        trade_id: "pt_4".into(),
+                        status: quote_core::vocab::TradeStatus::Settled,
+                        body: "{}".into(),
+                        created_at: "2026-11-28T10:02:00.000Z".into(),
+                        attempts: 8,
+                        next_attempt_at: "2026-11-28T10:10:00.000Z".into(),
+                        delivered_at: None,
+                        last_error: Some("partner answered 500".into()),
+                    }
+                    .clone()
+                },
+                crate::store::PartnerEventRow {
+                    event_id: "evt_qw_6".into(),
+                    attempts: 1,
+                    created_at: "2026-11-28T09:00:00.000Z".into(),
+                    ..crate::store::PartnerEventRow {
+                        event_id: "evt_qw_4".into(),
+                        checkout_id: "chk_4".into(),
+                        trade_id: "pt_4".into(),
+                        status: quote_core::vocab::TradeStatus::Settled,
+                        body: "{}".into(),
+                        created_at: "2026-11-28T10:02:00.000Z".into(),
+                        attempts: 8,
+                        next_attempt_at: "2026-11-28T10:10:00.000Z".into(),
+                        delivered_at: None,
+                        last_error: Some("partner answered 500".into()),
+                    }
+                    .clone()
+                },
+            ],
+            undelivered_before: "2026-11-28T10:05:00.000Z".into(),
         };
         let alerts = active(&facts, &thresholds());
         assert_eq!(
@@ -217,15 +299,18 @@ mod tests {
                 (AlertKind::WebhookVerificationFailures, "/webhooks/0pools"),
                 (AlertKind::LedgerException, "pt_2"),
                 (AlertKind::AcceptStuck, "pq_3"),
+                (AlertKind::PartnerWebhookUndelivered, "evt_qw_4"),
+                (AlertKind::PartnerWebhookUndelivered, "evt_qw_6"),
                 (AlertKind::BalanceLow, "USDT"),
             ]
         );
         assert_eq!(alerts[0].since.as_deref(), Some("2026-11-28T10:00:00.000Z"));
         assert_eq!(alerts[3].message, "Trade pt_2 disagrees with the ledger: see its evidence.");
-        assert_eq!(alerts[5].message, "USDT available 999.99 is below 1,000.00: top up before users see the lane run dry.");
+        assert!(alerts[5].message.starts_with("Your backend has not received the settled event of trade pt_4 after 8 attempts"), "{}", alerts[5].message);
+        assert_eq!(alerts[7].message, "USDT available 999.99 is below 1,000.00: top up before users see the lane run dry.");
         let severities: Vec<_> = alerts.iter().map(|a| a.severity).collect();
         use Severity::*;
-        assert_eq!(severities, [Warning, Warning, Critical, Critical, Critical, Warning]);
+        assert_eq!(severities, [Warning, Warning, Critical, Critical, Critical, Critical, Critical, Warning]);
     }
 
     #[test]

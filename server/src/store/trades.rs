@@ -95,6 +95,11 @@ pub async fn trade(db: &Db, trade_id: &str) -> sqlx::Result<Option<TradeRow>> {
     sqlx::query_as("SELECT * FROM trades WHERE trade_id = $1").bind(trade_id).fetch_optional(db).await
 }
 
+/// The trade as a transaction in progress sees it.
+pub(crate) async fn trade_on(conn: &mut AnyConnection, trade_id: &str) -> sqlx::Result<Option<TradeRow>> {
+    sqlx::query_as("SELECT * FROM trades WHERE trade_id = $1").bind(trade_id).fetch_optional(conn).await
+}
+
 pub async fn trade_for_quote(db: &Db, quote_id: &str) -> sqlx::Result<Option<TradeRow>> {
     sqlx::query_as("SELECT * FROM trades WHERE quote_id = $1").bind(quote_id).fetch_optional(db).await
 }

@@ -16,9 +16,8 @@ mod lease;
 pub mod partner_webhooks;
 mod record;
 
-pub(crate) use advance::moved_forward;
 pub use events::{TradeEvents, TradeUpdate};
-pub use partner_webhooks::Outbox;
+pub(crate) use partner_webhooks::Outbox;
 
 use crate::quoting::Outcomes;
 use crate::store::{self, QuoteRow, Store, TradeRow};
@@ -81,7 +80,7 @@ pub struct Trading {
     /// This replica's name in leases.
     replica_id: Arc<str>,
     /// Partner webhooks, queued with every status.
-    pub outbox: Outbox,
+    pub(crate) outbox: Outbox,
     /// Trade status changes, to this replica's live streams and (Postgres) the others'.
     pub events: TradeEvents,
 }
@@ -104,21 +103,21 @@ impl Trading {
         &self.replica_id
     }
 
-    /// Queues the partner's webhook for the trade's current status and wakes live
-    /// streams; returns the trade as stored.
+    /// Wakes live streams for the trade's current status; returns the trade as stored.
+    /// (Its partner event was written with the status; the sweep queues any that is
+    /// missing.)
     pub(crate) async fn announce(&self, trade_id: &str) -> Result<Option<TradeRow>, TradeError> {
         let trade = store::trade(&self.store.db, trade_id).await?;
         if let Some(trade) = &trade {
-            self.announce_row(trade).await?;
+            self.announce_row(trade);
         }
         Ok(trade)
     }
 
-    /// Queues the partner's webhook for `trade`'s status (as read) and wakes live streams.
-    pub(crate) async fn announce_row(&self, trade: &TradeRow) -> Result<(), TradeError> {
-        self.outbox.queue(&trade_view(trade)?, trade.checkout_id.as_deref()).await?;
+    /// Wakes live streams for `trade`'s status (as read), and the outbox for its event.
+    pub(crate) fn announce_row(&self, trade: &TradeRow) {
+        self.outbox.wake();
         self.events.publish(TradeUpdate { trade_id: trade.trade_id.clone(), status: trade.status });
-        Ok(())
     }
 
     /// A quote of this checkout, or not found whether it does not exist or is another's.

@@ -9,6 +9,7 @@ use crate::zeropools::types::{StatusSource, Trade, TradeStatus};
 use crate::zeropools::UpstreamError;
 use quote_core::vocab::RecordedAlertKind;
 use rust_decimal::Decimal;
+use sqlx::Connection;
 use std::str::FromStr;
 
 impl Trading {
@@ -47,9 +48,23 @@ impl Trading {
                 .await;
         }
         let accepted = self.outcomes.accepted_row(quote, &row).await;
-        let stored = row.clone();
-        let written =
-            self.store.writes.run(move |c| Box::pin(async move { store::insert_trade(c, &stored, &source, &accepted).await })).await?;
+        let (stored, outbox) = (row.clone(), self.outbox.clone());
+        // The trade and the partner's event for its status as stored, in one transaction.
+        let written = self
+            .store
+            .writes
+            .run(move |c| {
+                Box::pin(async move {
+                    let mut tx = c.begin().await?;
+                    let written = store::insert_trade(&mut tx, &stored, &source, &accepted).await?;
+                    if let Some(trade) = store::trade_on(&mut tx, &stored.trade_id).await? {
+                        outbox.queue_in(&mut tx, &trade).await?;
+                    }
+                    tx.commit().await?;
+                    Ok(written)
+                })
+            })
+            .await?;
         if !written.owns_checkout {
             let checkout = quote.checkout_id.as_str();
             tracing::error!(trade_id = %row.trade_id, checkout_id = checkout, "a second trade for a checkout that had already converted");
@@ -64,7 +79,7 @@ impl Trading {
         // Announced as stored now (a webhook may already have moved it: the partner must
         // never hear `reserved` after a terminal status).
         let Some((stored, early)) = store::trade_with_early_event(&self.store.db, &row.trade_id).await? else { return Ok(row) };
-        self.announce_row(&stored).await?;
+        self.announce_row(&stored);
         match early {
             // A terminal webhook came before the trade was stored: applied now (or by
             // whoever moves it meanwhile), and answered as it is then.

@@ -1,7 +1,8 @@
 //! Housekeeping on a timer: quotes past their window are marked expired, retention
 //! deletes what may go (never trades or their evidence), stale previews and ended
-//! console sessions are forgotten, and accepts unresolved past their retry age raise
-//! an alert. (Rate limiters forget idle clients on their own timer, in `http`.)
+//! console sessions are forgotten, accepts unresolved past their retry age raise
+//! an alert, and a trade whose current status has no partner event gets one.
+//! (Rate limiters forget idle clients on their own timer, in `http`.)
 
 use super::Workers;
 use crate::store;
@@ -14,6 +15,8 @@ pub struct SweepReport {
     pub purged: store::Purged,
     pub stale_accepts: usize,
     pub console_sessions_ended: u64,
+    /// Partner events queued for trades whose status had none.
+    pub partner_events_queued: usize,
 }
 
 pub(crate) async fn sweep_once(state: &Workers) -> Result<SweepReport, sqlx::Error> {
@@ -35,7 +38,8 @@ pub(crate) async fn sweep_once(state: &Workers) -> Result<SweepReport, sqlx::Err
         );
         state.store.raise_alert(quote_core::vocab::RecordedAlertKind::AcceptStuck, &quote.quote_id, &message).await;
     }
-    let report = SweepReport { quotes_expired, purged, stale_accepts: stale.len(), console_sessions_ended };
+    let partner_events_queued = state.trading.outbox.queue_missing().await?;
+    let report = SweepReport { quotes_expired, purged, stale_accepts: stale.len(), console_sessions_ended, partner_events_queued };
     if report != SweepReport::default() {
         tracing::info!(?report, "swept");
     }

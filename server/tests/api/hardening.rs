@@ -2,8 +2,6 @@
 //! test is an abuse or a misconfiguration the server must withstand.
 
 use quote_server::store;
-use quote_server::trading::partner_webhooks;
-use quote_server::zeropools::signature;
 use quote_testkit::harness::*;
 use secrecy::SecretString;
 use serde_json::{json, Value};
@@ -169,7 +167,7 @@ async fn retention_keeps_a_quote_until_it_expired() {
 #[tokio::test]
 async fn the_partners_backend_gets_signed_deduplicable_webhooks_retried_until_it_answers() {
     let mut receiver = webhook_receiver(1).await;
-    let secret = "whsec_partner_outgoing_0123456789";
+    let secret = PARTNER_WEBHOOK_SECRET;
     let url = receiver.url.clone();
     let s = stack(|_| {}, move |settings| settings.partner_webhook = Some((url, SecretString::from(secret)))).await;
     let srv = &s.server;
@@ -182,16 +180,10 @@ async fn the_partners_backend_gets_signed_deduplicable_webhooks_retried_until_it
     let count = |seen: &[(String, String)], kind: &str| seen.iter().filter(|(t, _)| t == kind).count();
     while count(&seen, "trade.settled") < 1 || count(&seen, "trade.reserved") < 2 {
         let delivery = receiver.next(15).await;
-        let header = delivery.headers.get(partner_webhooks::HEADER).and_then(|v| v.to_str().ok());
-        signature::verify(&SecretString::from(secret), header, &delivery.body, chrono::Utc::now().timestamp())
-            .expect("signed with the partner secret");
-        assert!(signature::verify(
-            &SecretString::from("whsec_someone_else_000000"),
-            header,
-            &delivery.body,
-            chrono::Utc::now().timestamp()
-        )
-        .is_err());
+        verify_standard_webhook(secret, &delivery.headers, &delivery.body).expect("signed with the partner secret");
+        let other = "whsec_c29tZW9uZS1lbHNlcy1zZWNyZXQtb2YtMzItYnl0ZXM=";
+        assert!(verify_standard_webhook(other, &delivery.headers, &delivery.body).is_err(), "not with another secret");
+        assert_eq!(delivery.headers["webhook-id"].to_str().unwrap(), delivery.json()["event_id"], "webhook-id is the event id");
         let event = delivery.json();
         assert_eq!(event["data"]["checkout_id"], checkout_id.as_str());
         assert_eq!(event["data"]["trade"]["trade_id"], trade_id.as_str());

@@ -14,6 +14,7 @@ mod ledger;
 mod lifecycle;
 mod migrations;
 mod partner;
+mod partner_events;
 mod previews;
 mod vocabulary_guards;
 mod webhooks;

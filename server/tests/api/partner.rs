@@ -88,7 +88,7 @@ async fn any_id_of_a_checkout_looks_up_the_same_evidence_packet_with_no_secret_i
     // Partner webhooks on (to a port nobody listens on), so the checkout has partner events too.
     let s = stack(
         |_| {},
-        |settings| settings.partner_webhook = Some(("http://127.0.0.1:9/never".into(), SecretString::from("whsec_partner_lookup"))),
+        |settings| settings.partner_webhook = Some(("http://127.0.0.1:9/never".into(), SecretString::from(PARTNER_WEBHOOK_SECRET))),
     )
     .await;
     let srv = &s.server;

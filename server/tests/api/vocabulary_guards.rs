@@ -90,7 +90,7 @@ async fn allowed_words(db: &quote_server::store::Db) -> BTreeMap<String, Vec<Str
 async fn closed_vocabularies_are_refused_by_the_database_outside_their_words() {
     let s = stack(
         |_| {},
-        |settings| settings.partner_webhook = Some(("http://127.0.0.1:9/never".into(), SecretString::from("whsec_partner_guards"))),
+        |settings| settings.partner_webhook = Some(("http://127.0.0.1:9/never".into(), SecretString::from(PARTNER_WEBHOOK_SECRET))),
     )
     .await;
     let srv = &s.server;

@@ -8,12 +8,12 @@ use crate::partner::alerts;
 use crate::store;
 use axum::extract::State;
 use axum::Json;
-use quote_core::partner::{AlertsReport, RecordedAlert};
+use quote_core::partner::{AlertsReport, RecordedAlert, UndeliveredEvent};
 
 /// `GET /api/partner/alerts`.
 #[utoipa::path(get, path = "/api/partner/alerts", operation_id = "partner_alerts", tag = "partner", security(("partner_key" = []), ("console_session" = [])),
     responses(
-        (status = 200, description = "Active conditions and recorded alerts", body = AlertsReport),
+        (status = 200, description = "Active conditions, recorded alerts, and partner webhooks still undelivered", body = AlertsReport),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
@@ -25,5 +25,19 @@ pub(super) async fn alerts(State(state): State<AppState>, _: PartnerReader) -> R
         .into_iter()
         .map(|a| RecordedAlert { kind: a.kind, subject: a.subject, message: a.message, raised_at: a.raised_at })
         .collect();
-    Ok(Json(AlertsReport { generated_at: store::now(), active, recorded }))
+    let undelivered_events = facts
+        .undelivered_events
+        .into_iter()
+        .map(|e| UndeliveredEvent {
+            event_id: e.event_id,
+            trade_id: e.trade_id,
+            checkout_id: e.checkout_id,
+            status: e.status,
+            created_at: e.created_at,
+            attempts: e.attempts,
+            next_attempt_at: e.next_attempt_at,
+            last_error: e.last_error,
+        })
+        .collect();
+    Ok(Json(AlertsReport { generated_at: store::now(), active, recorded, undelivered_events }))
 }

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 /// `GET /metrics`.
 #[utoipa::path(get, path = "/metrics", operation_id = "metrics", tag = "partner", security(("partner_key" = [])),
     responses(
-        (status = 200, description = "Prometheus text exposition (quotes, accepts, settlement latency, upstream latency and errors, webhook failures, alerts, streams, oldest reserved age, balance)", content_type = "text/plain; version=0.0.4", body = String),
+        (status = 200, description = "Prometheus text exposition (quotes, accepts, settlement latency, upstream latency and errors, webhook failures, partner webhook failures and the oldest undelivered one's age, alerts, streams, oldest reserved age, balance)", content_type = "text/plain; version=0.0.4", body = String),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
@@ -20,7 +20,12 @@ pub(super) async fn metrics(State(state): State<AppState>, _: Partner) -> Result
         .await?
         .map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0)
         .unwrap_or(0.0);
-    crate::telemetry::scrape_gauges(state.streams.open(), oldest_seconds);
+    let undelivered_seconds = crate::store::oldest_undelivered_partner_event(&state.store.db)
+        .await?
+        .and_then(|at| crate::store::stored::time(&at, "partner_events.created_at", "oldest undelivered"))
+        .map(|t| (chrono::Utc::now() - t).num_milliseconds().max(0) as f64 / 1000.0)
+        .unwrap_or(0.0);
+    crate::telemetry::scrape_gauges(state.streams.open(), oldest_seconds, undelivered_seconds);
     let text = crate::telemetry::handle().map(|h| h.render()).unwrap_or_default();
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
 }

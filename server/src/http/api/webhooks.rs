@@ -4,9 +4,8 @@
 use super::{body::RawBody, ApiError};
 use crate::http::AppState;
 use crate::store;
-use crate::trading;
 use crate::zeropools::signature;
-use crate::zeropools::types::{StatusSource, WebhookEvent};
+use crate::zeropools::types::WebhookEvent;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::Json;
@@ -47,30 +46,6 @@ pub(super) async fn receive(
         created_at: store::timestamp(event.created_at),
         body: String::from_utf8_lossy(&body).into_owned(),
     };
-    // Stored, then applied: out-of-order and unknown-trade events are stored; only a
-    // forward move applies. An event for a trade not stored yet is applied when the
-    // trade is stored. A duplicate is applied again too (a no-op when it already
-    // was): if an earlier delivery was stored but failed to apply, 0Pools' retry
-    // must still apply it. One unit, one statement: one wait for the commit.
-    let (event_id, status) = (record.event_id.clone(), record.status);
-    let received = state.store.writes.run(move |c| Box::pin(async move { store::receive_webhook_event(c, &record).await })).await?;
-    match received.trade {
-        Some(trade) => {
-            if trade.moved {
-                trading::moved_forward(&trade.row, &StatusSource::Webhook);
-            }
-            state.trading.announce_row(&trade.row).await?;
-        }
-        // No trade yet. Its accept applies stored events once the trade is stored, but
-        // on Postgres a trade committed while this statement ran is seen by neither:
-        // not by our move (its snapshot came first), nor by the accept's look for early
-        // events if that runs before our commit. A second try, after the commit, sees
-        // whatever the first could not; the accept sees the event otherwise.
-        // (A `reserved` event moves nothing: no second try.)
-        None if status.is_terminal() => {
-            state.trading.advance(&event.data.transact_id, status, StatusSource::Webhook, Some(&event_id), None).await?;
-        }
-        None => {}
-    }
-    Ok(Json(super::openapi::WebhookReceived { received: true, duplicate: !received.fresh }))
+    let fresh = state.trading.receive_event(record).await?;
+    Ok(Json(super::openapi::WebhookReceived { received: true, duplicate: !fresh }))
 }
