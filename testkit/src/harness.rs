@@ -216,8 +216,7 @@ impl TestServer {
                 Some(token),
                 serde_json::json!({
                     "pool_id": "EUR-USDT", "side": "buy", "amount": amount, "currency": "EUR",
-                    "quote_type": "firm", "network": "tron", "destination_address": destination,
-                    "partner_reference": "order_42"
+                    "quote_type": "firm", "network": "tron", "destination_address": destination
                 }),
             )
             .await;

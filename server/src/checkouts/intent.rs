@@ -17,6 +17,8 @@ pub(crate) struct IntentFields<'a> {
     pub(crate) network: Option<&'a str>,
     pub(crate) destination_address: Option<&'a str>,
     pub(crate) partner_reference: Option<&'a str>,
+    /// Whether the intent may name a reference the checkout has none of (demo mode).
+    pub(crate) reference_settable: bool,
 }
 
 fn locked(field: &'static str, message: String) -> CheckoutError {
@@ -75,10 +77,19 @@ pub(crate) fn check_intent(c: &CheckoutRow, i: &IntentFields<'_>) -> Result<(), 
             return Err(locked("destination_address", "This checkout pays out to the address the partner set.".into()));
         }
     }
-    if let (Some(bound), Some(sent)) = (&c.partner_reference, i.partner_reference) {
-        if bound != sent {
+    match (&c.partner_reference, i.partner_reference) {
+        (Some(bound), Some(sent)) if bound != sent => {
             return Err(locked("partner_reference", "This checkout belongs to another order.".into()));
         }
+        // Only the partner's backend writes the order (when it mints the checkout); a
+        // demo checkout, whose "backend" is the page, may name its own.
+        (None, Some(_)) if !i.reference_settable => {
+            return Err(locked(
+                "partner_reference",
+                "The order reference is set by the partner's backend when it creates the checkout; leave it out.".into(),
+            ));
+        }
+        _ => {}
     }
     Ok(())
 }
@@ -108,6 +119,7 @@ mod tests {
             network: Some("tron"),
             destination_address: Some("T1"),
             partner_reference: None,
+            reference_settable: false,
         }
     }
 
@@ -140,6 +152,19 @@ mod tests {
         assert_eq!(field(check_intent(&c, &IntentFields { pool_id: "USD-USDC", ..intent("500") })), "pool_id");
         assert_eq!(field(check_intent(&c, &IntentFields { currency: "USDT", ..intent("500") })), "currency");
         assert_eq!(field(check_intent(&c, &IntentFields { partner_reference: Some("order_2"), ..intent("500") })), "partner_reference");
+        assert!(check_intent(&c, &IntentFields { partner_reference: Some("order_1"), ..intent("500") }).is_ok(), "its own reference");
+    }
+
+    #[test]
+    fn only_a_demo_intent_may_name_a_reference_its_checkout_lacks() {
+        let unreferenced = CheckoutRow { expires_at: "9999".into(), ..CheckoutRow::default() };
+        let naming = IntentFields { partner_reference: Some("order_9"), ..intent("500") };
+        match check_intent(&unreferenced, &naming) {
+            Err(CheckoutError::FieldLocked { field, .. }) => assert_eq!(field, "partner_reference"),
+            other => panic!("{other:?}"),
+        }
+        assert!(check_intent(&unreferenced, &IntentFields { reference_settable: true, ..naming }).is_ok());
+        assert!(check_intent(&unreferenced, &intent("500")).is_ok(), "naming none is fine");
     }
 
     #[test]

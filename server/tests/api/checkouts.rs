@@ -70,6 +70,40 @@ async fn bound_amount_destination_and_reference_cannot_be_changed_through_the_ap
 }
 
 #[tokio::test]
+async fn only_the_partner_writes_the_order_reference_outside_demo_mode() {
+    // A checkout minted without a reference: the widget may not give it one.
+    let s = stack(|_| {}, |_| {}).await;
+    let srv = &s.server;
+    let token = srv.session().await;
+    let naming = with(firm("100"), "partner_reference", json!("order_forged"));
+    let (status, refused) = srv.post("/api/quotes", Some(&token), naming.clone()).await;
+    assert_eq!(
+        (status, refused["error"]["code"].as_str(), refused["error"]["field"].as_str()),
+        (422, Some("field_locked"), Some("partner_reference")),
+        "{refused}"
+    );
+    assert_eq!(stored_quotes(srv).await, 0);
+    let (status, quote) = srv.post("/api/quotes", Some(&token), firm("100")).await;
+    assert_eq!(status, 200, "without a reference the quote is given: {quote}");
+    let row = store::quote(srv.db(), quote["quote_id"].as_str().unwrap()).await.unwrap().unwrap();
+    assert_eq!(row.partner_reference, None);
+
+    // The partner sets it when minting, through /api/sessions too.
+    let (status, session) = srv.post("/api/sessions", Some(PARTNER_KEY), json!({"partner_reference": "order_77"})).await;
+    assert_eq!(status, 201, "{session}");
+    let (_, quote) = srv.post("/api/quotes", Some(session["session_token"].as_str().unwrap()), firm("100")).await;
+    let row = store::quote(srv.db(), quote["quote_id"].as_str().unwrap()).await.unwrap().unwrap();
+    assert_eq!(row.partner_reference.as_deref(), Some("order_77"));
+
+    // In demo mode the page is the demo shop's backend: it may name the order.
+    let demo = stack(|_| {}, |settings| settings.demo = true).await;
+    let (status, anonymous) = demo.server.post("/api/sessions", None, json!({})).await;
+    assert_eq!(status, 201, "{anonymous}");
+    let (status, quote) = demo.server.post("/api/quotes", Some(anonymous["session_token"].as_str().unwrap()), naming).await;
+    assert_eq!(status, 200, "{quote}");
+}
+
+#[tokio::test]
 async fn one_partner_reference_is_one_checkout() {
     let s = stack(|_| {}, |_| {}).await;
     let srv = &s.server;

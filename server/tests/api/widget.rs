@@ -35,7 +35,10 @@ async fn read_events(mut resp: reqwest::Response) -> Vec<Value> {
 async fn the_whole_flow_from_session_to_settled() {
     let s = default_stack().await;
     let srv = &s.server;
-    let token = srv.session().await;
+    // The partner's backend mints the session with its order reference.
+    let (status, session) = srv.post("/api/sessions", Some(PARTNER_KEY), json!({"partner_reference": "order_42"})).await;
+    assert_eq!(status, 201, "{session}");
+    let token = session["session_token"].as_str().unwrap().to_owned();
 
     let (status, pools) = srv.get("/api/pools", None).await;
     assert_eq!(status, 200);

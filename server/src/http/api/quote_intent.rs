@@ -63,7 +63,8 @@ pub(super) struct Intent {
 }
 
 /// Checks an intent against the checkout's bindings and the pool it names, before
-/// any quote is asked for. The checkout's own reference wins over the browser's.
+/// any quote is asked for. The checkout's own reference wins over the browser's, and
+/// outside demo mode the browser may not name one the checkout lacks.
 pub(super) async fn read_intent(state: &AppState, checkout: &CheckoutRow, body: QuoteBody) -> Result<(Intent, Pool), ApiError> {
     let quote_type = match body.quote_type.as_deref().map(QuoteType::parse) {
         None => QuoteType::Firm,
@@ -91,6 +92,7 @@ pub(super) async fn read_intent(state: &AppState, checkout: &CheckoutRow, body: 
             network: network.as_deref(),
             destination_address: destination.as_deref(),
             partner_reference: sent_reference.as_deref(),
+            reference_settable: state.settings.demo,
         },
     )?;
     // A bound destination is the partner's, whether or not the browser repeated it.

@@ -24,16 +24,22 @@ pub(crate) struct PartnerSessionRequest {
     #[serde(default)]
     #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*$")]
     partner_user_id: Option<String>,
+    /// Your order id: one checkout per reference (as `POST /api/checkouts`); only
+    /// your backend sets it, never the widget.
+    #[serde(default)]
+    #[schema(format = "text", example = "order_1042")]
+    partner_reference: Option<String>,
 }
 
 /// A client token for a new, unbound checkout.
 #[utoipa::path(post, path = "/api/sessions", operation_id = "create_session", tag = "widget",
-    request_body(content = Option<PartnerSessionRequest>, description = "Partner key only: optional user id."),
+    request_body(content = Option<PartnerSessionRequest>, description = "Partner key only: optional user id and order reference."),
     security((), ("partner_key" = [])),
     responses(
         (status = 201, description = "A client token", body = SessionResponse),
         (status = 400, description = "`invalid_json`, `invalid_field`", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`anonymous_sessions_disabled` (outside demo mode), `partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
+        (status = 409, description = "`reference_conflict`: this partner_reference names another checkout's order", body = quote_core::wire::ApiErrorBody),
         (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
         (status = 429, description = "`rate_limited` (demo mints per client address)", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
@@ -47,7 +53,8 @@ pub(crate) async fn create(
     let (checkout, partner_user_id) = if is_partner(&headers, &state) {
         let request: PartnerSessionRequest = from_json(&body)?;
         let user = super::fields::bounded_text("partner_user_id", request.partner_user_id)?;
-        let new = NewCheckout { partner_user_id: user.clone(), ..NewCheckout::default() };
+        let reference = super::fields::bounded_text("partner_reference", request.partner_reference)?;
+        let new = NewCheckout { partner_user_id: user.clone(), partner_reference: reference, ..NewCheckout::default() };
         (state.checkouts.create(new).await?.0, user)
     } else if state.settings.demo {
         state.limiters.mint(&addr.to_string()).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
