@@ -1,5 +1,5 @@
 //! `GET /v1/balances`, `GET /v1/ledger` (the contract) and `POST /sandbox/top_up`
-//! (test-mode control, like `/sandbox/faults`: for loopback only).
+//! (a test-mode control, like `/sandbox/faults`: it takes the sandbox's secret key).
 
 use super::error::SandboxError;
 use super::Sandbox;

@@ -261,7 +261,17 @@ impl Sandbox {
     }
 }
 
-/// The sandbox as an axum router: `/v1/*` (the contract) and `/sandbox/faults` (control).
+/// Only the holder of the sandbox's secret key may change its faults or balances:
+/// anyone else who reaches its port could otherwise steer a server's test mode.
+async fn require_key(State(sb): State<Arc<Sandbox>>, request: Request, next: Next) -> Response {
+    match sb.authorize(request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(refusal) => refusal.into_response(),
+    }
+}
+
+/// The sandbox as an axum router: `/v1/*` (the contract) and `/sandbox/*` (its test-mode
+/// controls, which take the same secret key).
 pub fn router(sandbox: Arc<Sandbox>) -> Router {
     let contract = Router::new()
         .route("/v1/pools", get(handlers::list_pools))
@@ -272,10 +282,13 @@ pub fn router(sandbox: Arc<Sandbox>) -> Router {
         .route("/v1/balances", get(balances::balances))
         .route("/v1/ledger", get(balances::ledger))
         .layer(middleware::from_fn_with_state(Arc::clone(&sandbox), layers::inject_faults));
-    Router::new()
-        .merge(contract)
+    let controls = Router::new()
         .route("/sandbox/faults", get(handlers::get_faults).put(handlers::put_faults))
         .route("/sandbox/top_up", post(balances::top_up))
+        .layer(middleware::from_fn_with_state(Arc::clone(&sandbox), require_key));
+    Router::new()
+        .merge(contract)
+        .merge(controls)
         .fallback(handlers::not_found)
         .layer(middleware::from_fn_with_state(Arc::clone(&sandbox), layers::request_id))
         .with_state(sandbox)

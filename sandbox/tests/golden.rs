@@ -125,6 +125,7 @@ async fn the_sandbox_answers_in_the_contract_s_shapes() {
     assert_eq!(status, 200);
     assert_shaped_like("balances.json", &balances, &[]);
 
+    // The sandbox's own control (with the sandbox's key, as every call here).
     let (status, topped) = sandbox.post("/sandbox/top_up", golden("top_up_request.json")).await;
     assert_eq!(status, 200, "{topped}");
 

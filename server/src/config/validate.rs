@@ -20,7 +20,16 @@ impl ServerArgs {
             return refuse("EMBEDDED_SANDBOX", "cannot be combined with ZEROPOOLS_BASE_URL: choose one upstream");
         }
         let sandbox = upstream == UpstreamChoice::EmbeddedSandbox;
-        let secret_key = resolve(&self.secret_key_file, &self.secret_key, SANDBOX_DEFAULT_KEY, sandbox, "ZEROPOOLS_SECRET_KEY")?;
+        // The embedded sandbox's key and webhook secret, when none is given: the
+        // documented ones only in demo mode (a demo is a public toy). Otherwise fresh
+        // random ones per process (both ends are in this process), so nobody can use
+        // the documented secret to forge a webhook or steer the sandbox.
+        let (default_key, default_webhook_secret) = if self.demo {
+            (SANDBOX_DEFAULT_KEY.to_owned(), SANDBOX_DEFAULT_WEBHOOK_SECRET.to_owned())
+        } else {
+            (format!("sk_test_{}", random_hex()), format!("whsec_{}", random_hex()))
+        };
+        let secret_key = resolve(&self.secret_key_file, &self.secret_key, &default_key, sandbox, "ZEROPOOLS_SECRET_KEY")?;
         if sandbox && secret_key.expose_secret().starts_with("sk_live_") {
             return refuse(
                 "ZEROPOOLS_SECRET_KEY",
@@ -31,7 +40,7 @@ impl ServerArgs {
             return refuse("DEMO_MODE", "cannot run with a live key (sk_live_…): demo mode lets anyone start a checkout");
         }
         let webhook_secret =
-            resolve(&self.webhook_secret_file, &self.webhook_secret, SANDBOX_DEFAULT_WEBHOOK_SECRET, sandbox, "ZEROPOOLS_WEBHOOK_SECRET")?;
+            resolve(&self.webhook_secret_file, &self.webhook_secret, &default_webhook_secret, sandbox, "ZEROPOOLS_WEBHOOK_SECRET")?;
         let partner_api_key = match &self.partner_api_key {
             Some(key) => Some(trimmed("PARTNER_API_KEY", key)?),
             None => None,
@@ -172,6 +181,14 @@ impl ServerArgs {
             resolve(&self.webhook_secret_file, &self.webhook_secret, SANDBOX_DEFAULT_WEBHOOK_SECRET, true, "ZEROPOOLS_WEBHOOK_SECRET")?,
         ))
     }
+}
+
+/// 32 random bytes in hex.
+fn random_hex() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
 }
 
 #[cfg(test)]

@@ -306,7 +306,11 @@ mod tests {
         );
         assert_eq!(alerts[0].since.as_deref(), Some("2026-11-28T10:00:00.000Z"));
         assert_eq!(alerts[3].message, "Trade pt_2 disagrees with the ledger: see its evidence.");
-        assert!(alerts[5].message.starts_with("Your backend has not received the settled event of trade pt_4 after 8 attempts"), "{}", alerts[5].message);
+        assert!(
+            alerts[5].message.starts_with("Your backend has not received the settled event of trade pt_4 after 8 attempts"),
+            "{}",
+            alerts[5].message
+        );
         assert_eq!(alerts[7].message, "USDT available 999.99 is below 1,000.00: top up before users see the lane run dry.");
         let severities: Vec<_> = alerts.iter().map(|a| a.severity).collect();
         use Severity::*;

@@ -3,7 +3,7 @@
 
 use quote_server::store;
 use quote_testkit::harness::*;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use zeropools_sandbox::Faults;
@@ -377,4 +377,40 @@ async fn a_client_that_trickles_its_headers_is_cut_off_and_connections_are_cappe
     drop(held);
     eventually(5, || async { s.server.http.get(format!("{}/healthz", s.server.url)).send().await.ok().filter(|r| r.status() == 200) })
         .await;
+}
+
+#[tokio::test]
+async fn outside_demo_mode_the_embedded_sandbox_cannot_be_forged_with_its_documented_secrets() {
+    use clap::Parser;
+    let dir = tempfile::tempdir().unwrap();
+    let database = format!("sqlite://{}", dir.path().join("forge.db").display());
+    let build = |demo: bool| {
+        let mut argv = vec!["quote-server", "--embedded-sandbox", "--database-url", database.as_str(), "--listen", "127.0.0.1:0"];
+        if demo {
+            argv.push("--demo");
+        }
+        quote_server::config::Cli::try_parse_from(argv).unwrap().server.validate().unwrap()
+    };
+    let documented = quote_server::config::SANDBOX_DEFAULT_WEBHOOK_SECRET;
+
+    // Not a demo: the key and webhook secret are made per process, never the documented ones.
+    let config = build(false);
+    let (first_key, second_key) = (config.secret_key.expose_secret().to_owned(), build(false).secret_key.expose_secret().to_owned());
+    assert!(first_key.starts_with("sk_test_") && first_key != quote_server::config::SANDBOX_DEFAULT_KEY);
+    assert_ne!(first_key, second_key, "a fresh key per process");
+    assert_ne!(config.settings.webhook_secret.expose_secret(), documented);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let running = quote_server::app::Application::build(quote_server::app::Parts::from_config(config, listener)).await.unwrap().spawn();
+    let srv = TestServer::serving(running);
+    let body = r#"{"event_id":"evt_forged","type":"trade.settled","created_at":"2026-12-01T00:00:00Z","data":{"transact_id":"pt_x","quote_id":"pq_x","status":"settled"}}"#;
+    let forged = quote_server::zeropools::signature::sign(&SecretString::from(documented), chrono::Utc::now().timestamp(), body.as_bytes());
+    let r = srv.http.post(format!("{}/webhooks/0pools", srv.url)).header("0Pools-Signature", forged).body(body).send().await.unwrap();
+    assert_eq!(r.status(), 400, "a webhook signed with the documented secret is refused");
+    assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"]["code"], "signature_mismatch");
+    srv.kill().await;
+
+    // A demo keeps the documented ones (the standalone sandbox does too).
+    let demo = build(true);
+    assert_eq!(demo.secret_key.expose_secret(), quote_server::config::SANDBOX_DEFAULT_KEY);
+    assert_eq!(demo.settings.webhook_secret.expose_secret(), documented);
 }

@@ -231,6 +231,7 @@ async fn alerts_fire_while_their_condition_holds_and_clear_when_it_ends() {
     assert_eq!(r.status(), 200);
     reqwest::Client::new()
         .post(format!("{}/sandbox/top_up", s.sandbox.url))
+        .bearer_auth(KEY)
         .json(&json!({"asset": "USDT", "amount": "1000.00"}))
         .send()
         .await

@@ -32,7 +32,7 @@ async fn settled(client: &UpstreamClient, id: &str) {
 }
 
 async fn top_up(url: &str, body: serde_json::Value) -> (u16, serde_json::Value) {
-    let r = reqwest::Client::new().post(format!("{url}/sandbox/top_up")).json(&body).send().await.unwrap();
+    let r = reqwest::Client::new().post(format!("{url}/sandbox/top_up")).bearer_auth(KEY).json(&body).send().await.unwrap();
     (r.status().as_u16(), r.json().await.unwrap_or_default())
 }
 

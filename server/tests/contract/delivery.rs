@@ -133,6 +133,7 @@ async fn request_faults_latency_5xx_429_and_malformed() {
     // Bad fault settings are refused.
     let r = reqwest::Client::new()
         .put(format!("{}/sandbox/faults", sb.url))
+        .bearer_auth(KEY)
         .json(&serde_json::json!({ "error_rate": 2.0 }))
         .send()
         .await

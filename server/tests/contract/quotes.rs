@@ -169,7 +169,12 @@ async fn unavailable_is_a_value_for_each_reason() {
     let mut faults = Faults::default();
     faults.pool_unavailable.insert("EUR-USDT".into(), UnavailableReason::Maintenance);
     let http = reqwest::Client::new();
-    let put = http.put(format!("{}/sandbox/faults", sb.url)).json(&faults).send().await.unwrap();
+    let refused = http.put(format!("{}/sandbox/faults", sb.url)).json(&faults).send().await.unwrap();
+    assert_eq!(refused.status(), 401, "the controls take the sandbox's key");
+    let forged =
+        http.put(format!("{}/sandbox/faults", sb.url)).bearer_auth("sk_test_sandbox_embedded_key").json(&faults).send().await.unwrap();
+    assert_eq!(forged.status(), 401, "not another key");
+    let put = http.put(format!("{}/sandbox/faults", sb.url)).bearer_auth(KEY).json(&faults).send().await.unwrap();
     assert_eq!(put.status(), 200);
     let outcome = sb.client.create_quote(&firm("100.00")).await.unwrap().value;
     assert_eq!(outcome, QuoteOutcome::Unavailable { reason: UnavailableReason::Maintenance });
