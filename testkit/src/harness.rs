@@ -328,22 +328,23 @@ where
     }
 }
 
-/// One `begin_accept` of `quote` in `checkout` by `holder` until `until`, through the
-/// server's writer as the server does it.
+/// One `begin_accept` of `quote` in `checkout` by `holder` with a lease ending `lease_ms`
+/// from the database's now (negative: it ended already), through the server's writer
+/// as the server does it.
 pub async fn begin_accept_as(
     srv: &TestServer,
     checkout: &str,
     quote: &str,
-    (holder, until): (&str, &str),
+    (holder, lease_ms): (&str, i64),
 ) -> Option<quote_server::store::Begun> {
-    let (checkout, quote, holder, until) = (checkout.to_owned(), quote.to_owned(), holder.to_owned(), until.to_owned());
+    let (checkout, quote, holder) = (checkout.to_owned(), quote.to_owned(), holder.to_owned());
     srv.state
         .store
         .writes
         .run(move |c| {
             Box::pin(async move {
                 let key = quote_server::trading::idempotency_key(&quote);
-                quote_server::store::begin_accept(c, &checkout, &quote, &key, (&holder, &until)).await
+                quote_server::store::begin_accept(c, &checkout, &quote, &key, (&holder, lease_ms)).await
             })
         })
         .await

@@ -147,8 +147,8 @@ pub struct ServerArgs {
     #[arg(long, env = "RECONCILE_INTERVAL_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=3_600_000), global = true)]
     pub reconcile_interval_ms: u64,
     /// How long the replica calling 0Pools for an accept holds that right before another
-    /// replica may take the accept over, in seconds (2–600; above the upstream client's retries).
-    #[arg(long, env = "ACCEPT_LEASE_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(2..=600), global = true)]
+    /// replica may take the accept over, in seconds (at least the 34 s one 0Pools call may take with its retries; at most 600).
+    #[arg(long, env = "ACCEPT_LEASE_SECS", default_value_t = 45, value_parser = clap::value_parser!(u64).range(2..=600), global = true)]
     pub accept_lease_secs: u64,
     /// How long the reconciler's leadership lasts without renewal, in seconds (1–600): a
     /// replica that dies while leading is replaced after at most this long.

@@ -136,7 +136,7 @@ impl Settings {
             preview_window: Duration::from_millis(1_000),
             readiness_probe_interval: Duration::from_secs(5),
             accept_retry_max_age: Duration::from_secs(15 * 60),
-            accept_lease: Duration::from_secs(30),
+            accept_lease: Duration::from_secs(45),
             leader_lease: Duration::from_secs(15),
             serve: ServeLimits::default(),
             ledger_grace: Duration::from_secs(120),

@@ -103,6 +103,21 @@ impl ServerArgs {
         settings.serve.max_connections = self.max_connections as usize;
         settings.serve.idle_timeout = Duration::from_secs(self.idle_timeout_secs);
         settings.accept_lease = Duration::from_secs(self.accept_lease_secs);
+        // The holder renews its lease while 0Pools answers, but a lease shorter than
+        // one call's retries would end whenever a renewal is late (a paused process,
+        // a slow database): another replica would then repeat the call.
+        let span = crate::zeropools::ClientConfig::new(String::new(), secret_key.clone()).worst_case_span();
+        if settings.accept_lease < span {
+            return refuse(
+                "ACCEPT_LEASE_SECS",
+                format!(
+                    "is {} s, shorter than the {} s one 0Pools call may take with its retries (3 attempts of 8 s, and waits of up to 5 s): use at least {}",
+                    self.accept_lease_secs,
+                    span.as_secs(),
+                    span.as_secs()
+                ),
+            );
+        }
         settings.leader_lease = Duration::from_secs(self.leader_lease_secs);
         Ok(Config {
             listen: self.listen,
@@ -220,6 +235,7 @@ mod tests {
             (&["--embedded-sandbox", "--console-password-hash", "hunter2-but-longer"], "CONSOLE_PASSWORD_HASH"),
             (&["--embedded-sandbox", "--console-password-file", "/nonexistent/console-password"], "CONSOLE_PASSWORD_FILE"),
             (&["--embedded-sandbox", "--partner-webhook-url", "https://p.example/hook"], "PARTNER_WEBHOOK_SECRET"),
+            (&["--embedded-sandbox", "--accept-lease-secs", "30"], "ACCEPT_LEASE_SECS"),
             (
                 &[
                     "--embedded-sandbox",

@@ -32,7 +32,8 @@ pub struct Begun {
 /// while this one's outcome is open. Only an active, unexpired quote of
 /// `checkout_id` can begin (by this server's clock), and only while the checkout's
 /// conversion is free or already this quote's; the replica that begins it holds the
-/// accept's lease (`lease` = holder, end).
+/// accept's lease (`lease` = holder, and milliseconds from the database's now to its
+/// end: the database's clock writes and judges every lease end).
 ///
 /// `None` when the quote is not an active, unexpired quote of this checkout: the
 /// caller reads it to say why. The usual accept thus needs no read before it.
@@ -46,30 +47,32 @@ pub async fn begin_accept(
     checkout_id: &str,
     quote_id: &str,
     idempotency_key: &str,
-    lease: (&str, &str),
+    lease: (&str, i64),
 ) -> sqlx::Result<Option<Begun>> {
     static BEGIN: LazyLock<Joined> = LazyLock::new(|| {
+        let sqlite_until = super::leases::database_clock_plus(StoreKind::Sqlite, "$6");
+        let postgres_until = super::leases::database_clock_plus(StoreKind::Postgres, "$6");
         Joined::per_store(
             // The quote as found, if it qualifies (its row comes first); then it begins
             // only if the checkout's conversion is free or this quote's; the claim
             // follows only a begun quote (`changes()`: rows the statement before
             // changed), and the last row's `changes()` says whether it did.
-            "SELECT * FROM quotes WHERE quote_id = $2 AND checkout_id = $1 AND status = 'active' AND expires_at > $3;
-             UPDATE quotes SET status = 'accepting', accepted_at = $3, idempotency_key = $4, accept_lease_holder = $5, accept_lease_until = $6
+            &format!("SELECT * FROM quotes WHERE quote_id = $2 AND checkout_id = $1 AND status = 'active' AND expires_at > $3;
+             UPDATE quotes SET status = 'accepting', accepted_at = $3, idempotency_key = $4, accept_lease_holder = $5, accept_lease_until = {sqlite_until}
                  WHERE quote_id = $2 AND checkout_id = $1 AND status = 'active' AND expires_at > $3
                    AND (SELECT COALESCE(accept_quote_id, $2) FROM checkouts WHERE checkout_id = $1) = $2;
              UPDATE checkouts SET accept_quote_id = $2 WHERE checkout_id = $1 AND changes() = 1;
-             SELECT changes() AS began_now, accept_quote_id AS holder_quote, trade_id AS holder_trade FROM checkouts WHERE checkout_id = $1",
+             SELECT changes() AS began_now, accept_quote_id AS holder_quote, trade_id AS holder_trade FROM checkouts WHERE checkout_id = $1"),
             // The function's arguments name the quote's row, so it runs only for a row
             // that qualified (in this statement's snapshot, i.e. as found).
-            "SELECT q.*, b.began_now, b.holder_quote, b.holder_trade
-             FROM quotes q CROSS JOIN LATERAL qw_begin_accept(q.checkout_id, q.quote_id, $3, $4, $5, $6) b
-             WHERE q.quote_id = $2 AND q.checkout_id = $1 AND q.status = 'active' AND q.expires_at > $3",
+            &format!("SELECT q.*, b.began_now, b.holder_quote, b.holder_trade
+             FROM quotes q CROSS JOIN LATERAL qw_begin_accept(q.checkout_id, q.quote_id, $3, $4, $5, {postgres_until}) b
+             WHERE q.quote_id = $2 AND q.checkout_id = $1 AND q.status = 'active' AND q.expires_at > $3"),
         )
     });
-    let (holder, until) = lease;
+    let (holder, lease_ms) = lease;
     let rows =
-        BEGIN.fetch_all(conn, |q| q.bind(checkout_id).bind(quote_id).bind(now()).bind(idempotency_key).bind(holder).bind(until)).await?;
+        BEGIN.fetch_all(conn, |q| q.bind(checkout_id).bind(quote_id).bind(now()).bind(idempotency_key).bind(holder).bind(lease_ms)).await?;
     let (quote_row, claim_row) = match (StoreKind::of_connection(conn), rows.as_slice()) {
         (StoreKind::Postgres, [row]) => (row, row),
         (StoreKind::Sqlite, [quote, claim]) => (quote, claim),

@@ -11,9 +11,9 @@ use std::time::Duration;
 /// The database's clock, `ms` (a bound parameter) milliseconds from now, as text in
 /// the server's stored time format (RFC 3339, milliseconds, `Z`; see
 /// [`super::timestamp`]).
-fn database_clock_plus(kind: StoreKind, ms: &str) -> String {
+pub(super) fn database_clock_plus(kind: StoreKind, ms: &str) -> String {
     match kind {
-        StoreKind::Sqlite => format!("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '+' || ({ms} / 1000.0) || ' seconds')"),
+        StoreKind::Sqlite => format!("strftime('%Y-%m-%dT%H:%M:%fZ', 'now', printf('%+.3f seconds', {ms} / 1000.0))"),
         StoreKind::Postgres => format!("to_char((clock_timestamp() + {ms}::bigint * interval '1 millisecond') AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')"),
     }
 }
@@ -33,7 +33,7 @@ pub async fn hold_lease(db: &Db, name: &str, holder: &str, ttl: Duration) -> sql
         until = database_clock_plus(kind, "$3"),
         now = database_clock_plus(kind, "0"),
     );
-    let done = sqlx::query(&sql).bind(name).bind(holder).bind(i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX)).execute(db).await?;
+    let done = sqlx::query(&sql).bind(name).bind(holder).bind(millis(ttl)).execute(db).await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -43,21 +43,39 @@ pub async fn release_lease(db: &Db, name: &str, holder: &str) -> sqlx::Result<()
     Ok(())
 }
 
-/// Takes the right to call 0Pools for an accept that has begun: only while the
-/// quote is accepting and nobody else's lease on it is running.
-pub async fn take_accept_lease(db: &Db, quote_id: &str, holder: &str, until: &str) -> sqlx::Result<bool> {
-    let done = sqlx::query(
-        "UPDATE quotes SET accept_lease_holder = $1, accept_lease_until = $2
+/// Takes the right to call 0Pools for an accept that has begun, for `ttl`: only
+/// while the quote is accepting and nobody else's lease on it is running. The end is
+/// written and judged by the database's clock, like every lease.
+pub async fn take_accept_lease(db: &Db, quote_id: &str, holder: &str, ttl: Duration) -> sqlx::Result<bool> {
+    let kind = StoreKind::of_pool(db);
+    let sql = format!(
+        "UPDATE quotes SET accept_lease_holder = $1, accept_lease_until = {until}
          WHERE quote_id = $3 AND status = 'accepting'
-           AND (accept_lease_until IS NULL OR accept_lease_until <= $4)",
-    )
-    .bind(holder)
-    .bind(until)
-    .bind(quote_id)
-    .bind(now())
-    .execute(db)
-    .await?;
+           AND (accept_lease_until IS NULL OR accept_lease_until <= {now})",
+        until = database_clock_plus(kind, "$2"),
+        now = database_clock_plus(kind, "0"),
+    );
+    let done = sqlx::query(&sql).bind(holder).bind(millis(ttl)).bind(quote_id).execute(db).await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// Extends our running accept lease by `ttl` from the database's now; false when it
+/// is no longer ours (it ended and another took it, or the accept ended).
+pub(crate) async fn renew_accept_lease(db: &Db, quote_id: &str, holder: &str, ttl: Duration) -> sqlx::Result<bool> {
+    let kind = StoreKind::of_pool(db);
+    let sql = format!(
+        "UPDATE quotes SET accept_lease_until = {until}
+         WHERE quote_id = $3 AND status = 'accepting' AND accept_lease_holder = $1 AND accept_lease_until > {now}",
+        until = database_clock_plus(kind, "$2"),
+        now = database_clock_plus(kind, "0"),
+    );
+    let done = sqlx::query(&sql).bind(holder).bind(millis(ttl)).bind(quote_id).execute(db).await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// A duration as the bound milliseconds the clock expressions take.
+pub(super) fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// Ends our accept lease early (the outcome is still open, and a retry, from any

@@ -66,13 +66,13 @@ impl Trading {
 
     /// Begins the accept of `quote_id` through the group writer (see [`store::begin_accept`]).
     async fn begin(&self, checkout_id: &str, quote_id: &str) -> sqlx::Result<Option<store::Begun>> {
-        let until = self.lease_end();
+        let lease_ms = i64::try_from(self.accept_lease.as_millis()).unwrap_or(i64::MAX);
         let (checkout, quote_key, holder) = (checkout_id.to_owned(), quote_id.to_owned(), self.replica_id.clone());
         self.store
             .writes
             .run(move |c| {
                 Box::pin(
-                    async move { store::begin_accept(c, &checkout, &quote_key, &idempotency_key(&quote_key), (&holder, &until)).await },
+                    async move { store::begin_accept(c, &checkout, &quote_key, &idempotency_key(&quote_key), (&holder, lease_ms)).await },
                 )
             })
             .await

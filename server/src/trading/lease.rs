@@ -5,6 +5,11 @@
 //! takes the lease over only once the lease has ended (its replica died, or gave the
 //! lease back because the outcome is still open), repeating the call with the same
 //! idempotency key so 0Pools answers the same trade.
+//!
+//! The holder renews its lease while 0Pools is slow to answer, so a slow answer is
+//! never taken for a dead replica (which would make a second call); if a renewal
+//! fails the holder stops, leaving the accept open for whoever takes the lease next.
+//! Every lease end is written and judged by the database's clock.
 
 use super::{failed, TradeError, Trading};
 use crate::store::{self, QuoteRow, QuoteStatus, TradeRow};
@@ -19,16 +24,20 @@ const FIRST_PAUSE: Duration = Duration::from_millis(5);
 const LONGEST_PAUSE: Duration = Duration::from_millis(200);
 
 impl Trading {
-    /// When a lease taken now ends.
-    pub fn lease_end(&self) -> String {
-        store::timestamp(chrono::Utc::now() + self.accept_lease)
+    /// How long an accept lease lasts from when it is taken or renewed.
+    pub fn accept_lease(&self) -> Duration {
+        self.accept_lease
     }
 
-    /// Calls 0Pools for an accept whose lease this replica holds. Whatever the outcome,
-    /// the lease goes back at once: a trade or a definite end needs it no more, and an
-    /// open outcome may be retried by the next call, from any replica, without waiting.
+    /// Calls 0Pools for an accept whose lease this replica holds, renewing the lease
+    /// every third of it while the call runs. Whatever the outcome, the lease goes back
+    /// at once: a trade or a definite end needs it no more, and an open outcome may be
+    /// retried by the next call, from any replica, without waiting.
     pub async fn execute_leased(&self, quote: &QuoteRow) -> Result<TradeRow, TradeError> {
-        let result = self.execute(quote).await;
+        let result = tokio::select! {
+            result = self.execute(quote) => result,
+            lost = self.keep_lease(&quote.quote_id) => Err(lost),
+        };
         if result.is_err() {
             if let Err(e) = store::release_accept_lease(&self.store.db, &quote.quote_id, &self.replica_id).await {
                 // Not fatal: the lease runs out by itself.
@@ -36,6 +45,27 @@ impl Trading {
             }
         }
         result
+    }
+
+    /// Renews the accept lease every third of its length; returns only once a renewal
+    /// failed, with why: the caller stops, and the accept stays open (the same
+    /// idempotency key makes a later call the same request).
+    async fn keep_lease(&self, quote_id: &str) -> TradeError {
+        let every = (self.accept_lease / 3).max(Duration::from_millis(10));
+        loop {
+            tokio::time::sleep(every).await;
+            match store::renew_accept_lease(&self.store.db, quote_id, &self.replica_id, self.accept_lease).await {
+                Ok(true) => {}
+                Ok(false) => {
+                    tracing::warn!(quote_id, "the accept lease was lost while 0Pools answered: stopping; the accept stays open");
+                    return TradeError::AcceptInFlight;
+                }
+                Err(e) => {
+                    tracing::warn!(quote_id, cause = %e, "the accept lease could not be renewed: stopping; the accept stays open");
+                    return TradeError::Storage(e);
+                }
+            }
+        }
     }
 
     /// Follows an accept that began elsewhere to its end: its trade, its definite
@@ -52,10 +82,11 @@ impl Trading {
             let quote = self.owned_quote(checkout_id, quote_id).await?;
             match quote.status {
                 QuoteStatus::Accepting => {
-                    // Taken only if the holder's lease ended (it died, or gave it back). The
-                    // row just read says whether trying is worth a write.
+                    // Taken only if the holder's lease ended (it died, or gave it back), as
+                    // the database's clock judges. The row just read, by this replica's
+                    // clock, says whether trying is worth a write.
                     let ended = quote.accept_lease_until.as_deref().is_none_or(|until| until <= store::now().as_str());
-                    if ended && store::take_accept_lease(&self.store.db, quote_id, &self.replica_id, &self.lease_end()).await? {
+                    if ended && store::take_accept_lease(&self.store.db, quote_id, &self.replica_id, self.accept_lease).await? {
                         return self.execute_leased(&quote).await;
                     }
                 }

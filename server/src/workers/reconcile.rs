@@ -31,7 +31,7 @@ pub(crate) async fn reconcile_once(state: &Workers) -> Result<Report, sqlx::Erro
         }
         // Only an accept nobody is executing (its lease ended) is resumed, under our
         // own lease; a replica busy with it keeps it.
-        if !store::take_accept_lease(&state.store.db, &listed.quote_id, state.trading.replica_id(), &state.trading.lease_end()).await? {
+        if !store::take_accept_lease(&state.store.db, &listed.quote_id, state.trading.replica_id(), state.trading.accept_lease()).await? {
             continue;
         }
         // Re-read under the lease: the list is stale by now. Only an accept still open

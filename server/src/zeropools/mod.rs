@@ -43,6 +43,15 @@ pub struct ClientConfig {
 }
 
 impl ClientConfig {
+    /// The longest one call may take with its retries: every attempt timing out, and
+    /// each wait between two the longer of its backoff and the longest `Retry-After`
+    /// waited out. An accept's lease must outlast this (start-up checks it).
+    pub fn worst_case_span(&self) -> Duration {
+        let attempts = self.max_attempts.max(1);
+        let waits: Duration = (0..attempts - 1).map(|i| self.retry_base.saturating_mul(2u32.saturating_pow(i)).max(MAX_RETRY_AFTER)).sum();
+        self.timeout.saturating_mul(attempts) + waits
+    }
+
     pub fn new(base_url: impl Into<String>, secret_key: SecretString) -> Self {
         ClientConfig {
             base_url: base_url.into(),
@@ -310,6 +319,15 @@ fn path_segment(id: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_worst_case_span_is_every_attempt_timing_out_and_the_longest_waits() {
+        let config = ClientConfig::new("http://x", SecretString::from("sk_test_span_0123456789"));
+        // Three attempts of 8 s, and two waits of at most 5 s (Retry-After's cap).
+        assert_eq!(config.worst_case_span(), Duration::from_secs(34));
+        let one = ClientConfig { max_attempts: 1, timeout: Duration::from_secs(2), ..config };
+        assert_eq!(one.worst_case_span(), Duration::from_secs(2));
+    }
 
     fn answer(json: serde_json::Value) -> QuoteAnswer {
         serde_json::from_value(json).unwrap()

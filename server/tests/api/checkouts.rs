@@ -357,7 +357,7 @@ async fn the_reconciler_never_resumes_an_accept_that_does_not_hold_its_checkout(
     // A began (and holds the checkout); B is left "accepting" without the claim, as a
     // stale list or an old release could leave it.
     // (A's replica is gone: its accept lease has ended.)
-    let lease = ("gone-replica", "2000-01-01T00:00:00.000Z");
+    let lease = ("gone-replica", -60_000);
     assert_eq!(begin_accept_as(srv, &checkout, &a, lease).await.map(|b| b.claim), Some(store::Claim::Held));
     sqlx::query("UPDATE quotes SET status = 'accepting', accepted_at = $1, idempotency_key = $2 WHERE quote_id = $3")
         .bind(store::now())
@@ -399,7 +399,7 @@ async fn an_accept_the_partner_balance_cannot_cover_ends_definitely_and_frees_th
 
 /// [`begin_accept_as`] by a replica whose lease is long.
 async fn begin(srv: &TestServer, checkout: &str, quote: &str) -> Option<store::Begun> {
-    begin_accept_as(srv, checkout, quote, ("this-replica", "2999-01-01T00:00:00.000Z")).await
+    begin_accept_as(srv, checkout, quote, ("this-replica", 3_600_000)).await
 }
 
 /// The usual accept needs no read first: beginning it says, in one statement, whether

@@ -10,8 +10,8 @@ use serde_json::{json, Value};
 use std::time::Duration;
 
 const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
-/// An accept lease that ended long ago (its replica is gone).
-const ENDED_LEASE: &str = "2000-01-01T00:00:00.000Z";
+/// An accept lease that ended a minute ago (its replica is gone).
+const ENDED_LEASE: i64 = -60_000;
 
 /// A stack whose sandbox sends no webhooks and settles only after ten minutes, so
 /// the test itself is the only source of trade news.

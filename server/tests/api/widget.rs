@@ -6,10 +6,11 @@ use quote_testkit::harness::*;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 use std::time::Duration;
+use zeropools_sandbox::Faults;
 
 const DEST: &str = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
-/// An accept lease that ended long ago (its replica is gone).
-const ENDED_LEASE: &str = "2000-01-01T00:00:00.000Z";
+/// An accept lease that ended a minute ago (its replica is gone).
+const ENDED_LEASE: i64 = -60_000;
 
 fn default_stack() -> impl std::future::Future<Output = Stack> {
     stack(|_| {}, |_| {})
@@ -99,6 +100,32 @@ async fn the_whole_flow_from_session_to_settled() {
     assert_eq!(history[0].source, "transact");
     assert_eq!(history.last().unwrap().status, "settled");
     assert_eq!(store::quote(&srv.state.store.db, &quote_id).await.unwrap().unwrap().status, store::QuoteStatus::Accepted);
+}
+
+#[tokio::test]
+async fn a_0pools_slower_than_the_accept_lease_still_gets_one_transact() {
+    // The lease is a second; 0Pools takes two and a half to answer. The reconciler
+    // looks for accepts whose lease ended every 250 ms, and a second accept follows
+    // the first: neither may take the accept over while its holder is alive.
+    let s = stack(|_| {}, |settings| settings.accept_lease = Duration::from_secs(1)).await;
+    let srv = &s.server;
+    let token = srv.session().await;
+    let quote_id = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    s.sandbox.set_faults(Faults { latency_ms: 2_500, ..Faults::default() });
+    let accept = || {
+        let (http, url, token, quote_id) = (srv.http.clone(), srv.url.clone(), token.clone(), quote_id.clone());
+        async move { http.post(format!("{url}/api/quotes/{quote_id}/accept")).bearer_auth(token).send().await.unwrap() }
+    };
+    let (first, second) = tokio::join!(accept(), async {
+        tokio::time::sleep(Duration::from_millis(1_200)).await;
+        accept().await
+    });
+    assert_eq!(first.status(), 200);
+    let trade_id = first.json::<Value>().await.unwrap()["trade_id"].as_str().unwrap().to_owned();
+    let second = second.json::<Value>().await.unwrap();
+    assert!(second["trade_id"] == trade_id.as_str() || second["error"]["code"] == "accept_pending", "{second}");
+    srv.workers.reconcile_once().await.unwrap();
+    assert_eq!(s.sandbox.sandbox.transacts_arrived(), 1, "one transact reached 0Pools, however slow it was");
 }
 
 #[tokio::test]
@@ -437,4 +464,18 @@ async fn a_lease_ends_by_the_database_clock_and_is_stored_like_every_other_time(
     eventually(5, || async { store::hold_lease(db, "test_lease", "replica_b", Duration::from_secs(60)).await.unwrap().then_some(()) })
         .await;
     assert!(!store::hold_lease(db, "test_lease", "replica_a", short).await.unwrap());
+
+    // An accept's lease too: written by the database's clock, taken only once it ended.
+    let token = s.server.session().await;
+    let quote = s.server.firm_quote(&token, "100.00", DEST).await;
+    let quote_id = quote["quote_id"].as_str().unwrap();
+    let checkout = store::quote(db, quote_id).await.unwrap().unwrap().checkout_id;
+    begin_accept_as(&s.server, &checkout, quote_id, ("replica_a", 800)).await.expect("an active quote begins");
+    let stored = store::quote(db, quote_id).await.unwrap().unwrap().accept_lease_until.unwrap();
+    let end = chrono::DateTime::parse_from_rfc3339(&stored).unwrap().with_timezone(&chrono::Utc);
+    assert_eq!(store::timestamp(end), stored);
+    assert!((0..=800).contains(&(end - chrono::Utc::now()).num_milliseconds()), "{stored}");
+    assert!(!store::take_accept_lease(db, quote_id, "replica_b", Duration::from_secs(60)).await.unwrap(), "running: not taken");
+    eventually(5, || async { store::take_accept_lease(db, quote_id, "replica_b", Duration::from_secs(60)).await.unwrap().then_some(()) })
+        .await;
 }
