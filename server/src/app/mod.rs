@@ -79,9 +79,14 @@ impl Parts {
 
     /// The parts a checked configuration describes, on an already bound listener.
     pub fn from_config(config: Config, listener: TcpListener) -> Parts {
+        let (timeout, attempts) = (config.upstream_timeout, config.upstream_attempts);
         Parts {
             reconcile_interval: config.reconcile_interval,
             sandbox: config.sandbox,
+            client: Box::new(move |client| {
+                client.timeout = timeout;
+                client.max_attempts = attempts;
+            }),
             ..Parts::new(listener, config.database_url, config.upstream, config.secret_key, config.settings)
         }
     }

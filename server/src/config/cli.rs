@@ -146,8 +146,14 @@ pub struct ServerArgs {
     /// How often unfinished trades are reconciled against 0Pools, in milliseconds (100–3600000).
     #[arg(long, env = "RECONCILE_INTERVAL_MS", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(100..=3_600_000), global = true)]
     pub reconcile_interval_ms: u64,
+    /// How long one 0Pools call may take before it is given up, in seconds (1–30; per attempt).
+    #[arg(long, env = "UPSTREAM_TIMEOUT_SECS", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=30), global = true)]
+    pub upstream_timeout_secs: u64,
+    /// How many times a 0Pools call that is safe to repeat is tried (1–5).
+    #[arg(long, env = "UPSTREAM_ATTEMPTS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=5), global = true)]
+    pub upstream_attempts: u32,
     /// How long the replica calling 0Pools for an accept holds that right before another
-    /// replica may take the accept over, in seconds (at least the 34 s one 0Pools call may take with its retries; at most 600).
+    /// replica may take the accept over, in seconds (at least what one 0Pools call may take with its retries, 34 s by default; at most 600).
     #[arg(long, env = "ACCEPT_LEASE_SECS", default_value_t = 45, value_parser = clap::value_parser!(u64).range(2..=600), global = true)]
     pub accept_lease_secs: u64,
     /// How long the reconciler's leadership lasts without renewal, in seconds (1–600): a

@@ -11,7 +11,8 @@
 //! `cli` declares the variables and flags, `validate` turns them into a [`Config`],
 //! `checks` holds the checks of single values it uses.
 //!
-//! Uses `store` only to name the database kind in the start-up summary.
+//! Uses `store` (to name the database kind in the start-up summary) and `zeropools`
+//! (the client's worst-case call, which an accept lease must outlast).
 
 mod checks;
 mod cli;
@@ -69,6 +70,9 @@ pub struct Config {
     pub settings: Settings,
     pub reconcile_interval: Duration,
     pub sandbox: SandboxArgs,
+    /// The upstream client's timeout per attempt, and its attempts.
+    pub upstream_timeout: Duration,
+    pub upstream_attempts: u32,
 }
 
 /// The sandbox's own tunables (embedded or standalone).
@@ -99,6 +103,12 @@ impl Config {
                 UpstreamChoice::EmbeddedSandbox => "0Pools: embedded test-mode sandbox on loopback".into(),
             },
             format!("0Pools secret key: {}", key_kind(&self.secret_key)),
+            format!(
+                "0Pools calls: {} attempt(s) of at most {} s; accept lease {} s",
+                self.upstream_attempts,
+                self.upstream_timeout.as_secs(),
+                s.accept_lease.as_secs()
+            ),
             "0Pools webhook secret: set (redacted)".into(),
             format!("partner API key: {}", set(s.partner_api_key.is_some())),
             match &s.console {

@@ -106,15 +106,19 @@ impl ServerArgs {
         // The holder renews its lease while 0Pools answers, but a lease shorter than
         // one call's retries would end whenever a renewal is late (a paused process,
         // a slow database): another replica would then repeat the call.
-        let span = crate::zeropools::ClientConfig::new(String::new(), secret_key.clone()).worst_case_span();
+        let mut client = crate::zeropools::ClientConfig::new(String::new(), secret_key.clone());
+        (client.timeout, client.max_attempts) = (Duration::from_secs(self.upstream_timeout_secs), self.upstream_attempts);
+        let span = client.worst_case_span();
         if settings.accept_lease < span {
             return refuse(
                 "ACCEPT_LEASE_SECS",
                 format!(
-                    "is {} s, shorter than the {} s one 0Pools call may take with its retries (3 attempts of 8 s, and waits of up to 5 s): use at least {}",
+                    "is {} s, shorter than the {} s one 0Pools call may take with its retries ({} attempts of {} s, and waits of up to 5 s between them): use at least {}",
                     self.accept_lease_secs,
-                    span.as_secs(),
-                    span.as_secs()
+                    span.as_secs_f64().ceil(),
+                    self.upstream_attempts,
+                    self.upstream_timeout_secs,
+                    span.as_secs_f64().ceil()
                 ),
             );
         }
@@ -126,6 +130,8 @@ impl ServerArgs {
             secret_key,
             settings,
             reconcile_interval: Duration::from_millis(self.reconcile_interval_ms),
+            upstream_timeout: Duration::from_secs(self.upstream_timeout_secs),
+            upstream_attempts: self.upstream_attempts,
             sandbox: SandboxArgs {
                 quote_window: Duration::from_millis(self.sandbox_quote_window_ms),
                 settle_delay: Duration::from_millis(self.sandbox_settle_delay_ms),
