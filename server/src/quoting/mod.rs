@@ -11,7 +11,7 @@ pub(crate) mod pools;
 pub(crate) mod previews;
 pub(crate) mod terms;
 
-pub(crate) use calls::QuoteCall;
+pub(crate) use calls::{Asker, QuoteCall};
 pub(crate) use outcomes::Outcomes;
 pub(crate) use pools::Pools;
 
@@ -44,16 +44,18 @@ impl Quoting {
 
     /// A firm quote is its own call (its own executable promise); previews of the
     /// same question share one upstream call and, briefly, its answer.
-    pub(crate) async fn ask(&self, request: &QuoteRequest) -> QuoteCall {
+    pub(crate) async fn ask(&self, request: &QuoteRequest, asker: Asker<'_>) -> QuoteCall {
         if request.quote_type == quote_core::vocab::QuoteType::Firm {
-            return self.calls.call(request).await;
+            return self.calls.call(request, asker).await;
         }
         let request = calls::preview_request(request);
-        self.previews.get(&calls::key(&request), QuoteCall::reusable, || self.calls.call(&request)).await.0
+        // Only the asker whose call is made spends budget; those sharing it do not.
+        self.previews.get(&calls::key(&request), QuoteCall::reusable, || self.calls.call(&request, asker)).await.0
     }
 
     /// Forgets previews past their window (the sweep calls this).
     pub(crate) fn forget_stale(&self) {
         self.previews.forget_stale();
+        self.calls.forget_idle();
     }
 }

@@ -98,3 +98,63 @@ async fn a_failed_preview_is_not_served_again() {
     let (status, body) = srv.post("/api/quotes", Some(&token), preview("100", "T1")).await;
     assert_eq!((status, body["available"].as_bool()), (200, Some(true)), "the error was not cached: {body}");
 }
+
+#[tokio::test]
+async fn a_flood_from_thirty_tokens_leaves_a_quiet_checkout_its_quotes() {
+    // A budget of 10 calls a second; 30 checkouts of one client ask as fast as they can.
+    let s = stack(
+        |_| {},
+        |settings| {
+            settings.limits.upstream_quotes_per_second = 10;
+            settings.limits.quote_burst = 100_000;
+            settings.limits.quotes_per_minute = 6_000;
+        },
+    )
+    .await;
+    let srv = &s.server;
+    let mut flooders = Vec::new();
+    for _ in 0..30 {
+        flooders.push(srv.checkout(serde_json::json!({})).await.1);
+    }
+    let quiet_token = srv.checkout(serde_json::json!({})).await.1;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let busy = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let flood: Vec<_> = flooders
+        .into_iter()
+        .enumerate()
+        .map(|(i, token)| {
+            let (http, url, stop, busy) = (srv.http.clone(), srv.url.clone(), stop.clone(), busy.clone());
+            tokio::spawn(async move {
+                let mut n = 0u32;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    n += 1;
+                    let body = serde_json::json!({"pool_id": "EUR-USDT", "side": "buy", "amount": format!("{}.{:02}", 100 + i, n % 100),
+                        "currency": "EUR", "quote_type": "indicative"});
+                    let answer: serde_json::Value =
+                        http.post(format!("{url}/api/quotes")).bearer_auth(&token).json(&body).send().await.unwrap().json().await.unwrap();
+                    if answer["unavailable_reason"] == "busy" {
+                        busy.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                }
+            })
+        })
+        .collect();
+    // The quiet checkout, from another address, asks once a second meanwhile.
+    let quiet = reqwest::Client::builder().local_address(std::net::IpAddr::from([127, 0, 0, 2])).build().unwrap();
+    let mut answered = Vec::new();
+    for n in 0..4 {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let body = serde_json::json!({"pool_id": "EUR-USDT", "side": "buy", "amount": format!("5{n}.00"), "currency": "EUR", "quote_type": "indicative"});
+        let answer: serde_json::Value =
+            quiet.post(format!("{}/api/quotes", srv.url)).bearer_auth(&quiet_token).json(&body).send().await.unwrap().json().await.unwrap();
+        answered.push(answer);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for task in flood {
+        task.await.unwrap();
+    }
+    assert!(busy.load(std::sync::atomic::Ordering::Relaxed) > 100, "the flood was over the budget");
+    for answer in &answered {
+        assert_eq!(answer["available"], true, "the quiet checkout got its quote: {answer}");
+    }
+}

@@ -107,27 +107,74 @@ impl FromRequestParts<AppState> for PartnerReader {
 }
 
 /// The calling client's address: the TCP peer, or, behind a trusted proxy
-/// (`TRUST_FORWARDED_FOR`), the last hop that proxy appended to `X-Forwarded-For`.
+/// (`TRUST_FORWARDED_FOR`), exactly the last hop that proxy appended to
+/// `X-Forwarded-For` (never an earlier one: the client writes those).
 pub(crate) struct ClientAddr(pub IpAddr);
+
+impl ClientAddr {
+    /// The key limits count this client by: an IPv4 address, or an IPv6 address's /64
+    /// (one subscriber commonly holds a whole /64, and could walk through it).
+    pub(crate) fn key(&self) -> String {
+        match self.0 {
+            IpAddr::V4(v4) => v4.to_string(),
+            IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => {
+                    let s = v6.segments();
+                    format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+                }
+            },
+        }
+    }
+}
+
+/// The last hop of the last `X-Forwarded-For` header, if it is an address.
+fn last_forwarded_hop(headers: &HeaderMap) -> Option<IpAddr> {
+    let last_header = headers.get_all("x-forwarded-for").iter().next_back()?.to_str().ok()?;
+    last_header.rsplit(',').next()?.trim().parse().ok()
+}
 
 impl FromRequestParts<AppState> for ClientAddr {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         if state.settings.trust_forwarded_for {
-            let forwarded = parts
-                .headers
-                .get_all("x-forwarded-for")
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .flat_map(|v| v.split(','))
-                .filter_map(|hop| hop.trim().parse::<IpAddr>().ok())
-                .next_back();
-            if let Some(ip) = forwarded {
+            if let Some(ip) = last_forwarded_hop(&parts.headers) {
                 return Ok(ClientAddr(ip));
             }
         }
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
         Ok(ClientAddr(peer.unwrap_or(IpAddr::from([0, 0, 0, 0]))))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_ipv6_client_is_counted_by_its_64_and_an_ipv4_one_by_its_address() {
+        let key = |s: &str| ClientAddr(s.parse().unwrap()).key();
+        assert_eq!(key("2001:db8:1:2:aaaa::1"), key("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+        assert_eq!(key("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7", "a mapped IPv4 address is that address");
+    }
+
+    #[test]
+    fn only_the_last_hop_of_x_forwarded_for_counts() {
+        let headers = |values: &[&str]| {
+            let mut h = HeaderMap::new();
+            for v in values {
+                h.append("x-forwarded-for", v.parse().unwrap());
+            }
+            h
+        };
+        assert_eq!(last_forwarded_hop(&headers(&["1.1.1.1, 2.2.2.2"])), Some("2.2.2.2".parse().unwrap()));
+        assert_eq!(last_forwarded_hop(&headers(&["1.1.1.1", "3.3.3.3"])), Some("3.3.3.3".parse().unwrap()));
+        // A client-written earlier hop never stands in for an unreadable last one.
+        assert_eq!(last_forwarded_hop(&headers(&["1.1.1.1, not-an-address"])), None);
+        assert_eq!(last_forwarded_hop(&headers(&[])), None);
     }
 }

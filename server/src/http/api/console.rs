@@ -46,11 +46,11 @@ fn configured(state: &AppState) -> Result<&ConsoleSettings, ApiError> {
     ))]
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
-    ClientAddr(addr): ClientAddr,
+    client: ClientAddr,
     StrictJson(request): StrictJson<SignIn>,
 ) -> Result<Response, ApiError> {
     let settings = configured(&state)?;
-    state.limiters.sign_in(&addr.to_string()).map_err(|wait| ApiError::RateLimited { retry_after_ms: wait.millis() })?;
+    state.limiters.sign_in(&client.key()).map_err(|wait| ApiError::RateLimited { retry_after_ms: wait.millis() })?;
     if request.user.len() > 200 || request.password.len() > 1000 {
         return Err(ApiError::ConsoleCredentialsInvalid);
     }
@@ -58,14 +58,14 @@ pub(crate) async fn sign_in(
     // Argon2 is deliberately slow: off the async workers.
     let valid = tokio::task::spawn_blocking(move || credential.verify(&request.user, &request.password)).await.unwrap_or(false);
     if !valid {
-        tracing::warn!(%addr, "console sign-in refused");
+        tracing::warn!(addr = %client.0, "console sign-in refused");
         return Err(ApiError::ConsoleCredentialsInvalid);
     }
     let token = console::new_token();
     let expires_at = store::timestamp(chrono::Utc::now() + settings.session_ttl);
     let user = settings.credential.user().to_owned();
     store::insert_console_session(&state.store.db, &token_hash(&token), &user, &expires_at).await?;
-    tracing::info!(%addr, %user, "console signed in");
+    tracing::info!(addr = %client.0, %user, "console signed in");
     let cookie = console::session_cookie(&token, settings.session_ttl, settings.cookie_secure);
     Ok(([(header::SET_COOKIE, cookie)], Json(ConsoleSession { user, expires_at })).into_response())
 }

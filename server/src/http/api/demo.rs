@@ -62,10 +62,10 @@ fn valid_order(order: &str) -> bool {
     ))]
 pub(super) async fn checkout_for_order(
     State(state): State<AppState>,
-    ClientAddr(addr): ClientAddr,
+    client: ClientAddr,
     StrictJson(request): StrictJson<OrderRequest>,
 ) -> Result<Json<DemoCheckout>, ApiError> {
-    state.limiters.mint(&addr.to_string()).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
+    state.limiters.mint(&client.key()).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
     let order = match request.order {
         Some(order) if valid_order(&order) => order,
         Some(_) => return Err(ApiError::invalid_field("order", "order must look like LUM-12345.")),

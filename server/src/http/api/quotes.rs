@@ -2,7 +2,7 @@
 //! The browser sends an intent; the server validates it, asks 0Pools, stores what
 //! 0Pools answered (firm quotes and unavailable answers) and returns it.
 
-use super::auth::Session;
+use super::auth::{ClientAddr, Session};
 use super::body::StrictJson;
 use super::outcomes;
 use super::quote_intent::{read_intent, Intent, QuoteBody};
@@ -10,7 +10,7 @@ use super::{server_time, ApiError};
 use crate::checkouts;
 use crate::http::AppState;
 use crate::quoting::terms as quote_terms;
-use crate::quoting::QuoteCall;
+use crate::quoting::{Asker, QuoteCall};
 use crate::store::{self, QuoteRow, QuoteStatus};
 use crate::trading;
 use crate::zeropools::types::{QuoteOutcome, QuoteType, UnavailableReason};
@@ -72,11 +72,12 @@ fn base_row(session: &Session, intent: &Intent, quote_id: String, status: QuoteS
     ))]
 pub(super) async fn create(
     State(state): State<AppState>,
+    client: ClientAddr,
     mut session: Session,
     StrictJson(body): StrictJson<QuoteBody>,
 ) -> Result<Json<QuoteView>, ApiError> {
     let asked = body.asked();
-    let answer = answer_quote(&state, &mut session, &asked, body).await;
+    let answer = answer_quote(&state, &mut session, &client, &asked, body).await;
     match answer {
         Ok(Answered { view, outcome_stored: true }) => Ok(Json(view)),
         answer => {
@@ -122,7 +123,13 @@ fn refused_field_message(field: &str, amount: &rust_decimal::Decimal) -> String 
     format!("The liquidity provider does not accept this {}. Check it and try again.", field.replace('_', " "))
 }
 
-async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes::Asked, body: QuoteBody) -> Result<Answered, ApiError> {
+async fn answer_quote(
+    state: &AppState,
+    session: &mut Session,
+    client: &ClientAddr,
+    asked: &outcomes::Asked,
+    body: QuoteBody,
+) -> Result<Answered, ApiError> {
     let state = state.clone();
     state.limiters.quote(&session.checkout_id).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
     let checkout = session.checkout(&state).await?;
@@ -132,7 +139,8 @@ async fn answer_quote(state: &AppState, session: &mut Session, asked: &outcomes:
     let firm = intent.request.quote_type == QuoteType::Firm;
     // Previews of the same question share one upstream call (and, briefly, its
     // answer); each firm quote is its own call.
-    let fetched = state.quoting.ask(&intent.request).await;
+    let client_key = client.key();
+    let fetched = state.quoting.ask(&intent.request, Asker { checkout_id: &session.checkout_id, client: &client_key }).await;
     let answer = match fetched {
         QuoteCall::Answered(answer) => answer,
         QuoteCall::Busy { retry_after_ms } => {

@@ -46,7 +46,7 @@ pub(crate) struct PartnerSessionRequest {
     ))]
 pub(crate) async fn create(
     State(state): State<AppState>,
-    ClientAddr(addr): ClientAddr,
+    client: ClientAddr,
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<SessionResponse>), ApiError> {
@@ -57,7 +57,7 @@ pub(crate) async fn create(
         let new = NewCheckout { partner_user_id: user.clone(), partner_reference: reference, ..NewCheckout::default() };
         (state.checkouts.create(new).await?.0, user)
     } else if state.settings.demo {
-        state.limiters.mint(&addr.to_string()).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
+        state.limiters.mint(&client.key()).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
         (demo_checkout(&state, &headers).await?, None)
     } else if state.settings.partner_api_key.is_some() && bearer(&headers).is_some() {
         return Err(ApiError::PartnerKeyInvalid);
