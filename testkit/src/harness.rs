@@ -143,6 +143,9 @@ pub fn verify_standard_webhook(secret: &str, headers: &HeaderMap, body: &[u8]) -
     signatures.split(' ').any(|s| s == expected).then_some(()).ok_or_else(|| "no signature matches".into())
 }
 
+/// The token every test server's `/metrics` takes.
+pub const METRICS_TOKEN: &str = "mt_test_metrics_token_0123456789";
+
 /// The partner key every test server is configured with.
 pub const PARTNER_KEY: &str = "pk_test_partner_key_0123456789";
 
@@ -270,6 +273,7 @@ pub async fn build_server_on(options: ServerOptions, database_url: String) -> Ap
     let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).with_test_writer().try_init();
     let mut settings = Settings::new("/nonexistent-widget".into(), SecretString::from(WEBHOOK_SECRET));
     settings.partner_api_key = Some(SecretString::from(PARTNER_KEY));
+    settings.metrics_token = Some(SecretString::from(METRICS_TOKEN));
     (options.settings)(&mut settings);
     let mut parts =
         Parts::new(options.listener, database_url, UpstreamChoice::Url(options.sandbox_url.clone()), SecretString::from(KEY), settings);

@@ -78,6 +78,7 @@ vocabulary! {
         SessionExpired = "session_expired",
         AnonymousSessionsDisabled = "anonymous_sessions_disabled",
         PartnerKeyInvalid = "partner_key_invalid",
+        MetricsTokenInvalid = "metrics_token_invalid",
         ConsoleCredentialsInvalid = "console_credentials_invalid",
         ConsoleSignInRequired = "console_sign_in_required",
         CheckoutNotFound = "checkout_not_found",

@@ -77,6 +77,9 @@ pub struct ServerArgs {
     /// The partner backend's key (Bearer) for minting checkouts and reading their outcome.
     #[arg(long, env = "PARTNER_API_KEY", value_parser = secret, hide_env_values = true, global = true)]
     pub partner_api_key: Option<SecretString>,
+    /// The bearer token a metrics scraper sends to `GET /metrics` (at least 16 characters; never the partner key). Without it `/metrics` is closed.
+    #[arg(long, env = "METRICS_TOKEN", value_parser = secret, hide_env_values = true, global = true)]
+    pub metrics_token: Option<SecretString>,
     /// Alert (and prompt a top-up in the console) when an asset's available balance is below this (a decimal, in the asset).
     #[arg(long, env = "ALERT_BALANCE_BELOW", default_value = "1000", global = true)]
     pub alert_balance_below: String,

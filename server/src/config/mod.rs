@@ -111,6 +111,7 @@ impl Config {
             ),
             "0Pools webhook secret: set (redacted)".into(),
             format!("partner API key: {}", set(s.partner_api_key.is_some())),
+            format!("metrics token: {}", if s.metrics_token.is_some() { "set (redacted)" } else { "not set: /metrics is closed" }),
             match &s.console {
                 Some(c) => format!(
                     "partner console: /console/ (user {}, password hash set (redacted), {} cookie, sign-ins last {}s)",

@@ -46,6 +46,8 @@ pub struct Settings {
     pub demo: bool,
     /// The partner backend's key: mints checkouts and reads their outcome.
     pub partner_api_key: Option<SecretString>,
+    /// What a metrics scraper presents at `/metrics`; `None` keeps it closed.
+    pub metrics_token: Option<SecretString>,
     /// Where trade status changes go, signed with this secret.
     pub partner_webhook: Option<(String, SecretString)>,
     /// The first pause before a failed partner webhook is tried again (doubled each
@@ -124,6 +126,7 @@ impl Settings {
             webhook_secret,
             demo: false,
             partner_api_key: None,
+            metrics_token: None,
             partner_webhook: None,
             partner_webhook_retry_base: Duration::from_secs(1),
             session_ttl: Duration::from_secs(3600),

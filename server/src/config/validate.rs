@@ -84,7 +84,17 @@ impl ServerArgs {
 
         let mut settings = super::Settings::new(self.widget_dir.clone(), webhook_secret.clone());
         settings.demo = self.demo;
+        let metrics_token = match &self.metrics_token {
+            Some(token) => Some(trimmed("METRICS_TOKEN", token)?),
+            None => None,
+        };
+        if let (Some(token), Some(key)) = (&metrics_token, &partner_api_key) {
+            if token.expose_secret() == key.expose_secret() {
+                return refuse("METRICS_TOKEN", "must not be the partner key: a scraper's token should open only the metrics");
+            }
+        }
         settings.partner_api_key = partner_api_key;
+        settings.metrics_token = metrics_token;
         settings.partner_webhook = partner_webhook;
         settings.console = console;
         settings.alerts.balance_below = balance_below;

@@ -26,6 +26,8 @@ fn per_minute(n: u32, burst: u32) -> Quota {
 pub(crate) struct Limiters {
     mints: DefaultKeyedRateLimiter<String>,
     sign_ins: DefaultKeyedRateLimiter<String>,
+    /// Every address together: guessing spread over many addresses is bounded too.
+    sign_ins_in_all: DefaultDirectRateLimiter,
     quotes: DefaultKeyedRateLimiter<String>,
     accepts: DefaultKeyedRateLimiter<String>,
     /// Paces the records of refusals (rate limits, bad webhook signatures), so a
@@ -51,6 +53,8 @@ impl Limiters {
             mints: RateLimiter::keyed(per_minute(limits.mints_per_minute, 10)),
             // Password guessing: five tries, then one every 10 s per address.
             sign_ins: RateLimiter::keyed(per_minute(6, 5)),
+            // Thirty a minute in all, after ten: far above one team's sign-ins.
+            sign_ins_in_all: RateLimiter::direct(per_minute(30, 10)),
             quotes: RateLimiter::keyed(per_minute(limits.quotes_per_minute, limits.quote_burst)),
             accepts: RateLimiter::keyed(per_minute(limits.accepts_per_minute, limits.accept_burst)),
             outcome_writes: RateLimiter::keyed(per_minute(6, 1)),
@@ -63,9 +67,11 @@ impl Limiters {
         limiter.check_key(&key.to_owned()).map_err(|not_until| RetryAfter(not_until.wait_time_from(self.clock.now())))
     }
 
-    /// One console sign-in attempt from `client` (an address).
+    /// One console sign-in attempt from `client` (an address), within its own limit
+    /// and the one of all addresses together.
     pub(crate) fn sign_in(&self, client: &str) -> Result<(), RetryAfter> {
-        self.keyed(&self.sign_ins, client)
+        self.keyed(&self.sign_ins, client)?;
+        self.sign_ins_in_all.check().map_err(|not_until| RetryAfter(not_until.wait_time_from(self.clock.now())))
     }
 
     /// One session or checkout minted from `client` (an address).
@@ -116,6 +122,35 @@ pub(crate) fn spawn_forgetting(limiters: Arc<Limiters>, interval: Duration) -> t
             limiters.forget_idle();
         }
     })
+}
+
+/// Slow work (a password hash) run off the async workers, at most `slots` at once:
+/// however many sign-ins arrive, the cores keep serving checkouts.
+pub(crate) struct BoundedWork {
+    slots: Arc<tokio::sync::Semaphore>,
+}
+
+impl BoundedWork {
+    /// About one slot per core, and never fewer than one.
+    pub(crate) fn for_cores() -> Self {
+        BoundedWork::new(std::thread::available_parallelism().map_or(1, |n| n.get()))
+    }
+
+    pub(crate) fn new(slots: usize) -> Self {
+        BoundedWork { slots: Arc::new(tokio::sync::Semaphore::new(slots.max(1))) }
+    }
+
+    /// Runs `work` on the blocking pool once a slot is free.
+    pub(crate) async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+        let permit = Arc::clone(&self.slots).acquire_owned().await.ok()?;
+        tokio::task::spawn_blocking(move || {
+            let result = work();
+            drop(permit);
+            result
+        })
+        .await
+        .ok()
+    }
 }
 
 /// Counted slots for live event streams, per checkout and in total.
@@ -199,6 +234,37 @@ mod tests {
             let _ = limiters.mint(&format!("10.0.{}.{}", i / 256, i % 256));
         }
         assert!(limiters.remembered() >= 1000);
+    }
+
+    #[tokio::test]
+    async fn bounded_work_never_runs_more_than_its_slots_at_once() {
+        let work = Arc::new(BoundedWork::new(2));
+        let (running, most) = (Arc::new(AtomicU32::new(0)), Arc::new(AtomicU32::new(0)));
+        let tasks: Vec<_> = (0..12)
+            .map(|_| {
+                let (work, running, most) = (Arc::clone(&work), Arc::clone(&running), Arc::clone(&most));
+                tokio::spawn(async move {
+                    work.run(move || {
+                        let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                        most.fetch_max(now, Ordering::SeqCst);
+                        std::thread::sleep(Duration::from_millis(20));
+                        running.fetch_sub(1, Ordering::SeqCst);
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            assert!(task.await.unwrap().is_some());
+        }
+        assert_eq!(most.load(Ordering::SeqCst), 2);
+    }
+
+    #[test]
+    fn sign_ins_are_limited_per_address_and_in_all() {
+        let limiters = Limiters::new(&Limits::default());
+        let allowed = (0..40).filter(|i| limiters.sign_in(&format!("10.0.0.{i}")).is_ok()).count();
+        assert_eq!(allowed, 10, "forty addresses together get the global burst");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! parts), the settings, and this replica's machinery at the door (limits, live
 //! stream slots, readiness). Built once by `app`.
 
-use super::limits::{Limiters, StreamSlots};
+use super::limits::{BoundedWork, Limiters, StreamSlots};
 use super::readiness::{Stopping, UpstreamProbe};
 use crate::checkouts::Checkouts;
 use crate::config::Settings;
@@ -26,6 +26,8 @@ pub struct AppState {
     /// Set when the process begins to stop (readiness fails, live streams end).
     pub stopping: Stopping,
     pub(crate) upstream_probe: Arc<UpstreamProbe>,
+    /// Password hashing for console sign-ins, a few at a time.
+    pub(crate) password_work: Arc<BoundedWork>,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             streams: Arc::new(StreamSlots::new(settings.limits.sse_per_checkout, settings.limits.sse_total)),
             stopping: Stopping::default(),
             upstream_probe: Arc::new(UpstreamProbe::new(settings.readiness_probe_interval)),
+            password_work: Arc::new(BoundedWork::for_cores()),
             store,
             upstream,
             settings,

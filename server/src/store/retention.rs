@@ -44,12 +44,14 @@ pub struct Purged {
     pub quotes: u64,
     pub sessions: u64,
     pub webhook_bodies: u64,
+    pub checkouts: u64,
 }
 
 /// Deletes, older than `cutoff`: quotes that never became a trade (and are neither an
 /// accept still being confirmed nor, however short the retention, still executable),
-/// sessions no quote or trade points to, and the raw bodies of webhook events (their
-/// ids, statuses and times stay as evidence).
+/// sessions no quote or trade points to, checkouts that expired without converting
+/// (once nothing of theirs is left), and the raw bodies of webhook events (their ids,
+/// statuses and times stay as evidence).
 pub async fn purge_before(db: &Db, cutoff: &str) -> sqlx::Result<Purged> {
     let mut tx = db.begin().await?;
     let quotes = sqlx::query(
@@ -71,6 +73,15 @@ pub async fn purge_before(db: &Db, cutoff: &str) -> sqlx::Result<Purged> {
     .execute(&mut *tx)
     .await?
     .rows_affected();
+    let checkouts = sqlx::query(
+        "DELETE FROM checkouts WHERE expires_at < $1 AND trade_id IS NULL AND accept_quote_id IS NULL
+           AND NOT EXISTS (SELECT 1 FROM quotes q WHERE q.checkout_id = checkouts.checkout_id)
+           AND NOT EXISTS (SELECT 1 FROM sessions s WHERE s.checkout_id = checkouts.checkout_id)",
+    )
+    .bind(cutoff)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
     let webhook_bodies = sqlx::query("UPDATE webhook_events SET body = '' WHERE received_at < $1 AND body != ''")
         .bind(cutoff)
         .execute(&mut *tx)
@@ -81,5 +92,5 @@ pub async fn purge_before(db: &Db, cutoff: &str) -> sqlx::Result<Purged> {
         sqlx::query(&format!("DELETE FROM {table} WHERE at < $1")).bind(cutoff).execute(&mut *tx).await?;
     }
     tx.commit().await?;
-    Ok(Purged { quotes, sessions, webhook_bodies })
+    Ok(Purged { quotes, sessions, webhook_bodies, checkouts })
 }

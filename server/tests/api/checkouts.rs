@@ -434,3 +434,36 @@ async fn an_accept_begins_only_for_an_active_unexpired_quote_of_its_own_checkout
     assert_eq!(second.claim, store::Claim::Taken { quote_id: a.clone(), trade_id: None }, "the checkout's one conversion is a's");
     assert_eq!(store::quote(&srv.state.store.db, &b).await.unwrap().unwrap().status, store::QuoteStatus::Active);
 }
+
+#[tokio::test]
+async fn in_demo_mode_an_order_belongs_to_the_browser_that_made_it() {
+    let s = stack(|_| {}, |settings| settings.demo = true).await;
+    let srv = &s.server;
+    let order_of = |cookie: Option<String>, order: Option<String>| {
+        let mut request = srv.http.post(format!("{}/demo/checkouts", srv.url)).json(&json!({"order": order}));
+        if let Some(cookie) = cookie {
+            request = request.header("cookie", cookie);
+        }
+        request.send()
+    };
+    let first = order_of(None, None).await.unwrap();
+    assert_eq!(first.status(), 200);
+    let set = first.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+    let cookie = set.split(';').next().unwrap().to_owned();
+    let first: Value = first.json().await.unwrap();
+    let order = first["order"].as_str().unwrap().to_owned();
+
+    // The same browser, reloading: the same checkout.
+    let again: Value = order_of(Some(cookie.clone()), Some(order.clone())).await.unwrap().json().await.unwrap();
+    assert_eq!(again["checkout_id"], first["checkout_id"]);
+
+    // Another browser, with the order's number (guessed or shared): never its checkout.
+    for other in [None, Some("qw_demo_browser=0123456789abcdef0123456789abcdef".to_owned())] {
+        let taken = order_of(other, Some(order.clone())).await.unwrap();
+        assert_eq!(taken.status(), 404);
+        let body: Value = taken.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "checkout_not_found", "{body}");
+        assert!(body.get("client_token").is_none());
+    }
+}

@@ -140,6 +140,41 @@ async fn the_sweep_expires_quotes_and_retention_deletes_all_but_trades_and_their
     assert!(events.len() >= 2 && events.iter().all(|(_, body)| body.is_empty()), "event ids kept as evidence, bodies gone");
 }
 
+#[tokio::test]
+async fn checkouts_that_expired_without_converting_are_deleted_after_retention() {
+    let s = stack(|_| {}, |settings| settings.retention = Duration::from_secs(3_600)).await;
+    let srv = &s.server;
+    let (unconverted, token) = srv.checkout(json!({"partner_reference": "order_gone"})).await;
+    srv.firm_quote(&token, "100.00", DEST).await;
+    let (converted, token) = srv.checkout(json!({"partner_reference": "order_paid"})).await;
+    let quote = srv.firm_quote(&token, "100.00", DEST).await["quote_id"].as_str().unwrap().to_owned();
+    assert_eq!(srv.post(&format!("/api/quotes/{quote}/accept"), Some(&token), json!({})).await.0, 200);
+    let (fresh, _) = srv.checkout(json!({"partner_reference": "order_new"})).await;
+    // Both older ones expired two hours ago, past the hour of retention.
+    let long_ago = store::timestamp(chrono::Utc::now() - chrono::Duration::hours(2));
+    for table in ["checkouts", "sessions"] {
+        sqlx::query(&format!("UPDATE {table} SET expires_at = $1 WHERE checkout_id IN ($2, $3)"))
+            .bind(&long_ago)
+            .bind(&unconverted)
+            .bind(&converted)
+            .execute(srv.db())
+            .await
+            .unwrap();
+    }
+    sqlx::query("UPDATE quotes SET created_at = $1, expires_at = $1 WHERE checkout_id IN ($2, $3)")
+        .bind(&long_ago)
+        .bind(&unconverted)
+        .bind(&converted)
+        .execute(srv.db())
+        .await
+        .unwrap();
+    let report = srv.workers.sweep_once().await.unwrap();
+    assert_eq!(report.purged.checkouts, 1, "{report:?}");
+    assert!(store::checkout(srv.db(), &unconverted).await.unwrap().is_none(), "expired, never converted: deleted");
+    assert!(store::checkout(srv.db(), &converted).await.unwrap().is_some(), "a converted checkout is kept with its trade");
+    assert!(store::checkout(srv.db(), &fresh).await.unwrap().is_some(), "a live one is kept");
+}
+
 /// Retention never deletes a quote that can still be accepted, however short it is
 /// (a sweep racing a fresh quote with a zero retention used to).
 #[tokio::test]

@@ -256,7 +256,7 @@ async fn metrics_are_prometheus_text_behind_the_partner_key_and_move_with_traffi
     let s = stack(|_| {}, |_| {}).await;
     let srv = &s.server;
     let scrape = || async {
-        let r = srv.http.get(format!("{}/metrics", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap();
+        let r = srv.http.get(format!("{}/metrics", srv.url)).bearer_auth(METRICS_TOKEN).send().await.unwrap();
         assert_eq!(r.status(), 200);
         assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/plain; version=0.0.4"));
         r.text().await.unwrap()
@@ -264,6 +264,9 @@ async fn metrics_are_prometheus_text_behind_the_partner_key_and_move_with_traffi
     let token = srv.session().await;
     assert_eq!(srv.http.get(format!("{}/metrics", srv.url)).send().await.unwrap().status(), 401);
     assert_eq!(srv.http.get(format!("{}/metrics", srv.url)).bearer_auth(&token).send().await.unwrap().status(), 401);
+    let with_the_partner_key = srv.http.get(format!("{}/metrics", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap();
+    assert_eq!(with_the_partner_key.status(), 401, "the partner key does not open the metrics");
+    assert_eq!(with_the_partner_key.json::<Value>().await.unwrap()["error"]["code"], "metrics_token_invalid");
 
     let labels = ["pool=\"EUR-USDT\"", "type=\"indicative\"", "outcome=\"available\""];
     let before = sample(&scrape().await, "quote_server_quotes_total", &labels);
@@ -301,7 +304,7 @@ async fn a_firm_quote_that_expires_unaccepted_is_counted_in_the_metrics_and_the_
     let s = stack(|c| c.quote_window = std::time::Duration::from_millis(300), |_| {}).await;
     let srv = &s.server;
     let scrape =
-        || async { srv.http.get(format!("{}/metrics", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap().text().await.unwrap() };
+        || async { srv.http.get(format!("{}/metrics", srv.url)).bearer_auth(METRICS_TOKEN).send().await.unwrap().text().await.unwrap() };
     let labels = ["pool=\"EUR-USDT\"", "type=\"firm\"", "outcome=\"expired\""];
     let before = sample(&scrape().await, "quote_server_quotes_total", &labels);
     let token = srv.session().await;

@@ -133,7 +133,7 @@ async fn an_event_the_partner_keeps_refusing_is_alerted_listed_and_counted() {
     let recorded = alerts["recorded"].as_array().unwrap();
     assert!(recorded.iter().any(|a| a["kind"] == "partner_webhook_undelivered"), "recorded once when the retries ran out: {recorded:?}");
 
-    let metrics = srv.http.get(format!("{}/metrics", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap().text().await.unwrap();
+    let metrics = srv.http.get(format!("{}/metrics", srv.url)).bearer_auth(METRICS_TOKEN).send().await.unwrap().text().await.unwrap();
     let value = |name: &str| {
         metrics.lines().find(|l| l.starts_with(name)).and_then(|l| l.rsplit(' ').next()).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0)
     };

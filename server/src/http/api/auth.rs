@@ -55,10 +55,32 @@ impl FromRequestParts<AppState> for Session {
 pub(crate) struct Partner;
 
 pub(crate) fn is_partner(headers: &HeaderMap, state: &AppState) -> bool {
-    let Some(key) = &state.settings.partner_api_key else { return false };
+    bearer_is(headers, state.settings.partner_api_key.as_ref())
+}
+
+/// Whether the request's bearer token is `expected` (constant-time); never with none.
+fn bearer_is(headers: &HeaderMap, expected: Option<&secrecy::SecretString>) -> bool {
+    let Some(key) = expected else { return false };
     let presented = bearer(headers).unwrap_or("");
     let expected = key.expose_secret();
     presented.len() == expected.len() && bool::from(presented.as_bytes().ct_eq(expected.as_bytes()))
+}
+
+/// A metrics scraper, proven by the metrics token (`METRICS_TOKEN`), which is not the
+/// partner key: a scraper's credential reads numbers, never orders. With no token
+/// configured, `/metrics` is closed.
+pub(crate) struct MetricsReader;
+
+impl FromRequestParts<AppState> for MetricsReader {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if bearer_is(&parts.headers, state.settings.metrics_token.as_ref()) {
+            Ok(MetricsReader)
+        } else {
+            Err(ApiError::MetricsTokenInvalid)
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for Partner {

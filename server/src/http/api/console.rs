@@ -42,7 +42,7 @@ fn configured(state: &AppState) -> Result<&ConsoleSettings, ApiError> {
         (status = 200, description = "Signed in; the session cookie is set", body = ConsoleSession),
         (status = 401, description = "`console_credentials_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 404, description = "No console is configured", body = quote_core::wire::ApiErrorBody),
-        (status = 429, description = "`rate_limited` (per address)", body = quote_core::wire::ApiErrorBody),
+        (status = 429, description = "`rate_limited` (per address, and for all addresses together)", body = quote_core::wire::ApiErrorBody),
     ))]
 pub(crate) async fn sign_in(
     State(state): State<AppState>,
@@ -55,8 +55,8 @@ pub(crate) async fn sign_in(
         return Err(ApiError::ConsoleCredentialsInvalid);
     }
     let credential = settings.credential.clone();
-    // Argon2 is deliberately slow: off the async workers.
-    let valid = tokio::task::spawn_blocking(move || credential.verify(&request.user, &request.password)).await.unwrap_or(false);
+    // Argon2 is deliberately slow: off the async workers, and a few at a time.
+    let valid = state.password_work.run(move || credential.verify(&request.user, &request.password)).await.unwrap_or(false);
     if !valid {
         tracing::warn!(addr = %client.0, "console sign-in refused");
         return Err(ApiError::ConsoleCredentialsInvalid);

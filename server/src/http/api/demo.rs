@@ -3,6 +3,10 @@
 //! order; this "backend" decides what is being paid for (the order's amount, the
 //! user's Lumen wallet as destination) and answers the widget's client token. The
 //! browser never chooses those; it only sees them.
+//!
+//! An order belongs to the browser that made it, as a real shop's order belongs to
+//! its signed-in user: a cookie names the browser, and another browser asking for the
+//! order (guessed, or shared by link) is refused, never handed its checkout.
 
 use super::auth::ClientAddr;
 use super::body::StrictJson;
@@ -10,11 +14,14 @@ use super::ApiError;
 use crate::checkouts::NewCheckout;
 use crate::http::AppState;
 use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use quote_core::wire::{CheckoutBindings, Side};
 use rand::Rng;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 /// The demo order: 100.00 EUR into USDT on Tron, to the user's Lumen wallet.
 const ORDER_AMOUNT: i64 = 10_000; // in cents
@@ -43,6 +50,31 @@ pub(super) struct DemoCheckout {
     client_token: String,
 }
 
+/// The cookie that names the demo shopper's browser.
+const BROWSER_COOKIE: &str = "qw_demo_browser";
+
+/// The browser's id from its cookie, and whether it is new (then set on the answer).
+fn browser(headers: &HeaderMap) -> (String, bool) {
+    let sent = headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == BROWSER_COOKIE && c.value().len() == 32 && c.value().bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(|c| c.value().to_owned());
+    match sent {
+        Some(id) => (id, false),
+        None => (uuid::Uuid::new_v4().simple().to_string(), true),
+    }
+}
+
+/// Who owns an order, as its checkout stores it: a hash of the browser's id (the id
+/// itself is a bearer secret and is never stored).
+fn owner(browser: &str) -> String {
+    format!("demo_browser_{}", &hex::encode(Sha256::digest(browser.as_bytes()))[..16])
+}
+
 fn valid_order(order: &str) -> bool {
     order.len() == 9 && order.starts_with("LUM-") && order[4..].bytes().all(|b| b.is_ascii_digit())
 }
@@ -53,7 +85,7 @@ fn valid_order(order: &str) -> bool {
     responses(
         (status = 200, description = "The order's checkout (the same one for the same order) and a client token", body = DemoCheckout),
         (status = 400, description = "`invalid_json`, `invalid_field`", body = quote_core::wire::ApiErrorBody),
-        (status = 409, description = "`partner_reference_conflict`", body = quote_core::wire::ApiErrorBody),
+        (status = 404, description = "`checkout_not_found`: the order belongs to another browser", body = quote_core::wire::ApiErrorBody),
         (status = 410, description = "`checkout_expired`", body = quote_core::wire::ApiErrorBody),
         (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
         (status = 429, description = "`rate_limited`", body = quote_core::wire::ApiErrorBody),
@@ -63,16 +95,14 @@ fn valid_order(order: &str) -> bool {
 pub(super) async fn checkout_for_order(
     State(state): State<AppState>,
     client: ClientAddr,
+    headers: HeaderMap,
     StrictJson(request): StrictJson<OrderRequest>,
-) -> Result<Json<DemoCheckout>, ApiError> {
+) -> Result<Response, ApiError> {
     state.limiters.mint(&client.key()).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
-    let order = match request.order {
-        Some(order) if valid_order(&order) => order,
-        Some(_) => return Err(ApiError::invalid_field("order", "order must look like LUM-12345.")),
-        None => format!("LUM-{:05}", rand::thread_rng().gen_range(0..100_000)),
-    };
+    let (browser, new_browser) = browser(&headers);
+    let owner = owner(&browser);
     let amount = Decimal::new(ORDER_AMOUNT, 2);
-    let new = NewCheckout {
+    let new = |order: &str| NewCheckout {
         bindings: CheckoutBindings {
             pool_id: Some("EUR-USDT".into()),
             side: Some(Side::Buy),
@@ -82,13 +112,34 @@ pub(super) async fn checkout_for_order(
             destination_address: Some(WALLET.into()),
             ..CheckoutBindings::default()
         },
-        partner_reference: Some(order.clone()),
-        partner_user_id: Some("demo_user_alex".into()),
+        partner_reference: Some(order.to_owned()),
+        partner_user_id: Some(owner.clone()),
         ..NewCheckout::default()
     };
-    let (checkout, _) = state.checkouts.create(new).await?;
+    let (order, checkout) = match request.order {
+        // Its own order again (a reload); another browser's is not found for this one.
+        Some(order) if valid_order(&order) => match state.checkouts.create(new(&order)).await {
+            Ok((checkout, _)) => (order, checkout),
+            Err(crate::checkouts::CheckoutError::ReferenceConflict { .. }) => return Err(ApiError::CheckoutNotFound),
+            Err(e) => return Err(e.into()),
+        },
+        Some(_) => return Err(ApiError::invalid_field("order", "order must look like LUM-12345.")),
+        // A new order: a number no other browser's order has.
+        None => {
+            let mut tries = 0;
+            loop {
+                let order = format!("LUM-{:05}", rand::thread_rng().gen_range(0..100_000));
+                match state.checkouts.create(new(&order)).await {
+                    Ok((checkout, true)) => break (order, checkout),
+                    Ok(_) | Err(crate::checkouts::CheckoutError::ReferenceConflict { .. }) if tries < 20 => tries += 1,
+                    Ok(_) => return Err(ApiError::RateLimited { retry_after_ms: 1_000 }),
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+    };
     let (client_token, _) = state.checkouts.mint_client_token(&checkout, None).await?;
-    Ok(Json(DemoCheckout {
+    let body = Json(DemoCheckout {
         order,
         amount,
         currency: "EUR",
@@ -96,5 +147,14 @@ pub(super) async fn checkout_for_order(
         network: "tron",
         checkout_id: checkout.checkout_id,
         client_token,
-    }))
+    });
+    let mut response = body.into_response();
+    if new_browser {
+        // The shop's own session cookie: HttpOnly, this path only, a day.
+        let cookie = format!("{BROWSER_COOKIE}={browser}; Path=/demo; HttpOnly; SameSite=Strict; Max-Age=86400");
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            response.headers_mut().insert(header::SET_COOKIE, value);
+        }
+    }
+    Ok(response)
 }

@@ -44,6 +44,8 @@ pub(crate) enum ApiError {
     SessionExpired,
     #[error("partner key missing or wrong")]
     PartnerKeyInvalid,
+    #[error("metrics token missing or wrong")]
+    MetricsTokenInvalid,
     #[error("console credentials wrong")]
     ConsoleCredentialsInvalid,
     #[error("console sign-in required")]
@@ -204,6 +206,7 @@ impl ApiError {
             SessionInvalid => (StatusCode::UNAUTHORIZED, d(ErrorCode::SessionInvalid, "This session is not known. Start a new session.")),
             SessionExpired => (StatusCode::UNAUTHORIZED, d(ErrorCode::SessionExpired, "Your session expired. Start a new session.")),
             PartnerKeyInvalid => (StatusCode::UNAUTHORIZED, d(ErrorCode::PartnerKeyInvalid, "This call is for the partner's backend: send the partner key as a Bearer token.")),
+            MetricsTokenInvalid => (StatusCode::UNAUTHORIZED, d(ErrorCode::MetricsTokenInvalid, "Scrape metrics with the metrics token (METRICS_TOKEN) as a Bearer token; the partner key does not open them.")),
             ConsoleCredentialsInvalid => (StatusCode::UNAUTHORIZED, d(ErrorCode::ConsoleCredentialsInvalid, "The user name or password is wrong.")),
             ConsoleSignInRequired => (StatusCode::UNAUTHORIZED, d(ErrorCode::ConsoleSignInRequired, "Sign in to the partner console, or send the partner key as a Bearer token.")),
             AnonymousSessionsDisabled => (

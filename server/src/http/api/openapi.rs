@@ -91,6 +91,8 @@ impl Modify for Document {
             bearer("A checkout's client token (`qws_…`), given to the widget by the partner's backend."),
         );
         components.add_security_scheme("partner_key", bearer("The partner's API key (`PARTNER_API_KEY`): server to server only."));
+        components
+            .add_security_scheme("metrics_token", bearer("The metrics scraper's token (`METRICS_TOKEN`), which is not the partner key."));
         components.add_security_scheme(
             "console_session",
             SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
