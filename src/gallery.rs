@@ -8,7 +8,7 @@
 //! whether it is the seeds' approved copy word for word or the team's writing.
 
 use crate::components::{FieldErrors, PreviewState};
-use crate::components::{FirmQuotePanel, PoolsError, PreviewPanel, ProblemPanel, QuoteForm, TradePanel, UnavailablePanel};
+use crate::components::{FirmQuotePanel, NoPoolsPanel, PoolsError, PreviewPanel, ProblemPanel, QuoteForm, TradePanel, UnavailablePanel};
 use crate::ui::{ui, Ui};
 use leptos::prelude::*;
 use quote_core::copy::Copy;
@@ -363,6 +363,10 @@ fn States() -> impl IntoView {
             <Item name="unavailable-busy" caption="Unavailable: server busy (upstream budget)">
                 <UnavailablePanel unavailable=unavailable("busy", 0) now alternate=Signal::stored(None) on_retry=noop on_alternate=noop_pool on_back=noop />
             </Item>
+            <Item name="unavailable-pool-unavailable" caption="Unavailable: the checkout's pool is switched off (longer backoff, no other pool offered)">
+                <UnavailablePanel unavailable=Signal::stored(Unavailable { reason: UnavailableReason::parse("pool_unavailable"), retry_after_ms: 30_000, attempt: 0, at_ms: NOW - 4_000 }) now alternate=Signal::stored(None) on_retry=noop on_alternate=noop_pool on_back=noop />
+            </Item>
+            <Item name="no-pools" caption="No pool available for this checkout"><NoPoolsPanel on_retry=noop /></Item>
             <Item name="unavailable-retry-ready" caption="Unavailable, retry allowed again">
                 <UnavailablePanel unavailable=Signal::stored(Unavailable { reason: UnavailableReason::PoolDry, retry_after_ms: 1_000, attempt: 0, at_ms: NOW - 60_000 }) now alternate on_retry=noop on_alternate=noop_pool on_back=noop />
             </Item>

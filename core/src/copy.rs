@@ -37,6 +37,7 @@ deck! {
     Title => "title": "Convert" / "Umtauschen",
     LoadingPools => "loading_pools": "Loading available conversions…" / "Verfügbare Umtauschpaare werden geladen…",
     PoolsError => "pools_error": "We could not load the available conversions. Check your connection and try again." / "Die verfügbaren Umtauschpaare konnten nicht geladen werden. Prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
+    NoPools => "no_pools": "No conversions are available for this checkout right now. Try again later." / "Für diesen Bezahlvorgang sind gerade keine Umtauschpaare verfügbar. Versuchen Sie es später erneut.",
     LabelPool => "label_pool": "Conversion" / "Umtausch",
     LabelSide => "label_side": "Direction" / "Richtung",
     SideBuy => "side_buy": "Buy {target} with {source}" / "{target} mit {source} kaufen",

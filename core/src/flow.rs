@@ -4,13 +4,33 @@
 
 use crate::copy::Copy;
 use crate::countdown;
-use crate::wire::{ErrorCode, QuoteTerms, QuoteView, TradeStatus, TradeView};
+use crate::wire::{ErrorCode, PoolView, QuoteTerms, QuoteView, TradeStatus, TradeView, UnavailableReason};
 use rust_decimal::Decimal;
 
 /// The last stretch of a quote's life, when the widget says it is expiring soon.
 pub const EXPIRING_SOON_MS: i64 = 5_000;
 /// Seconds-left marks at which the live region speaks (not every second).
 pub const ANNOUNCE_AT_SECONDS: [u64; 3] = [30, 10, 5];
+/// The first pause before asking again when the pool itself is unavailable
+/// (`pool_unavailable`: discovery says so, which no quick retry changes).
+pub const POOL_UNAVAILABLE_RETRY_MS: u64 = 30_000;
+/// Pools read longer ago than this are read again when the page is looked at again.
+pub const POOLS_STALE_AFTER_MS: i64 = 30_000;
+
+/// Whether pools read at `read_ms` are stale at `now_ms`.
+pub fn pools_stale(read_ms: i64, now_ms: i64) -> bool {
+    now_ms - read_ms >= POOLS_STALE_AFTER_MS
+}
+
+/// Another pool to offer when the one on the form cannot quote: an available one,
+/// and never when the pool is locked (the partner's checkout, or the host, chose it:
+/// moving the form off it would only end in a refusal).
+pub fn alternate_pool(pools: &[PoolView], current: &str, pool_locked: bool) -> Option<PoolView> {
+    if pool_locked {
+        return None;
+    }
+    pools.iter().find(|p| p.available && p.pool_id != current).cloned()
+}
 
 /// A firm quote as the widget holds it (and keeps across a reload while accepting).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -203,6 +223,21 @@ impl Stage {
                 at_ms: received_ms,
             })
         };
+    }
+
+    /// The server refused the intent because the pool is unavailable: the same product
+    /// state as an unavailable answer (its copy, a retry that backs off), with a
+    /// longer first pause; `previous_attempt` when this was a retry.
+    pub fn pool_unavailable(&mut self, received_ms: i64, previous_attempt: Option<u32>) {
+        if !matches!(self, Stage::Locking { .. }) {
+            return;
+        }
+        *self = Stage::Unavailable(Unavailable {
+            reason: UnavailableReason::Other(ErrorCode::PoolUnavailable.as_str().to_owned()),
+            retry_after_ms: POOL_UNAVAILABLE_RETRY_MS,
+            attempt: previous_attempt.map_or(0, |a| a + 1),
+            at_ms: received_ms,
+        });
     }
 
     /// An unavailable answer again, after a retry: the backoff grows.

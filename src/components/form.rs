@@ -32,8 +32,9 @@ fn error_for(errors: Signal<FieldErrors>, field: &'static str) -> impl Fn() -> O
 /// shown next to their field.
 #[component]
 pub fn QuoteForm(
-    /// Pools from discovery; unavailable ones are listed but disabled.
-    pools: Vec<PoolView>,
+    /// Pools from discovery (read again when stale); unavailable ones are listed but disabled.
+    #[prop(into)]
+    pools: Signal<Vec<PoolView>>,
     /// The selected pool id.
     pool_id: RwSignal<String>,
     /// What the user typed.
@@ -51,10 +52,9 @@ pub fn QuoteForm(
     on_submit: Callback<()>,
 ) -> impl IntoView {
     let ui = ui();
-    let pools = StoredValue::new(pools);
     let pool = Memo::new(move |_| {
         let id = pool_id.get();
-        pools.with_value(|p| p.iter().find(|p| p.pool_id == id).cloned().or_else(|| p.first().cloned()))
+        pools.with(|p| p.iter().find(|p| p.pool_id == id).cloned().or_else(|| p.first().cloned()))
     });
     let is_locked = move |field: &str| locked.with(|l| l.iter().any(|f| f == field));
     let set = move |f: fn(&mut FormInput, String)| move |ev: leptos::ev::Event| input.update(|i| f(i, event_target_value(&ev)));
@@ -98,9 +98,9 @@ pub fn QuoteForm(
             <div class="qw-field">
                 <label for=id_pool.clone()>{ui.t(Copy::LabelPool)}</label>
                 <select id=id_pool data-testid="pool-select" disabled=move || is_locked("pool")
-                    prop:value=move || pool_id.get()
+                    prop:value=move || { pools.track(); pool_id.get() }
                     on:change=move |ev| pool_id.set(event_target_value(&ev))>
-                    {pools.get_value().into_iter().map(|p| {
+                    {move || pools.get().into_iter().map(|p| {
                         let label = format!("{} → {}", p.source_asset, p.target_asset);
                         view! { <option value=p.pool_id.clone() disabled=!p.available>{label}</option> }
                     }).collect_view()}

@@ -9,7 +9,7 @@ mod trade;
 
 pub use flow::Flow;
 pub use form::{FieldErrors, PreviewPanel, PreviewState, QuoteForm};
-pub use notices::{ProblemPanel, UnavailablePanel};
+pub use notices::{NoPoolsPanel, ProblemPanel, UnavailablePanel};
 pub use quote::FirmQuotePanel;
 pub use trade::TradePanel;
 

@@ -88,3 +88,20 @@ pub fn ProblemPanel(#[prop(into)] problem: Signal<Problem>, on_retry: Callback<(
         </div>
     }
 }
+
+/// No pool to quote in for this checkout right now: said plainly, with a way to look
+/// again (the pools are also read again whenever the page is looked at after a while).
+#[component]
+pub fn NoPoolsPanel(on_retry: Callback<()>) -> impl IntoView {
+    let ui = ui();
+    view! {
+        <div class="qw-panel qw-notice qw-notice--warn" data-testid="no-pools" role="status">
+            <h3 class="qw-heading" tabindex="-1" data-focus-target>
+                <span class="qw-icon" aria-hidden="true">"⚠"</span>{ui.t(Copy::NoPools)}
+            </h3>
+            <div class="qw-actions">
+                <button type="button" class="qw-button" data-testid="retry" on:click=move |_| on_retry.run(())>{ui.t(Copy::Retry)}</button>
+            </div>
+        </div>
+    }
+}

@@ -12,7 +12,7 @@ const EXPECTED = [
   'accepting', 'accept-unconfirmed', 'trade-pending', 'trade-settled', 'trade-failed', 'trade-released',
   'trade-terms-mismatch', 'trade-settled-partner',
   'unavailable-pool-dry', 'unavailable-rate', 'unavailable-network', 'unavailable-maintenance', 'unavailable-busy',
-  'unavailable-retry-ready', 'error-network', 'error-server', 'error-quote-gone', 'error-accept-failed',
+  'unavailable-pool-unavailable', 'no-pools', 'unavailable-retry-ready', 'error-network', 'error-server', 'error-quote-gone', 'error-accept-failed',
   'error-still-confirming', 'error-checkout-expired', 'preview-panel',
 ];
 let server;

@@ -205,3 +205,48 @@ proptest! {
         }
     }
 }
+
+fn pool(id: &str, available: bool) -> PoolView {
+    PoolView {
+        pool_id: id.into(),
+        source_asset: "EUR".into(),
+        target_asset: "USDT".into(),
+        sides: vec![crate::vocab::Side::Buy],
+        networks: vec!["tron".into()],
+        min_order_usdt: "10".parse().unwrap(),
+        max_order_usdt: None,
+        available,
+    }
+}
+
+#[test]
+fn an_alternate_pool_is_offered_only_when_the_pool_is_not_locked_and_one_is_available() {
+    let pools = [pool("EUR-USDT", true), pool("USD-USDT", false), pool("USD-USDC", true)];
+    assert_eq!(alternate_pool(&pools, "EUR-USDT", false).map(|p| p.pool_id), Some("USD-USDC".into()));
+    assert_eq!(alternate_pool(&pools, "EUR-USDT", true), None, "a checkout bound to its pool is offered no other");
+    assert_eq!(alternate_pool(&pools[..2], "EUR-USDT", false), None, "none available");
+}
+
+#[test]
+fn an_unavailable_pool_is_an_unavailable_state_that_waits_longer_and_backs_off() {
+    let mut stage = Stage::Form;
+    assert!(stage.lock());
+    stage.pool_unavailable(T0, None);
+    let Stage::Unavailable(u) = &stage else { panic!("{stage:?}") };
+    assert_eq!((u.retry_after_ms, u.attempt, u.at_ms), (POOL_UNAVAILABLE_RETRY_MS, 0, T0));
+    assert_eq!(u.reason.as_str(), "pool_unavailable");
+    assert_eq!(crate::stage_copy::unavailable(&u.reason), Copy::UnavailableGeneric, "its copy is the unavailable copy");
+    assert!(stage.lock());
+    stage.pool_unavailable(T0 + 30_000, Some(0));
+    let Stage::Unavailable(u) = &stage else { panic!("{stage:?}") };
+    assert_eq!(u.attempt, 1, "a retry backs off further");
+    let mut quoted = Stage::Form;
+    quoted.pool_unavailable(T0, None);
+    assert_eq!(quoted, Stage::Form, "only a lock in flight becomes unavailable");
+}
+
+#[test]
+fn pools_are_stale_after_thirty_seconds() {
+    assert!(!pools_stale(T0, T0 + 29_999));
+    assert!(pools_stale(T0, T0 + 30_000));
+}

@@ -10,7 +10,7 @@ use crate::api::{now_ms, FetchError};
 use crate::components::PreviewState;
 use leptos::prelude::*;
 use quote_core::copy::Copy;
-use quote_core::flow::{Problem, Stage};
+use quote_core::flow::{alternate_pool, pools_stale, Problem, Stage};
 use quote_core::form::check_firm;
 use quote_core::host_event::HostEvent;
 use quote_core::wire::{CheckoutStatus, CheckoutView, ErrorCode, PoolView, QuoteType};
@@ -27,7 +27,40 @@ impl Controller {
     pub fn install(ctx: FlowCtx, preview: Preview, follower: Follower, persisted: Persisted) -> Controller {
         let controller = Controller { ctx, preview, follower, persisted };
         controller.keep_form_consistent();
+        controller.read_pools_again_when_stale();
         controller
+    }
+
+    /// The pools are read again when the page is looked at after a while (a pool may
+    /// have come back, or gone): on the window's focus and the page being shown, once
+    /// they are stale.
+    fn read_pools_again_when_stale(self) {
+        let ctx = self.ctx;
+        let when_stale = move || {
+            if pools_stale(ctx.pools_read_at.get_value(), now_ms()) {
+                ctx.refresh_pools();
+            }
+        };
+        let focus = window_event_listener(leptos::ev::focus, move |_| when_stale());
+        let shown = window_event_listener(leptos::ev::pageshow, move |_| when_stale());
+        let visible = {
+            use wasm_bindgen::JsCast;
+            let callback = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+                if document().visibility_state() == web_sys::VisibilityState::Visible {
+                    when_stale();
+                }
+            });
+            let _ = document().add_event_listener_with_callback("visibilitychange", callback.as_ref().unchecked_ref());
+            callback
+        };
+        let handles = send_wrapper::SendWrapper::new((focus, shown, visible));
+        on_cleanup(move || {
+            use wasm_bindgen::JsCast;
+            let (focus, shown, visible) = handles.take();
+            focus.remove();
+            shown.remove();
+            let _ = document().remove_event_listener_with_callback("visibilitychange", visible.as_ref().unchecked_ref());
+        });
     }
 
     /// Locks a firm quote for what the form says (or refreshes the quote on screen).
@@ -75,9 +108,22 @@ impl Controller {
                         Stage::Quoted(q) => {
                             ctx.emit(HostEvent::Quote { quote_id: q.quote_id, expires_at: q.terms.expires_at.clone(), terms: q.terms })
                         }
-                        Stage::Unavailable(u) => ctx.emit(HostEvent::Unavailable { reason: u.reason, retry_after_ms: u.retry_after_ms }),
+                        Stage::Unavailable(u) => {
+                            ctx.emit(HostEvent::Unavailable { reason: u.reason, retry_after_ms: u.retry_after_ms });
+                            // What discovery says may have changed too (the pool, or another).
+                            ctx.refresh_pools();
+                        }
                         _ => {}
                     }
+                }
+                // The pool itself is unavailable (discovery says so): the unavailable
+                // state, with its copy and a backed-off retry, never an error.
+                Err(FetchError::Api { detail, .. }) if detail.code == ErrorCode::PoolUnavailable => {
+                    ctx.stage.update(|s| s.pool_unavailable(now_ms(), previous_attempt));
+                    if let Stage::Unavailable(u) = ctx.stage.get_untracked() {
+                        ctx.emit(HostEvent::Unavailable { reason: u.reason, retry_after_ms: u.retry_after_ms });
+                    }
+                    ctx.refresh_pools();
                 }
                 // The checkout converted meanwhile (another tab): show that trade.
                 Err(FetchError::Api { detail, .. }) if detail.code == ErrorCode::CheckoutConverted && detail.trade_id.is_some() => {
@@ -181,12 +227,13 @@ impl Controller {
         }
     }
 
-    /// Another available pool to offer when this one cannot quote.
+    /// Another available pool to offer when this one cannot quote; none when the
+    /// pool is locked (the checkout, or the host, chose it).
     pub fn alternate(self) -> Signal<Option<PoolView>> {
         let ctx = self.ctx;
         Signal::derive(move || {
             let current = ctx.pool_id.get();
-            ctx.pools.with_value(|p| p.iter().find(|p| p.available && p.pool_id != current).cloned())
+            ctx.pools.with(|p| alternate_pool(p, &current, ctx.pool_locked.get()))
         })
     }
 
@@ -194,17 +241,19 @@ impl Controller {
     /// the host (`update()`) while a firm quote is up sends the user back to the form.
     fn keep_form_consistent(self) {
         let ctx = self.ctx;
-        // Start on the host's pool if it is offered, else the first available one.
+        // Start on the host's pool if it is offered, else the first available one; a
+        // pool the checkout (or host) locked is never swapped for another: if it is not
+        // offered, the widget says so instead.
         let offered = ctx.current_pool().is_some();
-        if !offered {
-            if let Some(first) = ctx.pools.with_value(|p| p.iter().find(|p| p.available).or(p.first()).cloned()) {
+        if !offered && !ctx.pool_locked.get_untracked() {
+            if let Some(first) = ctx.pools.with_untracked(|p| p.iter().find(|p| p.available).or(p.first()).cloned()) {
                 ctx.pool_id.set(first.pool_id.clone());
             }
         }
         // A new pool: pick a side and network it offers.
         Effect::new(move |_| {
             let id = ctx.pool_id.get();
-            if let Some(p) = ctx.pools.with_value(|ps| ps.iter().find(|p| p.pool_id == id).cloned()) {
+            if let Some(p) = ctx.pools.with(|ps| ps.iter().find(|p| p.pool_id == id).cloned()) {
                 ctx.input.update(|i| {
                     if !p.sides.contains(&i.side) {
                         i.side = p.sides.first().copied().unwrap_or_default();

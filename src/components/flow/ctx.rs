@@ -18,7 +18,12 @@ use std::future::Future;
 #[derive(Clone, Copy)]
 pub struct FlowCtx {
     pub api: StoredValue<Api, LocalStorage>,
-    pub pools: StoredValue<Vec<PoolView>>,
+    /// Pools from discovery, read again when stale.
+    pub pools: RwSignal<Vec<PoolView>>,
+    /// Device time the pools were last read.
+    pub pools_read_at: StoredValue<i64>,
+    /// Whether the pool is not the user's to change (the checkout or the host chose it).
+    pub pool_locked: Signal<bool>,
     pub pool_id: RwSignal<String>,
     pub input: RwSignal<FormInput>,
     pub partner_reference: RwSignal<Option<String>>,
@@ -42,7 +47,12 @@ impl FlowCtx {
     pub fn new(api: Api, pools: Vec<PoolView>, host: &crate::host::Host, ui: Ui) -> FlowCtx {
         FlowCtx {
             api: StoredValue::new_local(api),
-            pools: StoredValue::new(pools),
+            pools: RwSignal::new(pools),
+            pools_read_at: StoredValue::new(crate::api::now_ms()),
+            pool_locked: {
+                let locked = host.all_locked();
+                Signal::derive(move || locked.with(|l| l.iter().any(|f| f == "pool")))
+            },
             pool_id: host.pool_id,
             input: host.input,
             partner_reference: host.partner_reference,
@@ -92,7 +102,19 @@ impl FlowCtx {
     /// The pool the form is on.
     pub fn current_pool(&self) -> Option<PoolView> {
         let id = self.pool_id.get_untracked();
-        self.pools.with_value(|p| p.iter().find(|p| p.pool_id == id).cloned())
+        self.pools.with_untracked(|p| p.iter().find(|p| p.pool_id == id).cloned())
+    }
+
+    /// Reads the pools again (stale, or after an unavailable answer); a failed read
+    /// keeps the ones on screen.
+    pub fn refresh_pools(&self) {
+        let ctx = *self;
+        ctx.pools_read_at.set_value(crate::api::now_ms());
+        self.spawn(async move {
+            if let Ok(answer) = ctx.api().pools().await {
+                ctx.pools.set(answer.pools);
+            }
+        });
     }
 
     /// Shows (or clears) one field's message.

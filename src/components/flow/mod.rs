@@ -21,7 +21,7 @@ mod persist;
 mod preview;
 
 use super::form::QuoteForm;
-use super::{FirmQuotePanel, ProblemPanel, TradePanel, UnavailablePanel};
+use super::{FirmQuotePanel, NoPoolsPanel, ProblemPanel, TradePanel, UnavailablePanel};
 use crate::api::Api;
 use crate::ui::ui;
 use announce::Panel;
@@ -78,13 +78,27 @@ pub fn Flow(
         Panel::Form => {
             let locking = move || matches!(stage.get(), Stage::Locking { .. });
             let locking_text = locking_text.clone();
+            // No pool to quote in (none entitled, or not the one the checkout is bound
+            // to): a clear state, never an empty form whose button does nothing.
+            let no_pool = Memo::new(move |_| {
+                let id = ctx.pool_id.get();
+                ctx.pools.with(|p| !p.iter().any(|p| p.pool_id == id))
+            });
+            let on_pools_retry = Callback::new(move |_| ctx.refresh_pools());
             view! {
-                <div class="qw-form-wrap" aria-busy=move || locking().to_string()>
-                    <QuoteForm pools=ctx.pools.get_value() pool_id=ctx.pool_id input=ctx.input errors=ctx.errors preview=ctx.preview locked=all_locked on_submit />
-                    {move || locking().then(|| view! {
-                        <p class="qw-loading" role="status" data-testid="locking"><span class="qw-spinner" aria-hidden="true"></span>{locking_text.clone()}</p>
-                    })}
-                </div>
+                {move || if no_pool.get() {
+                    view! { <NoPoolsPanel on_retry=on_pools_retry /> }.into_any()
+                } else {
+                    let locking_text = locking_text.clone();
+                    view! {
+                        <div class="qw-form-wrap" aria-busy=move || locking().to_string()>
+                            <QuoteForm pools=ctx.pools pool_id=ctx.pool_id input=ctx.input errors=ctx.errors preview=ctx.preview locked=all_locked on_submit />
+                            {move || locking().then(|| view! {
+                                <p class="qw-loading" role="status" data-testid="locking"><span class="qw-spinner" aria-hidden="true"></span>{locking_text.clone()}</p>
+                            })}
+                        </div>
+                    }.into_any()
+                }}
             }
             .into_any()
         }
