@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs only what is missing, at pinned versions, from the package registries:
 # the wasm target, rustfmt and clippy, Trunk, wasm-bindgen-cli (== Cargo.lock), wasm-opt (npm binaryen),
-# Debian's chromium + chromium-driver and postgresql, and the locked npm tooling. Quick when all
+# Debian's chromium + chromium-driver and postgresql, the locked npm tooling and
+# schemathesis (pinned, in a virtualenv). Quick when all
 # is already there. Sourced by run.sh and test.sh; safe to run on its own.
 set -euo pipefail
 
@@ -68,6 +69,23 @@ if [ "$(cat "$LOCK_STAMP" 2>/dev/null)" != "$(sha256sum < "$ROOT/package-lock.js
 fi
 [ "$(wasm-opt --version)" = "wasm-opt version 123 (version_123)" ] || {
   say "wasm-opt on PATH is not binaryen 123: $(command -v wasm-opt)"; exit 1; }
+
+# schemathesis (the OpenAPI fuzz in the test command), pinned with everything it
+# installs, in its own virtualenv under .tools/ (git-ignored).
+ST_VENV="$ROOT/.tools/schemathesis"
+ST_REQ="$ROOT/tests/openapi-fuzz/requirements.txt"
+if [ "$(cat "$ST_VENV/.installed-requirements.sha256" 2>/dev/null)" != "$(sha256sum < "$ST_REQ")" ]; then
+  say "installing schemathesis into $ST_VENV"
+  if ! python3 -m venv --help >/dev/null 2>&1 || ! python3 -c 'import ensurepip' 2>/dev/null; then
+    SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-venv >/dev/null
+  fi
+  rm -rf "$ST_VENV"
+  python3 -m venv "$ST_VENV"
+  "$ST_VENV/bin/pip" install -q --disable-pip-version-check --no-deps -r "$ST_REQ"
+  sha256sum < "$ST_REQ" > "$ST_VENV/.installed-requirements.sha256"
+fi
 
 # Trunk builds offline, so every crate must already be here.
 (cd "$ROOT" && cargo fetch --locked -q)

@@ -4,7 +4,8 @@
 #   1. native unit and integration tests (core, wire, sandbox, server: the HTTP API,
 #      the 0Pools contract, replicas), the API's again on Postgres;
 #   2. in-browser component tests (wasm-bindgen-test in headless Chromium);
-#   3. end-to-end tests driving Chromium against the real server and sandbox.
+#   3. the OpenAPI document against the real server: schemathesis, every check;
+#   4. end-to-end tests driving Chromium against the real server and sandbox.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -35,6 +36,9 @@ CHROMEDRIVER=/usr/bin/chromedriver \
 step "building the widget, the gallery, the partner console and the server for end-to-end tests"
 scripts/build-web.sh
 cargo build --locked -p quote-server
+
+step "the OpenAPI document against the server (schemathesis, every check)"
+tests/openapi-fuzz/run.sh "$ROOT/target/debug/quote-server"
 
 step "end-to-end tests (Chromium against the real server)"
 QW_SERVER_BIN="$ROOT/target/debug/quote-server" QW_WIDGET_DIR="$ROOT/dist" QW_CONSOLE_DIR="$ROOT/dist-console" \

@@ -148,9 +148,10 @@ fn option_error(option: &str, problem: impl std::fmt::Display) -> JsValue {
     JsValue::from(js_sys::Error::new(&format!("QuoteWidget: {option}: {problem}")))
 }
 
-/// An empty text option is the same as an absent one (an attribute set to "").
+/// A blank text option is the same as an absent one (an attribute set to ""): the
+/// server refuses blank text rather than guess it meant nothing.
 fn given(value: Option<String>) -> Option<String> {
-    value.filter(|s| !s.is_empty())
+    value.filter(|s| !s.trim().is_empty())
 }
 
 impl Options {

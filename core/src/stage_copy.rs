@@ -101,6 +101,15 @@ mod tests {
     ];
 
     #[test]
+    fn an_unavailable_pool_reads_as_the_unavailable_copy() {
+        let mut stage = crate::flow::Stage::Form;
+        assert!(stage.lock());
+        stage.pool_unavailable(0, None);
+        let crate::flow::Stage::Unavailable(u) = &stage else { panic!("{stage:?}") };
+        assert_eq!(unavailable(&u.reason), Copy::UnavailableGeneric);
+    }
+
+    #[test]
     fn every_quote_and_trade_display_has_its_own_status_copy() {
         let keys: Vec<Copy> = ALL_DISPLAYS.iter().filter_map(|d| status_line(*d)).map(|l| l.key).collect();
         assert_eq!(keys.len(), 8);

@@ -59,6 +59,9 @@ vocabulary! {
         InvalidField = "invalid_field",
         PayloadTooLarge = "payload_too_large",
         FieldLocked = "field_locked",
+        /// A field that reads well but does not fit with another or with what is
+        /// stored (a period backwards, a range upside down, a cursor naming no row): 422.
+        FieldConflict = "field_conflict",
         // Pools and amounts.
         AmountRequired = "amount_required",
         AmountInvalid = "amount_invalid",

@@ -57,8 +57,12 @@ pub(crate) enum CheckoutError {
     Converted { trade_id: String },
     #[error("an accept of {quote_id} is being confirmed")]
     AcceptInProgress { quote_id: String },
+    /// Bindings the request's schema already rules out (its OpenAPI document says so): 400.
     #[error("invalid binding {field}: {message}")]
     InvalidBinding { field: &'static str, message: String },
+    /// Bindings that read well but do not fit together or with the pool they name: 422.
+    #[error("conflicting binding {field}: {message}")]
+    ConflictingBinding { field: &'static str, message: String },
     #[error("upstream: {0}")]
     Upstream(#[from] UpstreamError),
     #[error("storage: {0}")]
@@ -107,6 +111,10 @@ fn invalid(field: &'static str, message: impl Into<String>) -> CheckoutError {
     CheckoutError::InvalidBinding { field, message: message.into() }
 }
 
+fn conflicting(field: &'static str, message: impl Into<String>) -> CheckoutError {
+    CheckoutError::ConflictingBinding { field, message: message.into() }
+}
+
 fn same_order(existing: &CheckoutRow, new: &CheckoutRow) -> bool {
     bindings(existing) == bindings(new) && existing.partner_user_id == new.partner_user_id
 }
@@ -136,7 +144,7 @@ impl Checkouts {
         }
         if let (Some(min), Some(max)) = (b.amount_min, b.amount_max) {
             if min > max {
-                return Err(invalid("amount_min", "amount_min must not be more than amount_max."));
+                return Err(conflicting("amount_min", "amount_min must not be more than amount_max."));
             }
         }
         let has_amount = b.amount.is_some() || b.amount_min.is_some() || b.amount_max.is_some();
@@ -144,20 +152,20 @@ impl Checkouts {
             return Err(invalid("currency", "A bound amount needs the currency it is in."));
         }
         if let Some(pool_id) = &b.pool_id {
-            let pool = self.pools.find(pool_id).await?.ok_or_else(|| invalid("pool_id", "This pool is not offered."))?;
+            let pool = self.pools.find(pool_id).await?.ok_or_else(|| conflicting("pool_id", "This pool is not offered."))?;
             if let Some(side) = b.side {
                 if !pool.sides.contains(&side) {
-                    return Err(invalid("side", "This pool does not offer that side."));
+                    return Err(conflicting("side", "This pool does not offer that side."));
                 }
             }
             if let Some(network) = &b.network {
                 if !pool.networks.contains(network) {
-                    return Err(invalid("network", format!("Choose one of the pool's networks: {}.", pool.networks.join(", "))));
+                    return Err(conflicting("network", format!("Choose one of the pool's networks: {}.", pool.networks.join(", "))));
                 }
             }
             if let Some(currency) = &b.currency {
                 if currency != &pool.source_asset && currency != &pool.target_asset {
-                    return Err(invalid("currency", format!("The currency must be {} or {}.", pool.source_asset, pool.target_asset)));
+                    return Err(conflicting("currency", format!("The currency must be {} or {}.", pool.source_asset, pool.target_asset)));
                 }
             }
         }

@@ -35,21 +35,42 @@ pub struct Window {
 /// Longest custom period.
 const MAX_SPAN_DAYS: i64 = 31;
 
+/// Why a period was refused, naming the parameter to fix.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WindowError {
+    /// A value that does not read (the API's schema says what reads): 400.
+    Unreadable(&'static str, String),
+    /// Values that read but do not fit together (backwards, too long, both kinds): 422.
+    Conflict(&'static str, String),
+}
+
+impl WindowError {
+    pub fn field(&self) -> &'static str {
+        match self {
+            WindowError::Unreadable(field, _) | WindowError::Conflict(field, _) => field,
+        }
+    }
+}
+
 impl Window {
-    /// `1h`, `24h`, `7d`, or `from`/`to` (RFC 3339), ending at `now` by default.
-    pub fn parse(window: Option<&str>, from: Option<&str>, to: Option<&str>, now: DateTime<Utc>) -> Result<Window, (&'static str, String)> {
-        let time = |field: &'static str, text: &str| {
-            DateTime::parse_from_rfc3339(text)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| (field, format!("{field} must be an RFC 3339 time such as 2026-06-28T00:00:00Z.")))
-        };
+    /// One end of a period: an RFC 3339 time.
+    pub fn time(field: &'static str, text: &str) -> Result<DateTime<Utc>, WindowError> {
+        DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&Utc))
+            .map_err(|_| WindowError::Unreadable(field, format!("{field} must be an RFC 3339 time such as 2026-06-28T00:00:00Z.")))
+    }
+
+    /// `1h`, `24h` (the default), `7d`, or `from`/`to` (RFC 3339), ending at `to`,
+    /// else `now`.
+    pub fn parse(window: Option<&str>, from: Option<&str>, to: Option<&str>, now: DateTime<Utc>) -> Result<Window, WindowError> {
+        let time = Window::time;
         match (window, from, to) {
             (Some(w), None, to) => {
                 let (span, bucket) = match w {
                     "1h" => (Duration::hours(1), Duration::minutes(5)),
                     "24h" => (Duration::hours(24), Duration::hours(1)),
                     "7d" => (Duration::days(7), Duration::hours(6)),
-                    _ => return Err(("window", "window must be 1h, 24h or 7d (or give from and to).".into())),
+                    _ => return Err(WindowError::Unreadable("window", "window must be 1h, 24h or 7d (or give from and to).".into())),
                 };
                 let end = match to {
                     Some(t) => time("to", t)?,
@@ -58,32 +79,34 @@ impl Window {
                 Ok(Window { label: w.to_owned(), from: end - span, to: end, bucket })
             }
             (None, Some(f), t) => {
-                let (from, to) = (
-                    time("from", f)?,
-                    match t {
-                        Some(t) => time("to", t)?,
-                        None => now,
-                    },
-                );
-                if to <= from {
-                    return Err(("to", "to must be after from.".into()));
-                }
-                if to - from > Duration::days(MAX_SPAN_DAYS) {
-                    return Err(("from", format!("A period may span at most {MAX_SPAN_DAYS} days.")));
-                }
-                let span = to - from;
-                let bucket = if span <= Duration::hours(2) {
-                    Duration::minutes(5)
-                } else if span <= Duration::days(2) {
-                    Duration::hours(1)
-                } else {
-                    Duration::hours(6)
+                let to = match t {
+                    Some(t) => time("to", t)?,
+                    None => now,
                 };
-                Ok(Window { label: "custom".into(), from, to, bucket })
+                Window::between(time("from", f)?, to)
             }
-            (None, None, None) => Window::parse(Some("24h"), None, None, now),
-            _ => Err(("window", "Give either window or from (and to), not both.".into())),
+            (None, None, to) => Window::parse(Some("24h"), None, to, now),
+            (Some(_), Some(_), _) => Err(WindowError::Conflict("window", "Give either window or from (and to), not both.".into())),
         }
+    }
+
+    /// A custom period `[from, to)`: forwards, at most [`MAX_SPAN_DAYS`] long.
+    pub fn between(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Window, WindowError> {
+        if to <= from {
+            return Err(WindowError::Conflict("to", "to must be after from.".into()));
+        }
+        let span = to - from;
+        if span > Duration::days(MAX_SPAN_DAYS) {
+            return Err(WindowError::Conflict("from", format!("A period may span at most {MAX_SPAN_DAYS} days.")));
+        }
+        let bucket = if span <= Duration::hours(2) {
+            Duration::minutes(5)
+        } else if span <= Duration::days(2) {
+            Duration::hours(1)
+        } else {
+            Duration::hours(6)
+        };
+        Ok(Window { label: "custom".into(), from, to, bucket })
     }
 }
 
@@ -331,14 +354,17 @@ mod tests {
         assert_eq!(Window::parse(None, None, None, now).unwrap().label, "24h");
         let custom = Window::parse(None, Some("2026-06-28T00:00:00Z"), Some("2026-06-28T06:00:00Z"), now).unwrap();
         assert_eq!((custom.label.as_str(), custom.bucket), ("custom", Duration::hours(1)));
-        for (w, f, to, field) in [
-            (Some("2h"), None, None, "window"),
-            (None, Some("yesterday"), None, "from"),
-            (None, Some("2026-06-28T06:00:00Z"), Some("2026-06-28T00:00:00Z"), "to"),
-            (None, Some("2026-01-01T00:00:00Z"), Some("2026-06-28T00:00:00Z"), "from"),
-            (Some("1h"), Some("2026-06-28T00:00:00Z"), None, "window"),
+        let to_alone = Window::parse(None, None, Some("2026-06-28T06:00:00Z"), now).unwrap();
+        assert_eq!((to_alone.label.as_str(), to_alone.from), ("24h", t("2026-06-27T06:00:00Z")), "to alone ends a default window");
+        for (w, f, to, field, conflict) in [
+            (Some("2h"), None, None, "window", false),
+            (None, Some("yesterday"), None, "from", false),
+            (None, Some("2026-06-28T06:00:00Z"), Some("2026-06-28T00:00:00Z"), "to", true),
+            (None, Some("2026-01-01T00:00:00Z"), Some("2026-06-28T00:00:00Z"), "from", true),
+            (Some("1h"), Some("2026-06-28T00:00:00Z"), None, "window", true),
         ] {
-            assert_eq!(Window::parse(w, f, to, now).unwrap_err().0, field, "{w:?} {f:?} {to:?}");
+            let error = Window::parse(w, f, to, now).unwrap_err();
+            assert_eq!((error.field(), matches!(error, WindowError::Conflict(..))), (field, conflict), "{w:?} {f:?} {to:?}");
         }
     }
 }

@@ -163,7 +163,6 @@ pub struct MatchedLedgerRow {
     pub reconciliation_reason: Option<String>,
 }
 
-/// Mirrored rows after `after` (exclusive, by ledger id), oldest first.
 /// Whether the mirrored ledger has a row with this id (a page cursor must name one).
 pub async fn ledger_row_exists(db: &Db, ledger_id: &str) -> sqlx::Result<bool> {
     let found: Option<i64> =
@@ -171,33 +170,26 @@ pub async fn ledger_row_exists(db: &Db, ledger_id: &str) -> sqlx::Result<bool> {
     Ok(found.is_some())
 }
 
-pub async fn ledger_page(db: &Db, after: Option<&str>, limit: i64) -> sqlx::Result<Vec<MatchedLedgerRow>> {
-    sqlx::query_as(
+/// Rows strictly between the cursors (each optional), oldest first or newest first,
+/// with each row's trade reconciliation: what the ledger API and console page through.
+pub async fn ledger_page(
+    db: &Db,
+    after: Option<&str>,
+    before: Option<&str>,
+    newest: bool,
+    limit: i64,
+) -> sqlx::Result<Vec<MatchedLedgerRow>> {
+    const OLDEST: &str =
         "SELECT l.ledger_id, l.entry_type, l.asset, l.amount, l.available_after, l.reserved_after, l.transact_id, l.created_at,
                 t.trade_id, t.reconciliation_state, t.reconciliation_reason
          FROM ledger_entries l LEFT JOIN trades t ON t.trade_id = l.transact_id
-         WHERE ($1 IS NULL OR l.ledger_id > $2) ORDER BY l.ledger_id LIMIT $3",
-    )
-    .bind(after)
-    .bind(after)
-    .bind(limit)
-    .fetch_all(db)
-    .await
-}
-
-/// The newest rows first, before `before` (exclusive): what a person reads first.
-pub async fn ledger_page_newest(db: &Db, before: Option<&str>, limit: i64) -> sqlx::Result<Vec<MatchedLedgerRow>> {
-    sqlx::query_as(
+         WHERE ($1 IS NULL OR l.ledger_id > $2) AND ($3 IS NULL OR l.ledger_id < $4) ORDER BY l.ledger_id LIMIT $5";
+    const NEWEST: &str =
         "SELECT l.ledger_id, l.entry_type, l.asset, l.amount, l.available_after, l.reserved_after, l.transact_id, l.created_at,
                 t.trade_id, t.reconciliation_state, t.reconciliation_reason
          FROM ledger_entries l LEFT JOIN trades t ON t.trade_id = l.transact_id
-         WHERE ($1 IS NULL OR l.ledger_id < $2) ORDER BY l.ledger_id DESC LIMIT $3",
-    )
-    .bind(before)
-    .bind(before)
-    .bind(limit)
-    .fetch_all(db)
-    .await
+         WHERE ($1 IS NULL OR l.ledger_id > $2) AND ($3 IS NULL OR l.ledger_id < $4) ORDER BY l.ledger_id DESC LIMIT $5";
+    sqlx::query_as(if newest { NEWEST } else { OLDEST }).bind(after).bind(after).bind(before).bind(before).bind(limit).fetch_all(db).await
 }
 
 /// A trade with its reconciliation (finance's export, support's evidence).

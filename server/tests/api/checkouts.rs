@@ -129,21 +129,33 @@ async fn one_partner_reference_is_one_checkout() {
     assert_eq!((status, body["error"]["code"].as_str()), (401, Some("partner_key_invalid")));
     let (status, body) = srv.post("/api/checkouts", Some(first["client_token"].as_str().unwrap()), json!({})).await;
     assert_eq!((status, body["error"]["code"].as_str()), (401, Some("partner_key_invalid")), "a client token is not a partner key");
-    for (body, field) in [
-        (json!({"pool_id": "DOGE-USDT"}), "pool_id"),
-        (json!({"amount": "100"}), "currency"),
-        (json!({"amount_min": "50", "amount_max": "10", "currency": "EUR"}), "amount_min"),
-        (json!({"amount": "-1", "currency": "EUR"}), "amount"),
-        (json!({"pool_id": "EUR-USDT", "network": "solana"}), "network"),
-        (json!({"side": "sideways"}), "side"),
-        (json!({"pool_id": "EUR-USDT", "side": "BUY"}), "side"),
-        (json!({"amount": 100, "currency": "EUR"}), "amount"),
-        (json!({"surprise": true}), "surprise"),
-        (json!({"expires_in_secs": 5}), "expires_in_secs"),
+    // 400: the body breaks its documented schema; 422 field_conflict: it reads, but
+    // does not fit together or with the pools.
+    for (body, status, field) in [
+        (json!({"pool_id": "DOGE-USDT"}), 422, "pool_id"),
+        (json!({"amount": "100"}), 400, "currency"),
+        (json!({"amount": "100", "amount_min": "50", "currency": "EUR"}), 400, "amount"),
+        (json!({"amount_min": "50", "amount_max": "10", "currency": "EUR"}), 422, "amount_min"),
+        (json!({"amount": "-1", "currency": "EUR"}), 400, "amount"),
+        (json!({"pool_id": "EUR-USDT", "network": "solana"}), 422, "network"),
+        (json!({"pool_id": "EUR-USDT", "currency": "JPY"}), 422, "currency"),
+        (json!({"side": "sideways"}), 400, "side"),
+        (json!({"pool_id": "EUR-USDT", "side": "BUY"}), 400, "side"),
+        (json!({"amount": 100, "currency": "EUR"}), 400, "amount"),
+        (json!({"surprise": true}), 400, "surprise"),
+        (json!({"expires_in_secs": 5}), 400, "expires_in_secs"),
+        (json!({"expires_in_secs": 600.5}), 400, "expires_in_secs"),
+        (json!({"partner_reference": "  "}), 400, "partner_reference"),
     ] {
-        let (status, refused) = srv.post("/api/checkouts", Some(PARTNER_KEY), body.clone()).await;
-        assert_eq!((status, refused["error"]["field"].as_str()), (400, Some(field)), "{body} → {refused}");
+        let (got, refused) = srv.post("/api/checkouts", Some(PARTNER_KEY), body.clone()).await;
+        assert_eq!((got, refused["error"]["field"].as_str()), (status, Some(field)), "{body} → {refused}");
+        assert_eq!(refused["error"]["code"], if status == 422 { "field_conflict" } else { "invalid_field" }, "{body}");
     }
+    // JSON Schema's integer: 600.0 is 600. No body at all is an unbound checkout.
+    let (status, whole) = srv.post("/api/checkouts", Some(PARTNER_KEY), json!({"expires_in_secs": 600.0})).await;
+    assert_eq!(status, 201, "{whole}");
+    let r = srv.http.post(format!("{}/api/checkouts", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap();
+    assert_eq!(r.status(), 201);
     // A bound side and the checkout's status come back as the wire's words.
     let (status, sell) = srv.post("/api/checkouts", Some(PARTNER_KEY), json!({"pool_id": "EUR-USDT", "side": "sell"})).await;
     assert_eq!(status, 201, "{sell}");

@@ -440,7 +440,7 @@ async fn outside_demo_mode_the_embedded_sandbox_cannot_be_forged_with_its_docume
     let body = r#"{"event_id":"evt_forged","type":"trade.settled","created_at":"2026-12-01T00:00:00Z","data":{"transact_id":"pt_x","quote_id":"pq_x","status":"settled"}}"#;
     let forged = quote_server::zeropools::signature::sign(&SecretString::from(documented), chrono::Utc::now().timestamp(), body.as_bytes());
     let r = srv.http.post(format!("{}/webhooks/0pools", srv.url)).header("0Pools-Signature", forged).body(body).send().await.unwrap();
-    assert_eq!(r.status(), 400, "a webhook signed with the documented secret is refused");
+    assert_eq!(r.status(), 401, "a webhook signed with the documented secret is refused");
     assert_eq!(r.json::<serde_json::Value>().await.unwrap()["error"]["code"], "signature_mismatch");
     srv.kill().await;
 

@@ -124,6 +124,16 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
         if authenticated && !path.starts_with("/webhooks") && path != "/api/sessions" {
             assert!(operation["responses"]["401"].is_object(), "{method} {path} documents 401");
         }
+        // A control character in the address is refused before any handler: every
+        // operation says so, and every string parameter's pattern rules it out.
+        let bad_request = operation["responses"]["400"]["description"].as_str().unwrap_or_default();
+        assert!(bad_request.contains("control character"), "{method} {path} documents the address refusal: {bad_request}");
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            let schema = &parameter["schema"];
+            if schema["type"] == "string" || schema["type"].as_array().is_some_and(|t| t.contains(&json!("string"))) {
+                assert!(schema["pattern"].is_string() || schema["format"].is_string(), "{method} {path} {parameter}");
+            }
+        }
         for (status, response) in operation["responses"].as_object().unwrap() {
             if status.starts_with('4') || status.starts_with('5') {
                 assert_eq!(
@@ -143,6 +153,15 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
     // Request schemas carry the server's real constraints.
     let quote = &doc["components"]["schemas"]["QuoteBody"];
     assert!(quote["properties"]["amount"]["pattern"].as_str().unwrap().contains("{1,6}"));
+    assert!(quote["required"].as_array().unwrap().contains(&json!("amount")), "the server refuses a quote without one");
+    // What one field cannot say: an exact amount or a range, and a currency with either.
+    let rules = &doc["components"]["schemas"]["CreateCheckout"]["allOf"];
+    assert_eq!(rules.as_array().map(Vec::len), Some(3), "{rules}");
+    // Periods are date-times; the trade stream is described event by event.
+    let period = &doc["paths"]["/api/partner/exports/trades.csv"]["get"]["parameters"];
+    assert!(period.as_array().unwrap().iter().all(|p| p["schema"]["format"] == "date-time"), "{period}");
+    let stream = &doc["paths"]["/api/trades/{trade_id}/events"]["get"]["responses"]["200"]["content"]["text/event-stream"]["schema"];
+    assert_eq!(stream["$ref"], "#/components/schemas/TradeStatusEvent");
     assert_eq!(quote["properties"]["destination_address"]["maxLength"], 200);
     assert_eq!(doc["components"]["schemas"]["Side"]["enum"], json!(["buy", "sell"]));
     assert!(doc["components"]["securitySchemes"]["partner_key"].is_object());

@@ -146,17 +146,33 @@ async fn trades_are_matched_against_the_ledger_and_each_exception_is_named() {
     assert_eq!((older_ids, older["has_more"].as_bool()), (expected, Some(false)));
     let (status, refused) = srv.get("/api/partner/ledger?order=sideways", Some(PARTNER_KEY)).await;
     assert_eq!((status, refused["error"]["field"].as_str()), (400, Some("order")));
-    // A cursor names a row, and pages its own way: anything else would answer an empty
-    // page that reads as the end of the ledger.
-    for (query, field) in [
-        ("after=zzz", "after"),
-        ("order=newest&before=zzz", "before"),
-        ("order=newest&after=led_test_000001", "after"),
-        ("before=led_test_000001", "before"),
-    ] {
-        let (status, refused) = srv.get(&format!("/api/partner/ledger?{query}"), Some(PARTNER_KEY)).await;
-        assert_eq!((status, refused["error"]["field"].as_str()), (400, Some(field)), "{query}: {refused}");
+    // Both cursors bound the rows between them, in either order; an empty cursor is
+    // the start; a cursor that names no row is refused (it would answer an empty page
+    // that reads as the end of the ledger).
+    let ids: Vec<&str> = all.iter().map(|r| r["ledger_id"].as_str().unwrap()).collect();
+    for order in ["oldest", "newest"] {
+        let query = format!("/api/partner/ledger?order={order}&after={}&before={}", ids[1], ids[5]);
+        let (status, between) = srv.get(&query, Some(PARTNER_KEY)).await;
+        let mut expected = ids[2..5].to_vec();
+        if order == "newest" {
+            expected.reverse();
+        }
+        let got: Vec<&str> = between["entries"].as_array().unwrap().iter().map(|r| r["ledger_id"].as_str().unwrap()).collect();
+        assert_eq!((status, got), (200, expected), "{query}");
     }
+    let (_, from_start) = srv.get("/api/partner/ledger?after=&limit=2", Some(PARTNER_KEY)).await;
+    assert_eq!(from_start["entries"][0]["ledger_id"], ids[0], "an empty cursor is the first page");
+    for (query, field) in [("after=zzz", "after"), ("order=newest&before=zzz", "before"), ("before=led_nope&after=", "before")] {
+        let (status, refused) = srv.get(&format!("/api/partner/ledger?{query}"), Some(PARTNER_KEY)).await;
+        assert_eq!(
+            (status, refused["error"]["code"].as_str(), refused["error"]["field"].as_str()),
+            (422, Some("field_conflict"), Some(field)),
+            "{query}: {refused}"
+        );
+    }
+    // Each parameter once: a repeated one is a 400 in the API's shape, naming it.
+    let (status, refused) = srv.get("/api/partner/ledger?order=newest&order=oldest", Some(PARTNER_KEY)).await;
+    assert_eq!((status, refused["error"]["field"].as_str()), (400, Some("order")), "{refused}");
     let off_rows: Vec<_> = all.iter().filter(|r| r["transact_id"] == off.as_str()).collect();
     assert!(off_rows.iter().all(|r| r["match"]["reconciliation_state"] == "exception"));
     let csv = srv.http.get(format!("{}/api/partner/exports/ledger.csv", srv.url)).bearer_auth(PARTNER_KEY).send().await.unwrap();

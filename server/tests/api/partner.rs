@@ -208,7 +208,7 @@ async fn alerts_fire_while_their_condition_holds_and_clear_when_it_ends() {
 
     // A webhook with a wrong signature is counted.
     let (status, _) = srv.post("/webhooks/0pools", None, json!({"event_id": "evt_forged"})).await;
-    assert_eq!(status, 400);
+    assert_eq!(status, 401);
     assert_eq!(active(&report().await, "webhook_verification_failures"), ["/webhooks/0pools"]);
 
     // The trade settles (a signed webhook) and the balance is topped up: both clear.

@@ -74,7 +74,7 @@ async fn webhooks_are_verified_deduplicated_and_only_move_forward() {
     let (header, tampered) = signed(&settled, WEBHOOK_SECRET, now);
     let tampered_body = tampered.replace("settled", "failed");
     let (status, body) = post_webhook(srv, Some(&header), &tampered_body).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (400, Some("signature_mismatch")));
+    assert_eq!((status, body["error"]["code"].as_str()), (401, Some("signature_mismatch")));
     let (header, raw) = signed(&json!({"hello": "world"}), WEBHOOK_SECRET, now);
     assert_eq!(post_webhook(srv, Some(&header), &raw).await.1["error"]["code"], "invalid_event");
     let (_, t) = srv.get(&format!("/api/trades/{trade_id}"), Some(&token)).await;

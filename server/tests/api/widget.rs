@@ -326,7 +326,7 @@ async fn bad_input_gets_a_4xx_with_a_stable_code() {
         (with("amount", json!("1e9")), 400, "amount_invalid"),
         (with("amount", json!("99999999999999999999")), 400, "amount_too_large"),
         (with("amount", json!("1.0000001")), 400, "amount_too_precise"),
-        (with("amount", json!("100.001")), 400, "invalid_field"),
+        (with("amount", json!("100.001")), 422, "field_conflict"),
         (with("amount", json!("1.00")), 422, "amount_out_of_limits"),
         (with("amount", json!("999999.00")), 422, "amount_out_of_limits"),
         (with("pool_id", json!("DOGE-USDT")), 422, "unknown_pool"),
@@ -334,7 +334,8 @@ async fn bad_input_gets_a_4xx_with_a_stable_code() {
         (with("side", json!("sideways")), 422, "unsupported_side"),
         (with("network", json!("solana")), 422, "unsupported_network"),
         (with("currency", json!("JPY")), 422, "unsupported_currency"),
-        (with("destination_address", json!("")), 400, "destination_required"),
+        (with("destination_address", json!("")), 400, "invalid_field"),
+        (with("destination_address", json!(null)), 422, "destination_required"),
         (with("destination_address", json!("x".repeat(201))), 400, "invalid_field"),
         (with("quote_type", json!("binding")), 400, "invalid_field"),
         (json!([1, 2]), 400, "invalid_json"),
@@ -345,7 +346,8 @@ async fn bad_input_gets_a_4xx_with_a_stable_code() {
         assert!(!got["error"]["message"].as_str().unwrap().is_empty());
     }
     // 0Pools refused the amount's third decimal: the message says what to change.
-    let (_, refused) = srv.post("/api/quotes", Some(&token), with("amount", json!("100.001"))).await;
+    let (status, refused) = srv.post("/api/quotes", Some(&token), with("amount", json!("100.001"))).await;
+    assert_eq!((status, refused["error"]["code"].as_str()), (422, Some("field_conflict")), "{refused}");
     assert_eq!(refused["error"]["field"], "amount");
     assert!(refused["error"]["message"].as_str().unwrap().contains("decimal places"), "{refused}");
     // Limits come with the pool's min and max for the widget to show.
@@ -398,6 +400,39 @@ async fn sessions_expire_and_can_be_minted_only_by_the_partner_outside_demo_mode
     assert_eq!(owner.as_deref(), Some("user_7"));
     let (status, body) = srv.get("/api/trades/x", Some(token)).await;
     assert_eq!((status, body["error"]["code"].as_str()), (401, Some("session_expired")));
+}
+
+#[tokio::test]
+async fn a_session_body_is_read_whoever_sends_it_and_its_fields_are_the_partners() {
+    const KEY: &str = "pk_partner_secret_0123456789";
+    for demo in [true, false] {
+        let s = stack(
+            |_| {},
+            move |settings| {
+                settings.demo = demo;
+                settings.partner_api_key = Some(SecretString::from(KEY));
+            },
+        )
+        .await;
+        let srv = &s.server;
+        for key in [None, Some(KEY)] {
+            // The wrong shape is a 400 with or without the key (it was ignored without one).
+            for body in [json!({"partner_user_id": {}}), json!({"partner_reference": 7}), json!({"partner_user_id": ""}), json!([])] {
+                let (status, refused) = srv.post("/api/sessions", key, body.clone()).await;
+                assert_eq!(status, 400, "demo {demo}, key {key:?}, {body}: {refused}");
+            }
+        }
+        // Partner fields without the partner key: the partner's backend is who sets them.
+        let (status, refused) = srv.post("/api/sessions", None, json!({"partner_user_id": "user_7"})).await;
+        assert_eq!((status, refused["error"]["code"].as_str()), (401, Some("partner_key_invalid")), "demo {demo}");
+        // No body, `null` and `{}` are the same request.
+        for body in [Value::Null, json!({})] {
+            let (status, minted) = srv.post("/api/sessions", Some(KEY), body).await;
+            assert_eq!(status, 201, "{minted}");
+        }
+        let r = srv.http.post(format!("{}/api/sessions", srv.url)).bearer_auth(KEY).send().await.unwrap();
+        assert_eq!(r.status(), 201);
+    }
 }
 
 #[tokio::test]

@@ -22,9 +22,12 @@ impl<S: Send + Sync> FromRequest<S> for RawBody {
 /// field is refused naming the field (its path), so a person can act on it.
 pub(crate) struct StrictJson<T>(pub T);
 
-/// Reads `T` from `bytes` (an empty body reads as `{}`), naming the failing field.
+/// Reads `T` from `bytes`, naming the failing field. An empty body and a JSON `null`
+/// read as `{}`: the optional bodies are documented as `null` or the object, and a
+/// required one then misses its required fields.
 pub(super) fn from_json<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    let bytes: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) { b"{}" } else { bytes };
+    let blank = bytes.iter().all(u8::is_ascii_whitespace);
+    let bytes: &[u8] = if blank || matches!(serde_json::from_slice(bytes), Ok(serde_json::Value::Null)) { b"{}" } else { bytes };
     if !matches!(serde_json::from_slice::<serde_json::Value>(bytes), Ok(serde_json::Value::Object(_))) {
         return Err(ApiError::InvalidJson("not a JSON object".into()));
     }

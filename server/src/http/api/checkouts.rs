@@ -51,11 +51,27 @@ pub(crate) struct CreateCheckout {
     partner_reference: Option<String>,
     #[schema(format = "text")]
     partner_user_id: Option<String>,
+    #[serde(default, deserialize_with = "super::fields::whole_number")]
     #[schema(minimum = 60, maximum = 604800)]
     expires_in_secs: Option<u64>,
 }
 
 impl CreateCheckout {
+    /// What the schema says beyond each field (JSON Schema, added to the document by
+    /// `openapi`): an exact amount or a range, not both; a currency with any amount.
+    /// (`amount_min` ≤ `amount_max` and the pool's offer are the 422 `field_conflict`.)
+    pub(super) fn cross_field_rules() -> serde_json::Value {
+        let given = |fields: &[&str]| {
+            let properties: serde_json::Map<_, _> = fields.iter().map(|f| (f.to_string(), serde_json::json!({"type": "string"}))).collect();
+            serde_json::json!({"required": fields, "properties": properties})
+        };
+        serde_json::json!([
+            {"not": given(&["amount", "amount_min"])},
+            {"not": given(&["amount", "amount_max"])},
+            {"if": {"anyOf": [given(&["amount"]), given(&["amount_min"]), given(&["amount_max"])]}, "then": given(&["currency"])},
+        ])
+    }
+
     fn into_new(self) -> Result<NewCheckout, ApiError> {
         let expires_in = match self.expires_in_secs {
             None => None,
@@ -85,7 +101,7 @@ impl CreateCheckout {
 }
 
 #[utoipa::path(post, path = "/api/checkouts", operation_id = "create_checkout", tag = "partner",
-    request_body = CreateCheckout, security(("partner_key" = [])),
+    request_body(content = Option<CreateCheckout>, description = "Optional: no body (or `{}`) mints an unbound checkout."), security(("partner_key" = [])),
     responses(
         (status = 201, description = "Created, with the widget's client token", body = CheckoutCreated),
         (status = 200, description = "The checkout already made for this reference and bindings, with a fresh client token", body = CheckoutCreated),
@@ -94,6 +110,7 @@ impl CreateCheckout {
         (status = 409, description = "`partner_reference_conflict`", body = quote_core::wire::ApiErrorBody),
         (status = 410, description = "`checkout_expired` (the reference's checkout is over)", body = quote_core::wire::ApiErrorBody),
         (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
+        (status = 422, description = "`field_conflict` (names the binding): `amount_min` above `amount_max`, or a pool, side, network or currency the pools do not offer", body = quote_core::wire::ApiErrorBody),
         (status = 502, description = "`upstream_unavailable` (pool discovery)", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]

@@ -40,8 +40,10 @@ fn configured(state: &AppState) -> Result<&ConsoleSettings, ApiError> {
 #[utoipa::path(post, path = "/console/api/session", operation_id = "console_sign_in", tag = "console", request_body = SignIn,
     responses(
         (status = 200, description = "Signed in; the session cookie is set", body = ConsoleSession),
+        (status = 400, description = "`invalid_json`, `invalid_field` (user, password)", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`console_credentials_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 404, description = "No console is configured", body = quote_core::wire::ApiErrorBody),
+        (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
         (status = 429, description = "`rate_limited` (per address, and for all addresses together)", body = quote_core::wire::ApiErrorBody),
     ))]
 pub(crate) async fn sign_in(

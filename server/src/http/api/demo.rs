@@ -81,7 +81,7 @@ fn valid_order(order: &str) -> bool {
 
 /// Demo mode only: the demo shop's backend minting the checkout of its order.
 #[utoipa::path(post, path = "/demo/checkouts", operation_id = "demo_checkout", tag = "demo",
-    request_body = OrderRequest,
+    request_body(content = Option<OrderRequest>, description = "Optional: no body starts a new order."),
     responses(
         (status = 200, description = "The order's checkout (the same one for the same order) and a client token", body = DemoCheckout),
         (status = 400, description = "`invalid_json`, `invalid_field`", body = quote_core::wire::ApiErrorBody),

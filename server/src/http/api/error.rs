@@ -18,6 +18,8 @@ pub(crate) enum ApiError {
     InvalidJson(String),
     #[error("invalid field {field}: {message}")]
     InvalidField { field: String, message: String },
+    #[error("field {field} conflicts: {message}")]
+    FieldConflict { field: String, message: String },
     #[error("invalid amount: {0:?}")]
     Amount(AmountError),
     #[error("request body too large")]
@@ -107,9 +109,26 @@ pub(crate) enum ApiError {
 }
 
 impl ApiError {
-    /// `400 invalid_field` naming the field and what to do about it.
+    /// `400 invalid_field` naming the field and what to do about it: the request does
+    /// not match its documented schema (the OpenAPI document says so beforehand).
     pub(crate) fn invalid_field(field: impl Into<String>, message: impl Into<String>) -> Self {
         ApiError::InvalidField { field: field.into(), message: message.into() }
+    }
+
+    /// `422 field_conflict`: the field matches its schema but not another field or
+    /// what is stored, which no schema can say beforehand.
+    pub(crate) fn field_conflict(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ApiError::FieldConflict { field: field.into(), message: message.into() }
+    }
+}
+
+impl From<crate::partner::utilization::WindowError> for ApiError {
+    fn from(e: crate::partner::utilization::WindowError) -> Self {
+        use crate::partner::utilization::WindowError;
+        match e {
+            WindowError::Unreadable(field, message) => ApiError::invalid_field(field, message),
+            WindowError::Conflict(field, message) => ApiError::field_conflict(field, message),
+        }
     }
 }
 
@@ -142,6 +161,7 @@ impl From<CheckoutError> for ApiError {
             CheckoutError::Converted { trade_id } => ApiError::CheckoutConverted { trade_id },
             CheckoutError::AcceptInProgress { quote_id } => ApiError::AcceptInProgress { quote_id },
             CheckoutError::InvalidBinding { field, message } => ApiError::InvalidField { field: field.into(), message },
+            CheckoutError::ConflictingBinding { field, message } => ApiError::FieldConflict { field: field.into(), message },
             CheckoutError::Upstream(e) => ApiError::Upstream(e),
             CheckoutError::Storage(e) => ApiError::Database(e),
         }
@@ -168,6 +188,11 @@ impl ApiError {
                 detail.field = Some(field.clone());
                 (StatusCode::BAD_REQUEST, detail)
             }
+            FieldConflict { field, message } => {
+                let mut detail = d(ErrorCode::FieldConflict, message);
+                detail.field = Some(field.clone());
+                (StatusCode::UNPROCESSABLE_ENTITY, detail)
+            }
             Amount(e) => {
                 let mut detail = ApiErrorDetail::new(e.code(), e.message());
                 detail.field = Some("amount".into());
@@ -188,7 +213,8 @@ impl ApiError {
             DestinationRequired => {
                 let mut detail = d(ErrorCode::DestinationRequired, "Enter the destination address to get a firm quote.");
                 detail.field = Some("destination_address".into());
-                (StatusCode::BAD_REQUEST, detail)
+                // 422, not 400: whether one is needed depends on the checkout's bindings.
+                (StatusCode::UNPROCESSABLE_ENTITY, detail)
             }
             AmountOutOfLimits { min_order_usdt, max_order_usdt } => {
                 let message = match (min_order_usdt, max_order_usdt) {
@@ -263,7 +289,7 @@ impl ApiError {
                 detail.retry_after_ms = Some(2_000);
                 (StatusCode::SERVICE_UNAVAILABLE, detail)
             }
-            Signature(e) => (StatusCode::BAD_REQUEST, d(e.code(), "The webhook signature is not valid.")),
+            Signature(e) => (StatusCode::UNAUTHORIZED, d(e.code(), "The webhook signature is not valid.")),
             InvalidEvent(_) => (StatusCode::BAD_REQUEST, d(ErrorCode::InvalidEvent, "The webhook body is not a 0Pools event.")),
             NotFound => (StatusCode::NOT_FOUND, d(ErrorCode::NotFound, "No such endpoint.")),
             MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, d(ErrorCode::MethodNotAllowed, "This endpoint does not take this method: /api/openapi.json lists each endpoint's.")),

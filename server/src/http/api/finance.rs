@@ -2,10 +2,12 @@
 //! exports of trades and ledger rows, exact decimal strings as 0Pools sent them.
 
 use super::auth::PartnerReader;
+use super::query::StrictQuery;
 use super::ApiError;
 use crate::http::AppState;
+use crate::partner::utilization::Window;
 use crate::store;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -18,9 +20,9 @@ pub(super) struct LedgerQuery {
     /// `oldest` (default: oldest first, paged with `after`) or `newest` (newest first, paged with `before`).
     #[param(pattern = r"^(oldest|newest)$")]
     order: Option<String>,
-    /// Oldest first: rows after this ledger id (exclusive).
+    /// Rows after this ledger id (exclusive): the next page, oldest first. Empty: from the start.
     after: Option<String>,
-    /// Newest first: rows before this ledger id (exclusive).
+    /// Rows before this ledger id (exclusive): the next page, newest first. With `after`, the rows between.
     before: Option<String>,
     /// 1–500, default 100.
     #[param(minimum = 1, maximum = 500)]
@@ -53,14 +55,15 @@ fn view(r: store::MatchedLedgerRow) -> LedgerRowView {
 #[utoipa::path(get, path = "/api/partner/ledger", operation_id = "partner_ledger", tag = "partner", params(LedgerQuery), security(("partner_key" = []), ("console_session" = [])),
     responses(
         (status = 200, description = "Mirrored ledger rows in the asked order, each with its trade's reconciliation", body = LedgerListing),
-        (status = 400, description = "`invalid_field` (limit, order, a cursor that names no row or pages the other way)", body = quote_core::wire::ApiErrorBody),
+        (status = 400, description = "`invalid_field` (limit, order)", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
+        (status = 422, description = "`field_conflict`: a cursor (`after`, `before`) that names no ledger row", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
 pub(super) async fn ledger(
     State(state): State<AppState>,
     _: PartnerReader,
-    Query(q): Query<LedgerQuery>,
+    StrictQuery(q): StrictQuery<LedgerQuery>,
 ) -> Result<Json<LedgerListing>, ApiError> {
     let limit = q.limit.unwrap_or(100);
     if !(1..=500).contains(&limit) {
@@ -71,29 +74,21 @@ pub(super) async fn ledger(
         Some("newest") => true,
         Some(_) => return Err(ApiError::invalid_field("order", "order must be oldest or newest.")),
     };
-    // A cursor pages one way only, and must name a row: one that does not would
-    // answer an empty page that reads as "no more rows".
-    let (cursor, given, (wrong, wrong_given, wrong_message)) = if newest {
-        ("before", q.before.as_deref(), ("after", &q.after, "after pages oldest first: leave order out, or page with before."))
-    } else {
-        ("after", q.after.as_deref(), ("before", &q.before, "before pages newest first: add order=newest, or page with after."))
-    };
-    if wrong_given.is_some() {
-        return Err(ApiError::invalid_field(wrong, wrong_message));
-    }
-    if let Some(id) = given {
-        if !store::ledger_row_exists(&state.store.db, id).await? {
-            return Err(ApiError::invalid_field(
-                cursor,
-                format!("{cursor} must be the ledger_id of a row in the ledger (the last row of the page before)."),
-            ));
+    // An empty cursor is no cursor (the first page). A given one must name a row: one
+    // that does not would answer an empty page that reads as "no more rows".
+    let after = q.after.as_deref().filter(|c| !c.is_empty());
+    let before = q.before.as_deref().filter(|c| !c.is_empty());
+    for (cursor, given) in [("after", after), ("before", before)] {
+        if let Some(id) = given {
+            if !store::ledger_row_exists(&state.store.db, id).await? {
+                return Err(ApiError::field_conflict(
+                    cursor,
+                    format!("{cursor} must be the ledger_id of a row in the ledger (the last row of the page before)."),
+                ));
+            }
         }
     }
-    let mut rows = if newest {
-        store::ledger_page_newest(&state.store.db, given, limit + 1).await?
-    } else {
-        store::ledger_page(&state.store.db, given, limit + 1).await?
-    };
+    let mut rows = store::ledger_page(&state.store.db, after, before, newest, limit + 1).await?;
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     Ok(Json(LedgerListing { entries: rows.into_iter().map(view).collect(), has_more }))
@@ -134,9 +129,11 @@ fn opt(v: &Option<String>) -> String {
 #[derive(Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(super) struct Period {
-    /// Trades created from (RFC 3339; default: 30 days ago).
+    /// Rows created from (RFC 3339; default: 30 days before `to`).
+    #[param(format = DateTime)]
     from: Option<String>,
-    /// …until (exclusive; default: now).
+    /// …until (exclusive; default: now). At most 31 days after `from`.
+    #[param(format = DateTime)]
     to: Option<String>,
 }
 
@@ -145,10 +142,15 @@ pub(super) struct Period {
     responses(
         (status = 200, description = "One row per trade", content_type = "text/csv", body = String),
         (status = 400, description = "`invalid_field` (from, to)", body = quote_core::wire::ApiErrorBody),
+        (status = 422, description = "`field_conflict`: `to` before `from`, or more than 31 days", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub(super) async fn trades_csv(State(state): State<AppState>, _: PartnerReader, Query(p): Query<Period>) -> Result<Response, ApiError> {
+pub(super) async fn trades_csv(
+    State(state): State<AppState>,
+    _: PartnerReader,
+    StrictQuery(p): StrictQuery<Period>,
+) -> Result<Response, ApiError> {
     let window = export_window(&p)?;
     let trades = store::trades_created_between(&state.store.db, &store::timestamp(window.from), &store::timestamp(window.to)).await?;
     let rows = trades
@@ -205,16 +207,12 @@ pub(super) async fn trades_csv(State(state): State<AppState>, _: PartnerReader, 
     ))
 }
 
-/// The export's period: `from`/`to` (at most 31 days), the last 30 days by default.
-fn export_window(p: &Period) -> Result<crate::partner::utilization::Window, ApiError> {
-    let now = chrono::Utc::now();
-    crate::partner::utilization::Window::parse(
-        None,
-        Some(p.from.as_deref().unwrap_or(&store::timestamp(now - chrono::Duration::days(30)))),
-        p.to.as_deref(),
-        now,
-    )
-    .map_err(|(field, message)| ApiError::invalid_field(field, message))
+/// The export's period: `from`/`to` (at most 31 days); without `from`, the 30 days
+/// before `to` (itself now by default).
+fn export_window(p: &Period) -> Result<Window, ApiError> {
+    let to = p.to.as_deref().map(|t| Window::time("to", t)).transpose()?.unwrap_or_else(chrono::Utc::now);
+    let from = p.from.as_deref().map(|f| Window::time("from", f)).transpose()?.unwrap_or(to - chrono::Duration::days(30));
+    Ok(Window::between(from, to)?)
 }
 
 /// `GET /api/partner/exports/ledger.csv`.
@@ -222,10 +220,15 @@ fn export_window(p: &Period) -> Result<crate::partner::utilization::Window, ApiE
     responses(
         (status = 200, description = "The period's mirrored ledger rows with their matches", content_type = "text/csv", body = String),
         (status = 400, description = "`invalid_field` (from, to)", body = quote_core::wire::ApiErrorBody),
+        (status = 422, description = "`field_conflict`: `to` before `from`, or more than 31 days", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub(super) async fn ledger_csv(State(state): State<AppState>, _: PartnerReader, Query(p): Query<Period>) -> Result<Response, ApiError> {
+pub(super) async fn ledger_csv(
+    State(state): State<AppState>,
+    _: PartnerReader,
+    StrictQuery(p): StrictQuery<Period>,
+) -> Result<Response, ApiError> {
     let window = export_window(&p)?;
     let rows = store::ledger_rows_between(&state.store.db, &store::timestamp(window.from), &store::timestamp(window.to))
         .await?

@@ -19,6 +19,7 @@ mod metrics;
 pub(crate) mod openapi;
 mod outcomes;
 mod partner;
+mod query;
 mod quote_intent;
 mod quotes;
 pub(crate) mod sessions;

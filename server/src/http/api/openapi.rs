@@ -14,8 +14,8 @@ use utoipa::{Modify, ToSchema};
 /// A positive decimal string as the server parses it: digits, an optional `.` and up
 /// to six more, at most twelve integer digits (leading zeros aside), not zero.
 const AMOUNT_PATTERN: &str = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$";
-/// Free text: 1–200 characters, no control characters, not blank.
-const TEXT_PATTERN: &str = r"^[^\u0000-\u001F\u007F]*[^\s\u0000-\u001F\u007F][^\u0000-\u001F\u007F]*$";
+/// Free text: 1–200 characters, no control characters (C0, DEL, C1), not blank.
+const TEXT_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
 /// An exact decimal string the server answers with (amounts, rates, ratios).
 const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
 
@@ -44,6 +44,40 @@ fn name_patterns(value: &mut serde_json::Value) {
     }
 }
 
+/// No control character (C0, DEL): what every path and query parameter must hold, as
+/// `http::refuse_control_characters` enforces before any handler.
+const ADDRESS_PATTERN: &str = r"^[^\u0000-\u001F\u007F]*$";
+/// What that refusal answers, on every operation.
+const ADDRESS_REFUSAL: &str = "`invalid_field` (field `url`): the path or query string holds a control character";
+
+/// The refusal at the door, written into every operation: its 400 (added, or named in
+/// the 400 the operation already documents) and the pattern on each string parameter.
+fn document_address_refusal(value: &mut serde_json::Value) {
+    use serde_json::{json, Value};
+    let Some(paths) = value.get_mut("paths").and_then(Value::as_object_mut) else { return };
+    for operation in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|item| item.values_mut()) {
+        for parameter in operation.get_mut("parameters").and_then(Value::as_array_mut).into_iter().flatten() {
+            let Some(schema) = parameter.get_mut("schema").and_then(Value::as_object_mut) else { continue };
+            let string = match schema.get("type") {
+                Some(Value::String(t)) => t == "string",
+                Some(Value::Array(types)) => types.iter().any(|t| t == "string"),
+                _ => false,
+            };
+            if string && !schema.contains_key("pattern") && !schema.contains_key("format") && !schema.contains_key("enum") {
+                schema.insert("pattern".into(), ADDRESS_PATTERN.into());
+            }
+        }
+        let Some(responses) = operation.get_mut("responses").and_then(Value::as_object_mut) else { continue };
+        match responses.get_mut("400").and_then(|r| r.get_mut("description")) {
+            Some(Value::String(description)) => *description = format!("{description}; {ADDRESS_REFUSAL}"),
+            _ => {
+                let error = json!({"application/json": {"schema": {"$ref": "#/components/schemas/ApiErrorBody"}}});
+                responses.insert("400".into(), json!({"description": ADDRESS_REFUSAL, "content": error}));
+            }
+        }
+    }
+}
+
 /// What `POST /webhooks/0pools` receives (see 0Pools' contract).
 #[derive(Deserialize, ToSchema)]
 #[allow(dead_code)] // documents the body; the handler reads `zeropools::types::WebhookEvent`
@@ -52,6 +86,7 @@ pub(crate) struct WebhookEventBody {
     #[serde(rename = "type")]
     #[schema(rename = "type", example = "trade.settled")]
     pub event_type: String,
+    #[schema(format = DateTime)]
     pub created_at: String,
     pub data: WebhookEventData,
 }
@@ -61,8 +96,24 @@ pub(crate) struct WebhookEventBody {
 pub(crate) struct WebhookEventData {
     pub transact_id: String,
     pub quote_id: String,
-    #[schema(example = "settled")]
+    #[schema(value_type = quote_core::vocab::TradeStatus, example = "settled")]
     pub status: String,
+}
+
+/// One Server-Sent Event of `GET /api/trades/{trade_id}/events` (OpenAPI 3.1
+/// describes an event stream by its events).
+#[derive(ToSchema)]
+#[allow(dead_code)] // documents the stream; the handler writes axum's `Event`
+pub(crate) struct TradeStatusEvent {
+    /// Always `status`.
+    #[schema(pattern = "^status$", example = "status")]
+    pub event: String,
+    /// The status the event carries.
+    #[schema(value_type = quote_core::vocab::TradeStatus)]
+    pub id: String,
+    /// The trade: a `TradeView` as JSON.
+    #[schema(content_media_type = "application/json")]
+    pub data: String,
 }
 
 /// `{"received": true, "duplicate": false}`.
@@ -117,6 +168,10 @@ impl Modify for Document {
 pub(crate) fn to_json(doc: &OpenApi) -> serde_json::Value {
     let mut value = serde_json::to_value(doc).unwrap_or_default();
     name_patterns(&mut value);
+    document_address_refusal(&mut value);
+    if let Some(schema) = value.pointer_mut("/components/schemas/CreateCheckout").and_then(|s| s.as_object_mut()) {
+        schema.insert("allOf".into(), super::checkouts::CreateCheckout::cross_field_rules());
+    }
     if let Some(paths) = value.get_mut("paths").and_then(|p| p.as_object_mut()) {
         for operation in paths.values_mut().filter_map(|item| item.as_object_mut()).flat_map(|item| item.values_mut()) {
             let Some(responses) = operation.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };

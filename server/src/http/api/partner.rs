@@ -3,11 +3,12 @@
 //! the partner's balance and daily band beside it.
 
 use super::auth::PartnerReader;
+use super::query::StrictQuery;
 use super::ApiError;
 use crate::http::AppState;
 use crate::partner::utilization::{self, TradeLeg, Window};
 use crate::store;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use quote_core::notional;
 use quote_core::partner::{BandUse, PoolReport, UtilizationReport};
@@ -21,7 +22,10 @@ pub(super) struct UtilizationQuery {
     #[param(pattern = r"^(1h|24h|7d)$")]
     window: Option<String>,
     /// Start of a custom period (RFC 3339); with `to` (default now), at most 31 days.
+    #[param(format = DateTime)]
     from: Option<String>,
+    /// End of the period (RFC 3339; default now).
+    #[param(format = DateTime)]
     to: Option<String>,
     /// Only this pool.
     #[param(max_length = 200)]
@@ -33,7 +37,8 @@ pub(super) struct UtilizationQuery {
     params(UtilizationQuery), security(("partner_key" = []), ("console_session" = [])),
     responses(
         (status = 200, description = "Per pool: counts, rates and notional for the period, buckets for a graph, balance and band", body = UtilizationReport),
-        (status = 400, description = "`invalid_field` (window, from, to)", body = quote_core::wire::ApiErrorBody),
+        (status = 400, description = "`invalid_field` (window, from, to, pool_id)", body = quote_core::wire::ApiErrorBody),
+        (status = 422, description = "`field_conflict`: `to` before `from`, more than 31 days, or both `window` and `from`", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
         (status = 502, description = "`upstream_unavailable` (pool discovery)", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
@@ -41,11 +46,13 @@ pub(super) struct UtilizationQuery {
 pub(super) async fn utilization(
     State(state): State<AppState>,
     _: PartnerReader,
-    Query(q): Query<UtilizationQuery>,
+    StrictQuery(q): StrictQuery<UtilizationQuery>,
 ) -> Result<Json<UtilizationReport>, ApiError> {
     let now = chrono::Utc::now();
-    let window = Window::parse(q.window.as_deref(), q.from.as_deref(), q.to.as_deref(), now)
-        .map_err(|(field, message)| ApiError::invalid_field(field, message))?;
+    let window = Window::parse(q.window.as_deref(), q.from.as_deref(), q.to.as_deref(), now)?;
+    if q.pool_id.as_ref().is_some_and(|id| id.chars().count() > super::fields::MAX_TEXT) {
+        return Err(ApiError::invalid_field("pool_id", format!("pool_id may be at most {} characters.", super::fields::MAX_TEXT)));
+    }
     let discovered = state.quoting.pools.all().await?;
     let pools: Vec<_> = discovered.pools.iter().filter(|p| q.pool_id.as_deref().is_none_or(|id| id == p.pool_id)).collect();
     let (from, to) = (store::timestamp(window.from), store::timestamp(window.to));

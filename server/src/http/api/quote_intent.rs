@@ -20,8 +20,10 @@ pub(super) struct QuoteBody {
     #[schema(value_type = Side)]
     side: String,
     /// In `currency`; within the pool's limits (else `422 amount_out_of_limits`).
+    /// Required: missing reads as empty, so it is refused with its own code
+    /// (`amount_required`) rather than serde's.
     #[serde(default)]
-    #[schema(format = "amount", example = "100.00")]
+    #[schema(format = "amount", example = "100.00", required = true)]
     amount: String,
     /// One of the pool's two assets.
     #[schema(format = "text", example = "EUR")]

@@ -56,16 +56,19 @@ fn base_row(session: &Session, intent: &Intent, quote_id: String, status: QuoteS
 
 /// `POST /api/quotes`.
 #[utoipa::path(post, path = "/api/quotes", operation_id = "create_quote", tag = "widget",
-    request_body = QuoteBody, security(("client_token" = [])),
+    request_body(content = QuoteBody, example = json!({
+        "pool_id": "EUR-USDT", "side": "buy", "amount": "100.00", "currency": "EUR", "quote_type": "firm",
+        "network": "tron", "destination_address": "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"
+    })), security(("client_token" = [])),
     responses(
         (status = 200, description = "A quote, or `available: false` with `unavailable_reason` (`pool_dry`, `rate_unavailable`, `network_unavailable`, `maintenance`, `busy`) and `retry_after_ms`", body = QuoteView),
-        (status = 400, description = "`invalid_json`, `invalid_field`, `amount_required`, `amount_invalid`, `amount_not_positive`, `amount_too_precise`, `amount_too_large`, `destination_required`", body = quote_core::wire::ApiErrorBody),
+        (status = 400, description = "`invalid_json`, `invalid_field`, `amount_required`, `amount_invalid`, `amount_not_positive`, `amount_too_precise`, `amount_too_large`", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`session_required`, `session_invalid`, `session_expired`", body = quote_core::wire::ApiErrorBody),
         (status = 404, description = "`checkout_not_found`", body = quote_core::wire::ApiErrorBody),
         (status = 409, description = "`checkout_converted` (with `trade_id`), `accept_in_progress` (with `quote_id`)", body = quote_core::wire::ApiErrorBody),
         (status = 410, description = "`checkout_expired`", body = quote_core::wire::ApiErrorBody),
         (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
-        (status = 422, description = "`unknown_pool`, `pool_unavailable`, `unsupported_side`, `unsupported_network`, `unsupported_currency`, `amount_out_of_limits`, `field_locked` (names the bound field)", body = quote_core::wire::ApiErrorBody),
+        (status = 422, description = "`unknown_pool`, `pool_unavailable`, `unsupported_side`, `unsupported_network`, `unsupported_currency`, `amount_out_of_limits`, `field_conflict` (names the field 0Pools refused, e.g. an amount with more decimals than it takes), `destination_required` (a firm quote in a checkout that bound none), `field_locked` (names the bound field)", body = quote_core::wire::ApiErrorBody),
         (status = 429, description = "`rate_limited`", body = quote_core::wire::ApiErrorBody),
         (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
@@ -168,7 +171,8 @@ async fn answer_quote(
                 UpstreamErrorKind::InvalidRequest { field } => {
                     let field = field.filter(|f| KNOWN_FIELDS.contains(&f.as_str())).unwrap_or_else(|| "amount".into());
                     tracing::info!(%field, upstream_message = %e.message, upstream_request_id = ?e.request_id, "0Pools refused a field");
-                    ApiError::invalid_field(field.clone(), refused_field_message(&field, &intent.request.amount))
+                    // 422: the request met its schema; 0Pools' own rules for the pool refused it.
+                    ApiError::field_conflict(field.clone(), refused_field_message(&field, &intent.request.amount))
                 }
                 _ => e.into(),
             });

@@ -22,7 +22,7 @@ use serde::Deserialize;
 pub(crate) struct PartnerSessionRequest {
     /// Your user's id, kept with the session for support.
     #[serde(default)]
-    #[schema(max_length = 200, pattern = r"^[^\u0000-\u001F\u007F]*$")]
+    #[schema(format = "text")]
     partner_user_id: Option<String>,
     /// Your order id: one checkout per reference (as `POST /api/checkouts`); only
     /// your backend sets it, never the widget.
@@ -38,7 +38,7 @@ pub(crate) struct PartnerSessionRequest {
     responses(
         (status = 201, description = "A client token", body = SessionResponse),
         (status = 400, description = "`invalid_json`, `invalid_field`", body = quote_core::wire::ApiErrorBody),
-        (status = 401, description = "`anonymous_sessions_disabled` (outside demo mode), `partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
+        (status = 401, description = "`anonymous_sessions_disabled` (outside demo mode), `partner_key_invalid` (a wrong key, or partner fields without one)", body = quote_core::wire::ApiErrorBody),
         (status = 409, description = "`reference_conflict`: this partner_reference names another checkout's order", body = quote_core::wire::ApiErrorBody),
         (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
         (status = 429, description = "`rate_limited` (demo mints per client address)", body = quote_core::wire::ApiErrorBody),
@@ -50,12 +50,17 @@ pub(crate) async fn create(
     headers: HeaderMap,
     RawBody(body): RawBody,
 ) -> Result<(StatusCode, Json<SessionResponse>), ApiError> {
+    // The body is read whoever sends it, so a malformed one is always a 400; its fields
+    // are the partner's backend's to set.
+    let request: PartnerSessionRequest = from_json(&body)?;
+    let user = super::fields::bounded_text("partner_user_id", request.partner_user_id)?;
+    let reference = super::fields::bounded_text("partner_reference", request.partner_reference)?;
+    let partner_fields = user.is_some() || reference.is_some();
     let (checkout, partner_user_id) = if is_partner(&headers, &state) {
-        let request: PartnerSessionRequest = from_json(&body)?;
-        let user = super::fields::bounded_text("partner_user_id", request.partner_user_id)?;
-        let reference = super::fields::bounded_text("partner_reference", request.partner_reference)?;
         let new = NewCheckout { partner_user_id: user.clone(), partner_reference: reference, ..NewCheckout::default() };
         (state.checkouts.create(new).await?.0, user)
+    } else if partner_fields {
+        return Err(ApiError::PartnerKeyInvalid);
     } else if state.settings.demo {
         state.limiters.mint(&client.key()).map_err(|w| ApiError::RateLimited { retry_after_ms: w.millis() })?;
         (demo_checkout(&state, &headers).await?, None)

@@ -87,7 +87,7 @@ impl Follow {
 #[utoipa::path(get, path = "/api/trades/{trade_id}/events", operation_id = "trade_events", tag = "widget",
     params(("trade_id" = String, Path)), security(("client_token" = [])),
     responses(
-        (status = 200, description = "Server-Sent Events: `event: status`, `data:` a TradeView, until a terminal status", content_type = "text/event-stream", body = String),
+        (status = 200, description = "Server-Sent Events: `event: status`, `data:` a TradeView, until a terminal status", content_type = "text/event-stream", body = super::openapi::TradeStatusEvent),
         (status = 401, description = "`session_required`, `session_invalid`, `session_expired`", body = quote_core::wire::ApiErrorBody),
         (status = 404, description = "`trade_not_found`", body = quote_core::wire::ApiErrorBody),
         (status = 429, description = "`too_many_streams`", body = quote_core::wire::ApiErrorBody),

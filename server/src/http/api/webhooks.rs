@@ -15,7 +15,8 @@ use axum::Json;
     request_body = super::openapi::WebhookEventBody, security(("webhook_signature" = [])),
     responses(
         (status = 200, description = "Stored (and applied if it moves the trade forward)", body = super::openapi::WebhookReceived),
-        (status = 400, description = "`signature_missing`, `signature_malformed`, `signature_stale`, `signature_mismatch`, `invalid_event`", body = quote_core::wire::ApiErrorBody),
+        (status = 400, description = "`invalid_event`: signed, but not a 0Pools event", body = quote_core::wire::ApiErrorBody),
+        (status = 401, description = "`signature_missing`, `signature_malformed`, `signature_stale`, `signature_mismatch`", body = quote_core::wire::ApiErrorBody),
         (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
