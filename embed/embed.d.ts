@@ -19,7 +19,7 @@ export type LockableField = 'pool' | 'side' | 'amount' | 'network' | 'destinatio
 export type TradeStatus = 'reserved' | 'settled' | 'failed' | 'released';
 export type TerminalStatus = 'settled' | 'failed' | 'released';
 /** Why 0Pools could not quote. A later version may add reasons: treat an unknown one as the generic case. */
-export type UnavailableReason = 'pool_dry' | 'rate_unavailable' | 'network_unavailable' | 'maintenance' | 'busy' | (string & {});
+export type UnavailableReason = 'pool_dry' | 'rate_unavailable' | 'network_unavailable' | 'maintenance' | 'busy' | 'headroom' | (string & {});
 
 /**
  * Options of `QuoteWidget.mount(element, options)` and `handle.update(options)`.

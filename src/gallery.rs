@@ -5,7 +5,8 @@
 //!
 //! A designer switches language, wording preset, theme and frame width from the
 //! toolbar; under each frame, every string it shows is listed with its copy key and
-//! whether it is the seeds' approved copy word for word or the team's writing.
+//! whether it is approved copy from 0Pools' documentation word for word, its
+//! documented alternative, or the team's writing.
 
 use crate::components::{FieldErrors, PreviewState};
 use crate::components::{FirmQuotePanel, NoPoolsPanel, PoolsError, PreviewPanel, ProblemPanel, QuoteForm, TradePanel, UnavailablePanel};
@@ -135,7 +136,7 @@ impl Frame {
 
 const LOCALES: [(Locale, &str, &str); 2] = [(Locale::En, "en", "English"), (Locale::De, "de", "Deutsch")];
 const PRESETS: [(Preset, &str); 2] =
-    [(Preset::Approved, "Approved copy"), (Preset::ProductLanguage, "Product language (seeds' alternative)")];
+    [(Preset::Approved, "Approved copy"), (Preset::ProductLanguage, "Product language (0Pools' documented alternative)")];
 
 /// A labelled `<select>` over `options` (value, label), bound to `choice`.
 fn picker<T: std::marker::Copy + PartialEq + Send + Sync + 'static>(
@@ -217,6 +218,9 @@ fn FixtureForm(
     /// Fields the partner's checkout bound.
     #[prop(optional)]
     locked: Vec<&'static str>,
+    /// The program's cap on this checkout's next order.
+    #[prop(default = None)]
+    order_cap: Option<quote_core::wire::OrderCap>,
 ) -> impl IntoView {
     let ui = ui();
     let errors: FieldErrors = problems
@@ -231,7 +235,7 @@ fn FixtureForm(
     let locked = locked.into_iter().map(str::to_owned).collect::<Vec<_>>();
     view! {
         <QuoteForm pools=fixture_pools() pool_id=RwSignal::new("EUR-USDT".to_owned()) input
-            errors=Signal::stored(errors) preview=Signal::stored(preview) locked=Signal::stored(locked) on_submit=Callback::new(|_| {}) />
+            errors=Signal::stored(errors) preview=Signal::stored(preview) locked=Signal::stored(locked) order_cap on_submit=Callback::new(|_| {}) />
     }
 }
 
@@ -274,8 +278,8 @@ pub fn Gallery() -> impl IntoView {
             <h1>"Quote widget — every state"</h1>
             <p>"Fixture data, frozen clock. Each frame is screenshotted by the test suite into tests/e2e/screenshots/gallery/. "
                "Open “Copy in this state” under a frame for its copy keys: "
-               <span class="qw-gallery-badge qw-gallery-badge--approved">"Approved copy"</span>" is the seeds' wording, word for word; "
-               <span class="qw-gallery-badge qw-gallery-badge--product-language">"Product language"</span>" is the seeds' alternative line; "
+               <span class="qw-gallery-badge qw-gallery-badge--approved">"Approved copy"</span>" is the wording of 0Pools' documentation (its product copy examples), word for word; "
+               <span class="qw-gallery-badge qw-gallery-badge--product-language">"Product language"</span>" is that documentation's alternative line; "
                <span class="qw-gallery-badge qw-gallery-badge--team">"Team-written"</span>" is ours (every German string is)."</p>
             <div class="qw-gallery-toolbar" role="group" aria-label="Gallery view">
                 {picker("Language", "gallery-locale", LOCALES.to_vec(), locale)}
@@ -300,6 +304,8 @@ fn States() -> impl IntoView {
     let trade = |status: TradeStatus| Signal::stored(fixture_trade(status));
     let out_of_limits = vec![("amount", FieldProblem::OutOfLimits { min: d("10.00"), max: Some(d("5000.00")) })];
     let missing = vec![("destination", FieldProblem::DestinationRequired)];
+    let first_order = quote_core::wire::OrderCap { limit_usdt: d("500.00"), kind: quote_core::vocab::CapKind::FirstOrder };
+    let over_cap = vec![("amount", FieldProblem::OverCap { max: d("500.00"), kind: quote_core::vocab::CapKind::FirstOrder })];
     let ready = || PreviewState::Ready(fixture_terms("1342.31", "1.073850"));
     let wallet = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE";
 
@@ -316,6 +322,12 @@ fn States() -> impl IntoView {
                 <FixtureForm amount="13.01" destination="" preview=PreviewState::Unavailable(UnavailableReason::PoolDry) />
             </Item>
             <Item name="form-out-of-limits" caption="Amount out of limits"><FixtureForm amount="1.00" destination="" problems=out_of_limits preview=PreviewState::Idle /></Item>
+            <Item name="form-first-order-cap" caption="A first order over the program's cap (the hint named it before)">
+                <FixtureForm amount="800.00" destination="" problems=over_cap preview=PreviewState::Idle order_cap=Some(first_order) />
+            </Item>
+            <Item name="form-preview-headroom" caption="Preview: more than the partner can convert now">
+                <FixtureForm amount="25000.00" destination="" preview=PreviewState::Unavailable(UnavailableReason::Headroom) />
+            </Item>
             <Item name="form-missing-destination" caption="Firm quote asked without destination">
                 <FixtureForm amount="1250.00" destination="" problems=missing preview=ready() />
             </Item>
@@ -359,6 +371,9 @@ fn States() -> impl IntoView {
             </Item>
             <Item name="unavailable-maintenance" caption="Unavailable: maintenance">
                 <UnavailablePanel unavailable=unavailable("maintenance", 0) now alternate=Signal::stored(None) on_retry=noop on_alternate=noop_pool on_back=noop />
+            </Item>
+            <Item name="unavailable-headroom" caption="Unavailable: more than the partner's balance or band takes now">
+                <UnavailablePanel unavailable=Signal::stored(Unavailable { reason: UnavailableReason::Headroom, retry_after_ms: 60_000, attempt: 0, at_ms: NOW - 4_000 }) now alternate=Signal::stored(None) on_retry=noop on_alternate=noop_pool on_back=noop />
             </Item>
             <Item name="unavailable-busy" caption="Unavailable: server busy (upstream budget)">
                 <UnavailablePanel unavailable=unavailable("busy", 0) now alternate=Signal::stored(None) on_retry=noop on_alternate=noop_pool on_back=noop />

@@ -188,7 +188,7 @@ async fn the_gallery_renders_every_state() {
     let _h = leptos::mount::mount_to(root.clone(), Gallery);
     leptos::task::tick().await;
     let states = root.query_selector_all("[data-gallery-state]").unwrap();
-    assert_eq!(states.length(), 36, "every gallery item (the dead-end states included)");
+    assert_eq!(states.length(), 39, "every gallery item (the dead-end and program-limit states included)");
     assert!(disabled(&root, "[data-gallery-state=firm-expired] [data-testid=accept]"));
     assert!(!disabled(&root, "[data-gallery-state=firm-active] [data-testid=accept]"));
     assert!(disabled(&root, "[data-gallery-state=accepting] [data-testid=accept]"));

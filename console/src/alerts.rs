@@ -1,22 +1,89 @@
-//! Active conditions (they clear by themselves), the webhooks your backend has not
+//! Active conditions (they clear by themselves), the incidents a person
+//! acknowledges and resolves with a note, the webhooks your backend has not
 //! received yet, and what the server recorded.
 
+use crate::api;
 use leptos::prelude::*;
-use quote_core::partner::{AlertsReport, Severity};
+use quote_core::partner::{AlertsReport, Incident, IncidentState, Severity};
 
-/// Props: the `report` from the server.
+fn severity_word(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "Critical",
+        Severity::Warning => "Warning",
+    }
+}
+
+/// One open incident, with its actions. `on_changed` after an acknowledgement or a
+/// resolution (the alerts are read again).
 #[component]
-pub fn Alerts(report: AlertsReport) -> impl IntoView {
+fn IncidentItem(incident: Incident, on_changed: Callback<()>) -> impl IntoView {
+    let id = incident.incident_id;
+    let note = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    let run = move |resolve: bool| {
+        let text = note.get_untracked();
+        if resolve && text.trim().is_empty() {
+            error.set(Some("Write what was found or done before resolving.".into()));
+            return;
+        }
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            let done = if resolve {
+                api::resolve(id, text.trim()).await
+            } else {
+                api::acknowledge(id, Some(text.trim()).filter(|t| !t.is_empty())).await
+            };
+            busy.set(false);
+            match done {
+                Ok(_) => on_changed.run(()),
+                Err(e) => error.set(Some(e.to_string())),
+            }
+        });
+    };
+    let severity = severity_word(incident.severity);
+    let state = match (&incident.state, &incident.acknowledged_by) {
+        (IncidentState::Acknowledged, Some(by)) => format!("Acknowledged by {by}"),
+        (IncidentState::Acknowledged, None) => "Acknowledged".into(),
+        _ => "Open".into(),
+    };
+    let live = if incident.live { "condition still holds" } else { "condition cleared" };
+    let note_id = format!("note-{id}");
+    let error_id = format!("note-error-{id}");
+    view! {
+        <li class=format!("alert incident {}", severity.to_lowercase()) data-incident=id data-kind=incident.kind.clone() data-state=incident.state.as_str()>
+            <span class="badge">{severity}</span>
+            <span class="kind">{incident.label}</span>
+            <span class="muted">" · "{state}" · "{live}</span>
+            <p>{incident.message}</p>
+            <p class="muted">"About " <code>{incident.subject}</code>" · opened " {incident.opened_at}</p>
+            {incident.note.map(|n| view! { <p class="sub">"Note: "{n}</p> })}
+            <div class="incident-actions">
+                <label for=note_id.clone()>"Note"</label>
+                <textarea id=note_id rows="2" data-testid="incident-note" aria-describedby=error_id.clone()
+                    prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                <div class="row">
+                    {(incident.state == IncidentState::Open).then(|| view! {
+                        <button type="button" data-testid="acknowledge" disabled=move || busy.get() on:click=move |_| run(false)>"Acknowledge"</button>
+                    })}
+                    <button type="button" data-testid="resolve" disabled=move || busy.get() on:click=move |_| run(true)>"Resolve with this note"</button>
+                </div>
+                <p class="error" id=error_id role="alert">{move || error.get()}</p>
+            </div>
+        </li>
+    }
+}
+
+/// Props: the `report` from the server; `on_changed` when an incident changed.
+#[component]
+pub fn Alerts(report: AlertsReport, on_changed: Callback<()>) -> impl IntoView {
     let mut active = report.active;
     active.sort_by_key(|a| std::cmp::Reverse(a.severity));
     let none = active.is_empty();
     let items = active
         .into_iter()
         .map(|a| {
-            let severity = match a.severity {
-                Severity::Critical => "Critical",
-                Severity::Warning => "Warning",
-            };
+            let severity = severity_word(a.severity);
             view! {
                 <li class=format!("alert {}", severity.to_lowercase()) data-kind=a.kind.as_str()>
                     <span class="badge">{severity}</span>
@@ -70,9 +137,15 @@ pub fn Alerts(report: AlertsReport) -> impl IntoView {
             </div>
         }
     });
+    let open_count = report.incidents.len();
+    let incidents = report.incidents.into_iter().map(|incident| view! { <IncidentItem incident on_changed /> }).collect_view();
     view! {
         {none.then(|| view! { <p class="ok" data-testid="no-alerts">"Nothing needs attention."</p> })}
         <ul class="alerts" data-testid="active-alerts">{items}</ul>
+        <h3 id="incidents-title">{format!("Incidents to handle ({open_count})")}</h3>
+        <p class="muted">"An alert opens an incident. It stays open after its condition clears, until someone resolves it with a note; the runbook says who acts, how fast."</p>
+        {(open_count == 0).then(|| view! { <p class="ok" data-testid="no-incidents">"No open incidents."</p> })}
+        <ul class="alerts" data-testid="incidents" aria-labelledby="incidents-title">{incidents}</ul>
         {undelivered}
         <details>
             <summary>{format!("Recorded alerts ({recorded_count})")}</summary>

@@ -3,7 +3,7 @@
 //! typed body or the API's error detail.
 
 use gloo_net::http::{Request, Response};
-use quote_core::partner::{AlertsReport, LedgerListing, UtilizationReport};
+use quote_core::partner::{AlertsReport, Incident, LedgerListing, ProgramRecord, ProgramReview, UtilizationReport};
 use quote_core::wire::{ApiErrorBody, ErrorCode};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -79,6 +79,51 @@ pub async fn utilization(window: &str) -> Result<UtilizationReport, ApiError> {
 
 pub async fn alerts() -> Result<AlertsReport, ApiError> {
     read(Request::get("/api/partner/alerts").send().await).await
+}
+
+/// The launch readiness record.
+pub async fn program() -> Result<ProgramRecord, ApiError> {
+    read(Request::get("/api/partner/program").send().await).await
+}
+
+/// The program review of the last `days` days.
+pub async fn review(days: i64) -> Result<ProgramReview, ApiError> {
+    let (from, to) = review_period(days);
+    read(Request::get("/api/partner/review").query([("from", from.as_str()), ("to", to.as_str())]).send().await).await
+}
+
+/// The review's CSV for the same period, as a link.
+pub fn review_csv_href(days: i64) -> String {
+    let (from, to) = review_period(days);
+    format!("/api/partner/exports/review.csv?from={}&to={}", encode(&from), encode(&to))
+}
+
+/// The last `days` days up to the start of the next minute (a stable link for a minute).
+fn review_period(days: i64) -> (String, String) {
+    let now_ms = js_sys::Date::now() as i64;
+    let to_ms = (now_ms / 60_000 + 1) * 60_000;
+    let iso = |ms: i64| js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms as f64)).to_iso_string().as_string().unwrap_or_default();
+    (iso(to_ms - days * 86_400_000), iso(to_ms))
+}
+
+#[derive(Serialize)]
+struct Note<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+}
+
+/// Acknowledges an incident (a note is optional).
+pub async fn acknowledge(incident_id: i64, note: Option<&str>) -> Result<Incident, ApiError> {
+    let path = format!("/api/partner/incidents/{incident_id}/acknowledge");
+    let request = Request::post(&path).json(&Note { note }).map_err(|_| ApiError::Network)?;
+    read(request.send().await).await
+}
+
+/// Resolves an incident with a note.
+pub async fn resolve(incident_id: i64, note: &str) -> Result<Incident, ApiError> {
+    let path = format!("/api/partner/incidents/{incident_id}/resolve");
+    let request = Request::post(&path).json(&Note { note: Some(note) }).map_err(|_| ApiError::Network)?;
+    read(request.send().await).await
 }
 
 /// The `keep` most recent ledger rows, newest first.

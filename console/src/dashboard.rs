@@ -1,5 +1,6 @@
 //! The signed-in page: one refresh clock (a button and every 15 s) drives the
-//! utilization, alerts and ledger reads; each section renders its own answer.
+//! readiness, utilization, alerts, review and ledger reads; each section renders
+//! its own answer.
 
 use crate::alerts::Alerts;
 use crate::api;
@@ -7,6 +8,8 @@ use crate::balance::Balance;
 use crate::failed::failed;
 use crate::ledger::Ledger;
 use crate::lookup::Lookup;
+use crate::program::Readiness;
+use crate::review::Review;
 use crate::theme::ThemePicker;
 use crate::utilization::Utilization;
 use leptos::prelude::*;
@@ -33,6 +36,17 @@ pub fn Dashboard(user: String, on_signed_out: Callback<()>) -> impl IntoView {
         tick.track();
         api::recent_ledger(50)
     });
+    let program = LocalResource::new(move || {
+        tick.track();
+        api::program()
+    });
+    let review_days = RwSignal::new(7i64);
+    let review = LocalResource::new(move || {
+        let days = review_days.get();
+        tick.track();
+        api::review(days)
+    });
+    let refresh = Callback::new(move |_| tick.update(|t| *t += 1));
     let clock = set_interval_with_handle(move || tick.update(|t| *t += 1), Duration::from_secs(15)).ok();
     on_cleanup(move || {
         if let Some(handle) = clock {
@@ -49,9 +63,11 @@ pub fn Dashboard(user: String, on_signed_out: Callback<()>) -> impl IntoView {
         <header class="topbar">
             <h1>"Partner console"</h1>
             <nav aria-label="Sections">
+                <a href="#readiness">"Readiness"</a>
                 <a href="#utilization">"Utilization"</a>
                 <a href="#balance">"Balance"</a>
                 <a href="#alerts">"Alerts"</a>
+                <a href="#review">"Review"</a>
                 <a href="#lookup">"Lookup"</a>
                 <a href="#ledger">"Ledger"</a>
             </nav>
@@ -62,6 +78,17 @@ pub fn Dashboard(user: String, on_signed_out: Callback<()>) -> impl IntoView {
             </div>
         </header>
         <main class="dashboard">
+            <section id="readiness" aria-labelledby="readiness-title">
+                <h2 id="readiness-title">"Launch readiness"</h2>
+                <Transition fallback=|| view! { <p role="status">"Loading the readiness record…"</p> }>
+                    {move || Suspend::new(async move {
+                        match program.await {
+                            Ok(record) => view! { <Readiness record /> }.into_any(),
+                            Err(e) => failed(e, on_signed_out),
+                        }
+                    })}
+                </Transition>
+            </section>
             <section id="utilization" aria-labelledby="utilization-title">
                 <div class="section-head">
                     <h2 id="utilization-title">"Utilization"</h2>
@@ -100,7 +127,29 @@ pub fn Dashboard(user: String, on_signed_out: Callback<()>) -> impl IntoView {
                 <Transition fallback=|| view! { <p role="status">"Loading alerts…"</p> }>
                     {move || Suspend::new(async move {
                         match alerts.await {
-                            Ok(a) => view! { <Alerts report=a /> }.into_any(),
+                            Ok(a) => view! { <Alerts report=a on_changed=refresh /> }.into_any(),
+                            Err(e) => failed(e, on_signed_out),
+                        }
+                    })}
+                </Transition>
+            </section>
+            <section id="review" aria-labelledby="review-title">
+                <div class="section-head">
+                    <h2 id="review-title">"Program review"</h2>
+                    <div class="toolbar">
+                        <div role="group" aria-label="Review period" class="segmented">
+                            {[(7i64, "Last 7 days"), (30, "Last 30 days")].map(|(days, label)| view! {
+                                <button type="button" aria-pressed=move || (review_days.get() == days).to_string()
+                                    on:click=move |_| review_days.set(days) data-testid=format!("review-{days}d")>{label}</button>
+                            }).collect_view()}
+                        </div>
+                        <a class="button" href=move || api::review_csv_href(review_days.get()) download="review.csv">"Export review (CSV)"</a>
+                    </div>
+                </div>
+                <Transition fallback=|| view! { <p role="status">"Loading the review…"</p> }>
+                    {move || Suspend::new(async move {
+                        match review.await {
+                            Ok(r) => view! { <Review review=r /> }.into_any(),
                             Err(e) => failed(e, on_signed_out),
                         }
                     })}

@@ -12,6 +12,8 @@ mod dashboard;
 mod failed;
 mod ledger;
 mod lookup;
+mod program;
+mod review;
 mod sign_in;
 mod theme;
 mod utilization;

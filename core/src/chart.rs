@@ -136,6 +136,11 @@ pub fn percent(rate: Decimal) -> String {
     format!("{} %", (rate * Decimal::ONE_HUNDRED).round_dp(2).normalize())
 }
 
+/// A rate that may have no denominator: a dash says "no rate", never a zero.
+pub fn percent_or_dash(rate: Option<Decimal>) -> String {
+    rate.map_or_else(|| "—".to_owned(), percent)
+}
+
 /// How a graph names its buckets: the time for buckets within a day or two, the
 /// day for daily buckets, and both when sub-day buckets span several days (a week
 /// of 6-hour buckets would otherwise repeat the same four times with no date).

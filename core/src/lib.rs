@@ -14,6 +14,7 @@ pub mod host_event;
 pub mod notional;
 pub mod partner;
 pub mod preview;
+pub mod program;
 pub mod provenance;
 pub mod sse;
 pub mod stage_copy;

@@ -6,7 +6,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-pub use crate::vocab::{AlertKind, LedgerEntryType, ReconciliationState, RecordedAlertKind};
+pub use crate::vocab::{
+    AlertKind, CapKind, ChecklistItem, FundingModel, IncidentState, LedgerEntryType, ReadinessState, ReconciliationState,
+    RecordedAlertKind, Severity,
+};
 
 /// A half-open period `[from, to)`, RFC 3339.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -30,20 +33,44 @@ pub struct Figures {
     pub rate_limited: u64,
     pub unavailable_answers: u64,
     pub unavailable_reasons: BTreeMap<String, u64>,
-    /// Unavailable answers / answers, 4 decimals.
+    /// Unavailable answers / answers, 4 decimals (0 when there were none).
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub unavailable_rate: Decimal,
-    /// Firm quotes answered available / firm requests, 4 decimals.
+    /// Quote attempts answered with a price (previews and firm quotes) / all quote
+    /// attempts (`quote_requests`), 4 decimals; null without attempts. The complement
+    /// of `failure_utilization`.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub quote_success_rate: Option<Decimal>,
+    /// Quote attempts not answered with a price: unavailable, limit errors, refusals,
+    /// rate limited (`quote_requests` minus the answered ones).
+    pub failed_quote_attempts: u64,
+    /// Failure utilization: `failed_quote_attempts` / `quote_requests`, 4 decimals; null
+    /// without attempts.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub failure_utilization: Option<Decimal>,
+    /// Accepted-quote rate: `accepted_quotes` / `firm_quotes`, 4 decimals; null without
+    /// firm quotes.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub accepted_quote_rate: Option<Decimal>,
+    /// Quoted volume: the stablecoin legs of firm quotes answered with a price.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
-    pub quote_success_rate: Decimal,
+    pub quoted_volume: Decimal,
+    /// Stablecoin legs of trades reserved at the period's end.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub reserved_notional: Decimal,
+    /// Stablecoin legs of trades that settled in the period.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub settled_notional: Decimal,
+    /// Settled volume, the formula page's name for `settled_notional` (the same figure).
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub settled_volume: Decimal,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub failed_notional: Decimal,
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub released_notional: Decimal,
+    /// Trades created in the period whose ledger rows disagree with them (reconciliation
+    /// `exception`).
+    pub ledger_exception_count: u64,
 }
 
 /// One slice of the period, for a graph.
@@ -92,9 +119,26 @@ pub struct PoolReport {
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
     pub balance_available: Option<Decimal>,
     pub daily_band: Option<BandUse>,
+    /// The approved band over this period: today's approved daily band × the period's
+    /// days (minutes / 1440); null when 0Pools gave no band.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub approved_band_usdt: Option<Decimal>,
+    /// Quote utilization: `quoted_volume` / `approved_band_usdt`, 4 decimals; null
+    /// without a band (or a zero one).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub quote_utilization: Option<Decimal>,
+    /// Execution utilization: `settled_volume` / `approved_band_usdt`, 4 decimals; null
+    /// without a band. (The band's own `used_usdt` counts reserved volume too.)
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub execution_utilization: Option<Decimal>,
+    /// Reserved utilization: `reserved_notional` / `balance_available`, 4 decimals; null
+    /// without a balance (or a zero one).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub reserved_utilization: Option<Decimal>,
 }
 
-/// `GET /api/partner/utilization`.
+/// `GET /api/partner/utilization`: the partner's own program activity, never 0Pools'
+/// capacity or a promise of future availability.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UtilizationReport {
@@ -103,14 +147,6 @@ pub struct UtilizationReport {
     pub period: Period,
     pub generated_at: String,
     pub pools: Vec<PoolReport>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum Severity {
-    Warning,
-    Critical,
 }
 
 /// One condition that needs a person now.
@@ -147,6 +183,126 @@ pub struct AlertsReport {
     /// is also an active alert).
     #[serde(default)]
     pub undelivered_events: Vec<UndeliveredEvent>,
+    /// Incidents not resolved yet (an active alert opens one; so does a recorded one),
+    /// most severe first, then oldest.
+    #[serde(default)]
+    pub incidents: Vec<Incident>,
+}
+
+/// An alert as a person handles it: opened when it fired, acknowledged, resolved with
+/// a note. It stays open after its condition clears until someone resolves it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Incident {
+    pub incident_id: i64,
+    /// The alert's kind (an active or a recorded alert's word).
+    pub kind: String,
+    pub label: String,
+    pub severity: Severity,
+    pub subject: String,
+    pub message: String,
+    pub state: IncidentState,
+    /// Whether its condition still holds (a recorded alert's never does).
+    pub live: bool,
+    pub opened_at: String,
+    pub last_seen_at: String,
+    pub acknowledged_at: Option<String>,
+    pub acknowledged_by: Option<String>,
+    pub resolved_at: Option<String>,
+    pub resolved_by: Option<String>,
+    pub note: Option<String>,
+}
+
+/// `GET /api/partner/program`: the launch readiness record with the field names of
+/// 0Pools' partner-liquidity-programs page, each `*_ready` flag derived from evidence
+/// the server holds (the checklist says which), never typed in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgramRecord {
+    pub program_id: String,
+    pub product: String,
+    /// The lanes the program approves (`PROGRAM_APPROVED_POOLS`; every pool 0Pools
+    /// lists when unset). The server offers and quotes no other.
+    pub approved_pools: Vec<String>,
+    /// The approved pools 0Pools lists for this key now.
+    pub enabled_lanes: Vec<String>,
+    pub funding_model: FundingModel,
+    pub support_sla_label: String,
+    /// The cap on a user's first order's stablecoin leg (USDT).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "500.00"))]
+    pub first_order_limit: Option<Decimal>,
+    /// The cap on any one order's stablecoin leg during a pilot (USDT).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub order_limit: Option<Decimal>,
+    pub funding_ready: bool,
+    pub webhooks_ready: bool,
+    pub monitoring_ready: bool,
+    pub support_ready: bool,
+    /// The go-live checklist: the four flags and the page's go-live list.
+    pub checklist: Vec<ChecklistEntry>,
+    pub generated_at: String,
+}
+
+/// One go-live item, with the evidence behind its state and what to do when it is not ready.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ChecklistEntry {
+    pub item: ChecklistItem,
+    pub label: String,
+    pub state: ReadinessState,
+    pub evidence: String,
+    pub action: Option<String>,
+}
+
+/// `GET /api/partner/review`: the program review of 0Pools' page for a period.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ProgramReview {
+    pub program_id: String,
+    pub period: Period,
+    pub generated_at: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub first_order_limit: Option<Decimal>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub order_limit: Option<Decimal>,
+    /// Quote attempts refused by the first-order cap, and by the per-order cap.
+    pub first_order_refusals: u64,
+    pub order_limit_refusals: u64,
+    pub pools: Vec<PoolReview>,
+    /// Trades that failed in the period (all pools).
+    pub failed_trades: u64,
+    /// Incidents of trades reserved too long opened in the period.
+    pub reserved_age_alerts: u64,
+    /// Trades created in the period whose ledger rows disagree with them.
+    pub ledger_exceptions: u64,
+    /// Incidents opened by the period's end and not resolved by then.
+    pub unresolved_incidents: u64,
+    /// Incidents opened in the period, and older ones still unresolved at its end.
+    pub incidents: Vec<Incident>,
+}
+
+/// One approved pool's part of the review.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PoolReview {
+    pub pool_id: String,
+    /// The pool's limits as 0Pools lists them now (null when it does not list the pool).
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub min_order_usdt: Option<Decimal>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub max_order_usdt: Option<Decimal>,
+    pub quote_requests: u64,
+    pub limit_errors: u64,
+    pub availability_minutes: u64,
+    pub period_minutes: u64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub quote_success_rate: Option<Decimal>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>))]
+    pub accepted_quote_rate: Option<Decimal>,
+    pub failed_trades: u64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub failed_notional: Decimal,
+    pub ledger_exception_count: u64,
 }
 
 /// A webhook to the partner's backend that has not been delivered yet.

@@ -1,12 +1,13 @@
-//! Where each string of the deck comes from, for designers: the seeds' approved copy
-//! word for word (0Pools' "Product copy examples" in `slippage-limits`), the seeds'
-//! alternative "Product language" lines (a selectable preset), or the team's own
-//! writing (every other English string, and every German one).
+//! Where each string of the deck comes from, for designers: approved copy from
+//! 0Pools' documentation word for word (its "Product copy examples" in
+//! `slippage-limits`), that documentation's alternative "Product language" lines (a
+//! selectable preset), or the team's own writing (every other English string, and
+//! every German one).
 
 use crate::copy::{Copy, CopyDeck};
 use crate::display::Locale;
 
-/// The seeds' "Product copy examples", exactly as published. The deck's English
+/// 0Pools' documented "Product copy examples", exactly as published. The deck's English
 /// defaults for these keys must stay these strings to the character.
 pub const APPROVED: [(Copy, &str); 6] = [
     (Copy::FirmActive, "This quote is valid until the timer expires."),
@@ -17,7 +18,7 @@ pub const APPROVED: [(Copy, &str); 6] = [
     (Copy::TradeFailed, "We could not complete this conversion. No final credit was posted."),
 ];
 
-/// The seeds' "Product language" table: suggested alternatives for four states.
+/// 0Pools' documented "Product language" table: suggested alternatives for four states.
 pub const PRODUCT_LANGUAGE: [(Copy, &str); 4] = [
     (Copy::FirmActive, "This amount is locked until the timer expires."),
     (Copy::FirmExpired, "The quote expired. Get a new quote to continue."),
@@ -31,7 +32,7 @@ pub enum Preset {
     /// The approved copy (the deck's defaults).
     #[default]
     Approved,
-    /// The seeds' "Product language" lines in place of their approved counterparts.
+    /// The documented "Product language" lines in place of their approved counterparts.
     ProductLanguage,
 }
 
@@ -47,7 +48,7 @@ impl Preset {
         Preset::ALL.into_iter().find(|p| p.name() == name)
     }
     /// The overrides (by key name) that make this preset; none for the approved copy.
-    /// The seeds wrote their lines in English only: other locales keep their deck.
+    /// 0Pools' documentation has its lines in English only: other locales keep their deck.
     pub fn overrides(self, locale: Locale) -> Vec<(&'static str, &'static str)> {
         match (self, locale) {
             (Preset::ProductLanguage, Locale::En) => PRODUCT_LANGUAGE.iter().map(|(k, t)| (k.name(), *t)).collect(),
@@ -63,9 +64,9 @@ impl Preset {
 /// Who wrote a string as shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provenance {
-    /// The seeds' approved copy, word for word.
+    /// Approved copy from 0Pools' documentation, word for word.
     Approved,
-    /// The seeds' alternative "Product language" line.
+    /// 0Pools' documented alternative "Product language" line.
     ProductLanguage,
     /// Written by the team (no seed line exists for it, or it is a translation).
     Team,

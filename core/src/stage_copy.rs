@@ -65,6 +65,7 @@ pub fn unavailable(reason: &UnavailableReason) -> Copy {
         UnavailableReason::NetworkUnavailable => Copy::UnavailableNetwork,
         UnavailableReason::Maintenance => Copy::UnavailableMaintenance,
         UnavailableReason::Busy => Copy::UnavailableBusy,
+        UnavailableReason::Headroom => Copy::UnavailableHeadroom,
         UnavailableReason::Other(_) => Copy::UnavailableGeneric,
     }
 }

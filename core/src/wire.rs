@@ -267,10 +267,24 @@ pub struct CheckoutView {
     /// The quote whose accept began, once one did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub accept_quote_id: Option<String>,
+    /// The program's cap on this checkout's next order (its stablecoin leg), if any:
+    /// the widget's limits hint shows it before the user types.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_cap: Option<OrderCap>,
     /// The one trade this checkout converted into.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trade: Option<TradeView>,
     pub server_time: String,
+}
+
+/// The cap that applies to this checkout's next order, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OrderCap {
+    /// On the order's stablecoin leg.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "500.00"))]
+    pub limit_usdt: Decimal,
+    pub kind: crate::vocab::CapKind,
 }
 
 /// `POST /api/checkouts` (and a fresh token for an existing checkout): the checkout,

@@ -48,6 +48,9 @@ pub fn QuoteForm(
     /// Fields the host locked (not editable): any of `pool`, `side`, `amount`, `network`, `destination`.
     #[prop(optional, into)]
     locked: Signal<Vec<String>>,
+    /// The program's cap on this checkout's next order (the hint names it).
+    #[prop(default = None)]
+    order_cap: Option<quote_core::wire::OrderCap>,
     /// Asks for a firm quote.
     on_submit: Callback<()>,
 ) -> impl IntoView {
@@ -75,10 +78,10 @@ pub fn QuoteForm(
     };
     let ui_for_hint = ui.clone();
     let limits_hint = move || {
-        let shown = |d: &rust_decimal::Decimal| quote_core::display::format_decimal(d, ui_for_hint.locale);
-        pool.get().map(|p| match p.max_order_usdt {
-            Some(max) => ui_for_hint.fill(Copy::LimitsHint, &[("min", &shown(&p.min_order_usdt)), ("max", &shown(&max))]),
-            None => ui_for_hint.fill(Copy::LimitsHintNoMax, &[("min", &shown(&p.min_order_usdt))]),
+        pool.get().map(|p| {
+            let (key, values) = quote_core::form::OrderLimits::of(&p, order_cap.as_ref()).hint_parts(ui_for_hint.locale);
+            let args: Vec<(&str, &str)> = values.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            ui_for_hint.fill(key, &args)
         })
     };
     let ui_for_sides = ui.clone();

@@ -8,10 +8,10 @@ import { startServer, launchBrowser, axeViolations } from './harness.mjs';
 const OUT = new URL('./screenshots/gallery/', import.meta.url).pathname;
 const EXPECTED = [
   'pools-loading', 'pools-error', 'form-empty', 'form-preview', 'form-preview-updating', 'form-preview-unavailable',
-  'form-out-of-limits', 'form-missing-destination', 'form-bound', 'firm-active', 'firm-expiring-soon', 'firm-expired', 'firm-refreshed',
+  'form-out-of-limits', 'form-first-order-cap', 'form-preview-headroom', 'form-missing-destination', 'form-bound', 'firm-active', 'firm-expiring-soon', 'firm-expired', 'firm-refreshed',
   'accepting', 'accept-unconfirmed', 'trade-pending', 'trade-settled', 'trade-failed', 'trade-released',
   'trade-terms-mismatch', 'trade-settled-partner',
-  'unavailable-pool-dry', 'unavailable-rate', 'unavailable-network', 'unavailable-maintenance', 'unavailable-busy',
+  'unavailable-pool-dry', 'unavailable-rate', 'unavailable-network', 'unavailable-maintenance', 'unavailable-headroom', 'unavailable-busy',
   'unavailable-pool-unavailable', 'no-pools', 'unavailable-retry-ready', 'error-network', 'error-server', 'error-quote-gone', 'error-accept-failed',
   'error-still-confirming', 'error-checkout-expired', 'preview-panel',
 ];
@@ -67,7 +67,7 @@ test('the gallery names each string\'s copy key and source, and switches languag
   const frame = (state) => page.locator(`[data-gallery-state="${state}"]`);
   const source = (state, key) => frame(state).locator(`li[data-copy-key="${key}"]`).getAttribute('data-provenance');
 
-  // The seeds' approved lines are marked as such; the team's strings as the team's.
+  // 0Pools' documented approved lines are marked as such; the team's strings as the team's.
   await frame('firm-expired').locator('li[data-copy-key=firm_expired]').waitFor({ state: 'attached' });
   assert.equal(await source('firm-expired', 'firm_expired'), 'approved');
   assert.equal(await source('firm-active', 'firm_active'), 'approved');
@@ -77,7 +77,7 @@ test('the gallery names each string\'s copy key and source, and switches languag
   assert.equal(await page.locator('li[data-provenance=approved]').evaluateAll((els) => new Set(els.map((e) => e.dataset.copyKey)).size), 6,
     'exactly the six approved lines are marked approved');
 
-  // The seeds' "Product language" preset.
+  // The documented "Product language" preset.
   await page.getByTestId('gallery-preset').selectOption('product-language');
   await frame('trade-pending').getByTestId('trade-status').getByText('Your accepted quote is processing.').waitFor();
   assert.equal(await source('trade-pending', 'trade_pending'), 'product-language');

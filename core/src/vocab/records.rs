@@ -140,6 +140,50 @@ impl RecordedAlertKind {
     }
 }
 
+/// How fast a person acts (the runbook's severity table): `critical` pages whoever
+/// is on call now; `warning` is for the program's owner within the business day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Warning,
+    Critical,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(word: &str) -> Option<Severity> {
+        match word {
+            "warning" => Some(Severity::Warning),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+}
+
+impl TryFrom<String> for Severity {
+    type Error = String;
+    fn try_from(word: String) -> Result<Self, String> {
+        Severity::parse(&word).ok_or_else(|| format!("unknown severity {word:?}"))
+    }
+}
+
+impl RecordedAlertKind {
+    /// How fast a person acts on it (the runbook's severity table).
+    pub fn severity(&self) -> Severity {
+        match self {
+            RecordedAlertKind::UpstreamClock | RecordedAlertKind::PartnerWebhookUndelivered => Severity::Warning,
+            _ => Severity::Critical,
+        }
+    }
+}
+
 vocabulary! {
     /// What an active alert is about (computed live from the store and 0Pools' balance,
     /// never stored): the console picks its badge and copy by it.
@@ -152,6 +196,9 @@ vocabulary! {
         AcceptStuck = "accept_stuck",
         BalanceUnknown = "balance_unknown",
         PartnerWebhookUndelivered = "partner_webhook_undelivered",
+        LimitErrorsRising = "limit_errors_rising",
+        AcceptanceFalling = "acceptance_falling",
+        ReservedUtilizationHigh = "reserved_utilization_high",
     }
 }
 
@@ -167,6 +214,9 @@ impl AlertKind {
             AlertKind::AcceptStuck => "Accept unconfirmed",
             AlertKind::BalanceUnknown => "Balance unknown",
             AlertKind::PartnerWebhookUndelivered => "Partner webhook undelivered",
+            AlertKind::LimitErrorsRising => "Limit errors rising",
+            AlertKind::AcceptanceFalling => "Accepted-quote rate falling",
+            AlertKind::ReservedUtilizationHigh => "Reserved utilization high",
         }
     }
 }
@@ -191,6 +241,70 @@ impl ReconciliationState {
             ReconciliationState::Matched => "Matched",
             ReconciliationState::Exception => "Exception",
         }
+    }
+}
+
+vocabulary! {
+    /// How a partner program's draws are backed (`PROGRAM_FUNDING_MODEL`).
+    closed FundingModel {
+        Prefunded = "prefunded",
+        SettlementCycle = "settlement_cycle",
+    }
+}
+
+vocabulary! {
+    /// One item of the go-live checklist: the launch readiness record's four flags and
+    /// the go-live list of 0Pools' partner-liquidity-programs page.
+    closed ChecklistItem {
+        Funding = "funding",
+        Webhooks = "webhooks",
+        Monitoring = "monitoring",
+        Support = "support",
+        Entitlements = "entitlements",
+        Limits = "limits",
+        SignedWebhooks = "signed_webhooks",
+        IdempotentAccepts = "idempotent_accepts",
+        LedgerReconciles = "ledger_reconciles",
+        Runbook = "runbook",
+        ApprovedMessaging = "approved_messaging",
+    }
+}
+
+impl ChecklistItem {
+    /// What a person reads: the page's own words for its go-live list.
+    pub fn label(self) -> &'static str {
+        match self {
+            ChecklistItem::Funding => "Funding is ready",
+            ChecklistItem::Webhooks => "Your backend receives outcomes",
+            ChecklistItem::Monitoring => "Someone is watching",
+            ChecklistItem::Support => "Support can investigate",
+            ChecklistItem::Entitlements => "Entitlements are correct",
+            ChecklistItem::Limits => "Limits prevent oversized orders",
+            ChecklistItem::SignedWebhooks => "Webhooks verify signatures",
+            ChecklistItem::IdempotentAccepts => "Duplicate accepts collapse idempotently",
+            ChecklistItem::LedgerReconciles => "Balance ledger reconciles",
+            ChecklistItem::Runbook => "Returned/failed cases have a runbook",
+            ChecklistItem::ApprovedMessaging => "User messaging is approved",
+        }
+    }
+}
+
+vocabulary! {
+    /// Where a checklist item stands: proven by evidence the server holds, not (yet),
+    /// or for a person to confirm (the evidence says where to look).
+    closed ReadinessState {
+        Ready = "ready",
+        NotReady = "not_ready",
+        ToReview = "to_review",
+    }
+}
+
+vocabulary! {
+    /// Where an incident stands: open, acknowledged by a person, or resolved with a note.
+    closed IncidentState {
+        Open = "open",
+        Acknowledged = "acknowledged",
+        Resolved = "resolved",
     }
 }
 

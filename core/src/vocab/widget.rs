@@ -47,6 +47,9 @@ vocabulary! {
         Maintenance = "maintenance",
         /// The companion server's own: its share of 0Pools' quota is spent for now.
         Busy = "busy",
+        /// The companion server's own: the order is more than the partner's available
+        /// balance or today's band can take now (asked before 0Pools would say `pool_dry`).
+        Headroom = "headroom",
     }
 }
 
@@ -75,6 +78,10 @@ vocabulary! {
         UnsupportedCurrency = "unsupported_currency",
         DestinationRequired = "destination_required",
         AmountOutOfLimits = "amount_out_of_limits",
+        /// The program's cap on a user's first order (with `max_order_usdt`).
+        FirstOrderLimit = "first_order_limit",
+        /// The program's cap on any one order during a pilot (with `max_order_usdt`).
+        OrderLimit = "order_limit",
         // Sessions, checkouts and credentials.
         SessionRequired = "session_required",
         SessionInvalid = "session_invalid",
@@ -100,6 +107,9 @@ vocabulary! {
         TradeNotFound = "trade_not_found",
         // Lookups, streams and webhooks.
         EvidenceNotFound = "evidence_not_found",
+        IncidentNotFound = "incident_not_found",
+        /// The incident was resolved already: nothing to acknowledge or resolve.
+        IncidentResolved = "incident_resolved",
         NotFound = "not_found",
         MethodNotAllowed = "method_not_allowed",
         TooManyStreams = "too_many_streams",
@@ -128,6 +138,14 @@ impl ErrorCode {
     /// A session code: the widget renews its token and asks again.
     pub fn is_session(&self) -> bool {
         matches!(self, ErrorCode::SessionRequired | ErrorCode::SessionInvalid | ErrorCode::SessionExpired)
+    }
+}
+
+vocabulary! {
+    /// Which launch limit caps an order: the first order of a user, or every order.
+    closed CapKind {
+        FirstOrder = "first_order",
+        Order = "order",
     }
 }
 

@@ -10,6 +10,7 @@
 use crate::checkouts::Checkouts;
 use crate::config::{Config, SandboxArgs, Settings, UpstreamChoice};
 use crate::http::{self, AppState};
+use crate::partner::program::Program;
 use crate::partner::LedgerSync;
 use crate::quoting::Quoting;
 use crate::store::{self, Store};
@@ -142,7 +143,7 @@ async fn embedded_sandbox(parts: &mut Parts, url: &str) -> anyhow::Result<(Strin
 }
 
 /// Every room, built once over shared parts.
-fn assemble(store: Store, upstream: UpstreamClient, settings: Settings) -> (AppState, Workers) {
+fn assemble(store: Store, upstream: UpstreamClient, settings: Settings, url: &str) -> (AppState, Workers) {
     let settings = Arc::new(settings);
     let replica_id: Arc<str> = format!("replica-{}", uuid::Uuid::new_v4().simple()).into();
     let quoting = Quoting::new(&upstream, &store, &settings);
@@ -150,16 +151,18 @@ fn assemble(store: Store, upstream: UpstreamClient, settings: Settings) -> (AppS
     let trading =
         Trading::new(store.clone(), upstream.clone(), quoting.outcomes.clone(), settings.accept_lease, Arc::clone(&replica_id), outbox);
     let checkouts = Checkouts::new(store.clone(), quoting.pools.clone(), &settings);
+    let program = Program::new(store.clone(), quoting.pools.clone(), quoting.capacity.clone(), Arc::clone(&settings), url);
     let workers = Workers {
         store: store.clone(),
         upstream: upstream.clone(),
         trading: trading.clone(),
         quoting: quoting.clone(),
         ledger: LedgerSync::new(store.clone(), upstream.clone(), quoting.pools.clone(), settings.ledger_grace),
+        program: program.clone(),
         settings: Arc::clone(&settings),
         reconciler: Arc::new(Leadership::new("reconciler", replica_id, settings.leader_lease)),
     };
-    (AppState::new(store, upstream, settings, quoting, trading, checkouts), workers)
+    (AppState::new(store, upstream, settings, quoting, trading, checkouts, program), workers)
 }
 
 impl Application {
@@ -178,7 +181,7 @@ impl Application {
         // The metrics recorder, once per process, before anything counts.
         crate::telemetry::handle();
         let store = Store::new(store::open(&parts.database_url).await?);
-        let (state, workers) = assemble(store, UpstreamClient::new(client), parts.settings);
+        let (state, workers) = assemble(store, UpstreamClient::new(client), parts.settings, &url);
         Ok(Application {
             listener: parts.listener,
             url,

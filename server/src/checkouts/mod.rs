@@ -22,6 +22,8 @@ use crate::config::Settings;
 use crate::quoting::Pools;
 use crate::store::{self, CheckoutRow, Store};
 use crate::zeropools::UpstreamError;
+use quote_core::program::LaunchLimits;
+use quote_core::wire::OrderCap;
 use quote_core::wire::{CheckoutBindings, CheckoutStatus, CheckoutView, Side};
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -40,6 +42,8 @@ pub(crate) struct Checkouts {
     pub(crate) sessions: Arc<SessionCache>,
     session_ttl: Duration,
     checkout_ttl: Duration,
+    /// The program's launch limits (caps on an order's stablecoin leg).
+    limits: LaunchLimits,
 }
 
 /// Why a checkout refused something. Converted to HTTP at the API's edge.
@@ -127,6 +131,7 @@ impl Checkouts {
             sessions: Arc::new(SessionCache::new(SESSIONS_REMEMBERED)),
             session_ttl: settings.session_ttl,
             checkout_ttl: settings.checkout_ttl,
+            limits: settings.program.limits,
         }
     }
 
@@ -273,8 +278,21 @@ impl Checkouts {
             created_at: c.created_at.clone(),
             expires_at: c.expires_at.clone(),
             accept_quote_id: c.accept_quote_id.clone(),
+            order_cap: self.order_cap(c).await?,
             trade,
             server_time: store::now(),
         })
+    }
+
+    /// The launch limit on this checkout's next order, if any: the per-order cap, and
+    /// the first-order cap while its user has no order yet. A checkout without a user
+    /// id counts as a first order (nobody can tell it is not).
+    pub(crate) async fn order_cap(&self, c: &CheckoutRow) -> sqlx::Result<Option<OrderCap>> {
+        let first_order = match (&self.limits.first_order_limit, &c.partner_user_id) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(_), Some(user)) => !store::user_has_order(&self.store.db, user).await?,
+        };
+        Ok(self.limits.cap(first_order))
     }
 }

@@ -83,6 +83,30 @@ pub struct ServerArgs {
     /// Alert (and prompt a top-up in the console) when an asset's available balance is below this (a decimal, in the asset).
     #[arg(long, env = "ALERT_BALANCE_BELOW", default_value = "1000", global = true)]
     pub alert_balance_below: String,
+    /// The partner program's id, for its records (`lp_…`; letters, digits, `_`, `-`, `.`).
+    #[arg(long, env = "PROGRAM_ID", default_value = "lp_default", global = true)]
+    pub program_id: String,
+    /// The product the program runs (a label such as `neobank_stablecoin_buy`).
+    #[arg(long, env = "PROGRAM_PRODUCT", default_value = "stablecoin_checkout", global = true)]
+    pub program_product: String,
+    /// The pools the program approves, comma-separated (`EUR-USDT,USD-USDC`): the widget is offered, and the server quotes, no other. Unset: every pool 0Pools lists.
+    #[arg(long, env = "PROGRAM_APPROVED_POOLS", value_delimiter = ',', global = true)]
+    pub program_approved_pools: Vec<String>,
+    /// How the program's draws are backed: `prefunded` or `settlement_cycle`.
+    #[arg(long, env = "PROGRAM_FUNDING_MODEL", default_value = "prefunded", global = true)]
+    pub program_funding_model: String,
+    /// The support policy's label, for the records (`standard`, `priority`, …).
+    #[arg(long, env = "PROGRAM_SUPPORT_SLA_LABEL", default_value = "standard", global = true)]
+    pub program_support_sla_label: String,
+    /// Cap on a user's first order (by partner_user_id), on its stablecoin leg in USDT (`500.00`). Unset: no cap.
+    #[arg(long, env = "PROGRAM_FIRST_ORDER_LIMIT", global = true)]
+    pub program_first_order_limit: Option<String>,
+    /// Cap on every order during a pilot, on its stablecoin leg in USDT. Unset: no cap.
+    #[arg(long, env = "PROGRAM_ORDER_LIMIT", global = true)]
+    pub program_order_limit: Option<String>,
+    /// Where support reads the runbook: an http(s) URL, or a path on this server (the default serves the runbook this build ships). Checked for the readiness record.
+    #[arg(long, env = "SUPPORT_RUNBOOK_URL", default_value = "/runbook", global = true)]
+    pub support_runbook_url: String,
     /// The partner console's user name.
     #[arg(long, env = "CONSOLE_USER", default_value = "partner", global = true)]
     pub console_user: String,

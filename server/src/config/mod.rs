@@ -1,5 +1,5 @@
 //! Configuration: the settings of a running server with their defaults
-//! (`settings`, `console`), and how the environment (or the equivalent flags)
+//! (`settings`, `console`, `program`), and how the environment (or the equivalent flags)
 //! becomes them. Every variable is documented in `docs/configuration.md` (a test
 //! holds the two together). Secrets are parsed straight into `SecretString`, which
 //! never prints.
@@ -17,6 +17,7 @@
 mod checks;
 mod cli;
 mod console;
+mod program;
 mod settings;
 mod validate;
 
@@ -24,6 +25,7 @@ pub use checks::redacted_url;
 pub use checks::webhook_signing_key;
 pub use cli::{Cli, Command, ServerArgs};
 pub use console::{hash_password, ConsoleCredential, ConsoleSettings};
+pub use program::ProgramSettings;
 pub(crate) use settings::{AlertThresholds, ServeLimits};
 pub use settings::{Limits, Settings};
 
@@ -125,6 +127,20 @@ impl Config {
                 "partner webhooks: {}",
                 s.partner_webhook.as_ref().map_or("off".to_owned(), |(url, _)| format!("{} (secret redacted)", redacted_url(url)))
             ),
+            {
+                let p = &s.program;
+                let cap = |c: Option<rust_decimal::Decimal>| c.map_or("none".to_owned(), |c| format!("{c} USDT"));
+                format!(
+                    "program {} ({}): pools {}, {} funding, first-order cap {}, per-order cap {}, runbook {}",
+                    p.program_id,
+                    p.product,
+                    p.approved_pools.as_ref().map_or("every one 0Pools lists".to_owned(), |pools| pools.join(", ")),
+                    p.funding_model,
+                    cap(p.limits.first_order_limit),
+                    cap(p.limits.order_limit),
+                    if p.runbook_url.starts_with('/') { p.runbook_url.clone() } else { redacted_url(&p.runbook_url) }
+                )
+            },
             format!("CORS origins: {}", if s.cors_allowed_origins.is_empty() { "none".into() } else { s.cors_allowed_origins.join(", ") }),
             format!("trust X-Forwarded-For: {}", on(s.trust_forwarded_for)),
             format!("indicative previews: identical ones in flight share a call, answers reused for {} ms", s.preview_window.as_millis()),

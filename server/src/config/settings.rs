@@ -1,7 +1,7 @@
 //! The tunables and secrets of a running server, with their defaults (the ones
 //! `docs/configuration.md` lists). `config` turns the environment into these.
 
-use super::ConsoleSettings;
+use super::{ConsoleSettings, ProgramSettings};
 use secrecy::SecretString;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -83,6 +83,8 @@ pub struct Settings {
     pub alerts: AlertThresholds,
     /// The partner console (sign-in credential, files); `None` serves none of it.
     pub console: Option<ConsoleSettings>,
+    /// The partner program: records, approved pools, launch limits, runbook.
+    pub program: ProgramSettings,
 }
 
 /// When the partner's alerts fire.
@@ -103,6 +105,13 @@ pub struct AlertThresholds {
     /// A partner webhook still undelivered this long after it was queued (or after
     /// its retries, whichever comes first).
     pub partner_event_older_than: Duration,
+    /// The program's guardrails: limit errors rising, acceptance falling, reserved
+    /// utilization high (`quote_core::program`).
+    pub guardrails: quote_core::program::GuardrailThresholds,
+    /// The window limit errors and acceptance are counted over (compared with the
+    /// window before, and with `acceptance_baseline` before it).
+    pub guardrail_window: Duration,
+    pub acceptance_baseline: Duration,
 }
 
 impl Default for AlertThresholds {
@@ -115,6 +124,9 @@ impl Default for AlertThresholds {
             balance_below: rust_decimal::Decimal::new(1_000, 0),
             webhook_failures_window: Duration::from_secs(3600),
             accept_open_longer_than: Duration::from_secs(120),
+            guardrails: quote_core::program::GuardrailThresholds::default(),
+            guardrail_window: Duration::from_secs(3600),
+            acceptance_baseline: Duration::from_secs(24 * 3600),
         }
     }
 }
@@ -145,6 +157,7 @@ impl Settings {
             ledger_grace: Duration::from_secs(120),
             alerts: AlertThresholds::default(),
             console: None,
+            program: ProgramSettings::default(),
         }
     }
 }

@@ -71,6 +71,7 @@ impl ServerArgs {
             .collect::<Result<Vec<_>, _>>()?;
         let database_url = checked_database_url(&self.database_url)?;
         let console = self.console()?;
+        let program = self.program()?;
         let balance_below = match self.alert_balance_below.trim().parse::<rust_decimal::Decimal>() {
             Ok(d) if !d.is_sign_negative() => d,
             _ => {
@@ -97,6 +98,7 @@ impl ServerArgs {
         settings.metrics_token = metrics_token;
         settings.partner_webhook = partner_webhook;
         settings.console = console;
+        settings.program = program;
         settings.alerts.balance_below = balance_below;
         settings.session_ttl = Duration::from_secs(self.session_ttl_secs);
         settings.checkout_ttl = Duration::from_secs(self.checkout_ttl_secs);

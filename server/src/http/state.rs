@@ -6,6 +6,7 @@ use super::limits::{BoundedWork, Limiters, StreamSlots};
 use super::readiness::{Stopping, UpstreamProbe};
 use crate::checkouts::Checkouts;
 use crate::config::Settings;
+use crate::partner::program::Program;
 use crate::quoting::Quoting;
 use crate::store::Store;
 use crate::trading::Trading;
@@ -21,6 +22,7 @@ pub struct AppState {
     pub(crate) quoting: Quoting,
     pub(crate) trading: Trading,
     pub(crate) checkouts: Checkouts,
+    pub(crate) program: Program,
     pub(crate) limiters: Arc<Limiters>,
     pub(crate) streams: Arc<StreamSlots>,
     /// Set when the process begins to stop (readiness fails, live streams end).
@@ -38,6 +40,7 @@ impl AppState {
         quoting: Quoting,
         trading: Trading,
         checkouts: Checkouts,
+        program: Program,
     ) -> Self {
         AppState {
             limiters: Arc::new(Limiters::new(&settings.limits)),
@@ -51,6 +54,7 @@ impl AppState {
             quoting,
             trading,
             checkouts,
+            program,
         }
     }
 }

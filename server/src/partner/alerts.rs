@@ -1,14 +1,17 @@
 //! What needs a person now. The facts are read from the store and 0Pools' balances
 //! each time (so an alert clears by itself when its condition ends); each rule is a
-//! pure function of those facts and the partner's thresholds, tested alone.
+//! pure function of those facts and the partner's thresholds, tested alone (the
+//! program's guardrail decisions are `quote_core::program`'s, tested there).
 
 use crate::config::AlertThresholds;
+use crate::quoting::Pools;
 use crate::store::{self, Db};
 use crate::trading::partner_webhooks::ATTEMPTS_BEFORE_ALERT;
 use crate::zeropools::balances::AssetBalance;
 use crate::zeropools::UpstreamClient;
 use quote_core::display::{amount, Locale};
 use quote_core::partner::{ActiveAlert, AlertKind, Severity};
+use quote_core::program::{self as rules, PoolAnswers};
 use std::time::Duration;
 
 /// The facts the rules judge.
@@ -31,6 +34,12 @@ pub struct Facts {
     pub undelivered_events: Vec<store::PartnerEventRow>,
     /// Events created before this (RFC 3339) are past the threshold.
     pub undelivered_before: String,
+    /// The approved pools 0Pools lists, and whether it lists each available now.
+    pub listed_available: Vec<(String, bool)>,
+    /// Per pool: limit errors in the guardrail window and in the window before it.
+    pub limit_errors: Vec<(String, i64, i64)>,
+    /// Per pool: (accepted, firm quotes) in the guardrail window, and in the baseline before it.
+    pub acceptance: Vec<store::Acceptance>,
 }
 
 /// Nothing wrong: no rows, balances read and empty.
@@ -45,6 +54,9 @@ impl Default for Facts {
             balances: Ok(Vec::new()),
             undelivered_events: Vec::new(),
             undelivered_before: String::new(),
+            listed_available: Vec::new(),
+            limit_errors: Vec::new(),
+            acceptance: Vec::new(),
         }
     }
 }
@@ -58,8 +70,15 @@ fn minutes(d: Duration) -> u64 {
 }
 
 /// Reads the facts for `thresholds`' windows.
-pub async fn gather(db: &Db, upstream: &UpstreamClient, t: &AlertThresholds) -> sqlx::Result<Facts> {
+pub(crate) async fn gather(db: &Db, upstream: &UpstreamClient, pools: &Pools, t: &AlertThresholds) -> sqlx::Result<Facts> {
+    let window = t.guardrail_window;
+    // Pools 0Pools cannot list now leave the alternates unnamed, never the alerts unraised.
+    let listed_available =
+        pools.all().await.map(|l| l.pools.iter().map(|p| (p.pool_id.clone(), p.available)).collect()).unwrap_or_default();
     Ok(Facts {
+        listed_available,
+        limit_errors: store::limit_errors_in_windows(db, &ago(window * 2), &ago(window)).await?,
+        acceptance: store::acceptance_in_windows(db, &ago(window + t.acceptance_baseline), &ago(window)).await?,
         reserved_too_long: store::reserved_before(db, &ago(t.reserved_longer_than)).await?,
         unavailability: store::unavailability_since(db, &ago(t.unavailable_window)).await?,
         webhook_failures: store::webhook_failures_since(db, &ago(t.webhook_failures_window)).await?,
@@ -75,14 +94,18 @@ pub async fn gather(db: &Db, upstream: &UpstreamClient, t: &AlertThresholds) -> 
 /// the ledger, accepts, partner webhooks, balances.
 pub fn active(facts: &Facts, t: &AlertThresholds) -> Vec<ActiveAlert> {
     let mut active: Vec<ActiveAlert> = facts.reserved_too_long.iter().map(|(trade, since)| reserved_too_long(trade, since, t)).collect();
-    active
-        .extend(facts.unavailability.iter().filter_map(|(pool, unavailable, answers)| unavailable_spike(pool, *unavailable, *answers, t)));
+    active.extend(unavailable_spikes(facts, t));
+    active.extend(facts.limit_errors.iter().filter_map(|(pool, now, before)| limit_errors_rising(pool, *now, *before, t)));
+    active.extend(facts.acceptance.iter().filter_map(|(pool, now, usual)| acceptance_falling(pool, *now, *usual, t)));
     active.extend(webhook_failures(facts.webhook_failures, t));
     active.extend(facts.ledger_exceptions.iter().map(|(trade, reason)| ledger_exception(trade, reason.as_deref())));
     active.extend(facts.accepts_open.iter().map(|(quote, since)| accept_stuck(quote, since.clone())));
     active.extend(facts.undelivered_events.iter().filter_map(|e| partner_webhook_undelivered(e, &facts.undelivered_before)));
     match &facts.balances {
-        Ok(balances) => active.extend(balances.iter().filter_map(|b| balance_low(b, t))),
+        Ok(balances) => {
+            active.extend(balances.iter().filter_map(|b| balance_low(b, t)));
+            active.extend(balances.iter().filter_map(|b| reserved_utilization_high(b, t)));
+        }
         Err(why) => active.push(ActiveAlert {
             kind: AlertKind::BalanceUnknown,
             severity: Severity::Warning,
@@ -107,19 +130,109 @@ fn reserved_too_long(trade_id: &str, since: &str, t: &AlertThresholds) -> Active
     }
 }
 
-/// A pool whose answers were unavailable often enough (at least the threshold's count)
-/// and mostly enough (at least half) in the window.
-fn unavailable_spike(pool_id: &str, unavailable: i64, answers: i64, t: &AlertThresholds) -> Option<ActiveAlert> {
-    (unavailable >= t.unavailable_at_least && unavailable * 2 >= answers).then(|| ActiveAlert {
-        kind: AlertKind::UnavailableSpike,
+/// Pools whose answers were unavailable often enough (at least the threshold's count)
+/// and mostly enough (at least half) in the window. Concentrated in one pool, the
+/// alert names the approved pools that answer and is a warning (the product can
+/// offer one); every approved pool at once is critical.
+fn unavailable_spikes(facts: &Facts, t: &AlertThresholds) -> Vec<ActiveAlert> {
+    let mut answers: Vec<PoolAnswers> = facts
+        .unavailability
+        .iter()
+        .map(|(pool, unavailable, answers)| PoolAnswers {
+            pool_id: pool.clone(),
+            unavailable: (*unavailable).max(0) as u64,
+            answers: (*answers).max(0) as u64,
+            listed_available: facts.listed_available.iter().any(|(id, up)| id == pool && *up),
+        })
+        .collect();
+    // Approved pools that answered nothing in the window can still be offered.
+    for (id, up) in &facts.listed_available {
+        if !answers.iter().any(|a| &a.pool_id == id) {
+            answers.push(PoolAnswers { pool_id: id.clone(), unavailable: 0, answers: 0, listed_available: *up });
+        }
+    }
+    rules::unavailability_spikes(&answers, t.unavailable_at_least.max(0) as u64)
+        .into_iter()
+        .map(|spike| {
+            let next = if spike.alternates.is_empty() {
+                "no approved pool is answering instead: pause large orders and tell users to try later.".to_owned()
+            } else {
+                format!("offer an approved alternate ({}) or pause it.", spike.alternates.join(", "))
+            };
+            ActiveAlert {
+                kind: AlertKind::UnavailableSpike,
+                severity: spike.severity(),
+                message: format!(
+                    "{} of {} answers for {} were unavailable in the last {} minutes: {next}",
+                    spike.unavailable,
+                    spike.answers,
+                    spike.pool_id,
+                    minutes(t.unavailable_window)
+                ),
+                subject: spike.pool_id,
+                since: None,
+            }
+        })
+        .collect()
+}
+
+/// Limit errors for a pool at least doubled against the window before.
+fn limit_errors_rising(pool_id: &str, now: i64, before: i64, t: &AlertThresholds) -> Option<ActiveAlert> {
+    let (now, before) = (now.max(0) as u64, before.max(0) as u64);
+    rules::limit_errors_rising(now, before, &t.guardrails).then(|| ActiveAlert {
+        kind: AlertKind::LimitErrorsRising,
         severity: Severity::Warning,
         message: format!(
-            "{unavailable} of {answers} answers for {pool_id} were unavailable in the last {} minutes: offer an alternate pool or pause it.",
-            minutes(t.unavailable_window)
+            "{now} quote attempts for {pool_id} hit a limit in the last {} minutes ({before} in the {} before): review the limits shown to users, or ask 0Bit for an account review rather than raising them blindly.",
+            minutes(t.guardrail_window),
+            minutes(t.guardrail_window)
         ),
         subject: pool_id.to_owned(),
         since: None,
     })
+}
+
+/// The accepted-quote rate for a pool fell well below its baseline.
+fn acceptance_falling(pool_id: &str, now: (i64, i64), usual: (i64, i64), t: &AlertThresholds) -> Option<ActiveAlert> {
+    let counts = |(a, f): (i64, i64)| (a.max(0) as u64, f.max(0) as u64);
+    let (current, baseline) = rules::acceptance_falling(counts(now), counts(usual), &t.guardrails)?;
+    Some(ActiveAlert {
+        kind: AlertKind::AcceptanceFalling,
+        severity: Severity::Warning,
+        message: format!(
+            "{pool_id}: {} of firm quotes were accepted in the last {} minutes, against {} in the {} hours before: review the price display, the expiry countdown and network choice.",
+            percent(current),
+            minutes(t.guardrail_window),
+            percent(baseline),
+            t.acceptance_baseline.as_secs() / 3600
+        ),
+        subject: pool_id.to_owned(),
+        since: None,
+    })
+}
+
+/// What 0Pools holds reserved for this asset, against what is available.
+fn reserved_utilization_high(b: &AssetBalance, t: &AlertThresholds) -> Option<ActiveAlert> {
+    let utilization = rules::reserved_utilization(b.reserved, Some(b.available));
+    let severity = rules::reserved_severity(utilization, &t.guardrails)?;
+    Some(ActiveAlert {
+        kind: AlertKind::ReservedUtilizationHigh,
+        severity,
+        subject: b.asset.clone(),
+        message: format!(
+            "{} reserved {} is {} of the {} available: watch settlement before raising volume, and top up if it keeps growing.",
+            b.asset,
+            amount(&b.reserved, Locale::En),
+            percent(utilization.unwrap_or_default()),
+            amount(&b.available, Locale::En)
+        ),
+        since: None,
+    })
+}
+
+/// A rate as a person reads it: `0.25` is `25 %`.
+fn percent(rate: rust_decimal::Decimal) -> String {
+    format!("{} %", (rate * rust_decimal::Decimal::ONE_HUNDRED).round_dp(1).normalize())
 }
 
 /// Any failed signature: a wrong webhook secret silently loses every webhook.
@@ -219,13 +332,58 @@ mod tests {
     }
 
     #[test]
-    fn a_pool_spikes_only_when_unavailable_answers_are_both_many_and_most() {
+    fn a_spike_names_the_approved_alternates_and_is_critical_without_one() {
         let t = thresholds();
-        assert!(unavailable_spike("EUR-USDT", 4, 4, &t).is_none(), "too few, though all");
-        assert!(unavailable_spike("EUR-USDT", 5, 11, &t).is_none(), "enough, but under half");
-        let spike = unavailable_spike("EUR-USDT", 5, 10, &t).expect("five of ten");
-        assert_eq!((spike.kind, spike.severity), (AlertKind::UnavailableSpike, Severity::Warning));
-        assert!(spike.message.starts_with("5 of 10 answers for EUR-USDT were unavailable in the last 15 minutes"), "{}", spike.message);
+        let facts = |unavailability: Vec<(&str, i64, i64)>, listed: Vec<(&str, bool)>| Facts {
+            unavailability: unavailability.into_iter().map(|(p, u, a)| (p.to_owned(), u, a)).collect(),
+            listed_available: listed.into_iter().map(|(p, up)| (p.to_owned(), up)).collect(),
+            ..Facts::default()
+        };
+        let listed = vec![("EUR-USDT", true), ("USD-USDC", true), ("GBP-USDT", false)];
+        assert!(unavailable_spikes(&facts(vec![("EUR-USDT", 4, 4)], listed.clone()), &t).is_empty(), "too few, though all");
+        assert!(unavailable_spikes(&facts(vec![("EUR-USDT", 5, 11)], listed.clone()), &t).is_empty(), "enough, but under half");
+        let spikes = unavailable_spikes(&facts(vec![("EUR-USDT", 5, 10), ("USD-USDC", 0, 8)], listed.clone()), &t);
+        assert_eq!(kinds(&spikes), [(AlertKind::UnavailableSpike, "EUR-USDT")]);
+        assert_eq!(spikes[0].severity, Severity::Warning, "concentrated in one pool");
+        assert_eq!(
+            spikes[0].message,
+            "5 of 10 answers for EUR-USDT were unavailable in the last 15 minutes: offer an approved alternate (USD-USDC) or pause it."
+        );
+        let everywhere = unavailable_spikes(&facts(vec![("EUR-USDT", 5, 10), ("USD-USDC", 6, 6)], listed), &t);
+        assert_eq!(everywhere.len(), 2);
+        assert!(everywhere.iter().all(|a| a.severity == Severity::Critical && a.message.contains("no approved pool is answering")));
+    }
+
+    #[test]
+    fn guardrails_alert_on_rising_limit_errors_falling_acceptance_and_high_reservation() {
+        let t = thresholds();
+        let rising = limit_errors_rising("EUR-USDT", 8, 3, &t).expect("more than doubled");
+        assert_eq!((rising.kind, rising.severity), (AlertKind::LimitErrorsRising, Severity::Warning));
+        assert!(
+            rising.message.starts_with("8 quote attempts for EUR-USDT hit a limit in the last 60 minutes (3 in the 60 before)"),
+            "{}",
+            rising.message
+        );
+        assert!(limit_errors_rising("EUR-USDT", 8, 5, &t).is_none());
+        let falling = acceptance_falling("EUR-USDT", (10, 40), (45, 90), &t).expect("25 points down");
+        assert!(
+            falling
+                .message
+                .starts_with("EUR-USDT: 25 % of firm quotes were accepted in the last 60 minutes, against 50 % in the 24 hours before"),
+            "{}",
+            falling.message
+        );
+        assert!(acceptance_falling("EUR-USDT", (14, 40), (45, 90), &t).is_none());
+        let b = |available: &str, reserved: &str| AssetBalance { reserved: reserved.parse().unwrap(), ..balance("USDT", available) };
+        assert!(reserved_utilization_high(&b("10000", "4999"), &t).is_none());
+        let warning = reserved_utilization_high(&b("10000", "5000"), &t).unwrap();
+        assert_eq!(warning.severity, Severity::Warning);
+        assert_eq!(
+            warning.message,
+            "USDT reserved 5,000.00 is 50 % of the 10,000.00 available: watch settlement before raising volume, and top up if it keeps growing."
+        );
+        assert_eq!(reserved_utilization_high(&b("10000", "8000"), &t).unwrap().severity, Severity::Critical);
+        assert!(reserved_utilization_high(&b("0", "8000"), &t).is_none(), "nothing available: no ratio (balance_low says so)");
     }
 
     #[test]
@@ -233,6 +391,7 @@ mod tests {
         let facts = Facts {
             reserved_too_long: vec![("pt_1".into(), "2026-11-28T10:00:00.000Z".into())],
             unavailability: vec![("EUR-USDT".into(), 6, 6), ("USD-USDC".into(), 1, 9)],
+            listed_available: vec![("EUR-USDT".into(), true), ("USD-USDC".into(), true)],
             webhook_failures: 2,
             ledger_exceptions: vec![("pt_2".into(), None)],
             accepts_open: vec![("pq_3".into(), Some("2026-11-28T10:01:00.000Z".into()))],
@@ -289,6 +448,8 @@ mod tests {
                 },
             ],
             undelivered_before: "2026-11-28T10:05:00.000Z".into(),
+            limit_errors: Vec::new(),
+            acceptance: Vec::new(),
         };
         let alerts = active(&facts, &thresholds());
         assert_eq!(

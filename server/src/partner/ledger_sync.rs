@@ -139,6 +139,9 @@ async fn sync_once(state: &LedgerSync) -> Result<SyncReport, SyncError> {
         }
     }
     store_verdicts(state, changed).await?;
+    // The readiness record judges "the ledger reconciles" by the last full pass.
+    let detail = format!("{} rows pulled, {} trades judged", report.rows_pulled, report.trades_judged);
+    store::set_signal(&state.store.db, crate::partner::program::SIGNAL_LEDGER_SYNCED, &store::now(), Some(&detail)).await?;
     if report.rows_pulled > 0 || report.newly_matched > 0 || report.new_exceptions > 0 {
         tracing::info!(?report, took_ms = started.elapsed().as_millis() as u64, "ledger reconciled");
     }

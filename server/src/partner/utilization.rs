@@ -9,7 +9,13 @@
 //! - `accepted_quotes`: distinct quotes accepted; `expired_quotes`: firm quotes that
 //!   expired unaccepted.
 //! - `unavailable_rate`: unavailable answers / answers (available or not);
-//!   `quote_success_rate`: available answers / requests.
+//!   `quote_success_rate`: attempts answered with a price / all attempts, and
+//!   `failure_utilization` its complement (failed attempts / all attempts);
+//!   `accepted_quote_rate`: accepted quotes / firm quotes (the formulas are
+//!   `quote_core::program`'s, the pages' own).
+//! - `quoted_volume`: stablecoin legs of firm quotes answered with a price;
+//!   `settled_volume`: the same figure as `settled_notional`, under the page's name.
+//! - `ledger_exception_count`: trades created in the period whose ledger rows disagree.
 //! - `reserved_notional`: stablecoin legs of trades reserved at the period's end;
 //!   `settled_` / `failed_` / `released_notional`: legs of trades that reached that
 //!   status in the period.
@@ -19,6 +25,7 @@
 use crate::store::OutcomeRow;
 use crate::zeropools::types::TradeStatus;
 use chrono::{DateTime, Duration, DurationRound, Utc};
+use quote_core::program;
 use quote_core::vocab::{Outcome, OutcomeSubject};
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
@@ -119,6 +126,8 @@ pub struct TradeLeg {
     pub leg: Decimal,
     pub created_at: DateTime<Utc>,
     pub terminal_at: Option<DateTime<Utc>>,
+    /// Its ledger rows disagree with it (reconciliation `exception`).
+    pub exception: bool,
 }
 
 pub use quote_core::partner::{Bucket, Figures, Period, PoolUtilization};
@@ -129,6 +138,12 @@ fn stamp(t: DateTime<Utc>) -> String {
 
 fn ratio(part: u64, whole: u64) -> Decimal {
     quote_core::notional::ratio(Decimal::from(part), Decimal::from(whole))
+}
+
+/// An outcome row's stablecoin notional (a damaged one counts as none, logged).
+fn notional_of(o: &OutcomeRow) -> Decimal {
+    let Some(text) = o.notional_usdt.as_deref() else { return Decimal::ZERO };
+    crate::store::stored::decimal(text, "quote_outcomes.notional_usdt", o.quote_id.as_deref().unwrap_or(&o.pool_id)).unwrap_or_default()
 }
 
 /// An outcome row this report counts, with its time read once (not once per bucket).
@@ -178,6 +193,7 @@ fn figures(outcomes: &[Counted<'_>], trades: &[&TradeLeg], from: DateTime<Utc>, 
                 available += 1;
                 if o.subject == OutcomeSubject::Firm {
                     f.firm_quotes += 1;
+                    f.quoted_volume += notional_of(o);
                 }
             }
             Outcome::Unavailable => {
@@ -196,15 +212,25 @@ fn figures(outcomes: &[Counted<'_>], trades: &[&TradeLeg], from: DateTime<Utc>, 
     f.accepted_quotes = accepted.len() as u64;
     f.unavailable_answers = unavailable;
     f.unavailable_rate = ratio(unavailable, available + unavailable);
-    f.quote_success_rate = ratio(available, f.quote_requests);
+    // Every available answer answers a request (both are rows of the same kinds).
+    f.failed_quote_attempts = f.quote_requests.saturating_sub(available);
+    f.quote_success_rate = program::quote_success_rate(available, f.quote_requests);
+    f.failure_utilization = program::failure_utilization(f.failed_quote_attempts, f.quote_requests);
+    f.accepted_quote_rate = program::accepted_quote_rate(f.accepted_quotes, f.firm_quotes);
     for t in trades {
+        if t.exception && (from..to).contains(&t.created_at) {
+            f.ledger_exception_count += 1;
+        }
         let reserved_at_end = t.created_at < to && t.terminal_at.is_none_or(|e| e >= to);
         if reserved_at_end {
             f.reserved_notional += t.leg;
         }
         if t.terminal_at.is_some_and(|end| (from..to).contains(&end)) {
             match t.status {
-                TradeStatus::Settled => f.settled_notional += t.leg,
+                TradeStatus::Settled => {
+                    f.settled_notional += t.leg;
+                    f.settled_volume += t.leg;
+                }
                 TradeStatus::Failed => f.failed_notional += t.leg,
                 TradeStatus::Released => f.released_notional += t.leg,
                 TradeStatus::Reserved => {}
@@ -291,7 +317,13 @@ mod tests {
             leg: Decimal::from_str(amount).unwrap(),
             created_at: t(created),
             terminal_at: terminal.map(t),
+            exception: false,
         }
+    }
+
+    fn quoted(mut row: OutcomeRow, notional: &str) -> OutcomeRow {
+        row.notional_usdt = Some(notional.into());
+        row
     }
 
     #[test]
@@ -303,11 +335,11 @@ mod tests {
             o("2026-06-28T12:00:00.000Z", "indicative", "available", None, None),
             o("2026-06-28T12:01:00.000Z", "indicative", "unavailable", Some("pool_dry"), None),
             o("2026-06-28T12:01:30.000Z", "firm", "unavailable", Some("pool_dry"), None),
-            o("2026-06-28T12:02:00.000Z", "firm", "available", None, Some("pq_1")),
+            quoted(o("2026-06-28T12:02:00.000Z", "firm", "available", None, Some("pq_1")), "107.42"),
             o("2026-06-28T12:02:05.000Z", "accept", "accepted", None, Some("pq_1")),
             o("2026-06-28T12:02:06.000Z", "accept", "accepted", None, Some("pq_1")), // a repeat: same quote
             o("2026-06-28T12:03:00.000Z", "firm", "limit_error", Some("amount_out_of_limits"), None),
-            o("2026-06-28T12:04:00.000Z", "firm", "available", None, Some("pq_2")),
+            quoted(o("2026-06-28T12:04:00.000Z", "firm", "available", None, Some("pq_2")), "53.71"),
             o("2026-06-28T12:04:20.000Z", "firm", "expired", None, Some("pq_2")),
             o("2026-06-28T12:40:00.000Z", "indicative", "unavailable", Some("maintenance"), None),
             // Words this build does not know (stored by a newer replica) count as nothing.
@@ -319,7 +351,7 @@ mod tests {
         let trades = vec![
             leg("settled", "107.42", "2026-06-28T12:02:05Z", Some("2026-06-28T12:02:08Z")),
             leg("released", "50.00", "2026-06-28T12:10:00Z", Some("2026-06-28T12:10:03Z")),
-            leg("reserved", "12.34", "2026-06-28T12:50:00Z", None),
+            TradeLeg { exception: true, ..leg("reserved", "12.34", "2026-06-28T12:50:00Z", None) },
             leg("settled", "999.99", "2026-06-28T10:00:00Z", Some("2026-06-28T10:00:03Z")), // settled before the window
         ];
         let pool = &compute(&window, &["EUR-USDT".into()], &outcomes, &trades, t("2026-06-28T13:30:00Z"))[0];
@@ -328,7 +360,15 @@ mod tests {
         assert_eq!((f.firm_quotes, f.accepted_quotes, f.expired_quotes, f.limit_errors), (2, 1, 1, 1));
         assert_eq!(f.unavailable_reasons, BTreeMap::from([("pool_dry".to_owned(), 2), ("maintenance".to_owned(), 1)]));
         assert_eq!(f.unavailable_rate.to_string(), "0.5", "3 unavailable of 6 answers");
-        assert_eq!(f.quote_success_rate.to_string(), "0.4286", "3 available of 7 requests");
+        // The pages' formulas, by hand: 3 answered of 7 attempts, so 4 failed; 1 accepted
+        // of 2 firm quotes; 107.42 + 53.71 quoted.
+        assert_eq!(f.quote_success_rate.map(|r| r.to_string()).as_deref(), Some("0.4286"), "3 available of 7 requests");
+        assert_eq!(f.failed_quote_attempts, 4);
+        assert_eq!(f.failure_utilization.map(|r| r.to_string()).as_deref(), Some("0.5714"));
+        assert_eq!(f.accepted_quote_rate.map(|r| r.to_string()).as_deref(), Some("0.5"));
+        assert_eq!(f.quoted_volume.to_string(), "161.13");
+        assert_eq!(f.settled_volume, f.settled_notional);
+        assert_eq!(f.ledger_exception_count, 1, "the reserved trade's rows disagree");
         assert_eq!(
             (f.settled_notional.to_string(), f.released_notional.to_string(), f.reserved_notional.to_string()),
             ("107.42".into(), "50.00".into(), "12.34".into())
@@ -345,6 +385,9 @@ mod tests {
         assert_eq!(pool.buckets[9].figures.reserved_notional, Decimal::ZERO);
         let total: u64 = pool.buckets.iter().map(|b| b.figures.quote_requests).sum();
         assert_eq!(total, f.quote_requests, "buckets add up to the window");
+        // A bucket with no attempts has no rates, not zero ones.
+        assert_eq!(pool.buckets[5].figures.quote_requests, 0);
+        assert_eq!((pool.buckets[5].figures.quote_success_rate, pool.buckets[5].figures.failure_utilization), (None, None));
     }
 
     #[test]

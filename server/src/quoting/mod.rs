@@ -1,17 +1,20 @@
 //! Quotes: asking 0Pools within the server's budget of calls (`calls`), sharing
 //! identical previews (`previews`), turning an answer into the widget's terms in
-//! this server's clock (`terms`), the entitled pools (`pools`), and recording every
-//! outcome for utilization and the metrics (`outcomes`).
+//! this server's clock (`terms`), the entitled and approved pools (`pools`), what
+//! one more order may draw (`capacity`), and recording every outcome for
+//! utilization and the metrics (`outcomes`).
 //!
 //! Uses `zeropools`, `store`, `config` and `telemetry`.
 
 pub(crate) mod calls;
+pub(crate) mod capacity;
 pub(crate) mod outcomes;
 pub(crate) mod pools;
 pub(crate) mod previews;
 pub(crate) mod terms;
 
 pub(crate) use calls::{Asker, QuoteCall};
+pub(crate) use capacity::Capacity;
 pub(crate) use outcomes::Outcomes;
 pub(crate) use pools::Pools;
 
@@ -26,6 +29,8 @@ use std::sync::Arc;
 pub(crate) struct Quoting {
     pub(crate) pools: Pools,
     pub(crate) outcomes: Outcomes,
+    /// 0Pools' balances, cached: the capacity guardrail and the readiness record.
+    pub(crate) capacity: Capacity,
     calls: calls::Calls,
     /// Indicative previews: identical intents share one upstream call.
     previews: Arc<previews::Coalescer<QuoteCall>>,
@@ -33,10 +38,11 @@ pub(crate) struct Quoting {
 
 impl Quoting {
     pub(crate) fn new(upstream: &UpstreamClient, store: &Store, settings: &Settings) -> Self {
-        let pools = Pools::new(upstream.clone(), settings.pools_cache_ttl);
+        let pools = Pools::new(upstream.clone(), settings.pools_cache_ttl, settings.program.approved_pools.clone());
         Quoting {
             outcomes: Outcomes::new(store.outcomes.clone(), pools.clone()),
             calls: calls::Calls::new(upstream.clone(), settings.limits.upstream_quotes_per_second),
+            capacity: Capacity::new(upstream.clone()),
             previews: Arc::new(previews::Coalescer::new(settings.preview_window)),
             pools,
         }

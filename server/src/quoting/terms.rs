@@ -25,6 +25,8 @@ pub(crate) fn retry_after_ms(reason: &UnavailableReason) -> u64 {
         UnavailableReason::RateUnavailable => 5_000,
         UnavailableReason::NetworkUnavailable => 15_000,
         UnavailableReason::Maintenance => 60_000,
+        // A top-up or the next UTC day's band: not seconds away.
+        UnavailableReason::Headroom => 60_000,
         UnavailableReason::Busy | UnavailableReason::Other(_) => 10_000,
     }
 }

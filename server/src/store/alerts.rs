@@ -50,3 +50,37 @@ pub async fn unavailability_since(db: &Db, since: &str) -> sqlx::Result<Vec<(Str
 pub async fn recorded_alerts(db: &Db, limit: i64) -> sqlx::Result<Vec<super::AlertRow>> {
     sqlx::query_as("SELECT kind, subject, message, raised_at FROM alerts ORDER BY id DESC LIMIT $1").bind(limit).fetch_all(db).await
 }
+
+/// Per pool, limit errors since `split` and between `since` and `split`: (pool, recent, before).
+pub async fn limit_errors_in_windows(db: &Db, since: &str, split: &str) -> sqlx::Result<Vec<(String, i64, i64)>> {
+    sqlx::query_as(
+        "SELECT pool_id, SUM(CASE WHEN at >= $2 THEN 1 ELSE 0 END), SUM(CASE WHEN at < $2 THEN 1 ELSE 0 END) FROM quote_outcomes
+         WHERE at >= $1 AND outcome = 'limit_error' GROUP BY pool_id ORDER BY pool_id",
+    )
+    .bind(since)
+    .bind(split)
+    .fetch_all(db)
+    .await
+}
+
+/// One pool's (accepted quotes, firm quotes offered) in a recent window and in the
+/// baseline before it.
+pub type Acceptance = (String, (i64, i64), (i64, i64));
+
+/// Per pool, (accepted quotes, firm quotes offered) since `split`, and between `since`
+/// and `split`. An accept's row is written once per trade, so accepted rows count quotes.
+pub async fn acceptance_in_windows(db: &Db, since: &str, split: &str) -> sqlx::Result<Vec<Acceptance>> {
+    let rows: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
+        "SELECT pool_id,
+                SUM(CASE WHEN at >= $2 AND outcome = 'accepted' THEN 1 ELSE 0 END),
+                SUM(CASE WHEN at >= $2 AND quote_type = 'firm' AND outcome = 'available' THEN 1 ELSE 0 END),
+                SUM(CASE WHEN at < $2 AND outcome = 'accepted' THEN 1 ELSE 0 END),
+                SUM(CASE WHEN at < $2 AND quote_type = 'firm' AND outcome = 'available' THEN 1 ELSE 0 END)
+         FROM quote_outcomes WHERE at >= $1 AND outcome IN ('accepted', 'available') GROUP BY pool_id ORDER BY pool_id",
+    )
+    .bind(since)
+    .bind(split)
+    .fetch_all(db)
+    .await?;
+    Ok(rows.into_iter().map(|(pool, a, f, ba, bf)| (pool, (a, f), (ba, bf))).collect())
+}

@@ -27,6 +27,7 @@ mod ledger;
 mod outbox;
 mod outcome_writer;
 mod outcomes;
+mod program;
 mod quote_status;
 mod retention;
 pub mod stored;
@@ -48,6 +49,7 @@ pub use ledger::*;
 pub use outbox::*;
 pub use outcome_writer::OutcomeWriter;
 pub use outcomes::*;
+pub use program::*;
 pub use quote_status::QuoteStatus;
 pub use retention::*;
 pub use stored::TradeAmounts;
@@ -81,9 +83,23 @@ impl Store {
     /// Records an alert (once per kind and subject), counts and logs it. Storage
     /// trouble here must not hide the outcome being alerted on, so it is only logged.
     pub async fn raise_alert(&self, kind: quote_core::vocab::RecordedAlertKind, subject: &str, message: &str) {
+        let severity = kind.severity();
         let kind = kind.as_str();
         let (k, s, m) = (kind.to_owned(), subject.to_owned(), message.to_owned());
-        match self.writes.run(move |c| Box::pin(async move { raise_alert(c, &k, &s, &m).await })).await {
+        // The incident a person acknowledges and resolves, opened with the alert (once).
+        let raised = self
+            .writes
+            .run(move |c| {
+                Box::pin(async move {
+                    let new = raise_alert(c, &k, &s, &m).await?;
+                    if new {
+                        see_incident(c, &k, &s, severity, &m, false, &now()).await?;
+                    }
+                    Ok(new)
+                })
+            })
+            .await;
+        match raised {
             Ok(true) => {
                 crate::telemetry::alert(kind);
                 tracing::error!(alert = kind, subject, message, "alert raised");

@@ -1,7 +1,7 @@
 //! Background work: the reconciler (one replica at a time, by a lease in the
-//! database: `leadership`) finishes what a lost answer or a restart left open and
-//! keeps the ledger matched; the sweep expires quotes, applies retention and raises
-//! the alerts for accepts that never resolved.
+//! database: `leadership`) finishes what a lost answer or a restart left open, keeps
+//! the ledger matched and the incidents in step with the alerts; the sweep expires
+//! quotes, applies retention and raises the alerts for accepts that never resolved.
 //!
 //! Uses `trading`, `partner` (the ledger pass), `quoting` (outcome counts, the
 //! preview cache), `store` and `config`.
@@ -31,6 +31,7 @@ pub struct Workers {
     pub(crate) trading: Trading,
     pub(crate) quoting: Quoting,
     pub(crate) ledger: LedgerSync,
+    pub(crate) program: crate::partner::program::Program,
     pub(crate) settings: Arc<Settings>,
     /// Whether this replica runs the reconciler now (one replica at a time).
     pub reconciler: Arc<Leadership>,
@@ -45,6 +46,16 @@ impl Workers {
     /// One ledger pass (pull, mirror, judge), whether or not this replica leads.
     pub async fn ledger_once(&self) -> Result<crate::partner::SyncReport, crate::partner::ledger_sync::SyncError> {
         self.ledger.sync_once().await
+    }
+
+    /// One watch pass: incidents brought in step with the active alerts (the guardrail
+    /// alerts included), whether or not anyone reads them.
+    pub async fn watch_once(&self) -> Result<usize, sqlx::Error> {
+        let t = &self.settings.alerts;
+        let facts = crate::partner::alerts::gather(&self.store.db, &self.upstream, &self.quoting.pools, t).await?;
+        let active = crate::partner::alerts::active(&facts, t);
+        self.program.sync_incidents(&active).await?;
+        Ok(active.len())
     }
 
     /// One sweep.

@@ -93,10 +93,14 @@ pub(crate) async fn reconcile_once(state: &Workers) -> Result<Report, sqlx::Erro
     Ok(report)
 }
 
+/// How often the leader brings incidents in step with the alerts when nobody reads them.
+const WATCH_EVERY: Duration = Duration::from_secs(30);
+
 /// Reconciles now, then every `interval`, for the life of the process, whenever
 /// this replica leads.
 pub(crate) fn spawn(state: Workers, interval: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
+        let mut last_watch = None;
         loop {
             if let Err(e) = reconcile_once(&state).await {
                 tracing::error!(error = %e, "reconciliation pass failed");
@@ -105,6 +109,13 @@ pub(crate) fn spawn(state: Workers, interval: Duration) -> tokio::task::JoinHand
             let pause = if state.reconciler.still_leading() {
                 if let Err(e) = state.ledger.sync_once().await {
                     tracing::warn!(error = %e, "ledger reconciliation pass failed");
+                }
+                // Then the incidents, at most every WATCH_EVERY (each pass reads 0Pools' balances).
+                if last_watch.is_none_or(|at: std::time::Instant| at.elapsed() >= WATCH_EVERY) {
+                    last_watch = Some(std::time::Instant::now());
+                    if let Err(e) = state.watch_once().await {
+                        tracing::warn!(error = %e, "watch pass failed");
+                    }
                 }
                 interval
             } else {

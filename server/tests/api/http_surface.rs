@@ -92,6 +92,12 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
         ("get", "/api/partner/ledger"),
         ("get", "/api/partner/exports/trades.csv"),
         ("get", "/api/partner/exports/ledger.csv"),
+        ("get", "/api/partner/program"),
+        ("post", "/api/partner/incidents/{incident_id}/acknowledge"),
+        ("post", "/api/partner/incidents/{incident_id}/resolve"),
+        ("get", "/api/partner/review"),
+        ("get", "/api/partner/exports/review.csv"),
+        ("get", "/runbook"),
         ("get", "/metrics"),
         ("post", "/console/api/session"),
         ("get", "/console/api/session"),
@@ -112,7 +118,11 @@ async fn the_openapi_document_lists_every_route_with_every_status_links_and_real
         let url = format!(
             "{}{}",
             s.server.url,
-            path.replace("{checkout_id}", "chk_x").replace("{quote_id}", "pq_x").replace("{trade_id}", "pt_x").replace("{id}", "x")
+            path.replace("{checkout_id}", "chk_x")
+                .replace("{quote_id}", "pq_x")
+                .replace("{trade_id}", "pt_x")
+                .replace("{id}", "x")
+                .replace("{incident_id}", "1")
         );
         let answer = s.server.http.request(method.to_uppercase().parse().unwrap(), url).send().await.unwrap();
         let code = answer.status().as_u16();

@@ -16,6 +16,7 @@ mod migrations;
 mod partner;
 mod partner_events;
 mod previews;
+mod program;
 mod vocabulary_guards;
 mod webhooks;
 mod widget;

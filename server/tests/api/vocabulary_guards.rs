@@ -1,10 +1,10 @@
-//! The database refuses any word outside a closed vocabulary (migration 0008), on the
+//! The database refuses any word outside a closed vocabulary (migrations 0008, 0009), on the
 //! store the suite runs against: each guard allows exactly its enum's words (read back
 //! from the schema, so the migration and `quote_core::vocab` cannot drift apart), a
 //! stored row takes every one of them, and any other word is refused by name.
 
-use quote_core::vocab::{LedgerEntryType, ReconciliationState, Side, TradeStatus};
-use quote_server::store::StoreKind;
+use quote_core::vocab::{LedgerEntryType, ReconciliationState, Severity, Side, TradeStatus};
+use quote_server::store::{self, StoreKind};
 use quote_testkit::harness::*;
 use secrecy::SecretString;
 use serde_json::json;
@@ -40,6 +40,7 @@ fn guards() -> Vec<Guard> {
         guard("partner_events", "status", "event_id", &statuses),
         guard("quote_outcomes", "side", "id", &sides),
         guard("ledger_entries", "entry_type", "ledger_id", &LedgerEntryType::ALL.iter().map(|w| w.as_str()).collect()),
+        guard("incidents", "severity", "id", &vec![Severity::Warning.as_str(), Severity::Critical.as_str()]),
     ]
 }
 
@@ -127,6 +128,10 @@ async fn closed_vocabularies_are_refused_by_the_database_outside_their_words() {
     let db = &srv.state.store.db;
     // One partner event per trade and status: keep one row, so that it can take every status.
     sqlx::query("DELETE FROM partner_events WHERE status != 'settled'").execute(db).await.unwrap();
+    // An incident, as an alert opens one.
+    let mut conn = db.acquire().await.unwrap();
+    store::see_incident(&mut conn, "balance_low", "USDT", Severity::Warning, "low", true, &store::now()).await.unwrap();
+    drop(conn);
     for guard in guards() {
         let (table, column, key) = (guard.table, guard.column, guard.key);
         let row: String = sqlx::query_scalar(&format!("SELECT CAST({key} AS TEXT) FROM {table} WHERE {column} IS NOT NULL LIMIT 1"))

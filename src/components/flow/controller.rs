@@ -67,7 +67,7 @@ impl Controller {
     pub fn lock(self) {
         let ctx = self.ctx;
         let Some(pool) = ctx.current_pool() else { return };
-        let problems = check_firm(&pool, &ctx.input.get_untracked());
+        let problems = check_firm(&pool, &ctx.input.get_untracked(), ctx.order_cap.get_value().as_ref());
         ctx.errors.set(problems.iter().map(|(f, p)| ((*f).to_owned(), ctx.field_message(p))).collect());
         if !problems.is_empty() {
             ctx.focus("[aria-invalid=true]");

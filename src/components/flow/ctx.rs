@@ -37,6 +37,8 @@ pub struct FlowCtx {
     /// What the polite live region says.
     pub announcement: RwSignal<String>,
     pub root: NodeRef<leptos::html::Div>,
+    /// The program's cap on this checkout's next order, as the server said.
+    pub order_cap: StoredValue<Option<quote_core::wire::OrderCap>>,
     ui: StoredValue<Ui>,
     emitter: StoredValue<Emitter, LocalStorage>,
     owner: StoredValue<Owner>,
@@ -44,7 +46,7 @@ pub struct FlowCtx {
 
 impl FlowCtx {
     /// The flow's state for these pools, under the current owner.
-    pub fn new(api: Api, pools: Vec<PoolView>, host: &crate::host::Host, ui: Ui) -> FlowCtx {
+    pub fn new(api: Api, pools: Vec<PoolView>, host: &crate::host::Host, ui: Ui, order_cap: Option<quote_core::wire::OrderCap>) -> FlowCtx {
         FlowCtx {
             api: StoredValue::new_local(api),
             pools: RwSignal::new(pools),
@@ -63,6 +65,7 @@ impl FlowCtx {
             notice: RwSignal::new(None),
             announcement: RwSignal::new(String::new()),
             root: NodeRef::new(),
+            order_cap: StoredValue::new(order_cap),
             ui: StoredValue::new(ui),
             emitter: StoredValue::new_local(host.emitter.clone()),
             owner: StoredValue::new(Owner::current().expect("components run under an owner")),
@@ -174,11 +177,18 @@ impl FlowCtx {
 }
 
 impl FlowCtx {
-    /// A refusal's message for its field: the pool's limits in the deck's words when
-    /// the server sent them, else the server's own sentence.
+    /// A refusal's message for its field: the program's cap or the pool's limits in
+    /// the deck's words when the server sent them, else the server's own sentence.
     pub fn refusal_message(&self, detail: &quote_core::wire::ApiErrorDetail) -> String {
-        match (detail.min_order_usdt, detail.max_order_usdt) {
-            (Some(min), max) => self.field_message(&FieldProblem::OutOfLimits { min, max }),
+        use quote_core::wire::ErrorCode;
+        let cap = match detail.code {
+            ErrorCode::FirstOrderLimit => Some(quote_core::vocab::CapKind::FirstOrder),
+            ErrorCode::OrderLimit => Some(quote_core::vocab::CapKind::Order),
+            _ => None,
+        };
+        match (cap, detail.min_order_usdt, detail.max_order_usdt) {
+            (Some(kind), _, Some(max)) => self.field_message(&FieldProblem::OverCap { max, kind }),
+            (None, Some(min), max) => self.field_message(&FieldProblem::OutOfLimits { min, max }),
             _ => detail.message.clone(),
         }
     }

@@ -52,7 +52,7 @@ pub fn Flow(
     if let Some(c) = &checkout {
         host.apply_bindings(&c.bindings);
     }
-    let ctx = FlowCtx::new(api, pools, &host, ui.clone());
+    let ctx = FlowCtx::new(api, pools, &host, ui.clone(), checkout.as_ref().and_then(|c| c.order_cap.clone()));
     let persisted = Persisted::new(ctx.api);
     let preview = Preview::install(ctx);
     let follower = Follower::install(ctx, persisted);
@@ -92,7 +92,7 @@ pub fn Flow(
                     let locking_text = locking_text.clone();
                     view! {
                         <div class="qw-form-wrap" aria-busy=move || locking().to_string()>
-                            <QuoteForm pools=ctx.pools pool_id=ctx.pool_id input=ctx.input errors=ctx.errors preview=ctx.preview locked=all_locked on_submit />
+                            <QuoteForm pools=ctx.pools pool_id=ctx.pool_id input=ctx.input errors=ctx.errors preview=ctx.preview locked=all_locked order_cap=ctx.order_cap.get_value() on_submit />
                             {move || locking().then(|| view! {
                                 <p class="qw-loading" role="status" data-testid="locking"><span class="qw-spinner" aria-hidden="true"></span>{locking_text.clone()}</p>
                             })}

@@ -96,7 +96,7 @@ impl Preview {
         let Some(pool) = ctx.current_pool() else { return };
         let typed = ctx.input.get_untracked();
         self.cancel();
-        if let Err(problem) = check_amount(&pool, &typed) {
+        if let Err(problem) = check_amount(&pool, &typed, ctx.order_cap.get_value().as_ref()) {
             let shown = (!typed.amount.trim().is_empty()).then(|| ctx.field_message(&problem));
             ctx.set_field_error("amount", shown);
             ctx.preview.set(PreviewState::Idle);

@@ -13,13 +13,20 @@ use quote_core::partner::{AlertsReport, RecordedAlert, UndeliveredEvent};
 /// `GET /api/partner/alerts`.
 #[utoipa::path(get, path = "/api/partner/alerts", operation_id = "partner_alerts", tag = "partner", security(("partner_key" = []), ("console_session" = [])),
     responses(
-        (status = 200, description = "Active conditions, recorded alerts, and partner webhooks still undelivered", body = AlertsReport),
-        (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
+        (status = 200, description = "Active conditions, recorded alerts, partner webhooks still undelivered, and the incidents not resolved yet (to acknowledge and resolve)", body = AlertsReport),
+        (status = 401, description = "`partner_key_invalid`, `console_sign_in_required`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`storage_unavailable`", body = quote_core::wire::ApiErrorBody),
     ))]
-pub(super) async fn alerts(State(state): State<AppState>, _: PartnerReader) -> Result<Json<AlertsReport>, ApiError> {
-    let facts = alerts::gather(&state.store.db, &state.upstream, &state.settings.alerts).await?;
+pub(super) async fn alerts(State(state): State<AppState>, reader: PartnerReader) -> Result<Json<AlertsReport>, ApiError> {
+    let facts = alerts::gather(&state.store.db, &state.upstream, &state.quoting.pools, &state.settings.alerts).await?;
     let active = alerts::active(&facts, &state.settings.alerts);
+    // What a person reads matches what they acknowledge: incidents follow the alerts
+    // now (the watch keeps them in step between reads too).
+    state.program.sync_incidents(&active).await?;
+    if matches!(reader, PartnerReader::Backend) {
+        // The partner's backend polls the alerts: the readiness record's monitoring evidence.
+        state.program.note(crate::partner::program::SIGNAL_ALERTS_READ, None).await;
+    }
     let recorded = store::recorded_alerts(&state.store.db, 100)
         .await?
         .into_iter()
@@ -39,5 +46,6 @@ pub(super) async fn alerts(State(state): State<AppState>, _: PartnerReader) -> R
             last_error: e.last_error,
         })
         .collect();
-    Ok(Json(AlertsReport { generated_at: store::now(), active, recorded, undelivered_events }))
+    let incidents = state.program.open_incidents().await?;
+    Ok(Json(AlertsReport { generated_at: store::now(), active, recorded, undelivered_events, incidents }))
 }

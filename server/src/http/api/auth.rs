@@ -128,6 +128,34 @@ impl FromRequestParts<AppState> for PartnerReader {
     }
 }
 
+/// Who acts for the partner (acknowledging, resolving an incident): its backend (the
+/// partner key, named "partner API") or a person signed in to the console, by user
+/// name. A console write must come from a page of this server: a cross-site request
+/// carries no cookie (SameSite=Strict), and one whose `Origin` is another site's is
+/// refused all the same.
+pub(crate) struct PartnerActor(pub String);
+
+impl FromRequestParts<AppState> for PartnerActor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if is_partner(&parts.headers, state) {
+            return Ok(PartnerActor("partner API".into()));
+        }
+        let foreign_origin = parts.headers.get(header::ORIGIN).is_some_and(|origin| {
+            let host = parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
+            let origin = origin.to_str().unwrap_or_default();
+            origin.split_once("://").map(|(_, rest)| rest) != Some(host)
+        });
+        match console_user(&parts.headers, state).await? {
+            Some((user, _)) if !foreign_origin => Ok(PartnerActor(user)),
+            Some(_) => Err(ApiError::ConsoleSignInRequired),
+            None if bearer(&parts.headers).is_some() || state.settings.console.is_none() => Err(ApiError::PartnerKeyInvalid),
+            None => Err(ApiError::ConsoleSignInRequired),
+        }
+    }
+}
+
 /// The calling client's address: the TCP peer, or, behind a trusted proxy
 /// (`TRUST_FORWARDED_FOR`), exactly the last hop that proxy appended to
 /// `X-Forwarded-For` (never an earlier one: the client writes those).

@@ -36,6 +36,12 @@ pub(crate) enum ApiError {
     UnsupportedCurrency { currencies: Vec<String> },
     #[error("firm quote without destination")]
     DestinationRequired,
+    #[error("order over the program's cap")]
+    OrderCapExceeded(quote_core::wire::OrderCap),
+    #[error("no such incident")]
+    IncidentNotFound,
+    #[error("incident resolved already")]
+    IncidentResolved,
     #[error("amount out of limits")]
     AmountOutOfLimits { min_order_usdt: Option<Decimal>, max_order_usdt: Option<Decimal> },
     #[error("no session token")]
@@ -228,6 +234,22 @@ impl ApiError {
                 detail.max_order_usdt = *max_order_usdt;
                 (StatusCode::UNPROCESSABLE_ENTITY, detail)
             }
+            OrderCapExceeded(cap) => {
+                let (code, message) = match cap.kind {
+                    quote_core::vocab::CapKind::FirstOrder => {
+                        (ErrorCode::FirstOrderLimit, format!("A first order can be at most {} USDT. Enter a smaller amount.", cap.limit_usdt))
+                    }
+                    quote_core::vocab::CapKind::Order => {
+                        (ErrorCode::OrderLimit, format!("An order can be at most {} USDT for now. Enter a smaller amount.", cap.limit_usdt))
+                    }
+                };
+                let mut detail = d(code, &message);
+                detail.field = Some("amount".into());
+                detail.max_order_usdt = Some(cap.limit_usdt);
+                (StatusCode::UNPROCESSABLE_ENTITY, detail)
+            }
+            IncidentNotFound => (StatusCode::NOT_FOUND, d(ErrorCode::IncidentNotFound, "No incident has this id.")),
+            IncidentResolved => (StatusCode::CONFLICT, d(ErrorCode::IncidentResolved, "This incident is resolved already; a new occurrence opens a new incident.")),
             SessionRequired => (StatusCode::UNAUTHORIZED, d(ErrorCode::SessionRequired, "Start a session first (POST /api/sessions) and send its token as a Bearer token.")),
             SessionInvalid => (StatusCode::UNAUTHORIZED, d(ErrorCode::SessionInvalid, "This session is not known. Start a new session.")),
             SessionExpired => (StatusCode::UNAUTHORIZED, d(ErrorCode::SessionExpired, "Your session expired. Start a new session.")),
@@ -332,5 +354,14 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(ms.div_ceil(1000)));
         }
         response
+    }
+}
+
+impl From<crate::partner::program::ProgramError> for ApiError {
+    fn from(e: crate::partner::program::ProgramError) -> Self {
+        match e {
+            crate::partner::program::ProgramError::Storage(e) => ApiError::Database(e),
+            crate::partner::program::ProgramError::Upstream(e) => ApiError::Upstream(e),
+        }
     }
 }

@@ -105,7 +105,7 @@ fn field(value: &str, text: bool) -> String {
     }
 }
 
-fn csv(name: &str, header_row: &[&str], rows: Vec<Vec<(String, bool)>>) -> Response {
+pub(super) fn csv(name: &str, header_row: &[&str], rows: Vec<Vec<(String, bool)>>) -> Response {
     let mut body = header_row.join(",");
     body.push('\n');
     for row in rows {

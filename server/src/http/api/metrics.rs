@@ -27,5 +27,7 @@ pub(super) async fn metrics(State(state): State<AppState>, _: MetricsReader) -> 
         .unwrap_or(0.0);
     crate::telemetry::scrape_gauges(state.streams.open(), oldest_seconds, undelivered_seconds);
     let text = crate::telemetry::handle().map(|h| h.render()).unwrap_or_default();
+    // Someone is watching: the readiness record's monitoring evidence.
+    state.program.note(crate::partner::program::SIGNAL_METRICS_SCRAPED, None).await;
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
 }

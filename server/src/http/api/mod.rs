@@ -19,6 +19,7 @@ mod metrics;
 pub(crate) mod openapi;
 mod outcomes;
 mod partner;
+mod program;
 mod query;
 mod quote_intent;
 mod quotes;
@@ -69,6 +70,12 @@ pub(crate) fn documented(demo: bool) -> (Router<AppState>, utoipa::openapi::Open
         .routes(routes!(finance::ledger))
         .routes(routes!(finance::trades_csv))
         .routes(routes!(finance::ledger_csv))
+        .routes(routes!(program::program))
+        .routes(routes!(program::acknowledge))
+        .routes(routes!(program::resolve))
+        .routes(routes!(program::review))
+        .routes(routes!(program::review_csv))
+        .routes(routes!(program::runbook))
         .routes(routes!(metrics::metrics))
         .routes(routes!(console::sign_in, console::current, console::sign_out))
         .routes(routes!(health))

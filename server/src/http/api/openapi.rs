@@ -16,13 +16,19 @@ use utoipa::{Modify, ToSchema};
 const AMOUNT_PATTERN: &str = r"^(?=.*[1-9])0*[0-9]{1,12}(\.[0-9]{1,6})?$";
 /// Free text: 1–200 characters, no control characters (C0, DEL, C1), not blank.
 const TEXT_PATTERN: &str = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$";
+/// An incident's note: not blank, no control characters but line breaks and tabs.
+const NOTE_PATTERN: &str = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$";
 /// An exact decimal string the server answers with (amounts, rates, ratios).
 const DECIMAL_PATTERN: &str = r"^-?[0-9]+(\.[0-9]+)?$";
 
 /// The string kinds a field names with `#[schema(format = "…")]`, and what each
 /// becomes in the document: its pattern (and length), each written once, here.
-const STRING_KINDS: [(&str, &str, Option<usize>); 3] =
-    [("amount", AMOUNT_PATTERN, None), ("text", TEXT_PATTERN, Some(super::fields::MAX_TEXT)), ("decimal", DECIMAL_PATTERN, None)];
+const STRING_KINDS: [(&str, &str, Option<usize>); 4] = [
+    ("amount", AMOUNT_PATTERN, None),
+    ("text", TEXT_PATTERN, Some(super::fields::MAX_TEXT)),
+    ("decimal", DECIMAL_PATTERN, None),
+    ("note", NOTE_PATTERN, Some(super::program::MAX_NOTE)),
+];
 
 /// Replaces each named string kind by its pattern (and length), everywhere in the
 /// document: request bodies, answers and parameters alike.

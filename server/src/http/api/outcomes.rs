@@ -52,6 +52,8 @@ pub(super) async fn quote_row(
         Err(ApiError::AmountOutOfLimits { .. }) => {
             (Outcome::LimitError, Some(ErrorCode::AmountOutOfLimits.as_str().to_owned()), None, None)
         }
+        // The program's own caps are limit errors too, each by its code.
+        Err(e @ ApiError::OrderCapExceeded(_)) => (Outcome::LimitError, Some(e.code().to_string()), None, None),
         // Refusals by rate are logged to the table at a bounded pace (a client must not
         // turn refusals into database writes); the metric counts each one.
         Err(ApiError::RateLimited { .. }) if state.limiters.outcome_write(&session.checkout_id).is_err() => {

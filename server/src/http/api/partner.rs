@@ -6,12 +6,13 @@ use super::auth::PartnerReader;
 use super::query::StrictQuery;
 use super::ApiError;
 use crate::http::AppState;
-use crate::partner::utilization::{self, TradeLeg, Window};
+use crate::partner::utilization::{self, Window};
 use crate::store;
 use axum::extract::State;
 use axum::Json;
 use quote_core::notional;
 use quote_core::partner::{BandUse, PoolReport, UtilizationReport};
+use quote_core::program;
 use serde::Deserialize;
 
 /// `GET /api/partner/utilization` parameters.
@@ -36,7 +37,7 @@ pub(super) struct UtilizationQuery {
 #[utoipa::path(get, path = "/api/partner/utilization", operation_id = "partner_utilization", tag = "partner",
     params(UtilizationQuery), security(("partner_key" = []), ("console_session" = [])),
     responses(
-        (status = 200, description = "Per pool: counts, rates and notional for the period, buckets for a graph, balance and band", body = UtilizationReport),
+        (status = 200, description = "Per pool: the partner's own program activity for the period (never 0Pools' capacity or a promise): counts, rates and notional, the pages' four utilizations, buckets for a graph, balance and band", body = UtilizationReport),
         (status = 400, description = "`invalid_field` (window, from, to, pool_id)", body = quote_core::wire::ApiErrorBody),
         (status = 422, description = "`field_conflict`: `to` before `from`, more than 31 days, or both `window` and `from`", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`partner_key_invalid`", body = quote_core::wire::ApiErrorBody),
@@ -56,18 +57,8 @@ pub(super) async fn utilization(
     let discovered = state.quoting.pools.all().await?;
     let pools: Vec<_> = discovered.pools.iter().filter(|p| q.pool_id.as_deref().is_none_or(|id| id == p.pool_id)).collect();
     let (from, to) = (store::timestamp(window.from), store::timestamp(window.to));
-    let outcomes = store::outcomes_between(&state.store.db, &from, &to, q.pool_id.as_deref()).await?;
-    let trades = store::trades_touching(&state.store.db, &from, &to).await?;
-    let legs: Vec<TradeLeg> = trades
-        .into_iter()
-        .filter_map(|t| {
-            let pool = pools.iter().find(|p| p.pool_id == t.pool_id)?;
-            // A damaged row is left out of the figures (and logged), never counted as zero.
-            let read = t.amounts()?;
-            let leg = notional::stablecoin_leg(&pool.target_asset, &t.target_asset, read.target_amount, read.source_amount);
-            Some(TradeLeg { pool_id: t.pool_id, status: t.status, leg, created_at: read.created_at, terminal_at: read.terminal_at })
-        })
-        .collect();
+    let owned: Vec<_> = pools.iter().map(|p| (*p).clone()).collect();
+    let (outcomes, legs) = crate::partner::program::period_rows(&state.store.db, &owned, &from, &to, q.pool_id.as_deref()).await?;
     let ids: Vec<String> = pools.iter().map(|p| p.pool_id.clone()).collect();
     let figures = utilization::compute(&window, &ids, &outcomes, &legs, now);
     // Balance and band are 0Pools' to say; without them the figures still stand.
@@ -78,6 +69,7 @@ pub(super) async fn utilization(
             None
         }
     };
+    let window_minutes = ((window.to - window.from).num_seconds().max(0) / 60) as u64;
     let reports = figures
         .into_iter()
         .zip(pools.iter())
@@ -90,7 +82,19 @@ pub(super) async fn utilization(
                 used_usdt: d.used_usdt,
                 utilization: notional::ratio(d.used_usdt, d.approved_usdt),
             });
-            PoolReport { utilization: u, balance_asset: pool.target_asset.clone(), balance_available, daily_band }
+            // The pages' formulas: the band over this period (today's × its days), and
+            // the partner's own balance.
+            let approved_band_usdt = program::band_over(daily_band.as_ref().map(|b| b.approved_usdt), window_minutes);
+            PoolReport {
+                quote_utilization: program::quote_utilization(u.figures.quoted_volume, approved_band_usdt),
+                execution_utilization: program::execution_utilization(u.figures.settled_volume, approved_band_usdt),
+                reserved_utilization: program::reserved_utilization(u.figures.reserved_notional, balance_available),
+                approved_band_usdt,
+                utilization: u,
+                balance_asset: pool.target_asset.clone(),
+                balance_available,
+                daily_band,
+            }
         })
         .collect();
     Ok(Json(UtilizationReport {

@@ -61,14 +61,14 @@ fn base_row(session: &Session, intent: &Intent, quote_id: String, status: QuoteS
         "network": "tron", "destination_address": "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"
     })), security(("client_token" = [])),
     responses(
-        (status = 200, description = "A quote, or `available: false` with `unavailable_reason` (`pool_dry`, `rate_unavailable`, `network_unavailable`, `maintenance`, `busy`) and `retry_after_ms`", body = QuoteView),
+        (status = 200, description = "A quote, or `available: false` with `unavailable_reason` (`pool_dry`, `rate_unavailable`, `network_unavailable`, `maintenance`, `busy`, `headroom`: more than the partner's balance or today's band can take now) and `retry_after_ms`", body = QuoteView),
         (status = 400, description = "`invalid_json`, `invalid_field`, `amount_required`, `amount_invalid`, `amount_not_positive`, `amount_too_precise`, `amount_too_large`", body = quote_core::wire::ApiErrorBody),
         (status = 401, description = "`session_required`, `session_invalid`, `session_expired`", body = quote_core::wire::ApiErrorBody),
         (status = 404, description = "`checkout_not_found`", body = quote_core::wire::ApiErrorBody),
         (status = 409, description = "`checkout_converted` (with `trade_id`), `accept_in_progress` (with `quote_id`)", body = quote_core::wire::ApiErrorBody),
         (status = 410, description = "`checkout_expired`", body = quote_core::wire::ApiErrorBody),
         (status = 413, description = "`payload_too_large`", body = quote_core::wire::ApiErrorBody),
-        (status = 422, description = "`unknown_pool`, `pool_unavailable`, `unsupported_side`, `unsupported_network`, `unsupported_currency`, `amount_out_of_limits`, `field_conflict` (names the field 0Pools refused, e.g. an amount with more decimals than it takes), `destination_required` (a firm quote in a checkout that bound none), `field_locked` (names the bound field)", body = quote_core::wire::ApiErrorBody),
+        (status = 422, description = "`unknown_pool`, `pool_unavailable`, `unsupported_side`, `unsupported_network`, `unsupported_currency`, `amount_out_of_limits`, `first_order_limit` / `order_limit` (the program's cap, as `max_order_usdt`), `field_conflict` (names the field 0Pools refused, e.g. an amount with more decimals than it takes), `destination_required` (a firm quote in a checkout that bound none), `field_locked` (names the bound field)", body = quote_core::wire::ApiErrorBody),
         (status = 429, description = "`rate_limited`", body = quote_core::wire::ApiErrorBody),
         (status = 502, description = "`upstream_unavailable`", body = quote_core::wire::ApiErrorBody),
         (status = 503, description = "`upstream_busy`, `storage_unavailable`", body = quote_core::wire::ApiErrorBody),
@@ -140,6 +140,14 @@ async fn answer_quote(
     checkouts::admit_quote(&checkout, firm_asked)?;
     let (intent, pool) = read_intent(&state, &checkout, body).await?;
     let firm = intent.request.quote_type == QuoteType::Firm;
+    let cap = state.checkouts.order_cap(&checkout).await?;
+    // An amount in the pool's stablecoin is the order's stablecoin leg itself: the
+    // guardrails can answer before any upstream call.
+    if intent.request.currency == pool.target_asset {
+        if let Err(guard) = guardrails(&state, &pool, intent.request.amount, cap.as_ref()).await {
+            return guard.answer(intent.request.quote_type);
+        }
+    }
     // Previews of the same question share one upstream call (and, briefly, its
     // answer); each firm quote is its own call.
     let client_key = client.key();
@@ -181,6 +189,20 @@ async fn answer_quote(
     match answer.value {
         QuoteOutcome::Available(q) => {
             alert_on_absurd_offset(&state, answer.clock_offset_ms).await;
+            let leg = quote_core::notional::stablecoin_leg(&pool.target_asset, &q.target_asset, q.target_amount, q.source_amount);
+            if let Err(guard) = guardrails(&state, &pool, leg, cap.as_ref()).await {
+                // A firm quote 0Pools made for an order we will not take is declined at
+                // once, so it holds nothing there either.
+                if let Some(quote_id) = q.quote_id.clone().filter(|_| firm) {
+                    let upstream = state.upstream.clone();
+                    tokio::spawn(async move {
+                        if let Err(e) = upstream.reject_quote(&quote_id).await {
+                            tracing::warn!(%quote_id, kind = ?e.kind, "a guarded firm quote could not be declined upstream; it expires unused");
+                        }
+                    });
+                }
+                return guard.answer(intent.request.quote_type);
+            }
             let expires_at = quote_terms::local_expiry(&q, answer.clock_offset_ms, chrono::Utc::now());
             // Indicative answers are shown, never stored as executable.
             let view = QuoteView {
@@ -240,6 +262,53 @@ async fn answer_quote(
             store_firm(&state, session, asked, row, view).await
         }
     }
+}
+
+/// Why the program's guardrails stop an order before the user confirms it.
+enum Guard {
+    /// Over the program's cap (first order or every order): refused, the cap named.
+    Capped(quote_core::wire::OrderCap),
+    /// More than the partner's balance or today's band can take now.
+    Headroom,
+}
+
+impl Guard {
+    /// The answer: a 422 naming the cap, or the `headroom` state (a smaller amount or
+    /// a later try), never 0Pools' `pool_dry` after the user confirmed.
+    fn answer(self, quote_type: QuoteType) -> Result<Answered, ApiError> {
+        match self {
+            Guard::Capped(cap) => Err(ApiError::OrderCapExceeded(cap)),
+            Guard::Headroom => Ok(Answered {
+                view: QuoteView {
+                    available: false,
+                    quote_type: Some(quote_type),
+                    quote_id: None,
+                    terms: None,
+                    retry_after_ms: Some(quote_terms::retry_after_ms(&UnavailableReason::Headroom)),
+                    unavailable_reason: Some(UnavailableReason::Headroom),
+                    server_time: server_time(),
+                },
+                outcome_stored: false,
+            }),
+        }
+    }
+}
+
+/// The program's guardrails on an order's stablecoin leg: its cap, then what the
+/// partner can draw now (unknown capacity lets 0Pools decide).
+async fn guardrails(
+    state: &AppState,
+    pool: &crate::zeropools::types::Pool,
+    leg: rust_decimal::Decimal,
+    cap: Option<&quote_core::wire::OrderCap>,
+) -> Result<(), Guard> {
+    if let Some(cap) = cap.filter(|c| quote_core::program::over_cap(leg, Some(c))) {
+        return Err(Guard::Capped(cap.clone()));
+    }
+    if !quote_core::program::fits(leg, state.quoting.capacity.for_pool(pool).await) {
+        return Err(Guard::Headroom);
+    }
+    Ok(())
 }
 
 /// Fields of an intent an upstream `invalid_request` may name.
