@@ -8,6 +8,7 @@
 //! when its denominator is zero or unknown: no attempts, no rate; no band, no
 //! utilization. A zero is a measured zero, never a missing one.
 
+use crate::display::{amount, Locale};
 use crate::notional::ratio;
 use crate::partner::{ChecklistEntry, Severity};
 use crate::vocab::{CapKind, ChecklistItem, FundingModel, ReadinessState};
@@ -305,8 +306,9 @@ impl ReadinessFacts {
             return entry(ChecklistItem::Funding, false, "0Pools reports no balance for the approved pools' stablecoins.".into(), action);
         }
         let low: Vec<_> = balances.iter().filter(|(_, available)| *available < self.balance_alert_below).collect();
-        let listed = balances.iter().map(|(asset, available)| format!("{asset} available {available}")).collect::<Vec<_>>().join(", ");
-        let evidence = format!("{listed} (alert below {}).", self.balance_alert_below);
+        let listed =
+            balances.iter().map(|(asset, available)| format!("{asset} available {}", usd(available))).collect::<Vec<_>>().join(", ");
+        let evidence = format!("{listed} (alert below {}).", usd(&self.balance_alert_below));
         entry(ChecklistItem::Funding, low.is_empty(), evidence, action)
     }
 
@@ -428,14 +430,14 @@ impl ReadinessFacts {
         let uncapped: Vec<_> = approved.iter().filter(|id| listed.iter().any(|(l, max)| l == *id && max.is_none())).cloned().collect();
         let mut parts = Vec::new();
         if let Some(first) = self.limits.first_order_limit {
-            parts.push(format!("first orders up to {first} USDT"));
+            parts.push(format!("first orders up to {} USDT", usd(&first)));
         }
         if let Some(every) = self.limits.order_limit {
-            parts.push(format!("every order up to {every} USDT"));
+            parts.push(format!("every order up to {} USDT", usd(&every)));
         }
         for (id, max) in listed.iter().filter(|(id, _)| approved.contains(id)) {
             if let Some(max) = max {
-                parts.push(format!("{id} up to {max} USDT"));
+                parts.push(format!("{id} up to {} USDT", usd(max)));
             }
         }
         let program_cap = self.limits.order_limit.is_some();
@@ -455,7 +457,7 @@ impl ReadinessFacts {
             ChecklistItem::SignedWebhooks,
             ready,
             format!(
-                "{} 0Pools webhook(s) verified in the last 24 h; {} refused for their signature in the last hour.",
+                "0Pools webhooks verified in the last 24 h: {}; refused for their signature in the last hour: {}.",
                 self.webhooks_verified_24h, self.webhook_failures_1h
             ),
             "Point 0Pools' webhooks at /webhooks/0pools with the signing secret of this key, and complete an order.",
@@ -467,7 +469,7 @@ impl ReadinessFacts {
             ChecklistItem::IdempotentAccepts,
             self.second_trades == 0,
             format!(
-                "Each accept carries an idempotency key made from its quote; {} second trade(s) for one checkout recorded.",
+                "Each accept carries an idempotency key made from its quote; second trades for one checkout recorded: {}.",
                 self.second_trades
             ),
             "Look up each recorded second trade (Alerts) and reconcile it with 0Bit before going live.",
@@ -481,7 +483,7 @@ impl ReadinessFacts {
             ChecklistItem::LedgerReconciles,
             fresh && self.open_ledger_exceptions == 0,
             format!(
-                "Ledger {synced}; {} trade(s) reconciled, {} exception(s) not resolved.",
+                "Ledger {synced}; trades reconciled: {}; ledger exceptions not resolved: {}.",
                 self.trades_reconciled, self.open_ledger_exceptions
             ),
             "Resolve each ledger exception (Ledger, Alerts) and check that the ledger mirror runs.",
@@ -517,6 +519,11 @@ impl ReadinessFacts {
             self.messaging(),
         ]
     }
+}
+
+/// An amount as a person reads it (grouped, as the console shows money).
+fn usd(d: &Decimal) -> String {
+    amount(d, Locale::En)
 }
 
 fn capitalized(text: &str) -> String {

@@ -53,6 +53,9 @@ async fn run_sandbox(args: ServerArgs, listen: SocketAddr, webhook_url: Option<S
     config.quote_window = std::time::Duration::from_millis(args.sandbox_quote_window_ms);
     config.settle_delay = std::time::Duration::from_millis(args.sandbox_settle_delay_ms);
     config.seed = args.sandbox_seed;
+    if let Some(balances) = args.sandbox_starting_balances()? {
+        config.starting_balances = balances;
+    }
     config.webhook_url = webhook_url;
     let listener = TcpListener::bind(listen).await?;
     let url = zeropools_sandbox::serve(Sandbox::with_faults(config, args.sandbox_faults()?), listener).await?;

@@ -63,6 +63,7 @@ impl Parts {
             seed: 42,
             faults: Faults::default(),
             webhook_secret: settings.webhook_secret.clone(),
+            starting_balances: None,
         };
         Parts {
             listener,
@@ -135,6 +136,9 @@ async fn embedded_sandbox(parts: &mut Parts, url: &str) -> anyhow::Result<(Strin
     config.quote_window = parts.sandbox.quote_window;
     config.settle_delay = parts.sandbox.settle_delay;
     config.seed = parts.sandbox.seed;
+    if let Some(balances) = parts.sandbox.starting_balances.clone() {
+        config.starting_balances = balances;
+    }
     std::mem::replace(&mut parts.sandbox_config, Box::new(|_| {}))(&mut config);
     let sandbox = Sandbox::with_faults(config, parts.sandbox.faults.clone());
     let sandbox_url = zeropools_sandbox::serve(Arc::clone(&sandbox), TcpListener::bind("127.0.0.1:0").await?).await?;

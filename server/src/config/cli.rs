@@ -200,4 +200,7 @@ pub struct ServerArgs {
     /// Sandbox: seed of the price walk and of fault draws.
     #[arg(long, env = "SANDBOX_SEED", default_value_t = 42, global = true)]
     pub sandbox_seed: u64,
+    /// Sandbox: the partner's prefunded balance per asset at start, comma-separated (`USDT=25000.00,USDC=25000.00`).
+    #[arg(long, env = "SANDBOX_STARTING_BALANCES", value_delimiter = ',', global = true)]
+    pub sandbox_starting_balances: Vec<String>,
 }

@@ -85,6 +85,8 @@ pub struct SandboxArgs {
     pub seed: u64,
     pub faults: zeropools_sandbox::Faults,
     pub webhook_secret: SecretString,
+    /// The partner's balance per asset at start (`None`: the sandbox's own defaults).
+    pub starting_balances: Option<Vec<(String, rust_decimal::Decimal)>>,
 }
 
 impl Config {

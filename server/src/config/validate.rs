@@ -150,6 +150,7 @@ impl ServerArgs {
                 seed: self.sandbox_seed,
                 faults,
                 webhook_secret,
+                starting_balances: self.sandbox_starting_balances()?,
             },
         })
     }
@@ -203,6 +204,29 @@ impl ServerArgs {
         Ok(faults)
     }
 
+    /// `SANDBOX_STARTING_BALANCES`: `ASSET=amount` pairs, each a non-negative decimal.
+    pub fn sandbox_starting_balances(&self) -> Result<Option<Vec<(String, rust_decimal::Decimal)>>, ConfigError> {
+        let pairs: Vec<&str> = self.sandbox_starting_balances.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect();
+        if pairs.is_empty() {
+            return Ok(None);
+        }
+        pairs
+            .into_iter()
+            .map(|pair| {
+                let parsed = pair.split_once('=').and_then(|(asset, amount)| {
+                    let amount = amount.trim().parse::<rust_decimal::Decimal>().ok().filter(|a| !a.is_sign_negative())?;
+                    let asset = asset.trim();
+                    (!asset.is_empty() && asset.chars().all(|c| c.is_ascii_alphanumeric())).then(|| (asset.to_owned(), amount))
+                });
+                parsed.ok_or_else(|| ConfigError {
+                    setting: "SANDBOX_STARTING_BALANCES",
+                    message: format!("must be ASSET=amount pairs such as USDT=25000.00, not {pair:?}"),
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some)
+    }
+
     /// The standalone sandbox's key and webhook secret (sandbox defaults allowed).
     pub fn sandbox_secrets(&self) -> Result<(SecretString, SecretString), ConfigError> {
         let key = resolve(&self.secret_key_file, &self.secret_key, SANDBOX_DEFAULT_KEY, true, "ZEROPOOLS_SECRET_KEY")?;
@@ -254,6 +278,16 @@ mod tests {
             (&["--embedded-sandbox", "--console-password-file", "/nonexistent/console-password"], "CONSOLE_PASSWORD_FILE"),
             (&["--embedded-sandbox", "--partner-webhook-url", "https://p.example/hook"], "PARTNER_WEBHOOK_SECRET"),
             (&["--embedded-sandbox", "--accept-lease-secs", "30"], "ACCEPT_LEASE_SECS"),
+            (&["--embedded-sandbox", "--program-id", "lp prog"], "PROGRAM_ID"),
+            (&["--embedded-sandbox", "--program-approved-pools", "EUR-USDT,EUR USDT"], "PROGRAM_APPROVED_POOLS"),
+            (&["--embedded-sandbox", "--program-funding-model", "credit"], "PROGRAM_FUNDING_MODEL"),
+            (&["--embedded-sandbox", "--program-first-order-limit", "0"], "PROGRAM_FIRST_ORDER_LIMIT"),
+            (&["--embedded-sandbox", "--program-first-order-limit", "500.001"], "PROGRAM_FIRST_ORDER_LIMIT"),
+            (&["--embedded-sandbox", "--program-order-limit", "lots"], "PROGRAM_ORDER_LIMIT"),
+            (&["--embedded-sandbox", "--support-runbook-url", "ftp://docs.example/runbook"], "SUPPORT_RUNBOOK_URL"),
+            (&["--embedded-sandbox", "--support-runbook-url", "//docs.example/runbook"], "SUPPORT_RUNBOOK_URL"),
+            (&["--embedded-sandbox", "--sandbox-starting-balances", "USDT"], "SANDBOX_STARTING_BALANCES"),
+            (&["--embedded-sandbox", "--sandbox-starting-balances", "USDT=-5"], "SANDBOX_STARTING_BALANCES"),
             (
                 &[
                     "--embedded-sandbox",
@@ -277,6 +311,40 @@ mod tests {
                 Ok(_) => panic!("{argv:?} should be refused"),
             }
         }
+    }
+
+    #[test]
+    fn the_program_reads_its_records_pools_and_limits() {
+        let config = args(&[
+            "--embedded-sandbox",
+            "--program-id",
+            "lp_partner_01",
+            "--program-approved-pools",
+            " EUR-USDT , USD-USDC ,",
+            "--program-first-order-limit",
+            "500.00",
+            "--program-funding-model",
+            "settlement_cycle",
+            "--support-runbook-url",
+            "https://docs.example/runbook/",
+            "--sandbox-starting-balances",
+            "USDT=1200.00,USDC=0",
+        ])
+        .unwrap();
+        let p = &config.settings.program;
+        assert_eq!(p.program_id, "lp_partner_01");
+        assert_eq!(p.approved_pools.as_deref(), Some(&["EUR-USDT".to_owned(), "USD-USDC".to_owned()][..]));
+        assert!(p.approves("USD-USDC") && !p.approves("GBP-USDT"));
+        assert_eq!(p.limits.first_order_limit, Some("500.00".parse().unwrap()));
+        assert_eq!(p.limits.order_limit, None);
+        assert_eq!(p.funding_model, quote_core::vocab::FundingModel::SettlementCycle);
+        assert_eq!(p.runbook_url, "https://docs.example/runbook");
+        assert_eq!(config.sandbox.starting_balances.as_ref().map(Vec::len), Some(2));
+        // Unset: every listed pool, the runbook this build ships.
+        let defaults = args(&["--embedded-sandbox"]).unwrap();
+        assert!(defaults.settings.program.approved_pools.is_none() && defaults.settings.program.approves("GBP-USDT"));
+        assert_eq!(defaults.settings.program.runbook_url, "/runbook");
+        assert!(defaults.sandbox.starting_balances.is_none());
     }
 
     #[test]
