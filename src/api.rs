@@ -92,6 +92,11 @@ fn session_error(message: &str) -> FetchError {
 }
 
 impl Api {
+    /// The companion server's origin (and prefix); empty for the page's own.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
     pub fn new(base: impl Into<String>) -> Self {
         Api {
             base: base.into().trim_end_matches('/').to_owned(),

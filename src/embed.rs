@@ -277,15 +277,15 @@ impl Instance {
     fn render(&mut self) {
         self.mounted = None;
         let o = &self.options;
-        let (deck, unknown) = CopyDeck::for_locale(o.locale, o.copy.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let (_, unknown) = CopyDeck::with_overrides(o.copy.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         if !unknown.is_empty() {
             web_sys::console::warn_1(&format!("QuoteWidget: unknown copy keys ignored: {}", unknown.join(", ")).into());
         }
         let api = Api::new(o.api_base.clone()).scoped(o.id.clone()).with_tokens(o.tokens.clone());
-        let (host, locale) = (self.host.clone(), o.locale);
+        let (host, locale, copy) = (self.host.clone(), o.locale, o.copy.clone());
         let handle = leptos::mount::mount_to(self.root.clone(), move || {
             provide_context(host);
-            view! { <Widget api deck locale /> }
+            view! { <Localized api locale copy /> }
         });
         self.mounted = Some(Box::new(handle));
     }
@@ -331,6 +331,38 @@ impl Instance {
             drop(mounted);
         });
     }
+}
+
+/// The widget in `locale`: at once when its copy is here (English, or fetched
+/// before), else once its file arrives, a placeholder of the widget's first size
+/// holding its place meanwhile (the host's page does not move).
+#[component]
+fn Localized(api: Api, locale: Locale, copy: Vec<(String, String)>) -> impl IntoView {
+    let deck = move |translations| CopyDeck::for_locale(locale, translations, copy.iter().map(|(k, v)| (k.as_str(), v.as_str()))).0;
+    if let Some(translations) = crate::locales::ready(locale) {
+        let deck = deck(translations);
+        return view! { <Widget api deck locale /> }.into_any();
+    }
+    let base = api.base().to_owned();
+    let loaded = LocalResource::new(move || {
+        let base = base.clone();
+        async move { crate::locales::load(locale, &base).await }
+    });
+    let api = send_wrapper::SendWrapper::new(api);
+    let deck = StoredValue::new(deck);
+    view! {
+        <Suspense fallback=|| view! { <div class="qw qw-placeholder" aria-busy="true" data-testid="widget-placeholder"></div> }>
+            {move || {
+                let api = api.clone();
+                Suspend::new(async move {
+                    let translations = loaded.await;
+                    let deck = deck.with_value(|d| d(translations));
+                    view! { <Widget api=api.take() deck locale /> }
+                })
+            }}
+        </Suspense>
+    }
+    .into_any()
 }
 
 fn same_tokens(a: &TokenSource, b: &TokenSource) -> bool {

@@ -134,7 +134,16 @@ impl Frame {
         [(Frame::Phone, "phone", "Phone (360 px)"), (Frame::Desktop, "desktop", "Desktop (600 px)")];
 }
 
-const LOCALES: [(Locale, &str, &str); 2] = [(Locale::En, "en", "English"), (Locale::De, "de", "Deutsch")];
+const LOCALES: [(Locale, &str, &str); 8] = [
+    (Locale::En, "en", "English"),
+    (Locale::De, "de", "Deutsch"),
+    (Locale::Fr, "fr", "Français"),
+    (Locale::Es, "es", "Español"),
+    (Locale::It, "it", "Italiano"),
+    (Locale::Nl, "nl", "Nederlands"),
+    (Locale::PtBr, "pt-BR", "Português (Brasil)"),
+    (Locale::Pl, "pl", "Polski"),
+];
 const PRESETS: [(Preset, &str); 2] =
     [(Preset::Approved, "Approved copy"), (Preset::ProductLanguage, "Product language (0Pools' documented alternative)")];
 
@@ -185,10 +194,13 @@ fn Item(
         keys.get()
             .into_iter()
             .map(|key| {
+                // A key the locale's file lacks shows in English: said as such.
+                let fallback = parent.locale != Locale::En && !parent.deck.translated(key);
                 let source = provenance(key, parent.locale, preset);
+                let (name, label) = if fallback { ("english-fallback", "English fallback") } else { (source.name(), source.label()) };
                 view! {
-                    <li data-copy-key=key.name() data-provenance=source.name()>
-                        <span class=format!("qw-gallery-badge qw-gallery-badge--{}", source.name())>{source.label()}</span>
+                    <li data-copy-key=key.name() data-provenance=name>
+                        <span class=format!("qw-gallery-badge qw-gallery-badge--{name}")>{label}</span>
                         <code>{key.name()}</code>
                         <span class="qw-gallery-copy-text">{parent.deck.text(key)}</span>
                     </li>
@@ -269,7 +281,8 @@ pub fn Gallery() -> impl IntoView {
     provide_context(preset);
     let frames = move || {
         // Everything below re-renders in the new language and wording.
-        provide_context(Ui::new(preset.get().deck(locale.get()), locale.get()));
+        let translations = quote_core::locales::bundled_translations(locale.get()).map(std::sync::Arc::new);
+        provide_context(Ui::new(preset.get().deck(locale.get(), translations), locale.get()));
         view! { <States /> }
     };
     view! {
@@ -280,7 +293,7 @@ pub fn Gallery() -> impl IntoView {
                "Open “Copy in this state” under a frame for its copy keys: "
                <span class="qw-gallery-badge qw-gallery-badge--approved">"Approved copy"</span>" is the wording of 0Pools' documentation (its product copy examples), word for word; "
                <span class="qw-gallery-badge qw-gallery-badge--product-language">"Product language"</span>" is that documentation's alternative line; "
-               <span class="qw-gallery-badge qw-gallery-badge--team">"Team-written"</span>" is ours (every German string is)."</p>
+               <span class="qw-gallery-badge qw-gallery-badge--team">"Team-written"</span>" is ours (every string of a language other than English is)."</p>
             <div class="qw-gallery-toolbar" role="group" aria-label="Gallery view">
                 {picker("Language", "gallery-locale", LOCALES.to_vec(), locale)}
                 {picker("Wording", "gallery-preset", PRESETS.iter().map(|(p, label)| (*p, p.name(), *label)).collect(), preset)}

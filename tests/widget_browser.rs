@@ -72,8 +72,9 @@ async fn firm_quote_counts_down_and_disables_accept_at_expiry() {
     leptos::task::tick().await;
     assert_eq!(text(&root, "[data-testid=seconds-left]"), "12 s left");
     assert_eq!(find(&root, "[data-testid=firm-quote]").get_attribute("data-state").as_deref(), Some("active"));
-    assert_eq!(text(&root, "[data-testid=source-amount]"), "1,250.00 EUR");
-    assert_eq!(text(&root, "[data-testid=target-amount]"), "107.40 USDT");
+    // English puts a currency code first (CLDR), with a no-break space.
+    assert_eq!(text(&root, "[data-testid=source-amount]"), "EUR\u{a0}1,250.00");
+    assert_eq!(text(&root, "[data-testid=target-amount]"), "USDT\u{a0}107.40");
     assert_eq!(text(&root, "[data-testid=spread-bps]"), "35 bps");
     assert!(!disabled(&root, "[data-testid=accept]"));
     find(&root, "[data-testid=accept]").click();
@@ -151,7 +152,7 @@ async fn preview_is_labelled_as_an_estimate_only_when_shown() {
     leptos::task::tick().await;
     let shown = text(&root, "[data-testid=preview]");
     assert!(shown.contains("Estimate only. This price is not locked and cannot be accepted."), "{shown}");
-    assert_eq!(text(&root, "[data-testid=preview-amount]"), "107.40 USDT");
+    assert_eq!(text(&root, "[data-testid=preview-amount]"), "USDT\u{a0}107.40");
     assert!(root.query_selector("button").unwrap().is_none(), "nothing to accept in a preview");
 }
 
@@ -212,4 +213,41 @@ async fn the_widget_shows_an_error_state_when_the_server_is_not_there() {
     }
     let error = error.expect("the error state appears");
     assert_eq!(error.get_attribute("role").as_deref(), Some("alert"));
+}
+
+/// Chromium's own formatting (ICU, CLDR) of a decimal string, exactly to its scale:
+/// as a number, or with a currency code.
+fn intl(tag: &str, plain: &str, currency: Option<&str>) -> String {
+    let scale = plain.split_once('.').map_or(0, |(_, f)| f.len());
+    let options = js_sys::Object::new();
+    let set = |k: &str, v: JsValue| js_sys::Reflect::set(&options, &k.into(), &v).unwrap();
+    set("minimumFractionDigits", (scale as f64).into());
+    set("maximumFractionDigits", (scale as f64).into());
+    if let Some(code) = currency {
+        set("style", "currency".into());
+        set("currency", code.into());
+        set("currencyDisplay", "code".into());
+    }
+    let locales = js_sys::Array::of1(&tag.into());
+    let format = js_sys::Intl::NumberFormat::new(&locales, &options);
+    // A string is formatted as the exact decimal it spells (Intl.NumberFormat v3).
+    format.format().call1(&format, &plain.into()).unwrap().as_string().unwrap()
+}
+
+use wasm_bindgen::JsValue;
+
+#[wasm_bindgen_test]
+fn every_locales_numbers_and_currency_place_are_chromiums() {
+    use quote_core::display::{format_decimal, money, Locale};
+    use rust_decimal::Decimal;
+    let values = ["0", "7", "107.42", "999.5", "1000", "1234.56", "12345.678901", "999999.99", "1234567.50", "-1234.5", "-12345.01"];
+    for locale in Locale::ALL {
+        for plain in values {
+            let value: Decimal = plain.parse().unwrap();
+            assert_eq!(format_decimal(&value, locale), intl(locale.tag(), plain, None), "{} {plain}", locale.tag());
+            if !plain.starts_with('-') {
+                assert_eq!(money(&value, "EUR", locale), intl(locale.tag(), plain, Some("EUR")), "{} {plain} EUR", locale.tag());
+            }
+        }
+    }
 }

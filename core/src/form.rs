@@ -221,7 +221,8 @@ mod tests {
         let deck = CopyDeck::default();
         let p = FieldProblem::OutOfLimits { min: "10.00".parse().unwrap(), max: Some("5000.00".parse().unwrap()) };
         assert_eq!(p.message(&deck), "Enter an amount worth between 10.00 and 5,000.00 USDT.");
-        let (de, _) = CopyDeck::for_locale(crate::display::Locale::De, []);
+        let german = crate::locales::bundled_translations(crate::display::Locale::De).map(std::sync::Arc::new);
+        let (de, _) = CopyDeck::for_locale(crate::display::Locale::De, german, []);
         assert_eq!(p.message(&de), "Geben Sie einen Betrag im Wert von 10,00 bis 5.000,00 USDT ein.");
     }
 }

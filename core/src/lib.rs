@@ -11,6 +11,7 @@ pub mod display;
 pub mod flow;
 pub mod form;
 pub mod host_event;
+pub mod locales;
 pub mod notional;
 pub mod partner;
 pub mod preview;

@@ -2,7 +2,7 @@
 //! 0Pools' documentation word for word (its "Product copy examples" in
 //! `slippage-limits`), that documentation's alternative "Product language" lines (a
 //! selectable preset), or the team's own writing (every other English string, and
-//! every German one).
+//! every string of every other locale).
 
 use crate::copy::{Copy, CopyDeck};
 use crate::display::Locale;
@@ -55,9 +55,9 @@ impl Preset {
             _ => Vec::new(),
         }
     }
-    /// The deck of `locale` with this preset applied.
-    pub fn deck(self, locale: Locale) -> CopyDeck {
-        CopyDeck::for_locale(locale, self.overrides(locale)).0
+    /// The deck of `locale` (its `translations`) with this preset applied.
+    pub fn deck(self, locale: Locale, translations: Option<std::sync::Arc<crate::copy::Translations>>) -> CopyDeck {
+        CopyDeck::for_locale(locale, translations, self.overrides(locale)).0
     }
 }
 
@@ -118,13 +118,14 @@ mod tests {
 
     #[test]
     fn product_language_replaces_only_its_four_lines_and_only_in_english() {
-        let deck = Preset::ProductLanguage.deck(Locale::En);
+        let deck = Preset::ProductLanguage.deck(Locale::En, None);
         for key in Copy::ALL {
             let expected = PRODUCT_LANGUAGE.iter().find(|(k, _)| k == key).map_or(key.default_text(), |(_, t)| t);
             assert_eq!(deck.text(*key), expected, "{}", key.name());
         }
-        let german = Preset::ProductLanguage.deck(Locale::De);
-        assert!(Copy::ALL.iter().all(|k| german.text(*k) == k.text_in(Locale::De)));
+        let translations = std::sync::Arc::new(crate::locales::bundled_translations(Locale::De).unwrap());
+        let german = Preset::ProductLanguage.deck(Locale::De, Some(translations.clone()));
+        assert!(Copy::ALL.iter().all(|k| Some(german.text(*k).as_str()) == translations.get(*k)));
     }
 
     #[test]

@@ -118,7 +118,7 @@ test('two widgets on one page, each with its own state, events, theme and locale
   assert.equal(await w2.locator('label', { hasText: 'Sie zahlen' }).textContent(), 'Sie zahlen (USD)');
   await w2.getByTestId('amount').fill('1234.5');
   await w2.getByTestId('preview-amount').waitFor();
-  assert.match(await w2.getByTestId('preview-amount').textContent(), /^1\.2\d\d,\d\d USDC$/);
+  assert.match(await w2.getByTestId('preview-amount').textContent(), /^1\.2\d\d,\d\d\u00a0USDC$/);
   assert.match(await w2.getByTestId('preview').textContent(), /Nur eine Schätzung/);
 
   // The host's theme reaches inside; dark is forced on w2 only.

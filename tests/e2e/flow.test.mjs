@@ -44,17 +44,17 @@ test('preview → confirm → expiring → expired → refresh → accept → pe
   await page.getByTestId('amount').fill('100');
   await page.getByTestId('preview-amount').waitFor();
   assert.match(await page.getByTestId('preview').textContent(), /Estimate only\. This price is not locked and cannot be accepted\./);
-  assert.match(await page.getByTestId('preview-amount').textContent(), /^10\d\.\d\d USDT$/);
+  assert.match(await page.getByTestId('preview-amount').textContent(), /^USDT\u00a010\d\.\d\d$/);
   await page.getByTestId('amount').fill('200');
   // The estimate follows the amount (an older answer never overwrites a newer one).
-  await page.getByTestId('preview-amount').getByText(/^21\d\.\d\d USDT$/).waitFor();
+  await page.getByTestId('preview-amount').getByText(/^USDT\u00a021\d\.\d\d$/).waitFor();
   await assertAccessible(page, 'preview');
 
   // Confirm: a firm quote with every term and a countdown from expires_at.
   await lockFirmQuote(page, { amount: '100.00' });
   await page.getByTestId('firm-quote').waitFor();
-  assert.equal(await page.getByTestId('source-amount').textContent(), '100.00 EUR');
-  assert.match(await page.getByTestId('target-amount').textContent(), /^10\d\.\d\d USDT$/);
+  assert.equal(await page.getByTestId('source-amount').textContent(), 'EUR\u00a0100.00');
+  assert.match(await page.getByTestId('target-amount').textContent(), /^USDT\u00a010\d\.\d\d$/);
   assert.match(await page.getByTestId('rate').textContent(), /^1 EUR = 1\.\d{6} USDT$/);
   assert.equal(await page.getByTestId('spread-bps').textContent(), '35 bps');
   assert.equal(await page.getByTestId('fee-bps').textContent(), '20 bps');

@@ -106,6 +106,36 @@ test('the gallery names each string\'s copy key and source, and switches languag
   assert.deepEqual(page.problems, []);
 });
 
+test('every locale renders every state, each string its own translation, numbers in its own format', async () => {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width: 1400, height: 1000 });
+  await page.goto(`${server.url}/gallery/`);
+  await page.locator('[data-gallery-state=preview-panel]').waitFor();
+  const frame = (state) => page.locator(`[data-gallery-state="${state}"]`);
+  // The limits line of each locale (CLDR's separators and grouping, as Chromium's Intl has them).
+  const limits = {
+    en: ['10.00', '5,000.00'], de: ['10,00', '5.000,00'], fr: ['10,00', '5\u202f000,00'], es: ['10,00', '5000,00'],
+    it: ['10,00', '5000,00'], nl: ['10,00', '5.000,00'], 'pt-BR': ['10,00', '5.000,00'], pl: ['10,00', '5000,00'],
+  };
+  const tags = await page.getByTestId('gallery-locale').locator('option').evaluateAll((os) => os.map((o) => o.value));
+  assert.deepEqual(tags, ['en', 'de', 'fr', 'es', 'it', 'nl', 'pt-BR', 'pl']);
+  mkdirSync(OUT, { recursive: true });
+  for (const tag of tags) {
+    await page.getByTestId('gallery-locale').selectOption(tag);
+    const states = await page.locator('[data-gallery-state]').evaluateAll((els) => els.map((e) => e.dataset.galleryState));
+    assert.deepEqual(states, EXPECTED, `${tag}: every state`);
+    await frame('trade-pending').locator('li[data-copy-key=trade_pending]').waitFor({ state: 'attached' });
+    assert.equal(await page.locator('li[data-provenance=english-fallback]').count(), 0, `${tag}: no key shows in English`);
+    const out = await frame('form-out-of-limits').locator('[data-testid=amount-error]').textContent();
+    for (const figure of limits[tag]) assert.ok(out.includes(figure), `${tag}: ${JSON.stringify(out)} has ${JSON.stringify(figure)}`);
+    if (tag !== 'en') {
+      assert.equal(await page.locator('li[data-copy-key]:not([data-provenance=team])').count(), 0, `${tag}: every string is the team's`);
+    }
+    await frame('firm-active').screenshot({ path: `${OUT}_locale-${tag}-firm-active.png` });
+  }
+  assert.deepEqual(page.problems, []);
+});
+
 test('on a 375 px phone the gallery itself fits the screen', async () => {
   const page = await browser.newPage();
   await page.setViewportSize({ width: 375, height: 812 });

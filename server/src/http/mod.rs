@@ -8,6 +8,7 @@
 //! `store`, `zeropools`, `config`, `telemetry`; nothing uses it but `app`.
 
 pub(crate) mod api;
+mod assets;
 pub(crate) mod console;
 pub(crate) mod limits;
 pub mod readiness;
@@ -24,7 +25,6 @@ use axum::Router;
 use std::time::Duration;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -98,24 +98,20 @@ fn is_demo_page(path: &str) -> bool {
 /// The widget's files (what `embed.js` loads) for any host; the demo pages only in
 /// demo mode. Anything else is a 404, never the demo page.
 fn widget_files(settings: &Settings) -> Router<AppState> {
-    let dir = &settings.widget_dir;
-    let files = ServeDir::new(dir).append_index_html_on_directories(settings.demo);
-    // The widget's files have stable names (embed.js finds them next to itself), so
-    // browsers revalidate them (Last-Modified) instead of caching blindly.
-    let files = tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
-        .service(files);
+    let files = assets::serve(&settings.widget_dir, settings.demo);
     let demo = settings.demo;
     Router::new().fallback_service(files).layer(axum::middleware::from_fn(
         move |req: axum::extract::Request, next: axum::middleware::Next| async move {
             if !demo && is_demo_page(req.uri().path()) {
                 return ApiError::NotFound.into_response();
             }
-            let declarations = req.uri().path().ends_with(".d.ts");
+            let path = req.uri().path().to_owned();
+            let declarations = path.ends_with(".d.ts");
             let mut response = next.run(req).await;
             if response.status() == StatusCode::NOT_FOUND {
                 return ApiError::NotFound.into_response();
             }
+            assets::cache(&path, &mut response);
             // `.ts` would be guessed as an MPEG transport stream.
             if declarations {
                 response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/typescript; charset=utf-8"));
@@ -130,9 +126,8 @@ fn widget_files(settings: &Settings) -> Router<AppState> {
 /// framed by another page.
 fn console_files(settings: &Settings) -> Router<AppState> {
     let Some(console) = &settings.console else { return Router::new() };
-    let files = ServeDir::new(&console.dir).append_index_html_on_directories(true);
+    let files = assets::serve(&console.dir, true);
     let files = tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
         .layer(SetResponseHeaderLayer::overriding(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("frame-ancestors 'none'")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer")))
@@ -142,6 +137,14 @@ fn console_files(settings: &Settings) -> Router<AppState> {
         .route("/console", axum::routing::get(|| async { axum::response::Redirect::permanent("/console/") }))
         .nest_service("/console/", files)
         .route("/console/api/{*rest}", axum::routing::any(|| async { ApiError::NotFound }))
+        .layer(axum::middleware::from_fn(|req: axum::extract::Request, next: axum::middleware::Next| async move {
+            let path = req.uri().path().to_owned();
+            let mut response = next.run(req).await;
+            if path.starts_with("/console/") && !path.starts_with("/console/api/") {
+                assets::cache(&path, &mut response);
+            }
+            response
+        }))
 }
 
 /// The whole HTTP surface: the widget API, webhooks, health, and the widget's files.

@@ -282,3 +282,50 @@ async fn a_known_path_with_a_method_it_does_not_take_answers_json_405() {
         assert!(body["error"]["message"].as_str().unwrap().contains("openapi"));
     }
 }
+
+#[tokio::test]
+async fn assets_are_served_compressed_when_asked_and_cached_by_their_names() {
+    let site = tempfile::tempdir().unwrap();
+    let wasm = "quote-widget-0123456789abcdef_bg.wasm";
+    for (name, bytes) in [
+        (wasm.to_owned(), &b"raw wasm bytes"[..]),
+        (format!("{wasm}.br"), b"brotli bytes"),
+        (format!("{wasm}.gz"), b"gzip bytes"),
+        ("embed.js".to_owned(), b"export {}"),
+        ("embed.js.br".to_owned(), b"brotli embed"),
+    ] {
+        std::fs::write(site.path().join(name), bytes).unwrap();
+    }
+    let dir = site.path().to_owned();
+    let s = stack(|_| {}, move |settings| settings.widget_dir = dir).await;
+    let get = |path: String, encoding: Option<&'static str>| {
+        let (http, url) = (s.server.http.clone(), format!("{}{path}", s.server.url));
+        async move {
+            let mut request = http.get(url);
+            if let Some(e) = encoding {
+                request = request.header("accept-encoding", e);
+            }
+            let r = request.send().await.unwrap();
+            let header = |name: &str| r.headers().get(name).map(|v| v.to_str().unwrap().to_owned());
+            let (encoding, cache, vary) = (header("content-encoding"), header("cache-control"), header("vary"));
+            (encoding, cache, vary, r.bytes().await.unwrap().to_vec())
+        }
+    };
+    // The best encoding the browser accepts, and only one it accepts.
+    for (accepts, encoding, body) in [
+        (Some("br, gzip"), Some("br"), &b"brotli bytes"[..]),
+        (Some("gzip, deflate"), Some("gzip"), b"gzip bytes"),
+        (Some("identity"), None, b"raw wasm bytes"),
+        (None, None, b"raw wasm bytes"),
+    ] {
+        let (got, cache, vary, bytes) = get(format!("/{wasm}"), accepts).await;
+        assert_eq!((got.as_deref(), bytes.as_slice()), (encoding, body), "accepts {accepts:?}");
+        assert_eq!(cache.as_deref(), Some("public, max-age=31536000, immutable"), "a hashed name never changes");
+        assert_eq!(vary.as_deref(), Some("accept-encoding"));
+    }
+    // The loader hosts write into their pages is revalidated, compressed or not.
+    let (got, cache, _, _) = get("/embed.js".into(), Some("br")).await;
+    assert_eq!((got.as_deref(), cache.as_deref()), (Some("br"), Some("no-cache")));
+    let (got, cache, _, _) = get("/embed.js".into(), Some("gzip")).await;
+    assert_eq!((got, cache.as_deref()), (None, Some("no-cache")), "no gzip copy: the file itself");
+}
