@@ -22,7 +22,7 @@ window.QuoteWidget.locales = Object.fromEntries(Object.entries(files.locales).ma
 if (!document.getElementById('qw-reserve')) {
   const reserve = document.createElement('style');
   reserve.id = 'qw-reserve';
-  reserve.textContent = 'quote-widget{display:block;min-height:var(--qw-min-height,34rem)}';
+  reserve.textContent = 'quote-widget{display:block;min-height:var(--qw-min-height,41rem)}';
   document.head.append(reserve);
 }
 if (typeof window.QuoteWidget.mount !== 'function') {

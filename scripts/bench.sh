@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # The performance record. Prints figures; asserts nothing.
-#   1. the widget's shipped bytes: embed.js + JS glue + .wasm, raw and gzip -9 (release
-#      build), and each crate's and each project module's share of the wasm (twiggy);
+#   1. the widget's shipped bytes: embed.js + JS glue + .wasm, raw and with the Brotli
+#      and gzip copies the build made (release build), and each crate's and each
+#      project module's share of the wasm (twiggy);
+#   1a. what a browser receives, by Chromium's own count against the product's server:
+#      bytes of JS, wasm and locale data on a first and a repeat visit, requests and the
+#      longest chain before the Amount field is ready, hashed assets not from cache;
+#   1c. Lighthouse (pinned, installed on first use) on the demo checkout and the
+#      playground beside a static page;
 #   1b. start-up: navigation to an enabled Amount field, demo page vs a static page vs a
 #      bare Leptos counter built the same way (median of cold loads, ratios);
 #   2. the companion server under a bounded loopback load: latency percentiles per
@@ -16,15 +22,15 @@ cd "$ROOT"
 source scripts/setup.sh
 scripts/build-web.sh
 
-echo "== widget bundle: what a host downloads (dist/, release, wasm-opt -Oz)"
-printf '%-44s %12s %12s\n' file raw gzip-9
-total_raw=0; total_gz=0
+echo "== widget bundle: what a host downloads (dist/, release, wasm-opt -Oz; JS minified)"
+printf '%-44s %10s %10s %10s\n' file raw brotli gzip
+total_raw=0; total_br=0; total_gz=0
 for f in dist/*.wasm dist/*.js; do
-  raw=$(stat -c %s "$f"); gz=$(gzip -9 -c "$f" | wc -c)
-  total_raw=$((total_raw + raw)); total_gz=$((total_gz + gz))
-  printf '%-44s %12d %12d\n' "$(basename "$f")" "$raw" "$gz"
+  raw=$(stat -c %s "$f"); br=$(stat -c %s "$f.br" 2>/dev/null || echo "$raw"); gz=$(stat -c %s "$f.gz" 2>/dev/null || echo "$raw")
+  total_raw=$((total_raw + raw)); total_br=$((total_br + br)); total_gz=$((total_gz + gz))
+  printf '%-44s %10d %10d %10d\n' "$(basename "$f")" "$raw" "$br" "$gz"
 done
-printf '%-44s %12d %12d\n' total "$total_raw" "$total_gz"
+printf '%-44s %10d %10d %10d\n' total "$total_raw" "$total_br" "$total_gz"
 
 # Who the wasm's bytes belong to: the same build, optimised the same way but keeping
 # its name section, read by twiggy (installed on first use).
@@ -47,6 +53,14 @@ for f in bench/out/counter/*.wasm bench/out/counter/*.js; do counter_gz=$((count
 echo "the bare Leptos counter ships $counter_gz B gzip -9 (wasm + JS glue), built the same way"
 cargo build --release --locked -q -p quote-server
 QW_SERVER_BIN=target/release/quote-server node scripts/lib/startup.mjs
+echo
+QW_SERVER_BIN=target/release/quote-server node scripts/lib/wire.mjs
+echo
+if [ ! -x .tools/lighthouse/node_modules/.bin/lighthouse ]; then
+  echo "[bench] installing lighthouse 12.2.3 into .tools/lighthouse (once)" >&2
+  npm install --prefix .tools/lighthouse --no-audit --no-fund --loglevel=error lighthouse@12.2.3
+fi
+QW_SERVER_BIN=target/release/quote-server node scripts/lib/lighthouse.mjs
 
 echo
 cargo run --release --locked -q -p quote-server --example load -- "${BENCH_USERS:-200}" "${BENCH_CONCURRENCY:-16}" "${BENCH_WIDGETS:-1000}"
