@@ -182,7 +182,10 @@ impl Api {
         }
     }
 
-    async fn read<T: DeserializeOwned>(response: Response, signal: Option<&AbortSignal>) -> Result<T, FetchError> {
+    /// A successful answer's status and body, as the browser's JSON parser made it: no
+    /// JSON text parser of our own in the wasm. Not generic, so its code is in the
+    /// wasm once; only the typing of the body is per answer type.
+    async fn read_body(response: Response, signal: Option<&AbortSignal>) -> Result<(u16, JsValue), FetchError> {
         let status = response.status();
         let text = match response.text() {
             Ok(p) => JsFuture::from(p).await.ok().and_then(|v| v.as_string()),
@@ -191,17 +194,21 @@ impl Api {
         let Some(text) = text else {
             return Err(if signal.is_some_and(AbortSignal::aborted) { FetchError::Aborted } else { FetchError::Network });
         };
-        // The browser's JSON parser, then straight into the Rust type: no JSON text
-        // parser of our own in the wasm. Not JSON at all (a proxy's error page) is
-        // an unexpected answer.
+        // Not JSON at all (a proxy's error page) is an unexpected answer.
         let Ok(body) = JSON::parse(&text) else { return Err(FetchError::Unexpected { status }) };
         if response.ok() {
-            return from_js(body).ok_or(FetchError::Unexpected { status });
+            return Ok((status, body));
         }
         match from_js::<ApiErrorBody>(body) {
             Some(body) => Err(FetchError::Api { status, detail: body.error }),
             None => Err(FetchError::Unexpected { status }),
         }
+    }
+
+    async fn read<T: DeserializeOwned>(response: Response, signal: Option<&AbortSignal>) -> Result<T, FetchError> {
+        // Another shape than the one the call expects is an unexpected answer.
+        let (status, body) = Self::read_body(response, signal).await?;
+        from_js(body).ok_or(FetchError::Unexpected { status })
     }
 
     /// The session token, creating a session when there is none or it has expired.
@@ -265,11 +272,23 @@ impl Api {
         body: Option<&str>,
         signal: Option<&AbortSignal>,
     ) -> Result<T, FetchError> {
+        let (status, body) = self.call_body(method, path, body, signal).await?;
+        from_js(body).ok_or(FetchError::Unexpected { status })
+    }
+
+    /// [`Api::call`]'s work, not generic (one copy in the wasm for every answer type).
+    async fn call_body(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&str>,
+        signal: Option<&AbortSignal>,
+    ) -> Result<(u16, JsValue), FetchError> {
         let mut renew = false;
         loop {
             let token = self.token(renew).await?;
             let response = self.send(method, path, body, Some(&token), signal).await?;
-            match Self::read(response, signal).await {
+            match Self::read_body(response, signal).await {
                 Err(FetchError::Api { status: 401, detail })
                     if !renew && detail.code.is_session() && !matches!(self.tokens, TokenSource::Fixed(_)) =>
                 {

@@ -244,7 +244,8 @@ test('mount options are checked: a wrong name or type throws, naming the option'
     const el = document.createElement('div');
     document.body.append(el);
     const cases = [{ amonut: '10' }, { amount: 10 }, { lock: ['amount', 'wallet'] }, { theme: 'pink' },
-      { getSessionToken: 'token' }, { copy: { submit: 3 } }, 'EUR-USDT'];
+      { getSessionToken: 'token' }, { copy: { submit: 3 } }, 'EUR-USDT', { lock: ['amount', 2] }, { lock: true },
+      { copy: ['a'] }, { pool: null, side: undefined, lock: 'amount, pool', copy: { b: 'B', a: 'A' } }];
     const out = cases.map((options) => {
       try { QuoteWidget.mount(el, options); return 'mounted'; } catch (e) { return String(e.message ?? e); }
     });
@@ -252,13 +253,18 @@ test('mount options are checked: a wrong name or type throws, naming the option'
     return out;
   });
   assert.match(errors[0], /^QuoteWidget: options: unknown field `amonut`/);
-  assert.match(errors[1], /^QuoteWidget: option `amount`: invalid type/);
+  assert.equal(errors[1], 'QuoteWidget: option `amount`: invalid type: number `10`, expected a string');
   assert.match(errors[2], /^QuoteWidget: option `lock`: unknown field "wallet"/);
   assert.match(errors[3], /^QuoteWidget: option `theme`: "pink" is not one of/);
   assert.match(errors[4], /^QuoteWidget: option `getSessionToken`: must be a function/);
-  assert.match(errors[5], /^QuoteWidget: option `copy.submit`: invalid type/);
+  assert.equal(errors[5], 'QuoteWidget: option `copy.submit`: invalid type: number `3`, expected a string');
   assert.match(errors[6], /^QuoteWidget: options: must be an object/);
-  assert.equal(errors[7], 0, 'nothing was mounted by a refused call');
+  assert.equal(errors[7], 'QuoteWidget: option `lock[1]`: invalid type: number `2`, expected a string');
+  assert.equal(errors[8], 'QuoteWidget: option `lock`: invalid type: boolean `true`, expected an array of field names or a string');
+  assert.equal(errors[9], 'QuoteWidget: option `copy`: invalid type: an array, expected an object of texts by copy key');
+  // null and undefined are absent options; a lock string and copy overrides are read.
+  assert.equal(errors[10], 'mounted');
+  assert.equal(errors[11], 1, 'only the valid call mounted');
   assert.deepEqual(page.problems, []);
 });
 
