@@ -10,6 +10,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../tests/e2e/harness.mjs';
+import { AMOUNT_READY_PROBE } from './amount-ready.mjs';
 
 const LOADS = Number(process.env.STARTUP_LOADS ?? 11);
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -34,25 +35,6 @@ function startStatic() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
-// Runs in every page before its own scripts: notes the first frame at which an
-// enabled Amount field exists (looking inside shadow roots, where the widget renders).
-const PROBE = `(() => {
-  const find = (root) => {
-    const el = root.querySelector('[data-testid=amount]');
-    if (el) return el;
-    for (const host of root.querySelectorAll('*')) {
-      const found = host.shadowRoot && find(host.shadowRoot);
-      if (found) return found;
-    }
-    return null;
-  };
-  const check = () => {
-    const el = document.documentElement && find(document);
-    if (el && !el.disabled) { window.__amountReadyAt = performance.now(); return; }
-    requestAnimationFrame(check);
-  };
-  requestAnimationFrame(check);
-})();`;
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
@@ -73,7 +55,7 @@ try {
     for (const [name, url] of Object.entries(pages)) {
       const context = await browser.newContext();
       const page = await context.newPage();
-      await page.addInitScript(PROBE);
+      await page.addInitScript(AMOUNT_READY_PROBE);
       await page.goto(url);
       await page.waitForFunction(() => window.__amountReadyAt !== undefined, null, { timeout: 30_000 });
       const t = await page.evaluate(() => window.__amountReadyAt);

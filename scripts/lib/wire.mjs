@@ -12,24 +12,7 @@
 import { createServer } from 'node:http';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../tests/e2e/harness.mjs';
-
-const AMOUNT_READY = `(() => {
-  const find = (root) => {
-    const el = root.querySelector('[data-testid=amount]');
-    if (el) return el;
-    for (const host of root.querySelectorAll('*')) {
-      const found = host.shadowRoot && find(host.shadowRoot);
-      if (found) return found;
-    }
-    return null;
-  };
-  const check = () => {
-    const el = document.documentElement && find(document);
-    if (el && !el.disabled) { window.__amountReadyAt = performance.timeOrigin + performance.now(); return; }
-    requestAnimationFrame(check);
-  };
-  requestAnimationFrame(check);
-})();`;
+import { AMOUNT_READY_PROBE } from './amount-ready.mjs';
 
 const HASHED = /-[0-9a-f]{12,16}(_bg)?\.(js|wasm|json|css)$|\/snippets\/[^/]+-[0-9a-f]{12,16}\//;
 const kind = (url, type) => {
@@ -44,7 +27,7 @@ const kind = (url, type) => {
 /** One visit: every request with its bytes on the wire, cache use and chain depth. */
 async function visit(context, url) {
   const page = await context.newPage();
-  await page.addInitScript(AMOUNT_READY);
+  await page.addInitScript(AMOUNT_READY_PROBE);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   const requests = new Map();
@@ -61,8 +44,8 @@ async function visit(context, url) {
   });
   cdp.on('Network.loadingFinished', (e) => { const r = requests.get(e.requestId); if (r) r.bytes = e.encodedDataLength; });
   await page.goto(url);
-  await page.waitForFunction(() => window.__amountReadyAt !== undefined, null, { timeout: 60_000 });
-  const ready = await page.evaluate(() => window.__amountReadyAt);
+  await page.waitForFunction(() => window.__amountReadyEpoch !== undefined, null, { timeout: 60_000 });
+  const ready = await page.evaluate(() => window.__amountReadyEpoch);
   await page.waitForTimeout(300); // let the counters of finished loads arrive
   await page.close();
   const all = [...requests.values()].filter((r) => !r.url.startsWith('data:'));
