@@ -28,9 +28,12 @@ export QW_FUZZ_WEBHOOK_SECRET="whs_fuzz_$(head -c 16 /dev/urandom | od -An -tx1 
 export QW_FUZZ_METRICS_TOKEN="mt_fuzz_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
 printf 'fuzz-%s' "$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')" > "$WORK/console-password"
 
-# Quote limits wide open: the fuzz asks for quotes far faster than a person would.
+# Rate limits wide open: the fuzz asks for quotes, and mints sessions and checkouts
+# from one address, far faster than a person would. (With the default 30 mints a
+# minute, the client-token fetch was sometimes refused 429 three times in a row and
+# schemathesis reported an authentication error: a red run decided by timing.)
 LISTEN_ADDR=127.0.0.1:0 DEMO_MODE=true DATABASE_URL="sqlite://$WORK/fuzz.db" RUST_LOG=warn \
-  QUOTE_RATE_PER_MINUTE=6000 UPSTREAM_QUOTES_PER_SECOND=10000 \
+  QUOTE_RATE_PER_MINUTE=6000 MINT_RATE_PER_MINUTE=6000 UPSTREAM_QUOTES_PER_SECOND=10000 \
   PARTNER_API_KEY="$QW_FUZZ_PARTNER_KEY" METRICS_TOKEN="$QW_FUZZ_METRICS_TOKEN" ZEROPOOLS_WEBHOOK_SECRET="$QW_FUZZ_WEBHOOK_SECRET" \
   CONSOLE_USER=fuzz CONSOLE_PASSWORD_FILE="$WORK/console-password" \
   "$SERVER_BIN" run > "$WORK/server.out" 2> "$WORK/server.err" &
