@@ -134,16 +134,20 @@ impl Frame {
         [(Frame::Phone, "phone", "Phone (360 px)"), (Frame::Desktop, "desktop", "Desktop (600 px)")];
 }
 
-const LOCALES: [(Locale, &str, &str); 8] = [
-    (Locale::En, "en", "English"),
-    (Locale::De, "de", "Deutsch"),
-    (Locale::Fr, "fr", "Français"),
-    (Locale::Es, "es", "Español"),
-    (Locale::It, "it", "Italiano"),
-    (Locale::Nl, "nl", "Nederlands"),
-    (Locale::PtBr, "pt-BR", "Português (Brasil)"),
-    (Locale::Pl, "pl", "Polski"),
-];
+/// Each locale by its own name, as a language menu shows it.
+fn native_name(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => "English",
+        Locale::De => "Deutsch",
+        Locale::Fr => "Français",
+        Locale::Es => "Español",
+        Locale::It => "Italiano",
+        Locale::Nl => "Nederlands",
+        Locale::PtBr => "Português (Brasil)",
+        Locale::Pl => "Polski",
+    }
+}
+
 const PRESETS: [(Preset, &str); 2] =
     [(Preset::Approved, "Approved copy"), (Preset::ProductLanguage, "Product language (0Pools' documented alternative)")];
 
@@ -295,7 +299,7 @@ pub fn Gallery() -> impl IntoView {
                <span class="qw-gallery-badge qw-gallery-badge--product-language">"Product language"</span>" is that documentation's alternative line; "
                <span class="qw-gallery-badge qw-gallery-badge--team">"Team-written"</span>" is ours (every string of a language other than English is)."</p>
             <div class="qw-gallery-toolbar" role="group" aria-label="Gallery view">
-                {picker("Language", "gallery-locale", LOCALES.to_vec(), locale)}
+                {picker("Language", "gallery-locale", Locale::ALL.iter().map(|&l| (l, l.tag(), native_name(l))).collect(), locale)}
                 {picker("Wording", "gallery-preset", PRESETS.iter().map(|(p, label)| (*p, p.name(), *label)).collect(), preset)}
                 {picker("Theme", "gallery-theme", Theme::ALL.to_vec(), theme)}
                 {picker("Frame", "gallery-frame", Frame::ALL.to_vec(), frame)}

@@ -22,6 +22,15 @@ before(async () => { server = await startServer(); browser = await launchBrowser
 afterEach(async () => { await browser?.closePages(); });
 after(async () => { await browser?.close(); await server?.stop(); });
 
+/** A page on the gallery at this viewport, once every state is rendered. */
+async function openGallery(width, height) {
+  const page = await browser.newPage();
+  await page.setViewportSize({ width, height });
+  await page.goto(`${server.url}/gallery/`);
+  await page.locator('[data-gallery-state=preview-panel]').waitFor();
+  return page;
+}
+
 test('every state is in the gallery, screenshotted and accessible', async () => {
   const page = await browser.newPage();
   const apiCalls = [];
@@ -60,10 +69,7 @@ test('every state is in the gallery, screenshotted and accessible', async () => 
 });
 
 test('the gallery names each string\'s copy key and source, and switches language, wording, theme and width', async () => {
-  const page = await browser.newPage();
-  await page.setViewportSize({ width: 1400, height: 1000 });
-  await page.goto(`${server.url}/gallery/`);
-  await page.locator('[data-gallery-state=preview-panel]').waitFor();
+  const page = await openGallery(1400, 1000);
   const frame = (state) => page.locator(`[data-gallery-state="${state}"]`);
   const source = (state, key) => frame(state).locator(`li[data-copy-key="${key}"]`).getAttribute('data-provenance');
 
@@ -107,10 +113,7 @@ test('the gallery names each string\'s copy key and source, and switches languag
 });
 
 test('every locale renders every state, each string its own translation, numbers in its own format', async () => {
-  const page = await browser.newPage();
-  await page.setViewportSize({ width: 1400, height: 1000 });
-  await page.goto(`${server.url}/gallery/`);
-  await page.locator('[data-gallery-state=preview-panel]').waitFor();
+  const page = await openGallery(1400, 1000);
   const frame = (state) => page.locator(`[data-gallery-state="${state}"]`);
   // The limits line of each locale (CLDR's separators and grouping, as Chromium's Intl has them).
   const limits = {
@@ -137,10 +140,7 @@ test('every locale renders every state, each string its own translation, numbers
 });
 
 test('on a 375 px phone the gallery itself fits the screen', async () => {
-  const page = await browser.newPage();
-  await page.setViewportSize({ width: 375, height: 812 });
-  await page.goto(`${server.url}/gallery/`);
-  await page.locator('[data-gallery-state=preview-panel]').waitFor();
+  const page = await openGallery(375, 812);
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow} px`);
   await page.getByTestId('gallery-frame').selectOption('desktop');

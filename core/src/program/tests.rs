@@ -1,4 +1,5 @@
 use super::*;
+use crate::vocab::{ChecklistItem, FundingModel, ReadinessState};
 
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()
