@@ -383,12 +383,12 @@ impl Api {
 
 /// A JS value (parsed JSON) as a Rust type, if it has that shape.
 pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Option<T> {
-    serde_wasm_bindgen::from_value(value).ok()
+    crate::json::read(value).ok()
 }
 
 /// A Rust value as a JS value shaped as JSON would be (objects, not `Map`s; `null`).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Option<JsValue> {
-    value.serialize(&serde_wasm_bindgen::Serializer::json_compatible()).ok()
+    crate::json::write(value).ok()
 }
 
 /// A Rust value as JSON text (request bodies, stored state), via the browser's `JSON`.

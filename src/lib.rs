@@ -8,6 +8,7 @@ pub mod embed;
 #[cfg(feature = "gallery")]
 pub mod gallery;
 pub mod host;
+pub mod json;
 pub mod locales;
 pub mod ui;
 

@@ -78,6 +78,6 @@ async fn fetch(url: &str) -> Result<Vec<(String, String)>, String> {
     }
     let json = response.json().map_err(|_| "not JSON".to_owned())?;
     let value = wasm_bindgen_futures::JsFuture::from(json).await.map_err(|_| "not JSON".to_owned())?;
-    let entries: HashMap<String, String> = serde_wasm_bindgen::from_value(value).map_err(|e| e.to_string())?;
+    let entries: HashMap<String, String> = crate::json::read(value).map_err(|_| "not an object of strings".to_owned())?;
     Ok(entries.into_iter().collect())
 }

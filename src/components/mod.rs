@@ -45,9 +45,12 @@ pub fn Widget(
         let api = api.clone();
         move || {
             let api = api.clone();
+            // Both at once: the checkout's session (the host's token callback, then the
+            // server) does not wait for the pools, which took one round trip off the
+            // start-up's critical path (docs/performance.md).
             async move {
-                let pools = api.pools().await?;
-                Ok::<_, crate::api::FetchError>((pools, api.checkout().await.ok()))
+                let (pools, checkout) = futures::future::join(api.pools(), api.checkout()).await;
+                Ok::<_, crate::api::FetchError>((pools?, checkout.ok()))
             }
         }
     });

@@ -1,0 +1,132 @@
+//! The widget's JSON adaptor (`quote_widget::json`) in a real browser, against the
+//! server's own encoding: serde_json writes what the API sends, the browser's `JSON`
+//! parses and prints it, and the adaptor must read and write exactly the same values.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::JSON;
+use quote_core::host_event::HostEvent;
+use quote_core::wire::{ApiErrorBody, ErrorCode, PoolsResponse, QuoteTerms, TradeStatus, TradeView, UnavailableReason};
+use quote_widget::gallery::{fixture_pools, fixture_terms, fixture_trade};
+use quote_widget::json::{read, write, Shapeless};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn parsed(text: &str) -> JsValue {
+    JSON::parse(text).expect("valid JSON")
+}
+
+/// What the server sends, as the browser parses it, read back into the same type.
+fn through_the_browser<T: Serialize + serde::de::DeserializeOwned>(value: &T) -> T {
+    read(parsed(&serde_json::to_string(value).unwrap())).expect("the server's JSON reads back")
+}
+
+/// What the adaptor writes, printed by the browser, as serde_json values.
+fn written<T: Serialize + ?Sized>(value: &T) -> serde_json::Value {
+    let text = JSON::stringify(&write(value).unwrap()).unwrap().as_string().unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+#[wasm_bindgen_test]
+fn the_servers_answers_read_back_exactly() {
+    let pools = PoolsResponse { pools: fixture_pools(), server_time: "2026-12-07T15:00:00Z".into() };
+    assert_eq!(through_the_browser(&pools), pools);
+    let terms = fixture_terms("107.420000000001", "1.0742");
+    assert_eq!(through_the_browser(&terms), terms);
+    for status in [TradeStatus::Reserved, TradeStatus::Settled, TradeStatus::Failed, TradeStatus::Released] {
+        let trade = fixture_trade(status);
+        assert_eq!(through_the_browser(&trade), trade);
+    }
+}
+
+#[wasm_bindgen_test]
+fn what_the_widget_writes_is_what_serde_json_writes() {
+    let pools = PoolsResponse { pools: fixture_pools(), server_time: "2026-12-07T15:00:00Z".into() };
+    assert_eq!(written(&pools), serde_json::to_value(&pools).unwrap());
+    let trade = fixture_trade(TradeStatus::Settled);
+    assert_eq!(written(&trade), serde_json::to_value(&trade).unwrap());
+    // An untagged enum (the host events' details) and a skipped `None`.
+    let event = HostEvent::Unavailable { reason: UnavailableReason::Busy, retry_after_ms: 1500 };
+    assert_eq!(written(&event), serde_json::json!({ "reason": "busy", "retry_after_ms": 1500 }));
+    let event = HostEvent::Expired { quote_id: "q_1".into(), expires_at: None };
+    assert_eq!(written(&event), serde_json::json!({ "quote_id": "q_1", "expires_at": null }));
+}
+
+#[wasm_bindgen_test]
+fn unknown_keys_are_ignored_and_missing_options_are_none() {
+    let body: ApiErrorBody = read(parsed(
+        r#"{"error":{"code":"amount_out_of_limits","message":"Too much.","min_order_usdt":"10","extra":[1,{"a":null}]},"later":true}"#,
+    ))
+    .unwrap();
+    assert_eq!(body.error.code, ErrorCode::AmountOutOfLimits);
+    assert_eq!(body.error.message, "Too much.");
+    assert_eq!(body.error.min_order_usdt, Some("10".parse().unwrap()));
+    assert_eq!(body.error.field, None);
+    assert_eq!(body.error.retry_after_ms, None);
+    let body: ApiErrorBody = read(parsed(r#"{"error":{"code":"busy","message":"Later.","retry_after_ms":2500,"field":null}}"#)).unwrap();
+    assert_eq!(body.error.retry_after_ms, Some(2500));
+    assert_eq!(body.error.field, None);
+}
+
+#[wasm_bindgen_test]
+fn words_from_a_newer_server_are_kept_or_refused_as_the_vocabulary_says() {
+    // An open vocabulary keeps a word it does not know; a closed one refuses it.
+    let body: ApiErrorBody = read(parsed(r#"{"error":{"code":"brand_new_code","message":"New."}}"#)).unwrap();
+    assert_eq!(body.error.code, ErrorCode::Other("brand_new_code".into()));
+    let mut trade = serde_json::to_value(fixture_trade(TradeStatus::Reserved)).unwrap();
+    trade["status"] = "teleported".into();
+    assert_eq!(read::<TradeView>(parsed(&trade.to_string())), Err(Shapeless));
+}
+
+#[wasm_bindgen_test]
+fn numbers_with_a_fraction_or_beyond_exact_integers_are_not_a_shape_we_read() {
+    // Money is a decimal string on the wire; a float where one is expected is refused,
+    // and so is a number where a string is expected.
+    let mut terms = serde_json::to_value(fixture_terms("107.42", "1.0742")).unwrap();
+    terms["rate"] = serde_json::json!(1.0742);
+    assert_eq!(read::<QuoteTerms>(parsed(&terms.to_string())), Err(Shapeless));
+    assert_eq!(read::<u64>(parsed("1.5")), Err(Shapeless));
+    assert_eq!(read::<u64>(parsed("9007199254740993")), Err(Shapeless));
+    assert_eq!(read::<u64>(parsed("9007199254740991")), Ok(9_007_199_254_740_991));
+    assert_eq!(read::<i64>(parsed("-42")), Ok(-42));
+    assert_eq!(read::<u64>(parsed("-42")), Err(Shapeless));
+    assert_eq!(read::<u8>(parsed("300")), Err(Shapeless));
+    assert_eq!(write(&u64::MAX), Err(Shapeless));
+}
+
+#[wasm_bindgen_test]
+fn values_of_the_wrong_kind_are_refused_not_a_panic() {
+    for text in ["null", "true", "7", "\"text\"", "[]", "[1]", "{\"a\":1}"] {
+        assert!(read::<HashMap<String, String>>(parsed(text)).is_err(), "{text}");
+        assert!(read::<Tagged>(parsed(text)).is_err(), "{text}");
+    }
+    let copy: HashMap<String, String> = read(parsed(r#"{"title":"Convertir","retry":"Réessayer"}"#)).unwrap();
+    assert_eq!(copy.get("retry").map(String::as_str), Some("Réessayer"));
+}
+
+/// serde's external tagging in every form, both ways.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Tagged {
+    Unit,
+    Newtype(String),
+    Tuple(u32, Option<bool>),
+    Struct { amount: String, items: Vec<u16> },
+}
+
+#[wasm_bindgen_test]
+fn enums_are_tagged_as_serde_json_tags_them() {
+    let all = vec![
+        Tagged::Unit,
+        Tagged::Newtype("x".into()),
+        Tagged::Tuple(7, None),
+        Tagged::Struct { amount: "0.10".into(), items: vec![1, 2] },
+    ];
+    assert_eq!(written(&all), serde_json::to_value(&all).unwrap());
+    assert_eq!(through_the_browser(&all), all);
+    assert_eq!(read::<Tagged>(parsed(r#"{"unit":null,"newtype":"x"}"#)), Err(Shapeless));
+    assert_eq!(read::<Tagged>(parsed(r#""sideways""#)), Err(Shapeless));
+}
