@@ -32,7 +32,11 @@ if (typeof window.QuoteWidget.mount !== 'function') {
     link.href = new URL(module, here).href;
     document.head.append(link);
   }
-  const wasm = fetch(new URL(files.wasm, here));
+  // Compiled as it downloads (and while the glue arrives), not after both are here. A
+  // CDN that serves the wasm without `application/wasm` makes streaming refuse it: then
+  // the glue gets a plain download and compiles it the slow way.
+  const url = new URL(files.wasm, here);
+  const wasm = WebAssembly.compileStreaming ? WebAssembly.compileStreaming(fetch(url)).catch(() => fetch(url)) : fetch(url);
   const glue = await import(new URL(files.glue, here).href);
   await glue.default({ module_or_path: wasm });
 }

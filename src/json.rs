@@ -394,49 +394,28 @@ impl ArrayWriter {
     }
 }
 
-impl ser::SerializeSeq for ArrayWriter {
-    type Ok = JsValue;
-    type Error = Shapeless;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Shapeless> {
-        self.push(value)
-    }
-    fn end(self) -> Result<JsValue, Shapeless> {
-        self.finish()
-    }
+/// serde's four array-shaped writers differ only in their method's name.
+macro_rules! array_writer {
+    ($($trait:ident::$method:ident),+) => {$(
+        impl ser::$trait for ArrayWriter {
+            type Ok = JsValue;
+            type Error = Shapeless;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Shapeless> {
+                self.push(value)
+            }
+            fn end(self) -> Result<JsValue, Shapeless> {
+                self.finish()
+            }
+        }
+    )+};
 }
 
-impl ser::SerializeTuple for ArrayWriter {
-    type Ok = JsValue;
-    type Error = Shapeless;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Shapeless> {
-        self.push(value)
-    }
-    fn end(self) -> Result<JsValue, Shapeless> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for ArrayWriter {
-    type Ok = JsValue;
-    type Error = Shapeless;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Shapeless> {
-        self.push(value)
-    }
-    fn end(self) -> Result<JsValue, Shapeless> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleVariant for ArrayWriter {
-    type Ok = JsValue;
-    type Error = Shapeless;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Shapeless> {
-        self.push(value)
-    }
-    fn end(self) -> Result<JsValue, Shapeless> {
-        self.finish()
-    }
-}
+array_writer!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 /// An object being written (a map, a struct, or a struct variant's fields).
 struct ObjectWriter {
@@ -478,24 +457,20 @@ impl ser::SerializeMap for ObjectWriter {
     }
 }
 
-impl ser::SerializeStruct for ObjectWriter {
-    type Ok = JsValue;
-    type Error = Shapeless;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Shapeless> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<JsValue, Shapeless> {
-        self.finish()
-    }
+/// A struct's fields and a struct variant's are written alike.
+macro_rules! struct_writer {
+    ($($trait:ident),+) => {$(
+        impl ser::$trait for ObjectWriter {
+            type Ok = JsValue;
+            type Error = Shapeless;
+            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Shapeless> {
+                self.field(key, value)
+            }
+            fn end(self) -> Result<JsValue, Shapeless> {
+                self.finish()
+            }
+        }
+    )+};
 }
 
-impl ser::SerializeStructVariant for ObjectWriter {
-    type Ok = JsValue;
-    type Error = Shapeless;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Shapeless> {
-        self.field(key, value)
-    }
-    fn end(self) -> Result<JsValue, Shapeless> {
-        self.finish()
-    }
-}
+struct_writer!(SerializeStruct, SerializeStructVariant);
