@@ -300,6 +300,15 @@ fn set(object: &Object, key: &JsValue, value: &JsValue) -> Result<(), Shapeless>
     Reflect::set(object, key, value).map(drop).map_err(|_| Shapeless)
 }
 
+/// Numbers a JS number always holds exactly.
+macro_rules! exact_numbers {
+    ($($method:ident: $t:ty),+) => {$(
+        fn $method(self, v: $t) -> Result<JsValue, Shapeless> {
+            Ok(JsValue::from_f64(v.into()))
+        }
+    )+};
+}
+
 impl ser::Serializer for Writer {
     type Ok = JsValue;
     type Error = Shapeless;
@@ -311,35 +320,16 @@ impl ser::Serializer for Writer {
     type SerializeStruct = ObjectWriter;
     type SerializeStructVariant = ObjectWriter;
 
+    exact_numbers!(serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_f32: f32);
+
     fn serialize_bool(self, v: bool) -> Result<JsValue, Shapeless> {
         Ok(JsValue::from_bool(v))
-    }
-    fn serialize_i8(self, v: i8) -> Result<JsValue, Shapeless> {
-        Ok(JsValue::from_f64(v.into()))
-    }
-    fn serialize_i16(self, v: i16) -> Result<JsValue, Shapeless> {
-        Ok(JsValue::from_f64(v.into()))
-    }
-    fn serialize_i32(self, v: i32) -> Result<JsValue, Shapeless> {
-        Ok(JsValue::from_f64(v.into()))
     }
     fn serialize_i64(self, v: i64) -> Result<JsValue, Shapeless> {
         integer(v as f64)
     }
-    fn serialize_u8(self, v: u8) -> Result<JsValue, Shapeless> {
-        Ok(JsValue::from_f64(v.into()))
-    }
-    fn serialize_u16(self, v: u16) -> Result<JsValue, Shapeless> {
-        Ok(JsValue::from_f64(v.into()))
-    }
-    fn serialize_u32(self, v: u32) -> Result<JsValue, Shapeless> {
-        Ok(JsValue::from_f64(v.into()))
-    }
     fn serialize_u64(self, v: u64) -> Result<JsValue, Shapeless> {
         integer(v as f64)
-    }
-    fn serialize_f32(self, v: f32) -> Result<JsValue, Shapeless> {
-        Ok(JsValue::from_f64(v.into()))
     }
     fn serialize_f64(self, v: f64) -> Result<JsValue, Shapeless> {
         Ok(JsValue::from_f64(v))
