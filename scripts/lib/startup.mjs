@@ -6,6 +6,7 @@
 //   demo    — the demo checkout page with the widget, served by the companion server.
 // Prints median, min and max per page and the ratios of the medians. Asserts nothing.
 import { createServer } from 'node:http';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, existsSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -35,6 +36,13 @@ function startStatic() {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
+
+// The counter is built by bench.sh; run alone, this builds it the same way first.
+if (!existsSync(join(ROOT, 'bench/out/counter/index.html'))) {
+  console.error('[startup] building the bare Leptos counter (bench/counter/)');
+  const built = spawnSync('trunk', ['build', '--release', '--offline', '--config', 'bench/counter/Trunk.toml'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (built.status !== 0) throw new Error('the counter did not build (scripts/setup.sh puts trunk on PATH)');
+}
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2; };
 
