@@ -62,25 +62,25 @@ pub fn Widget(
         <section class="qw" data-testid="quote-widget" aria-labelledby=ui.id("title")>
             <h2 class="qw-title" id=ui.id("title")>{ui.t(Copy::Title)}</h2>
             <Transition fallback=move || view! { <p class="qw-loading" role="status">{loading.clone()}</p> }>
-                <ErrorBoundary fallback=move |_errors| {
-                    crate::host::host().emitter.emit(quote_core::host_event::HostEvent::Error {
-                        code: quote_core::wire::ErrorCode::PoolsUnavailable,
-                        message: "The available conversions could not be loaded.".into(),
-                    });
-                    view! { <PoolsError on_retry=Callback::new(move |_| pools.refetch()) /> }
-                }>
-                    {
-                        move || {
-                            let api = api_for_flow.clone();
-                            Suspend::new(async move {
-                                pools.await.map(|(answer, checkout)| match checkout {
-                                    Some(checkout) => view! { <Flow api=api.take() pools=answer.pools checkout /> }.into_any(),
-                                    None => view! { <Flow api=api.take() pools=answer.pools /> }.into_any(),
-                                })
-                            })
+                {move || {
+                    let api = api_for_flow.clone();
+                    // A failed discovery is a product state, matched here rather than
+                    // thrown to an `ErrorBoundary`: that boundary's error registry and
+                    // every `Debug` of the error chain were 23.6 KB of the wasm (6.5 KB Brotli).
+                    Suspend::new(async move {
+                        match pools.await {
+                            Ok((answer, Some(checkout))) => view! { <Flow api=api.take() pools=answer.pools checkout /> }.into_any(),
+                            Ok((answer, None)) => view! { <Flow api=api.take() pools=answer.pools /> }.into_any(),
+                            Err(_) => {
+                                crate::host::host().emitter.emit(quote_core::host_event::HostEvent::Error {
+                                    code: quote_core::wire::ErrorCode::PoolsUnavailable,
+                                    message: "The available conversions could not be loaded.".into(),
+                                });
+                                view! { <PoolsError on_retry=Callback::new(move |_| pools.refetch()) /> }.into_any()
+                            }
                         }
-                    }
-                </ErrorBoundary>
+                    })
+                }}
             </Transition>
         </section>
     }

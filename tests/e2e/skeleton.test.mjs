@@ -63,6 +63,30 @@ test('sandbox faults can be set from configuration', async () => {
   }
 });
 
+test('failed discovery: one error event for the host, and Retry brings the form', async () => {
+  // The server's own answers are refused in the browser until the user retries: the
+  // widget must show its error state, tell the host once, and recover in place.
+  const page = await browser.newPage();
+  let failing = true;
+  await page.route('**/api/pools', (route) => (failing
+    ? route.fulfill({ status: 503, contentType: 'application/json', body: '{"error":{"code":"upstream_unavailable","message":"down"}}' })
+    : route.continue()));
+  await page.addInitScript(() => {
+    window.__errors = [];
+    document.addEventListener('quote-widget:error', (e) => window.__errors.push(e.detail));
+  });
+  await page.goto(server.url);
+  await page.getByTestId('pools-error').waitFor({ timeout: 20_000 });
+  const errors = await page.evaluate(() => window.__errors);
+  assert.deepEqual(errors.map((e) => e.code), ['pools_unavailable']);
+  assert.match(errors[0].message, /could not be loaded/);
+  failing = false;
+  await page.getByTestId('pools-error').getByRole('button').click();
+  await page.getByTestId('pool-select').waitFor({ timeout: 20_000 });
+  assert.equal(await page.getByTestId('pools-error').count(), 0);
+  assert.equal((await page.evaluate(() => window.__errors)).length, 1, 'a recovery is not another error');
+});
+
 test('a malformed SANDBOX_FAULTS stops start-up with a clear message', async () => {
   await assert.rejects(startServer({ SANDBOX_FAULTS: '{"error_rat": 1}' }), /SANDBOX_FAULTS: is not a valid fault set/);
 });
