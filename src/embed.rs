@@ -6,14 +6,16 @@
 use crate::api::{Api, TokenSource};
 use crate::components::Widget;
 use crate::host::{Defaults, Emitter, Host};
+use crate::task::Tasks;
 use js_sys::{Array, Function, Object, Reflect};
 use leptos::prelude::*;
-use quote_core::copy::CopyDeck;
+use quote_core::copy::{CopyDeck, Translations};
 use quote_core::display::Locale;
 use quote_core::wire::Side;
 use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
@@ -424,25 +426,20 @@ fn Localized(api: Api, locale: Locale, copy: Vec<(String, String)>) -> impl Into
         let deck = deck(translations);
         return view! { <Widget api deck locale /> }.into_any();
     }
+    // The file is awaited through a plain signal, not a resource under `<Suspense>`
+    // (see `Widget`: that machinery cost more than the rest of this component).
     let base = api.base().to_owned();
-    let loaded = LocalResource::new(move || {
-        let base = base.clone();
-        async move { crate::locales::load(locale, &base).await }
-    });
-    let api = send_wrapper::SendWrapper::new(api);
+    let loaded = RwSignal::new(None::<Option<Arc<Translations>>>);
+    Tasks::here().spawn(async move { loaded.set(Some(crate::locales::load(locale, &base).await)) });
+    let api = StoredValue::new_local(api);
     let deck = StoredValue::new(deck);
-    view! {
-        <Suspense fallback=|| view! { <div class="qw qw-placeholder" aria-busy="true" data-testid="widget-placeholder"></div> }>
-            {move || {
-                let api = api.clone();
-                Suspend::new(async move {
-                    let translations = loaded.await;
-                    let deck = deck.with_value(|d| d(translations));
-                    view! { <Widget api=api.take() deck locale /> }
-                })
-            }}
-        </Suspense>
-    }
+    (move || match loaded.get() {
+        None => view! { <div class="qw qw-placeholder" aria-busy="true" data-testid="widget-placeholder"></div> }.into_any(),
+        Some(translations) => {
+            let deck = deck.with_value(|d| d(translations));
+            view! { <Widget api=api.get_value() deck locale /> }.into_any()
+        }
+    })
     .into_any()
 }
 

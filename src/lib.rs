@@ -10,6 +10,7 @@ pub mod gallery;
 pub mod host;
 pub mod json;
 pub mod locales;
+pub mod task;
 pub mod ui;
 
 /// Runs when the module loads: defines `QuoteWidget` and `<quote-widget>`.

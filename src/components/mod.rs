@@ -14,10 +14,12 @@ pub use quote::FirmQuotePanel;
 pub use trade::TradePanel;
 
 use crate::api::Api;
+use crate::task::Tasks;
 use crate::ui::Ui;
 use leptos::prelude::*;
 use quote_core::copy::{Copy, CopyDeck};
 use quote_core::display::Locale;
+use quote_core::wire::{CheckoutView, PoolView};
 
 /// The whole widget: loads the partner's pools, then runs the quote flow.
 #[component]
@@ -37,53 +39,63 @@ pub fn Widget(
 ) -> impl IntoView {
     let ui = Ui::new(deck.unwrap_or_default(), locale.unwrap_or_default());
     provide_context(ui.clone());
-    let api = api.unwrap_or_else(|| Api::new(api_base));
+    let api = StoredValue::new_local(api.unwrap_or_else(|| Api::new(api_base)));
+    let tasks = Tasks::here();
     // Discovery, and the checkout this session belongs to (what the partner bound,
-    // and its trade if it already converted). Without a checkout answer the widget
-    // still runs: the server enforces the bindings either way.
-    let pools = LocalResource::new({
-        let api = api.clone();
-        move || {
-            let api = api.clone();
+    // and its trade if it already converted): `None` until they answer. Without a
+    // checkout answer the widget still runs: the server enforces the bindings either
+    // way. Read through a plain signal rather than a resource under `<Transition>`:
+    // resources and suspense contexts were 48.0 KB of the wasm (15.2 KB Brotli) for
+    // this wait and the locale file's, and the `<ErrorBoundary>` for the failure
+    // (its error registry, the `Debug` of the error chain) another 23.6 KB.
+    let discovery = RwSignal::new(None::<Result<Discovered, ()>>);
+    let discover = move || {
+        let Some(api) = api.try_get_value() else { return };
+        tasks.spawn(async move {
             // Both at once: the checkout's session (the host's token callback, then the
             // server) does not wait for the pools, which took one round trip off the
             // start-up's critical path (docs/performance.md).
-            async move {
-                let (pools, checkout) = futures::future::join(api.pools(), api.checkout()).await;
-                Ok::<_, crate::api::FetchError>((pools?, checkout.ok()))
-            }
-        }
-    });
+            let (pools, checkout) = futures::future::join(api.pools(), api.checkout()).await;
+            let found = match pools {
+                Ok(answer) => Ok(Discovered { pools: answer.pools, checkout: checkout.ok() }),
+                Err(_) => {
+                    crate::host::host().emitter.emit(quote_core::host_event::HostEvent::Error {
+                        code: quote_core::wire::ErrorCode::PoolsUnavailable,
+                        message: "The available conversions could not be loaded.".into(),
+                    });
+                    Err(())
+                }
+            };
+            discovery.set(Some(found));
+        });
+    };
+    discover();
+    // A retry keeps the error on screen until the new answer is in.
+    let on_retry = Callback::new(move |_| discover());
     let loading = ui.t(Copy::LoadingPools);
-    // The client holds JS values (a token callback), so it is not Send; it crosses
-    // the Suspend boundary wrapped (it never leaves this thread).
-    let api_for_flow = send_wrapper::SendWrapper::new(api.clone());
     view! {
         <section class="qw" data-testid="quote-widget" aria-labelledby=ui.id("title")>
             <h2 class="qw-title" id=ui.id("title")>{ui.t(Copy::Title)}</h2>
-            <Transition fallback=move || view! { <p class="qw-loading" role="status">{loading.clone()}</p> }>
-                {move || {
-                    let api = api_for_flow.clone();
-                    // A failed discovery is a product state, matched here rather than
-                    // thrown to an `ErrorBoundary`: that boundary's error registry and
-                    // every `Debug` of the error chain were 23.6 KB of the wasm (6.5 KB Brotli).
-                    Suspend::new(async move {
-                        match pools.await {
-                            Ok((answer, Some(checkout))) => view! { <Flow api=api.take() pools=answer.pools checkout /> }.into_any(),
-                            Ok((answer, None)) => view! { <Flow api=api.take() pools=answer.pools /> }.into_any(),
-                            Err(_) => {
-                                crate::host::host().emitter.emit(quote_core::host_event::HostEvent::Error {
-                                    code: quote_core::wire::ErrorCode::PoolsUnavailable,
-                                    message: "The available conversions could not be loaded.".into(),
-                                });
-                                view! { <PoolsError on_retry=Callback::new(move |_| pools.refetch()) /> }.into_any()
-                            }
-                        }
-                    })
-                }}
-            </Transition>
+            {move || match discovery.get() {
+                None => view! { <p class="qw-loading" role="status">{loading.clone()}</p> }.into_any(),
+                Some(Err(())) => view! { <PoolsError on_retry /> }.into_any(),
+                Some(Ok(Discovered { pools, checkout })) => {
+                    let api = api.get_value();
+                    match checkout {
+                        Some(checkout) => view! { <Flow api pools checkout /> }.into_any(),
+                        None => view! { <Flow api pools /> }.into_any(),
+                    }
+                }
+            }}
         </section>
     }
+}
+
+/// What discovery found: the pools, and the checkout when the server answered for it.
+#[derive(Clone)]
+struct Discovered {
+    pools: Vec<PoolView>,
+    checkout: Option<CheckoutView>,
 }
 
 /// Discovery failed: say so, and offer to try again.

@@ -1,13 +1,13 @@
 //! What every part of the flow shares: the state signals, the server, the host's
-//! event target and the owner that cancels requests when the widget goes away. It is
+//! event target and the tasks, cancelled when the widget goes away. It is
 //! `Copy`, so each part takes it by value instead of capturing a dozen handles.
 
 use super::super::form::{FieldErrors, PreviewState};
 use crate::api::{Api, FetchError};
 use crate::host::Emitter;
+use crate::task::Tasks;
 use crate::ui::Ui;
 use leptos::prelude::*;
-use leptos::reactive::owner::Owner;
 use quote_core::copy::Copy;
 use quote_core::flow::{Problem, Stage};
 use quote_core::form::{pay_currency, FieldProblem, FormInput};
@@ -41,7 +41,7 @@ pub struct FlowCtx {
     pub order_cap: StoredValue<Option<quote_core::wire::OrderCap>>,
     ui: StoredValue<Ui>,
     emitter: StoredValue<Emitter, LocalStorage>,
-    owner: StoredValue<Owner>,
+    tasks: Tasks,
 }
 
 impl FlowCtx {
@@ -68,7 +68,7 @@ impl FlowCtx {
             order_cap: StoredValue::new(order_cap),
             ui: StoredValue::new(ui),
             emitter: StoredValue::new_local(host.emitter.clone()),
-            owner: StoredValue::new(Owner::current().expect("components run under an owner")),
+            tasks: Tasks::here(),
         }
     }
 
@@ -96,10 +96,9 @@ impl FlowCtx {
         self.emit(HostEvent::Error { code: e.code(), message: e.to_string() });
     }
 
-    /// Runs `task` under the flow's owner, cancelled when the owner is cleaned up: a
-    /// request that answers after the widget was destroyed (or re-rendered) touches nothing.
+    /// Runs `task` under the flow's owner (`crate::task`).
     pub fn spawn(&self, task: impl Future<Output = ()> + 'static) {
-        self.owner.try_with_value(|o| o.with(|| leptos::task::spawn_local_scoped_with_cancellation(task)));
+        self.tasks.spawn(task);
     }
 
     /// The pool the form is on.
