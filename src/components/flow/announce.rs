@@ -45,7 +45,7 @@ fn speak(ctx: FlowCtx) {
     // The seconds left of the quote on screen at the last tick, and which quote it was:
     // marks are crossed between ticks of one quote, never by a new one appearing.
     let last_seconds: StoredValue<Option<(String, u64)>> = StoredValue::new(None);
-    Effect::new(move |previous: Option<Display>| {
+    crate::task::effect(move |previous: Option<Display>| {
         let t = ctx.now.get();
         let display = ctx.stage.with(|s| s.display(t));
         let quoted = ctx.stage.with_untracked(|s| match s {
@@ -79,7 +79,7 @@ fn speak(ctx: FlowCtx) {
 
 /// `status` for every new status of the trade on screen, and `terminal` once.
 fn report_trade_status(ctx: FlowCtx) {
-    Effect::new(move |previous: Option<Option<(String, TradeStatus)>>| {
+    crate::task::effect(move |previous: Option<Option<(String, TradeStatus)>>| {
         let trade = ctx.stage.with(|s| match s {
             Stage::Pending(t) | Stage::Finished(t) => Some(t.clone()),
             _ => None,
@@ -100,7 +100,7 @@ fn report_trade_status(ctx: FlowCtx) {
 /// Focus follows the step: the new panel's heading, so keyboard and screen-reader
 /// users land where the content changed.
 fn follow_focus(ctx: FlowCtx, panel: Memo<Panel>) {
-    Effect::new(move |previous: Option<Panel>| {
+    crate::task::effect(move |previous: Option<Panel>| {
         let current = panel.get();
         if previous.is_some_and(|p| p != current) {
             request_animation_frame(move || {

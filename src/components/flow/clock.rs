@@ -22,7 +22,7 @@ pub fn install(ctx: FlowCtx, preview: Preview) {
     on_cleanup(move || drop(tick));
 
     let expiry = StoredValue::new_local(None::<Timeout>);
-    Effect::new(move |_| {
+    crate::task::effect(move |_| {
         let remaining = match ctx.stage.get() {
             Stage::Quoted(q) => q.remaining_ms(now_ms()),
             _ => 0,

@@ -251,7 +251,7 @@ impl Controller {
             }
         }
         // A new pool: pick a side and network it offers.
-        Effect::new(move |_| {
+        crate::task::effect(move |_| {
             let id = ctx.pool_id.get();
             if let Some(p) = ctx.pools.with(|ps| ps.iter().find(|p| p.pool_id == id).cloned()) {
                 ctx.input.update(|i| {
@@ -266,7 +266,7 @@ impl Controller {
         });
         // That quote no longer matches what is being paid for: declined upstream, and
         // the user is back on the form with the new values.
-        Effect::new(move |previous: Option<(String, quote_core::form::FormInput)>| {
+        crate::task::effect(move |previous: Option<(String, quote_core::form::FormInput)>| {
             let current = (ctx.pool_id.get(), ctx.input.get());
             if previous.is_some_and(|p| p != current) && matches!(ctx.stage.get_untracked(), Stage::Quoted(_)) {
                 self.back();

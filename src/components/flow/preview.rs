@@ -42,7 +42,7 @@ impl Preview {
             deferred: StoredValue::new(false),
         };
         let price_inputs = Memo::new(move |_| (ctx.pool_id.get(), ctx.input.with(|i| (i.side, i.amount.clone()))));
-        Effect::new(move |_| {
+        crate::task::effect(move |_| {
             // `get`, not `track`: the memo must recompute for later changes to reach here.
             let _ = price_inputs.get();
             let timer =
