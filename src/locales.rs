@@ -8,13 +8,13 @@
 use quote_core::copy::Translations;
 use quote_core::display::Locale;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::sync::Arc;
 use wasm_bindgen::{JsCast, JsValue};
 
 thread_local! {
-    /// Translations that arrived, by locale (one fetch per page and locale).
-    static LOADED: RefCell<HashMap<Locale, Arc<Translations>>> = RefCell::new(HashMap::new());
+    /// Translations that arrived, by locale (one fetch per page and locale; a page
+    /// holds a handful, so a list, and no hash map code in the wasm).
+    static LOADED: RefCell<Vec<(Locale, Arc<Translations>)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Already here: English (`None` inside), or a locale fetched before.
@@ -22,7 +22,7 @@ pub fn ready(locale: Locale) -> Option<Option<Arc<Translations>>> {
     if locale == Locale::En {
         return Some(None);
     }
-    LOADED.with(|l| l.borrow().get(&locale).cloned()).map(Some)
+    LOADED.with(|l| l.borrow().iter().find(|(l, _)| *l == locale).map(|(_, t)| Arc::clone(t))).map(Some)
 }
 
 /// The address of a locale's file: `window.QuoteWidget.locales[tag]`, else the
@@ -55,7 +55,7 @@ pub async fn load(locale: Locale, api_base: &str) -> Option<Arc<Translations>> {
         Ok(entries) => {
             let (translations, _newer) = Translations::from_entries(entries);
             let translations = Arc::new(translations);
-            LOADED.with(|l| l.borrow_mut().insert(locale, Arc::clone(&translations)));
+            LOADED.with(|l| l.borrow_mut().push((locale, Arc::clone(&translations))));
             Some(translations)
         }
         Err(why) => {
@@ -78,6 +78,16 @@ async fn fetch(url: &str) -> Result<Vec<(String, String)>, String> {
     }
     let json = response.json().map_err(|_| "not JSON".to_owned())?;
     let value = wasm_bindgen_futures::JsFuture::from(json).await.map_err(|_| "not JSON".to_owned())?;
-    let entries: HashMap<String, String> = crate::json::read(value).map_err(|_| "not an object of strings".to_owned())?;
-    Ok(entries.into_iter().collect())
+    // The object's own entries, read as they are: no map type (and its hashing) in between.
+    let object: &js_sys::Object = value.dyn_ref().filter(|_| !js_sys::Array::is_array(&value)).ok_or("not an object of strings")?;
+    js_sys::Object::entries(object)
+        .iter()
+        .map(|pair| {
+            let pair: js_sys::Array = pair.unchecked_into();
+            match (pair.get(0).as_string(), pair.get(1).as_string()) {
+                (Some(key), Some(text)) => Ok((key, text)),
+                _ => Err("not an object of strings".to_owned()),
+            }
+        })
+        .collect()
 }

@@ -5,7 +5,6 @@
 //! Product teams override any key by name.
 
 use crate::display::Locale;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 macro_rules! deck {
@@ -111,14 +110,32 @@ deck! {
 /// A locale's copy as data: the texts of the keys its file has.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Translations {
-    texts: HashMap<Copy, String>,
+    texts: Texts,
+}
+
+/// Texts by key: a slot per key of the deck, found by the key's position. A hash map
+/// did the same and brought its hashing and table code into the widget's wasm.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct Texts(Vec<Option<String>>);
+
+impl Texts {
+    fn insert(&mut self, key: Copy, text: String) {
+        let at = key as usize;
+        if self.0.len() <= at {
+            self.0.resize(at + 1, None);
+        }
+        self.0[at] = Some(text);
+    }
+    fn get(&self, key: Copy) -> Option<&str> {
+        self.0.get(key as usize)?.as_deref()
+    }
 }
 
 impl Translations {
     /// From a locale file's entries (key name → text). Names this build does not know
     /// are returned (a newer file); keys the file lacks fall back to English.
     pub fn from_entries(entries: impl IntoIterator<Item = (String, String)>) -> (Translations, Vec<String>) {
-        let mut texts = HashMap::new();
+        let mut texts = Texts::default();
         let mut unknown = Vec::new();
         for (name, text) in entries {
             match Copy::from_name(&name) {
@@ -133,11 +150,11 @@ impl Translations {
 
     /// The keys this locale does not translate (shown in English).
     pub fn missing(&self) -> Vec<Copy> {
-        Copy::ALL.iter().copied().filter(|k| !self.texts.contains_key(k)).collect()
+        Copy::ALL.iter().copied().filter(|k| self.texts.get(*k).is_none()).collect()
     }
 
     pub fn get(&self, key: Copy) -> Option<&str> {
-        self.texts.get(&key).map(String::as_str)
+        self.texts.get(key)
     }
 }
 
@@ -146,7 +163,7 @@ impl Translations {
 pub struct CopyDeck {
     locale: Locale,
     translations: Option<Arc<Translations>>,
-    overrides: HashMap<Copy, String>,
+    overrides: Texts,
 }
 
 impl CopyDeck {
@@ -163,7 +180,7 @@ impl CopyDeck {
         translations: Option<Arc<Translations>>,
         overrides: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) -> (CopyDeck, Vec<String>) {
-        let mut deck = CopyDeck { locale, translations, overrides: HashMap::new() };
+        let mut deck = CopyDeck { locale, translations, overrides: Texts::default() };
         let mut unknown = Vec::new();
         for (name, text) in overrides {
             match Copy::from_name(name) {
@@ -181,15 +198,15 @@ impl CopyDeck {
     }
 
     pub fn text(&self, key: Copy) -> String {
-        if let Some(text) = self.overrides.get(&key) {
-            return text.clone();
+        if let Some(text) = self.overrides.get(key) {
+            return text.to_owned();
         }
         self.translations.as_ref().and_then(|t| t.get(key)).unwrap_or(key.default_text()).to_owned()
     }
 
     /// Whether `key` shows the locale's own text (not an override, not the English fallback).
     pub fn translated(&self, key: Copy) -> bool {
-        !self.overrides.contains_key(&key) && self.translations.as_ref().is_some_and(|t| t.get(key).is_some())
+        self.overrides.get(key).is_none() && self.translations.as_ref().is_some_and(|t| t.get(key).is_some())
     }
 
     /// The text with `{name}` placeholders filled.

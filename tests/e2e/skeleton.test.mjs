@@ -87,6 +87,22 @@ test('failed discovery: one error event for the host, and Retry brings the form'
   assert.equal((await page.evaluate(() => window.__errors)).length, 1, 'a recovery is not another error');
 });
 
+test('a locale file that is not an object of strings: English, and the console says why', async () => {
+  const page = await browser.newPage();
+  const warnings = [];
+  page.on('console', (m) => { if (m.type() === 'warning') warnings.push(m.text()); });
+  await page.route(/\/$/, async (route) => {
+    const r = await route.fetch();
+    return route.fulfill({ response: r, body: (await r.text()).replace(/locale="?en"?/, 'locale="fr"') });
+  });
+  // The French file answers with a number where a text belongs.
+  await page.route(/\/locales\/fr-[0-9a-f]+\.json$/, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: '{"accept": 1}' }));
+  await page.goto(server.url);
+  await page.locator('label', { hasText: 'You pay (EUR)' }).waitFor({ timeout: 20_000 });
+  assert.ok(warnings.some((w) => /the fr copy could not be loaded \(not an object of strings\); showing English/.test(w)), `warned: ${warnings}`);
+  assert.deepEqual(page.problems, []);
+});
+
 test('a malformed SANDBOX_FAULTS stops start-up with a clear message', async () => {
   await assert.rejects(startServer({ SANDBOX_FAULTS: '{"error_rat": 1}' }), /SANDBOX_FAULTS: is not a valid fault set/);
 });
