@@ -221,7 +221,16 @@ impl MountOptions {
             let text = text.as_string().ok_or_else(|| invalid_type(&format!("copy.{key}"), &text, "a string"))?;
             texts.push((key, text));
         }
-        texts.sort();
+        // By key (keys of one object are unique), so the same texts in another order are
+        // the same options and nothing re-renders. A host sets a handful: an insertion
+        // sort, where the standard library's `sort` was 3.4 KB of the wasm for this call.
+        for i in 1..texts.len() {
+            let mut j = i;
+            while j > 0 && texts[j - 1].0 > texts[j].0 {
+                texts.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         Ok(Some(texts))
     }
 }

@@ -268,6 +268,28 @@ test('mount options are checked: a wrong name or type throws, naming the option'
   assert.deepEqual(page.problems, []);
 });
 
+test('update() with the same copy overrides in another order keeps the view; other texts rebuild it', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${hostUrl}/mount.html`);
+  await page.waitForFunction(() => window.mounted);
+  const slot = page.locator('#slot');
+  await page.evaluate(() => window.handle.update({ copy: { get_firm_quote: 'Lock my price', title: 'Pay' } }));
+  await slot.getByTestId('get-firm-quote').filter({ hasText: 'Lock my price' }).waitFor();
+  const button = await slot.getByTestId('get-firm-quote').elementHandle();
+  // The same texts, keys in another order: the same options, so nothing is rebuilt
+  // (two frames: whatever update() renders is on screen by then).
+  await page.evaluate(() => new Promise((done) => {
+    window.handle.update({ copy: { title: 'Pay', get_firm_quote: 'Lock my price' } });
+    requestAnimationFrame(() => requestAnimationFrame(done));
+  }));
+  assert.equal(await button.evaluate((b) => b.isConnected), true, 'the same overrides did not rebuild the widget');
+  // Another text does rebuild it: the button above is replaced.
+  await page.evaluate(() => window.handle.update({ copy: { title: 'Pay', get_firm_quote: 'Pay now' } }));
+  await slot.getByTestId('get-firm-quote').filter({ hasText: 'Pay now' }).waitFor();
+  assert.equal(await button.evaluate((b) => b.isConnected), false);
+  assert.deepEqual(page.problems, []);
+});
+
 test('update() of a bound input while a firm quote is live declines that quote and returns to the form', async () => {
   const page = await browser.newPage();
   const rejected = new Promise((resolve) => {
