@@ -142,6 +142,10 @@ async fn one_partner_reference_is_one_checkout() {
         (json!({"side": "sideways"}), 400, "side"),
         (json!({"pool_id": "EUR-USDT", "side": "BUY"}), 400, "side"),
         (json!({"amount": 100, "currency": "EUR"}), 400, "amount"),
+        // The documented decimal pattern: digits, one point. No exponent, no separators.
+        (json!({"amount": "1e3", "currency": "EUR"}), 400, "amount"),
+        (json!({"amount": "1_000", "currency": "EUR"}), 400, "amount"),
+        (json!({"amount_max": "5E3", "currency": "EUR"}), 400, "amount_max"),
         (json!({"surprise": true}), 400, "surprise"),
         (json!({"expires_in_secs": 5}), 400, "expires_in_secs"),
         (json!({"expires_in_secs": 600.5}), 400, "expires_in_secs"),
