@@ -214,13 +214,8 @@ impl MountOptions {
         if !value.is_object() || value.is_function() || Array::is_array(&value) {
             return Err(invalid_type("copy", &value, "an object of texts by copy key"));
         }
-        let mut texts = Vec::new();
-        for entry in Object::entries(value.unchecked_ref::<Object>()).iter() {
-            let key = Reflect::get_u32(&entry, 0).ok().and_then(|k| k.as_string()).unwrap_or_default();
-            let text = Reflect::get_u32(&entry, 1).unwrap_or(JsValue::UNDEFINED);
-            let text = text.as_string().ok_or_else(|| invalid_type(&format!("copy.{key}"), &text, "a string"))?;
-            texts.push((key, text));
-        }
+        let mut texts = crate::json::text_entries(value.unchecked_ref::<Object>())
+            .map_err(|(key, value)| invalid_type(&format!("copy.{key}"), &value, "a string"))?;
         // By key (keys of one object are unique), so the same texts in another order are
         // the same options and nothing re-renders. A host sets a handful: an insertion
         // sort, where the standard library's `sort` was 3.4 KB of the wasm for this call.

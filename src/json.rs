@@ -51,6 +51,24 @@ pub fn read<T: DeserializeOwned>(value: JsValue) -> Result<T, Shapeless> {
     T::deserialize(Reader(value))
 }
 
+/// An object's own entries, each of whose values is a text, in the object's order; the
+/// first entry that is not a text is the error (its key and value, for a message).
+/// Without serde and without a map type in between (a hash map's code was 7.5 KB of
+/// the wasm): the mount options' copy overrides and a locale file are both such objects.
+pub fn text_entries(object: &Object) -> Result<Vec<(String, String)>, (String, JsValue)> {
+    Object::entries(object)
+        .iter()
+        .map(|pair| {
+            let key = Reflect::get_u32(&pair, 0).ok().and_then(|k| k.as_string()).unwrap_or_default();
+            let value = Reflect::get_u32(&pair, 1).unwrap_or(JsValue::UNDEFINED);
+            match value.as_string() {
+                Some(text) => Ok((key, text)),
+                None => Err((key, value)),
+            }
+        })
+        .collect()
+}
+
 /// A value as a JS value shaped as JSON would be: objects (not `Map`s), arrays,
 /// strings, integers as numbers, `null` for none.
 pub fn write<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, Shapeless> {

@@ -78,16 +78,6 @@ async fn fetch(url: &str) -> Result<Vec<(String, String)>, String> {
     }
     let json = response.json().map_err(|_| "not JSON".to_owned())?;
     let value = wasm_bindgen_futures::JsFuture::from(json).await.map_err(|_| "not JSON".to_owned())?;
-    // The object's own entries, read as they are: no map type (and its hashing) in between.
     let object: &js_sys::Object = value.dyn_ref().filter(|_| !js_sys::Array::is_array(&value)).ok_or("not an object of strings")?;
-    js_sys::Object::entries(object)
-        .iter()
-        .map(|pair| {
-            let pair: js_sys::Array = pair.unchecked_into();
-            match (pair.get(0).as_string(), pair.get(1).as_string()) {
-                (Some(key), Some(text)) => Ok((key, text)),
-                _ => Err("not an object of strings".to_owned()),
-            }
-        })
-        .collect()
+    crate::json::text_entries(object).map_err(|_| "not an object of strings".to_owned())
 }
