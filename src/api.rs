@@ -4,12 +4,11 @@
 //! the server's event stream, read with fetch so the token stays in a header.
 
 use js_sys::{Reflect, Uint8Array, JSON};
+use quote_core::codec::{FromJson, ToJson};
 use quote_core::sse::EventBuffer;
 use quote_core::wire::{
     ApiErrorBody, ApiErrorDetail, CheckoutView, ErrorCode, PoolsResponse, QuoteIntent, QuoteView, SessionResponse, TradeView,
 };
-use serde::de::DeserializeOwned;
-use serde::Serialize;
 use std::fmt;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -140,13 +139,13 @@ impl Api {
     }
 
     /// Stores a value as JSON text (or forgets it).
-    pub fn remember_json<T: Serialize>(&self, what: &str, value: Option<&T>) {
+    pub fn remember_json<T: ToJson>(&self, what: &str, value: Option<&T>) {
         let text = value.and_then(to_json_text);
         self.remember(what, text.as_deref());
     }
 
     /// A stored value, if there is one and it still reads as a `T`.
-    pub fn recall_json<T: DeserializeOwned>(&self, what: &str) -> Option<T> {
+    pub fn recall_json<T: FromJson>(&self, what: &str) -> Option<T> {
         from_js(JSON::parse(&self.recall(what)?).ok()?)
     }
 
@@ -205,7 +204,7 @@ impl Api {
         }
     }
 
-    async fn read<T: DeserializeOwned>(response: Response, signal: Option<&AbortSignal>) -> Result<T, FetchError> {
+    async fn read<T: FromJson>(response: Response, signal: Option<&AbortSignal>) -> Result<T, FetchError> {
         // Another shape than the one the call expects is an unexpected answer.
         let (status, body) = Self::read_body(response, signal).await?;
         from_js(body).ok_or(FetchError::Unexpected { status })
@@ -265,13 +264,7 @@ impl Api {
     }
 
     /// A call in the session, renewing the session once if the server says it is gone.
-    async fn call<T: DeserializeOwned>(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<&str>,
-        signal: Option<&AbortSignal>,
-    ) -> Result<T, FetchError> {
+    async fn call<T: FromJson>(&self, method: &str, path: &str, body: Option<&str>, signal: Option<&AbortSignal>) -> Result<T, FetchError> {
         let (status, body) = self.call_body(method, path, body, signal).await?;
         from_js(body).ok_or(FetchError::Unexpected { status })
     }
@@ -382,16 +375,16 @@ impl Api {
 }
 
 /// A JS value (parsed JSON) as a Rust type, if it has that shape.
-pub fn from_js<T: DeserializeOwned>(value: JsValue) -> Option<T> {
-    crate::json::read(value).ok()
+pub fn from_js<T: FromJson>(value: JsValue) -> Option<T> {
+    crate::json::read(value)
 }
 
 /// A Rust value as a JS value shaped as JSON would be (objects, not `Map`s; `null`).
-pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Option<JsValue> {
-    crate::json::write(value).ok()
+pub fn to_js<T: ToJson + ?Sized>(value: &T) -> JsValue {
+    crate::json::write(value)
 }
 
 /// A Rust value as JSON text (request bodies, stored state), via the browser's `JSON`.
-fn to_json_text<T: Serialize + ?Sized>(value: &T) -> Option<String> {
-    JSON::stringify(&to_js(value)?).ok()?.as_string()
+fn to_json_text<T: ToJson + ?Sized>(value: &T) -> Option<String> {
+    JSON::stringify(&to_js(value)).ok()?.as_string()
 }

@@ -3,7 +3,6 @@
 //! calling 0Pools) enforce, so the two can never disagree.
 
 use rust_decimal::Decimal;
-use std::str::FromStr;
 
 /// The most decimal places an amount may carry. Fiat uses 2, stablecoins up to 6.
 pub const MAX_SCALE: u32 = 6;
@@ -66,14 +65,39 @@ pub fn parse_amount(input: &str) -> Result<Decimal, AmountError> {
     if int_part.trim_start_matches('0').len() > MAX_INTEGER_DIGITS {
         return Err(AmountError::TooLarge);
     }
-    let value = Decimal::from_str(s).map_err(|_| AmountError::NotANumber)?;
+    let value = plain_decimal(s).ok_or(AmountError::NotANumber)?;
     if value <= Decimal::ZERO {
         return Err(AmountError::NotPositive);
     }
     Ok(value)
 }
 
-fn is_plain_decimal(s: &str) -> bool {
+/// A decimal string of the API's pattern, `^-?[0-9]+(\.[0-9]+)?$`, as its exact value
+/// and scale (`"100.00"` keeps its two places); `None` for anything else or more than
+/// `Decimal` holds (28 places, 96 bits).
+///
+/// Not `Decimal::from_str`: that also takes exponents and `_` separators, and its
+/// scientific fallback was 3 KB of the widget's wasm (issue #26).
+pub fn plain_decimal(s: &str) -> Option<Decimal> {
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    if !is_plain_decimal(digits) {
+        return None;
+    }
+    let mut mantissa: i128 = 0;
+    for b in digits.bytes().filter(u8::is_ascii_digit) {
+        mantissa = mantissa.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+    }
+    let scale = digits.split_once('.').map_or(0, |(_, fraction)| fraction.len());
+    let value = Decimal::try_from_i128_with_scale(if negative { -mantissa } else { mantissa }, u32::try_from(scale).ok()?).ok()?;
+    Some(value)
+}
+
+/// Digits, and at most one `.` with digits on both sides: no sign, exponent,
+/// separator or space.
+pub fn is_plain_decimal(s: &str) -> bool {
     let (int_part, frac_part) = match s.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (s, None),
@@ -105,6 +129,42 @@ mod tests {
         assert_eq!(parse_amount("1234567890123"), Err(AmountError::TooLarge));
         for bad in ["1e5", "1,000", "abc", "1.", ".5", "1.2.3", "+5", "NaN", "inf", "١٢"] {
             assert_eq!(parse_amount(bad), Err(AmountError::NotANumber), "{bad}");
+        }
+    }
+
+    #[test]
+    fn plain_decimals_are_exact_to_the_digit_and_keep_their_scale() {
+        for (text, shown) in
+            [("100.00", "100.00"), ("007", "7"), ("-0.5", "-0.5"), ("0.0000000000000000000000000001", "0.0000000000000000000000000001")]
+        {
+            assert_eq!(plain_decimal(text).map(|d| d.to_string()).as_deref(), Some(shown), "{text}");
+        }
+        assert_eq!(plain_decimal("79228162514264337593543950335"), Some(Decimal::MAX));
+        for refused in [
+            "79228162514264337593543950336",
+            "0.00000000000000000000000000001",
+            "1e3",
+            "1_000",
+            "+1",
+            "--1",
+            "-",
+            "",
+            " 1",
+            "1.",
+            ".5",
+            "1.2.3",
+        ] {
+            assert_eq!(plain_decimal(refused), None, "{refused}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The same value and scale as rust_decimal's own parser, for every plain string it takes.
+        #[test]
+        fn plain_decimals_read_as_rust_decimal_reads_them(text in "-?[0-9]{1,16}(\\.[0-9]{1,12})?") {
+            let theirs = <Decimal as std::str::FromStr>::from_str(&text).unwrap();
+            let ours = plain_decimal(&text).unwrap();
+            proptest::prop_assert_eq!((ours, ours.scale()), (theirs, theirs.scale()));
         }
     }
 

@@ -5,6 +5,7 @@
 pub mod accept;
 pub mod amount;
 pub mod chart;
+pub mod codec;
 pub mod copy;
 pub mod countdown;
 pub mod display;
