@@ -20,8 +20,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ShadowRootInit, ShadowRootMode};
 
-/// The widget's stylesheet, placed inside every shadow root.
-const WIDGET_CSS: &str = include_str!("../style/widget.css");
+/// The widget's stylesheet, placed inside every shadow root: `style/widget.css` as
+/// `build.rs` minifies it.
+const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.min.css"));
 
 #[wasm_bindgen(inline_js = r#"
 export function define_quote_widget(mount) {

@@ -3,6 +3,7 @@
 // with the secret key, and the widget renders them. A blank page fails here.
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { startServer, launchBrowser } from './harness.mjs';
 
 const SECRET_KEY = 'sk_test_e2eSkeletonSecret0001';
@@ -34,6 +35,28 @@ test('the widget starts and renders the pools discovered from the sandbox', asyn
   assert.deepEqual(await select.locator('option').allTextContents(), ['EUR → USDT', 'USD → USDC']);
   assert.ok(apiCalls.includes('200 /api/pools'), `pools fetched from the server: ${apiCalls}`);
   assert.deepEqual(page.problems, []);
+});
+
+test('the stylesheet in the wasm is style/widget.css minified: Chromium reads both as the same rules', async () => {
+  const page = await browser.newPage();
+  await page.goto(server.url);
+  await page.getByTestId('pool-select').waitFor({ timeout: 20_000 });
+  const source = readFileSync(new URL('../../style/widget.css', import.meta.url), 'utf8');
+  const { shipped, ours, theirs } = await page.evaluate((source) => {
+    const host = [...document.querySelectorAll('*')].find((e) => e.shadowRoot?.querySelector('style'));
+    const shipped = host.shadowRoot.querySelector('style').textContent;
+    // A custom property keeps its value's text as written, spaces after commas too;
+    // every other declaration Chromium prints in its own normal form.
+    const rules = (text) => {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(text);
+      return [...sheet.cssRules].map((r) => r.cssText.replace(/,\s+/g, ','));
+    };
+    return { shipped: shipped.length, ours: rules(shipped), theirs: rules(source) };
+  }, source);
+  assert.ok(theirs.length > 40, `the source has its rules (${theirs.length})`);
+  assert.deepEqual(ours, theirs);
+  assert.ok(shipped < source.length * 0.85, `minified: ${shipped} of ${source.length} characters`);
 });
 
 test('no secret reaches the page, the wasm, an API answer or a log line', async () => {
