@@ -4,6 +4,7 @@
 //      imports, the wasm and the locale files (it refuses to leave a name unset);
 //   3. every JS file minified (terser; Trunk minifies HTML and CSS but not the
 //      wasm-bindgen glue), the pages' integrity hashes (SRI) updated to match;
+//   3a. the wasm's imports from its glue renamed to short names, in both files;
 //   3b. Trunk's pages start compiling their wasm as it downloads;
 //   4. every asset precompressed next to itself: Brotli at its highest quality
 //      (.br) and gzip -9 (.gz), kept only when smaller.
@@ -80,6 +81,82 @@ for (const dir of [widgetDir, ...others]) {
   }
 }
 
+// 3a. Short import names. wasm-bindgen names each function the wasm imports from its
+// glue `__wbg_<what>_<16 hex digits>`, and both files carry every name: 156 names and
+// 5.5 KB in the widget's wasm, the same in its glue, and the hex digits are what Brotli
+// cannot shrink (measured 2026-12-07: 2.x KB of the first visit; docs/performance.md).
+// Each name becomes the shortest one free, in the wasm's import section and as the key
+// of the glue's import object, where each must occur exactly once (else the build stops
+// rather than guess). Nothing else in either file changes; the pages' SRI hashes follow.
+let renamed = 0;
+const IDENT = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
+const shortName = (n) => { let out = ''; do { out += IDENT[n % 52]; n = Math.floor(n / 52); } while (n > 0); return out; };
+for (const dir of [widgetDir, ...others]) {
+  for (const wasmPath of walk(dir).filter((p) => p.endsWith('_bg.wasm'))) {
+    const gluePath = wasmPath.replace(/_bg\.wasm$/, '.js');
+    if (!existsSync(gluePath)) throw new Error(`${wasmPath} has no glue next to it`);
+    const module = `./${basename(gluePath).replace(/-[0-9a-f]{8,16}\.js$/, '')}_bg.js`;
+    const wasmBytes = readFileSync(wasmPath);
+    let glueCode = readFileSync(gluePath, 'utf8');
+    let next = 0;
+    const rename = (field) => {
+      const key = new RegExp(`([{,])${field}:`, 'g');
+      const found = glueCode.match(key)?.length ?? 0;
+      if (found !== 1 || glueCode.split(field).length !== 2) throw new Error(`${gluePath}: ${field} is not one key of the import object`);
+      let name;
+      do name = shortName(next++); while (new RegExp(`[{,]${name}:`).test(glueCode));
+      glueCode = glueCode.replace(key, `$1${name}:`);
+      return name;
+    };
+    const after = renameImports(wasmBytes, module, rename);
+    writeFileSync(wasmPath, after);
+    replaced.set(sri(wasmBytes), sri(after));
+    const glueBefore = readFileSync(gluePath);
+    writeFileSync(gluePath, glueCode);
+    // The page holds Trunk's hash of the glue, which step 3 may already map to the minified one.
+    const glueAfter = sri(Buffer.from(glueCode, 'utf8'));
+    for (const [from, to] of replaced) if (to === sri(glueBefore)) replaced.set(from, glueAfter);
+    replaced.set(sri(glueBefore), glueAfter);
+    renamed += 1;
+  }
+}
+
+/** The wasm with each function imported from `module` renamed by `rename(field)`. */
+function renameImports(bytes, module, rename) {
+  let at = 8;
+  const u32 = () => { let r = 0, s = 0, b; do { b = bytes[at++]; r += (b & 0x7f) * 2 ** s; s += 7; } while (b & 0x80); return r; };
+  const leb = (n) => { const out = []; do { let b = n & 0x7f; n = Math.floor(n / 128); if (n > 0) b |= 0x80; out.push(b); } while (n > 0); return Buffer.from(out); };
+  const text = () => { const n = u32(); const t = bytes.subarray(at, at + n).toString('utf8'); at += n; return t; };
+  const str = (t) => { const b = Buffer.from(t, 'utf8'); return Buffer.concat([leb(b.length), b]); };
+  const parts = [bytes.subarray(0, 8)];
+  let imports = 0;
+  while (at < bytes.length) {
+    const start = at;
+    const id = bytes[at++];
+    const size = u32();
+    const end = at + size;
+    if (id !== 2) { parts.push(bytes.subarray(start, end)); at = end; continue; }
+    const count = u32();
+    const entries = [leb(count)];
+    for (let k = 0; k < count; k += 1) {
+      const from = text();
+      let field = text();
+      const descStart = at;
+      const kind = bytes[at++];
+      // Functions only: a table, memory or global import would need its own decoding.
+      if (kind !== 0) throw new Error(`import ${from}.${field} is not a function`);
+      u32();
+      if (from === module) { field = rename(field); imports += 1; }
+      entries.push(str(from), str(field), bytes.subarray(descStart, at));
+    }
+    if (at !== end) throw new Error('import section not read to its end');
+    const body = Buffer.concat(entries);
+    parts.push(Buffer.from([2]), leb(body.length), body);
+  }
+  if (imports === 0) throw new Error(`no imports from ${module}`);
+  return Buffer.concat(parts);
+}
+
 // 3b. Each page, read and written once: the SRI hashes of what step 3 minified, and, on
 // Trunk's pages, the wasm compiled as it downloads. Trunk's loader hands `init` the
 // wasm's address only once the glue module has run, so compiling waited for the glue and
@@ -128,4 +205,4 @@ function precompress(dir) {
   }
 }
 for (const dir of [widgetDir, ...others]) precompress(dir);
-console.error(`[build] embed.js → ${glue}, ${wasm}, ${modules.length} module(s), ${Object.keys(locales).length} locale(s); ${minified} JS file(s) minified; ${streamed} page(s) compile while downloading; ${count} file(s) precompressed`);
+console.error(`[build] embed.js → ${glue}, ${wasm}, ${modules.length} module(s), ${Object.keys(locales).length} locale(s); ${minified} JS file(s) minified; ${renamed} wasm file(s) with short import names; ${streamed} page(s) compile while downloading; ${count} file(s) precompressed`);
