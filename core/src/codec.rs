@@ -5,9 +5,10 @@
 //! derived `Deserialize` is a field-name visitor and a map visitor per type, and each
 //! is instantiated against the reader — 2026-12-07, issue #26, serde's share of the
 //! widget was about 30 KB of its 496 KB. Here a type's reading is one straight list of
-//! `fields.req("name")` calls. The two encodings must agree to the byte: `tests/codec.rs`
-//! checks every type below against serde_json, both ways, full and minimal, so a field
-//! renamed on one side only fails there.
+//! field lookups, declared as the type's field list (`read_fields!`, `write_fields!`; the
+//! key is the field's name, as serde's derive writes it). The two encodings must agree to
+//! the byte: `tests/codec.rs` checks every type below against serde_json, both ways, full
+//! and minimal, so a field renamed on one side only fails there.
 //!
 //! Reading follows serde's defaults as the server's types declare them: unknown keys are
 //! ignored, an absent or `null` key is `None` for an `Option` and a refusal otherwise,
@@ -16,6 +17,7 @@
 
 use crate::flow::FirmQuote;
 use crate::host_event::HostEvent;
+use crate::vocab::{CapKind, CheckoutStatus, ErrorCode, QuoteStatus, QuoteType, Side, TradeStatus, UnavailableReason};
 use crate::wire::{
     ApiErrorBody, ApiErrorDetail, CheckoutBindings, CheckoutView, OrderCap, PoolView, PoolsResponse, QuoteIntent, QuoteTerms, QuoteView,
     RejectView, SessionResponse, TradeView,
@@ -205,235 +207,110 @@ impl<T: ToJson> ToJson for Option<T> {
     }
 }
 
-impl FromJson for PoolView {
-    fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
-        let f = Fields::of(json)?;
-        Some(PoolView {
-            pool_id: f.req("pool_id")?,
-            source_asset: f.req("source_asset")?,
-            target_asset: f.req("target_asset")?,
-            sides: f.req("sides")?,
-            networks: f.req("networks")?,
-            min_order_usdt: f.req("min_order_usdt")?,
-            max_order_usdt: f.opt("max_order_usdt")?,
-            available: f.req("available")?,
-        })
-    }
+/// A struct read from an object, each field under its own name: `req` for a required
+/// field, `opt` for an `Option` (absent or `null` is `None`). The key is the field's name,
+/// as serde's derive (no renames on the wire types) writes it.
+macro_rules! read_fields {
+    ($($ty:ident { $($how:ident $field:ident),+ $(,)? })+) => {$(
+        impl FromJson for $ty {
+            fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
+                let f = Fields::of(json)?;
+                Some($ty { $($field: f.$how(stringify!($field))?),+ })
+            }
+        }
+    )+};
 }
 
-impl FromJson for PoolsResponse {
-    fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
-        let f = Fields::of(json)?;
-        Some(PoolsResponse { pools: f.req("pools")?, server_time: f.req("server_time")? })
-    }
+/// A struct written as an object in field order: `put` always (an `Option` as `null`),
+/// `some` only when present (serde's `skip_serializing_if = "Option::is_none"`).
+macro_rules! write_fields {
+    ($($ty:ident { $($how:ident $field:ident),+ $(,)? })+) => {$(
+        impl ToJson for $ty {
+            fn to_json<J: JsonOut>(&self) -> J {
+                Entries::new()$(.$how(stringify!($field), &self.$field))+.done()
+            }
+        }
+    )+};
 }
 
-impl FromJson for ApiErrorBody {
-    fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
-        Some(ApiErrorBody { error: Fields::of(json)?.req("error")? })
-    }
+/// The vocabularies on the wire, as their words: a closed one refuses a word it does not
+/// know, an open one keeps it (`crate::vocab`). Here rather than in the `vocabulary!`
+/// macro, so the vocabulary does not depend on the codec that depends on the wire types.
+macro_rules! words {
+    (closed: $($closed:ident),+; open: $($open:ident),+) => {
+        $(impl FromJson for $closed {
+            fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
+                $closed::parse(&json.text()?)
+            }
+        })+
+        $(impl FromJson for $open {
+            fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
+                Some($open::parse(&json.text()?))
+            }
+        })+
+        $(impl ToJson for $closed {
+            fn to_json<J: JsonOut>(&self) -> J {
+                J::text(self.as_str())
+            }
+        })+
+        $(impl ToJson for $open {
+            fn to_json<J: JsonOut>(&self) -> J {
+                J::text(self.as_str())
+            }
+        })+
+    };
 }
 
-impl FromJson for ApiErrorDetail {
-    fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
-        let f = Fields::of(json)?;
-        Some(ApiErrorDetail {
-            code: f.req("code")?,
-            message: f.req("message")?,
-            field: f.opt("field")?,
-            min_order_usdt: f.opt("min_order_usdt")?,
-            max_order_usdt: f.opt("max_order_usdt")?,
-            retry_after_ms: f.opt("retry_after_ms")?,
-            trade_id: f.opt("trade_id")?,
-            quote_id: f.opt("quote_id")?,
-            support_id: f.opt("support_id")?,
-        })
+words!(closed: Side, QuoteType, QuoteStatus, TradeStatus, CheckoutStatus, CapKind; open: ErrorCode, UnavailableReason);
+
+read_fields! {
+    PoolView {
+        req pool_id, req source_asset, req target_asset, req sides, req networks, req min_order_usdt, opt max_order_usdt,
+        req available,
     }
+    PoolsResponse { req pools, req server_time }
+    ApiErrorBody { req error }
+    ApiErrorDetail {
+        req code, req message, opt field, opt min_order_usdt, opt max_order_usdt, opt retry_after_ms, opt trade_id, opt quote_id,
+        opt support_id,
+    }
+    SessionResponse { req session_token, req expires_at }
+    QuoteView {
+        req available, opt quote_type, opt quote_id, opt terms, opt unavailable_reason, opt retry_after_ms, req server_time,
+    }
+    QuoteTerms {
+        req pool_id, req side, req source_asset, req source_amount, req target_asset, req target_amount, req rate, req spread_bps,
+        req fee_bps, opt network, opt destination_address, req created_at, opt expires_at, req executable,
+    }
+    RejectView { req quote_id, req status }
+    TradeView {
+        req trade_id, req quote_id, req status, req pool_id, req side, req source_asset, req source_amount, req target_asset,
+        req target_amount, req network, req destination_address, req created_at, req updated_at, opt partner_reference,
+        opt terms_mismatch, req server_time,
+    }
+    CheckoutBindings {
+        opt pool_id, opt side, opt amount, opt currency, opt amount_min, opt amount_max, opt network, opt destination_address,
+    }
+    CheckoutView {
+        req checkout_id, req status, req bindings, opt partner_reference, opt partner_user_id, req created_at, req expires_at,
+        opt accept_quote_id, opt order_cap, opt trade, req server_time,
+    }
+    OrderCap { req limit_usdt, req kind }
+    // Kept in the browser's storage while an accept is being confirmed, across a reload.
+    FirmQuote { req quote_id, req terms, req expires_at_ms, req offset_ms, opt replaced }
 }
 
-impl FromJson for SessionResponse {
-    fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
-        let f = Fields::of(json)?;
-        Some(SessionResponse { session_token: f.req("session_token")?, expires_at: f.req("expires_at")? })
+write_fields! {
+    SessionResponse { put session_token, put expires_at }
+    QuoteIntent {
+        put pool_id, put side, put amount, put currency, put quote_type, some network, some destination_address,
+        some partner_reference,
     }
-}
-
-impl ToJson for SessionResponse {
-    fn to_json<J: JsonOut>(&self) -> J {
-        Entries::new().put("session_token", &self.session_token).put("expires_at", &self.expires_at).done()
+    QuoteTerms {
+        put pool_id, put side, put source_asset, put source_amount, put target_asset, put target_amount, put rate, put spread_bps,
+        put fee_bps, some network, some destination_address, put created_at, some expires_at, put executable,
     }
-}
-
-impl ToJson for QuoteIntent {
-    fn to_json<J: JsonOut>(&self) -> J {
-        Entries::new()
-            .put("pool_id", &self.pool_id)
-            .put("side", &self.side)
-            .put("amount", &self.amount)
-            .put("currency", &self.currency)
-            .put("quote_type", &self.quote_type)
-            .some("network", &self.network)
-            .some("destination_address", &self.destination_address)
-            .some("partner_reference", &self.partner_reference)
-            .done()
-    }
-}
-
-impl FromJson for QuoteView {
-    fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
-        let f = Fields::of(json)?;
-        Some(QuoteView {
-            available: f.req("available")?,
-            quote_type: f.opt("quote_type")?,
-            quote_id: f.opt("quote_id")?,
-            terms: f.opt("terms")?,
-            unavailable_reason: f.opt("unavailable_reason")?,
-            retry_after_ms: f.opt("retry_after_ms")?,
-            server_time: f.req("server_time")?,
-        })
-    }
-}
-
-impl FromJson for QuoteTerms {
-    fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
-        let f = Fields::of(json)?;
-        Some(QuoteTerms {
-            pool_id: f.req("pool_id")?,
-            side: f.req("side")?,
-            source_asset: f.req("source_asset")?,
-            source_amount: f.req("source_amount")?,
-            target_asset: f.req("target_asset")?,
-            target_amount: f.req("target_amount")?,
-            rate: f.req("rate")?,
-            spread_bps: f.req("spread_bps")?,
-            fee_bps: f.req("fee_bps")?,
-            network: f.opt("network")?,
-            destination_address: f.opt("destination_address")?,
-            created_at: f.req("created_at")?,
-            expires_at: f.opt("expires_at")?,
-            executable: f.req("executable")?,
-        })
-    }
-}
-
-impl ToJson for QuoteTerms {
-    fn to_json<J: JsonOut>(&self) -> J {
-        Entries::new()
-            .put("pool_id", &self.pool_id)
-            .put("side", &self.side)
-            .put("source_asset", &self.source_asset)
-            .put("source_amount", &self.source_amount)
-            .put("target_asset", &self.target_asset)
-            .put("target_amount", &self.target_amount)
-            .put("rate", &self.rate)
-            .put("spread_bps", &self.spread_bps)
-            .put("fee_bps", &self.fee_bps)
-            .some("network", &self.network)
-            .some("destination_address", &self.destination_address)
-            .put("created_at", &self.created_at)
-            .some("expires_at", &self.expires_at)
-            .put("executable", &self.executable)
-            .done()
-    }
-}
-
-impl FromJson for RejectView {
-    fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
-        let f = Fields::of(json)?;
-        Some(RejectView { quote_id: f.req("quote_id")?, status: f.req("status")? })
-    }
-}
-
-impl FromJson for TradeView {
-    fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
-        let f = Fields::of(json)?;
-        Some(TradeView {
-            trade_id: f.req("trade_id")?,
-            quote_id: f.req("quote_id")?,
-            status: f.req("status")?,
-            pool_id: f.req("pool_id")?,
-            side: f.req("side")?,
-            source_asset: f.req("source_asset")?,
-            source_amount: f.req("source_amount")?,
-            target_asset: f.req("target_asset")?,
-            target_amount: f.req("target_amount")?,
-            network: f.req("network")?,
-            destination_address: f.req("destination_address")?,
-            created_at: f.req("created_at")?,
-            updated_at: f.req("updated_at")?,
-            partner_reference: f.opt("partner_reference")?,
-            terms_mismatch: f.opt("terms_mismatch")?,
-            server_time: f.req("server_time")?,
-        })
-    }
-}
-
-impl FromJson for CheckoutBindings {
-    fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
-        let f = Fields::of(json)?;
-        Some(CheckoutBindings {
-            pool_id: f.opt("pool_id")?,
-            side: f.opt("side")?,
-            amount: f.opt("amount")?,
-            currency: f.opt("currency")?,
-            amount_min: f.opt("amount_min")?,
-            amount_max: f.opt("amount_max")?,
-            network: f.opt("network")?,
-            destination_address: f.opt("destination_address")?,
-        })
-    }
-}
-
-impl FromJson for CheckoutView {
-    fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
-        let f = Fields::of(json)?;
-        Some(CheckoutView {
-            checkout_id: f.req("checkout_id")?,
-            status: f.req("status")?,
-            bindings: f.req("bindings")?,
-            partner_reference: f.opt("partner_reference")?,
-            partner_user_id: f.opt("partner_user_id")?,
-            created_at: f.req("created_at")?,
-            expires_at: f.req("expires_at")?,
-            accept_quote_id: f.opt("accept_quote_id")?,
-            order_cap: f.opt("order_cap")?,
-            trade: f.opt("trade")?,
-            server_time: f.req("server_time")?,
-        })
-    }
-}
-
-impl FromJson for OrderCap {
-    fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
-        let f = Fields::of(json)?;
-        Some(OrderCap { limit_usdt: f.req("limit_usdt")?, kind: f.req("kind")? })
-    }
-}
-
-/// Kept in the browser's storage while an accept is being confirmed, across a reload.
-impl FromJson for FirmQuote {
-    fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
-        let f = Fields::of(json)?;
-        Some(FirmQuote {
-            quote_id: f.req("quote_id")?,
-            terms: f.req("terms")?,
-            expires_at_ms: f.req("expires_at_ms")?,
-            offset_ms: f.req("offset_ms")?,
-            replaced: f.opt("replaced")?,
-        })
-    }
-}
-
-impl ToJson for FirmQuote {
-    fn to_json<J: JsonOut>(&self) -> J {
-        Entries::new()
-            .put("quote_id", &self.quote_id)
-            .put("terms", &self.terms)
-            .put("expires_at_ms", &self.expires_at_ms)
-            .put("offset_ms", &self.offset_ms)
-            .put("replaced", &self.replaced)
-            .done()
-    }
+    FirmQuote { put quote_id, put terms, put expires_at_ms, put offset_ms, put replaced }
 }
 
 /// The `detail` of the host's DOM events: the variant's fields, untagged.

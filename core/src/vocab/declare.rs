@@ -1,10 +1,10 @@
 //! The `vocabulary!` macro: one declaration per vocabulary, every word written once.
 
 /// Declares a string-valued enum: `as_str`, `parse`, `Display`, comparison with
-/// `&str`, serde and the widget's codec (`crate::codec`) as the bare string and (with
-/// `openapi`) a string schema: an `enum` of the words when closed, the words in its
-/// description when open. `open` enums take an `Other(String)` fallback for words not
-/// listed (and default to an empty one).
+/// `&str`, serde as the bare string and (with `openapi`) a string schema: an `enum`
+/// of the words when closed, the words in its description when open. `open` enums
+/// take an `Other(String)` fallback for words not listed (and default to an empty
+/// one).
 macro_rules! vocabulary {
     ($(#[$doc:meta])* closed $name:ident { $($(#[$vdoc:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
         $(#[$doc])*
@@ -28,11 +28,6 @@ macro_rules! vocabulary {
                 $name::parse(&word).ok_or_else(|| {
                     serde::de::Error::unknown_variant(&word, &[$($word),+])
                 })
-            }
-        }
-        impl $crate::codec::FromJson for $name {
-            fn from_json<J: $crate::codec::JsonIn>(json: &J) -> Option<Self> {
-                $name::parse(&json.text()?)
             }
         }
         /// A stored word read back (a database column): an unknown word is an error.
@@ -80,11 +75,6 @@ macro_rules! vocabulary {
                 Ok($name::parse(&<std::borrow::Cow<'de, str>>::deserialize(d)?))
             }
         }
-        impl $crate::codec::FromJson for $name {
-            fn from_json<J: $crate::codec::JsonIn>(json: &J) -> Option<Self> {
-                Some($name::parse(&json.text()?))
-            }
-        }
         /// No word at all (a struct's `Default`): an empty `Other`.
         impl Default for $name {
             fn default() -> Self {
@@ -116,11 +106,6 @@ macro_rules! vocabulary {
         impl serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
-            }
-        }
-        impl $crate::codec::ToJson for $name {
-            fn to_json<J: $crate::codec::JsonOut>(&self) -> J {
-                J::text(self.as_str())
             }
         }
         impl ::std::fmt::Display for $name {
