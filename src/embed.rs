@@ -427,15 +427,14 @@ impl Instance {
 #[component]
 fn Localized(api: Api, locale: Locale, copy: Vec<(String, String)>) -> impl IntoView {
     let deck = move |translations| CopyDeck::for_locale(locale, translations, copy.iter().map(|(k, v)| (k.as_str(), v.as_str()))).0;
-    if let Some(translations) = crate::locales::ready(locale) {
-        let deck = deck(translations);
-        return view! { <Widget api deck locale /> }.into_any();
-    }
     // The file is awaited through a plain signal, not a resource under `<Suspense>`
-    // (see `Widget`: that machinery cost more than the rest of this component).
-    let base = api.base().to_owned();
-    let loaded = RwSignal::new(None::<Option<Arc<Translations>>>);
-    Tasks::here().spawn(async move { loaded.set(Some(crate::locales::load(locale, &base).await)) });
+    // (see `Widget`: that machinery cost more than the rest of this component). One
+    // place renders the widget, whether the copy was here at once or arrived.
+    let loaded: RwSignal<Option<Option<Arc<Translations>>>> = RwSignal::new(crate::locales::ready(locale));
+    if loaded.with_untracked(Option::is_none) {
+        let base = api.base().to_owned();
+        Tasks::here().spawn(async move { loaded.set(Some(crate::locales::load(locale, &base).await)) });
+    }
     let api = StoredValue::new_local(api);
     let deck = StoredValue::new(deck);
     (move || match loaded.get() {

@@ -79,13 +79,7 @@ pub fn Widget(
             {move || match discovery.get() {
                 None => view! { <p class="qw-loading" role="status">{loading.clone()}</p> }.into_any(),
                 Some(Err(())) => view! { <PoolsError on_retry /> }.into_any(),
-                Some(Ok(Discovered { pools, checkout })) => {
-                    let api = api.get_value();
-                    match checkout {
-                        Some(checkout) => view! { <Flow api pools checkout /> }.into_any(),
-                        None => view! { <Flow api pools /> }.into_any(),
-                    }
-                }
+                Some(Ok(Discovered { pools, checkout })) => view! { <Flow api=api.get_value() pools checkout /> }.into_any(),
             }}
         </section>
     }

@@ -42,8 +42,8 @@ pub fn Flow(
     api: Api,
     /// Pools from discovery.
     pools: Vec<PoolView>,
-    /// The checkout this session belongs to: its bindings are locked, its trade shown.
-    #[prop(optional)]
+    /// The checkout this session belongs to, when the server answered for it: its
+    /// bindings are locked, its trade shown.
     checkout: Option<CheckoutView>,
 ) -> impl IntoView {
     let ui = ui();
