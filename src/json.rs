@@ -32,11 +32,14 @@ pub fn write<T: ToJson + ?Sized>(value: &T) -> JsValue {
 const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
 
 impl JsonIn for Js {
+    /// Own keys only, as `JSON.parse` makes them: a property a page added to
+    /// `Object.prototype` is not an answer's field.
     fn get(&self, key: &str) -> Option<Self> {
-        if !self.is_object() {
+        let key = JsValue::from_str(key);
+        if !self.is_object() || !Object::has_own(self.0.unchecked_ref::<Object>(), &key) {
             return None;
         }
-        let value = Reflect::get(&self.0, &JsValue::from_str(key)).ok()?;
+        let value = Reflect::get(&self.0, &key).ok()?;
         (!value.is_null() && !value.is_undefined()).then_some(Js(value))
     }
 
@@ -53,7 +56,9 @@ impl JsonIn for Js {
     }
 
     /// Integers only: money is a decimal string on the wire, so a number with a
-    /// fraction is not a shape any wire type has.
+    /// fraction is not a shape any wire type has. (The browser has parsed `2500.0` to the
+    /// integer 2500 before we see it, which serde_json would refuse; the server writes
+    /// integers as integers.)
     fn integer(&self) -> Option<i64> {
         let n = self.0.as_f64()?;
         (n.fract() == 0.0 && n.abs() <= MAX_SAFE).then_some(n as i64)
@@ -80,10 +85,6 @@ impl JsonOut for Js {
 
     fn integer(n: i64) -> Self {
         Js(JsValue::from_f64(n as f64))
-    }
-
-    fn list(items: Vec<Self>) -> Self {
-        Js(items.into_iter().map(|item| item.0).collect::<Array>().into())
     }
 
     fn object(entries: Vec<(&'static str, Self)>) -> Self {

@@ -77,6 +77,17 @@ fn unknown_keys_are_ignored_and_missing_or_null_options_are_none() {
 }
 
 #[wasm_bindgen_test]
+fn a_property_a_page_added_to_every_object_is_not_an_answers_field() {
+    // A polyfill or a polluted library may add a property to `Object.prototype`; the
+    // answer the browser parsed does not have it as its own, so it stays absent.
+    let prototype = js_sys::Object::get_prototype_of(&js_sys::Object::new());
+    js_sys::Reflect::set(&prototype, &"support_id".into(), &"polluted".into()).unwrap();
+    let body = read::<ApiErrorBody>(parsed(r#"{"error":{"code":"busy","message":"Later."}}"#));
+    js_sys::Reflect::delete_property(&prototype, &"support_id".into()).unwrap();
+    assert_eq!(body.expect("the answer reads").error.support_id, None);
+}
+
+#[wasm_bindgen_test]
 fn words_from_a_newer_server_are_kept_or_refused_as_the_vocabulary_says() {
     // An open vocabulary keeps a word it does not know; a closed one refuses it.
     let body: ApiErrorBody = read(parsed(r#"{"error":{"code":"brand_new_code","message":"New."}}"#)).unwrap();

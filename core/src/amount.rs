@@ -97,7 +97,7 @@ pub fn plain_decimal(s: &str) -> Option<Decimal> {
 
 /// Digits, and at most one `.` with digits on both sides: no sign, exponent,
 /// separator or space.
-pub fn is_plain_decimal(s: &str) -> bool {
+fn is_plain_decimal(s: &str) -> bool {
     let (int_part, frac_part) = match s.split_once('.') {
         Some((i, f)) => (i, Some(f)),
         None => (s, None),

@@ -7,8 +7,9 @@
 //! widget was about 30 KB of its 496 KB. Here a type's reading is one straight list of
 //! field lookups, declared as the type's field list (`read_fields!`, `write_fields!`; the
 //! key is the field's name, as serde's derive writes it). The two encodings must agree to
-//! the byte: `tests/codec.rs` checks every type below against serde_json, both ways, full
-//! and minimal, so a field renamed on one side only fails there.
+//! the byte: `tests/codec.rs` checks every type below against serde_json, full and minimal
+//! (the types the widget reads as read, those it writes as written, `FirmQuote` and the
+//! session both ways), so a field renamed on one side only fails there.
 //!
 //! Reading follows serde's defaults as the server's types declare them: unknown keys are
 //! ignored, an absent or `null` key is `None` for an `Option` and a refusal otherwise,
@@ -45,7 +46,6 @@ pub trait JsonOut: Sized {
     fn flag(flag: bool) -> Self;
     /// Every integer written is a count of milliseconds: far inside a double's exact range.
     fn integer(n: i64) -> Self;
-    fn list(items: Vec<Self>) -> Self;
     /// An object with these entries, in this order.
     fn object(entries: Vec<(&'static str, Self)>) -> Self;
 }
@@ -129,12 +129,6 @@ impl ToJson for String {
     }
 }
 
-impl ToJson for str {
-    fn to_json<J: JsonOut>(&self) -> J {
-        J::text(self)
-    }
-}
-
 impl FromJson for bool {
     fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
         json.flag()
@@ -165,6 +159,7 @@ impl FromJson for u64 {
     }
 }
 
+/// Only `retry_after_ms` is written as one: a duration, far inside a double's exact range.
 impl ToJson for u64 {
     fn to_json<J: JsonOut>(&self) -> J {
         J::integer(i64::try_from(*self).unwrap_or(i64::MAX))
@@ -189,12 +184,6 @@ impl ToJson for Decimal {
 impl<T: FromJson> FromJson for Vec<T> {
     fn from_json<J: JsonIn>(json: &J) -> Option<Self> {
         json.items()?.iter().map(T::from_json).collect()
-    }
-}
-
-impl<T: ToJson> ToJson for Vec<T> {
-    fn to_json<J: JsonOut>(&self) -> J {
-        J::list(self.iter().map(T::to_json).collect())
     }
 }
 

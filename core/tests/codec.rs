@@ -2,7 +2,8 @@
 //! writes and reads: every type the widget reads or writes, full and minimal, must
 //! encode to the same JSON and read back the same value; and every mangled variant of
 //! that JSON (a key removed, set to `null` or to a value of another kind, at any depth)
-//! must be read exactly as serde reads it — with one deliberate difference, below.
+//! must be read exactly as serde reads it — except where the codec is stricter on
+//! purpose, listed at `reads_as_serde_does`.
 
 use quote_core::codec::{FromJson, JsonIn, JsonOut, ToJson};
 use quote_core::flow::FirmQuote;
@@ -54,9 +55,6 @@ impl JsonOut for V {
     }
     fn integer(n: i64) -> Self {
         V(n.into())
-    }
-    fn list(items: Vec<Self>) -> Self {
-        V(items.into_iter().map(|v| v.0).collect())
     }
     fn object(entries: Vec<(&'static str, Self)>) -> Self {
         V(Value::Object(entries.into_iter().map(|(k, v)| (k.to_owned(), v.0)).collect()))
@@ -123,10 +121,12 @@ fn mangled(json: &Value, path: &[String], with: Option<&Value>) -> Value {
 
 /// Every mangled variant of `value`'s JSON is read by the codec as serde reads it.
 ///
-/// Two differences, on purpose, where the codec is stricter than serde: serde's `Decimal`
+/// The differences, on purpose, where the codec is stricter than serde: serde's `Decimal`
 /// also takes a JSON number, which the codec refuses (money is a decimal string on this
-/// API: a float would already have lost digits); and serde also reads a struct from an
-/// array of its fields in order, a shape the server never writes.
+/// API: a float would already have lost digits), and decimal strings beyond the API's
+/// pattern ("+1", "1_000", "1e3": see `integers_are_whole_and_exact_and_decimals_are_plain_strings`);
+/// and serde also reads a struct from an array of its fields in order, a shape the server
+/// never writes.
 fn reads_as_serde_does<T: FromJson + Serialize + DeserializeOwned + PartialEq + Debug>(value: &T) {
     let json = serde_json::to_value(value).unwrap();
     let mut all = Vec::new();
