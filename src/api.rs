@@ -3,6 +3,7 @@
 //! user's input is never lost); requests can be aborted; a trade is followed over
 //! the server's event stream, read with fetch so the token stays in a header.
 
+use crate::json;
 use js_sys::{Reflect, Uint8Array, JSON};
 use quote_core::codec::{FromJson, ToJson};
 use quote_core::sse::EventBuffer;
@@ -146,7 +147,7 @@ impl Api {
 
     /// A stored value, if there is one and it still reads as a `T`.
     pub fn recall_json<T: FromJson>(&self, what: &str) -> Option<T> {
-        from_js(JSON::parse(&self.recall(what)?).ok()?)
+        json::read(JSON::parse(&self.recall(what)?).ok()?)
     }
 
     async fn send(
@@ -198,7 +199,7 @@ impl Api {
         if response.ok() {
             return Ok((status, body));
         }
-        match from_js::<ApiErrorBody>(body) {
+        match json::read::<ApiErrorBody>(body) {
             Some(body) => Err(FetchError::Api { status, detail: body.error }),
             None => Err(FetchError::Unexpected { status }),
         }
@@ -207,7 +208,7 @@ impl Api {
     async fn read<T: FromJson>(response: Response, signal: Option<&AbortSignal>) -> Result<T, FetchError> {
         // Another shape than the one the call expects is an unexpected answer.
         let (status, body) = Self::read_body(response, signal).await?;
-        from_js(body).ok_or(FetchError::Unexpected { status })
+        json::read(body).ok_or(FetchError::Unexpected { status })
     }
 
     /// The session token, creating a session when there is none or it has expired.
@@ -266,7 +267,7 @@ impl Api {
     /// A call in the session, renewing the session once if the server says it is gone.
     async fn call<T: FromJson>(&self, method: &str, path: &str, body: Option<&str>, signal: Option<&AbortSignal>) -> Result<T, FetchError> {
         let (status, body) = self.call_body(method, path, body, signal).await?;
-        from_js(body).ok_or(FetchError::Unexpected { status })
+        json::read(body).ok_or(FetchError::Unexpected { status })
     }
 
     /// [`Api::call`]'s work, not generic (one copy in the wasm for every answer type).
@@ -359,7 +360,7 @@ impl Api {
             let bytes = Reflect::get(&chunk, &"value".into()).map_err(|_| FetchError::Network)?;
             for event in buffer.push(&Uint8Array::new(&bytes).to_vec()) {
                 let trade = (event.name == quote_core::sse::TRADE_STATUS_EVENT)
-                    .then(|| JSON::parse(&event.data).ok().and_then(from_js::<TradeView>))
+                    .then(|| JSON::parse(&event.data).ok().and_then(json::read::<TradeView>))
                     .flatten();
                 if let Some(trade) = trade {
                     let terminal = trade.is_terminal();
@@ -374,17 +375,7 @@ impl Api {
     }
 }
 
-/// A JS value (parsed JSON) as a Rust type, if it has that shape.
-pub fn from_js<T: FromJson>(value: JsValue) -> Option<T> {
-    crate::json::read(value)
-}
-
-/// A Rust value as a JS value shaped as JSON would be (objects, not `Map`s; `null`).
-pub fn to_js<T: ToJson + ?Sized>(value: &T) -> JsValue {
-    crate::json::write(value)
-}
-
 /// A Rust value as JSON text (request bodies, stored state), via the browser's `JSON`.
 fn to_json_text<T: ToJson + ?Sized>(value: &T) -> Option<String> {
-    JSON::stringify(&to_js(value)).ok()?.as_string()
+    JSON::stringify(&json::write(value)).ok()?.as_string()
 }

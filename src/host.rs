@@ -34,7 +34,7 @@ impl Emitter {
         let init = web_sys::CustomEventInit::new();
         init.set_bubbles(true);
         init.set_composed(true);
-        init.set_detail(&crate::api::to_js(&event));
+        init.set_detail(&crate::json::write(&event));
         if let Ok(event) = web_sys::CustomEvent::new_with_event_init_dict(&format!("quote-widget:{}", event.name()), &init) {
             let _ = target.dispatch_event(&event);
         }
