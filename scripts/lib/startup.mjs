@@ -11,7 +11,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../tests/e2e/harness.mjs';
-import { AMOUNT_READY_PROBE } from './amount-ready.mjs';
+import { AMOUNT_READY_PROBE, amountReadyAt } from './amount-ready.mjs';
 
 const LOADS = Number(process.env.STARTUP_LOADS ?? 11);
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -64,9 +64,7 @@ try {
       const context = await browser.newContext();
       const page = await context.newPage();
       await page.addInitScript(AMOUNT_READY_PROBE);
-      await page.goto(url);
-      await page.waitForFunction(() => window.__amountReadyAt !== undefined, null, { timeout: 30_000 });
-      const t = await page.evaluate(() => window.__amountReadyAt);
+      const { at: t } = await amountReadyAt(page, url, 30_000);
       if (round >= 0) times[name].push(t);
       await context.close();
     }
