@@ -251,3 +251,23 @@ fn every_locales_numbers_and_currency_place_are_chromiums() {
         }
     }
 }
+
+#[wasm_bindgen_test]
+async fn widgets_loading_one_locale_at_once_share_one_copy() {
+    use quote_core::display::Locale;
+    use quote_widget::locales;
+    // The copy file, as the loader would name it (a data: URL: no server needed).
+    let file = r#"data:application/json,{"title":"Omzetten"}"#;
+    let widget = js_sys::Object::new();
+    let files = js_sys::Object::new();
+    js_sys::Reflect::set(&files, &"nl".into(), &file.into()).unwrap();
+    js_sys::Reflect::set(&widget, &"locales".into(), &files).unwrap();
+    js_sys::Reflect::set(&js_sys::global(), &"QuoteWidget".into(), &widget).unwrap();
+    assert!(locales::ready(Locale::Nl).is_none(), "no test before this one loads Dutch");
+
+    let (first, second) = futures::future::join(locales::load(Locale::Nl, ""), locales::load(Locale::Nl, "")).await;
+    let (first, second) = (first.expect("Dutch arrives"), second.expect("Dutch arrives"));
+    assert!(Arc::ptr_eq(&first, &second), "both widgets hold the page's one copy");
+    let kept = locales::ready(Locale::Nl).flatten().expect("Dutch is kept for the page");
+    assert!(Arc::ptr_eq(&first, &kept));
+}
