@@ -2,7 +2,8 @@
 // scripts and notes the first frame at which an enabled Amount field exists, looking
 // inside shadow roots, where the widget renders. It sets `window.__amountReadyAt` to
 // milliseconds since navigation and `window.__amountReadyEpoch` to the wall clock, and
-// resolves `window.__amountReady` with the former.
+// resolves `window.__amountReady` with the former; a trace sees the moment as the
+// user-timing mark `amount-ready`.
 //
 // Read it with `amountReadyAt`, not Playwright's `waitForFunction`: that injects
 // Playwright's selector engine into the page while it is still starting (a trace of the
@@ -25,6 +26,7 @@ export const AMOUNT_READY_PROBE = `(() => {
     if (el && !el.disabled) {
       window.__amountReadyAt = performance.now();
       window.__amountReadyEpoch = performance.timeOrigin + window.__amountReadyAt;
+      performance.mark('amount-ready');
       resolve(window.__amountReadyAt);
       return;
     }

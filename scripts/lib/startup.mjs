@@ -4,14 +4,17 @@
 //   static  — a static HTML page with the field (the floor),
 //   counter — a bare Leptos counter built exactly like the widget (bench/counter/),
 //   demo    — the demo checkout page with the widget, served by the companion server.
-// Prints median, min and max per page and the ratios of the medians. Asserts nothing.
+// Prints median, min and max per page and the ratios of the medians; then, for the two
+// wasm pages, the wasm code each ran before its field was ready (scripts/lib/wasm-work.mjs),
+// a figure this machine's load does not move. Asserts nothing.
 import { createServer } from 'node:http';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync, existsSync, readdirSync } from 'node:fs';
 import { extname, join, normalize } from 'node:path';
 import { chromium } from 'playwright-core';
 import { startServer } from '../../tests/e2e/harness.mjs';
 import { AMOUNT_READY_PROBE, amountReadyAt } from './amount-ready.mjs';
+import { wasmWorkBeforeReady } from './wasm-work.mjs';
 
 const LOADS = Number(process.env.STARTUP_LOADS ?? 11);
 const ROOT = new URL('../..', import.meta.url).pathname;
@@ -57,6 +60,8 @@ const browser = await chromium.launch({
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 const times = Object.fromEntries(Object.keys(pages).map((k) => [k, []]));
+const work = {};
+const WORK_LOADS = 3;
 try {
   // One warm-up round (Chromium's own first-start costs), then the measured rounds.
   for (let round = -1; round < LOADS; round++) {
@@ -68,6 +73,15 @@ try {
       if (round >= 0) times[name].push(t);
       await context.close();
     }
+  }
+  // The same start-ups by the work they ran, which this machine's load does not change:
+  // the wasm functions V8 compiled (on first call) before the field was ready.
+  const wasmOf = (dir) => join(dir, readdirSync(dir).find((f) => f.endsWith('_bg.wasm')));
+  const wasms = { counter: wasmOf(join(ROOT, 'bench/out/counter')), demo: wasmOf(join(ROOT, process.env.QW_WIDGET_DIR ?? 'dist')) };
+  for (const [name, path] of Object.entries(wasms)) {
+    const runs = [];
+    for (let i = 0; i < WORK_LOADS; i++) runs.push(await wasmWorkBeforeReady(browser, pages[name], path));
+    work[name] = { ...runs[0], functions: median(runs.map((r) => r.functions)), bytes: median(runs.map((r) => r.bytes)) };
   }
 } finally {
   await browser.close();
@@ -83,3 +97,7 @@ for (const [name, xs] of Object.entries(times)) {
   console.log(`${name.padEnd(10)}${med[name].toFixed(1).padStart(10)}${Math.min(...xs).toFixed(1).padStart(10)}${Math.max(...xs).toFixed(1).padStart(10)}`);
 }
 console.log(`ratios of medians: demo/static ${(med.demo / med.static).toFixed(2)}×, demo/counter ${(med.demo / med.counter).toFixed(2)}×, counter/static ${(med.counter / med.static).toFixed(2)}×`);
+console.log(`== wasm run before the Amount field is ready: functions V8 compiled on first call (median of ${WORK_LOADS} traced loads)`);
+for (const [name, w] of Object.entries(work)) {
+  console.log(`${name.padEnd(10)}${String(w.functions).padStart(6)} of ${w.totalFunctions} functions, ${(w.bytes / 1000).toFixed(1)} of ${(w.totalBytes / 1000).toFixed(1)} KB of code`);
+}
