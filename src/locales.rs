@@ -54,18 +54,14 @@ pub async fn load(locale: Locale, api_base: &str) -> Option<Arc<Translations>> {
     match fetch(&url).await {
         Ok(entries) => {
             let (translations, _newer) = Translations::from_entries(entries);
-            let fetched = Arc::new(translations);
             // Two widgets of one locale that started together both fetched: the first
             // answer stored is the page's copy, so the list holds each locale once.
-            let shared = LOADED.with(|l| {
-                let mut loaded = l.borrow_mut();
-                if let Some((_, first)) = loaded.iter().find(|(l, _)| *l == locale) {
-                    return Arc::clone(first);
-                }
-                loaded.push((locale, Arc::clone(&fetched)));
-                fetched
-            });
-            Some(shared)
+            if let Some(first) = ready(locale) {
+                return first;
+            }
+            let translations = Arc::new(translations);
+            LOADED.with(|l| l.borrow_mut().push((locale, Arc::clone(&translations))));
+            Some(translations)
         }
         Err(why) => {
             web_sys::console::warn_1(

@@ -19,6 +19,22 @@ fn kinds(alerts: &[ActiveAlert]) -> Vec<(AlertKind, &str)> {
     alerts.iter().map(|a| (a.kind, a.subject.as_str())).collect()
 }
 
+/// An event the partner's backend has not taken after 8 attempts (out of retries).
+fn undelivered_event() -> crate::store::PartnerEventRow {
+    crate::store::PartnerEventRow {
+        event_id: "evt_qw_4".into(),
+        checkout_id: "chk_4".into(),
+        trade_id: "pt_4".into(),
+        status: quote_core::vocab::TradeStatus::Settled,
+        body: "{}".into(),
+        created_at: "2026-11-28T10:02:00.000Z".into(),
+        attempts: 8,
+        next_attempt_at: "2026-11-28T10:10:00.000Z".into(),
+        delivered_at: None,
+        last_error: Some("partner answered 500".into()),
+    }
+}
+
 #[test]
 fn nothing_wrong_raises_nothing() {
     let facts = Facts { balances: Ok(vec![balance("USDT", "1000.00")]), ..Facts::default() };
@@ -92,53 +108,18 @@ fn every_fact_becomes_its_alert_in_a_stable_order() {
         balances: Ok(vec![balance("USDT", "999.99"), balance("USDC", "25000")]),
         // Out of retries; failing but young (listed, not alerted); past the threshold.
         undelivered_events: vec![
-            crate::store::PartnerEventRow {
-                event_id: "evt_qw_4".into(),
-                checkout_id: "chk_4".into(),
-                trade_id: "pt_4".into(),
-                status: quote_core::vocab::TradeStatus::Settled,
-                body: "{}".into(),
-                created_at: "2026-11-28T10:02:00.000Z".into(),
-                attempts: 8,
-                next_attempt_at: "2026-11-28T10:10:00.000Z".into(),
-                delivered_at: None,
-                last_error: Some("partner answered 500".into()),
-            },
+            undelivered_event(),
             crate::store::PartnerEventRow {
                 event_id: "evt_qw_5".into(),
                 attempts: 1,
                 created_at: "2026-11-28T10:06:00.000Z".into(),
-                ..crate::store::PartnerEventRow {
-                    event_id: "evt_qw_4".into(),
-                    checkout_id: "chk_4".into(),
-                    trade_id: "pt_4".into(),
-                    status: quote_core::vocab::TradeStatus::Settled,
-                    body: "{}".into(),
-                    created_at: "2026-11-28T10:02:00.000Z".into(),
-                    attempts: 8,
-                    next_attempt_at: "2026-11-28T10:10:00.000Z".into(),
-                    delivered_at: None,
-                    last_error: Some("partner answered 500".into()),
-                }
-                .clone()
+                ..undelivered_event()
             },
             crate::store::PartnerEventRow {
                 event_id: "evt_qw_6".into(),
                 attempts: 1,
                 created_at: "2026-11-28T09:00:00.000Z".into(),
-                ..crate::store::PartnerEventRow {
-                    event_id: "evt_qw_4".into(),
-                    checkout_id: "chk_4".into(),
-                    trade_id: "pt_4".into(),
-                    status: quote_core::vocab::TradeStatus::Settled,
-                    body: "{}".into(),
-                    created_at: "2026-11-28T10:02:00.000Z".into(),
-                    attempts: 8,
-                    next_attempt_at: "2026-11-28T10:10:00.000Z".into(),
-                    delivered_at: None,
-                    last_error: Some("partner answered 500".into()),
-                }
-                .clone()
+                ..undelivered_event()
             },
         ],
         undelivered_before: "2026-11-28T10:05:00.000Z".into(),
