@@ -191,9 +191,11 @@ test('the console shows the go-live checklist with its evidence, and an alert is
   await acknowledged.getByTestId('resolve').click();
   await acknowledged.getByText('Write what was found or done before resolving.').waitFor();
   await acknowledged.getByTestId('incident-note').fill('Topped up 5,000 USDT, ticket 4512.');
+  // Its id is read before resolving: once resolved, nothing matches `acknowledged` any more, so
+  // reading it afterwards raced the console's refresh (CI timed out there once).
+  const resolvedId = await acknowledged.getAttribute('data-incident');
   await acknowledged.getByTestId('resolve').click();
   // Resolved: it leaves the open list (the balance is still low, so a new one opens).
-  const resolvedId = await acknowledged.getAttribute('data-incident');
   await page.locator(`[data-testid=incidents] [data-incident="${resolvedId}"]`).waitFor({ state: 'detached' });
   const review = page.getByTestId('review-incidents');
   await review.getByText('Note: Topped up 5,000 USDT, ticket 4512.').waitFor({ timeout: 20_000 });
