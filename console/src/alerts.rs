@@ -13,12 +13,35 @@ fn severity_word(severity: Severity) -> &'static str {
     }
 }
 
+/// The notes being written, by incident. The dashboard's refresh (a button, and a
+/// clock every 15 s) builds the alerts again from the new answer; without this a
+/// note in progress went back to empty under the person writing it.
+#[derive(Clone, Copy)]
+pub(crate) struct NoteDrafts(StoredValue<Vec<(i64, String)>>);
+
+impl NoteDrafts {
+    pub(crate) fn new() -> Self {
+        NoteDrafts(StoredValue::new(Vec::new()))
+    }
+    fn get(self, id: i64) -> String {
+        self.0.with_value(|d| d.iter().find(|(i, _)| *i == id).map(|(_, n)| n.clone()).unwrap_or_default())
+    }
+    fn set(self, id: i64, note: String) {
+        self.0.update_value(|d| {
+            d.retain(|(i, _)| *i != id);
+            if !note.is_empty() {
+                d.push((id, note));
+            }
+        });
+    }
+}
+
 /// One open incident, with its actions. `on_changed` after an acknowledgement or a
 /// resolution (the alerts are read again).
 #[component]
-fn IncidentItem(incident: Incident, on_changed: Callback<()>) -> impl IntoView {
+fn IncidentItem(incident: Incident, drafts: NoteDrafts, on_changed: Callback<()>) -> impl IntoView {
     let id = incident.incident_id;
-    let note = RwSignal::new(String::new());
+    let note = RwSignal::new(drafts.get(id));
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     let run = move |resolve: bool| {
@@ -36,7 +59,11 @@ fn IncidentItem(incident: Incident, on_changed: Callback<()>) -> impl IntoView {
             };
             busy.set(false);
             match done {
-                Ok(_) => on_changed.run(()),
+                Ok(_) => {
+                    // Acknowledged, the note is on the record; resolved, the incident is gone.
+                    drafts.set(id, String::new());
+                    on_changed.run(());
+                }
                 Err(e) => error.set(Some(e.to_string())),
             }
         });
@@ -61,7 +88,11 @@ fn IncidentItem(incident: Incident, on_changed: Callback<()>) -> impl IntoView {
             <div class="incident-actions">
                 <label for=note_id.clone()>"Note"</label>
                 <textarea id=note_id rows="2" data-testid="incident-note" aria-describedby=error_id.clone()
-                    prop:value=move || note.get() on:input=move |ev| note.set(event_target_value(&ev))></textarea>
+                    prop:value=move || note.get() on:input=move |ev| {
+                        let text = event_target_value(&ev);
+                        drafts.set(id, text.clone());
+                        note.set(text);
+                    }></textarea>
                 <div class="row">
                     {(incident.state == IncidentState::Open).then(|| view! {
                         <button type="button" data-testid="acknowledge" disabled=move || busy.get() on:click=move |_| run(false)>"Acknowledge"</button>
@@ -74,9 +105,10 @@ fn IncidentItem(incident: Incident, on_changed: Callback<()>) -> impl IntoView {
     }
 }
 
-/// Props: the `report` from the server; `on_changed` when an incident changed.
+/// Props: the `report` from the server; the `drafts` of notes, kept across reads;
+/// `on_changed` when an incident changed.
 #[component]
-pub fn Alerts(report: AlertsReport, on_changed: Callback<()>) -> impl IntoView {
+pub fn Alerts(report: AlertsReport, drafts: NoteDrafts, on_changed: Callback<()>) -> impl IntoView {
     let mut active = report.active;
     active.sort_by_key(|a| std::cmp::Reverse(a.severity));
     let none = active.is_empty();
@@ -138,7 +170,7 @@ pub fn Alerts(report: AlertsReport, on_changed: Callback<()>) -> impl IntoView {
         }
     });
     let open_count = report.incidents.len();
-    let incidents = report.incidents.into_iter().map(|incident| view! { <IncidentItem incident on_changed /> }).collect_view();
+    let incidents = report.incidents.into_iter().map(|incident| view! { <IncidentItem incident drafts on_changed /> }).collect_view();
     view! {
         {none.then(|| view! { <p class="ok" data-testid="no-alerts">"Nothing needs attention."</p> })}
         <ul class="alerts" data-testid="active-alerts">{items}</ul>

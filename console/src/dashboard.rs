@@ -2,7 +2,7 @@
 //! readiness, utilization, alerts, review and ledger reads; each section renders
 //! its own answer.
 
-use crate::alerts::Alerts;
+use crate::alerts::{Alerts, NoteDrafts};
 use crate::api;
 use crate::balance::Balance;
 use crate::failed::failed;
@@ -47,6 +47,7 @@ pub fn Dashboard(user: String, on_signed_out: Callback<()>) -> impl IntoView {
         api::review(days)
     });
     let refresh = Callback::new(move |_| tick.update(|t| *t += 1));
+    let drafts = NoteDrafts::new();
     let clock = set_interval_with_handle(move || tick.update(|t| *t += 1), Duration::from_secs(15)).ok();
     on_cleanup(move || {
         if let Some(handle) = clock {
@@ -127,7 +128,7 @@ pub fn Dashboard(user: String, on_signed_out: Callback<()>) -> impl IntoView {
                 <Transition fallback=|| view! { <p role="status">"Loading alerts…"</p> }>
                     {move || Suspend::new(async move {
                         match alerts.await {
-                            Ok(a) => view! { <Alerts report=a on_changed=refresh /> }.into_any(),
+                            Ok(a) => view! { <Alerts report=a drafts on_changed=refresh /> }.into_any(),
                             Err(e) => failed(e, on_signed_out),
                         }
                     })}

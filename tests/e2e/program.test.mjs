@@ -187,7 +187,20 @@ test('the console shows the go-live checklist with its evidence, and an alert is
   await page.locator('[data-testid=incidents] [data-kind=balance_low][data-state=acknowledged]').waitFor();
   const acknowledged = page.locator('[data-testid=incidents] [data-kind=balance_low][data-state=acknowledged]').first();
   assert.match(await acknowledged.textContent(), /Acknowledged by support/);
+  // A note being written survives the console's refresh (the 15 s clock and the Refresh
+  // button read the alerts again): the person writing it loses neither the text nor the field.
+  const draft = acknowledged.getByTestId('incident-note');
+  await draft.fill('Looking into it');
+  // The same element afterwards (so a clock tick leaves the focus and the caret where they were).
+  await draft.evaluate((el) => { el.dataset.probe = 'before-refresh'; });
+  const reads = page.waitForResponse((r) => r.url().endsWith('/api/partner/alerts'));
+  await page.getByTestId('refresh').click();
+  await reads;
+  await page.getByTestId('incidents').locator('[data-state=acknowledged]').first().waitFor();
+  assert.equal(await draft.inputValue(), 'Looking into it');
+  assert.equal(await draft.getAttribute('data-probe'), 'before-refresh');
   // Resolving without a note is refused in place.
+  await acknowledged.getByTestId('incident-note').fill('');
   await acknowledged.getByTestId('resolve').click();
   await acknowledged.getByText('Write what was found or done before resolving.').waitFor();
   await acknowledged.getByTestId('incident-note').fill('Topped up 5,000 USDT, ticket 4512.');
