@@ -52,7 +52,7 @@ pub fn parse_amount(input: &str) -> Result<Decimal, AmountError> {
     if s.is_empty() {
         return Err(AmountError::Empty);
     }
-    if s.starts_with('-') && s.len() > 1 && is_plain_decimal(&s[1..]) {
+    if s.strip_prefix('-').is_some_and(|rest| !rest.is_empty() && is_plain_decimal(rest)) {
         return Err(AmountError::NotPositive);
     }
     if !is_plain_decimal(s) {

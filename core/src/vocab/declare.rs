@@ -51,11 +51,23 @@ macro_rules! vocabulary {
     };
     ($(#[$doc:meta])* open $name:ident { $($(#[$vdoc:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[derive(Debug, PartialEq, Eq, Hash)]
         pub enum $name {
             $($(#[$vdoc])* $variant,)+
             /// A word this build does not know (from a newer peer).
             Other(String),
+        }
+
+        /// A known word is found again by its word rather than copied arm by arm: the
+        /// derived `Clone` of `ErrorCode` was a 1 KB jump table in the widget's wasm
+        /// (issue #26), and a code is cloned only on an error's way to the screen.
+        impl Clone for $name {
+            fn clone(&self) -> Self {
+                match self {
+                    $name::Other(word) => $name::Other(word.clone()),
+                    known => $name::parse(known.as_str()),
+                }
+            }
         }
 
         impl $name {
