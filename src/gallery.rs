@@ -250,8 +250,8 @@ fn FixtureForm(
         RwSignal::new(FormInput { side: Side::Buy, amount: amount.into(), network: "tron".into(), destination: destination.into() });
     let locked = locked.into_iter().map(str::to_owned).collect::<Vec<_>>();
     view! {
-        <QuoteForm pools=fixture_pools() pool_id=RwSignal::new("EUR-USDT".to_owned()) input
-            errors=Signal::stored(errors) preview=Signal::stored(preview) locked=Signal::stored(locked) order_cap on_submit=Callback::new(|_| {}) />
+        <QuoteForm pools=RwSignal::new(fixture_pools()) pool_id=RwSignal::new("EUR-USDT".to_owned()) input
+            errors=RwSignal::new(errors) preview=RwSignal::new(preview) locked=Signal::stored(locked) order_cap on_submit=Callback::new(|_| {}) />
     }
 }
 
@@ -267,8 +267,8 @@ fn PoolsLoading() -> impl IntoView {
 fn UnconfirmedAccept(quote: Signal<FirmQuote>) -> impl IntoView {
     let ui = ui();
     let noop = Callback::new(|_: ()| {});
-    let notice = Signal::stored(Some(ui.t(Copy::AcceptUnconfirmed)));
-    view! { <FirmQuotePanel quote now=Signal::stored(NOW) accepting=Signal::stored(true) notice on_accept=noop on_refresh=noop on_back=noop /> }
+    let notice = RwSignal::new(Some(ui.t(Copy::AcceptUnconfirmed)));
+    view! { <FirmQuotePanel quote now=RwSignal::new(NOW) accepting=Signal::stored(true) notice on_accept=noop on_refresh=noop on_back=noop /> }
 }
 
 fn unavailable(reason: &str, attempt: u32) -> Signal<Unavailable> {
@@ -312,7 +312,7 @@ pub fn Gallery() -> impl IntoView {
 /// The frames themselves.
 #[component]
 fn States() -> impl IntoView {
-    let now = Signal::stored(NOW);
+    let now = RwSignal::new(NOW);
     let noop = Callback::new(|_: ()| {});
     let noop_pool = Callback::new(|_: String| {});
     let no = Signal::stored(false);
@@ -402,19 +402,19 @@ fn States() -> impl IntoView {
             <Item name="unavailable-retry-ready" caption="Unavailable, retry allowed again">
                 <UnavailablePanel unavailable=Signal::stored(Unavailable { reason: UnavailableReason::PoolDry, retry_after_ms: 1_000, attempt: 0, at_ms: NOW - 60_000 }) now alternate on_retry=noop on_alternate=noop_pool on_back=noop />
             </Item>
-            <Item name="error-network" caption="Server unreachable"><ProblemPanel problem=Signal::stored(Problem::Network) on_retry=noop on_back=noop /></Item>
-            <Item name="error-server" caption="Server error"><ProblemPanel problem=Signal::stored(Problem::Server { code: ErrorCode::UpstreamUnavailable }) on_retry=noop on_back=noop /></Item>
-            <Item name="error-quote-gone" caption="Quote can no longer be accepted"><ProblemPanel problem=Signal::stored(Problem::QuoteGone) on_retry=noop on_back=noop /></Item>
+            <Item name="error-network" caption="Server unreachable"><ProblemPanel problem={Problem::Network} on_retry=noop on_back=noop /></Item>
+            <Item name="error-server" caption="Server error"><ProblemPanel problem={Problem::Server { code: ErrorCode::UpstreamUnavailable }} on_retry=noop on_back=noop /></Item>
+            <Item name="error-quote-gone" caption="Quote can no longer be accepted"><ProblemPanel problem={Problem::QuoteGone} on_retry=noop on_back=noop /></Item>
             <Item name="error-accept-failed" caption="Accept ended without a conversion: support id">
-                <ProblemPanel problem=Signal::stored(Problem::AcceptFailed { support_id: "pq_test_01J4Q7ZK".into() }) on_retry=noop on_back=noop />
+                <ProblemPanel problem={Problem::AcceptFailed { support_id: "pq_test_01J4Q7ZK".into() }} on_retry=noop on_back=noop />
             </Item>
             <Item name="error-still-confirming" caption="Earlier accept still being confirmed">
-                <ProblemPanel problem=Signal::stored(Problem::StillConfirming) on_retry=noop on_back=noop />
+                <ProblemPanel problem={Problem::StillConfirming} on_retry=noop on_back=noop />
             </Item>
             <Item name="error-checkout-expired" caption="Partner checkout expired">
-                <ProblemPanel problem=Signal::stored(Problem::CheckoutExpired) on_retry=noop on_back=noop />
+                <ProblemPanel problem={Problem::CheckoutExpired} on_retry=noop on_back=noop />
             </Item>
-            <Item name="preview-panel" caption="Preview panel alone"><PreviewPanel state=Signal::stored(ready()) /></Item>
+            <Item name="preview-panel" caption="Preview panel alone"><PreviewPanel state=RwSignal::new(ready()) /></Item>
         </div>
     }
 }

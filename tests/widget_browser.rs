@@ -165,7 +165,7 @@ async fn form_shows_problems_next_to_fields_and_respects_locks() {
     let errors = RwSignal::new(vec![("amount".to_owned(), "Enter an amount worth between 10.00 and 5,000.00 USDT.".to_owned())]);
     let _h = leptos::mount::mount_to(root.clone(), move || {
         view! {
-            <QuoteForm pools=fixture_pools() pool_id=RwSignal::new("EUR-USDT".to_owned()) input errors preview=Signal::stored(PreviewState::Idle)
+            <QuoteForm pools=RwSignal::new(fixture_pools()) pool_id=RwSignal::new("EUR-USDT".to_owned()) input errors preview=RwSignal::new(PreviewState::Idle)
                 locked=Signal::stored(vec!["destination".to_owned()]) on_submit=Callback::new(move |_| flag.store(true, Ordering::SeqCst)) />
         }
     });

@@ -24,27 +24,27 @@ pub enum PreviewState {
 /// Field errors as (field, message): fields are `amount`, `network`, `destination`.
 pub type FieldErrors = Vec<(String, String)>;
 
-fn error_for(errors: Signal<FieldErrors>, field: &'static str) -> impl Fn() -> Option<String> + std::marker::Copy {
+fn error_for(errors: RwSignal<FieldErrors>, field: &'static str) -> impl Fn() -> Option<String> + std::marker::Copy {
     move || errors.with(|e| e.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone()))
 }
 
 /// The conversion form. Validation happens before any quote request; problems are
 /// shown next to their field.
+///
+/// Its state is the flow's own signals, not `Signal<T>`s: each type read through
+/// `Signal` brings its own 2–2.5 KB of reading code to the wasm (issue #26).
 #[component]
 pub fn QuoteForm(
     /// Pools from discovery (read again when stale); unavailable ones are listed but disabled.
-    #[prop(into)]
-    pools: Signal<Vec<PoolView>>,
+    pools: RwSignal<Vec<PoolView>>,
     /// The selected pool id.
     pool_id: RwSignal<String>,
     /// What the user typed.
     input: RwSignal<FormInput>,
     /// Problems per field.
-    #[prop(into)]
-    errors: Signal<FieldErrors>,
+    errors: RwSignal<FieldErrors>,
     /// The live estimate.
-    #[prop(into)]
-    preview: Signal<PreviewState>,
+    preview: RwSignal<PreviewState>,
     /// Fields the host locked (not editable): any of `pool`, `side`, `amount`, `network`, `destination`.
     #[prop(optional, into)]
     locked: Signal<Vec<String>>,
@@ -135,7 +135,7 @@ pub fn QuoteForm(
                     prop:value=move || input.with(|i| i.amount.clone())
                     on:input=set(|i, v| i.amount = v) />
                 <p class="qw-hint" id=id_amount_hint>{limits_hint}</p>
-                <FieldMessage id=id_amount_error testid="amount-error" message=Signal::derive(amount_error) />
+                <FieldMessage id=id_amount_error testid="amount-error" message=amount_error />
             </div>
 
             <div class="qw-field" class:qw-field--invalid=move || network_error().is_some()>
@@ -146,7 +146,7 @@ pub fn QuoteForm(
                     on:change=set(|i, v| i.network = v)>
                     {move || pool.get().map(|p| p.networks.into_iter().map(|n| view! { <option value=n.clone()>{n.clone()}</option> }).collect_view())}
                 </select>
-                <FieldMessage id=id_network_error message=Signal::derive(network_error) />
+                <FieldMessage id=id_network_error message=network_error />
             </div>
 
             <div class="qw-field" class:qw-field--invalid=move || destination_error().is_some()>
@@ -158,7 +158,7 @@ pub fn QuoteForm(
                     prop:value=move || input.with(|i| i.destination.clone())
                     on:input=set(|i, v| i.destination = v) />
                 <p class="qw-hint" id=id_dest_hint>{ui.t(Copy::DestinationHint)}</p>
-                <FieldMessage id=id_dest_error testid="destination-error" message=Signal::derive(destination_error) />
+                <FieldMessage id=id_dest_error testid="destination-error" message=destination_error />
             </div>
 
             <PreviewPanel state=preview />
@@ -173,15 +173,15 @@ pub fn QuoteForm(
 fn FieldMessage(
     /// The element id the field's `aria-describedby` names.
     id: String,
-    /// The problem, if any.
-    message: Signal<Option<String>>,
+    /// The problem, if any (a closure: three `Signal::derive`s cost more).
+    message: impl Fn() -> Option<String> + Send + Sync + 'static,
     /// For tests.
     #[prop(optional)]
     testid: Option<&'static str>,
 ) -> impl IntoView {
     view! {
         <p class="qw-error" id=id data-testid=testid>
-            {move || message.get().map(|m| view! { <span class="qw-icon" aria-hidden="true">"⚠"</span>{m} })}
+            {move || message().map(|m| view! { <span class="qw-icon" aria-hidden="true">"⚠"</span>{m} })}
         </p>
     }
 }
@@ -190,8 +190,7 @@ fn FieldMessage(
 #[component]
 pub fn PreviewPanel(
     /// What to show.
-    #[prop(into)]
-    state: Signal<PreviewState>,
+    state: RwSignal<PreviewState>,
 ) -> impl IntoView {
     let ui = ui();
     let label = ui.t(Copy::PreviewLabel);

@@ -20,8 +20,7 @@ pub fn UnavailablePanel(
     #[prop(into)]
     unavailable: Signal<Unavailable>,
     /// Device time, ticking (for the retry countdown).
-    #[prop(into)]
-    now: Signal<i64>,
+    now: RwSignal<i64>,
     /// Another entitled, available pool to offer.
     #[prop(into)]
     alternate: Signal<Option<PoolView>>,
@@ -57,27 +56,25 @@ pub fn UnavailablePanel(
     }
 }
 
+/// A problem, as it was when the panel opened (leaving it, by Retry or Back, is the
+/// only way on): a plain value, where a `Signal<Problem>` cost 2.5 KB of the wasm for
+/// its reading code alone (issue #26).
 #[component]
-pub fn ProblemPanel(#[prop(into)] problem: Signal<Problem>, on_retry: Callback<()>, on_back: Callback<()>) -> impl IntoView {
+pub fn ProblemPanel(problem: Problem, on_retry: Callback<()>, on_back: Callback<()>) -> impl IntoView {
     let ui = ui();
-    let u1 = ui.clone();
-    let text = move || {
-        let problem = problem.get();
-        let key = stage_copy::problem(&problem);
-        match problem {
-            Problem::AcceptFailed { support_id } => u1.fill(key, &[("support_id", &support_id)]),
-            _ => u1.t(key),
-        }
+    let key = stage_copy::problem(&problem);
+    let text = match &problem {
+        Problem::AcceptFailed { support_id } => ui.fill(key, &[("support_id", support_id)]),
+        _ => ui.t(key),
     };
     // An expired checkout cannot be retried from here: only the shop can start a new one.
-    let can_retry = move || !matches!(problem.get(), Problem::CheckoutExpired);
+    let can_retry = !matches!(problem, Problem::CheckoutExpired);
     view! {
         <div class="qw-panel qw-notice qw-notice--error" data-testid="problem" role="alert">
             <h3 class="qw-heading" tabindex="-1" data-focus-target>
                 <span class="qw-icon" aria-hidden="true">"⚠"</span>{text}
             </h3>
-            {move || can_retry().then(|| {
-                let ui = ui.clone();
+            {can_retry.then(|| {
                 view! {
                     <div class="qw-actions">
                         <button type="button" class="qw-button qw-button--primary" data-testid="retry" on:click=move |_| on_retry.run(())>{ui.t(Copy::Retry)}</button>

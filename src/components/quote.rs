@@ -14,15 +14,15 @@ pub fn FirmQuotePanel(
     /// The quote and its clock offset.
     #[prop(into)]
     quote: Signal<FirmQuote>,
-    /// Device time, ticking.
-    #[prop(into)]
-    now: Signal<i64>,
+    /// Device time, ticking. The flow's own signal rather than a `Signal<i64>`: each
+    /// type read through `Signal` brings its own 2 KB of reading code (issue #26).
+    now: RwSignal<i64>,
     /// An accept is in flight.
     #[prop(into)]
     accepting: Signal<bool>,
     /// A transient problem to show (e.g. the accept could not be confirmed).
-    #[prop(optional, into)]
-    notice: Signal<Option<String>>,
+    #[prop(optional)]
+    notice: Option<RwSignal<Option<String>>>,
     on_accept: Callback<()>,
     on_refresh: Callback<()>,
     on_back: Callback<()>,
@@ -81,7 +81,7 @@ pub fn FirmQuotePanel(
             </div>
             <p class="qw-status" data-testid="quote-status">{status}</p>
             {move || what_changed().map(|text| view! { <p class="qw-changed" data-testid="what-changed">{text}</p> })}
-            {move || notice.get().map(|text| view! { <p class="qw-notice qw-notice--error" role="alert"><span class="qw-icon" aria-hidden="true">"⚠"</span>{text}</p> })}
+            {move || notice.and_then(|n| n.get()).map(|text| view! { <p class="qw-notice qw-notice--error" role="alert"><span class="qw-icon" aria-hidden="true">"⚠"</span>{text}</p> })}
             <div class="qw-actions">
                 <button type="button" class="qw-button qw-button--primary" data-testid="accept"
                     disabled=move || !accept_enabled()

@@ -133,7 +133,7 @@ pub fn Flow(
         }
         Panel::Problem => {
             let Stage::Problem(problem) = stage.get_untracked() else { return ().into_any() };
-            view! { <ProblemPanel problem=Signal::stored(problem) on_retry=on_submit on_back /> }.into_any()
+            view! { <ProblemPanel problem on_retry=on_submit on_back /> }.into_any()
         }
     };
 
