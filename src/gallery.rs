@@ -224,6 +224,11 @@ fn Item(
     }
 }
 
+/// A state that does not change, as the panels read the flow's stages.
+fn fixed<T: Clone + PartialEq + Send + Sync + 'static>(value: T) -> Memo<T> {
+    Memo::new(move |_| value.clone())
+}
+
 /// A form with fixture values; `problems` are shown in the deck's words.
 #[component]
 fn FixtureForm(
@@ -264,15 +269,15 @@ fn PoolsLoading() -> impl IntoView {
 
 /// A quote whose accept is not confirmed yet (the notice is in the deck's words).
 #[component]
-fn UnconfirmedAccept(quote: Signal<FirmQuote>) -> impl IntoView {
+fn UnconfirmedAccept(quote: Memo<FirmQuote>) -> impl IntoView {
     let ui = ui();
     let noop = Callback::new(|_: ()| {});
     let notice = RwSignal::new(Some(ui.t(Copy::AcceptUnconfirmed)));
     view! { <FirmQuotePanel quote now=RwSignal::new(NOW) accepting=Signal::stored(true) notice on_accept=noop on_refresh=noop on_back=noop /> }
 }
 
-fn unavailable(reason: &str, attempt: u32) -> Signal<Unavailable> {
-    Signal::stored(Unavailable { reason: UnavailableReason::parse(reason), retry_after_ms: 10_000, attempt, at_ms: NOW - 4_000 })
+fn unavailable(reason: &str, attempt: u32) -> Memo<Unavailable> {
+    fixed(Unavailable { reason: UnavailableReason::parse(reason), retry_after_ms: 10_000, attempt, at_ms: NOW - 4_000 })
 }
 
 /// Every state of the widget, in the chosen language, wording, theme and width.
@@ -317,8 +322,8 @@ fn States() -> impl IntoView {
     let noop_pool = Callback::new(|_: String| {});
     let no = Signal::stored(false);
     let alternate = Signal::stored(fixture_pools().into_iter().nth(1));
-    let firm = |seconds, replaced| Signal::stored(quote(seconds, replaced));
-    let trade = |status: TradeStatus| Signal::stored(fixture_trade(status));
+    let firm = |seconds, replaced| fixed(quote(seconds, replaced));
+    let trade = |status: TradeStatus| fixed(fixture_trade(status));
     let out_of_limits = vec![("amount", FieldProblem::OutOfLimits { min: d("10.00"), max: Some(d("5000.00")) })];
     let missing = vec![("destination", FieldProblem::DestinationRequired)];
     let first_order = quote_core::wire::OrderCap { limit_usdt: d("500.00"), kind: quote_core::vocab::CapKind::FirstOrder };
@@ -372,7 +377,7 @@ fn States() -> impl IntoView {
             <Item name="trade-failed" caption="Failed"><TradePanel trade=trade(TradeStatus::Failed) on_new=noop /></Item>
             <Item name="trade-released" caption="Released"><TradePanel trade=trade(TradeStatus::Released) on_new=noop /></Item>
             <Item name="trade-terms-mismatch" caption="Executed terms differ from the quote (exception)">
-                <TradePanel trade=Signal::stored(TradeView { terms_mismatch: Some(vec!["target_amount".into()]), ..fixture_trade(TradeStatus::Reserved) }) on_new=noop />
+                <TradePanel trade=fixed(TradeView { terms_mismatch: Some(vec!["target_amount".into()]), ..fixture_trade(TradeStatus::Reserved) }) on_new=noop />
             </Item>
             <Item name="trade-settled-partner" caption="Settled in a partner checkout (no new conversion here)">
                 <TradePanel trade=trade(TradeStatus::Settled) on_new=noop can_start_new=false />
@@ -390,17 +395,17 @@ fn States() -> impl IntoView {
                 <UnavailablePanel unavailable=unavailable("maintenance", 0) now alternate=Signal::stored(None) on_retry=noop on_alternate=noop_pool on_back=noop />
             </Item>
             <Item name="unavailable-headroom" caption="Unavailable: more than the partner's balance or band takes now">
-                <UnavailablePanel unavailable=Signal::stored(Unavailable { reason: UnavailableReason::Headroom, retry_after_ms: 60_000, attempt: 0, at_ms: NOW - 4_000 }) now alternate=Signal::stored(None) on_retry=noop on_alternate=noop_pool on_back=noop />
+                <UnavailablePanel unavailable=fixed(Unavailable { reason: UnavailableReason::Headroom, retry_after_ms: 60_000, attempt: 0, at_ms: NOW - 4_000 }) now alternate=Signal::stored(None) on_retry=noop on_alternate=noop_pool on_back=noop />
             </Item>
             <Item name="unavailable-busy" caption="Unavailable: server busy (upstream budget)">
                 <UnavailablePanel unavailable=unavailable("busy", 0) now alternate=Signal::stored(None) on_retry=noop on_alternate=noop_pool on_back=noop />
             </Item>
             <Item name="unavailable-pool-unavailable" caption="Unavailable: the checkout's pool is switched off (longer backoff, no other pool offered)">
-                <UnavailablePanel unavailable=Signal::stored(Unavailable { reason: UnavailableReason::parse("pool_unavailable"), retry_after_ms: 30_000, attempt: 0, at_ms: NOW - 4_000 }) now alternate=Signal::stored(None) on_retry=noop on_alternate=noop_pool on_back=noop />
+                <UnavailablePanel unavailable=fixed(Unavailable { reason: UnavailableReason::parse("pool_unavailable"), retry_after_ms: 30_000, attempt: 0, at_ms: NOW - 4_000 }) now alternate=Signal::stored(None) on_retry=noop on_alternate=noop_pool on_back=noop />
             </Item>
             <Item name="no-pools" caption="No pool available for this checkout"><NoPoolsPanel on_retry=noop /></Item>
             <Item name="unavailable-retry-ready" caption="Unavailable, retry allowed again">
-                <UnavailablePanel unavailable=Signal::stored(Unavailable { reason: UnavailableReason::PoolDry, retry_after_ms: 1_000, attempt: 0, at_ms: NOW - 60_000 }) now alternate on_retry=noop on_alternate=noop_pool on_back=noop />
+                <UnavailablePanel unavailable=fixed(Unavailable { reason: UnavailableReason::PoolDry, retry_after_ms: 1_000, attempt: 0, at_ms: NOW - 60_000 }) now alternate on_retry=noop on_alternate=noop_pool on_back=noop />
             </Item>
             <Item name="error-network" caption="Server unreachable"><ProblemPanel problem={Problem::Network} on_retry=noop on_back=noop /></Item>
             <Item name="error-server" caption="Server error"><ProblemPanel problem={Problem::Server { code: ErrorCode::UpstreamUnavailable }} on_retry=noop on_back=noop /></Item>

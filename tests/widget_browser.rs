@@ -66,7 +66,7 @@ async fn firm_quote_counts_down_and_disables_accept_at_expiry() {
     let noop = Callback::new(|_| {});
     let _h = leptos::mount::mount_to(root.clone(), move || {
         view! {
-            <FirmQuotePanel quote=Signal::stored(firm(12_000)) now accepting=Signal::stored(false) on_accept on_refresh=noop on_back=noop />
+            <FirmQuotePanel quote=Memo::new(|_| firm(12_000)) now accepting=Signal::stored(false) on_accept on_refresh=noop on_back=noop />
         }
     });
     leptos::task::tick().await;
@@ -97,7 +97,10 @@ async fn firm_quote_counts_down_and_disables_accept_at_expiry() {
 async fn trade_panel_shows_pending_until_terminal() {
     let root = container();
     let trade = RwSignal::new(fixture_trade(TradeStatus::Reserved));
-    let _h = leptos::mount::mount_to(root.clone(), move || view! { <TradePanel trade on_new=Callback::new(|_| {}) /> });
+    let _h = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <TradePanel trade=Memo::new(move |_| trade.get()) on_new=Callback::new(|_| {}) /> },
+    );
     leptos::task::tick().await;
     assert_eq!(text(&root, "[data-testid=trade-status]"), "Your conversion is pending settlement.");
     assert!(root.query_selector("[data-testid=new-conversion]").unwrap().is_none(), "no way out while reserved");
@@ -116,7 +119,7 @@ async fn unavailable_retry_waits_and_alternate_offers_another_pool() {
     let now = RwSignal::new(T);
     let chosen = Arc::new(Mutex::new(String::new()));
     let sink = chosen.clone();
-    let unavailable = Signal::stored(Unavailable {
+    let unavailable = Memo::new(move |_| Unavailable {
         reason: quote_core::wire::UnavailableReason::Maintenance,
         retry_after_ms: 10_000,
         attempt: 1,

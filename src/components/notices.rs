@@ -17,8 +17,7 @@ pub fn unavailable_text(ui: &Ui, reason: &UnavailableReason) -> String {
 #[component]
 pub fn UnavailablePanel(
     /// The unavailable answer and how many retries were made.
-    #[prop(into)]
-    unavailable: Signal<Unavailable>,
+    unavailable: Memo<Unavailable>,
     /// Device time, ticking (for the retry countdown).
     now: RwSignal<i64>,
     /// Another entitled, available pool to offer.

@@ -12,8 +12,7 @@ use quote_core::stage_copy;
 #[component]
 pub fn FirmQuotePanel(
     /// The quote and its clock offset.
-    #[prop(into)]
-    quote: Signal<FirmQuote>,
+    quote: Memo<FirmQuote>,
     /// Device time, ticking. The flow's own signal rather than a `Signal<i64>`: each
     /// type read through `Signal` brings its own 2 KB of reading code (issue #26).
     now: RwSignal<i64>,

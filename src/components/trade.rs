@@ -12,8 +12,7 @@ use quote_core::wire::TradeView;
 #[component]
 pub fn TradePanel(
     /// The trade as the server last reported it.
-    #[prop(into)]
-    trade: Signal<TradeView>,
+    trade: Memo<TradeView>,
     /// Starts over, once the trade is terminal.
     on_new: Callback<()>,
     /// Whether a new conversion can start here (a partner's checkout converts once:

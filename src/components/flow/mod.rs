@@ -145,15 +145,11 @@ pub fn Flow(
     }
 }
 
-/// A signal of the part of the stage a panel shows, starting from the current stage.
-/// While the stage moves on to another panel it keeps the last value, so the panel
-/// being replaced never sees a state it cannot render.
-fn follow_stage<T: Clone + Send + Sync + 'static>(stage: RwSignal<Stage>, part: fn(&Stage) -> Option<T>) -> Option<Signal<T>> {
-    let latest = StoredValue::new(stage.with_untracked(part)?);
-    Some(Signal::derive(move || {
-        if let Some(value) = stage.with(part) {
-            latest.set_value(value);
-        }
-        latest.get_value()
-    }))
+/// The part of the stage a panel shows, starting from the current stage. While the
+/// stage moves on to another panel it keeps the last value, so the panel being
+/// replaced never sees a state it cannot render. A `Memo` rather than a derived
+/// `Signal`: the panels read one kind of signal, not four (issue #26).
+fn follow_stage<T: Clone + PartialEq + Send + Sync + 'static>(stage: RwSignal<Stage>, part: fn(&Stage) -> Option<T>) -> Option<Memo<T>> {
+    let first = stage.with_untracked(part)?;
+    Some(Memo::new(move |last: Option<&T>| stage.with(part).or_else(|| last.cloned()).unwrap_or_else(|| first.clone())))
 }
