@@ -14,8 +14,9 @@ fn severity_word(severity: Severity) -> &'static str {
 }
 
 /// The notes being written, by incident. The dashboard's refresh (a button, and a
-/// clock every 15 s) builds the alerts again from the new answer; without this a
-/// note in progress went back to empty under the person writing it.
+/// clock every 15 s) builds the alerts again from the new answer, row by row in
+/// place; without this a note in progress went back to empty under the person
+/// writing it. Each row shows its own incident's draft.
 #[derive(Clone, Copy)]
 pub(crate) struct NoteDrafts(StoredValue<Vec<(i64, String)>>);
 
@@ -33,6 +34,10 @@ impl NoteDrafts {
                 d.push((id, note));
             }
         });
+    }
+    /// Forgets the drafts of incidents no longer open (someone else resolved them).
+    fn keep_only(self, open: &[i64]) {
+        self.0.update_value(|d| d.retain(|(i, _)| open.contains(i)));
     }
 }
 
@@ -61,7 +66,10 @@ fn IncidentItem(incident: Incident, drafts: NoteDrafts, on_changed: Callback<()>
             match done {
                 Ok(_) => {
                     // Acknowledged, the note is on the record; resolved, the incident is gone.
-                    drafts.set(id, String::new());
+                    // Unless more was typed while the request was out: that stays.
+                    if drafts.get(id).trim() == text.trim() {
+                        drafts.set(id, String::new());
+                    }
                     on_changed.run(());
                 }
                 Err(e) => error.set(Some(e.to_string())),
@@ -170,6 +178,7 @@ pub fn Alerts(report: AlertsReport, drafts: NoteDrafts, on_changed: Callback<()>
         }
     });
     let open_count = report.incidents.len();
+    drafts.keep_only(&report.incidents.iter().map(|i| i.incident_id).collect::<Vec<_>>());
     let incidents = report.incidents.into_iter().map(|incident| view! { <IncidentItem incident drafts on_changed /> }).collect_view();
     view! {
         {none.then(|| view! { <p class="ok" data-testid="no-alerts">"Nothing needs attention."</p> })}

@@ -55,9 +55,9 @@ pub fn UnavailablePanel(
     }
 }
 
-/// A problem, as it was when the panel opened (leaving it, by Retry or Back, is the
-/// only way on): a plain value, where a `Signal<Problem>` cost 2.5 KB of the wasm for
-/// its reading code alone (issue #26).
+/// A problem, as it was when the panel opened (the flow replaces the panel when the
+/// stage moves on, never updates it in place): a plain value, where a
+/// `Signal<Problem>` cost 2.5 KB of the wasm for its reading code alone (issue #26).
 #[component]
 pub fn ProblemPanel(problem: Problem, on_retry: Callback<()>, on_back: Callback<()>) -> impl IntoView {
     let ui = ui();

@@ -24,3 +24,33 @@ pub mod widget;
 
 pub use records::*;
 pub use widget::*;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    /// An open vocabulary's words are unique, and each known word clones to itself
+    /// (its `Clone` finds a known variant again by its word).
+    fn check<T: Clone + PartialEq + std::fmt::Debug>(known: &[&str], parse: fn(&str) -> T, other: fn(String) -> T) {
+        assert_eq!(known.iter().collect::<HashSet<_>>().len(), known.len(), "a word twice in {known:?}");
+        for word in known {
+            let value = parse(word);
+            assert_ne!(value, other((*word).to_owned()), "{word} is known");
+            assert_eq!(value.clone(), value);
+        }
+        // Even an `Other` that spells a known word stays an `Other`.
+        let odd = other(known[0].to_owned());
+        assert_eq!(odd.clone(), odd);
+    }
+
+    #[test]
+    fn open_vocabularies_clone_to_themselves() {
+        check(ErrorCode::KNOWN, ErrorCode::parse, ErrorCode::Other);
+        check(UnavailableReason::KNOWN, UnavailableReason::parse, UnavailableReason::Other);
+        check(StatusSource::KNOWN, StatusSource::parse, StatusSource::Other);
+        check(OutcomeSubject::KNOWN, OutcomeSubject::parse, OutcomeSubject::Other);
+        check(Outcome::KNOWN, Outcome::parse, Outcome::Other);
+        check(RecordedAlertKind::KNOWN, RecordedAlertKind::parse, RecordedAlertKind::Other);
+    }
+}

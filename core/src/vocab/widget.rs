@@ -190,19 +190,6 @@ mod tests {
     }
 
     #[test]
-    fn open_vocabularies_clone_to_the_same_word() {
-        for word in ErrorCode::KNOWN {
-            let code = ErrorCode::parse(word);
-            assert!(!matches!(code, ErrorCode::Other(_)), "{word}");
-            assert_eq!(code.clone(), code);
-        }
-        // Even an `Other` spelling a known word stays an `Other`.
-        let odd = ErrorCode::Other("quote_expired".into());
-        assert_eq!(odd.clone(), odd);
-        assert_eq!(UnavailableReason::Other("x".into()).clone(), UnavailableReason::Other("x".into()));
-    }
-
-    #[test]
     fn each_status_is_announced_by_its_own_event_type() {
         assert_eq!(TradeStatus::Settled.event_type(), "trade.settled");
         let types: std::collections::HashSet<_> = TradeStatus::ALL.iter().map(|s| s.event_type()).collect();
